@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from humas.audit.middleware import request_client_ip
+
+from . import throttle
+from .models import User
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True, "inputmode": "email"}),
+    )
+    password = forms.CharField(
+        label=_("Kata sandi"), strip=False, max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    # One message for every reason a login fails, so it reveals nothing about accounts.
+    invalid_message = _("E-mail atau kata sandi salah.")
+
+    def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
+        self.request = request
+        self.user_cache: User | None = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        email = cleaned.get("email")
+        password = cleaned.get("password")
+        if not email or not password:
+            return cleaned
+        ip = request_client_ip(self.request) if self.request is not None else None
+        if throttle.login_blocked(email=email, ip=ip):
+            raise forms.ValidationError(
+                _("Terlalu banyak percobaan masuk. Coba lagi dalam %(minutes)d menit."),
+                code="throttled",
+                params={"minutes": throttle.retry_minutes()},
+            )
+        user = authenticate(self.request, username=email, password=password)
+        if user is None or not user.is_active:
+            throttle.login_failed(email=email, ip=ip)
+            raise forms.ValidationError(self.invalid_message, code="invalid_login")
+        throttle.login_succeeded(email=email)
+        self.user_cache = user  # type: ignore[assignment]
+        return cleaned
+
+    def get_user(self) -> User | None:
+        return self.user_cache

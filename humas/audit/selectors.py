@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from humas.offices import policy
+
+from .models import AuditEvent
+
+if TYPE_CHECKING:
+    from humas.accounts.models import User
+    from humas.offices.models import Office
+
+
+def audit_list_for_office(*, actor: User, office: Office, action: str = "") -> QuerySet[AuditEvent]:
+    """Events of ``office`` and the offices below it. Raises PolicyDenied without audit.view."""
+    policy.require(actor, "audit.view", office)
+    events = AuditEvent.objects.filter(office_path__startswith=office.path).select_related("office")
+    if action:
+        events = events.filter(action__startswith=action)
+    return events

@@ -1,0 +1,200 @@
+"""The ``humas`` command: demo, serve, worker, offices load, claims eval, manage."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def _django(settings: str | None = None) -> None:
+    if settings:
+        os.environ["DJANGO_SETTINGS_MODULE"] = settings
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "humas.config.settings.local")
+    import django
+
+    django.setup()
+
+
+def cmd_offices_load(args: argparse.Namespace) -> int:
+    _django()
+    from humas.offices.regions import RegionFileError, default_regions_text
+    from humas.offices.services import offices_load
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8") if args.file else default_regions_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"humas: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    try:
+        result = offices_load(text=text)
+    except RegionFileError as exc:
+        print(f"humas: {args.file or 'regions'}: {exc} — nothing was written", file=sys.stderr)
+        return 1
+    print(f"offices: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")
+    return 0
+
+
+def _prepare_database() -> None:
+    from django.core.management import call_command
+
+    from humas.offices.regions import default_regions_text
+    from humas.offices.services import offices_load
+
+    call_command("migrate", interactive=False, verbosity=0)
+    offices_load(text=default_regions_text())
+
+
+def _gunicorn_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
+    return [
+        sys.executable, "-m", "gunicorn", "humas.config.wsgi:application",
+        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
+        "--worker-class", "gthread", "--access-logfile", "-", "--graceful-timeout", "10",
+    ]
+
+
+def _run_together(commands: list[list[str]], banner: str) -> int:
+    """Run child processes until one exits or we get SIGINT/SIGTERM, then stop them all cleanly."""
+    children = [subprocess.Popen(argv) for argv in commands]  # noqa: S603 - our own interpreter and modules
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    print(banner, flush=True)
+    exit_code = 0
+    while not stopping:
+        for child in children:
+            code = child.poll()
+            if code is not None:
+                print(f"humas: {' '.join(child.args[2:4])} exited with {code}; stopping", file=sys.stderr)  # type: ignore[index]
+                exit_code = code or 1
+                stopping = True
+                break
+        time.sleep(0.2)
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    print("humas: stopped", flush=True)
+    return exit_code
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _django()
+    from django.conf import settings
+
+    from humas.core.demo import demo_seed
+
+    _prepare_database()
+    logins = demo_seed(password=os.environ.get("HUMAS_DEMO_PASSWORD") or None)
+    url = f"http://{args.host}:{args.port}/"
+    lines = [
+        "",
+        "Humas is running (embedded: SQLite + worker in this command).",
+        f"  URL:       {url}",
+        f"  Data:      {settings.DATA_DIR}",
+        "  Logins (passwords are new on every start):",
+        *[f"    {login.email:<28} {login.password:<14} {login.note}" for login in logins],
+        "  Stop with Ctrl-C.",
+        "",
+    ]
+    return _run_together(
+        [
+            _gunicorn_argv(args.host, args.port, workers=1, threads=8),
+            [sys.executable, "-m", "humas.cli", "worker"],
+        ],
+        "\n".join(lines),
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _django()
+    if args.migrate:
+        _prepare_database()
+    argv = _gunicorn_argv(args.host, args.port, workers=args.workers, threads=args.threads)
+    os.execv(sys.executable, argv)  # noqa: S606 - replace this process with gunicorn
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import call_command
+
+    call_command("run_huey")
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["humas manage", *args.rest])
+    return 0
+
+
+def cmd_claims(args: argparse.Namespace) -> int:
+    from humas.textkit.evalcli import main as claims_main
+
+    return claims_main(args.rest)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="humas", description="Humas: the election commission's communications desk.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="migrate, load offices, create demo people, run web + worker")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="run the web server (gunicorn) for production")
+    serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server binds where it is told
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    serve.add_argument("--threads", type=int, default=4)
+    serve.add_argument("--migrate", action="store_true", help="apply migrations and load offices first")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run the task-queue consumer (Huey)")
+    worker.set_defaults(func=cmd_worker)
+
+    offices = sub.add_parser("offices", help="office data")
+    offices_sub = offices.add_subparsers(dest="offices_command", required=True)
+    load = offices_sub.add_parser("load", help="load or update offices from the Kemendagri region CSV")
+    load.add_argument("--file", help="CSV with code,name,level,parent_code (default: the packaged list)")
+    load.set_defaults(func=cmd_offices_load)
+
+    claims = sub.add_parser("claims", help="claim matching (text engine), e.g. 'humas claims eval --help'")
+    claims.add_argument("rest", nargs=argparse.REMAINDER)
+    claims.set_defaults(func=cmd_claims)
+
+    manage = sub.add_parser("manage", help="Django management commands, e.g. 'humas manage createsuperuser'")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""The embedded default: SQLite in ``var/``, SqliteHuey, file cache, console e-mail."""
+
+from __future__ import annotations
+
+from .base import *  # noqa: F403
+from .base import DATA_DIR, SECRET_KEY, env_bool
+
+DEBUG = env_bool("DEBUG", True)
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+if not SECRET_KEY:
+    # A trial install needs no set-up: keep a random key in var/ so sessions survive restarts.
+    _key_file = DATA_DIR / "secret_key"
+    if not _key_file.exists():
+        import secrets
+
+        _key_file.write_text(secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    SECRET_KEY = _key_file.read_text().strip()

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("switch/", views.switch_office, name="switch"),
+    path("offices/search/", views.office_search, name="office_search"),
+    path("<slug:office_slug>/", views.dashboard, name="dashboard"),
+    path("<slug:office_slug>/settings/", views.settings_index, name="settings"),
+]

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from humas.audit.models import AuditEvent
+from humas.offices import policy
+from humas.offices.models import Membership, Office
+from humas.offices.selectors import office_descendant_count, office_get_for_user, office_search_for_switcher
+
+from .health import health_report
+from .officecontext import SESSION_KEY, office_view
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send the user to the office they last worked in, or their first membership."""
+    slug = request.session.get(SESSION_KEY)
+    if slug:
+        office = Office.objects.filter(slug=slug).first()
+        if office is not None and policy.can(request.user, "office.view", office):
+            return redirect("core:dashboard", office_slug=office.slug)
+    first = policy.entry_offices(request.user).first()
+    if first is None:
+        return render(request, "core/no_office.html", status=403)
+    return redirect("core:dashboard", office_slug=first.slug)
+
+
+@office_view()
+def dashboard(request: HttpRequest, office: Office) -> HttpResponse:
+    user = request.user
+    recent_events = []
+    if policy.can(user, "audit.view", office):
+        recent_events = list(
+            AuditEvent.objects.filter(office_path__startswith=office.path).select_related("office")[:8]
+        )
+    context = {
+        "office": office,
+        "nav_active": "dashboard",
+        "now": timezone.now(),
+        "my_roles": sorted(
+            (Membership.Role(r).label for r in policy.roles_at(user, office)), key=str
+        ),
+        "member_count": Membership.objects.filter(office=office).count(),
+        "descendant_count": office_descendant_count(office=office),
+        "children": list(office.children.order_by("name")[:12]) if office.depth < 2 else [],
+        "recent_events": recent_events,
+        "ancestors": list(Office.objects.filter(code__in=office.ancestor_codes).order_by("depth")),
+    }
+    return render(request, "core/dashboard.html", context)
+
+
+@office_view()
+def settings_index(request: HttpRequest, office: Office) -> HttpResponse:
+    return render(request, "core/settings_index.html", {"office": office, "nav_active": "settings"})
+
+
+@login_required
+@require_POST
+def switch_office(request: HttpRequest) -> HttpResponse:
+    slug = request.POST.get("office", "")
+    office = office_get_for_user(actor=request.user, slug=slug)
+    return redirect("core:dashboard", office_slug=office.slug)
+
+
+@login_required
+@require_GET
+def office_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:80]
+    offices = office_search_for_switcher(actor=request.user, query=query)
+    return render(request, "core/_office_options.html", {"offices": offices, "query": query})
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    ok, checks = health_report()
+    return JsonResponse({"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", {"message": _("Halaman yang Anda cari tidak ditemukan.")}, status=404)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = str(exception) if exception and str(exception) else _("Anda tidak memiliki akses ke halaman ini.")
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)

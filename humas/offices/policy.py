@@ -1,0 +1,165 @@
+"""The one permission policy. Every view, API endpoint, service and task asks here.
+
+A membership (office, role) reaches its own office and every office below it, at any depth.
+Nothing here knows how many levels the tree has: reach is a path-prefix test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from .models import Membership, Office
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from humas.accounts.models import User
+
+Role = Membership.Role
+
+# Ordering used only to decide which roles a person may grant: nobody grants above their own.
+ROLE_RANK: dict[str, int] = {Role.VIEWER: 1, Role.ANALYST: 2, Role.OPERATOR: 3, Role.EDITOR: 4, Role.ADMIN: 5}
+
+_ALL = frozenset(ROLE_RANK)
+_STAFF = frozenset({Role.ADMIN, Role.EDITOR, Role.OPERATOR})
+
+# action -> roles that may perform it in an office they reach.
+ACTIONS: dict[str, frozenset[str]] = {
+    "office.view": _ALL,
+    "office.update": frozenset({Role.ADMIN}),
+    "member.view": frozenset({Role.ADMIN, Role.EDITOR}),
+    "member.manage": frozenset({Role.ADMIN}),
+    "audit.view": frozenset({Role.ADMIN, Role.EDITOR}),
+    "channel.view": _STAFF,
+    "channel.manage": frozenset({Role.ADMIN}),
+    "content.view": _ALL,
+    "content.draft": _STAFF,
+    "content.approve": frozenset({Role.ADMIN, Role.EDITOR}),
+    "content.publish": _STAFF,  # publishing itself is limited to approved content by the service
+    "monitoring.view": frozenset({Role.ADMIN, Role.EDITOR, Role.OPERATOR, Role.ANALYST}),
+    "monitoring.triage": frozenset({Role.ADMIN, Role.EDITOR}),
+    "inbox.view": _STAFF,
+    "inbox.reply": _STAFF,
+    "report.view": _ALL,
+}
+
+
+class PolicyDenied(PermissionDenied):
+    """Raised by :func:`require`; Django turns it into a 403."""
+
+
+@dataclass(frozen=True)
+class Grant:
+    office_id: int
+    path: str
+    role: str
+
+
+def _grants(user: User | AnonymousUser | None) -> list[Grant]:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    cached: list[Grant] | None = getattr(user, "_humas_grants", None)
+    if cached is None:
+        cached = [
+            Grant(office_id=office_id, path=path, role=role)
+            for office_id, path, role in Membership.objects.filter(user=user, office__is_active=True)
+            .values_list("office_id", "office__path", "role")
+            .order_by("office__path")
+        ]
+        user._humas_grants = cached  # type: ignore[union-attr]
+    return cached
+
+
+def forget(user: Any) -> None:
+    """Drop the per-request grant cache after memberships changed."""
+    if hasattr(user, "_humas_grants"):
+        del user._humas_grants
+
+
+def _is_superuser(user: User | AnonymousUser | None) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def _roles_for(action: str) -> frozenset[str]:
+    try:
+        return ACTIONS[action]
+    except KeyError:
+        raise KeyError(f"unknown policy action {action!r}") from None
+
+
+def can(user: User | AnonymousUser | None, action: str, office: Office) -> bool:
+    roles = _roles_for(action)
+    if _is_superuser(user):
+        return True
+    path = office.path
+    return any(g.role in roles and path.startswith(g.path) for g in _grants(user))
+
+
+def require(user: User | AnonymousUser | None, action: str, office: Office) -> None:
+    if not can(user, action, office):
+        raise PolicyDenied(_("Anda tidak memiliki izin untuk tindakan ini di kantor ini."))
+
+
+def roles_at(user: User | AnonymousUser | None, office: Office) -> set[str]:
+    """Roles the user holds at this office directly or through an office above it."""
+    if _is_superuser(user):
+        return set(ROLE_RANK)
+    return {g.role for g in _grants(user) if office.path.startswith(g.path)}
+
+
+def rank_at(user: User | AnonymousUser | None, office: Office) -> int:
+    return max((ROLE_RANK[r] for r in roles_at(user, office)), default=0)
+
+
+def grantable_roles(user: User | AnonymousUser | None, office: Office) -> list[str]:
+    """Roles this user may give to someone at ``office``: only with member.manage, never above their own."""
+    if not can(user, "member.manage", office):
+        return []
+    top = rank_at(user, office)
+    return [role for role, rank in sorted(ROLE_RANK.items(), key=lambda kv: -kv[1]) if rank <= top]
+
+
+def _subtree_q(paths: Iterable[str]) -> Q:
+    query = Q(pk__in=[])
+    for path in _minimal_prefixes(paths):
+        query |= Q(path__startswith=path)
+    return query
+
+
+def _minimal_prefixes(paths: Iterable[str]) -> list[str]:
+    """Drop paths already covered by a shorter one so the query has as few branches as possible."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not kept or not path.startswith(kept[-1]):
+            kept.append(path)
+    return kept
+
+
+def visible_offices(
+    user: User | AnonymousUser | None, *, action: str = "office.view", root: Office | None = None
+) -> QuerySet[Office]:
+    """Offices where ``user`` may perform ``action``, optionally limited to ``root``'s subtree."""
+    roles = _roles_for(action)
+    offices = Office.objects.all()
+    if root is not None:
+        offices = offices.filter(path__startswith=root.path)
+    if _is_superuser(user):
+        return offices
+    paths = [g.path for g in _grants(user) if g.role in roles]
+    if not paths:
+        return offices.none()
+    return offices.filter(_subtree_q(paths))
+
+
+def entry_offices(user: User | AnonymousUser | None) -> QuerySet[Office]:
+    """The offices a user is a member of (the top of each reach), for the office switcher."""
+    if _is_superuser(user) and not _grants(user):
+        return Office.objects.filter(parent__isnull=True)
+    ids = [g.office_id for g in _grants(user)]
+    return Office.objects.filter(pk__in=ids).order_by("path")

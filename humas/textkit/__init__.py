@@ -1,0 +1,1 @@
+"""Pure-Python text engine of Humas (no Django imports)."""

@@ -1,0 +1,349 @@
+"""Normalisation and tokenisation of Indonesian social-media text.
+
+The :class:`Analyzer` turns raw text into :class:`Token` objects carrying the
+normalised surface form, the stem and the kind of token.  It is the single entry
+point used by matching, de-duplication, region tagging and clustering, so all of
+them see the same text.
+
+Thread safety: an ``Analyzer`` is immutable after construction except for its
+memo caches (plain dicts).  Under CPython a dict ``get``/``__setitem__`` is
+atomic, and two threads racing on the same key both compute and store the same
+value, so concurrent reads are safe without locks.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+__all__ = [
+    "Analysis",
+    "Analyzer",
+    "Token",
+    "default_analyzer",
+    "load_lexicon",
+    "load_stopwords",
+]
+
+# Limits keep a 1 MB paste from costing more than a few milliseconds per stage.
+MAX_TEXT_CHARS = 200_000
+MAX_TOKEN_CHARS = 40
+_CACHE_LIMIT = 400_000
+
+_EMOJI_RANGES = (
+    "\U0001f000-\U0001faff"  # pictographs, emoticons, transport, symbols & pictographs ext.
+    "\u2600-\u27bf"  # misc symbols and dingbats
+    "\u2b00-\u2bff"  # arrows and stars used as emoji
+    "\u3030\u303d\u3297\u3299"
+)
+
+_TOKEN_RE = re.compile(
+    r"(?P<url>(?:https?://|www\.)[^\s<>\"'\u201c\u201d]+)"
+    r"|(?P<mention>(?<![\w@])@[A-Za-z0-9_]{1,30})"
+    r"|(?P<hashtag>(?<![\w#])#[^\W_][\w]*)"
+    r"|(?P<date>(?<!\d)\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?!\d))"
+    r"|(?P<number>(?<![\w])\d+(?:[.,]\d+)*)"
+    r"|(?P<redup>[^\W\d_]+2(?![\w]))"
+    r"|(?P<word>[^\W\d_]+(?:['\u2019-][^\W\d_]+)*)"
+    rf"|(?P<emoji>[{_EMOJI_RANGES}])"
+)
+_HASHTAG_PART_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+|[^\W\d_]+")
+_REPEAT_RE = re.compile(r"(\w)\1{2,}")
+_ZERO_WIDTH_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufe0f]")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token: ``surface`` is normalised (lower-case, lexicon applied), ``stem`` its stem."""
+
+    surface: str
+    stem: str
+    kind: str  # word | number | date | url | mention | hashtag | emoji
+    stop: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    tokens: tuple[Token, ...]
+
+    @property
+    def normalized(self) -> str:
+        """The normalised text: surface forms joined by single spaces."""
+        return " ".join(t.surface for t in self.tokens)
+
+    @property
+    def terms(self) -> list[str]:
+        """Stemmed content terms (stop-words dropped) used for matching."""
+        return [t.stem for t in self.tokens if not t.stop]
+
+    @property
+    def surfaces(self) -> list[str]:
+        return [t.surface for t in self.tokens]
+
+    @property
+    def word_count(self) -> int:
+        return sum(1 for t in self.tokens if t.kind in ("word", "hashtag") and not t.stop)
+
+
+def _read_package_text(name: str) -> str:
+    return resources.files("humas.textkit.data").joinpath(name).read_text(encoding="utf-8")
+
+
+def _parse_lexicon(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        slang, sep, formal = line.partition("\t")
+        if not sep:
+            slang, sep, formal = line.partition(",")
+        slang, formal = slang.strip().lower(), formal.strip().lower()
+        if slang and formal and slang != formal:
+            out.setdefault(slang, formal)
+    return out
+
+
+def load_lexicon(path: str | Path | None = None) -> dict[str, str]:
+    """The shipped colloquial lexicon, optionally extended by a file.
+
+    The extra file may be a TSV (``slang<TAB>formal``) or a CSV whose first two
+    columns are slang and formal (the Colloquial Indonesian Lexicon layout).
+    Entries of the shipped lexicon win over the extra file.
+    """
+    lexicon = _parse_lexicon(_read_package_text("lexicon_id.tsv"))
+    if path is not None:
+        import csv
+
+        p = Path(path)
+        with p.open(encoding="utf-8", newline="") as fh:
+            if p.suffix.lower() == ".csv":
+                reader = csv.reader(fh)
+                header = next(reader, None)
+                rows: Iterable[list[str]] = reader
+                if header and header[0].strip().lower() not in ("slang", "colloquial"):
+                    rows = [header, *reader]
+                for row in rows:
+                    if len(row) >= 2:
+                        slang, formal = row[0].strip().lower(), row[1].strip().lower()
+                        if slang and formal and slang != formal and " " not in slang:
+                            lexicon.setdefault(slang, formal)
+            else:
+                for k, v in _parse_lexicon(fh.read()).items():
+                    lexicon.setdefault(k, v)
+    return lexicon
+
+
+def load_stopwords() -> frozenset[str]:
+    words = (w.strip() for w in _read_package_text("stopwords.txt").splitlines())
+    return frozenset(w for w in words if w and not w.startswith("#"))
+
+
+@cache
+def _sastrawi() -> tuple[object, frozenset[str]]:
+    factory = StemmerFactory()
+    stemmer = factory.create_stemmer()
+    # The cached wrapper stems whole sentences; we cache per word ourselves.
+    inner = getattr(stemmer, "delegatedStemmer", stemmer)
+    words = frozenset(w.strip() for w in factory.get_words() if w.strip())
+    return inner, words
+
+
+def _parse_number(raw: str) -> str:
+    if "." in raw and "," not in raw and all(len(p) == 3 for p in raw.split(".")[1:]):
+        return raw.replace(".", "")  # 1.000.000 (Indonesian thousands separator)
+    if "," in raw and "." not in raw and all(len(p) == 3 for p in raw.split(",")[1:]):
+        return raw.replace(",", "")
+    if "." in raw and "," in raw:
+        return raw.replace(".", "").replace(",", ".")
+    return raw.replace(",", ".")
+
+
+def _parse_date(raw: str) -> str:
+    d, m, y = re.split(r"[/.\-]", raw)
+    if len(y) == 2:
+        y = "20" + y
+    day, month = int(d), int(m)
+    if 1 <= day <= 31 and 1 <= month <= 12:
+        return f"{y}-{month:02d}-{day:02d}"
+    return raw
+
+
+class Analyzer:
+    """Normalises, tokenises and stems text.  Build once, share between threads."""
+
+    def __init__(
+        self,
+        *,
+        lexicon: Mapping[str, str] | None = None,
+        stopwords: Iterable[str] | None = None,
+        stem: bool = True,
+    ) -> None:
+        self.lexicon: dict[str, str] = dict(load_lexicon() if lexicon is None else lexicon)
+        self.stopwords: frozenset[str] = frozenset(load_stopwords() if stopwords is None else stopwords)
+        self.stem_enabled = stem
+        stemmer, dictionary = _sastrawi()
+        self._stemmer = stemmer
+        self.dictionary: frozenset[str] = dictionary | frozenset(self.lexicon.values()) | frozenset(self.lexicon)
+        self._stem_cache: dict[str, str] = {}
+        self._word_cache: dict[str, tuple[tuple[str, str, bool], ...]] = {}
+        self._hashtag_cache: dict[str, tuple[str, ...]] = {}
+
+    # -- words -------------------------------------------------------------------------------
+    def stem(self, word: str) -> str:
+        cached = self._stem_cache.get(word)
+        if cached is not None:
+            return cached
+        if not self.stem_enabled or len(word) <= 3 or not word.isalpha() or not word.isascii():
+            result = word
+        else:
+            result = str(self._stemmer.stem(word)) or word  # type: ignore[attr-defined]
+        if len(self._stem_cache) < _CACHE_LIMIT:
+            self._stem_cache[word] = result
+        return result
+
+    def _collapse_repeats(self, word: str) -> str:
+        if not _REPEAT_RE.search(word):
+            return word
+        single = _REPEAT_RE.sub(r"\1", word)
+        double = _REPEAT_RE.sub(r"\1\1", word)
+        for candidate in (single, double):
+            if candidate in self.dictionary or self.stem(candidate) in self.dictionary:
+                return candidate
+        return single
+
+    def _word(self, raw: str) -> tuple[tuple[str, str, bool], ...]:
+        """Surface/stem/stop triples for one lower-cased word (may expand via the lexicon)."""
+        cached = self._word_cache.get(raw)
+        if cached is not None:
+            return cached
+        word = self._collapse_repeats(raw)
+        mapped = self.lexicon.get(word)
+        if mapped is None and ("-" in word or "\u2019" in word or "'" in word):
+            word = word.replace("\u2019", "'")
+        parts = mapped.split() if mapped else [word]
+        out = []
+        for part in parts:
+            stem = self.stem(part)
+            stop = part in self.stopwords or stem in self.stopwords
+            out.append((part, stem, stop))
+        result = tuple(out)
+        if len(self._word_cache) < _CACHE_LIMIT:
+            self._word_cache[raw] = result
+        return result
+
+    def _segment(self, lower: str) -> tuple[str, ...]:
+        """Split a run-together lower-case hashtag into dictionary words when it fully splits."""
+        n = len(lower)
+        if n < 6 or n > 30:
+            return (lower,)
+        best: list[tuple[int, int] | None] = [None] * (n + 1)  # (pieces, previous cut)
+        best[0] = (0, 0)
+        for end in range(3, n + 1):
+            for start in range(max(0, end - 15), end - 2):
+                prev = best[start]
+                if prev is None:
+                    continue
+                if lower[start:end] in self.dictionary:
+                    cand = (prev[0] + 1, start)
+                    cur = best[end]
+                    if cur is None or cand[0] < cur[0]:
+                        best[end] = cand
+        if best[n] is None or best[n][0] == 1:  # type: ignore[index]
+            return (lower,)
+        pieces: list[str] = []
+        end = n
+        while end > 0:
+            entry = best[end]
+            assert entry is not None  # noqa: S101 - guaranteed by the DP above
+            pieces.append(lower[entry[1] : end])
+            end = entry[1]
+        return tuple(reversed(pieces))
+
+    def split_hashtag(self, tag: str) -> tuple[str, ...]:
+        """``#Pemilu2024`` -> ("pemilu", "2024"); ``#pemilujurdil`` -> ("pemilu", "jurdil") if known."""
+        cached = self._hashtag_cache.get(tag)
+        if cached is not None:
+            return cached
+        out: list[str] = []
+        for part in _HASHTAG_PART_RE.findall(tag.lstrip("#")):
+            low = part.lower()
+            if low.isalpha():
+                out.extend(self._segment(low))
+            else:
+                out.append(low)
+        result = tuple(p for p in out if p)
+        if len(self._hashtag_cache) < _CACHE_LIMIT:
+            self._hashtag_cache[tag] = result
+        return result
+
+    # -- text --------------------------------------------------------------------------------
+    def clean(self, text: str) -> str:
+        """NFKC, HTML entities, zero-width and bidi controls removed; case kept."""
+        if not text:
+            return ""
+        text = text[:MAX_TEXT_CHARS]
+        if "&" in text:
+            text = html.unescape(text)
+        text = unicodedata.normalize("NFKC", text)
+        return _ZERO_WIDTH_RE.sub("", text)
+
+    def analyze(self, text: str) -> Analysis:
+        if not text or text.isspace():
+            return Analysis(())
+        text = self.clean(text)
+        tokens: list[Token] = []
+        add = tokens.append
+        for m in _TOKEN_RE.finditer(text):
+            kind = m.lastgroup
+            raw = m.group()
+            if kind == "word":
+                if len(raw) > MAX_TOKEN_CHARS:
+                    continue
+                for surface, stem, stop in self._word(raw.lower()):
+                    add(Token(surface, stem, "word", stop))
+            elif kind == "redup":
+                base = raw[:-1].lower()
+                for surface, stem, stop in self._word(base):
+                    add(Token(surface, stem, "word", stop))
+            elif kind == "hashtag":
+                for piece in self.split_hashtag(raw[: MAX_TOKEN_CHARS + 1]):
+                    if piece.isdigit():
+                        add(Token(piece, piece, "number"))
+                    else:
+                        for surface, stem, stop in self._word(piece):
+                            add(Token(surface, stem, "hashtag", stop))
+            elif kind == "number":
+                value = _parse_number(raw[:MAX_TOKEN_CHARS])
+                add(Token(value, value, "number"))
+            elif kind == "date":
+                value = _parse_date(raw)
+                add(Token(value, value, "date"))
+            elif kind == "mention":
+                handle = raw.lower()
+                add(Token(handle, handle, "mention"))
+            elif kind == "url":
+                host = re.sub(r"^(?:https?://)?(?:www\.)?", "", raw.lower()).split("/", 1)[0]
+                add(Token("url:" + host[:MAX_TOKEN_CHARS], "url:" + host[:MAX_TOKEN_CHARS], "url", True))
+            elif kind == "emoji":
+                add(Token(raw, raw, "emoji", True))
+        return Analysis(tuple(tokens))
+
+    def normalize(self, text: str) -> str:
+        return self.analyze(text).normalized
+
+    def terms(self, text: str) -> list[str]:
+        return self.analyze(text).terms
+
+
+@cache
+def default_analyzer() -> Analyzer:
+    """A process-wide analyzer with the shipped lexicon and stop-words (built lazily)."""
+    return Analyzer()
