@@ -54,9 +54,22 @@ def _prepare_database() -> None:
 
 def _gunicorn_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
     return [
-        sys.executable, "-m", "gunicorn", "humas.config.wsgi:application",
-        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
-        "--worker-class", "gthread", "--access-logfile", "-", "--graceful-timeout", "10",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "humas.config.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
     ]
 
 
@@ -77,7 +90,8 @@ def _run_together(commands: list[list[str]], banner: str) -> int:
         for child in children:
             code = child.poll()
             if code is not None:
-                print(f"humas: {' '.join(child.args[2:4])} exited with {code}; stopping", file=sys.stderr)  # type: ignore[index]
+                name = " ".join(str(a) for a in child.args[2:4])  # type: ignore[index]
+                print(f"humas: {name} exited with {code}; stopping", file=sys.stderr)
                 exit_code = code or 1
                 stopping = True
                 break
@@ -156,7 +170,9 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="humas", description="Humas: the election commission's communications desk.")
+    parser = argparse.ArgumentParser(
+        prog="humas", description="Humas: the election commission's communications desk."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="migrate, load offices, create demo people, run web + worker")

@@ -20,7 +20,9 @@ class LoginForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True, "inputmode": "email"}),
     )
     password = forms.CharField(
-        label=_("Kata sandi"), strip=False, max_length=4096,
+        label=_("Kata sandi"),
+        strip=False,
+        max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
@@ -50,7 +52,7 @@ class LoginForm(forms.Form):
             throttle.login_failed(email=email, ip=ip)
             raise forms.ValidationError(self.invalid_message, code="invalid_login")
         throttle.login_succeeded(email=email)
-        self.user_cache = user  # type: ignore[assignment]
+        self.user_cache = user
         return cleaned
 
     def get_user(self) -> User | None:

@@ -1,6 +1,5 @@
 """The JSON API at /api/v1. Public endpoints need no login; the rest use the session (with CSRF)."""
 
-
 from typing import Literal
 
 from django.http import Http404, HttpRequest
@@ -9,6 +8,7 @@ from ninja.errors import ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import SessionAuth
 
+from humas.core.http import AuthenticatedHttpRequest
 from humas.offices.models import Membership, Office
 from humas.offices.selectors import office_list_public
 
@@ -23,7 +23,7 @@ api = NinjaAPI(
 
 
 @api.exception_handler(ValidationError)
-def validation_error(request: HttpRequest, exc: ValidationError):  # type: ignore[no-untyped-def]
+def validation_error(request: HttpRequest, exc: ValidationError):
     return api.create_response(request, {"detail": exc.errors}, status=422)
 
 
@@ -40,26 +40,31 @@ class OfficeFilters(Schema):
 
 def _office_out(office: Office) -> dict[str, object]:
     return {
-        "code": office.code, "name": office.name, "level": office.level,
+        "code": office.code,
+        "name": office.name,
+        "level": office.level,
         "parent_code": office.parent.code if office.parent_id and office.parent else None,
-        "slug": office.slug, "time_zone": office.time_zone, "website": office.website,
-        "email": office.email, "phone": office.phone, "address": office.address,
+        "slug": office.slug,
+        "time_zone": office.time_zone,
+        "website": office.website,
+        "email": office.email,
+        "phone": office.phone,
+        "address": office.address,
     }
-
-
 
 
 @offices_router.get("", response=list[OfficeOut], auth=None, summary="List offices")
 @paginate(LimitOffsetPagination)
-def list_offices(request: HttpRequest, filters: Query[OfficeFilters]):  # type: ignore[no-untyped-def]
+def list_offices(request: HttpRequest, filters: Query[OfficeFilters]):
     """Every active office, filterable by level and by parent code (e.g. `?parent=33`)."""
-    offices = office_list_public(level=filters.level or "", parent_code=filters.parent or "",
-                                 query=(filters.q or "")[:80])
+    offices = office_list_public(
+        level=filters.level or "", parent_code=filters.parent or "", query=(filters.q or "")[:80]
+    )
     return [_office_out(o) for o in offices]
 
 
 @offices_router.get("/{code}", response={200: OfficeOut, 404: ErrorOut}, auth=None, summary="One office")
-def get_office(request: HttpRequest, code: str):  # type: ignore[no-untyped-def]
+def get_office(request: HttpRequest, code: str):
     office = Office.objects.filter(code=code, is_active=True).select_related("parent").first()
     if office is None:
         raise Http404
@@ -70,14 +75,16 @@ me_router = Router(tags=["me"])
 
 
 @me_router.get("", response=MeOut, auth=SessionAuth(), summary="The signed-in user and memberships")
-def me(request: HttpRequest):  # type: ignore[no-untyped-def]
+def me(request: AuthenticatedHttpRequest):
     user = request.user
     memberships = Membership.objects.filter(user=user).select_related("office").order_by("office__path")
     return {
-        "email": user.email,  # type: ignore[union-attr]
-        "full_name": user.full_name,  # type: ignore[union-attr]
+        "email": user.email,
+        "full_name": user.full_name,
         "memberships": [
-            MembershipOut(office_code=m.office.code, office_slug=m.office.slug, office_name=m.office.name, role=m.role)
+            MembershipOut(
+                office_code=m.office.code, office_slug=m.office.slug, office_name=m.office.name, role=m.role
+            )
             for m in memberships
         ],
     }

@@ -21,14 +21,24 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 class AuditEvent(models.Model):
     created_at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
-        related_name="+", verbose_name=_("pelaku"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("pelaku"),
     )
     # Kept as text too so the record still names the person if the account is ever removed.
     actor_email = models.CharField(_("e-mail pelaku"), max_length=254, blank=True)
     office = models.ForeignKey(
-        "offices.Office", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
-        related_name="+", verbose_name=_("kantor"),
+        "offices.Office",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("kantor"),
     )
     office_path = models.CharField(max_length=512, blank=True, db_index=True)
     action = models.CharField(_("tindakan"), max_length=64, db_index=True)

@@ -38,4 +38,8 @@ def audit_record(
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """A short before/after summary holding only the fields that changed."""
-    return {key: {"before": before.get(key), "after": after.get(key)} for key in after if before.get(key) != after.get(key)}
+    return {
+        key: {"before": before.get(key), "after": after.get(key)}
+        for key in after
+        if before.get(key) != after.get(key)
+    }

@@ -14,10 +14,19 @@ from humas.offices.models import Membership, Office
 # (email, full name, [(office code, role)], what to try with this login)
 DEMO_PEOPLE: list[tuple[str, str, list[tuple[str, str]], str]] = [
     ("admin@kpu.test", "Admin KPU RI", [("00", "admin")], "Administrator nasional: menjangkau semua kantor"),
-    ("editor.jateng@kpu.test", "Editor Jawa Tengah", [("33", "editor")], "Editor provinsi: menjangkau 35 kab/kota"),
+    (
+        "editor.jateng@kpu.test",
+        "Editor Jawa Tengah",
+        [("33", "editor")],
+        "Editor provinsi: menjangkau 35 kab/kota",
+    ),
     ("operator.jepara@kpu.test", "Operator Jepara", [("33.20", "operator")], "Operator KPU Kabupaten Jepara"),
-    ("admin.semarang@kpu.test", "Admin Semarang & Makassar",
-     [("33.74", "admin"), ("73.71", "viewer")], "Dua keanggotaan: coba ganti kantor"),
+    (
+        "admin.semarang@kpu.test",
+        "Admin Semarang & Makassar",
+        [("33.74", "admin"), ("73.71", "viewer")],
+        "Dua keanggotaan: coba ganti kantor",
+    ),
     ("analis.aceh@kpu.test", "Analis KIP Aceh", [("11", "analyst")], "Analis KIP Aceh"),
 ]
 
@@ -33,7 +42,9 @@ def demo_seed(*, password: str | None = None) -> list[DemoLogin]:
     """Create (or reset) the demo people. Needs the offices loaded. Re-running resets their passwords."""
     logins: list[DemoLogin] = []
     with transaction.atomic():
-        offices = {o.code: o for o in Office.objects.filter(code__in={c for p in DEMO_PEOPLE for c, _ in p[2]})}
+        offices = {
+            o.code: o for o in Office.objects.filter(code__in={c for p in DEMO_PEOPLE for c, _ in p[2]})
+        }
         for email, name, grants, note in DEMO_PEOPLE:
             secret = password or secrets.token_urlsafe(9)
             user = User.objects.filter(email=email).first() or User(email=email)

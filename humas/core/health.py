@@ -25,16 +25,23 @@ def health_report() -> tuple[bool, dict[str, Any]]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-        checks["database"] = {"ok": True, "vendor": connection.vendor,
-                              "ms": round((time.perf_counter() - started) * 1000, 2)}
+        checks["database"] = {
+            "ok": True,
+            "vendor": connection.vendor,
+            "ms": round((time.perf_counter() - started) * 1000, 2),
+        }
     except Exception as exc:  # any failure means unhealthy; the class name is safe to show
         ok = False
         checks["database"] = {"ok": False, "error": type(exc).__name__}
     started = time.perf_counter()
     try:
         pending = HUEY.pending_count()
-        checks["queue"] = {"ok": True, "backend": type(HUEY).__name__, "pending": pending,
-                           "ms": round((time.perf_counter() - started) * 1000, 2)}
+        checks["queue"] = {
+            "ok": True,
+            "backend": type(HUEY).__name__,
+            "pending": pending,
+            "ms": round((time.perf_counter() - started) * 1000, 2),
+        }
     except Exception as exc:
         ok = False
         checks["queue"] = {"ok": False, "backend": type(HUEY).__name__, "error": type(exc).__name__}

@@ -16,7 +16,9 @@ from humas.offices.selectors import office_get_for_user
 SESSION_KEY = "humas_active_office"
 
 
-def office_view(action: str = "office.view") -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def office_view(
+    action: str = "office.view",
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Resolve ``office_slug`` from the URL, check ``action`` there, and make it the active office.
 
     Unknown slug: 404. Office the user may not act in: 403. Dates render in the office's zone.

@@ -14,11 +14,12 @@ from humas.offices.models import Membership, Office
 from humas.offices.selectors import office_descendant_count, office_get_for_user, office_search_for_switcher
 
 from .health import health_report
+from .http import AuthenticatedHttpRequest
 from .officecontext import SESSION_KEY, office_view
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send the user to the office they last worked in, or their first membership."""
     slug = request.session.get(SESSION_KEY)
     if slug:
@@ -32,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @office_view()
-def dashboard(request: HttpRequest, office: Office) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
     user = request.user
     recent_events = []
     if policy.can(user, "audit.view", office):
@@ -43,9 +44,7 @@ def dashboard(request: HttpRequest, office: Office) -> HttpResponse:
         "office": office,
         "nav_active": "dashboard",
         "now": timezone.now(),
-        "my_roles": sorted(
-            (Membership.Role(r).label for r in policy.roles_at(user, office)), key=str
-        ),
+        "my_roles": sorted((Membership.Role(r).label for r in policy.roles_at(user, office)), key=str),
         "member_count": Membership.objects.filter(office=office).count(),
         "descendant_count": office_descendant_count(office=office),
         "children": list(office.children.order_by("name")[:12]) if office.depth < 2 else [],
@@ -56,13 +55,13 @@ def dashboard(request: HttpRequest, office: Office) -> HttpResponse:
 
 
 @office_view()
-def settings_index(request: HttpRequest, office: Office) -> HttpResponse:
+def settings_index(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
     return render(request, "core/settings_index.html", {"office": office, "nav_active": "settings"})
 
 
 @login_required
 @require_POST
-def switch_office(request: HttpRequest) -> HttpResponse:
+def switch_office(request: AuthenticatedHttpRequest) -> HttpResponse:
     slug = request.POST.get("office", "")
     office = office_get_for_user(actor=request.user, slug=slug)
     return redirect("core:dashboard", office_slug=office.slug)
@@ -70,7 +69,7 @@ def switch_office(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def office_search(request: HttpRequest) -> HttpResponse:
+def office_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:80]
     offices = office_search_for_switcher(actor=request.user, query=query)
     return render(request, "core/_office_options.html", {"offices": offices, "query": query})
@@ -88,7 +87,9 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    message = str(exception) if exception and str(exception) else _("Anda tidak memiliki akses ke halaman ini.")
+    message = (
+        str(exception) if exception and str(exception) else _("Anda tidak memiliki akses ke halaman ini.")
+    )
     return render(request, "403.html", {"message": message}, status=403)
 
 

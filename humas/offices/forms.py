@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +9,8 @@ from .models import Membership, Office
 
 
 class OfficeProfileForm(forms.ModelForm):
+    website = forms.URLField(label=_("Situs web"), required=False, assume_scheme="https", max_length=200)
+
     class Meta:
         model = Office
         fields = ["address", "phone", "email", "website"]
@@ -23,8 +25,8 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, offices: list[Office], roles: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["office"].choices = [(o.slug, o.name) for o in offices]
-        self.fields["role"].choices = [(r, Membership.Role(r).label) for r in roles]
+        cast(forms.ChoiceField, self.fields["office"]).choices = [(o.slug, o.name) for o in offices]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [(r, Membership.Role(r).label) for r in roles]
 
 
 class RoleForm(forms.Form):
@@ -32,4 +34,4 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args: Any, roles: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r, Membership.Role(r).label) for r in roles]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [(r, Membership.Role(r).label) for r in roles]

@@ -36,7 +36,12 @@ class Office(models.Model):
     region_name = models.CharField(_("nama wilayah"), max_length=200)
     level = models.CharField(_("tingkat"), max_length=20, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("induk"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("induk"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(max_length=512, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(editable=False)
@@ -67,7 +72,9 @@ class Office(models.Model):
 
     @property
     def tz_abbreviation(self) -> str:
-        return {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}.get(self.time_zone, "")
+        return {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}.get(
+            self.time_zone, ""
+        )
 
     def is_same_or_below(self, other: Office) -> bool:
         """True when this office is ``other`` or lies anywhere in its subtree."""
@@ -97,7 +104,9 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("keanggotaan")
         verbose_name_plural = _("keanggotaan")
-        constraints = [models.UniqueConstraint(fields=["user", "office"], name="membership_unique_user_office")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "office"], name="membership_unique_user_office")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.office} ({self.get_role_display()})"

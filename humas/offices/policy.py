@@ -72,7 +72,7 @@ def _grants(user: User | AnonymousUser | None) -> list[Grant]:
             .values_list("office_id", "office__path", "role")
             .order_by("office__path")
         ]
-        user._humas_grants = cached  # type: ignore[union-attr]
+        user._humas_grants = cached  # type: ignore[attr-defined]
     return cached
 
 

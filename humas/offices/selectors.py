@@ -30,14 +30,18 @@ def office_list_public(*, level: str = "", parent_code: str = "", query: str = "
     if parent_code:
         offices = offices.filter(parent__code=parent_code)
     if query:
-        offices = offices.filter(Q(name__icontains=query) | Q(slug__icontains=query) | Q(code__startswith=query))
+        offices = offices.filter(
+            Q(name__icontains=query) | Q(slug__icontains=query) | Q(code__startswith=query)
+        )
     return offices.order_by("path")
 
 
 def office_search_for_switcher(*, actor: User, query: str, limit: int = 20) -> list[Office]:
     offices = policy.visible_offices(actor)
     if query:
-        offices = offices.filter(Q(name__icontains=query) | Q(slug__icontains=query) | Q(code__startswith=query))
+        offices = offices.filter(
+            Q(name__icontains=query) | Q(slug__icontains=query) | Q(code__startswith=query)
+        )
     return list(offices.order_by("depth", "path")[:limit])
 
 

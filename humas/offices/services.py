@@ -69,8 +69,14 @@ def offices_load(*, text: str, actor: User | None = None) -> LoadResult:
         national = existing.get(NATIONAL_CODE)
         if national is None:
             national = Office.objects.create(
-                code=NATIONAL_CODE, name=NATIONAL_NAME, region_name="Indonesia", level=Office.Level.PUSAT,
-                parent=None, path=office_path(None, NATIONAL_CODE), depth=0, slug=NATIONAL_SLUG,
+                code=NATIONAL_CODE,
+                name=NATIONAL_NAME,
+                region_name="Indonesia",
+                level=Office.Level.PUSAT,
+                parent=None,
+                path=office_path(None, NATIONAL_CODE),
+                depth=0,
+                slug=NATIONAL_SLUG,
                 time_zone=Office.TimeZone.WIB,
             )
             existing[NATIONAL_CODE] = national
@@ -83,7 +89,9 @@ def offices_load(*, text: str, actor: User | None = None) -> LoadResult:
             _apply_row(row, existing, used_slugs, result)
         if result.created or result.updated:
             audit_record(
-                actor=actor, office=national, action="offices.load",
+                actor=actor,
+                office=national,
+                action="offices.load",
                 changes={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
             )
     return result
@@ -98,7 +106,9 @@ def _apply_row(row: RegionRow, existing: dict[str, Office], used_slugs: set[str]
         parent = existing[row.parent_code]
         level = Office.Level.KABKOTA
     wanted: dict[str, Any] = {
-        "name": office_name(code=row.code, region_name=row.name, level=row.level, province_code=province_code),
+        "name": office_name(
+            code=row.code, region_name=row.name, level=row.level, province_code=province_code
+        ),
         "region_name": row.name,
         "level": level,
         "parent_id": parent.pk,
@@ -165,7 +175,13 @@ def _check_grant(actor: User, office: Office, role: str) -> None:
 
 
 def membership_invite(
-    *, actor: User, office: Office, email: str, role: str, full_name: str = "", set_password_base_url: str = ""
+    *,
+    actor: User,
+    office: Office,
+    email: str,
+    role: str,
+    full_name: str = "",
+    set_password_base_url: str = "",
 ) -> Membership:
     """Give ``email`` a role at ``office``, creating the account if needed and e-mailing an invitation.
 
@@ -181,27 +197,46 @@ def membership_invite(
         if user is None:
             user = User.objects.create_user(email=email, full_name=full_name.strip())
         if Membership.objects.filter(user=user, office=office).exists():
-            raise ServiceError(_("%(email)s sudah menjadi anggota %(office)s.") % {"email": email, "office": office})
+            raise ServiceError(
+                _("%(email)s sudah menjadi anggota %(office)s.") % {"email": email, "office": office}
+            )
         membership = Membership.objects.create(user=user, office=office, role=role, invited_by=actor)
         audit_record(
-            actor=actor, office=office, action="member.invite", obj=membership,
+            actor=actor,
+            office=office,
+            action="member.invite",
+            obj=membership,
             changes={"email": email, "role": role, "new_account": created},
         )
         transaction.on_commit(
-            lambda: _send_invitation(user=user, office=office, role=role, actor=actor,
-                                     new_account=created, base_url=set_password_base_url)
+            lambda: _send_invitation(
+                user=user,
+                office=office,
+                role=role,
+                actor=actor,
+                new_account=created,
+                base_url=set_password_base_url,
+            )
         )
     return membership
 
 
-def _send_invitation(*, user: User, office: Office, role: str, actor: User, new_account: bool, base_url: str) -> None:
+def _send_invitation(
+    *, user: User, office: Office, role: str, actor: User, new_account: bool, base_url: str
+) -> None:
     link = ""
     if new_account or not user.has_usable_password():
         uid = urlsafe_base64_encode(force_bytes(user.pk))
         token = default_token_generator.make_token(user)
         link = base_url.rstrip("/") + reverse("accounts:password_reset_confirm", args=[uid, token])
     with translation.override(settings.LANGUAGE_CODE):
-        context = {"user": user, "office": office, "role": Membership.Role(role).label, "actor": actor, "link": link}
+        context = {
+            "user": user,
+            "office": office,
+            "role": Membership.Role(role).label,
+            "actor": actor,
+            "link": link,
+        }
         subject = _("Undangan Humas: %(office)s") % {"office": office.name}
         body = render_to_string("offices/email/invitation.txt", context)
     send_mail(subject, body, None, [user.email])
@@ -220,8 +255,13 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
         before = membership.role
         membership.role = role
         membership.save(update_fields=["role"])
-        audit_record(actor=actor, office=office, action="member.change_role", obj=membership,
-                     changes={"role": {"before": before, "after": role}})
+        audit_record(
+            actor=actor,
+            office=office,
+            action="member.change_role",
+            obj=membership,
+            changes={"role": {"before": before, "after": role}},
+        )
     policy.forget(membership.user)
     return membership
 
@@ -232,8 +272,13 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
     policy.require(actor, "member.manage", office)
     _check_can_touch(actor, membership)
     with transaction.atomic():
-        audit_record(actor=actor, office=office, action="member.remove", obj=membership,
-                     changes={"email": membership.user.email, "role": membership.role})
+        audit_record(
+            actor=actor,
+            office=office,
+            action="member.remove",
+            obj=membership,
+            changes={"email": membership.user.email, "role": membership.role},
+        )
         membership.delete()
     policy.forget(membership.user)
 

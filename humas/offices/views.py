@@ -3,22 +3,29 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from humas.core.http import AuthenticatedHttpRequest
 from humas.core.officecontext import office_view
 
 from . import policy
 from .forms import InviteForm, OfficeProfileForm, RoleForm
 from .models import Membership, Office
 from .selectors import membership_get_for_actor, membership_list_for_office
-from .services import ServiceError, membership_change_role, membership_invite, membership_remove, office_update_profile
+from .services import (
+    ServiceError,
+    membership_change_role,
+    membership_invite,
+    membership_remove,
+    office_update_profile,
+)
 
 
 @office_view()
-def profile(request: HttpRequest, office: Office) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
     can_edit = policy.can(request.user, "office.update", office)
     form = OfficeProfileForm(request.POST or None, instance=office)
     if request.method == "POST":
@@ -33,52 +40,78 @@ def profile(request: HttpRequest, office: Office) -> HttpResponse:
     return render(request, "offices/profile.html", {"office": office, "form": form, "can_edit": can_edit})
 
 
-def _invite_targets(request: HttpRequest, office: Office) -> list[Office]:
-    return list(policy.visible_offices(request.user, action="member.manage", root=office).order_by("path")[:600])
+def _invite_targets(request: AuthenticatedHttpRequest, office: Office) -> list[Office]:
+    return list(
+        policy.visible_offices(request.user, action="member.manage", root=office).order_by("path")[:600]
+    )
 
 
 @office_view("member.view")
-def people(request: HttpRequest, office: Office) -> HttpResponse:
+def people(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
     memberships = membership_list_for_office(actor=request.user, office=office)
     page = Paginator(memberships, 50).get_page(request.GET.get("page"))
     can_manage = policy.can(request.user, "member.manage", office)
     roles = policy.grantable_roles(request.user, office)
-    invite_form = InviteForm(offices=_invite_targets(request, office), roles=roles, initial={"office": office.slug}) if can_manage else None
-    return render(request, "offices/people.html", {
-        "office": office, "page": page, "can_manage": can_manage, "invite_form": invite_form,
-        "roles": [(r, Membership.Role(r).label) for r in roles],
-    })
+    invite_form = (
+        InviteForm(offices=_invite_targets(request, office), roles=roles, initial={"office": office.slug})
+        if can_manage
+        else None
+    )
+    return render(
+        request,
+        "offices/people.html",
+        {
+            "office": office,
+            "page": page,
+            "can_manage": can_manage,
+            "invite_form": invite_form,
+            "roles": [(r, Membership.Role(r).label) for r in roles],
+        },
+    )
 
 
 @require_POST
 @office_view("member.manage")
-def invite(request: HttpRequest, office: Office) -> HttpResponse:
+def invite(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
     targets = _invite_targets(request, office)
     form = InviteForm(request.POST, offices=targets, roles=policy.grantable_roles(request.user, office))
     if form.is_valid():
         target = next(o for o in targets if o.slug == form.cleaned_data["office"])
         try:
             membership_invite(
-                actor=request.user, office=target, email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"], full_name=form.cleaned_data["full_name"],
+                actor=request.user,
+                office=target,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                full_name=form.cleaned_data["full_name"],
                 set_password_base_url=request.build_absolute_uri("/"),
             )
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Undangan dikirim ke %(email)s.") % {"email": form.cleaned_data["email"]})
+            messages.success(
+                request, _("Undangan dikirim ke %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
             return redirect("offices:people", office_slug=office.slug)
     memberships = membership_list_for_office(actor=request.user, office=office)
     page = Paginator(memberships, 50).get_page(1)
-    return render(request, "offices/people.html", {
-        "office": office, "page": page, "can_manage": True, "invite_form": form,
-        "roles": [(r, Membership.Role(r).label) for r in policy.grantable_roles(request.user, office)],
-    }, status=400)
+    return render(
+        request,
+        "offices/people.html",
+        {
+            "office": office,
+            "page": page,
+            "can_manage": True,
+            "invite_form": form,
+            "roles": [(r, Membership.Role(r).label) for r in policy.grantable_roles(request.user, office)],
+        },
+        status=400,
+    )
 
 
 @require_POST
 @office_view("member.view")
-def change_role(request: HttpRequest, office: Office, membership_id: int) -> HttpResponse:
+def change_role(request: AuthenticatedHttpRequest, office: Office, membership_id: int) -> HttpResponse:
     membership = membership_get_for_actor(actor=request.user, membership_id=membership_id)
     if not membership.office.is_same_or_below(office):
         raise PermissionDenied
@@ -96,14 +129,17 @@ def change_role(request: HttpRequest, office: Office, membership_id: int) -> Htt
 
 @require_POST
 @office_view("member.view")
-def remove(request: HttpRequest, office: Office, membership_id: int) -> HttpResponse:
+def remove(request: AuthenticatedHttpRequest, office: Office, membership_id: int) -> HttpResponse:
     membership = membership_get_for_actor(actor=request.user, membership_id=membership_id)
     if not membership.office.is_same_or_below(office):
         raise PermissionDenied
     try:
         membership_remove(actor=request.user, membership=membership)
-        messages.success(request, _("%(email)s dihapus dari %(office)s.") % {
-            "email": membership.user.email, "office": membership.office.name})
+        messages.success(
+            request,
+            _("%(email)s dihapus dari %(office)s.")
+            % {"email": membership.user.email, "office": membership.office.name},
+        )
     except ServiceError as exc:
         messages.error(request, str(exc))
     return redirect("offices:people", office_slug=office.slug)

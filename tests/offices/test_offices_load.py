@@ -48,7 +48,11 @@ def test_every_aceh_office_is_named_kip(offices):
     aceh = Office.objects.filter(path__startswith=offices["11"].path)
     assert aceh.count() == 24
     assert all(o.name.startswith("KIP ") for o in aceh)
-    assert not Office.objects.exclude(path__startswith=offices["11"].path).filter(name__startswith="KIP").exists()
+    assert (
+        not Office.objects.exclude(path__startswith=offices["11"].path)
+        .filter(name__startswith="KIP")
+        .exists()
+    )
 
 
 def test_paths_and_depths_encode_the_tree(offices):
@@ -74,7 +78,10 @@ def test_second_load_changes_nothing(offices):
     result = offices_load(text=default_regions_text())
 
     assert (result.created, result.updated, result.unchanged) == (0, 0, 553)
-    assert list(Office.objects.order_by("code").values_list("code", "name", "slug", "path", "updated_at")) == before
+    assert (
+        list(Office.objects.order_by("code").values_list("code", "name", "slug", "path", "updated_at"))
+        == before
+    )
     assert AuditEvent.objects.filter(action="offices.load").count() == events
 
 
@@ -97,7 +104,11 @@ def test_renamed_region_updates_in_place_and_keeps_slug(offices):
     ("body", "line", "fragment"),
     [
         ("33,Jawa Tengah,provinsi,\n33.20,Kabupaten Jepara,kabupaten,34\n", 3, "does not match"),
-        ("33,Jawa Tengah,provinsi,\n33.20,Kabupaten Jepara,kabupaten,33\n33.20,Kabupaten Lain,kabupaten,33\n", 4, "duplicate code"),
+        (
+            "33,Jawa Tengah,provinsi,\n33.20,Kabupaten Jepara,kabupaten,33\n33.20,Kabupaten Lain,kabupaten,33\n",
+            4,
+            "duplicate code",
+        ),
         ("33,Jawa Tengah,provinsi,\n3320,Kabupaten Jepara,kabupaten,33\n", 3, "malformed"),
         ("3X,Jawa Tengah,provinsi,\n", 2, "malformed province code"),
         ("33,Jawa Tengah,provinsi,\n34.01,Kabupaten Kulon Progo,kabupaten,34\n", 3, "unknown parent"),

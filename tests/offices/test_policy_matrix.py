@@ -33,7 +33,13 @@ WRITE_ACTIONS = {
 # membership office -> {relation: target office code}
 RELATIONS = {
     "33": {"own": "33", "child": "33.20", "sibling": "35", "parent": "00", "other_province": "35.07"},
-    "33.20": {"own": "33.20", "child": "33.20.01", "sibling": "33.74", "parent": "33", "other_province": "35.07"},
+    "33.20": {
+        "own": "33.20",
+        "child": "33.20.01",
+        "sibling": "33.74",
+        "parent": "33",
+        "other_province": "35.07",
+    },
     "00": {"own": "00", "child": "33", "grandchild": "33.20"},
 }
 REACHES = {"own", "child", "grandchild"}
@@ -44,8 +50,15 @@ def tree(offices):
     # A sub-district body below a regency: reach must work at any depth.
     jepara = offices["33.20"]
     ppk = Office.objects.create(
-        code="33.20.01", name="PPK Kedung", region_name="Kedung", level=Office.Level.PPK, parent=jepara,
-        path=f"{jepara.path}33.20.01/", depth=jepara.depth + 1, slug="ppk-kedung-jepara", time_zone=jepara.time_zone,
+        code="33.20.01",
+        name="PPK Kedung",
+        region_name="Kedung",
+        level=Office.Level.PPK,
+        parent=jepara,
+        path=f"{jepara.path}33.20.01/",
+        depth=jepara.depth + 1,
+        slug="ppk-kedung-jepara",
+        time_zone=jepara.time_zone,
     )
     return {**offices, "33.20.01": ppk}
 
@@ -74,7 +87,9 @@ def test_permission_matrix(tree, member, home, role, relation, action, allowed_r
             policy.require(user, action, target)
 
 
-@pytest.mark.parametrize(("home", "role"), [("33", "viewer"), ("33.20", "admin"), ("00", "analyst"), ("11", "editor")])
+@pytest.mark.parametrize(
+    ("home", "role"), [("33", "viewer"), ("33.20", "admin"), ("00", "analyst"), ("11", "editor")]
+)
 def test_visible_offices_agrees_with_can_for_every_office(tree, member, home, role):
     user = member(home, role)
     visible = set(policy.visible_offices(user).values_list("code", flat=True))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import env_str
@@ -19,4 +20,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API inside live-server tests
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="humas-static-"))

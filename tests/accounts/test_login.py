@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+SAME_MESSAGE = "E-mail atau kata sandi salah."
+
+
+@pytest.fixture(autouse=True)
+def _clear_throttle():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def login(client, email, password, ip="198.51.100.1"):
+    return client.post("/accounts/login/", {"email": email, "password": password}, REMOTE_ADDR=ip)
+
+
+def test_login_with_email_and_password_lands_on_first_office(client, member):
+    member("33.20", "operator", email="operator@kpu.test")
+
+    response = login(client, "OPERATOR@kpu.test", PASSWORD)
+
+    assert response.status_code == 302
+    assert client.get(response["Location"])["Location"] == "/app/kab-jepara/"
+
+
+@pytest.mark.parametrize("case", ["wrong password", "unknown e-mail", "inactive account"])
+def test_every_failed_login_gives_the_same_message(client, member, case):
+    user = member("33.20", "operator", email="operator@kpu.test")
+    email, password = "operator@kpu.test", PASSWORD
+    if case == "wrong password":
+        password = "salah-salah-salah"
+    elif case == "unknown e-mail":
+        email = "tidak-ada@kpu.test"
+    else:
+        user.is_active = False
+        user.save()
+
+    response = login(client, email, password)
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [SAME_MESSAGE]
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_is_throttled_per_account_even_from_many_addresses(client, member, settings):
+    settings.HUMAS_LOGIN_FAILURES_PER_ACCOUNT = 3
+    member("33.20", "operator", email="target@kpu.test")
+    for attempt in range(3):
+        login(client, "target@kpu.test", "tebakan", ip=f"198.51.100.{attempt + 10}")
+
+    response = login(client, "target@kpu.test", PASSWORD, ip="198.51.100.99")
+
+    assert "_auth_user_id" not in client.session
+    assert "Terlalu banyak percobaan masuk" in response.context["form"].non_field_errors()[0]
+
+
+def test_login_is_throttled_per_address_across_accounts(client, member, settings):
+    settings.HUMAS_LOGIN_FAILURES_PER_IP = 4
+    member("33.20", "operator", email="korban@kpu.test")
+    for n in range(4):
+        login(client, f"akun{n}@kpu.test", "tebakan", ip="203.0.113.50")
+
+    blocked = login(client, "korban@kpu.test", PASSWORD, ip="203.0.113.50")
+    elsewhere = login(client, "korban@kpu.test", PASSWORD, ip="203.0.113.51")
+
+    assert "Terlalu banyak percobaan masuk" in blocked.context["form"].non_field_errors()[0]
+    assert elsewhere.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "data", [{}, {"email": "bukan-email", "password": "x"}, {"email": "a@b.c" * 100, "password": "x"}]
+)
+def test_malformed_login_input_gives_field_errors_not_500(client, data):
+    response = client.post("/accounts/login/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_password_reset_sends_a_working_link(client, member):
+    member("33.20", "operator", email="lupa@kpu.test")
+
+    response = client.post("/accounts/password-reset/", {"email": "lupa@kpu.test"})
+
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    assert form_page.context["validlink"] is True
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "Sandi-Baru-2029!", "new_password2": "Sandi-Baru-2029!"},
+    )
+    assert done.status_code == 302
+    assert login(client, "lupa@kpu.test", "Sandi-Baru-2029!").status_code == 302
+
+
+def test_password_reset_for_unknown_address_looks_the_same(client):
+    response = client.post("/accounts/password-reset/", {"email": "siapa@kpu.test"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_logout_needs_post(client, member):
+    client.force_login(member("33", "viewer"))
+    assert client.get("/accounts/logout/").status_code == 405
+    assert client.post("/accounts/logout/").status_code == 302
+    assert "_auth_user_id" not in client.session

@@ -1,0 +1,65 @@
+"""Production settings refuse insecure defaults and pass Django's deployment checks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+GOOD_KEY = "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP"
+PG_URL = "postgres://humas@db.internal:5432/humas"
+
+
+def run_check(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update(env_overrides)
+    env["DJANGO_SETTINGS_MODULE"] = "humas.config.settings.production"
+    return subprocess.run(
+        [sys.executable, "-m", "django", "check", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"ALLOWED_HOSTS": "humas.kpu.go.id", "DATABASE_URL": PG_URL}, "SECRET_KEY"),
+        ({"SECRET_KEY": GOOD_KEY, "DATABASE_URL": PG_URL}, "ALLOWED_HOSTS"),
+        ({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "humas.kpu.go.id"}, "DATABASE_URL"),
+        (
+            {
+                "SECRET_KEY": GOOD_KEY,
+                "ALLOWED_HOSTS": "humas.kpu.go.id",
+                "DATABASE_URL": "sqlite:////tmp/x.db",
+            },
+            "PostgreSQL",
+        ),
+        ({"SECRET_KEY": "short", "ALLOWED_HOSTS": "humas.kpu.go.id", "DATABASE_URL": PG_URL}, "SECRET_KEY"),
+        ({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "*", "DATABASE_URL": PG_URL}, "ALLOWED_HOSTS"),
+    ],
+)
+def test_production_refuses_to_start_with_insecure_settings(overrides, message):
+    result = run_check(overrides)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_check(
+        {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "humas.kpu.go.id", "DATABASE_URL": PG_URL},
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
