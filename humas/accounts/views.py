@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpResponse
 from django.urls import reverse_lazy
+
+from humas.audit.services import audit_record
 
 from .forms import LoginForm
 
@@ -10,6 +14,12 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm  # type: ignore[assignment]
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        # Sign-ins belong to no office; superusers read them in the admin.
+        audit_record(actor=form.get_user(), office=None, action="auth.login")
+        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 
+from humas.audit.models import AuditEvent
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,8 @@ def test_login_with_email_and_password_lands_on_first_office(client, member):
 
     assert response.status_code == 302
     assert client.get(response["Location"])["Location"] == "/app/kab-jepara/"
+    event = AuditEvent.objects.get(action="auth.login")
+    assert (event.actor_email, event.ip, event.office) == ("operator@kpu.test", "198.51.100.1", None)
 
 
 @pytest.mark.parametrize("case", ["wrong password", "unknown e-mail", "inactive account"])
