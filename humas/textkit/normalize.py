@@ -141,9 +141,13 @@ def load_lexicon(path: str | Path | None = None) -> dict[str, str]:
     return lexicon
 
 
-def load_stopwords() -> frozenset[str]:
-    words = (w.strip() for w in _read_package_text("stopwords.txt").splitlines())
+def _word_list(name: str) -> frozenset[str]:
+    words = (w.strip() for w in _read_package_text(name).splitlines())
     return frozenset(w for w in words if w and not w.startswith("#"))
+
+
+def load_stopwords() -> frozenset[str]:
+    return _word_list("stopwords.txt")
 
 
 @cache
@@ -192,7 +196,7 @@ class Analyzer:
         stemmer, dictionary = _sastrawi()
         self._stemmer = stemmer
         self.dictionary: frozenset[str] = dictionary | frozenset(self.lexicon.values()) | frozenset(self.lexicon)
-        self._stem_cache: dict[str, str] = {}
+        self._stem_cache: dict[str, str] = {w: w for w in _word_list("protected_stems.txt")}
         self._word_cache: dict[str, tuple[tuple[str, str, bool], ...]] = {}
         self._hashtag_cache: dict[str, tuple[str, ...]] = {}
 

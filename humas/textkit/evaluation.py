@@ -1,0 +1,145 @@
+"""Reading claim-matching corpora/queries and computing retrieval metrics."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .index import ClaimDocument, ClaimIndex
+
+__all__ = [
+    "CorpusError",
+    "EvalQuery",
+    "Metrics",
+    "evaluate_index",
+    "rank_metrics",
+    "read_corpus",
+    "read_queries",
+]
+
+
+class CorpusError(ValueError):
+    """A JSONL input line is unusable; carries the file, line number and reason."""
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        super().__init__(f"{path}:{line}: {reason}")
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class EvalQuery:
+    query_id: str
+    text: str
+    relevant_doc_ids: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    queries: int
+    recall_at_1: float
+    recall_at_5: float
+    mrr_at_10: float
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "queries": self.queries,
+            "recall@1": round(self.recall_at_1, 4),
+            "recall@5": round(self.recall_at_5, 4),
+            "mrr@10": round(self.mrr_at_10, 4),
+        }
+
+
+def _read_jsonl(path: str | Path, required: dict[str, type | tuple[type, ...]]) -> list[dict[str, object]]:
+    """All records, or a :class:`CorpusError` for the first bad line (nothing partial)."""
+    name = str(path)
+    rows: list[dict[str, object]] = []
+    try:
+        fh = open(path, encoding="utf-8")  # noqa: SIM115 - closed below, errors need the line number
+    except OSError as exc:
+        raise CorpusError(name, 0, f"cannot open: {exc.strerror or exc}") from exc
+    with fh:
+        lineno = 0
+        try:
+            for lineno, line in enumerate(fh, start=1):  # noqa: B007 - used in the except below
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise CorpusError(name, lineno, f"invalid JSON ({exc.msg})") from exc
+                if not isinstance(obj, dict):
+                    raise CorpusError(name, lineno, "expected a JSON object")
+                for key, typ in required.items():
+                    if key not in obj:
+                        raise CorpusError(name, lineno, f"missing field {key!r}")
+                    if not isinstance(obj[key], typ):
+                        raise CorpusError(name, lineno, f"field {key!r} has the wrong type")
+                rows.append(obj)
+        except UnicodeDecodeError as exc:
+            raise CorpusError(name, lineno + 1, "not valid UTF-8") from exc
+    return rows
+
+
+def read_corpus(path: str | Path) -> list[ClaimDocument]:
+    rows = _read_jsonl(path, {"doc_id": str, "title": str, "text": str})
+    seen: set[str] = set()
+    docs = []
+    for i, r in enumerate(rows, start=1):
+        doc_id = str(r["doc_id"])
+        if not doc_id:
+            raise CorpusError(str(path), i, "empty doc_id")
+        seen.add(doc_id)
+        docs.append(ClaimDocument(doc_id, str(r["title"]), str(r["text"])))
+    return docs
+
+
+def read_queries(path: str | Path) -> list[EvalQuery]:
+    rows = _read_jsonl(path, {"query_id": str, "text": str, "relevant_doc_ids": list})
+    out = []
+    for r in rows:
+        rel = r["relevant_doc_ids"]
+        assert isinstance(rel, list)  # noqa: S101 - checked by _read_jsonl
+        out.append(EvalQuery(str(r["query_id"]), str(r["text"]), frozenset(str(x) for x in rel)))
+    return out
+
+
+def rank_metrics(rankings: Sequence[Sequence[str]], queries: Sequence[EvalQuery]) -> Metrics:
+    """recall@1, recall@5 and MRR@10 (a query counts if any relevant id is ranked)."""
+    r1 = r5 = mrr = 0.0
+    for ranked, q in zip(rankings, queries, strict=True):
+        rank = next((i for i, d in enumerate(ranked[:10], start=1) if d in q.relevant_doc_ids), None)
+        if rank is None:
+            continue
+        r1 += rank == 1
+        r5 += rank <= 5
+        mrr += 1.0 / rank
+    n = max(1, len(queries))
+    return Metrics(len(queries), r1 / n, r5 / n, mrr / n)
+
+
+def evaluate_index(
+    docs: Sequence[ClaimDocument],
+    queries: Sequence[EvalQuery],
+    *,
+    k: int = 10,
+    make_index: Callable[[], ClaimIndex] = ClaimIndex,
+) -> dict[str, float | int]:
+    """Index ``docs``, rank every query, and report metrics and timings."""
+    t0 = time.perf_counter()
+    index = make_index()
+    index.add(docs)
+    index.prepare()
+    index_seconds = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    results = index.search_batch([q.text for q in queries], k=max(k, 10))
+    query_seconds = time.perf_counter() - t1
+    rankings = [[c.doc_id for c in r.candidates] for r in results]
+    report = rank_metrics(rankings, queries).as_dict()
+    report["index_seconds"] = round(index_seconds, 3)
+    report["queries_per_second"] = round(len(queries) / query_seconds, 1) if query_seconds > 0 else 0.0
+    return report

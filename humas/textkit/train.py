@@ -1,0 +1,170 @@
+"""Fit the re-ranker and decision thresholds on a dev corpus, with cross-validation.
+
+    python -m humas.textkit.train --corpus corpus.jsonl --queries queries_dev.jsonl \
+        --out humas/textkit/data/ranker.json
+
+Queries are split into folds by a hash of their relevant-document set, so a
+claim and its alternates never sit on both sides.  The cross-validated metrics
+(printed and stored in the model's ``meta``) estimate held-out quality; the
+shipped weights are then fitted on all dev queries.
+
+Decision calibration: for every query the cross-validated top candidate gives a
+positive or negative example of "the top candidate is right"; removing the
+relevant documents from the candidates gives the "nothing in the corpus
+matches" case.  A logistic model over :data:`DECISION_FEATURE_NAMES` is fitted on
+those, and the match/suggestion thresholds are the lowest probabilities reaching
+the target precisions among long-enough posts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from .evaluation import EvalQuery, read_corpus, read_queries
+from .index import ClaimIndex
+from .ranking import (
+    FEATURE_NAMES,
+    RankingModel,
+    fit_decision,
+    fit_listwise,
+    threshold_for_precision,
+)
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+MATCH_PRECISION = 0.90
+SUGGESTION_PRECISION = 0.50
+MIN_MATCH_WORDS = 6
+
+
+def _fold_of(query: EvalQuery, folds: int) -> int:
+    key = "|".join(sorted(query.relevant_doc_ids)).encode()
+    return int(hashlib.sha256(key).hexdigest()[:8], 16) % folds
+
+
+def _rank_eval(scores: FloatArray, labels: BoolArray, mask: BoolArray) -> tuple[float, float, float]:
+    r1 = r5 = mrr = 0.0
+    for s, y, m in zip(scores, labels, mask, strict=True):
+        s = np.where(m, s, -np.inf)
+        order = np.argsort(-s, kind="stable")
+        hits = np.nonzero(y[order] & m[order])[0]
+        if len(hits):
+            rank = int(hits[0]) + 1
+            r1 += rank == 1
+            r5 += rank <= 5
+            mrr += 1.0 / rank if rank <= 10 else 0.0
+    n = max(1, len(scores))
+    return r1 / n, r5 / n, mrr / n
+
+
+def _decision_rows(
+    scores: FloatArray, feats: FloatArray, mask: BoolArray, labels: BoolArray, words: FloatArray
+) -> tuple[FloatArray, BoolArray, FloatArray]:
+    """Decision features for the real ranking and for the ranking without relevant docs."""
+    cov_i = FEATURE_NAMES.index("title_covered")
+    qcov_i = FEATURE_NAMES.index("query_covered_by_title")
+    rows: list[tuple[float, float, float, float, float]] = []
+    correct: list[bool] = []
+    qwords: list[float] = []
+    for s, f, m, y, w in zip(scores, feats, mask, labels, words, strict=True):
+        for drop_relevant in (False, True):
+            keep = m & ~y if drop_relevant else m
+            if not keep.any():
+                continue
+            sk = np.where(keep, s, -np.inf)
+            order = np.argsort(-sk, kind="stable")[: int(keep.sum())]
+            e = np.exp(sk[order] - sk[order[0]])
+            p = e / e.sum()
+            top = order[0]
+            margin = float(sk[order[0]] - sk[order[1]]) if len(order) > 1 else 10.0
+            rows.append((float(p[0]), margin, float(f[top, cov_i]), float(f[top, qcov_i]), math.log1p(w)))
+            correct.append(bool(y[top]))
+            qwords.append(float(w))
+    return np.array(rows), np.array(correct), np.array(qwords)
+
+
+def train(
+    corpus_path: str, queries_path: str, *, folds: int = 5, l2: float = 1e-3
+) -> tuple[RankingModel, dict[str, object]]:
+    docs = read_corpus(corpus_path)
+    queries = read_queries(queries_path)
+    index = ClaimIndex(model=RankingModel.untrained())
+    index.add(docs)
+    doc_ids, cand, feats, mask, words = index.candidate_features([q.text for q in queries])
+    id_arr = np.array(doc_ids, dtype=object)
+    labels = np.zeros(cand.shape, dtype=bool)
+    for i, q in enumerate(queries):
+        labels[i] = mask[i] & np.isin(id_arr[np.where(mask[i], cand[i], 0)], list(q.relevant_doc_ids))
+    fold = np.array([_fold_of(q, folds) for q in queries])
+    cv_scores = np.zeros(cand.shape)
+    for f in range(folds):
+        tr, te = fold != f, fold == f
+        mean, scale, w = fit_listwise(feats[tr], labels[tr], mask[tr], l2=l2)
+        cv_scores[te] = ((feats[te] - mean) / scale) @ w
+    r1, r5, mrr = _rank_eval(cv_scores, labels, mask)
+    base = _rank_eval(RankingModel.untrained().score(feats), labels, mask)
+    dfeat, dcorrect, dwords = _decision_rows(cv_scores, feats, mask, labels, words)
+    dmean, dscale, dw, db = fit_decision(dfeat, dcorrect)
+    z = (dfeat - dmean) / dscale
+    prob = 1.0 / (1.0 + np.exp(-(z @ dw + db)))
+    long_enough = dwords >= MIN_MATCH_WORDS
+    t_match = threshold_for_precision(prob[long_enough].tolist(), dcorrect[long_enough].tolist(), MATCH_PRECISION)
+    t_sugg = threshold_for_precision(prob.tolist(), dcorrect.tolist(), SUGGESTION_PRECISION)
+    mean, scale, w = fit_listwise(feats, labels, mask, l2=l2)
+    report: dict[str, object] = {
+        "trained_on": {"corpus": corpus_path.split("/")[-1], "queries": queries_path.split("/")[-1]},
+        "trained_at": dt.date.today().isoformat(),
+        "queries": len(queries),
+        "folds": folds,
+        "candidate_recall": round(float((labels & mask).any(axis=1).mean()), 4),
+        "cv": {"recall@1": round(r1, 4), "recall@5": round(r5, 4), "mrr@10": round(mrr, 4)},
+        "untrained_fusion": {"recall@1": round(base[0], 4), "recall@5": round(base[1], 4), "mrr@10": round(base[2], 4)},
+        "decision": {
+            "match_threshold": t_match,
+            "suggestion_threshold": t_sugg,
+            "match_precision_target": MATCH_PRECISION,
+            "suggestion_precision_target": SUGGESTION_PRECISION,
+            "match_rate_cv": round(float((prob[long_enough] >= t_match).mean()), 4),
+        },
+    }
+    model = RankingModel(
+        mean=tuple(float(x) for x in mean),
+        scale=tuple(float(x) for x in scale),
+        weights=tuple(float(x) for x in w),
+        decision_mean=tuple(float(x) for x in dmean),
+        decision_scale=tuple(float(x) for x in dscale),
+        decision_weights=tuple(float(x) for x in dw),
+        decision_bias=float(db),
+        match_threshold=t_match,
+        suggestion_threshold=t_sugg,
+        min_match_words=MIN_MATCH_WORDS,
+        meta=report,
+    )
+    return model, report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m humas.textkit.train")
+    parser.add_argument("--corpus", required=True)
+    parser.add_argument("--queries", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--folds", type=int, default=5)
+    args = parser.parse_args(argv)
+    model, report = train(args.corpus, args.queries, folds=args.folds)
+    with open(args.out, "w", encoding="utf-8") as fh:
+        fh.write(model.to_json() + "\n")
+    print(json.dumps(report, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
