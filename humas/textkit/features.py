@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from .normalize import Analysis
 
-__all__ = ["CHAR_N", "char_ngrams", "content_bigrams", "FIELD_NAMES"]
+__all__ = ["CHAR_N", "char_ngrams", "char_ngrams_of", "content_bigrams", "FIELD_NAMES"]
 
 CHAR_N = 4
 FIELD_NAMES = ("word", "title", "char", "bigram")
 
 
+def char_ngrams_of(word: str, n: int = CHAR_N) -> list[str]:
+    """Character n-grams of one word padded with spaces (the whole word if shorter)."""
+    w = " " + word + " "
+    if len(w) <= n:
+        return [w]
+    return [w[i : i + n] for i in range(len(w) - n + 1)]
+
+
 def char_ngrams(analysis: Analysis, n: int = CHAR_N) -> list[str]:
-    """Character n-grams of each word (padded with spaces), robust to spelling variants."""
+    """Character n-grams of each content word, robust to spelling variants."""
     out: list[str] = []
     for tok in analysis.tokens:
-        if tok.kind not in ("word", "hashtag") or tok.stop:
+        if tok.stop or tok.kind not in ("word", "hashtag"):
             continue
-        w = " " + tok.surface + " "
-        if len(w) <= n:
-            out.append(w)
-        else:
-            out.extend(w[i : i + n] for i in range(len(w) - n + 1))
+        out.extend(char_ngrams_of(tok.surface, n))
     return out
 
 

@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from .features import char_ngrams, content_bigrams
+from .features import char_ngrams, char_ngrams_of, content_bigrams
 from .normalize import Analysis, Analyzer, default_analyzer
 from .ranking import FEATURE_NAMES, RankingModel, default_model
 
@@ -89,7 +89,10 @@ class _Snapshot:
     doc_ids: tuple[str, ...]
     alive: npt.NDArray[np.bool_]
     weights: tuple[sp.csr_matrix, ...]  # exact BM25 weights per field (docs x vocab)
-    pruned_t: tuple[sp.csr_matrix, ...]  # pruned, transposed (vocab x docs) for stage 1
+    stage1_t: sp.csr_matrix  # pruned word/title/char weights stacked (vocab0+1+2 x docs)
+    idf: tuple[FloatArray, ...]
+    combined: sp.csr_matrix  # all field weights + title idf side by side, for stage 2
+    offsets: IntArray  # column offset of each block of ``combined``
     title_idf_mass: FloatArray
     title_idf: FloatArray
     title_len: FloatArray
@@ -116,8 +119,9 @@ class ClaimIndex:
         model: RankingModel | None = None,
         k1: float = 1.2,
         b: float = 0.75,
-        candidates: int = 30,
-        postings_cap: int = 4000,
+        candidates: int = 20,
+        postings_cap: int = 2000,
+        char_postings_cap: int = 200,
     ) -> None:
         self.analyzer = analyzer or default_analyzer()
         self.model = model or default_model()
@@ -125,8 +129,12 @@ class ClaimIndex:
         self.b = b
         self.n_candidates = candidates
         self.postings_cap = postings_cap
+        self.char_postings_cap = char_postings_cap
         self._lock = threading.Lock()
-        self._vocab: tuple[dict[str, int], ...] = tuple({} for _ in _FIELDS)
+        words: dict[str, int] = {}
+        # The word and title fields share one vocabulary: one lookup serves both.
+        self._vocab: tuple[dict[str, int], ...] = (words, words, {}, {})
+        self._char_cache: dict[str, tuple[int, ...]] = {}
         self._docs: list[_DocTerms] = []
         self._doc_ids: list[str] = []
         self._position: dict[str, int] = {}
@@ -141,6 +149,8 @@ class ClaimIndex:
     def _encode(self, terms: Sequence[list[str]], *, grow: bool) -> tuple[list[IntArray], list[IntArray]]:
         ids_out: list[IntArray] = []
         counts_out: list[IntArray] = []
+        if grow:
+            self._char_cache = {}
         for vocab, field_terms in zip(self._vocab, terms, strict=True):
             counts: dict[int, int] = {}
             for t in field_terms:
@@ -221,6 +231,7 @@ class ClaimIndex:
         n_alive = max(1, int(alive.sum()))
         weights: list[sp.csr_matrix] = []
         pruned: list[sp.csr_matrix] = []
+        idfs: list[FloatArray] = []
         title_idf = np.zeros(0)
         title_mass = np.zeros(n)
         for f, vocab in enumerate(self._vocab):
@@ -245,12 +256,21 @@ class ClaimIndex:
             if f == 1:
                 title_idf = idf
                 title_mass = np.bincount(rows, weights=np.where(live, idf[indices], 0.0), minlength=n)
-            pruned.append(self._prune(mat) if f < 3 else sp.csr_matrix((v, n)))
+            idfs.append(idf)
+            if f < 3:
+                pruned.append(self._prune(mat, self.char_postings_cap if f == 2 else self.postings_cap))
+        title_bin = weights[1].copy()
+        title_bin.data = title_idf[title_bin.indices]
+        blocks = [*weights, title_bin]
+        offsets = np.cumsum([0] + [m.shape[1] for m in blocks]).astype(np.int64)
         return _Snapshot(
             doc_ids=tuple(self._doc_ids),
+            combined=sp.hstack(blocks, format="csr"),
+            offsets=offsets,
             alive=alive,
             weights=tuple(weights),
-            pruned_t=tuple(pruned),
+            stage1_t=sp.vstack(pruned, format="csr") if n else sp.csr_matrix((0, 0)),
+            idf=tuple(idfs),
             title_idf_mass=title_mass,
             title_idf=title_idf,
             title_len=np.array([d.title_len for d in self._docs], dtype=np.float64),
@@ -258,10 +278,10 @@ class ClaimIndex:
             vocab_sizes=tuple(len(v) for v in self._vocab),
         )
 
-    def _prune(self, mat: sp.csr_matrix) -> sp.csr_matrix:
-        """Keep, per term, only the ``postings_cap`` documents with the largest weight."""
+    @staticmethod
+    def _prune(mat: sp.csr_matrix, cap: int) -> sp.csr_matrix:
+        """Keep, per term, only the ``cap`` documents with the largest weight."""
         t = mat.T.tocsr()
-        cap = self.postings_cap
         lengths = np.diff(t.indptr)
         if cap <= 0 or lengths.max(initial=0) <= cap:
             return t
@@ -298,12 +318,26 @@ class ClaimIndex:
         """
         per_field: list[list[int]] = [[] for _ in _FIELDS]
         indptrs: list[list[int]] = [[0] for _ in _FIELDS]
+        words, chars, bigrams = self._vocab[0], self._vocab[2], self._vocab[3]
+        cache = self._char_cache
+        wsize, csize, bsize = sizes[0], sizes[2], sizes[3]
         for an in analyses:
-            terms = (an.terms, an.terms, char_ngrams(an), content_bigrams(an))
-            for f, (vocab, field_terms) in enumerate(zip(self._vocab, terms, strict=True)):
-                size = sizes[f]
-                ids = {j for t in field_terms if (j := vocab.get(t, size)) < size}
-                per_field[f].extend(ids)
+            ids = list({j for t in an.terms if (j := words.get(t, wsize)) < wsize})
+            per_field[0].extend(ids)
+            per_field[1].extend(ids)
+            cids: set[int] = set()
+            for tok in an.tokens:
+                if tok.stop or (tok.kind != "word" and tok.kind != "hashtag"):
+                    continue
+                grams = cache.get(tok.surface)
+                if grams is None:
+                    grams = tuple(j for g in char_ngrams_of(tok.surface) if (j := chars.get(g, csize)) < csize)
+                    if len(cache) < 200_000:
+                        cache[tok.surface] = grams
+                cids.update(grams)
+            per_field[2].extend(j for j in cids if j < csize)
+            per_field[3].extend({j for t in content_bigrams(an) if (j := bigrams.get(t, bsize)) < bsize})
+            for f in range(len(_FIELDS)):
                 indptrs[f].append(len(per_field[f]))
         mats = []
         for f in range(len(_FIELDS)):
@@ -389,15 +423,14 @@ class ClaimIndex:
     def _stage1(self, snap: _Snapshot, qm: list[sp.csr_matrix]) -> tuple[IntArray, FloatArray]:
         """Top candidates by the fused, per-query normalised pruned BM25 of three fields."""
         nq = qm[0].shape[0]
-        first: sp.csr_matrix | None = None
+        # Each field's query vector is scaled by its best possible BM25 score, so the
+        # three fields count equally and one sparse product ranks all of them.
+        parts = []
         for f in range(3):
-            s = (qm[f] @ snap.pruned_t[f]).tocsr()
-            mx = s.max(axis=1).toarray().ravel()
-            mx[mx <= 0] = 1.0
-            s = sp.diags(1.0 / mx) @ s
-            first = s if first is None else first + s
-        assert first is not None  # noqa: S101 - three fields were added above
-        first = first.tocsr()
+            bound = np.asarray(qm[f] @ snap.idf[f]).ravel() * (self.k1 + 1)
+            bound[bound <= 0] = 1.0
+            parts.append(sp.diags(1.0 / bound) @ qm[f])
+        first = (sp.hstack(parts, format="csr") @ snap.stage1_t).tocsr()
         kc = self.n_candidates
         cand = np.full((nq, kc), -1, dtype=np.int64)
         cand_first = np.zeros((nq, kc))
@@ -430,16 +463,15 @@ class ClaimIndex:
         nq, kc = cand.shape
         flat = np.where(mask, cand, 0).ravel()
         qrow = np.repeat(np.arange(nq), kc)
-        raw = []
-        for f in (0, 1, 2, 3):
-            d = snap.weights[f][flat]
-            q = qm[f][qrow]
-            raw.append(np.asarray(d.multiply(q).sum(axis=1)).reshape(nq, kc))
-        # idf-weighted title coverage in both directions
-        tq = qm[1][qrow]
-        tb = snap.weights[1][flat].copy()
-        tb.data = snap.title_idf[tb.indices]
-        inter = np.asarray(tb.multiply(tq).sum(axis=1)).reshape(nq, kc)
+        qall = sp.hstack([*qm, qm[1]], format="csr")
+        prod = snap.combined[flat].multiply(qall[qrow]).tocsr()
+        nblocks = len(snap.offsets) - 1
+        block = np.searchsorted(snap.offsets, prod.indices, side="right") - 1
+        rows = np.repeat(np.arange(prod.shape[0]), np.diff(prod.indptr))
+        sums = np.bincount(rows * nblocks + block, weights=prod.data, minlength=prod.shape[0] * nblocks)
+        sums = sums.reshape(nq, kc, nblocks)
+        raw = [sums[..., f] for f in range(4)]
+        inter = sums[..., 4]
         mass = snap.title_idf_mass[flat].reshape(nq, kc)
         q_title_mass = np.asarray(qm[1] @ snap.title_idf).ravel()
         title_cov = inter / np.maximum(mass, 1e-9)
@@ -504,11 +536,12 @@ class ClaimIndex:
         meta = {
             "format": _FORMAT_VERSION,
             "doc_ids": [ids[i] for i in keep],
-            "vocab": vocabs,
+            "vocab": [vocabs[0], vocabs[2], vocabs[3]],
             "k1": self.k1,
             "b": self.b,
             "candidates": self.n_candidates,
             "postings_cap": self.postings_cap,
+            "char_postings_cap": self.char_postings_cap,
         }
         buf = io.BytesIO()
         np.savez(buf, **arrays)  # type: ignore[arg-type]
@@ -536,8 +569,10 @@ class ClaimIndex:
             b=float(meta["b"]),
             candidates=int(meta["candidates"]),
             postings_cap=int(meta["postings_cap"]),
+            char_postings_cap=int(meta["char_postings_cap"]),
         )
-        index._vocab = tuple({t: i for i, t in enumerate(v)} for v in meta["vocab"])
+        words, chars, bigrams = ({t: i for i, t in enumerate(v)} for v in meta["vocab"])
+        index._vocab = (words, words, chars, bigrams)
         doc_ids: list[str] = meta["doc_ids"]
         n = len(doc_ids)
         splits = []
