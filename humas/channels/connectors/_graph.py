@@ -1,0 +1,295 @@
+"""What Facebook pages and Instagram share: the Graph API client, its error codes and its
+usage headers."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from ._http import DEFAULT_TIMEOUT, HttpConnector, parse_int
+from .base import (
+    BadRequest,
+    Clock,
+    ConnectorError,
+    CredentialsInvalid,
+    DuplicatePost,
+    PermissionMissing,
+    RateLimited,
+    RateLimitStore,
+    RetryLater,
+    utcnow,
+)
+from .i18n import _, register
+
+GRAPH_URL = "https://graph.facebook.com"
+GRAPH_VERSION = "v23.0"
+
+# Throttle codes (PLATFORM-APIS.md): app, user, page, generic, app limit, policy block.
+THROTTLE_WAITS: dict[int, timedelta] = {
+    4: timedelta(minutes=15),  # application request limit
+    17: timedelta(minutes=15),  # user request limit
+    32: timedelta(minutes=15),  # page request limit
+    613: timedelta(minutes=5),  # calls exceeded the rate limit
+    341: timedelta(minutes=60),  # application limit reached
+    368: timedelta(hours=1),  # temporarily blocked for policy violations
+    9: timedelta(hours=1),  # Instagram: publishing limit (rolling 24 h) reached
+}
+BUC_THROTTLE_CODES = range(80000, 80100)  # 80001 pages, 80002 instagram, ...
+BUC_DEFAULT_WAIT = timedelta(minutes=15)
+POSTING_TOO_FAST_SUBCODE = 1390008
+MEDIA_FETCH_CODES = {9004}
+MEDIA_FETCH_SUBCODES = {2207052}
+
+# Back off *before* the platform says no (usage headers are 0–100 %).
+USAGE_THRESHOLD = 90.0
+USAGE_WAITS = (
+    (100.0, timedelta(minutes=15)),
+    (95.0, timedelta(minutes=5)),
+    (USAGE_THRESHOLD, timedelta(minutes=1)),
+)
+
+T_REASONS: dict[int | None, str] = {
+    458: register(_("aplikasi tidak lagi diizinkan oleh pengguna"), "the user removed the app"),
+    459: register(_("akun perlu verifikasi di Facebook"), "the account needs a checkpoint at Facebook"),
+    460: register(_("kata sandi akun diubah"), "the account password was changed"),
+    463: register(_("token kedaluwarsa"), "the token expired"),
+    464: register(_("akun pengguna belum dikonfirmasi"), "the user account is unconfirmed"),
+    467: register(_("pengguna keluar atau token dicabut"), "the user logged out or revoked the token"),
+    None: register(_("token tidak sah"), "invalid token"),
+}
+T_MEDIA_FETCH = register(
+    _("%(platform)s tidak dapat mengambil gambar dari URL-nya; pastikan URL dapat diakses publik."),
+    "%(platform)s could not fetch the image from its URL; make sure the URL is publicly reachable.",
+)
+
+_SCOPE_RE = re.compile(
+    r"\b(pages_[a-z_]+|instagram_[a-z_]+|read_insights|business_management|publish_video)\b"
+)
+
+
+def graph_time(value: object) -> datetime | None:
+    """Graph timestamps look like ``2026-11-28T04:12:39+0000``."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+
+
+def usage_percent(entry: Mapping[str, Any]) -> float:
+    values = [entry.get(k) for k in ("call_count", "total_cputime", "total_time")]
+    return max((float(v) for v in values if isinstance(v, int | float)), default=0.0)
+
+
+def usage_wait(percent: float) -> timedelta | None:
+    for floor, wait in USAGE_WAITS:
+        if percent >= floor:
+            return wait
+    return None
+
+
+class GraphConnector(HttpConnector):
+    """Graph API calls with the token in the Authorization header (never in URLs or logs)."""
+
+    def __init__(
+        self,
+        *,
+        account_id: str,
+        access_token: str,
+        base_url: str = GRAPH_URL,
+        api_version: str = GRAPH_VERSION,
+        app_id: str | None = None,
+        app_secret: str | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        rate_store: RateLimitStore | None = None,
+        clock: Clock = utcnow,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        super().__init__(
+            base_url=base_url, timeout=timeout, rate_store=rate_store, clock=clock, transport=transport
+        )
+        self.account_id = account_id
+        self.api_version = api_version
+        self.app_id = app_id
+        self._token = access_token
+        self._app_secret = app_secret
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} account={self.account_id} base={self.base_url}>"
+
+    # Rate-limit keys: the app is shared by every channel, the business use case is per object.
+    @property
+    def app_key(self) -> str:
+        return f"graph:app:{self.app_id or 'default'}"
+
+    def account_key(self, object_id: str | None = None) -> str:
+        return f"graph:buc:{object_id or self.account_id}"
+
+    def _path(self, *parts: str) -> str:
+        return "/" + "/".join([self.api_version, *parts])
+
+    def _call(
+        self,
+        method: str,
+        *parts: str,
+        params: Mapping[str, Any] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        mutating: bool = False,
+        token: str | None = None,
+    ) -> Any:
+        query: dict[str, Any] = {}
+        body: dict[str, Any] = {}
+        target = body if method == "POST" else query
+        for key, value in (params or {}).items():
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            elif isinstance(value, list | dict):
+                value = json.dumps(value)
+            target[key] = value
+        access_token = token or self._token
+        if self._app_secret and token is None:
+            target["appsecret_proof"] = hmac.new(
+                self._app_secret.encode(), access_token.encode(), hashlib.sha256
+            ).hexdigest()
+        kwargs: dict[str, Any] = {"params": query, "headers": {"Authorization": f"Bearer {access_token}"}}
+        if method == "POST":
+            kwargs["data"] = body
+            if files:
+                kwargs["files"] = dict(files)
+        response = self._send(
+            method,
+            self._path(*parts),
+            rate_keys=(self.app_key, self.account_key()),
+            mutating=mutating,
+            **kwargs,
+        )
+        self._observe_usage(response)
+        payload = self._parse_json(response, mutating=mutating)
+        if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+            raise self._classify(response, payload["error"], mutating=mutating)
+        if response.status_code >= 500:
+            raise RetryLater(self.platform, ambiguous=mutating, http_status=response.status_code)
+        if not 200 <= response.status_code < 300:
+            raise self._garbage(response, mutating=mutating, what="error without an error object")
+        return payload
+
+    def _observe_usage(self, response: httpx.Response) -> None:
+        """Record waits from X-App-Usage and X-Business-Use-Case-Usage (see USAGE_WAITS)."""
+        now = self.clock()
+        app = _json_header(response.headers.get("x-app-usage"))
+        if isinstance(app, dict):
+            wait = usage_wait(usage_percent(app))
+            if wait:
+                self._block(self.app_key, now + wait)
+        buc = _json_header(response.headers.get("x-business-use-case-usage"))
+        if isinstance(buc, dict):
+            for object_id, entries in buc.items():
+                for entry in entries if isinstance(entries, list) else []:
+                    if not isinstance(entry, dict):
+                        continue
+                    regain = parse_int(entry.get("estimated_time_to_regain_access")) or 0
+                    wait = usage_wait(usage_percent(entry))
+                    if regain > 0:
+                        wait = max(wait or timedelta(0), timedelta(minutes=regain))
+                    if wait:
+                        self._block(self.account_key(str(object_id)), now + wait)
+
+    def _regain_wait(self, response: httpx.Response) -> timedelta | None:
+        buc = _json_header(response.headers.get("x-business-use-case-usage"))
+        minutes = 0
+        if isinstance(buc, dict):
+            for entries in buc.values():
+                for entry in entries if isinstance(entries, list) else []:
+                    if isinstance(entry, dict):
+                        minutes = max(minutes, parse_int(entry.get("estimated_time_to_regain_access")) or 0)
+        return timedelta(minutes=minutes) if minutes else None
+
+    def _classify(
+        self, response: httpx.Response, error: Mapping[str, Any], *, mutating: bool
+    ) -> ConnectorError:
+        code = parse_int(error.get("code"))
+        subcode = parse_int(error.get("error_subcode"))
+        message = str(error.get("error_user_msg") or error.get("message") or "")
+        common: dict[str, Any] = {
+            "platform_message": message,
+            "code": code,
+            "subcode": subcode,
+            "http_status": response.status_code,
+        }
+        now = self.clock()
+        if code in (190, 102):
+            reason_template = T_REASONS.get(subcode, T_REASONS[None])
+            return CredentialsInvalid(self.platform, reason=reason_template, **common)
+        throttled = (
+            code in THROTTLE_WAITS or (code in BUC_THROTTLE_CODES) or subcode == POSTING_TOO_FAST_SUBCODE
+        )
+        if throttled:
+            if subcode == POSTING_TOO_FAST_SUBCODE:
+                wait = timedelta(minutes=1)
+            else:
+                wait = THROTTLE_WAITS.get(code or 0, BUC_DEFAULT_WAIT)
+            regain = self._regain_wait(response)
+            if regain:
+                wait = regain
+            key = self.app_key if code in (4, 341) else self.account_key()
+            until = now + wait
+            self._block(key, until)
+            return RateLimited(self.platform, until=until, scope=key, **common)
+        if code in MEDIA_FETCH_CODES or subcode in MEDIA_FETCH_SUBCODES:
+            return RetryLater(
+                self.platform, template=T_MEDIA_FETCH, retry_after=now + timedelta(minutes=5), **common
+            )
+        if code in (1, 2) or response.status_code >= 500:
+            return RetryLater(self.platform, ambiguous=mutating, **common)
+        if code == 506:
+            return DuplicatePost(self.platform, **common)
+        if code == 10 or (code is not None and 200 <= code <= 299):
+            scopes = tuple(dict.fromkeys(_SCOPE_RE.findall(message)))
+            return PermissionMissing(self.platform, missing=scopes, **common)
+        return BadRequest(self.platform, **common)
+
+    def debug_token(self) -> dict[str, Any]:
+        """``GET /debug_token`` for our token, inspected with the app token when we have the app
+        secret, else with the token itself (allowed for a token inspecting itself)."""
+        inspector = f"{self.app_id}|{self._app_secret}" if self.app_id and self._app_secret else None
+        payload = self._call("GET", "debug_token", params={"input_token": self._token}, token=inspector)
+        data = payload.get("data") if isinstance(payload, dict) else None
+        if not isinstance(data, dict):
+            raise RetryLater(self.platform, platform_message="debug_token without data")
+        return data
+
+    def _paged(self, *parts: str, params: Mapping[str, Any], max_pages: int = 5) -> Iterable[dict[str, Any]]:
+        query = dict(params)
+        for _page in range(max_pages):
+            payload = self._call("GET", *parts, params=query)
+            data = payload.get("data") if isinstance(payload, dict) else None
+            if not isinstance(data, list):
+                raise RetryLater(self.platform, platform_message="list without data")
+            yield from (item for item in data if isinstance(item, dict))
+            paging = payload.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after") if isinstance(paging, dict) else None
+            if not after or not paging.get("next"):
+                return
+            query["after"] = after
+
+
+def _json_header(value: str | None) -> Any:
+    if not value:
+        return None
+    try:
+        return json.loads(value)
+    except ValueError:
+        return None

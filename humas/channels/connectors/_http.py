@@ -1,0 +1,121 @@
+"""Shared HTTP plumbing of the connectors: one sync httpx client, explicit timeouts, transport
+failures and unreadable answers classified as RetryLater, and rate-limit blocks checked
+before every call."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, ClassVar
+
+import httpx
+
+from .base import (
+    T_GARBAGE,
+    Clock,
+    MemoryRateLimitStore,
+    Platform,
+    RateLimited,
+    RateLimitStore,
+    RetryLater,
+    utcnow,
+)
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=30.0, pool=5.0)
+
+
+class HttpConnector:
+    platform: ClassVar[Platform]
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        rate_store: RateLimitStore | None = None,
+        clock: Clock = utcnow,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.clock = clock
+        self.rate_store: RateLimitStore = (
+            rate_store if rate_store is not None else MemoryRateLimitStore(clock)
+        )
+        self._client = httpx.Client(
+            base_url=self.base_url,
+            timeout=timeout,
+            transport=transport,
+            headers={"User-Agent": "Humas/0.1 (+https://github.com/kpu-humas)"},
+            follow_redirects=False,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> HttpConnector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------------------------------
+
+    def _check_blocked(self, keys: Iterable[str]) -> None:
+        """Back off before the platform has to say no: honour waits recorded earlier."""
+        now = self.clock()
+        for key in keys:
+            until = self.rate_store.blocked_until(key)
+            if until is not None and until > now:
+                raise RateLimited(self.platform, until=until, scope=key)
+
+    def _block(self, key: str, until: datetime) -> None:
+        self.rate_store.block(key, until)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        rate_keys: Iterable[str] = (),
+        mutating: bool = False,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        self._check_blocked(rate_keys)
+        try:
+            return self._client.request(method, url, **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            # Nothing reached the platform: a plain retry is safe.
+            raise RetryLater(self.platform, platform_message=type(exc).__name__) from None
+        except httpx.TransportError as exc:
+            # Read timeout, connection dropped mid-answer...: the platform may have acted.
+            raise RetryLater(self.platform, ambiguous=mutating, platform_message=type(exc).__name__) from None
+
+    def _parse_json(self, response: httpx.Response, *, mutating: bool) -> Any:
+        """The JSON body, or RetryLater for an HTML error page or a truncated document."""
+        try:
+            return json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            raise RetryLater(
+                self.platform,
+                template=T_GARBAGE,
+                ambiguous=mutating,
+                http_status=response.status_code,
+                platform_message=f"HTTP {response.status_code}, unreadable body",
+            ) from None
+
+    def _garbage(self, response: httpx.Response, *, mutating: bool, what: str) -> RetryLater:
+        return RetryLater(
+            self.platform,
+            template=T_GARBAGE,
+            ambiguous=mutating,
+            http_status=response.status_code,
+            platform_message=f"HTTP {response.status_code}, unexpected answer: {what}",
+        )
+
+
+def parse_int(value: object) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,300 @@
+"""Facebook Page connector (Graph API): feed posts with photos, delete, metrics, comments."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ._graph import GraphConnector, graph_time
+from .base import (
+    AccountInfo,
+    BadRequest,
+    Capability,
+    Comment,
+    CredentialsInvalid,
+    ImageBytes,
+    ImageURL,
+    PermissionMissing,
+    Platform,
+    PostMetrics,
+    PublishedPost,
+    PublishRequest,
+    RetryLater,
+    TextTooLong,
+    content_marker,
+)
+from .i18n import _, register
+
+TEXT_LIMIT = 63_206
+MAX_IMAGES = 10
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/bmp", "image/tiff", "image/webp"}
+REQUIRED_SCOPES = ("pages_manage_posts", "pages_read_engagement")
+OPTIONAL_SCOPES = ("pages_manage_engagement", "pages_read_user_content", "read_insights")
+# Post insights; many were deprecated in 2025-26, so each is tried on its own when one fails.
+INSIGHT_METRICS = {
+    "post_media_view": "views",
+    "post_impressions": "impressions",
+    "post_impressions_unique": "reach",
+}
+
+T_USER_TOKEN = register(
+    _(
+        "Token yang ditempel adalah token pengguna, bukan token Halaman. Ambil token Halaman "
+        "(GET /me/accounts) untuk Halaman %(page)s lalu tempel token itu"
+    ),
+    "The pasted token is a user token, not a Page token. Get the Page token (GET /me/accounts) for "
+    "Page %(page)s and paste that token",
+)
+T_OTHER_PAGE = register(
+    _("Token ini milik Halaman %(other)s, bukan Halaman %(page)s"),
+    "This token belongs to Page %(other)s, not Page %(page)s",
+)
+T_EMPTY = register(
+    _("Unggahan kosong: isi teks, tautan, atau gambar."), "Empty post: add text, a link or an image."
+)
+T_TOO_MANY_IMAGES = register(
+    _("Terlalu banyak gambar untuk %(platform)s: %(count)s dari batas %(limit)s."),
+    "Too many images for %(platform)s: %(count)s of the %(limit)s limit.",
+)
+T_IMAGE_TYPE = register(
+    _("Jenis gambar %(mime)s tidak diterima %(platform)s."),
+    "%(platform)s does not accept images of type %(mime)s.",
+)
+T_IMAGE_SIZE = register(
+    _("Gambar terlalu besar untuk %(platform)s: %(size)s byte dari batas %(limit)s byte."),
+    "Image too large for %(platform)s: %(size)s bytes of the %(limit)s byte limit.",
+)
+T_INVALID_TOKEN = register(_("token tidak sah"), "invalid token")
+
+
+class FacebookConnector(GraphConnector):
+    platform = Platform.FACEBOOK
+    capabilities = frozenset(Capability)
+
+    def __init__(self, *, page_id: str, access_token: str, **kwargs: Any) -> None:
+        super().__init__(account_id=page_id, access_token=access_token, **kwargs)
+        self.page_id = page_id
+
+    # --- validation ---------------------------------------------------------------------------
+
+    def validate(self, request: PublishRequest) -> None:
+        if not request.text.strip() and not request.link and not request.images:
+            raise BadRequest(self.platform, template=T_EMPTY)
+        if len(request.text) > TEXT_LIMIT:
+            raise TextTooLong(self.platform, limit=TEXT_LIMIT, length=len(request.text))
+        if len(request.images) > MAX_IMAGES:
+            raise BadRequest(
+                self.platform, template=T_TOO_MANY_IMAGES, count=len(request.images), limit=MAX_IMAGES
+            )
+        for image in request.images:
+            if isinstance(image, ImageBytes):
+                if image.mime not in IMAGE_TYPES:
+                    raise BadRequest(self.platform, template=T_IMAGE_TYPE, mime=image.mime)
+                if len(image.data) > MAX_IMAGE_BYTES:
+                    raise BadRequest(
+                        self.platform, template=T_IMAGE_SIZE, size=len(image.data), limit=MAX_IMAGE_BYTES
+                    )
+
+    # --- credentials --------------------------------------------------------------------------
+
+    def verify(self) -> AccountInfo:
+        me = self._call("GET", "me", params={"fields": "id,name"})
+        data = self.debug_token()
+        if not data.get("is_valid", False):
+            raise CredentialsInvalid(self.platform, reason=T_INVALID_TOKEN)
+        kind = str(data.get("type", "")).upper()
+        me_id = str(me.get("id", ""))
+        if kind == "USER" or (kind != "PAGE" and me_id != self.page_id):
+            raise PermissionMissing(self.platform, template=T_USER_TOKEN, page=self.page_id)
+        if me_id != self.page_id:
+            raise PermissionMissing(self.platform, template=T_OTHER_PAGE, page=self.page_id, other=me_id)
+        scopes = tuple(str(s) for s in data.get("scopes") or ())
+        missing = [s for s in REQUIRED_SCOPES if s not in scopes]
+        if missing:
+            raise PermissionMissing(self.platform, missing=missing)
+        expires = int(data.get("expires_at") or 0)
+        return AccountInfo(
+            platform=self.platform,
+            account_id=self.page_id,
+            name=str(me.get("name", "")),
+            credential_type="page",
+            expires_at=datetime.fromtimestamp(expires, UTC) if expires > 0 else None,
+            scopes=scopes,
+            url=f"https://www.facebook.com/{self.page_id}",
+            warnings=tuple(f"missing optional permission {s}" for s in OPTIONAL_SCOPES if s not in scopes),
+        )
+
+    # --- publishing ---------------------------------------------------------------------------
+
+    def _upload_photo(self, image: ImageBytes | ImageURL) -> str:
+        if isinstance(image, ImageURL):
+            payload = self._call(
+                "POST", self.page_id, "photos", params={"url": image.url, "published": False}
+            )
+        else:
+            payload = self._call(
+                "POST",
+                self.page_id,
+                "photos",
+                params={"published": False},
+                files={"source": (image.filename, image.data, image.mime)},
+            )
+        photo_id = payload.get("id") if isinstance(payload, dict) else None
+        if not photo_id:
+            raise RetryLater(self.platform, platform_message="photo upload without id")
+        return str(photo_id)
+
+    def publish(self, request: PublishRequest) -> PublishedPost:
+        self.validate(request)
+        media_ids = [self._upload_photo(image) for image in request.images]
+        message = request.text
+        params: dict[str, Any] = {"message": message}
+        if request.link and media_ids:
+            # A link preview and attached photos cannot be combined: keep the link in the text.
+            if request.link not in message:
+                params["message"] = f"{message}\n\n{request.link}".strip()
+        elif request.link:
+            params["link"] = request.link
+        if media_ids:
+            params["attached_media"] = [{"media_fbid": media_id} for media_id in media_ids]
+        payload = self._call("POST", self.page_id, "feed", params=params, mutating=True)
+        post_id = payload.get("id") if isinstance(payload, dict) else None
+        if not post_id:
+            raise RetryLater(self.platform, ambiguous=True, platform_message="feed answer without id")
+        return PublishedPost(
+            platform=self.platform,
+            post_id=str(post_id),
+            url=f"https://www.facebook.com/{post_id}",
+            created_at=self.clock(),
+            text=str(params["message"]),
+        )
+
+    def delete(self, post_id: str) -> None:
+        try:
+            self._call("DELETE", post_id, mutating=True)
+        except BadRequest as exc:
+            # Idempotent: "does not exist" (100/33) counts as deleted.
+            if exc.code == 100 and exc.subcode == 33:
+                return
+            raise
+
+    def find_published(self, request: PublishRequest, *, since: datetime) -> PublishedPost | None:
+        for item in self._paged(
+            self.page_id,
+            "published_posts",
+            params={
+                "fields": "id,message,created_time,permalink_url",
+                "since": int(since.timestamp()),
+                "limit": 100,
+            },
+        ):
+            created = graph_time(item.get("created_time"))
+            if created is not None and created < since:
+                continue
+            message = str(item.get("message", ""))
+            if content_marker(message) == request.marker:
+                return PublishedPost(
+                    platform=self.platform,
+                    post_id=str(item["id"]),
+                    url=str(item.get("permalink_url") or f"https://www.facebook.com/{item['id']}"),
+                    created_at=created,
+                    text=message,
+                )
+        return None
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def metrics(self, post_id: str) -> PostMetrics:
+        post = self._call(
+            "GET",
+            post_id,
+            params={
+                "fields": "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares"
+            },
+        )
+        values: dict[str, int] = {}
+        unavailable: list[str] = []
+        for metric, value in self._insights(post_id, list(INSIGHT_METRICS), unavailable).items():
+            values[INSIGHT_METRICS[metric]] = value
+        return PostMetrics(
+            post_id=post_id,
+            reactions=_summary_count(post.get("reactions")),
+            comments=_summary_count(post.get("comments")),
+            shares=int((post.get("shares") or {}).get("count", 0)),
+            impressions=values.get("impressions"),
+            reach=values.get("reach"),
+            views=values.get("views"),
+            unavailable=tuple(unavailable),
+        )
+
+    def _insights(self, object_id: str, metrics: list[str], unavailable: list[str]) -> dict[str, int]:
+        """Insights; one unknown or deprecated metric fails the whole call with code 100 (and a
+        missing read_insights with a permission code), so fall back to one call per metric."""
+        try:
+            return _insight_values(
+                self._call("GET", object_id, "insights", params={"metric": ",".join(metrics)})
+            )
+        except (BadRequest, PermissionMissing):
+            if len(metrics) == 1:
+                unavailable.extend(metrics)
+                return {}
+        values: dict[str, int] = {}
+        for metric in metrics:
+            values.update(self._insights(object_id, [metric], unavailable))
+        return values
+
+    def comments(self, post_id: str, *, limit: int = 50) -> list[Comment]:
+        payload = self._call(
+            "GET",
+            post_id,
+            "comments",
+            params={
+                "fields": "id,message,from{id,name},created_time,parent{id}",
+                "filter": "stream",
+                "order": "reverse_chronological",
+                "limit": limit,
+            },
+        )
+        return [_comment(item) for item in payload.get("data") or [] if isinstance(item, dict)]
+
+    def reply(self, comment_id: str, text: str) -> Comment:
+        if not text.strip():
+            raise BadRequest(self.platform, template=T_EMPTY)
+        payload = self._call("POST", comment_id, "comments", params={"message": text}, mutating=True)
+        return Comment(
+            comment_id=str(payload.get("id", "")),
+            text=text,
+            author_id=self.page_id,
+            author_name="",
+            created_at=self.clock(),
+            parent_id=comment_id,
+        )
+
+
+def _summary_count(edge: Any) -> int | None:
+    if isinstance(edge, dict) and isinstance(edge.get("summary"), dict):
+        return int(edge["summary"].get("total_count", 0))
+    return None
+
+
+def _insight_values(payload: Any) -> dict[str, int]:
+    values: dict[str, int] = {}
+    for item in payload.get("data") or [] if isinstance(payload, dict) else []:
+        points = item.get("values") or []
+        if points and isinstance(points[-1].get("value"), int):
+            values[str(item.get("name"))] = int(points[-1]["value"])
+    return values
+
+
+def _comment(item: dict[str, Any]) -> Comment:
+    author = item.get("from") or {}
+    parent = item.get("parent") or {}
+    return Comment(
+        comment_id=str(item.get("id", "")),
+        text=str(item.get("message", "")),
+        author_id=str(author.get("id", "")),
+        author_name=str(author.get("name", "")),
+        created_at=graph_time(item.get("created_time")),
+        parent_id=str(parent["id"]) if parent.get("id") else None,
+    )

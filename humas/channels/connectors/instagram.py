@@ -1,0 +1,311 @@
+"""Instagram business account connector (Graph API content publishing: container, then
+media_publish), with container status polling, metrics and comments."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from ._graph import GraphConnector, graph_time
+from .base import (
+    AccountInfo,
+    BadRequest,
+    Capability,
+    Comment,
+    CredentialsInvalid,
+    ImageURL,
+    PermissionMissing,
+    Platform,
+    PostMetrics,
+    PublishedPost,
+    PublishRequest,
+    RetryLater,
+    TextTooLong,
+    Unsupported,
+    content_marker,
+)
+from .i18n import _, register
+
+CAPTION_LIMIT = 2_200
+HASHTAG_LIMIT = 30
+MENTION_LIMIT = 20
+MAX_IMAGES = 10
+REQUIRED_SCOPES = ("instagram_basic", "instagram_content_publish")
+OPTIONAL_SCOPES = ("instagram_manage_comments", "instagram_manage_insights")
+INSIGHT_METRICS = {"views": "views", "reach": "reach", "shares": "shares", "saved": "saved"}
+
+T_NEEDS_IMAGE = register(
+    _("Instagram memerlukan minimal satu gambar dengan URL publik."),
+    "Instagram needs at least one image with a public URL.",
+)
+T_IMAGE_URL = register(
+    _("Instagram hanya menerima gambar lewat URL publik (https), bukan unggahan berkas."),
+    "Instagram only accepts images by public (https) URL, not file uploads.",
+)
+T_TOO_MANY = register(
+    _("Terlalu banyak %(what)s untuk Instagram: %(count)s dari batas %(limit)s."),
+    "Too many %(what)s for Instagram: %(count)s of the %(limit)s limit.",
+)
+T_CONTAINER_ERROR = register(
+    _("Instagram gagal memproses media: %(detail)s"), "Instagram failed to process the media: %(detail)s"
+)
+T_NOT_READY = register(
+    _("Instagram belum selesai memproses media; Humas akan mencoba lagi."),
+    "Instagram has not finished processing the media; Humas will retry.",
+)
+T_WRONG_ACCOUNT = register(
+    _("Token ini tidak dapat mengakses akun Instagram %(account)s"),
+    "This token cannot access Instagram account %(account)s",
+)
+T_INVALID_TOKEN = register(_("token tidak sah"), "invalid token")
+
+_HASHTAG = re.compile(r"(?<!\w)#\w+")
+_MENTION = re.compile(r"(?<!\w)@[\w.]+")
+
+
+class InstagramConnector(GraphConnector):
+    platform = Platform.INSTAGRAM
+    capabilities = frozenset(
+        {
+            Capability.PUBLISH,
+            Capability.METRICS,
+            Capability.COMMENTS,
+            Capability.REPLY,
+            Capability.FIND_PUBLISHED,
+        }
+    )
+
+    def __init__(
+        self,
+        *,
+        ig_user_id: str,
+        access_token: str,
+        poll_interval: float = 2.0,
+        poll_timeout: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(account_id=ig_user_id, access_token=access_token, **kwargs)
+        self.ig_user_id = ig_user_id
+        self.poll_interval = poll_interval
+        self.poll_timeout = poll_timeout
+        self._sleep = sleep
+
+    @staticmethod
+    def caption_for(request: PublishRequest) -> str:
+        if request.link and request.link not in request.text:
+            return f"{request.text}\n\n{request.link}".strip()
+        return request.text
+
+    def validate(self, request: PublishRequest) -> None:
+        caption = self.caption_for(request)
+        if len(caption) > CAPTION_LIMIT:
+            raise TextTooLong(self.platform, limit=CAPTION_LIMIT, length=len(caption))
+        hashtags = len(_HASHTAG.findall(caption))
+        if hashtags > HASHTAG_LIMIT:
+            raise BadRequest(
+                self.platform, template=T_TOO_MANY, what="tagar", count=hashtags, limit=HASHTAG_LIMIT
+            )
+        mentions = len(_MENTION.findall(caption))
+        if mentions > MENTION_LIMIT:
+            raise BadRequest(
+                self.platform, template=T_TOO_MANY, what="sebutan (@)", count=mentions, limit=MENTION_LIMIT
+            )
+        if not request.images:
+            raise BadRequest(self.platform, template=T_NEEDS_IMAGE)
+        if len(request.images) > MAX_IMAGES:
+            raise BadRequest(
+                self.platform, template=T_TOO_MANY, what="gambar", count=len(request.images), limit=MAX_IMAGES
+            )
+        for image in request.images:
+            if not isinstance(image, ImageURL) or not image.url.lower().startswith(("https://", "http://")):
+                raise BadRequest(self.platform, template=T_IMAGE_URL)
+
+    def verify(self) -> AccountInfo:
+        try:
+            account = self._call("GET", self.ig_user_id, params={"fields": "id,username,name"})
+        except BadRequest as exc:
+            if exc.code == 100:
+                raise PermissionMissing(
+                    self.platform, template=T_WRONG_ACCOUNT, account=self.ig_user_id
+                ) from None
+            raise
+        data = self.debug_token()
+        if not data.get("is_valid", False):
+            raise CredentialsInvalid(self.platform, reason=T_INVALID_TOKEN)
+        scopes = tuple(str(s) for s in data.get("scopes") or ())
+        missing = [s for s in REQUIRED_SCOPES if s not in scopes]
+        if missing:
+            raise PermissionMissing(self.platform, missing=missing)
+        expires = int(data.get("expires_at") or 0)
+        username = str(account.get("username", ""))
+        return AccountInfo(
+            platform=self.platform,
+            account_id=self.ig_user_id,
+            name=str(account.get("name") or username),
+            handle=f"@{username}" if username else "",
+            credential_type=str(data.get("type", "")).lower(),
+            expires_at=datetime.fromtimestamp(expires, UTC) if expires > 0 else None,
+            scopes=scopes,
+            url=f"https://www.instagram.com/{username}/" if username else "",
+            warnings=tuple(f"missing optional permission {s}" for s in OPTIONAL_SCOPES if s not in scopes),
+        )
+
+    def publishing_quota(self) -> tuple[int, int]:
+        """(posts used, posts allowed) in the rolling 24 hours."""
+        payload = self._call(
+            "GET", self.ig_user_id, "content_publishing_limit", params={"fields": "config,quota_usage"}
+        )
+        entries = payload.get("data") or [{}]
+        entry = entries[0] if isinstance(entries[0], dict) else {}
+        config = entry.get("config") or {}
+        return int(entry.get("quota_usage") or 0), int(config.get("quota_total") or 0)
+
+    def _container(self, params: dict[str, Any]) -> str:
+        payload = self._call("POST", self.ig_user_id, "media", params=params)
+        container = payload.get("id") if isinstance(payload, dict) else None
+        if not container:
+            raise RetryLater(self.platform, platform_message="container answer without id")
+        return str(container)
+
+    def _wait_finished(self, container_id: str) -> None:
+        deadline = time.monotonic() + self.poll_timeout
+        while True:
+            status = self._call("GET", container_id, params={"fields": "status_code,status"})
+            code = str(status.get("status_code", ""))
+            if code in ("FINISHED", "PUBLISHED"):
+                return
+            if code == "ERROR":
+                raise BadRequest(
+                    self.platform, template=T_CONTAINER_ERROR, platform_message=str(status.get("status", ""))
+                )
+            if code == "EXPIRED":
+                raise RetryLater(self.platform, platform_message="container expired")
+            if time.monotonic() >= deadline:
+                raise RetryLater(self.platform, template=T_NOT_READY)
+            self._sleep(self.poll_interval)
+
+    def publish(self, request: PublishRequest) -> PublishedPost:
+        self.validate(request)
+        caption = self.caption_for(request)
+        urls = [image.url for image in request.images if isinstance(image, ImageURL)]
+        if len(urls) == 1:
+            container = self._container({"image_url": urls[0], "caption": caption})
+        else:
+            children = [self._container({"image_url": url, "is_carousel_item": True}) for url in urls]
+            for child in children:
+                self._wait_finished(child)
+            container = self._container(
+                {"media_type": "CAROUSEL", "children": ",".join(children), "caption": caption}
+            )
+        self._wait_finished(container)
+        payload = self._call(
+            "POST", self.ig_user_id, "media_publish", params={"creation_id": container}, mutating=True
+        )
+        media_id = payload.get("id") if isinstance(payload, dict) else None
+        if not media_id:
+            raise RetryLater(self.platform, ambiguous=True, platform_message="media_publish without id")
+        media = self._call("GET", str(media_id), params={"fields": "id,permalink,timestamp"})
+        return PublishedPost(
+            platform=self.platform,
+            post_id=str(media_id),
+            url=str(media.get("permalink", "")),
+            created_at=graph_time(media.get("timestamp")) or self.clock(),
+            text=caption,
+        )
+
+    def delete(self, post_id: str) -> None:
+        raise Unsupported(self.platform, operation="menghapus unggahan")
+
+    def find_published(self, request: PublishRequest, *, since: datetime) -> PublishedPost | None:
+        for item in self._paged(
+            self.ig_user_id,
+            "media",
+            params={"fields": "id,caption,timestamp,permalink", "limit": 50},
+            max_pages=2,
+        ):
+            created = graph_time(item.get("timestamp"))
+            if created is not None and created < since:
+                return None  # newest first: everything after this is older
+            caption = str(item.get("caption", ""))
+            if content_marker(caption) == request.marker:
+                return PublishedPost(
+                    platform=self.platform,
+                    post_id=str(item["id"]),
+                    url=str(item.get("permalink", "")),
+                    created_at=created,
+                    text=caption,
+                )
+        return None
+
+    def metrics(self, post_id: str) -> PostMetrics:
+        media = self._call("GET", post_id, params={"fields": "like_count,comments_count"})
+        unavailable: list[str] = []
+        values = self._insights(post_id, list(INSIGHT_METRICS), unavailable)
+        return PostMetrics(
+            post_id=post_id,
+            reactions=_int_or_none(media.get("like_count")),
+            comments=_int_or_none(media.get("comments_count")),
+            shares=values.get("shares"),
+            reach=values.get("reach"),
+            views=values.get("views"),
+            extra={k: v for k, v in values.items() if k == "saved"},
+            unavailable=tuple(unavailable),
+        )
+
+    def _insights(self, media_id: str, metrics: list[str], unavailable: list[str]) -> dict[str, int]:
+        try:
+            payload = self._call("GET", media_id, "insights", params={"metric": ",".join(metrics)})
+        except (BadRequest, PermissionMissing):
+            if len(metrics) == 1:
+                unavailable.extend(metrics)
+                return {}
+            values: dict[str, int] = {}
+            for metric in metrics:
+                values.update(self._insights(media_id, [metric], unavailable))
+            return values
+        result: dict[str, int] = {}
+        for item in payload.get("data") or []:
+            points = item.get("values") or []
+            if points and isinstance(points[-1].get("value"), int):
+                result[str(item.get("name"))] = int(points[-1]["value"])
+        return result
+
+    def comments(self, post_id: str, *, limit: int = 50) -> list[Comment]:
+        payload = self._call(
+            "GET",
+            post_id,
+            "comments",
+            params={"fields": "id,text,username,timestamp,from{id,username}", "limit": limit},
+        )
+        result = []
+        for item in payload.get("data") or []:
+            author = item.get("from") or {}
+            result.append(
+                Comment(
+                    comment_id=str(item.get("id", "")),
+                    text=str(item.get("text", "")),
+                    author_id=str(author.get("id", "")),
+                    author_name=str(item.get("username") or author.get("username") or ""),
+                    created_at=graph_time(item.get("timestamp")),
+                )
+            )
+        return result
+
+    def reply(self, comment_id: str, text: str) -> Comment:
+        payload = self._call("POST", comment_id, "replies", params={"message": text}, mutating=True)
+        return Comment(
+            comment_id=str(payload.get("id", "")),
+            text=text,
+            author_id=self.ig_user_id,
+            author_name="",
+            created_at=self.clock(),
+            parent_id=comment_id,
+        )
+
+
+def _int_or_none(value: Any) -> int | None:
+    return int(value) if isinstance(value, int) else None

@@ -1,0 +1,294 @@
+"""Telegram channel connector (Bot API): a bot that is administrator of the channel posts
+messages and photos and deletes them.
+
+The Bot API has no way to list a channel's history or read view counts, so metrics,
+comments and ``find_published`` are not offered (see ``capabilities``): a delivery whose
+outcome is unknown after a crash needs a person.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from ._http import HttpConnector, parse_int
+from .base import (
+    AccountInfo,
+    BadRequest,
+    Capability,
+    Comment,
+    ConnectorError,
+    CredentialsInvalid,
+    ImageBytes,
+    ImageURL,
+    PermissionMissing,
+    Platform,
+    PostMetrics,
+    PublishedPost,
+    PublishRequest,
+    RateLimited,
+    RetryLater,
+    TextTooLong,
+    Unsupported,
+)
+from .i18n import _, register
+
+TELEGRAM_URL = "https://api.telegram.org"
+TEXT_LIMIT = 4_096
+CAPTION_LIMIT = 1_024
+MAX_IMAGES = 10
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+T_EMPTY = register(_("Pesan Telegram kosong."), "Empty Telegram message.")
+T_NOT_CHANNEL = register(
+    _("%(chat)s bukan kanal Telegram (jenis: %(kind)s)."),
+    "%(chat)s is not a Telegram channel (type: %(kind)s).",
+)
+T_NOT_ADMIN = register(
+    _("Bot belum menjadi administrator kanal %(chat)s dengan hak mengirim pesan"),
+    "The bot is not an administrator of channel %(chat)s with the right to post messages",
+)
+T_CHAT_NOT_FOUND = register(
+    _("Kanal %(chat)s tidak ditemukan; periksa nama kanal dan pastikan bot sudah ditambahkan."),
+    "Channel %(chat)s not found; check the channel name and make sure the bot was added.",
+)
+T_TOO_MANY_IMAGES = register(
+    _("Terlalu banyak gambar untuk Telegram: %(count)s dari batas %(limit)s."),
+    "Too many images for Telegram: %(count)s of the %(limit)s limit.",
+)
+T_IMAGE_SIZE = register(
+    _("Gambar terlalu besar untuk Telegram: %(size)s byte dari batas %(limit)s byte."),
+    "Image too large for Telegram: %(size)s bytes of the %(limit)s byte limit.",
+)
+T_REJECTED = register(_("token bot ditolak"), "bot token rejected")
+
+_TOKEN_IN_PATH = re.compile(r"/bot[^/\s]+/")
+
+
+class _RedactBotToken(logging.Filter):
+    """httpx logs every request URL at INFO, and a Bot API URL carries the token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(
+                _TOKEN_IN_PATH.sub("/bot<redacted>/", str(a)) if isinstance(a, str | httpx.URL) else a
+                for a in (record.args if isinstance(record.args, tuple) else (record.args,))
+            )
+        if isinstance(record.msg, str):
+            record.msg = _TOKEN_IN_PATH.sub("/bot<redacted>/", record.msg)
+        return True
+
+
+_redactor = _RedactBotToken()
+if _redactor not in logging.getLogger("httpx").filters:
+    logging.getLogger("httpx").addFilter(_redactor)
+
+
+class TelegramConnector(HttpConnector):
+    platform = Platform.TELEGRAM
+    capabilities = frozenset({Capability.PUBLISH, Capability.DELETE})
+
+    def __init__(self, *, bot_token: str, chat_id: str, base_url: str = TELEGRAM_URL, **kwargs: Any) -> None:
+        super().__init__(base_url=base_url, **kwargs)
+        self._token = bot_token
+        self.chat_id = chat_id
+        self.chat_username: str | None = chat_id[1:] if chat_id.startswith("@") else None
+
+    def __repr__(self) -> str:
+        return f"<TelegramConnector chat={self.chat_id} base={self.base_url}>"
+
+    @property
+    def chat_key(self) -> str:
+        return f"telegram:chat:{self.chat_id}"
+
+    def _call(
+        self,
+        method: str,
+        params: dict[str, Any],
+        *,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+        mutating: bool = False,
+    ) -> Any:
+        url = f"/bot{self._token}/{method}"
+        if files:
+            form = {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
+            response = self._send(
+                "POST", url, rate_keys=(self.chat_key,), mutating=mutating, data=form, files=files
+            )
+        else:
+            response = self._send("POST", url, rate_keys=(self.chat_key,), mutating=mutating, json=params)
+        payload = self._parse_json(response, mutating=mutating)
+        if not isinstance(payload, dict) or "ok" not in payload:
+            raise self._garbage(response, mutating=mutating, what="no 'ok' field")
+        if payload["ok"] is True:
+            return payload.get("result")
+        raise self._classify(response, payload, mutating=mutating)
+
+    def _classify(
+        self, response: httpx.Response, payload: dict[str, Any], *, mutating: bool
+    ) -> ConnectorError:
+        code = parse_int(payload.get("error_code")) or response.status_code
+        description = str(payload.get("description", ""))
+        lowered = description.lower()
+        common: dict[str, Any] = {
+            "platform_message": description,
+            "code": code,
+            "http_status": response.status_code,
+        }
+        if code == 429:
+            parameters = payload.get("parameters") or {}
+            retry_after = parse_int(parameters.get("retry_after")) or parse_int(
+                response.headers.get("retry-after")
+            )
+            until = self.clock() + timedelta(seconds=retry_after or 60)
+            self._block(self.chat_key, until)
+            return RateLimited(self.platform, until=until, scope=self.chat_key, **common)
+        if code >= 500:
+            return RetryLater(self.platform, ambiguous=mutating, **common)
+        if code == 401 or (code == 404 and lowered == "not found"):
+            return CredentialsInvalid(self.platform, reason=T_REJECTED, **common)
+        if code == 403 or "not enough rights" in lowered or "administrator rights" in lowered:
+            return PermissionMissing(self.platform, template=T_NOT_ADMIN, chat=self.chat_id, **common)
+        if "chat not found" in lowered:
+            return BadRequest(self.platform, template=T_CHAT_NOT_FOUND, chat=self.chat_id, **common)
+        if "message is too long" in lowered:
+            return TextTooLong(self.platform, limit=TEXT_LIMIT, length=-1, **common)
+        if "caption is too long" in lowered:
+            return TextTooLong(self.platform, limit=CAPTION_LIMIT, length=-1, **common)
+        return BadRequest(self.platform, **common)
+
+    # --- interface -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _text(request: PublishRequest) -> str:
+        if request.link and request.link not in request.text:
+            return f"{request.text}\n\n{request.link}".strip()
+        return request.text
+
+    def validate(self, request: PublishRequest) -> None:
+        text = self._text(request)
+        if not text.strip() and not request.images:
+            raise BadRequest(self.platform, template=T_EMPTY)
+        limit = CAPTION_LIMIT if request.images else TEXT_LIMIT
+        if len(text) > limit:
+            raise TextTooLong(self.platform, limit=limit, length=len(text))
+        if len(request.images) > MAX_IMAGES:
+            raise BadRequest(
+                self.platform, template=T_TOO_MANY_IMAGES, count=len(request.images), limit=MAX_IMAGES
+            )
+        for image in request.images:
+            if isinstance(image, ImageBytes) and len(image.data) > MAX_PHOTO_BYTES:
+                raise BadRequest(
+                    self.platform, template=T_IMAGE_SIZE, size=len(image.data), limit=MAX_PHOTO_BYTES
+                )
+
+    def verify(self) -> AccountInfo:
+        me = self._call("getMe", {})
+        chat = self._call("getChat", {"chat_id": self.chat_id})
+        kind = str(chat.get("type", ""))
+        if kind != "channel":
+            raise BadRequest(self.platform, template=T_NOT_CHANNEL, chat=self.chat_id, kind=kind)
+        member = self._call("getChatMember", {"chat_id": self.chat_id, "user_id": me["id"]})
+        status = member.get("status")
+        if status != "creator" and not (status == "administrator" and member.get("can_post_messages")):
+            raise PermissionMissing(self.platform, template=T_NOT_ADMIN, chat=self.chat_id)
+        warnings = []
+        if status == "administrator" and not member.get("can_delete_messages"):
+            warnings.append("bot cannot delete messages (emergency withdrawal will fail)")
+        username = chat.get("username")
+        self.chat_username = str(username) if username else None
+        return AccountInfo(
+            platform=self.platform,
+            account_id=str(chat.get("id")),
+            name=str(chat.get("title", "")),
+            handle=f"@{username}" if username else "",
+            credential_type="bot",
+            url=f"https://t.me/{username}" if username else "",
+            warnings=tuple(warnings),
+        )
+
+    def _message_url(self, chat: dict[str, Any], message_id: int) -> str:
+        username = chat.get("username") or self.chat_username
+        if username:
+            return f"https://t.me/{username}/{message_id}"
+        chat_id = str(chat.get("id", self.chat_id))
+        return f"https://t.me/c/{chat_id.removeprefix('-100')}/{message_id}"
+
+    def publish(self, request: PublishRequest) -> PublishedPost:
+        self.validate(request)
+        text = self._text(request)
+        if not request.images:
+            messages = [self._call("sendMessage", {"chat_id": self.chat_id, "text": text}, mutating=True)]
+        elif len(request.images) == 1:
+            params: dict[str, Any] = {"chat_id": self.chat_id}
+            if text:
+                params["caption"] = text
+            image = request.images[0]
+            files = None
+            if isinstance(image, ImageURL):
+                params["photo"] = image.url
+            else:
+                files = {"photo": (image.filename, image.data, image.mime)}
+            messages = [self._call("sendPhoto", params, files=files, mutating=True)]
+        else:
+            media: list[dict[str, Any]] = []
+            files = {}
+            for index, image in enumerate(request.images):
+                item: dict[str, Any] = {"type": "photo"}
+                if isinstance(image, ImageURL):
+                    item["media"] = image.url
+                else:
+                    item["media"] = f"attach://photo{index}"
+                    files[f"photo{index}"] = (image.filename, image.data, image.mime)
+                if index == 0 and text:
+                    item["caption"] = text
+                media.append(item)
+            result = self._call(
+                "sendMediaGroup",
+                {"chat_id": self.chat_id, "media": media},
+                files=files or None,
+                mutating=True,
+            )
+            messages = list(result) if isinstance(result, list) else []
+        if not messages or not all(isinstance(m, dict) and "message_id" in m for m in messages):
+            raise RetryLater(self.platform, ambiguous=True, platform_message="answer without message_id")
+        first = messages[0]
+        chat = first.get("chat") or {}
+        ids = ",".join(str(m["message_id"]) for m in messages)
+        date = parse_int(first.get("date"))
+        return PublishedPost(
+            platform=self.platform,
+            post_id=f"{chat.get('id', self.chat_id)}:{ids}",
+            url=self._message_url(chat, int(first["message_id"])),
+            created_at=datetime.fromtimestamp(date, UTC) if date else self.clock(),
+            text=text,
+        )
+
+    def delete(self, post_id: str) -> None:
+        chat_id, _sep, ids = post_id.rpartition(":")
+        for message_id in ids.split(","):
+            try:
+                self._call(
+                    "deleteMessage", {"chat_id": chat_id or self.chat_id, "message_id": int(message_id)}
+                )
+            except BadRequest as exc:
+                if "message to delete not found" in exc.platform_message.lower():
+                    continue  # idempotent
+                raise
+
+    def metrics(self, post_id: str) -> PostMetrics:
+        raise Unsupported(self.platform, operation="statistik unggahan")
+
+    def comments(self, post_id: str, *, limit: int = 50) -> list[Comment]:
+        raise Unsupported(self.platform, operation="membaca komentar kanal")
+
+    def reply(self, comment_id: str, text: str) -> Comment:
+        raise Unsupported(self.platform, operation="membalas komentar kanal")
+
+    def find_published(self, request: PublishRequest, *, since: datetime) -> PublishedPost | None:
+        raise Unsupported(self.platform, operation="mencari unggahan lama di kanal")

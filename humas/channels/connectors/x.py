@@ -1,0 +1,415 @@
+"""X connector (API v2, OAuth 2.0 user-context bearer token): tweets, delete, public metrics,
+replies, and the rate-limit headers."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from ._http import HttpConnector, parse_int
+from .base import (
+    AccountInfo,
+    BadRequest,
+    Capability,
+    Comment,
+    ConnectorError,
+    CredentialsInvalid,
+    DuplicatePost,
+    ImageBytes,
+    ImageURL,
+    PermissionMissing,
+    Platform,
+    PostMetrics,
+    PublishedPost,
+    PublishRequest,
+    RateLimited,
+    RetryLater,
+    TextTooLong,
+    content_marker,
+)
+from .i18n import _, register
+
+X_URL = "https://api.x.com"
+MAX_WEIGHTED_LENGTH = 280
+URL_WEIGHT = 23
+MAX_IMAGES = 4
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+DEFAULT_RATE_WAIT = timedelta(minutes=15)
+
+# twitter-text v3: these code point ranges weigh 1, everything else 2; URLs weigh 23.
+_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+_URL = re.compile(
+    r"(?:https?://|www\.)\S+|\b(?:[a-z0-9-]+\.)+(?:id|com|org|net|info|io|co|gov|edu|me|ly|tv)\b(?:/\S*)?",
+    re.IGNORECASE,
+)
+
+T_EMPTY = register(_("Unggahan X kosong: isi teks atau gambar."), "Empty X post: add text or an image.")
+T_TOO_MANY_IMAGES = register(
+    _("Terlalu banyak gambar untuk X: %(count)s dari batas %(limit)s."),
+    "Too many images for X: %(count)s of the %(limit)s limit.",
+)
+T_IMAGE_SIZE = register(
+    _("Gambar terlalu besar untuk X: %(size)s byte dari batas %(limit)s byte."),
+    "Image too large for X: %(size)s bytes of the %(limit)s byte limit.",
+)
+T_REJECTED = register(_("token ditolak"), "token rejected")
+
+
+def _is_emoji_tail(char: str) -> bool:
+    cp = ord(char)
+    return cp == 0x200D or 0xFE00 <= cp <= 0xFE0F or 0x1F3FB <= cp <= 0x1F3FF or 0xE0020 <= cp <= 0xE007F
+
+
+def weighted_length(text: str) -> int:
+    """Length as X counts it (twitter-text v3 weighting, NFC, URLs as 23). Emoji sequences
+    joined by ZWJ, variation selectors or skin tones count once (2)."""
+    text = unicodedata.normalize("NFC", text)
+    total = 0
+    position = 0
+    for match in _URL.finditer(text):
+        total += _weigh(text[position : match.start()]) + URL_WEIGHT
+        position = match.end()
+    return total + _weigh(text[position:])
+
+
+def _weigh(text: str) -> int:
+    total = 0
+    previous_heavy = False
+    joined = False
+    for char in text:
+        if _is_emoji_tail(char) and previous_heavy:
+            joined = ord(char) == 0x200D
+            continue
+        if joined:
+            joined = False
+            continue
+        cp = ord(char)
+        light = any(lo <= cp <= hi for lo, hi in _LIGHT_RANGES)
+        total += 1 if light else 2
+        previous_heavy = not light
+    return total
+
+
+def x_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+class XConnector(HttpConnector):
+    platform = Platform.X
+    capabilities = frozenset(Capability)
+
+    def __init__(
+        self,
+        *,
+        access_token: str,
+        user_id: str | None = None,
+        username: str | None = None,
+        base_url: str = X_URL,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(base_url=base_url, **kwargs)
+        self._token = access_token
+        self.user_id = user_id
+        self.username = username
+        # Rate-limit keys must not contain the token: use the user id, or a digest before verify.
+        self._subject = user_id or "t" + hashlib.sha256(access_token.encode()).hexdigest()[:16]
+
+    def __repr__(self) -> str:
+        return f"<XConnector user={self.user_id} base={self.base_url}>"
+
+    def rate_key(self, endpoint: str) -> str:
+        return f"x:{self._subject}:{endpoint}"
+
+    # --- HTTP ----------------------------------------------------------------------------------
+
+    def _call(
+        self, method: str, path: str, endpoint: str, *, mutating: bool = False, **kwargs: Any
+    ) -> dict[str, Any]:
+        key = self.rate_key(endpoint)
+        headers = {"Authorization": f"Bearer {self._token}"}
+        response = self._send(method, path, rate_keys=(key,), mutating=mutating, headers=headers, **kwargs)
+        now = self.clock()
+        remaining = parse_int(response.headers.get("x-rate-limit-remaining"))
+        reset = parse_int(response.headers.get("x-rate-limit-reset"))
+        if remaining == 0 and reset and response.status_code < 400:
+            # The next call would be refused: wait for the window to reset before trying.
+            self._block(key, datetime.fromtimestamp(reset, UTC))
+        if response.status_code == 429:
+            until = self._limit_until(response, now)
+            self._block(key, until)
+            raise RateLimited(self.platform, until=until, scope=key, http_status=429, code=88)
+        payload = self._parse_json(response, mutating=mutating)
+        if not isinstance(payload, dict):
+            raise self._garbage(response, mutating=mutating, what="not an object")
+        if response.status_code >= 400:
+            raise self._classify(response, payload, mutating=mutating)
+        return payload
+
+    @staticmethod
+    def _limit_until(response: httpx.Response, now: datetime) -> datetime:
+        headers = response.headers
+        # The 24-hour per-user posting cap has its own headers; they win when exhausted.
+        if parse_int(headers.get("x-user-limit-24hour-remaining")) == 0:
+            reset = parse_int(headers.get("x-user-limit-24hour-reset"))
+            if reset:
+                return datetime.fromtimestamp(reset, UTC)
+        reset = parse_int(headers.get("x-rate-limit-reset"))
+        if reset:
+            return max(datetime.fromtimestamp(reset, UTC), now)
+        retry_after = parse_int(headers.get("retry-after"))
+        return now + (timedelta(seconds=retry_after) if retry_after else DEFAULT_RATE_WAIT)
+
+    def _classify(
+        self, response: httpx.Response, payload: dict[str, Any], *, mutating: bool
+    ) -> ConnectorError:
+        status = response.status_code
+        detail = str(payload.get("detail") or payload.get("title") or "")
+        errors = payload.get("errors")
+        if isinstance(errors, list):
+            messages = [str(e.get("message") or e.get("detail") or "") for e in errors if isinstance(e, dict)]
+            detail = "; ".join([m for m in [detail, *messages] if m])
+        common: dict[str, Any] = {"platform_message": detail, "http_status": status}
+        if status >= 500:
+            return RetryLater(self.platform, ambiguous=mutating, **common)
+        if status == 401:
+            return CredentialsInvalid(self.platform, reason=T_REJECTED, **common)
+        if status == 403:
+            if "duplicate" in detail.lower():
+                return DuplicatePost(self.platform, **common)
+            return PermissionMissing(self.platform, **common)
+        return BadRequest(self.platform, **common)
+
+    # --- interface -----------------------------------------------------------------------------
+
+    def validate(self, request: PublishRequest) -> None:
+        text = self._text(request)
+        if not text.strip() and not request.images:
+            raise BadRequest(self.platform, template=T_EMPTY)
+        length = weighted_length(text)
+        if length > MAX_WEIGHTED_LENGTH:
+            raise TextTooLong(
+                self.platform, limit=MAX_WEIGHTED_LENGTH, length=length, unit="karakter berbobot"
+            )
+        if len(request.images) > MAX_IMAGES:
+            raise BadRequest(
+                self.platform, template=T_TOO_MANY_IMAGES, count=len(request.images), limit=MAX_IMAGES
+            )
+        for image in request.images:
+            if isinstance(image, ImageBytes) and len(image.data) > MAX_IMAGE_BYTES:
+                raise BadRequest(
+                    self.platform, template=T_IMAGE_SIZE, size=len(image.data), limit=MAX_IMAGE_BYTES
+                )
+
+    @staticmethod
+    def _text(request: PublishRequest) -> str:
+        if request.link and request.link not in request.text:
+            return f"{request.text}\n\n{request.link}".strip()
+        return request.text
+
+    def verify(self) -> AccountInfo:
+        payload = self._call(
+            "GET", "/2/users/me", "GET /2/users/me", params={"user.fields": "id,name,username"}
+        )
+        data = payload.get("data") or {}
+        if not data.get("id"):
+            raise self._garbage_from(payload)
+        self.user_id = str(data["id"])
+        self.username = str(data.get("username", ""))
+        return AccountInfo(
+            platform=self.platform,
+            account_id=self.user_id,
+            name=str(data.get("name", "")),
+            handle=f"@{self.username}",
+            credential_type="oauth2_user",
+            url=f"https://x.com/{self.username}",
+        )
+
+    def _garbage_from(self, payload: dict[str, Any]) -> BadRequest:
+        return BadRequest(self.platform, platform_message=str(payload.get("errors") or payload)[:300])
+
+    def _upload(self, image: ImageBytes | ImageURL) -> str:
+        if isinstance(image, ImageURL):
+            image = self._download(image.url)
+        payload = self._call(
+            "POST",
+            "/2/media/upload",
+            "POST /2/media/upload",
+            data={"media_category": "tweet_image", "media_type": image.mime},
+            files={"media": (image.filename, image.data, image.mime)},
+        )
+        media_id = (payload.get("data") or {}).get("id")
+        if not media_id:
+            raise RetryLater(self.platform, platform_message="media upload without id")
+        return str(media_id)
+
+    def _download(self, url: str) -> ImageBytes:
+        try:
+            with httpx.stream("GET", url, timeout=20.0, follow_redirects=True) as response:
+                if response.status_code != 200:
+                    raise RetryLater(
+                        self.platform, platform_message=f"image URL answered {response.status_code}"
+                    )
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > MAX_IMAGE_BYTES:
+                        raise BadRequest(
+                            self.platform, template=T_IMAGE_SIZE, size=size, limit=MAX_IMAGE_BYTES
+                        )
+                    chunks.append(chunk)
+                mime = response.headers.get("content-type", "image/jpeg").split(";")[0]
+        except httpx.HTTPError:
+            raise RetryLater(self.platform, platform_message="image URL unreachable") from None
+        return ImageBytes(data=b"".join(chunks), mime=mime, filename=url.rsplit("/", 1)[-1] or "image")
+
+    def _tweet_url(self, tweet_id: str) -> str:
+        if self.username:
+            return f"https://x.com/{self.username}/status/{tweet_id}"
+        return f"https://x.com/i/web/status/{tweet_id}"
+
+    def publish(self, request: PublishRequest) -> PublishedPost:
+        self.validate(request)
+        text = self._text(request)
+        body: dict[str, Any] = {}
+        if text:
+            body["text"] = text
+        if request.images:
+            body["media"] = {"media_ids": [self._upload(image) for image in request.images]}
+        return self._post_tweet(body)
+
+    def _post_tweet(self, body: dict[str, Any]) -> PublishedPost:
+        payload = self._call("POST", "/2/tweets", "POST /2/tweets", json=body, mutating=True)
+        data = payload.get("data") or {}
+        if not data.get("id"):
+            raise RetryLater(self.platform, ambiguous=True, platform_message="tweet answer without id")
+        tweet_id = str(data["id"])
+        return PublishedPost(
+            platform=self.platform,
+            post_id=tweet_id,
+            url=self._tweet_url(tweet_id),
+            created_at=self.clock(),
+            text=str(data.get("text", body.get("text", ""))),
+        )
+
+    def delete(self, post_id: str) -> None:
+        try:
+            self._call("DELETE", f"/2/tweets/{post_id}", "DELETE /2/tweets/:id", mutating=True)
+        except BadRequest as exc:
+            if exc.http_status == 404:
+                return  # idempotent: already gone
+            raise
+
+    def get_tweet(self, tweet_id: str) -> dict[str, Any]:
+        payload = self._call(
+            "GET",
+            f"/2/tweets/{tweet_id}",
+            "GET /2/tweets/:id",
+            params={"tweet.fields": "public_metrics,created_at,author_id,conversation_id"},
+        )
+        data = payload.get("data")
+        if not isinstance(data, dict):
+            raise self._garbage_from(payload)
+        return data
+
+    def metrics(self, post_id: str) -> PostMetrics:
+        public = self.get_tweet(post_id).get("public_metrics") or {}
+
+        def count(name: str) -> int:
+            return int(public.get(name) or 0)
+
+        return PostMetrics(
+            post_id=post_id,
+            reactions=count("like_count"),
+            comments=count("reply_count"),
+            shares=count("retweet_count") + count("quote_count"),
+            impressions=_opt_int(public.get("impression_count")),
+            extra={"bookmarks": count("bookmark_count"), "quotes": count("quote_count")},
+        )
+
+    def comments(self, post_id: str, *, limit: int = 50) -> list[Comment]:
+        payload = self._call(
+            "GET",
+            "/2/tweets/search/recent",
+            "GET /2/tweets/search/recent",
+            params={
+                "query": f"conversation_id:{post_id}",
+                "tweet.fields": "author_id,created_at,conversation_id,referenced_tweets",
+                "expansions": "author_id",
+                "user.fields": "username,name",
+                "max_results": max(10, min(limit, 100)),
+            },
+        )
+        users = {u.get("id"): u for u in (payload.get("includes") or {}).get("users") or []}
+        result = []
+        for item in (payload.get("data") or [])[:limit]:
+            replied = [
+                r.get("id") for r in item.get("referenced_tweets") or [] if r.get("type") == "replied_to"
+            ]
+            author = users.get(item.get("author_id")) or {}
+            result.append(
+                Comment(
+                    comment_id=str(item.get("id", "")),
+                    text=str(item.get("text", "")),
+                    author_id=str(item.get("author_id", "")),
+                    author_name=str(author.get("username", "")),
+                    created_at=x_time(item.get("created_at")),
+                    parent_id=str(replied[0]) if replied else None,
+                )
+            )
+        return result
+
+    def reply(self, comment_id: str, text: str) -> Comment:
+        request = PublishRequest(text=text)
+        self.validate(request)
+        post = self._post_tweet({"text": text, "reply": {"in_reply_to_tweet_id": comment_id}})
+        return Comment(
+            comment_id=post.post_id,
+            text=post.text,
+            author_id=self.user_id or "",
+            author_name=self.username or "",
+            created_at=post.created_at,
+            parent_id=comment_id,
+        )
+
+    def find_published(self, request: PublishRequest, *, since: datetime) -> PublishedPost | None:
+        if not self.user_id:
+            self.verify()
+        params: dict[str, Any] = {
+            "max_results": 100,
+            "start_time": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "tweet.fields": "created_at,text",
+            "exclude": "retweets,replies",
+        }
+        for _page in range(3):
+            payload = self._call(
+                "GET", f"/2/users/{self.user_id}/tweets", "GET /2/users/:id/tweets", params=params
+            )
+            for item in payload.get("data") or []:
+                if content_marker(str(item.get("text", ""))) == request.marker:
+                    return PublishedPost(
+                        platform=self.platform,
+                        post_id=str(item["id"]),
+                        url=self._tweet_url(str(item["id"])),
+                        created_at=x_time(item.get("created_at")),
+                        text=str(item.get("text", "")),
+                    )
+            token = (payload.get("meta") or {}).get("next_token")
+            if not token:
+                return None
+            params["pagination_token"] = token
+        return None
+
+
+def _opt_int(value: Any) -> int | None:
+    return int(value) if isinstance(value, int) else None
