@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 
 from humas.offices import policy
+from humas.offices.tree import subtree
 
 from .models import AuditEvent
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 def audit_list_for_office(*, actor: User, office: Office, action: str = "") -> QuerySet[AuditEvent]:
     """Events of ``office`` and the offices below it. Raises PolicyDenied without audit.view."""
     policy.require(actor, "audit.view", office)
-    events = AuditEvent.objects.filter(office_path__startswith=office.path).select_related("office")
+    events = AuditEvent.objects.filter(subtree(office.path, field="office_path")).select_related("office")
     if action:
         events = events.filter(action__startswith=action)
     return events

@@ -1,21 +1,23 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from humas.api.api import api
 from humas.core import views as core_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="core:home", permanent=False)),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("accounts/", include("humas.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/bahasa/<str:code>/", core_views.language_link, name="language_link"),
     path("admin/", admin.site.urls),
     path("app/", include("humas.core.urls")),
     path("app/", include("humas.offices.urls")),
     path("app/", include("humas.audit.urls")),
+    path("app/", include("humas.portal.urls_admin")),
+    # The public portal last: its office-slug patterns catch the remaining first segments.
+    path("", include("humas.portal.urls_public")),
 ]
 
 handler403 = "humas.core.views.error_403"

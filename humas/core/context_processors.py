@@ -13,7 +13,7 @@ MODULES: list[dict[str, Any]] = [
     {"key": "dashboard", "label": _("Beranda"), "url_name": "core:dashboard", "ready": True},
     {"key": "content", "label": _("Konten"), "ready": False},
     {"key": "calendar", "label": _("Kalender"), "ready": False},
-    {"key": "portal", "label": _("Portal"), "ready": False},
+    {"key": "portal", "label": _("Portal"), "url_name": "portal_admin:list", "ready": True},
     {"key": "monitoring", "label": _("Pemantauan"), "ready": False},
     {"key": "inbox", "label": _("Kotak Masuk"), "ready": False},
     {"key": "analytics", "label": _("Analitik"), "ready": False},

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -12,6 +14,7 @@ from humas.audit.models import AuditEvent
 from humas.offices import policy
 from humas.offices.models import Membership, Office
 from humas.offices.selectors import office_descendant_count, office_get_for_user, office_search_for_switcher
+from humas.offices.tree import subtree
 
 from .health import health_report
 from .http import AuthenticatedHttpRequest
@@ -38,7 +41,7 @@ def dashboard(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse
     recent_events = []
     if policy.can(user, "audit.view", office):
         recent_events = list(
-            AuditEvent.objects.filter(office_path__startswith=office.path).select_related("office")[:8]
+            AuditEvent.objects.filter(subtree(office.path, field="office_path")).select_related("office")[:8]
         )
     context = {
         "office": office,
@@ -95,3 +98,26 @@ def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def error_500(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
+
+
+@require_GET
+def language_link(request: HttpRequest, code: str) -> HttpResponse:
+    """Switch language with a plain link, for public pages that may come from a shared cache
+    (a POST form there would carry one visitor's CSRF token to everyone)."""
+    if code not in {c for c, _label in settings.LANGUAGES}:
+        raise Http404(code)
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=False,
+    )
+    return response

@@ -6,15 +6,15 @@ Nothing here knows how many levels the tree has: reach is a path-prefix test.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from .models import Membership, Office
+from .tree import subtree, subtree_any
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -125,22 +125,6 @@ def grantable_roles(user: User | AnonymousUser | None, office: Office) -> list[s
     return [role for role, rank in sorted(ROLE_RANK.items(), key=lambda kv: -kv[1]) if rank <= top]
 
 
-def _subtree_q(paths: Iterable[str]) -> Q:
-    query = Q(pk__in=[])
-    for path in _minimal_prefixes(paths):
-        query |= Q(path__startswith=path)
-    return query
-
-
-def _minimal_prefixes(paths: Iterable[str]) -> list[str]:
-    """Drop paths already covered by a shorter one so the query has as few branches as possible."""
-    kept: list[str] = []
-    for path in sorted(set(paths)):
-        if not kept or not path.startswith(kept[-1]):
-            kept.append(path)
-    return kept
-
-
 def visible_offices(
     user: User | AnonymousUser | None, *, action: str = "office.view", root: Office | None = None
 ) -> QuerySet[Office]:
@@ -148,13 +132,13 @@ def visible_offices(
     roles = _roles_for(action)
     offices = Office.objects.all()
     if root is not None:
-        offices = offices.filter(path__startswith=root.path)
+        offices = offices.filter(subtree(root.path))
     if _is_superuser(user):
         return offices
     paths = [g.path for g in _grants(user) if g.role in roles]
     if not paths:
         return offices.none()
-    return offices.filter(_subtree_q(paths))
+    return offices.filter(subtree_any(paths))
 
 
 def entry_offices(user: User | AnonymousUser | None) -> QuerySet[Office]:

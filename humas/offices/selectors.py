@@ -7,6 +7,7 @@ from django.http import Http404
 
 from . import policy
 from .models import Membership, Office
+from .tree import subtree
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -49,7 +50,7 @@ def membership_list_for_office(*, actor: User, office: Office) -> QuerySet[Membe
     """Members of ``office`` and the offices below it. Needs member.view."""
     policy.require(actor, "member.view", office)
     return (
-        Membership.objects.filter(office__path__startswith=office.path)
+        Membership.objects.filter(subtree(office.path, field="office__path"))
         .select_related("user", "office", "invited_by")
         .order_by("office__path", "user__email")
     )
@@ -63,4 +64,4 @@ def membership_get_for_actor(*, actor: User, membership_id: int) -> Membership:
 
 
 def office_descendant_count(*, office: Office) -> int:
-    return Office.objects.filter(path__startswith=office.path).exclude(pk=office.pk).count()
+    return Office.objects.filter(subtree(office.path)).exclude(pk=office.pk).count()

@@ -52,15 +52,19 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
+    "django_prose_editor",
     "humas.core",
     "humas.offices",
     "humas.accounts",
     "humas.audit",
+    "humas.portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Serves stored anonymous public pages before anything else runs (humas/portal/pagecache.py).
+    "humas.portal.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "humas.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -206,3 +210,13 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 1000
 NINJA_PAGINATION_MAX_LIMIT = 5000
+
+# Public portal page cache (files nginx can serve; see humas/portal/pagecache.py).
+HUMAS_PAGECACHE_ENABLED = env_bool("HUMAS_PAGECACHE_ENABLED", True)
+HUMAS_PAGECACHE_DIR = Path(env_str("HUMAS_PAGECACHE_DIR", str(DATA_DIR / "pagecache")))
+HUMAS_PAGE_MAX_AGE = env_int("HUMAS_PAGE_MAX_AGE", 60)
+HUMAS_PAGE_S_MAXAGE = env_int("HUMAS_PAGE_S_MAXAGE", 300)
+HUMAS_PAGE_STALE_SECONDS = env_int("HUMAS_PAGE_STALE_SECONDS", 600)
+# "host=office-slug,host=office-slug": serve an office's site on its own host name.
+HUMAS_SITE_HOSTS = dict(item.split("=", 1) for item in env_list("HUMAS_SITE_HOSTS") if "=" in item)
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365

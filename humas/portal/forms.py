@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.validators import URLValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.widgets import ProseEditorWidget
+
+from .models import ArticleType, Category, ElectionStage, Verdict
+from .services import ArticleInput
+
+EDITOR_CONFIG = {
+    "extensions": {
+        "Bold": True,
+        "Italic": True,
+        "Underline": True,
+        "Strike": True,
+        "Subscript": True,
+        "Superscript": True,
+        "Heading": {"levels": [2, 3, 4]},
+        "BulletList": True,
+        "OrderedList": True,
+        "ListItem": True,
+        "Blockquote": True,
+        "HorizontalRule": True,
+        "HardBreak": True,
+        "Link": {"enableTarget": False},
+        "Table": True,
+        "History": True,
+    }
+}
+
+
+def _url_lines(value: str, field_label: str) -> list[str]:
+    urls = [line.strip() for line in value.splitlines() if line.strip()]
+    validate = URLValidator(schemes=["http", "https"])
+    for number, url in enumerate(urls, start=1):
+        try:
+            validate(url)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _("Baris %(n)d bukan URL yang valid: %(url)s"), params={"n": number, "url": url[:80]}
+            ) from None
+    if len(urls) > 20:
+        raise forms.ValidationError(_("Paling banyak 20 tautan."))
+    return urls
+
+
+class ArticleForm(forms.Form):
+    type = forms.ChoiceField(label=_("Jenis"), choices=ArticleType.choices)
+    title = forms.CharField(label=_("Judul"), max_length=200)
+    slug = forms.SlugField(
+        label=_("Slug (alamat)"),
+        max_length=100,
+        required=False,
+        help_text=_("Kosongkan agar dibuat dari judul. Tidak berubah setelah terbit."),
+    )
+    summary = forms.CharField(
+        label=_("Ringkasan"), max_length=400, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    body = forms.CharField(
+        label=_("Isi"), required=False, widget=ProseEditorWidget(config=EDITOR_CONFIG, preset="configurable")
+    )
+    category = forms.ModelChoiceField(label=_("Kategori"), queryset=Category.objects.all(), required=False)
+    tags = forms.CharField(
+        label=_("Tag"),
+        max_length=400,
+        required=False,
+        help_text=_("Pisahkan dengan koma, mis. DPT, kampanye"),
+    )
+    election_stage = forms.ChoiceField(
+        label=_("Tahapan pemilu"), required=False, choices=[("", "—"), *ElectionStage.choices]
+    )
+    pinned_until = forms.DateTimeField(
+        label=_("Sematkan hingga (khusus pengumuman)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    claim = forms.CharField(
+        label=_("Klaim yang beredar (khusus klarifikasi)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+    )
+    claim_appearances = forms.CharField(
+        label=_("Tempat klaim muncul (satu URL per baris)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    verdict = forms.ChoiceField(label=_("Putusan"), required=False, choices=[("", "—"), *Verdict.choices])
+    evidence_links = forms.CharField(
+        label=_("Tautan bukti (satu URL per baris)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
+        self.zone = zone
+        super().__init__(*args, **kwargs)
+
+    def clean_claim_appearances(self) -> list[str]:
+        return _url_lines(self.cleaned_data.get("claim_appearances", ""), "claim_appearances")
+
+    def clean_evidence_links(self) -> list[str]:
+        return _url_lines(self.cleaned_data.get("evidence_links", ""), "evidence_links")
+
+    def clean_pinned_until(self) -> datetime | None:
+        value: datetime | None = self.cleaned_data.get("pinned_until")
+        if value is None:
+            return None
+        # Entered in the office's zone, whatever zone the server runs in.
+        return value.replace(tzinfo=self.zone) if timezone.is_naive(value) else value.astimezone(self.zone)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("type") == ArticleType.KLARIFIKASI:
+            if not (data.get("claim") or "").strip():
+                self.add_error("claim", _("Klarifikasi harus memuat klaim yang beredar."))
+            if not data.get("verdict"):
+                self.add_error("verdict", _("Klarifikasi harus memiliki putusan."))
+        if data.get("pinned_until") and data.get("type") != ArticleType.PENGUMUMAN:
+            self.add_error("pinned_until", _("Hanya pengumuman yang dapat disematkan."))
+        return data
+
+    def to_input(self) -> ArticleInput:
+        d = self.cleaned_data
+        return ArticleInput(
+            title=d["title"],
+            type=d["type"],
+            summary=d.get("summary", ""),
+            body=d.get("body", ""),
+            slug=d.get("slug", ""),
+            category=d.get("category"),
+            tags=[t for t in (d.get("tags") or "").split(",") if t.strip()][:20],
+            election_stage=d.get("election_stage", ""),
+            pinned_until=d.get("pinned_until"),
+            claim=d.get("claim", ""),
+            claim_appearances=d.get("claim_appearances", []),
+            verdict=d.get("verdict", ""),
+            evidence_links=d.get("evidence_links", []),
+        )
+
+
+def initial_from(article: Any, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "type": article.type,
+        "title": article.title,
+        "slug": article.slug,
+        "summary": article.summary,
+        "body": article.body,
+        "category": article.category_id,
+        "tags": ", ".join(t.name for t in article.tags.all()),
+        "election_stage": article.election_stage,
+        "pinned_until": article.pinned_until.astimezone(zone).replace(tzinfo=None)
+        if article.pinned_until
+        else None,
+        "claim": article.claim,
+        "claim_appearances": "\n".join(article.claim_appearances),
+        "verdict": article.verdict,
+        "evidence_links": "\n".join(article.evidence_links),
+    }
+
+
+class ApproveForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label=_("Jadwal terbit (kosongkan untuk terbit sekarang)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
+        self.zone = zone
+        super().__init__(*args, **kwargs)
+
+    def clean_publish_at(self) -> datetime | None:
+        value: datetime | None = self.cleaned_data.get("publish_at")
+        if value is None:
+            return None
+        value = value.replace(tzinfo=self.zone) if timezone.is_naive(value) else value
+        if value < timezone.now() - timedelta(minutes=1):
+            raise forms.ValidationError(_("Jadwal terbit sudah lewat."))
+        return value
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Alasan"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

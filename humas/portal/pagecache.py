@@ -1,0 +1,168 @@
+"""Whole-page cache of anonymous public pages, kept as files that nginx can serve directly.
+
+A cacheable response (anonymous GET, no query string, default language, status 200) is written
+to ``<HUMAS_PAGECACHE_DIR>/<host>/<path>/index.html`` (or the file name itself for ``.xml`` and
+``.txt`` URLs). nginx's ``try_files`` serves those without touching Python (see
+``deploy/nginx/humas.conf``); without nginx, :class:`PageCacheMiddleware` serves them. Publishing,
+editing or withdrawing an article deletes exactly the files that show it: the article, its
+office's home, lists and feeds, the sitemaps, and the homes of the offices above.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.utils.cache import patch_cache_control
+
+if TYPE_CHECKING:
+    from .models import Article
+
+CONTENT_TYPES = {
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+}
+
+
+def root() -> Path:
+    return Path(settings.HUMAS_PAGECACHE_DIR)
+
+
+def _safe_host(request: HttpRequest) -> str | None:
+    host = request.get_host().split(":")[0].lower()
+    if not host or host.startswith(".") or "/" in host or ".." in host:
+        return None
+    return host
+
+
+def file_for(host: str, path: str) -> Path | None:
+    """The cache file of ``path``; None for paths that can never be cached."""
+    if not path.startswith("/") or ".." in path or "\x00" in path or "//" in path:
+        return None
+    relative = path.lstrip("/")
+    if relative.endswith((".xml", ".txt")):
+        return root() / host / relative
+    if relative and not relative.endswith("/"):
+        return None
+    return root() / host / relative / "index.html"
+
+
+def request_is_cacheable(request: HttpRequest) -> bool:
+    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return not (language and language != settings.LANGUAGE_CODE)
+
+
+def cache_headers(response: HttpResponseBase, *, shared: bool) -> None:
+    if shared:
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=settings.HUMAS_PAGE_MAX_AGE,
+            s_maxage=settings.HUMAS_PAGE_S_MAXAGE,
+            stale_while_revalidate=settings.HUMAS_PAGE_STALE_SECONDS,
+        )
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
+
+
+def store(request: HttpRequest, response: HttpResponse) -> None:
+    host = _safe_host(request)
+    target = file_for(host, request.path) if host else None
+    if target is None:
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Write then rename: a reader (nginx or a Python worker) never sees half a page.
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(response.content)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)
+
+
+class PageCacheMiddleware:
+    """Serve stored pages to anonymous visitors; store responses of views marked cacheable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        cacheable_request = request_is_cacheable(request)
+        if cacheable_request:
+            host = _safe_host(request)
+            target = file_for(host, request.path) if host else None
+            if target is not None and target.is_file():
+                hit = FileResponse(
+                    target.open("rb"), content_type=CONTENT_TYPES.get(target.suffix, CONTENT_TYPES[".html"])
+                )
+                hit["X-Humas-Cache"] = "hit"
+                hit["Vary"] = "Cookie"
+                cache_headers(hit, shared=True)
+                return hit
+        return self.get_response(request)
+
+
+def finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Called by public views: set cache headers and store the page when it may be shared."""
+    user = getattr(request, "user", None)
+    shared = (
+        request_is_cacheable(request)
+        and response.status_code == 200
+        and not (user is not None and user.is_authenticated)
+    )
+    cache_headers(response, shared=shared)
+    if shared and settings.HUMAS_PAGECACHE_ENABLED:
+        store(request, response)
+        response["X-Humas-Cache"] = "miss"
+    return response
+
+
+def _hosts() -> list[Path]:
+    base = root()
+    return [p for p in base.iterdir() if p.is_dir()] if base.is_dir() else []
+
+
+def _host_paths(host: str, paths: list[str]) -> list[str]:
+    """On a host that serves one office's site (HUMAS_SITE_HOSTS), that office's URLs lose their prefix."""
+    slug = settings.HUMAS_SITE_HOSTS.get(host)
+    if not slug:
+        return paths
+    prefix = f"/{slug}/"
+    return [("/" + p[len(prefix) :]) for p in paths if p.startswith(prefix)] + [
+        p for p in paths if p.endswith((".xml", ".txt")) and p.count("/") == 1
+    ]
+
+
+def invalidate_paths(paths: Iterable[str]) -> int:
+    """Delete the cached files of these URL paths on every host. Returns how many were removed."""
+    removed = 0
+    wanted = list(paths)
+    for host_dir in _hosts():
+        for path in _host_paths(host_dir.name, wanted):
+            target = file_for(host_dir.name, path)
+            if target is not None and target.is_file():
+                target.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+def invalidate_article(article: Article) -> int:
+    from .urls_public import paths_showing_article
+
+    return invalidate_paths(paths_showing_article(article))
+
+
+def clear() -> None:
+    if root().is_dir():
+        shutil.rmtree(root())

@@ -1,0 +1,332 @@
+"""Writes to portal content: the draft -> review -> published workflow, versions and scheduling.
+
+Every function checks the policy, records an audit event and invalidates the public page cache
+after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from humas.accounts.models import User
+from humas.audit.services import audit_record
+from humas.offices import policy
+from humas.offices.models import Office
+
+from . import pagecache
+from .models import Article, ArticleImage, ArticleType, ArticleVersion, Category, Tag, Verdict
+from .sanitize import html_to_text, sanitize_html
+
+Status = Article.Status
+EDITABLE_BY_AUTHOR = {Status.DRAFT, Status.REJECTED, Status.UNPUBLISHED}
+
+
+class WorkflowError(ValueError):
+    """A transition that the article's state does not allow; the message is translated."""
+
+
+@dataclass
+class ArticleInput:
+    title: str
+    type: str = ArticleType.BERITA
+    summary: str = ""
+    body: str = ""
+    slug: str = ""
+    category: Category | None = None
+    tags: list[str] = field(default_factory=list)
+    election_stage: str = ""
+    cover: ArticleImage | None = None
+    pinned_until: datetime | None = None
+    claim: str = ""
+    claim_appearances: list[str] = field(default_factory=list)
+    verdict: str = ""
+    evidence_links: list[str] = field(default_factory=list)
+
+
+CONTENT_FIELDS = (
+    "title",
+    "type",
+    "summary",
+    "body",
+    "category_id",
+    "election_stage",
+    "cover_id",
+    "pinned_until",
+    "claim",
+    "claim_appearances",
+    "verdict",
+    "evidence_links",
+)
+
+
+def _validate(data: ArticleInput) -> None:
+    if data.type not in ArticleType.values:
+        raise WorkflowError(_("Jenis konten tidak dikenal."))
+    if data.type == ArticleType.KLARIFIKASI:
+        if not data.claim.strip():
+            raise WorkflowError(_("Klarifikasi harus memuat klaim yang beredar."))
+        if data.verdict not in Verdict.values:
+            raise WorkflowError(_("Klarifikasi harus memiliki putusan."))
+    if data.pinned_until is not None and data.type != ArticleType.PENGUMUMAN:
+        raise WorkflowError(_("Hanya pengumuman yang dapat disematkan."))
+
+
+def _unique_slug(*, office: Office, type: str, title: str, wanted: str, exclude_id: int | None) -> str:
+    base = slugify(wanted or title)[:100] or "artikel"
+    others = Article.objects.filter(office=office, type=type, slug__startswith=base)
+    if exclude_id is not None:
+        others = others.exclude(pk=exclude_id)
+    taken = set(others.values_list("slug", flat=True))
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate = f"{base}-{n}"
+        n += 1
+    return candidate
+
+
+def _tags(names: list[str]) -> list[Tag]:
+    tags = []
+    for raw in names:
+        name = " ".join(raw.split())[:60]
+        slug = slugify(name)[:60]
+        if not slug:
+            continue
+        tag = Tag.objects.filter(slug=slug).first() or Tag.objects.create(name=name, slug=slug)
+        tags.append(tag)
+    return tags
+
+
+def _snapshot(article: Article, actor: User) -> None:
+    article.version += 1
+    article.save(update_fields=["version"])
+    ArticleVersion.objects.create(
+        article=article,
+        number=article.version,
+        title=article.title,
+        summary=article.summary,
+        body=article.body,
+        created_by=actor,
+        data={
+            "type": article.type,
+            "category": article.category.name if article.category else "",
+            "tags": sorted(t.name for t in article.tags.all()),
+            "election_stage": article.election_stage,
+            "claim": article.claim,
+            "claim_appearances": article.claim_appearances,
+            "verdict": article.verdict,
+            "evidence_links": article.evidence_links,
+            "status": article.status,
+        },
+    )
+
+
+def _apply(article: Article, data: ArticleInput) -> dict[str, Any]:
+    before = {name: getattr(article, name) for name in CONTENT_FIELDS}
+    body = sanitize_html(data.body)
+    article.title = data.title.strip()
+    article.type = data.type
+    article.summary = data.summary.strip()
+    article.body = body
+    article.body_text = html_to_text(body)
+    article.category = data.category
+    article.election_stage = data.election_stage
+    article.cover = data.cover
+    article.pinned_until = data.pinned_until
+    article.claim = data.claim.strip()
+    article.claim_appearances = [u for u in data.claim_appearances if u]
+    article.verdict = data.verdict
+    article.evidence_links = [u for u in data.evidence_links if u]
+    after = {name: getattr(article, name) for name in CONTENT_FIELDS}
+    return {k: (after[k] if k not in ("body",) else "…") for k in CONTENT_FIELDS if before[k] != after[k]}
+
+
+def article_create(*, actor: User, office: Office, data: ArticleInput) -> Article:
+    """Create a draft in ``office``. Needs content.draft there."""
+    policy.require(actor, "content.draft", office)
+    _validate(data)
+    with transaction.atomic():
+        article = Article(office=office, author=actor, status=Status.DRAFT)
+        _apply(article, data)
+        article.slug = _unique_slug(
+            office=office, type=data.type, title=data.title, wanted=data.slug, exclude_id=None
+        )
+        article.save()
+        article.tags.set(_tags(data.tags))
+        _snapshot(article, actor)
+        audit_record(
+            actor=actor,
+            office=office,
+            action="article.create",
+            obj=article,
+            changes={"type": article.type, "title": article.title},
+        )
+    return article
+
+
+def article_update(*, actor: User, article: Article, data: ArticleInput) -> Article:
+    """Save a new version. Drafts, rejected and withdrawn articles: anyone with content.draft.
+    Articles in review, scheduled or published: only someone who may approve (the change goes live)."""
+    action = "content.draft" if article.status in EDITABLE_BY_AUTHOR else "content.approve"
+    policy.require(actor, action, article.office)
+    _validate(data)
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        changes = _apply(article, data)
+        if data.slug and data.slug != article.slug and article.published_at is None:
+            article.slug = _unique_slug(
+                office=article.office,
+                type=article.type,
+                title=article.title,
+                wanted=data.slug,
+                exclude_id=article.pk,
+            )
+        article.save()
+        article.tags.set(_tags(data.tags))
+        _snapshot(article, actor)
+        audit_record(
+            actor=actor,
+            office=article.office,
+            action="article.update",
+            obj=article,
+            changes={"fields": sorted(changes), "version": article.version},
+        )
+        if article.status == Status.PUBLISHED:
+            transaction.on_commit(lambda: pagecache.invalidate_article(article))
+    return article
+
+
+def article_submit(*, actor: User, article: Article) -> Article:
+    """Send a draft (or a rejected or withdrawn article) for review."""
+    policy.require(actor, "content.draft", article.office)
+    return _transition(
+        actor=actor, article=article, allowed=EDITABLE_BY_AUTHOR, to=Status.IN_REVIEW, action="article.submit"
+    )
+
+
+def article_approve(*, actor: User, article: Article, publish_at: datetime | None = None) -> Article:
+    """Approve an article in review: publish now, or schedule it when ``publish_at`` is in the future.
+
+    Needs content.approve at the article's office (an Editor there or above). Nobody approves
+    their own article: a second person checks every publication.
+    """
+    policy.require(actor, "content.approve", article.office)
+    if article.author_id == actor.pk:
+        raise policy.PolicyDenied(_("Anda tidak dapat menyetujui artikel Anda sendiri."))
+    now = timezone.now()
+    if publish_at is not None and publish_at > now:
+        return _transition(
+            actor=actor,
+            article=article,
+            allowed={Status.IN_REVIEW},
+            to=Status.SCHEDULED,
+            action="article.schedule",
+            publish_at=publish_at,
+        )
+    return _transition(
+        actor=actor,
+        article=article,
+        allowed={Status.IN_REVIEW, Status.SCHEDULED},
+        to=Status.PUBLISHED,
+        action="article.publish",
+        publish_at=now,
+    )
+
+
+def article_reject(*, actor: User, article: Article, reason: str) -> Article:
+    policy.require(actor, "content.approve", article.office)
+    if not reason.strip():
+        raise WorkflowError(_("Tuliskan alasan penolakan."))
+    return _transition(
+        actor=actor,
+        article=article,
+        allowed={Status.IN_REVIEW, Status.SCHEDULED},
+        to=Status.REJECTED,
+        action="article.reject",
+        reason=reason.strip(),
+    )
+
+
+def article_unpublish(*, actor: User, article: Article, reason: str = "") -> Article:
+    """Withdraw a published or scheduled article from the portal."""
+    policy.require(actor, "content.approve", article.office)
+    return _transition(
+        actor=actor,
+        article=article,
+        allowed={Status.PUBLISHED, Status.SCHEDULED},
+        to=Status.UNPUBLISHED,
+        action="article.unpublish",
+        reason=reason.strip(),
+    )
+
+
+def _transition(
+    *,
+    actor: User | None,
+    article: Article,
+    allowed: AbstractSet[str],
+    to: str,
+    action: str,
+    publish_at: datetime | None = None,
+    reason: str = "",
+) -> Article:
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().select_related("office").get(pk=article.pk)
+        if locked.status not in allowed:
+            raise WorkflowError(
+                _("Artikel berstatus %(status)s tidak dapat diproses dengan cara ini.")
+                % {"status": locked.get_status_display()}
+            )
+        before = locked.status
+        locked.status = to
+        fields = ["status", "updated_at"]
+        if to in (Status.PUBLISHED, Status.SCHEDULED):
+            locked.approved_by = actor if actor is not None else locked.approved_by
+            locked.publish_at = publish_at or locked.publish_at
+            fields += ["approved_by", "publish_at"]
+        if to == Status.PUBLISHED and locked.published_at is None:
+            locked.published_at = publish_at or timezone.now()
+            fields.append("published_at")
+        if to == Status.REJECTED:
+            locked.rejection_reason = reason
+            fields.append("rejection_reason")
+        locked.save(update_fields=fields)
+        changes: dict[str, Any] = {"status": {"before": before, "after": to}}
+        if reason:
+            changes["reason"] = reason
+        if publish_at is not None:
+            changes["publish_at"] = publish_at.isoformat()
+        audit_record(actor=actor, office=locked.office, action=action, obj=locked, changes=changes)
+        if before == Status.PUBLISHED or to == Status.PUBLISHED:
+            transaction.on_commit(lambda: pagecache.invalidate_article(locked))
+    return locked
+
+
+def article_publish_due(*, now: datetime | None = None) -> int:
+    """Publish every scheduled article whose time has come. Idempotent; safe to run concurrently."""
+    now = now or timezone.now()
+    published = 0
+    for article_id in Article.objects.filter(status=Status.SCHEDULED, publish_at__lte=now).values_list(
+        "pk", flat=True
+    ):
+        article = Article(pk=article_id)
+        try:
+            _transition(
+                actor=None,
+                article=article,
+                allowed={Status.SCHEDULED},
+                to=Status.PUBLISHED,
+                action="article.publish_scheduled",
+                publish_at=None,
+            )
+        except WorkflowError:
+            continue  # published or withdrawn by someone else meanwhile
+        published += 1
+    return published

@@ -1,0 +1,23 @@
+from django.urls import path, re_path
+
+from . import views_admin as views
+
+app_name = "portal_admin"
+
+urlpatterns = [
+    path("<slug:office_slug>/portal/", views.article_list, name="list"),
+    path("<slug:office_slug>/portal/new/", views.article_new, name="new"),
+    path("<slug:office_slug>/portal/<int:article_id>/", views.article_detail, name="detail"),
+    path("<slug:office_slug>/portal/<int:article_id>/edit/", views.article_edit, name="edit"),
+    path("<slug:office_slug>/portal/<int:article_id>/preview/", views.article_preview, name="preview"),
+    path(
+        "<slug:office_slug>/portal/<int:article_id>/versions/<int:number>/",
+        views.article_version,
+        name="version",
+    ),
+    re_path(
+        r"^(?P<office_slug>[-a-z0-9]+)/portal/(?P<article_id>\d+)/(?P<action>submit|approve|reject|unpublish)/$",
+        views.article_action,
+        name="action",
+    ),
+]

@@ -1,0 +1,197 @@
+"""The Portal module of the back office: write, review, schedule, publish and withdraw articles."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from humas.core.http import AuthenticatedHttpRequest
+from humas.core.officecontext import office_view
+from humas.offices import policy
+from humas.offices.models import Office
+
+from .forms import ApproveForm, ArticleForm, ReasonForm, initial_from
+from .models import Article, ArticleVersion, Verdict
+from .selectors import article_get_for_actor, article_list_for_office, article_view_count
+from .services import (
+    WorkflowError,
+    article_approve,
+    article_create,
+    article_reject,
+    article_submit,
+    article_unpublish,
+    article_update,
+)
+
+
+@office_view("content.view")
+def article_list(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
+    status = request.GET.get("status", "")
+    articles = article_list_for_office(actor=request.user, office=office, status=status)
+    page = Paginator(articles, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/admin/list.html",
+        {
+            "office": office,
+            "page": page,
+            "status": status,
+            "statuses": Article.Status.choices,
+            "can_draft": policy.can(request.user, "content.draft", office),
+            "nav_active": "portal",
+        },
+    )
+
+
+@office_view("content.draft")
+def article_new(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
+    form = ArticleForm(
+        request.POST or None, zone=office.zoneinfo, initial={"type": request.GET.get("type", "berita")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            article = article_create(actor=request.user, office=office, data=form.to_input())
+        except WorkflowError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Draf disimpan."))
+            return redirect("portal_admin:detail", office_slug=office.slug, article_id=article.pk)
+    return render(
+        request,
+        "portal/admin/edit.html",
+        {"office": office, "form": form, "nav_active": "portal"},
+        status=400 if form.errors else 200,
+    )
+
+
+@office_view("content.view")
+def article_edit(request: AuthenticatedHttpRequest, office: Office, article_id: int) -> HttpResponse:
+    article = article_get_for_actor(actor=request.user, office=office, article_id=article_id)
+    if request.method == "POST":
+        form = ArticleForm(request.POST, zone=office.zoneinfo)
+        if form.is_valid():
+            try:
+                article_update(actor=request.user, article=article, data=form.to_input())
+            except WorkflowError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Perubahan disimpan sebagai versi baru."))
+                return redirect("portal_admin:detail", office_slug=office.slug, article_id=article.pk)
+    else:
+        form = ArticleForm(initial=initial_from(article, office.zoneinfo), zone=office.zoneinfo)
+    return render(
+        request,
+        "portal/admin/edit.html",
+        {"office": office, "form": form, "article": article, "nav_active": "portal"},
+        status=400 if form.errors else 200,
+    )
+
+
+@office_view("content.view")
+def article_detail(request: AuthenticatedHttpRequest, office: Office, article_id: int) -> HttpResponse:
+    article = article_get_for_actor(actor=request.user, office=office, article_id=article_id)
+    user = request.user
+    return render(
+        request,
+        "portal/admin/detail.html",
+        {
+            "office": office,
+            "article": article,
+            "nav_active": "portal",
+            "versions": article.versions.select_related("created_by")[:50],
+            "can_draft": policy.can(user, "content.draft", office),
+            "can_approve": policy.can(user, "content.approve", office) and article.author_id != user.pk,
+            "approve_form": ApproveForm(zone=office.zoneinfo),
+            "reason_form": ReasonForm(),
+            "views": article_view_count(article=article),
+        },
+    )
+
+
+@office_view("content.view")
+def article_preview(request: AuthenticatedHttpRequest, office: Office, article_id: int) -> HttpResponse:
+    """The public page as it will look, for staff only; never cached, never counted."""
+    article = article_get_for_actor(actor=request.user, office=office, article_id=article_id)
+    response = render(
+        request,
+        "portal/article.html",
+        {
+            "office": office,
+            "article": article,
+            "type_label": article.get_type_display(),
+            "preview": True,
+            "related": [],
+            "tags": list(article.tags.all()),
+            "article_views": article_view_count(article=article),
+            "verdict_label": Verdict(article.verdict).label if article.verdict else "",
+            "canonical": request.build_absolute_uri(article.get_absolute_url()),
+        },
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@office_view("content.view")
+def article_version(
+    request: AuthenticatedHttpRequest, office: Office, article_id: int, number: int
+) -> HttpResponse:
+    article = article_get_for_actor(actor=request.user, office=office, article_id=article_id)
+    version = (
+        ArticleVersion.objects.filter(article=article, number=number).select_related("created_by").first()
+    )
+    if version is None:
+        raise Http404("version")
+    return render(
+        request,
+        "portal/admin/version.html",
+        {"office": office, "article": article, "version": version, "nav_active": "portal"},
+    )
+
+
+def _act(request: AuthenticatedHttpRequest, office: Office, article_id: int, action: str) -> HttpResponse:
+    article = article_get_for_actor(actor=request.user, office=office, article_id=article_id)
+    try:
+        if action == "submit":
+            article_submit(actor=request.user, article=article)
+            messages.success(request, _("Dikirim untuk ditinjau."))
+        elif action == "approve":
+            form = ApproveForm(request.POST, zone=office.zoneinfo)
+            if not form.is_valid():
+                messages.error(request, " ".join(str(e) for e in form.errors.get("publish_at", [])))
+            else:
+                result = article_approve(
+                    actor=request.user, article=article, publish_at=form.cleaned_data["publish_at"]
+                )
+                messages.success(
+                    request, _("Terjadwal.") if result.status == Article.Status.SCHEDULED else _("Terbit.")
+                )
+        elif action in ("reject", "unpublish"):
+            reason_form = ReasonForm(request.POST)
+            reason = reason_form.cleaned_data["reason"] if reason_form.is_valid() else ""
+            if action == "reject":
+                article_reject(actor=request.user, article=article, reason=reason)
+                messages.success(request, _("Ditolak dan dikembalikan ke penulis."))
+            else:
+                article_unpublish(actor=request.user, article=article, reason=reason)
+                messages.success(request, _("Artikel ditarik dari portal."))
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    except policy.PolicyDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    return redirect("portal_admin:detail", office_slug=office.slug, article_id=article.pk)
+
+
+@require_POST
+@office_view("content.view")
+def article_action(
+    request: AuthenticatedHttpRequest, office: Office, article_id: int, action: str
+) -> HttpResponse:
+    if action not in ("submit", "approve", "reject", "unpublish"):
+        raise Http404(action)
+    return _act(request, office, article_id, action)

@@ -1,0 +1,78 @@
+"""Public portal pages. Anonymous responses are stored by the page cache (see pagecache.finish)."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from humas.offices.models import Office
+
+from . import pagecache
+from .models import ArticleType, Verdict
+from .selectors import (
+    article_get_public,
+    article_list_public,
+    article_neighbours,
+    article_related,
+    article_view_count,
+    home_sections,
+    shows_offices_below,
+    site_office_get,
+)
+
+
+def _office(request: HttpRequest, office_slug: str | None) -> Office:
+    return site_office_get(slug=office_slug or getattr(request, "site_office_slug", None))
+
+
+def _type_label(type: str) -> str:
+    return str(ArticleType(type).label)
+
+
+def home(request: HttpRequest, office_slug: str | None = None) -> HttpResponse:
+    office = _office(request, office_slug)
+    context = {"office": office, **home_sections(office=office), "shows_below": shows_offices_below(office)}
+    return pagecache.finish(request, render(request, "portal/home.html", context))
+
+
+def article_list(request: HttpRequest, type: str, office_slug: str | None = None) -> HttpResponse:
+    office = _office(request, office_slug)
+    below = shows_offices_below(office)
+    articles = article_list_public(office=office, type=type, include_below=below)
+    raw_page = request.GET.get("page", "1")
+    page_number = int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) < 6 else 1
+    page = Paginator(articles, 12).get_page(page_number)
+    context = {
+        "office": office,
+        "type": type,
+        "type_label": _type_label(type),
+        "page": page,
+        "shows_below": below,
+    }
+    return pagecache.finish(request, render(request, "portal/list.html", context))
+
+
+def article_detail(
+    request: HttpRequest, type: str, slug: str, office_slug: str | None = None
+) -> HttpResponse:
+    office = _office(request, office_slug)
+    article = article_get_public(office=office, type=type, slug=slug)
+    older, newer = article_neighbours(article=article)
+    context = {
+        "office": office,
+        "article": article,
+        "type_label": _type_label(type),
+        "older": older,
+        "newer": newer,
+        "related": article_related(article=article),
+        "verdict_label": Verdict(article.verdict).label if article.verdict else "",
+        "canonical": request.build_absolute_uri(article.get_absolute_url()),
+        "tags": list(article.tags.all()),
+        "article_views": article_view_count(article=article),
+    }
+    return pagecache.finish(request, render(request, "portal/article.html", context))
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    raise Http404
