@@ -236,7 +236,11 @@ class RegionTagger:
                 confs = (unique[codes[0]][0],)
             self._entries[key] = _Entry(codes, confs, prefixed_all, " ".join(key) in _COMMON_WORDS)
         self._max_len = max(len(k) for k in self._entries)
-        self._exclusions = [tuple(_tokens(p)) for p in _EXCLUSIONS]
+        self._exclusions: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in _EXCLUSIONS:
+            toks = tuple(_tokens(phrase))
+            self._exclusions.setdefault(toks[0], []).append(toks)
+        self._first_words = frozenset(k[0] for k in self._entries) | frozenset(self._exclusions)
 
     def tag(self, text: str) -> list[RegionMatch]:
         """All region mentions in ``text``, in order of appearance."""
@@ -249,7 +253,12 @@ class RegionTagger:
         i = 0
         n = len(words)
         while i < n:
-            excluded = next((ex for ex in self._exclusions if tuple(words[i : i + len(ex)]) == ex), None)
+            if words[i] not in self._first_words:
+                i += 1
+                continue
+            excluded = next(
+                (ex for ex in self._exclusions.get(words[i], ()) if tuple(words[i : i + len(ex)]) == ex), None
+            )
             if excluded is not None:
                 i += len(excluded)
                 continue
