@@ -1,0 +1,284 @@
+"""The fake platforms' HTTP plumbing: request parsing (query, form, multipart, JSON), fault
+injection, sliding-window limits and the threaded server.
+
+One server speaks all four APIs at once because their paths never collide:
+``/v{N}.{M}/…`` is the Graph API (Facebook and Instagram), ``/2/…`` is X API v2,
+``/bot{token}/{method}`` is the Telegram Bot API; ``/_control/…`` is the control API and
+``/`` plus ``/_fake/{platform}`` are the HTML pages where a person sees posts arrive.
+"""
+
+from __future__ import annotations
+
+import collections
+import email.parser
+import email.policy
+import json
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlsplit
+
+PLATFORMS = ("facebook", "instagram", "x", "telegram")
+FAULT_KINDS = (
+    "latency",  # add latency_ms, then answer normally
+    "error",  # a 5xx in the platform's own envelope
+    "timeout",  # stall `seconds` (commit=True: act first, then stall: the ambiguous case)
+    "throttle",  # the platform's throttle answer with its real headers and codes
+    "expired_token",  # Graph 190/463, X 401, Telegram 401
+    "duplicate",  # Graph 506, X 403 duplicate content
+    "html",  # an HTML error page (502)
+    "truncated",  # HTTP 200 with a truncated JSON document
+    "usage",  # Graph: report usage headers at `usage` % (and regain minutes) without failing
+)
+
+
+@dataclass
+class UploadedFile:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+    form: dict[str, str] = field(default_factory=dict)
+    files: dict[str, UploadedFile] = field(default_factory=dict)
+    json: Any = None
+
+    def param(self, name: str, default: str | None = None) -> str | None:
+        """A parameter from the query, the form or multipart body, or a JSON body."""
+        if name in self.form:
+            return self.form[name]
+        if isinstance(self.json, dict) and name in self.json:
+            value = self.json[name]
+            return value if isinstance(value, str) else json.dumps(value)
+        return self.query.get(name, default)
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    content_type: str = "application/json; charset=UTF-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    stall_seconds: float = 0.0  # sleep after acting, before answering (timeout after commit)
+
+    @classmethod
+    def json(cls, status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
+        return cls(status, json.dumps(payload, ensure_ascii=False).encode(), headers=dict(headers or {}))
+
+    @classmethod
+    def html(cls, status: int, text: str) -> Response:
+        return cls(status, text.encode(), content_type="text/html; charset=utf-8")
+
+
+def parse_request(method: str, target: str, headers: dict[str, str], body: bytes) -> Request:
+    parts = urlsplit(target)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    request = Request(method=method, path=parts.path, query=query, headers=headers, body=body)
+    content_type = headers.get("content-type", "")
+    if not body:
+        return request
+    if content_type.startswith("application/json"):
+        try:
+            request.json = json.loads(body)
+        except ValueError:
+            request.json = None
+            request.form["__invalid_json__"] = "1"
+    elif content_type.startswith("application/x-www-form-urlencoded"):
+        request.form.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    elif content_type.startswith("multipart/form-data"):
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode() + body
+        )
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if not isinstance(name, str):
+                continue
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+            filename = part.get_filename()
+            if filename is not None:
+                request.files[name] = UploadedFile(filename, part.get_content_type(), data)
+            else:
+                request.form[name] = data.decode("utf-8", "replace")
+    return request
+
+
+# --------------------------------------------------------------------------------------------
+# Faults
+
+
+@dataclass
+class Fault:
+    platform: str = "*"  # one of PLATFORMS or "*"
+    kind: str = "error"
+    times: int | None = 1  # None: until cleared
+    probability: float = 1.0
+    path: str = ""  # only requests whose path contains this
+    method: str = ""
+    latency_ms: int = 0
+    seconds: float = 0.0
+    commit: bool = False
+    status: int = 500
+    code: int | None = None  # Graph throttle code (4, 17, 32, 613, 80001…)
+    retry_after: int = 30  # seconds (Telegram, X reset) or minutes (Graph regain)
+    usage: int = 0  # Graph usage percent
+    fired: int = 0
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Fault:
+        known = {f.name for f in fields(cls)} - {"fired"}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown fault fields: {sorted(unknown)}")
+        fault = cls(**data)
+        if fault.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {fault.kind!r}; one of {FAULT_KINDS}")
+        if fault.platform not in (*PLATFORMS, "*"):
+            raise ValueError(f"unknown platform {fault.platform!r}")
+        return fault
+
+    def matches(self, platform: str, request: Request) -> bool:
+        return (
+            self.platform in ("*", platform)
+            and (not self.path or self.path in request.path)
+            and (not self.method or self.method.upper() == request.method)
+        )
+
+
+class SlidingWindow:
+    """At most ``limit`` hits per ``seconds`` per key."""
+
+    def __init__(self, limit: int, seconds: float, clock: Callable[[], float]) -> None:
+        self.limit = limit
+        self.seconds = seconds
+        self._clock = clock
+        self._hits: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
+
+    def _prune(self, key: str, now: float) -> collections.deque[float]:
+        hits = self._hits[key]
+        while hits and hits[0] <= now - self.seconds:
+            hits.popleft()
+        return hits
+
+    def hit(self, key: str) -> tuple[bool, int, float]:
+        """Count a hit if allowed: (allowed, used after this hit, seconds until one frees up)."""
+        now = self._clock()
+        hits = self._prune(key, now)
+        if len(hits) >= self.limit:
+            return False, len(hits), hits[0] + self.seconds - now
+        hits.append(now)
+        reset = hits[0] + self.seconds - now
+        return True, len(hits), reset
+
+    def used(self, key: str) -> tuple[int, float]:
+        now = self._clock()
+        hits = self._prune(key, now)
+        return len(hits), (hits[0] + self.seconds - now) if hits else self.seconds
+
+
+@dataclass
+class Limits:
+    """Platform limits the fakes enforce (None: unlimited). Windows in seconds."""
+
+    graph_app_calls: int | None = None  # per app per hour -> X-App-Usage, code 4
+    graph_page_calls: int | None = None  # per page/IG account per hour -> BUC header, 80001/80002
+    graph_window: float = 3600.0
+    x_tweets_per_user: int = 100  # POST /2/tweets per user per 15 minutes
+    x_reads_per_user: int = 900  # other endpoints per user per 15 minutes
+    x_window: float = 900.0
+    telegram_per_chat: int | None = None  # messages per chat per minute (real: ~20)
+    telegram_chat_window: float = 60.0
+    telegram_per_bot: int | None = None  # requests per bot per second (real: ~30)
+    ig_publish_per_day: int = 50  # media_publish per account per rolling 24 h
+    latency_ms: dict[str, int] = field(default_factory=dict)  # base latency per platform
+
+    def update(self, data: dict[str, Any]) -> None:
+        known = {f.name for f in fields(self)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown limits: {sorted(unknown)}")
+        for key, value in data.items():
+            setattr(self, key, value)
+
+
+@dataclass
+class Settings:
+    """Facts the platform documentation leaves uncertain, as settings."""
+
+    scheduled_min_seconds: int = 600  # Facebook: scheduled_publish_time at least 10 min ahead
+    scheduled_max_seconds: int = 75 * 86400  # upper bound uncertain: a setting
+    duplicate_window_seconds: int = 86400  # identical text refused as duplicate within this
+    ig_container_polls: int = 1  # container is IN_PROGRESS for this many status reads
+    public_base_url: str = ""  # used in permalinks shown by the fake's pages
+
+
+class PlatformFake(Protocol):
+    name: str
+
+    def owns(self, path: str) -> bool: ...
+
+    def platform_of(self, request: Request) -> str: ...
+
+    def handle(self, request: Request) -> Response: ...
+
+    def fault_response(self, fault: Fault, request: Request, platform: str) -> Response | None: ...
+
+    def decorate(
+        self, response: Response, request: Request, platform: str, usage: Fault | None = None
+    ) -> None: ...
+
+    def posts(self, platform: str) -> list[dict[str, Any]]: ...
+
+    def reset(self) -> None: ...
+
+
+class FaultBook:
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+        self._lock = threading.Lock()
+        self._random = random.Random(20261128)
+
+    def add(self, fault: Fault) -> Fault:
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [asdict(f) for f in self._faults]
+
+    def take(self, platform: str, request: Request) -> list[Fault]:
+        """Faults that fire for this request (consuming their counts)."""
+        fired: list[Fault] = []
+        with self._lock:
+            for fault in list(self._faults):
+                if not fault.matches(platform, request):
+                    continue
+                if fault.probability < 1.0 and self._random.random() >= fault.probability:
+                    continue
+                fault.fired += 1
+                fired.append(fault)
+                if fault.times is not None:
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self._faults.remove(fault)
+        return fired
+
+
+def sleep_ms(milliseconds: int) -> None:
+    if milliseconds > 0:
+        time.sleep(milliseconds / 1000)

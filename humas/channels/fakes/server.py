@@ -1,0 +1,408 @@
+"""One threaded HTTP server speaking every fake platform, a control API and HTML pages.
+
+Run it with :func:`serve` (blocking) or :func:`main` (command line); tests start it in a
+thread with :func:`humas.channels.fakes.testing.running_fakes`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from .core import (
+    PLATFORMS,
+    Fault,
+    FaultBook,
+    Limits,
+    PlatformFake,
+    Request,
+    Response,
+    Settings,
+    parse_request,
+    sleep_ms,
+)
+from .graph import GraphFake
+from .telegram import TelegramFake
+from .x import XFake
+
+log = logging.getLogger("humas.fakes")
+
+
+class FakeHub:
+    """All fake platforms, their faults, limits and seeded accounts."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = 3,
+        limits: Limits | None = None,
+        settings: Settings | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.limits = limits or Limits()
+        self.settings = settings or Settings()
+        self.faults = FaultBook()
+        self.graph = GraphFake(self.limits, self.settings, clock)
+        self.x = XFake(self.limits, self.settings, clock)
+        self.telegram = TelegramFake(self.limits, self.settings, clock)
+        self.fakes: tuple[PlatformFake, ...] = (self.graph, self.x, self.telegram)
+        self.seed_count = seed
+        self.accounts: list[dict[str, Any]] = []
+        self.seed(seed)
+
+    def seed(self, count: int) -> None:
+        """Deterministic demo offices: the same count always yields the same ids and tokens."""
+        start = len(self.accounts) + 1
+        for index in range(start, start + count):
+            fb = self.graph.add_page(name=f"KPU Demo {index}", index=index)
+            xu = self.x.add_user(username=f"kpu_demo{index}", name=f"KPU Demo {index}", index=index)
+            bot = self.telegram.add_bot(username=f"kpu_demo{index}_bot", index=index)
+            channel = self.telegram.add_channel(
+                title=f"KPU Demo {index}",
+                username=f"kpu_demo{index}",
+                index=index,
+                admin_bot_token=bot["bot_token"],
+            )
+            self.accounts.append(
+                {
+                    "index": index,
+                    "facebook": {
+                        k: fb[k] for k in ("page_id", "page_name", "page_token", "user_id", "user_token")
+                    },
+                    "instagram": {
+                        "ig_user_id": fb["ig_user_id"],
+                        "ig_username": fb["ig_username"],
+                        "access_token": fb["page_token"],
+                    },
+                    "x": xu,
+                    "telegram": {**bot, **channel},
+                }
+            )
+
+    def reset(self) -> None:
+        for fake in self.fakes:
+            fake.reset()
+        self.faults.clear()
+        count = len(self.accounts)
+        self.accounts = []
+        self.seed(count)
+
+    def posts(self, platform: str, *, include_deleted: bool = False) -> list[dict[str, Any]]:
+        fake = self._fake_for(platform)
+        return [p for p in fake.posts(platform) if include_deleted or not p["deleted"]]
+
+    def _fake_for(self, platform: str) -> PlatformFake:
+        if platform in ("facebook", "instagram"):
+            return self.graph
+        if platform == "x":
+            return self.x
+        if platform == "telegram":
+            return self.telegram
+        raise ValueError(f"unknown platform {platform!r}")
+
+    def add_fault(self, **fields: Any) -> Fault:
+        return self.faults.add(Fault.from_dict(fields))
+
+    # --- request handling ----------------------------------------------------------------------
+
+    def dispatch(self, request: Request) -> Response:
+        path = request.path
+        if path.startswith("/_control/"):
+            return self._control(request)
+        if path in ("/", "/_fake", "/_fake/") or path.startswith("/_fake/"):
+            return self._page(request)
+        fake = next((f for f in self.fakes if f.owns(path)), None)
+        if fake is None:
+            return Response.json(404, {"error": "no fake platform at this path"})
+        platform = fake.platform_of(request)
+        fired = self.faults.take(platform, request)
+        sleep_ms(
+            self.limits.latency_ms.get(platform, 0) + sum(f.latency_ms for f in fired if f.kind == "latency")
+        )
+        usage = next((f for f in reversed(fired) if f.kind == "usage"), None)
+        for fault in fired:
+            if fault.kind == "timeout" and not fault.commit:
+                time.sleep(fault.seconds)
+                return Response.html(504, "<html><body><h1>504 Gateway Time-out</h1></body></html>")
+            if fault.kind == "html":
+                return Response.html(
+                    502,
+                    "<!DOCTYPE html><html><head><title>Error</title></head><body><h1>502 Bad Gateway</h1>"
+                    "<p>The server encountered a temporary error.</p></body></html>",
+                )
+            if fault.kind in ("error", "throttle", "expired_token", "duplicate"):
+                answer = fake.fault_response(fault, request, platform)
+                if answer is not None:
+                    fake.decorate(answer, request, platform, None)
+                    return answer
+        response = fake.handle(request)
+        fake.decorate(response, request, platform, usage)
+        for fault in fired:
+            if fault.kind == "timeout" and fault.commit:
+                response.stall_seconds = fault.seconds
+            if fault.kind == "truncated":
+                response.status = 200
+                response.body = response.body[: max(1, len(response.body) // 2)]
+        return response
+
+    def _control(self, request: Request) -> Response:
+        action = request.path[len("/_control/") :].strip("/")
+        body = request.json if isinstance(request.json, dict) else {}
+        try:
+            if action == "state" and request.method == "GET":
+                return Response.json(200, self.state())
+            if action == "accounts" and request.method == "GET":
+                return Response.json(200, {"accounts": self.accounts})
+            if action == "accounts" and request.method == "POST":
+                self.seed(int(body.get("count", 1)))
+                return Response.json(201, {"accounts": self.accounts[-int(body.get("count", 1)) :]})
+            if action == "posts" and request.method == "GET":
+                platform = request.query.get("platform", "")
+                include = request.query.get("include_deleted", "") in ("1", "true")
+                return Response.json(200, {"posts": self.posts(platform, include_deleted=include)})
+            if action == "faults" and request.method == "POST":
+                return Response.json(201, asdict(self.add_fault(**body)))
+            if action == "faults" and request.method == "GET":
+                return Response.json(200, {"faults": self.faults.snapshot()})
+            if action == "faults" and request.method == "DELETE":
+                self.faults.clear()
+                return Response.json(200, {"faults": []})
+            if action == "limits" and request.method == "POST":
+                self.limits.update(body)
+                return Response.json(200, asdict(self.limits))
+            if action == "settings" and request.method == "POST":
+                for key, value in body.items():
+                    if not hasattr(self.settings, key):
+                        raise ValueError(f"unknown setting {key}")
+                    setattr(self.settings, key, value)
+                return Response.json(200, asdict(self.settings))
+            if action == "reset" and request.method == "POST":
+                self.reset()
+                return Response.json(200, self.state())
+            if action == "expire_token" and request.method == "POST":
+                self.expire_token(str(body["platform"]), str(body["token"]), int(body.get("subcode", 463)))
+                return Response.json(200, {"expired": True})
+            if action == "comments" and request.method == "POST":
+                comment_id = self.add_comment(
+                    str(body["platform"]),
+                    str(body["post_id"]),
+                    str(body["text"]),
+                    str(body.get("author", "warga")),
+                )
+                return Response.json(201, {"id": comment_id})
+            if action == "engagement" and request.method == "POST":
+                values = {k: int(v) for k, v in body.items() if k not in ("platform", "post_id")}
+                self.set_engagement(str(body["platform"]), str(body["post_id"]), values)
+                return Response.json(200, {"ok": True})
+        except (KeyError, ValueError, TypeError) as exc:
+            return Response.json(400, {"error": f"bad control request: {exc}"})
+        return Response.json(404, {"error": f"unknown control action {request.method} {action}"})
+
+    def expire_token(self, platform: str, token: str, subcode: int = 463) -> None:
+        if platform in ("facebook", "instagram"):
+            self.graph.expire_token(token, subcode)
+        elif platform == "x":
+            self.x.expired.add(token)
+        elif platform == "telegram":
+            self.telegram.revoked.add(token)
+        else:
+            raise ValueError(platform)
+
+    def add_comment(self, platform: str, post_id: str, text: str, author: str) -> str:
+        if platform in ("facebook", "instagram"):
+            return self.graph.add_public_comment(post_id, text, author)
+        if platform == "x":
+            return self.x.add_public_reply(post_id, text, author)
+        raise ValueError(f"comments are not simulated for {platform}")
+
+    def set_engagement(self, platform: str, post_id: str, values: dict[str, int]) -> None:
+        if platform in ("facebook", "instagram"):
+            self.graph.set_engagement(post_id, values)
+        elif platform == "x":
+            self.x.set_engagement(post_id, values)
+        else:
+            raise ValueError(f"engagement is not simulated for {platform}")
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "posts": {p: len(self.posts(p)) for p in PLATFORMS},
+            "deleted": {
+                p: sum(1 for x in self.posts(p, include_deleted=True) if x["deleted"]) for p in PLATFORMS
+            },
+            "accounts": len(self.accounts),
+            "faults": self.faults.snapshot(),
+            "limits": asdict(self.limits),
+        }
+
+    def _page(self, request: Request) -> Response:
+        platform = request.path.removeprefix("/_fake").strip("/")
+        nav = " · ".join(f'<a href="/_fake/{p}">{p}</a>' for p in PLATFORMS)
+        head = (
+            '<!DOCTYPE html><html lang="id"><head><meta charset="utf-8"><meta http-equiv="refresh" content="3">'
+            "<title>Humas fakes</title><style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem}"
+            "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;"
+            "vertical-align:top}.del{color:#999;text-decoration:line-through}pre{white-space:pre-wrap;margin:0}</style>"
+            f'</head><body><p>{nav} · <a href="/_control/state">state</a></p>'
+        )
+        if platform not in PLATFORMS:
+            counts = self.state()["posts"]
+            rows = "".join(
+                f'<tr><td><a href="/_fake/{p}">{p}</a></td><td>{counts[p]}</td></tr>' for p in PLATFORMS
+            )
+            return Response.html(
+                200,
+                f"{head}<h1>Humas fake platforms</h1><table><tr><th>platform</th><th>posts</th></tr>{rows}</table></body></html>",
+            )
+        post_rows: list[str] = []
+        for post in self.posts(platform, include_deleted=True)[:500]:
+            when = datetime.fromtimestamp(post["created"], UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            images = "".join(f"<div>{html.escape(str(i))}</div>" for i in post["images"])
+            css = ' class="del"' if post["deleted"] else ""
+            post_rows.append(
+                f"<tr{css}><td>{html.escape(when)}</td><td>{html.escape(str(post['account']))}</td>"
+                f"<td><pre>{html.escape(str(post['text']))}</pre>{images}</td><td>{html.escape(str(post['id']))}</td></tr>"
+            )
+        table = "".join(post_rows) or '<tr><td colspan="4">Belum ada unggahan.</td></tr>'
+        return Response.html(
+            200,
+            f"{head}<h1>{html.escape(platform)}</h1><table><tr><th>waktu</th><th>akun</th><th>isi</th><th>id</th></tr>"
+            f"{table}</table></body></html>",
+        )
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: FakeHTTPServer
+
+    def _dispatch(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        try:
+            response = self.server.hub.dispatch(parse_request(self.command, self.path, headers, body))
+        except Exception:  # a fake must answer, not hang the client; the trace goes to the log
+            log.exception("fake failed on %s %s", self.command, urlsplit(self.path).path)
+            response = Response.json(500, {"error": "fake crashed; see its log"})
+        if response.stall_seconds:
+            time.sleep(response.stall_seconds)
+        try:
+            self.send_response(response.status)
+            self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(response.body)))
+            for key, value in response.headers.items():
+                self.send_header(key, value)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(response.body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    do_GET = do_POST = do_DELETE = do_PUT = do_HEAD = _dispatch
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+        if self.server.quiet:
+            return
+        # Bot API paths carry the token: never log it.
+        path = urlsplit(self.path).path
+        if path.startswith("/bot"):
+            path = "/bot<redacted>/" + path.rsplit("/", 1)[-1]
+        log.info("%s %s -> %s", self.command, path, args[1] if len(args) > 1 else "")
+
+
+class FakeHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 1024
+
+    def __init__(self, address: tuple[str, int], hub: FakeHub, *, quiet: bool = False) -> None:
+        super().__init__(address, _Handler)
+        self.hub = hub
+        self.quiet = quiet
+        host, port = self.server_address[:2]
+        self.base_url = f"http://{host if isinstance(host, str) else host.decode()}:{port}"
+        if not hub.settings.public_base_url:
+            hub.settings.public_base_url = self.base_url
+
+
+def make_server(
+    host: str = "127.0.0.1", port: int = 0, *, hub: FakeHub | None = None, quiet: bool = True
+) -> FakeHTTPServer:
+    return FakeHTTPServer((host, port), hub or FakeHub(), quiet=quiet)
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    *,
+    seed: int = 3,
+    limits: Limits | None = None,
+    settings: Settings | None = None,
+    quiet: bool = False,
+) -> None:
+    """Serve every fake platform on ``host:port`` until interrupted.
+
+    Point connectors at ``http://host:port`` (Graph, X and Telegram share it); open
+    ``http://host:port/`` to watch posts arrive; ``GET /_control/accounts`` lists the seeded
+    demo accounts and their tokens.
+    """
+    hub = FakeHub(seed=seed, limits=limits, settings=settings)
+    server = make_server(host, port, hub=hub, quiet=quiet)
+    print(
+        f"Humas fakes on {server.base_url}  ({seed} demo offices; accounts: {server.base_url}/_control/accounts)",
+        flush=True,
+    )
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="humas fakes serve", description="Serve the strict fake platforms.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seed", type=int, default=3, help="demo offices to create (deterministic tokens)")
+    parser.add_argument("--latency-ms", type=int, default=0, help="latency added to every platform call")
+    parser.add_argument(
+        "--limits", default="", help="JSON object of Limits fields, e.g. '{\"telegram_per_chat\": 20}'"
+    )
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    limits = Limits()
+    try:
+        if args.limits:
+            limits.update(dict(json.loads(args.limits)))
+    except (ValueError, TypeError) as exc:
+        print(f"humas fakes: bad --limits: {exc}", file=sys.stderr)
+        return 2
+    if args.latency_ms:
+        limits.latency_ms = dict.fromkeys(PLATFORMS, args.latency_ms)
+    if not args.quiet:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    serve(args.host, args.port, seed=args.seed, limits=limits, quiet=args.quiet)
+    return 0
+
+
+def run_in_thread(server: FakeHTTPServer) -> threading.Thread:
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name="humas-fakes"
+    )
+    thread.start()
+    return thread
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,449 @@
+"""Strict fake of the Telegram Bot API for channels: getMe, getChat, getChatMember,
+sendMessage, sendPhoto, sendMediaGroup, deleteMessage, editMessageText."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .core import Fault, Limits, Request, Response, Settings, SlidingWindow
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+ADMIN_RIGHTS = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": False,
+    "can_restrict_members": False,
+    "can_promote_members": False,
+    "can_change_info": False,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_post_messages": True,
+    "can_edit_messages": True,
+}
+
+
+@dataclass
+class Bot:
+    id: int
+    username: str
+    first_name: str
+
+
+@dataclass
+class Channel:
+    id: int
+    title: str
+    username: str | None
+    members: dict[int, dict[str, Any]] = field(default_factory=dict)  # bot id -> ChatMember
+    next_message_id: int = 1
+
+
+@dataclass
+class Message:
+    chat_id: int
+    message_id: int
+    date: int
+    text: str = ""
+    caption: str = ""
+    photos: list[str] = field(default_factory=list)
+    media_group_id: str | None = None
+    deleted: bool = False
+    author_bot: int = 0
+
+
+class TgError(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+    def response(self) -> Response:
+        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return Response.json(self.code, body)
+
+
+class TelegramFake:
+    name = "telegram"
+
+    def __init__(self, limits: Limits, settings: Settings, clock: Any = time.time) -> None:
+        self.limits = limits
+        self.settings = settings
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.bots: dict[str, Bot] = {}
+            self.channels: dict[int, Channel] = {}
+            self.messages: dict[tuple[int, int], Message] = {}
+            self._ids = itertools.count(1)
+            self.revoked: set[str] = set()
+            self.chat_window: SlidingWindow | None = None
+            self.bot_window: SlidingWindow | None = None
+
+    def add_bot(self, *, username: str, index: int | None = None) -> dict[str, Any]:
+        with self.lock:
+            n = index if index is not None else next(self._ids)
+            bot_id = 7000000000 + n
+            secret = hashlib.sha256(f"tg{n}".encode()).hexdigest()[:35]
+            token = f"{bot_id}:AA{secret}"
+            self.bots[token] = Bot(bot_id, username, username.removesuffix("_bot").title())
+            return {"bot_id": bot_id, "bot_token": token, "bot_username": username}
+
+    def add_channel(
+        self,
+        *,
+        title: str,
+        username: str | None,
+        index: int | None = None,
+        admin_bot_token: str | None = None,
+        can_post: bool = True,
+    ) -> dict[str, Any]:
+        with self.lock:
+            n = index if index is not None else next(self._ids)
+            chat_id = -1001000000000 - n
+            channel = Channel(chat_id, title, username)
+            if admin_bot_token:
+                bot = self.bots[admin_bot_token]
+                channel.members[bot.id] = {
+                    "status": "administrator",
+                    **ADMIN_RIGHTS,
+                    "can_post_messages": can_post,
+                }
+            self.channels[chat_id] = channel
+            return {
+                "chat_id": chat_id,
+                "chat_username": f"@{username}" if username else str(chat_id),
+                "title": title,
+            }
+
+    def owns(self, path: str) -> bool:
+        return path.startswith("/bot")
+
+    def platform_of(self, request: Request) -> str:
+        return "telegram"
+
+    def posts(self, platform: str) -> list[dict[str, Any]]:
+        with self.lock:
+            result = []
+            for m in self.messages.values():
+                channel = self.channels[m.chat_id]
+                result.append(
+                    {
+                        "id": f"{m.chat_id}:{m.message_id}",
+                        "account": f"@{channel.username}" if channel.username else channel.title,
+                        "account_id": str(m.chat_id),
+                        "text": m.text or m.caption,
+                        "link": "",
+                        "images": m.photos,
+                        "created": float(m.date),
+                        "deleted": m.deleted,
+                        "published": True,
+                    }
+                )
+            return sorted(result, key=lambda p: (p["created"], p["id"]), reverse=True)
+
+    # --- dispatch ------------------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Response:
+        try:
+            with self.lock:
+                return self._handle(request)
+        except TgError as error:
+            return error.response()
+
+    def _handle(self, request: Request) -> Response:
+        match = re.fullmatch(r"/bot([^/]+)/(\w+)", request.path)
+        if not match:
+            raise TgError(404, "Not Found")
+        token, method = match[1], match[2]
+        bot = self.bots.get(token)
+        if bot is None or token in self.revoked:
+            raise TgError(401, "Unauthorized")
+        if "__invalid_json__" in request.form:
+            raise TgError(400, "Bad Request: can't parse JSON object")
+        handler = getattr(self, f"_m_{method.lower()}", None)
+        if handler is None:
+            raise TgError(404, "Not Found")
+        if self.limits.telegram_per_bot:
+            if self.bot_window is None or self.bot_window.limit != self.limits.telegram_per_bot:
+                self.bot_window = SlidingWindow(self.limits.telegram_per_bot, 1.0, self.clock)
+            allowed, _used, reset = self.bot_window.hit(str(bot.id))
+            if not allowed:
+                raise TgError(
+                    429, f"Too Many Requests: retry after {max(1, round(reset))}", max(1, round(reset))
+                )
+        result = handler(bot, request)
+        return Response.json(200, {"ok": True, "result": result})
+
+    def _param(self, request: Request, name: str, required: bool = True) -> str | None:
+        value = request.param(name)
+        if value is None and name in request.files:
+            return f"attach:{name}"
+        if required and (value is None or value == ""):
+            raise TgError(
+                400,
+                f"Bad Request: {name} is empty" if name != "text" else "Bad Request: message text is empty",
+            )
+        return value
+
+    def _chat(self, request: Request) -> Channel:
+        raw = self._param(request, "chat_id") or ""
+        raw = raw.strip('"')
+        channel: Channel | None = None
+        if raw.startswith("@"):
+            channel = next(
+                (c for c in self.channels.values() if c.username and c.username.lower() == raw[1:].lower()),
+                None,
+            )
+        else:
+            try:
+                channel = self.channels.get(int(raw))
+            except ValueError:
+                channel = None
+        if channel is None:
+            raise TgError(400, "Bad Request: chat not found")
+        return channel
+
+    def _poster(self, bot: Bot, channel: Channel) -> None:
+        member = channel.members.get(bot.id)
+        if member is None or member.get("status") in ("left", "kicked"):
+            raise TgError(403, "Forbidden: bot is not a member of the channel chat")
+        if member.get("status") != "creator" and not member.get("can_post_messages"):
+            raise TgError(400, "Bad Request: need administrator rights in the channel chat")
+        if self.limits.telegram_per_chat:
+            if self.chat_window is None or self.chat_window.limit != self.limits.telegram_per_chat:
+                self.chat_window = SlidingWindow(
+                    self.limits.telegram_per_chat, self.limits.telegram_chat_window, self.clock
+                )
+            allowed, _used, reset = self.chat_window.hit(str(channel.id))
+            if not allowed:
+                wait = max(1, round(reset))
+                raise TgError(429, f"Too Many Requests: retry after {wait}", wait)
+
+    def _chat_json(self, channel: Channel) -> dict[str, Any]:
+        chat: dict[str, Any] = {"id": channel.id, "title": channel.title, "type": "channel"}
+        if channel.username:
+            chat["username"] = channel.username
+        return chat
+
+    def _message_json(self, bot: Bot, m: Message) -> dict[str, Any]:
+        channel = self.channels[m.chat_id]
+        result: dict[str, Any] = {
+            "message_id": m.message_id,
+            "sender_chat": self._chat_json(channel),
+            "chat": self._chat_json(channel),
+            "date": m.date,
+        }
+        if m.text:
+            result["text"] = m.text
+        if m.photos:
+            result["photo"] = [
+                {
+                    "file_id": f"AgAC{m.chat_id}{m.message_id}{i}",
+                    "file_unique_id": f"AQAD{m.message_id}{i}",
+                    "width": 1280,
+                    "height": 720,
+                    "file_size": len(p),
+                }
+                for i, p in enumerate(m.photos[:1])
+            ]
+        if m.caption:
+            result["caption"] = m.caption
+        if m.media_group_id:
+            result["media_group_id"] = m.media_group_id
+        return result
+
+    def _store(self, channel: Channel, bot: Bot, **fields_: Any) -> Message:
+        message = Message(
+            channel.id, channel.next_message_id, int(self.clock()), author_bot=bot.id, **fields_
+        )
+        channel.next_message_id += 1
+        self.messages[(channel.id, message.message_id)] = message
+        return message
+
+    # --- methods -------------------------------------------------------------------------------
+
+    def _m_getme(self, bot: Bot, request: Request) -> dict[str, Any]:
+        return {
+            "id": bot.id,
+            "is_bot": True,
+            "first_name": bot.first_name,
+            "username": bot.username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    def _m_getchat(self, bot: Bot, request: Request) -> dict[str, Any]:
+        channel = self._chat(request)
+        if bot.id not in channel.members and not channel.username:
+            raise TgError(400, "Bad Request: chat not found")
+        return {
+            **self._chat_json(channel),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+            },
+        }
+
+    def _m_getchatmember(self, bot: Bot, request: Request) -> dict[str, Any]:
+        channel = self._chat(request)
+        try:
+            user_id = int(self._param(request, "user_id") or "")
+        except ValueError:
+            raise TgError(400, "Bad Request: invalid user_id specified") from None
+        target = next((b for b in self.bots.values() if b.id == user_id), None)
+        if target is None:
+            raise TgError(400, "Bad Request: PARTICIPANT_ID_INVALID")
+        user = {"id": target.id, "is_bot": True, "first_name": target.first_name, "username": target.username}
+        member = channel.members.get(user_id)
+        if member is None:
+            return {"status": "left", "user": user}
+        return {**member, "user": user}
+
+    def _text_param(self, request: Request, name: str, limit: int, too_long: str) -> str:
+        text = request.param(name) or ""
+        if len(text) > limit:
+            raise TgError(400, f"Bad Request: {too_long}")
+        parse_mode = request.param("parse_mode")
+        if parse_mode and parse_mode not in ("HTML", "Markdown", "MarkdownV2"):
+            raise TgError(400, f"Bad Request: unsupported parse_mode {parse_mode}")
+        return text
+
+    def _m_sendmessage(self, bot: Bot, request: Request) -> dict[str, Any]:
+        channel = self._chat(request)
+        text = self._text_param(request, "text", TEXT_LIMIT, "message is too long")
+        if not text.strip():
+            raise TgError(400, "Bad Request: message text is empty")
+        self._poster(bot, channel)
+        return self._message_json(bot, self._store(channel, bot, text=text))
+
+    def _photo(self, request: Request, value: str | None, field_name: str) -> str:
+        if value is None or value == "":
+            raise TgError(400, f"Bad Request: there is no {field_name} in the request")
+        if value.startswith("attach://"):
+            upload = request.files.get(value[len("attach://") :])
+            if upload is None:
+                raise TgError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+            return f"upload:{upload.filename}:{len(upload.data)}B"
+        if value.startswith("attach:"):
+            upload = request.files[value[len("attach:") :]]
+            if not upload.data:
+                raise TgError(400, "Bad Request: file must be non-empty")
+            return f"upload:{upload.filename}:{len(upload.data)}B"
+        if not re.match(r"^(https?://\S+|[A-Za-z0-9_-]{20,})$", value):
+            raise TgError(400, "Bad Request: wrong remote file identifier specified: Wrong string length")
+        return value
+
+    def _m_sendphoto(self, bot: Bot, request: Request) -> dict[str, Any]:
+        channel = self._chat(request)
+        photo = self._photo(request, self._param(request, "photo", required=False), "photo")
+        caption = self._text_param(request, "caption", CAPTION_LIMIT, "message caption is too long")
+        self._poster(bot, channel)
+        return self._message_json(bot, self._store(channel, bot, caption=caption, photos=[photo]))
+
+    def _m_sendmediagroup(self, bot: Bot, request: Request) -> list[dict[str, Any]]:
+        channel = self._chat(request)
+        raw = request.param("media") or ""
+        try:
+            media = json.loads(raw)
+        except ValueError:
+            raise TgError(400, "Bad Request: can't parse media JSON object") from None
+        if not isinstance(media, list) or not 2 <= len(media) <= 10:
+            raise TgError(400, "Bad Request: media group must contain 2-10 items")
+        items = []
+        for entry in media:
+            if not isinstance(entry, dict) or entry.get("type") not in (
+                "photo",
+                "video",
+                "document",
+                "audio",
+            ):
+                raise TgError(400, "Bad Request: can't parse InputMedia: media type is invalid")
+            caption = str(entry.get("caption") or "")
+            if len(caption) > CAPTION_LIMIT:
+                raise TgError(400, "Bad Request: message caption is too long")
+            items.append((self._photo(request, str(entry.get("media") or ""), "media"), caption))
+        self._poster(bot, channel)
+        group = str(13000000000000000 + next(self._ids))
+        return [
+            self._message_json(
+                bot, self._store(channel, bot, caption=caption, photos=[photo], media_group_id=group)
+            )
+            for photo, caption in items
+        ]
+
+    def _m_deletemessage(self, bot: Bot, request: Request) -> bool:
+        channel = self._chat(request)
+        try:
+            message_id = int(self._param(request, "message_id") or "")
+        except ValueError:
+            raise TgError(400, "Bad Request: message identifier is not specified") from None
+        member = channel.members.get(bot.id)
+        if member is None:
+            raise TgError(403, "Forbidden: bot is not a member of the channel chat")
+        message = self.messages.get((channel.id, message_id))
+        if message is None or message.deleted:
+            raise TgError(400, "Bad Request: message to delete not found")
+        if not member.get("can_delete_messages") and member.get("status") != "creator":
+            raise TgError(400, "Bad Request: message can't be deleted")
+        message.deleted = True
+        return True
+
+    def _m_editmessagetext(self, bot: Bot, request: Request) -> dict[str, Any]:
+        channel = self._chat(request)
+        try:
+            message_id = int(self._param(request, "message_id") or "")
+        except ValueError:
+            raise TgError(400, "Bad Request: message identifier is not specified") from None
+        text = self._text_param(request, "text", TEXT_LIMIT, "message is too long")
+        message = self.messages.get((channel.id, message_id))
+        if message is None or message.deleted:
+            raise TgError(400, "Bad Request: message to edit not found")
+        if message.text == text:
+            raise TgError(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+            )
+        message.text = text
+        return self._message_json(bot, message)
+
+    # --- faults --------------------------------------------------------------------------------
+
+    def fault_response(self, fault: Fault, request: Request, platform: str) -> Response | None:
+        if fault.kind == "error":
+            descriptions = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+            return TgError(fault.status, descriptions.get(fault.status, "Internal Server Error")).response()
+        if fault.kind == "throttle":
+            return TgError(
+                429, f"Too Many Requests: retry after {fault.retry_after}", fault.retry_after
+            ).response()
+        if fault.kind == "expired_token":
+            return TgError(401, "Unauthorized").response()
+        return None
+
+    def decorate(
+        self, response: Response, request: Request, platform: str, usage: Fault | None = None
+    ) -> None:
+        return None

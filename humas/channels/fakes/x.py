@@ -1,0 +1,622 @@
+"""Strict fake of X API v2: tweets, delete, lookup with public_metrics, user timeline,
+recent search by conversation, /2/users/me, media upload, rate-limit headers."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ..connectors.x import weighted_length
+from .core import Fault, Limits, Request, Response, Settings, SlidingWindow
+
+PROBLEM = "https://api.twitter.com/2/problems/"
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+@dataclass
+class XUser:
+    id: str
+    username: str
+    name: str
+
+
+@dataclass
+class Tweet:
+    id: str
+    author_id: str
+    text: str
+    created: float
+    conversation_id: str
+    in_reply_to: str | None = None
+    media_ids: list[str] = field(default_factory=list)
+    metrics: dict[str, int] = field(default_factory=dict)
+    deleted: bool = False
+
+
+class XError(Exception):
+    def __init__(self, status: int, payload: dict[str, Any]) -> None:
+        super().__init__(str(payload))
+        self.status, self.payload = status, payload
+
+
+def problem(status: int, title: str, detail: str, kind: str = "about:blank", **extra: Any) -> XError:
+    return XError(status, {"title": title, "detail": detail, "type": kind, "status": status, **extra})
+
+
+class XFake:
+    name = "x"
+
+    def __init__(self, limits: Limits, settings: Settings, clock: Any = time.time) -> None:
+        self.limits = limits
+        self.settings = settings
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.users: dict[str, XUser] = {}
+            self.tokens: dict[str, str] = {}  # user-context token -> user id
+            self.app_tokens: set[str] = set()
+            self.tweets: dict[str, Tweet] = {}
+            self.media: dict[str, str] = {}  # media id -> uploader
+            self._ids = itertools.count(1)
+            self.windows: dict[str, SlidingWindow] = {}
+            self.expired: set[str] = set()
+
+    def add_user(self, *, username: str, name: str, index: int | None = None) -> dict[str, str]:
+        with self.lock:
+            n = index if index is not None else next(self._ids)
+            user_id = f"15{n:010d}"
+            token = f"fakeXuser{n:06d}{hashlib.sha256(f'x{n}'.encode()).hexdigest()[:28]}"
+            self.users[user_id] = XUser(user_id, username, name)
+            self.tokens[token] = user_id
+            app_token = f"AAAAfakeXapp{hashlib.sha256(b'app').hexdigest()[:30]}"
+            self.app_tokens.add(app_token)
+            return {
+                "user_id": user_id,
+                "username": username,
+                "access_token": token,
+                "app_bearer_token": app_token,
+            }
+
+    def owns(self, path: str) -> bool:
+        return path.startswith("/2/")
+
+    def platform_of(self, request: Request) -> str:
+        return "x"
+
+    def posts(self, platform: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return sorted(
+                (
+                    {
+                        "id": t.id,
+                        "account": "@" + self.users[t.author_id].username,
+                        "account_id": t.author_id,
+                        "text": t.text,
+                        "link": "",
+                        "images": [f"media:{m}" for m in t.media_ids],
+                        "created": t.created,
+                        "deleted": t.deleted,
+                        "published": True,
+                        "reply_to": t.in_reply_to,
+                    }
+                    for t in self.tweets.values()
+                ),
+                key=lambda p: p["created"],
+                reverse=True,
+            )
+
+    # --- auth and limits -----------------------------------------------------------------------
+
+    def _auth(self, request: Request) -> tuple[str, str]:
+        """(kind, subject): kind "user" with the user id, or "app"."""
+        auth = request.headers.get("authorization", "")
+        unauthorized = problem(401, "Unauthorized", "Unauthorized")
+        if auth.startswith("Bearer "):
+            token = auth[7:].strip()
+            if token in self.expired:
+                raise unauthorized
+            if token in self.tokens:
+                return "user", self.tokens[token]
+            if token in self.app_tokens:
+                return "app", "app"
+            raise unauthorized
+        if auth.startswith("OAuth "):
+            # OAuth 1.0a user context: the fake maps oauth_token to the user; it does not verify
+            # the signature (it has no consumer secrets).
+            params = {
+                k.strip(): urllib.parse.unquote(v.strip().strip('"'))
+                for k, _, v in (p.partition("=") for p in auth[6:].split(","))
+            }
+            token = params.get("oauth_token", "")
+            if token in self.tokens and token not in self.expired and params.get("oauth_signature"):
+                return "user", self.tokens[token]
+            raise unauthorized
+        raise unauthorized
+
+    def _user_only(self, kind: str) -> None:
+        if kind != "user":
+            raise problem(
+                403,
+                "Unsupported Authentication",
+                "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  Supported "
+                "authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].",
+                PROBLEM + "unsupported-authentication",
+            )
+
+    def _window(self, endpoint: str) -> SlidingWindow:
+        limit = (
+            self.limits.x_tweets_per_user if endpoint == "POST /2/tweets" else self.limits.x_reads_per_user
+        )
+        window = self.windows.get(endpoint)
+        if window is None or window.limit != limit or window.seconds != self.limits.x_window:
+            window = self.windows[endpoint] = SlidingWindow(limit, self.limits.x_window, self.clock)
+        return window
+
+    def _rate(self, endpoint: str, subject: str) -> dict[str, str]:
+        window = self._window(endpoint)
+        allowed, used, reset = window.hit(subject)
+        headers = {
+            "x-rate-limit-limit": str(window.limit),
+            "x-rate-limit-remaining": str(max(0, window.limit - used)),
+            "x-rate-limit-reset": str(int(self.clock() + reset) + 1),
+        }
+        if not allowed:
+            headers["x-rate-limit-remaining"] = "0"
+            raise XError(
+                429,
+                {
+                    "title": "Too Many Requests",
+                    "detail": "Too Many Requests",
+                    "type": "about:blank",
+                    "status": 429,
+                },
+            ) from RateHeaders(headers)
+        return headers
+
+    # --- dispatch ------------------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Response:
+        headers: dict[str, str] = {}
+        try:
+            with self.lock:
+                kind, subject = self._auth(request)
+                endpoint, handler, args = self._route(request)
+                headers = self._rate(endpoint, subject)
+                status, payload = handler(kind, subject, request, *args)
+                return Response.json(status, payload, headers)
+        except XError as error:
+            cause = error.__cause__
+            if isinstance(cause, RateHeaders):
+                headers = cause.headers
+            return Response.json(error.status, error.payload, headers)
+
+    def _route(self, request: Request) -> tuple[str, Any, tuple[str, ...]]:
+        path, method = request.path.rstrip("/"), request.method
+        if path == "/2/tweets" and method == "POST":
+            return "POST /2/tweets", self._create, ()
+        if path == "/2/users/me" and method == "GET":
+            return "GET /2/users/me", self._me, ()
+        if path == "/2/tweets/search/recent" and method == "GET":
+            return "GET /2/tweets/search/recent", self._search, ()
+        if path == "/2/media/upload" and method == "POST":
+            return "POST /2/media/upload", self._upload, ()
+        if path == "/2/tweets" and method == "GET":
+            return "GET /2/tweets", self._lookup_many, ()
+        match = re.fullmatch(r"/2/tweets/(\d+)", path)
+        if match and method == "DELETE":
+            return "DELETE /2/tweets/:id", self._delete, (match[1],)
+        if match and method == "GET":
+            return "GET /2/tweets/:id", self._lookup, (match[1],)
+        match = re.fullmatch(r"/2/users/(\d+)/tweets", path)
+        if match and method == "GET":
+            return "GET /2/users/:id/tweets", self._timeline, (match[1],)
+        raise problem(
+            404,
+            "Not Found Error",
+            f"The requested resource {path} was not found.",
+            PROBLEM + "resource-not-found",
+        )
+
+    def _invalid(self, message: str, parameter: str = "") -> XError:
+        return XError(
+            400,
+            {
+                "errors": [{"parameters": {parameter: []} if parameter else {}, "message": message}],
+                "title": "Invalid Request",
+                "detail": "One or more parameters to your request was invalid.",
+                "type": PROBLEM + "invalid-request",
+            },
+        )
+
+    def _tweet_fields(self, request: Request) -> list[str]:
+        allowed = {
+            "id",
+            "text",
+            "created_at",
+            "author_id",
+            "conversation_id",
+            "public_metrics",
+            "in_reply_to_user_id",
+            "referenced_tweets",
+            "edit_history_tweet_ids",
+            "attachments",
+            "lang",
+            "possibly_sensitive",
+            "reply_settings",
+            "source",
+            "entities",
+            "non_public_metrics",
+            "organic_metrics",
+        }
+        fields_ = [f for f in (request.param("tweet.fields") or "").split(",") if f]
+        for f in fields_:
+            if f not in allowed:
+                raise self._invalid(
+                    f"The `tweet.fields` query parameter value [{f}] is not one of {sorted(allowed)}",
+                    "tweet.fields",
+                )
+        return fields_
+
+    def _render(self, tweet: Tweet, fields_: list[str]) -> dict[str, Any]:
+        full: dict[str, Any] = {
+            "id": tweet.id,
+            "text": tweet.text,
+            "edit_history_tweet_ids": [tweet.id],
+            "created_at": iso(tweet.created),
+            "author_id": tweet.author_id,
+            "conversation_id": tweet.conversation_id,
+            "lang": "in",
+            "public_metrics": {
+                "retweet_count": tweet.metrics.get("retweet_count", 0),
+                "reply_count": sum(
+                    1 for t in self.tweets.values() if t.in_reply_to == tweet.id and not t.deleted
+                ),
+                "like_count": tweet.metrics.get("like_count", 0),
+                "quote_count": tweet.metrics.get("quote_count", 0),
+                "bookmark_count": tweet.metrics.get("bookmark_count", 0),
+                "impression_count": tweet.metrics.get("impression_count", 0),
+            },
+        }
+        if tweet.in_reply_to:
+            parent = self.tweets.get(tweet.in_reply_to)
+            full["referenced_tweets"] = [{"type": "replied_to", "id": tweet.in_reply_to}]
+            full["in_reply_to_user_id"] = parent.author_id if parent else ""
+        if tweet.media_ids:
+            full["attachments"] = {"media_keys": [f"3_{m}" for m in tweet.media_ids]}
+        keep = {"id", "text", "edit_history_tweet_ids", *fields_}
+        return {k: v for k, v in full.items() if k in keep}
+
+    # --- endpoints -----------------------------------------------------------------------------
+
+    def _create(self, kind: str, subject: str, request: Request) -> tuple[int, dict[str, Any]]:
+        self._user_only(kind)
+        body = request.json
+        if not isinstance(body, dict):
+            raise self._invalid("Request body must be a JSON object")
+        unknown = set(body) - {
+            "text",
+            "media",
+            "reply",
+            "quote_tweet_id",
+            "poll",
+            "reply_settings",
+            "for_super_followers_only",
+            "direct_message_deep_link",
+            "geo",
+            "nullcast",
+        }
+        if unknown:
+            raise self._invalid(f"The following fields are not allowed: {sorted(unknown)}")
+        text = body.get("text")
+        media = (body.get("media") or {}).get("media_ids") or []
+        if text is not None and not isinstance(text, str):
+            raise self._invalid("text must be a string", "text")
+        if not text and not media:
+            raise self._invalid("You must specify either text or media", "text")
+        for media_id in media:
+            if self.media.get(str(media_id)) != subject:
+                raise self._invalid(f"Your media IDs are invalid: {media_id}", "media.media_ids")
+        if text and weighted_length(text) > 280:
+            raise problem(
+                403, "Forbidden", "You are not permitted to perform this action. Tweet text is too long."
+            )
+        reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
+        parent = None
+        if reply_to is not None:
+            parent = self.tweets.get(str(reply_to))
+            if parent is None or parent.deleted:
+                raise self._invalid(
+                    "The tweet you are replying to does not exist", "reply.in_reply_to_tweet_id"
+                )
+        horizon = self.clock() - self.settings.duplicate_window_seconds
+        if text and any(
+            t.author_id == subject and t.text == text and not t.deleted and t.created >= horizon
+            for t in self.tweets.values()
+        ):
+            raise problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")
+        tweet_id = str(1860000000000000000 + next(self._ids))
+        tweet = Tweet(
+            id=tweet_id,
+            author_id=subject,
+            text=text or "",
+            created=self.clock(),
+            conversation_id=parent.conversation_id if parent else tweet_id,
+            in_reply_to=parent.id if parent else None,
+            media_ids=[str(m) for m in media],
+        )
+        self.tweets[tweet_id] = tweet
+        return 201, {"data": {"id": tweet_id, "text": tweet.text, "edit_history_tweet_ids": [tweet_id]}}
+
+    def add_public_reply(self, tweet_id: str, text: str, username: str) -> str:
+        with self.lock:
+            parent = self.tweets[tweet_id]
+            user = next((u for u in self.users.values() if u.username == username), None)
+            if user is None:
+                user = XUser(str(1700000000 + next(self._ids)), username, username.title())
+                self.users[user.id] = user
+            reply_id = str(1860000000000000000 + next(self._ids))
+            self.tweets[reply_id] = Tweet(
+                reply_id, user.id, text, self.clock(), parent.conversation_id, parent.id
+            )
+            return reply_id
+
+    def set_engagement(self, tweet_id: str, values: dict[str, int]) -> None:
+        with self.lock:
+            self.tweets[tweet_id].metrics.update({k: int(v) for k, v in values.items()})
+
+    def _delete(self, kind: str, subject: str, request: Request, tweet_id: str) -> tuple[int, dict[str, Any]]:
+        self._user_only(kind)
+        tweet = self.tweets.get(tweet_id)
+        if tweet is None or tweet.deleted:
+            raise problem(
+                404,
+                "Not Found Error",
+                f"Could not find tweet with id: [{tweet_id}].",
+                PROBLEM + "resource-not-found",
+            )
+        if tweet.author_id != subject:
+            raise problem(403, "Forbidden", "You are not authorized to delete this Tweet.")
+        tweet.deleted = True
+        return 200, {"data": {"deleted": True}}
+
+    def _not_found(self, tweet_id: str) -> dict[str, Any]:
+        return {
+            "value": tweet_id,
+            "detail": f"Could not find tweet with id: [{tweet_id}].",
+            "title": "Not Found Error",
+            "resource_type": "tweet",
+            "parameter": "id",
+            "resource_id": tweet_id,
+            "type": PROBLEM + "resource-not-found",
+        }
+
+    def _lookup(self, kind: str, subject: str, request: Request, tweet_id: str) -> tuple[int, dict[str, Any]]:
+        fields_ = self._tweet_fields(request)
+        tweet = self.tweets.get(tweet_id)
+        if tweet is None or tweet.deleted:
+            return 200, {"errors": [self._not_found(tweet_id)]}
+        return 200, {"data": self._render(tweet, fields_)}
+
+    def _lookup_many(self, kind: str, subject: str, request: Request) -> tuple[int, dict[str, Any]]:
+        fields_ = self._tweet_fields(request)
+        ids = [i for i in (request.param("ids") or "").split(",") if i]
+        if not 1 <= len(ids) <= 100:
+            raise self._invalid("ids must have 1 to 100 items", "ids")
+        found = [
+            self._render(self.tweets[i], fields_)
+            for i in ids
+            if i in self.tweets and not self.tweets[i].deleted
+        ]
+        missing = [self._not_found(i) for i in ids if i not in self.tweets or self.tweets[i].deleted]
+        result: dict[str, Any] = {}
+        if found:
+            result["data"] = found
+        if missing:
+            result["errors"] = missing
+        return 200, result
+
+    def _me(self, kind: str, subject: str, request: Request) -> tuple[int, dict[str, Any]]:
+        self._user_only(kind)
+        user = self.users[subject]
+        return 200, {"data": {"id": user.id, "name": user.name, "username": user.username}}
+
+    def _max_results(self, request: Request, low: int, high: int, default: int) -> int:
+        raw = request.param("max_results")
+        try:
+            value = int(raw) if raw is not None else default
+        except ValueError:
+            raise self._invalid("max_results must be a number", "max_results") from None
+        if not low <= value <= high:
+            raise self._invalid(
+                f"The `max_results` query parameter value [{value}] is not between {low} and {high}",
+                "max_results",
+            )
+        return value
+
+    def _page(self, tweets: list[Tweet], request: Request, limit: int, fields_: list[str]) -> dict[str, Any]:
+        start = (
+            int(request.param("pagination_token") or request.param("next_token") or "0", 16)
+            if (request.param("pagination_token") or request.param("next_token"))
+            else 0
+        )
+        chunk = tweets[start : start + limit]
+        meta: dict[str, Any] = {"result_count": len(chunk)}
+        result: dict[str, Any] = {}
+        if chunk:
+            result["data"] = [self._render(t, fields_) for t in chunk]
+            meta["newest_id"], meta["oldest_id"] = chunk[0].id, chunk[-1].id
+        if start + limit < len(tweets):
+            meta["next_token"] = format(start + limit, "x")
+        result["meta"] = meta
+        return result
+
+    def _timeline(
+        self, kind: str, subject: str, request: Request, user_id: str
+    ) -> tuple[int, dict[str, Any]]:
+        if user_id not in self.users:
+            return 200, {
+                "errors": [
+                    {
+                        "value": user_id,
+                        "detail": f"Could not find user with id: [{user_id}].",
+                        "title": "Not Found Error",
+                        "resource_type": "user",
+                        "type": PROBLEM + "resource-not-found",
+                    }
+                ]
+            }
+        fields_ = self._tweet_fields(request)
+        limit = self._max_results(request, 5, 100, 10)
+        exclude = set((request.param("exclude") or "").split(","))
+        start_time = self._time_param(request, "start_time")
+        tweets = [
+            t
+            for t in self.tweets.values()
+            if t.author_id == user_id
+            and not t.deleted
+            and not ("replies" in exclude and t.in_reply_to)
+            and (start_time is None or t.created >= start_time)
+        ]
+        tweets.sort(key=lambda t: t.created, reverse=True)
+        return 200, self._page(tweets, request, limit, fields_)
+
+    def _time_param(self, request: Request, name: str) -> float | None:
+        raw = request.param(name)
+        if raw is None:
+            return None
+        try:
+            return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            raise self._invalid(f"Invalid {name}: {raw}", name) from None
+
+    def _search(self, kind: str, subject: str, request: Request) -> tuple[int, dict[str, Any]]:
+        query = request.param("query") or ""
+        match = re.fullmatch(r"conversation_id:(\d+)(?:\s+.*)?", query.strip())
+        if not match:
+            raise self._invalid("This fake supports only `conversation_id:<id>` queries", "query")
+        fields_ = self._tweet_fields(request)
+        limit = self._max_results(request, 10, 100, 10)
+        tweets = [
+            t
+            for t in self.tweets.values()
+            if t.conversation_id == match[1] and t.id != match[1] and not t.deleted
+        ]
+        tweets.sort(key=lambda t: t.created, reverse=True)
+        result = self._page(tweets, request, limit, fields_)
+        if "author_id" in (request.param("expansions") or "") and result.get("data"):
+            authors = {t["author_id"] for t in result["data"] if "author_id" in t} | {
+                self.tweets[t["id"]].author_id for t in result["data"]
+            }
+            result["includes"] = {
+                "users": [
+                    {"id": a, "username": self.users[a].username, "name": self.users[a].name}
+                    for a in sorted(authors)
+                ]
+            }
+        return 200, result
+
+    def _upload(self, kind: str, subject: str, request: Request) -> tuple[int, dict[str, Any]]:
+        self._user_only(kind)
+        upload = request.files.get("media")
+        if upload is None or not upload.data:
+            raise self._invalid("media is required", "media")
+        category = request.param("media_category") or "tweet_image"
+        if category not in ("tweet_image", "tweet_gif", "tweet_video", "dm_image", "subtitles"):
+            raise self._invalid(f"Invalid media_category {category}", "media_category")
+        if len(upload.data) > 5 * 1024 * 1024 and category == "tweet_image":
+            raise self._invalid("File size exceeds 5242880 bytes", "media")
+        media_id = str(1870000000000000000 + next(self._ids))
+        self.media[media_id] = subject
+        return 200, {
+            "data": {
+                "id": media_id,
+                "media_key": f"3_{media_id}",
+                "size": len(upload.data),
+                "expires_after_secs": 86400,
+                "image": {"image_type": upload.content_type, "w": 1, "h": 1},
+            }
+        }
+
+    # --- faults --------------------------------------------------------------------------------
+
+    def fault_response(self, fault: Fault, request: Request, platform: str) -> Response | None:
+        if fault.kind == "error":
+            return Response.json(
+                fault.status,
+                {
+                    "title": "Service Unavailable" if fault.status == 503 else "Internal Server Error",
+                    "detail": "Injected failure",
+                    "type": "about:blank",
+                    "status": fault.status,
+                },
+            )
+        if fault.kind == "throttle":
+            reset = int(self.clock()) + fault.retry_after
+            headers = {
+                "x-rate-limit-limit": "100",
+                "x-rate-limit-remaining": "0",
+                "x-rate-limit-reset": str(reset),
+            }
+            if fault.code == 88:
+                return Response.json(
+                    429, {"errors": [{"code": 88, "message": "Rate limit exceeded"}]}, headers
+                )
+            if fault.code == 24:  # the 24-hour user posting cap
+                headers.update(
+                    {
+                        "x-user-limit-24hour-limit": "17",
+                        "x-user-limit-24hour-remaining": "0",
+                        "x-user-limit-24hour-reset": str(int(self.clock()) + 86400),
+                    }
+                )
+            return Response.json(
+                429,
+                {
+                    "title": "Too Many Requests",
+                    "detail": "Too Many Requests",
+                    "type": "about:blank",
+                    "status": 429,
+                },
+                headers,
+            )
+        if fault.kind == "expired_token":
+            return Response.json(
+                401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
+            )
+        if fault.kind == "duplicate":
+            return Response.json(
+                403,
+                {
+                    "detail": "You are not allowed to create a Tweet with duplicate content.",
+                    "type": "about:blank",
+                    "title": "Forbidden",
+                    "status": 403,
+                },
+            )
+        return None
+
+    def decorate(
+        self, response: Response, request: Request, platform: str, usage: Fault | None = None
+    ) -> None:
+        response.headers.setdefault(
+            "x-transaction-id", hashlib.sha256(str(self.clock()).encode()).hexdigest()[:16]
+        )
+
+
+class RateHeaders(Exception):
+    def __init__(self, headers: dict[str, str]) -> None:
+        super().__init__("rate headers")
+        self.headers = headers
