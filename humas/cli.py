@@ -114,15 +114,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _django()
     from django.conf import settings
 
-    from humas.core.demo import demo_seed
+    from humas.core.demo import demo_content, demo_seed
 
     _prepare_database()
     logins = demo_seed(password=os.environ.get("HUMAS_DEMO_PASSWORD") or None)
+    demo_content()
     url = f"http://{args.host}:{args.port}/"
     lines = [
         "",
         "Humas is running (embedded: SQLite + worker in this command).",
-        f"  URL:       {url}",
+        f"  Portal:    {url}",
+        f"  Back office: {url}app/  (sign in with one of these)",
         f"  Data:      {settings.DATA_DIR}",
         "  Logins (passwords are new on every start):",
         *[f"    {login.email:<28} {login.password:<14} {login.note}" for login in logins],

@@ -14,6 +14,7 @@ from humas.offices.models import Membership, Office
 # (email, full name, [(office code, role)], what to try with this login)
 DEMO_PEOPLE: list[tuple[str, str, list[tuple[str, str]], str]] = [
     ("admin@kpu.test", "Admin KPU RI", [("00", "admin")], "Administrator nasional: menjangkau semua kantor"),
+    ("editor.ri@kpu.test", "Editor KPU RI", [("00", "editor")], "Editor nasional: menyetujui konten"),
     (
         "editor.jateng@kpu.test",
         "Editor Jawa Tengah",
@@ -58,3 +59,141 @@ def demo_seed(*, password: str | None = None) -> list[DemoLogin]:
             logins.append(DemoLogin(email=email, password=secret, note=note))
         audit_record(actor=None, office=offices["00"], action="demo.seed", changes={"people": len(logins)})
     return logins
+
+
+# (office code, author e-mail, approver e-mail, fields). Written for the demo; not real news.
+DEMO_ARTICLES: list[tuple[str, str, str, dict[str, object]]] = [
+    (
+        "33.20",
+        "operator.jepara@kpu.test",
+        "editor.jateng@kpu.test",
+        {
+            "title": "Pencocokan dan penelitian data pemilih dimulai di 16 kecamatan",
+            "summary": "Petugas pemutakhiran mendatangi rumah warga untuk memastikan data pemilih akurat.",
+            "body": "<p>KPU Kabupaten Jepara memulai pencocokan dan penelitian (coklit) data pemilih di 16 kecamatan. "
+            "Petugas datang ke rumah warga dengan membawa tanda pengenal resmi.</p>"
+            "<h2>Yang perlu disiapkan warga</h2><ul><li>KTP elektronik</li><li>Kartu keluarga</li></ul>"
+            "<p>Warga yang belum didatangi petugas dapat menghubungi PPS di desa masing-masing.</p>",
+            "election_stage": "pemutakhiran-data-pemilih",
+            "tags": ["coklit", "data pemilih"],
+        },
+    ),
+    (
+        "33.20",
+        "operator.jepara@kpu.test",
+        "editor.jateng@kpu.test",
+        {
+            "title": "Bimbingan teknis KPPS digelar serentak",
+            "summary": "Ribuan anggota KPPS mengikuti bimbingan teknis pemungutan dan penghitungan suara.",
+            "body": "<p>Bimbingan teknis bagi anggota KPPS digelar serentak di seluruh kecamatan. Materi meliputi "
+            "tata cara pemungutan, penghitungan suara, dan pengisian formulir.</p>",
+            "election_stage": "pemungutan-suara",
+            "tags": ["KPPS", "bimtek"],
+        },
+    ),
+    (
+        "33.20",
+        "operator.jepara@kpu.test",
+        "editor.jateng@kpu.test",
+        {
+            "title": "Jadwal rapat pleno rekapitulasi tingkat kabupaten",
+            "type": "pengumuman",
+            "summary": "Rapat pleno terbuka untuk umum; saksi peserta pemilu diundang hadir.",
+            "body": "<p>Rapat pleno rekapitulasi hasil penghitungan suara tingkat kabupaten digelar di kantor KPU "
+            "Kabupaten Jepara. Rapat terbuka untuk umum.</p>",
+            "pinned_days": 14,
+            "election_stage": "rekapitulasi",
+        },
+    ),
+    (
+        "33.20",
+        "operator.jepara@kpu.test",
+        "editor.jateng@kpu.test",
+        {
+            "title": "Tidak benar surat suara di Jepara sudah dicoblos sebelum hari pemungutan",
+            "type": "klarifikasi",
+            "summary": "Foto yang beredar adalah surat suara contoh untuk sosialisasi, bukan surat suara asli.",
+            "claim": "Beredar foto surat suara yang sudah tercoblos di gudang logistik KPU Jepara sebelum hari pemungutan suara.",
+            "claim_appearances": ["https://x.com/contoh/status/1", "https://www.facebook.com/contoh/posts/2"],
+            "verdict": "hoaks",
+            "evidence_links": ["https://jdih.kpu.go.id/"],
+            "body": "<p>Foto tersebut memperlihatkan surat suara contoh yang diberi tanda &quot;SPESIMEN&quot; dan dipakai "
+            "untuk sosialisasi. Surat suara asli disimpan tersegel di gudang logistik dan diawasi Bawaslu.</p>",
+            "election_stage": "pemungutan-suara",
+            "tags": ["hoaks", "surat suara"],
+        },
+    ),
+    (
+        "33",
+        "editor.jateng@kpu.test",
+        "editor.ri@kpu.test",
+        {
+            "title": "KPU Jawa Tengah tetapkan daftar pemilih tetap",
+            "type": "siaran-pers",
+            "summary": "Rapat pleno provinsi menetapkan DPT untuk 35 kabupaten/kota.",
+            "body": "<p>KPU Provinsi Jawa Tengah menetapkan daftar pemilih tetap (DPT) dalam rapat pleno terbuka "
+            "yang dihadiri Bawaslu dan perwakilan peserta pemilu.</p>",
+            "election_stage": "pemutakhiran-data-pemilih",
+            "tags": ["DPT"],
+        },
+    ),
+    (
+        "00",
+        "admin@kpu.test",
+        "editor.ri@kpu.test",
+        {
+            "title": "Masa tenang: peserta pemilu dilarang berkampanye",
+            "summary": "Selama masa tenang tidak boleh ada kegiatan kampanye dalam bentuk apa pun.",
+            "body": "<p>KPU mengingatkan seluruh peserta pemilu bahwa selama masa tenang tidak boleh ada kegiatan "
+            "kampanye, termasuk di media sosial.</p>",
+            "election_stage": "masa-tenang",
+            "tags": ["masa tenang", "kampanye"],
+        },
+    ),
+    (
+        "00",
+        "admin@kpu.test",
+        "editor.ri@kpu.test",
+        {
+            "title": "Pesan berantai soal pemilih wajib membawa undangan adalah menyesatkan",
+            "type": "klarifikasi",
+            "summary": "Pemilih yang terdaftar di DPT tetap dapat memilih dengan menunjukkan KTP elektronik.",
+            "claim": "Pemilih yang tidak membawa surat undangan (formulir C pemberitahuan) tidak boleh mencoblos.",
+            "claim_appearances": ["https://wa.me/"],
+            "verdict": "menyesatkan",
+            "body": "<p>Pemilih yang terdaftar di DPT dapat menggunakan hak pilihnya dengan menunjukkan KTP elektronik "
+            "meskipun tidak membawa surat pemberitahuan.</p>",
+            "election_stage": "pemungutan-suara",
+            "tags": ["hoaks", "pemilih"],
+        },
+    ),
+]
+
+
+def demo_content() -> int:
+    """Publish the demo articles once (skipped when any article exists). Returns how many were published."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from humas.portal.models import Article
+    from humas.portal.services import ArticleInput, article_approve, article_create, article_submit
+
+    if Article.objects.exists():
+        return 0
+    people = {
+        u.email: u
+        for u in User.objects.filter(
+            email__in={a for _, a, _, _ in DEMO_ARTICLES} | {b for _, _, b, _ in DEMO_ARTICLES}
+        )
+    }
+    offices = {o.code: o for o in Office.objects.filter(code__in={c for c, _, _, _ in DEMO_ARTICLES})}
+    for code, author, approver, fields in DEMO_ARTICLES:
+        data = dict(fields)
+        pinned_days = data.pop("pinned_days", None)
+        if pinned_days:
+            data["pinned_until"] = timezone.now() + timedelta(days=int(str(pinned_days)))
+        article = article_create(actor=people[author], office=offices[code], data=ArticleInput(**data))  # type: ignore[arg-type]
+        article_submit(actor=people[author], article=article)
+        article_approve(actor=people[approver], article=article)
+    return len(DEMO_ARTICLES)
