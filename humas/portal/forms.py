@@ -30,6 +30,9 @@ EDITOR_CONFIG = {
         "HardBreak": True,
         "Link": {"enableTarget": False},
         "Table": True,
+        "TableRow": True,
+        "TableHeader": True,
+        "TableCell": True,
         "History": True,
     }
 }
@@ -97,9 +100,20 @@ class ArticleForm(forms.Form):
         label=_("Tautan bukti (satu URL per baris)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    # Fields that only mean something for one content type; the page hides them for the others.
+    ONLY_FOR_TYPE = {
+        "pinned_until": ArticleType.PENGUMUMAN,
+        "claim": ArticleType.KLARIFIKASI,
+        "claim_appearances": ArticleType.KLARIFIKASI,
+        "verdict": ArticleType.KLARIFIKASI,
+        "evidence_links": ArticleType.KLARIFIKASI,
+    }
+
     def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
         self.zone = zone
         super().__init__(*args, **kwargs)
+        for name, type in self.ONLY_FOR_TYPE.items():
+            self.fields[name].widget.attrs["data-only-type"] = str(type)
 
     def clean_claim_appearances(self) -> list[str]:
         return _url_lines(self.cleaned_data.get("claim_appearances", ""), "claim_appearances")
