@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 import threading
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -37,7 +38,7 @@ import scipy.sparse as sp
 
 from .features import char_ngrams, char_ngrams_of, content_bigrams
 from .normalize import Analysis, Analyzer, default_analyzer
-from .ranking import FEATURE_NAMES, RankingModel, default_model
+from .ranking import DECISION_FEATURE_NAMES, FEATURE_NAMES, RankingModel, default_model
 
 __all__ = ["ClaimDocument", "ClaimIndex", "Candidate", "MatchResult", "Decision"]
 
@@ -100,13 +101,20 @@ class _Snapshot:
     vocab_sizes: tuple[int, ...]
 
 
+_VERDICT_RE = re.compile(r"^\s*[\[(][A-Za-z /-]{2,30}[\])]\s*[:-]?\s*")
+
+
 def _split_title(doc: ClaimDocument) -> tuple[str, str]:
-    """The corpus text may start with the title; avoid counting it twice."""
+    """Title without a verdict label ("[SALAH] ..."), and the text without a repeated title.
+
+    The verdict says what the fact-checker concluded, not what the claim says, so it
+    would only add noise to matching.
+    """
     text = doc.text or ""
     title = doc.title or ""
     if title and text.startswith(title):
         text = text[len(title) :]
-    return title, text
+    return _VERDICT_RE.sub("", title), text
 
 
 class ClaimIndex:
@@ -261,7 +269,9 @@ class ClaimIndex:
                 pruned.append(self._prune(mat, self.char_postings_cap if f == 2 else self.postings_cap))
         title_bin = weights[1].copy()
         title_bin.data = title_idf[title_bin.indices]
-        blocks = [*weights, title_bin]
+        word_bin = weights[0].copy()
+        word_bin.data = idfs[0][word_bin.indices]
+        blocks = [*weights, title_bin, word_bin]
         offsets = np.cumsum([0] + [m.shape[1] for m in blocks]).astype(np.int64)
         return _Snapshot(
             doc_ids=tuple(self._doc_ids),
@@ -310,8 +320,8 @@ class ClaimIndex:
     # -- querying ----------------------------------------------------------------------------
     def _query_matrices(
         self, analyses: Sequence[Analysis], sizes: Sequence[int]
-    ) -> tuple[list[sp.csr_matrix], FloatArray]:
-        """Binary query-term matrices per field, and word counts.
+    ) -> tuple[list[sp.csr_matrix], FloatArray, FloatArray]:
+        """Binary query-term matrices per field, word counts, and counts of unknown terms.
 
         Terms unknown to the snapshot (``sizes`` = its vocabulary sizes; a writer may
         have grown the vocabulary since) are dropped.
@@ -320,9 +330,12 @@ class ClaimIndex:
         indptrs: list[list[int]] = [[0] for _ in _FIELDS]
         words, chars, bigrams = self._vocab[0], self._vocab[2], self._vocab[3]
         cache = self._char_cache
+        unknown: list[int] = []
         wsize, csize, bsize = sizes[0], sizes[2], sizes[3]
         for an in analyses:
-            ids = list({j for t in an.terms if (j := words.get(t, wsize)) < wsize})
+            distinct = set(an.terms)
+            ids = list({j for t in distinct if (j := words.get(t, wsize)) < wsize})
+            unknown.append(len(distinct) - len(ids))
             per_field[0].extend(ids)
             per_field[1].extend(ids)
             cids: set[int] = set()
@@ -348,8 +361,8 @@ class ClaimIndex:
                     shape=(len(analyses), sizes[f]),
                 )
             )
-        words = np.array([an.word_count for an in analyses], dtype=np.float64)
-        return mats, words
+        counts = np.array([an.word_count for an in analyses], dtype=np.float64)
+        return mats, counts, np.array(unknown, dtype=np.float64)
 
     def search(self, text: str, k: int = 10) -> MatchResult:
         return self.search_batch([text], k=k)[0]
@@ -370,14 +383,14 @@ class ClaimIndex:
             return []
         if not snap.alive.any():
             return [empty] * nq
-        qm, qwords = self._query_matrices(analyses, snap.vocab_sizes)
+        qm, qwords, unknown = self._query_matrices(analyses, snap.vocab_sizes)
         cand, cand_first = self._stage1(snap, qm)
         mask = cand >= 0
-        feats = self._features(snap, qm, cand, mask, cand_first)
+        feats = self._features(snap, qm, unknown, cand, mask, cand_first)
         scores = self.model.score(feats)
         scores = np.where(mask, scores, -np.inf)
         results: list[MatchResult] = []
-        dfeat = np.zeros((nq, 5))
+        dfeat = np.zeros((nq, len(DECISION_FEATURE_NAMES)))
         orders = []
         probs_all = []
         for i in range(nq):
@@ -399,6 +412,7 @@ class ClaimIndex:
                 feats[i, top, FEATURE_NAMES.index("title_covered")],
                 feats[i, top, FEATURE_NAMES.index("query_covered_by_title")],
                 math.log1p(qwords[i]),
+                feats[i, top, FEATURE_NAMES.index("query_covered_by_doc")],
             )
         conf = self.model.correctness(dfeat)
         for i in range(nq):
@@ -455,6 +469,7 @@ class ClaimIndex:
         self,
         snap: _Snapshot,
         qm: list[sp.csr_matrix],
+        unknown: FloatArray,
         cand: IntArray,
         mask: npt.NDArray[np.bool_],
         cand_first: FloatArray,
@@ -463,7 +478,7 @@ class ClaimIndex:
         nq, kc = cand.shape
         flat = np.where(mask, cand, 0).ravel()
         qrow = np.repeat(np.arange(nq), kc)
-        qall = sp.hstack([*qm, qm[1]], format="csr")
+        qall = sp.hstack([*qm, qm[1], qm[0]], format="csr")
         prod = snap.combined[flat].multiply(qall[qrow]).tocsr()
         nblocks = len(snap.offsets) - 1
         block = np.searchsorted(snap.offsets, prod.indices, side="right") - 1
@@ -472,6 +487,10 @@ class ClaimIndex:
         sums = sums.reshape(nq, kc, nblocks)
         raw = [sums[..., f] for f in range(4)]
         inter = sums[..., 4]
+        n_live = max(1, int(snap.alive.sum()))
+        unseen_idf = math.log1p((n_live + 0.5) / 0.5)
+        word_mass = np.asarray(qm[0] @ snap.idf[0]).ravel() + unknown * unseen_idf
+        doc_cov = sums[..., 5] / np.maximum(word_mass, 1e-9)[:, None]
         mass = snap.title_idf_mass[flat].reshape(nq, kc)
         q_title_mass = np.asarray(qm[1] @ snap.title_idf).ravel()
         title_cov = inter / np.maximum(mass, 1e-9)
@@ -496,6 +515,7 @@ class ClaimIndex:
         feats[..., 11] = np.log1p(snap.body_len[flat]).reshape(nq, kc)
         feats[..., 12] = (snap.body_len[flat] == 0).reshape(nq, kc)
         feats[..., 13] = rel(cand_first)
+        feats[..., 14] = doc_cov
         return np.where(mask[..., None], feats, 0.0)
 
     def candidate_features(
@@ -507,10 +527,10 @@ class ClaimIndex:
         """
         snap = self._current()
         analyses = [self.analyzer.analyze(t) for t in texts]
-        qm, qwords = self._query_matrices(analyses, snap.vocab_sizes)
+        qm, qwords, unknown = self._query_matrices(analyses, snap.vocab_sizes)
         cand, cand_first = self._stage1(snap, qm)
         mask = cand >= 0
-        return list(snap.doc_ids), cand, self._features(snap, qm, cand, mask, cand_first), mask, qwords
+        return list(snap.doc_ids), cand, self._features(snap, qm, unknown, cand, mask, cand_first), mask, qwords
 
     # -- persistence -------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:

@@ -45,6 +45,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "log_body_len",
     "no_body",
     "first_stage_rel",
+    "query_covered_by_doc",
 )
 DECISION_FEATURE_NAMES: tuple[str, ...] = (
     "top_probability",
@@ -52,6 +53,7 @@ DECISION_FEATURE_NAMES: tuple[str, ...] = (
     "title_covered",
     "query_covered_by_title",
     "log_query_words",
+    "query_covered_by_doc",
 )
 
 

@@ -42,7 +42,7 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 MATCH_PRECISION = 0.90
-SUGGESTION_PRECISION = 0.50
+SUGGESTION_PRECISION = 0.70
 MIN_MATCH_WORDS = 6
 
 
@@ -72,7 +72,8 @@ def _decision_rows(
     """Decision features for the real ranking and for the ranking without relevant docs."""
     cov_i = FEATURE_NAMES.index("title_covered")
     qcov_i = FEATURE_NAMES.index("query_covered_by_title")
-    rows: list[tuple[float, float, float, float, float]] = []
+    dcov_i = FEATURE_NAMES.index("query_covered_by_doc")
+    rows: list[tuple[float, float, float, float, float, float]] = []
     correct: list[bool] = []
     qwords: list[float] = []
     for s, f, m, y, w in zip(scores, feats, mask, labels, words, strict=True):
@@ -86,7 +87,9 @@ def _decision_rows(
             p = e / e.sum()
             top = order[0]
             margin = float(sk[order[0]] - sk[order[1]]) if len(order) > 1 else 10.0
-            rows.append((float(p[0]), margin, float(f[top, cov_i]), float(f[top, qcov_i]), math.log1p(w)))
+            rows.append(
+                (float(p[0]), margin, float(f[top, cov_i]), float(f[top, qcov_i]), math.log1p(w), float(f[top, dcov_i]))
+            )
             correct.append(bool(y[top]))
             qwords.append(float(w))
     return np.array(rows), np.array(correct), np.array(qwords)
