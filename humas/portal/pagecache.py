@@ -134,14 +134,13 @@ def _hosts() -> list[Path]:
 
 
 def _host_paths(host: str, paths: list[str]) -> list[str]:
-    """On a host that serves one office's site (HUMAS_SITE_HOSTS), that office's URLs lose their prefix."""
+    """On a host that serves one office's site (HUMAS_SITE_HOSTS) that office's pages also live
+    without their prefix ("/berita/x/" as well as "/kab-jepara/berita/x/")."""
     slug = settings.HUMAS_SITE_HOSTS.get(host)
     if not slug:
         return paths
     prefix = f"/{slug}/"
-    return [("/" + p[len(prefix) :]) for p in paths if p.startswith(prefix)] + [
-        p for p in paths if p.endswith((".xml", ".txt")) and p.count("/") == 1
-    ]
+    return paths + ["/" + p[len(prefix) :] for p in paths if p.startswith(prefix)]
 
 
 def invalidate_paths(paths: Iterable[str]) -> int:

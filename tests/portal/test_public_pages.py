@@ -156,3 +156,38 @@ def test_english_visitors_get_uncached_english_pages(publish, settings):
     response = visitor.get("/kab-jepara/")
     assert "Latest news" in response.content.decode()
     assert "X-Humas-Cache" not in response
+
+
+def test_office_site_on_its_own_host_name(publish, settings):
+    settings.HUMAS_SITE_HOSTS = {"kab-jepara.pemilu.test": "kab-jepara"}
+    settings.ALLOWED_HOSTS = ["testserver", "kab-jepara.pemilu.test"]
+    publish("33.20", title="Di domain sendiri")
+    publish("00", title="Berita nasional")
+    site = Client(HTTP_HOST="kab-jepara.pemilu.test")
+
+    home = site.get("/").content.decode()
+    assert "KPU Kabupaten Jepara" in home and "Di domain sendiri" in home and "Berita nasional" not in home
+    assert site.get("/berita/di-domain-sendiri/").status_code == 200
+    assert site.get("/kab-jepara/berita/di-domain-sendiri/").status_code == 200
+    assert site.get("/berita/berita-nasional/").status_code == 404
+    assert "Berita nasional" in Client().get("/").content.decode()
+
+
+def test_publishing_invalidates_the_office_host_pages_too(
+    publish, member, settings, django_capture_on_commit_callbacks
+):
+    settings.HUMAS_SITE_HOSTS = {"kab-jepara.pemilu.test": "kab-jepara"}
+    settings.ALLOWED_HOSTS = ["testserver", "kab-jepara.pemilu.test"]
+    first = publish("33.20", title="Lama")
+    site = Client(HTTP_HOST="kab-jepara.pemilu.test")
+    site.get("/")
+    site.get("/berita/lama/")
+    cached = settings.HUMAS_PAGECACHE_DIR / "kab-jepara.pemilu.test"
+    assert (cached / "index.html").is_file() and (cached / "berita" / "lama" / "index.html").is_file()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_update(actor=member("33.20", "editor"), article=first, data=ArticleInput(title="Baru"))
+
+    assert not (cached / "index.html").exists()
+    assert not (cached / "berita" / "lama" / "index.html").exists()
+    assert "Baru" in site.get("/").content.decode()

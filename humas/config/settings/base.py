@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Serves stored anonymous public pages before anything else runs (humas/portal/pagecache.py).
     "humas.portal.pagecache.PageCacheMiddleware",
+    "humas.portal.sitehost.SiteHostMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "humas.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
