@@ -203,7 +203,7 @@ class GraphConnector(HttpConnector):
                     regain = parse_int(entry.get("estimated_time_to_regain_access")) or 0
                     wait = usage_wait(usage_percent(entry))
                     if regain > 0:
-                        wait = max(wait or timedelta(0), timedelta(minutes=regain))
+                        wait = timedelta(minutes=regain)  # the platform's own estimate wins
                     if wait:
                         self._block(self.account_key(str(object_id)), now + wait)
 

@@ -129,7 +129,8 @@ class Fault:
     seconds: float = 0.0
     commit: bool = False
     status: int = 500
-    code: int | None = None  # Graph throttle code (4, 17, 32, 613, 80001…)
+    code: int | None = None  # Graph error code (4, 17, 32, 613, 80001, 9004…)
+    subcode: int | None = None  # Graph error_subcode (1390008, 2207052…)
     retry_after: int = 30  # seconds (Telegram, X reset) or minutes (Graph regain)
     usage: int = 0  # Graph usage percent
     fired: int = 0

@@ -239,10 +239,21 @@ class GraphFake:
     def _segments(self, request: Request) -> list[str]:
         return [s for s in request.path.split("/")[2:] if s]
 
-    def _business_owner(self, segments: list[str]) -> str:
+    def _business_owner(self, request: Request) -> str:
+        """The page or IG account a call is about (for limits and usage headers)."""
+        segments = self._segments(request)
         if not segments:
             return ""
         node = segments[0]
+        if node in ("me", "debug_token"):
+            auth = request.headers.get("authorization", "")
+            token = (
+                request.param("input_token")
+                or request.param("access_token")
+                or auth.partition(" ")[2].strip()
+            )
+            info = self.tokens.get(token)
+            return info.page_id if info is not None and info.kind == "PAGE" else ""
         if node in self.pages or node in self.ig_accounts:
             return node
         obj = self.objects.get(node)
@@ -250,7 +261,7 @@ class GraphFake:
 
     def platform_of(self, request: Request) -> str:
         with self.lock:
-            owner = self._business_owner(self._segments(request))
+            owner = self._business_owner(request)
             return "instagram" if owner in self.ig_accounts else "facebook"
 
     def posts(self, platform: str) -> list[dict[str, Any]]:
@@ -368,7 +379,7 @@ class GraphFake:
         if not segments:
             raise GraphError(100, "Unsupported get request.", error_type="GraphMethodException")
         token = self._token(request)
-        owner = self._business_owner(segments)
+        owner = self._business_owner(request)
         platform = "instagram" if owner in self.ig_accounts else "facebook"
         headers = self._limit(owner, platform)
         method = request.method
@@ -730,7 +741,9 @@ class GraphFake:
     def _list_comments(self, obj: GraphObject, request: Request) -> dict[str, Any]:
         comments = [c for c in self.objects.values() if c.data.get("parent") == obj.id and not c.deleted]
         order = request.param("order") or "chronological"
-        comments.sort(key=lambda c: c.created, reverse=order == "reverse_chronological")
+        comments.sort(
+            key=lambda c: (c.created, int(c.id.rsplit("_", 1)[-1])), reverse=order == "reverse_chronological"
+        )
         wanted = request.param("fields") or (
             "id,text,timestamp" if obj.kind.startswith("ig") else "id,message,created_time"
         )
@@ -1090,12 +1103,13 @@ class GraphFake:
 
     def fault_response(self, fault: Fault, request: Request, platform: str) -> Response | None:
         with self.lock:
-            owner = self._business_owner(self._segments(request))
+            owner = self._business_owner(request)
         if fault.kind == "error":
             if fault.code is not None:
                 return GraphError(
                     fault.code,
                     f"(#{fault.code}) Injected error",
+                    subcode=fault.subcode,
                     status=fault.status if fault.status < 500 else 400,
                 ).response()
             code = 2 if fault.status == 503 else 1
@@ -1157,7 +1171,7 @@ class GraphFake:
             )
         if usage is not None:
             with self.lock:
-                owner = self._business_owner(self._segments(request))
+                owner = self._business_owner(request)
             if owner:
                 response.headers["x-business-use-case-usage"] = json.dumps(
                     {
