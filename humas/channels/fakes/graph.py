@@ -989,7 +989,7 @@ class GraphFake:
         with self.lock:
             obj = self._object(object_id)
             for key, value in values.items():
-                if key in ("reactions", "shares"):
+                if key == "reactions" or (key == "shares" and obj.kind == "post"):
                     obj.data[key] = int(value)
                 else:
                     obj.data.setdefault("insights", {})[key] = int(value)

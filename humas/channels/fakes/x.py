@@ -114,7 +114,7 @@ class XFake:
                     }
                     for t in self.tweets.values()
                 ),
-                key=lambda p: p["created"],
+                key=lambda p: (p["created"], p["id"]),
                 reverse=True,
             )
 

@@ -1,0 +1,101 @@
+"""An office's channels (social accounts, its portal, assisted channels) and their credentials."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Platform(models.TextChoices):
+    FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
+    X = "x", "X"
+    TELEGRAM = "telegram", "Telegram"
+    YOUTUBE = "youtube", "YouTube"
+    TIKTOK = "tiktok", "TikTok"
+    WHATSAPP = "whatsapp", _("Saluran WhatsApp")
+    PORTAL = "portal", _("Portal Humas")
+
+
+# Platforms Humas publishes to through an API; the others are assisted (copy-ready text, a
+# person posts and records the public URL).
+API_PLATFORMS = frozenset({Platform.FACEBOOK, Platform.INSTAGRAM, Platform.X, Platform.TELEGRAM})
+
+
+class Channel(models.Model):
+    class Health(models.TextChoices):
+        UNKNOWN = "unknown", _("Belum diperiksa")
+        HEALTHY = "healthy", _("Sehat")
+        EXPIRING = "expiring", _("Token segera kedaluwarsa")
+        RECONNECT = "reconnect", _("Perlu dihubungkan ulang")
+        FAILING = "failing", _("Bermasalah")
+        ASSISTED = "assisted", _("Dibantu (tanpa API)")
+
+    office = models.ForeignKey(
+        "offices.Office", on_delete=models.PROTECT, related_name="channels", verbose_name=_("kantor")
+    )
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    name = models.CharField(_("nama akun"), max_length=150)
+    handle = models.CharField(_("nama pengguna"), max_length=100, blank=True)
+    url = models.URLField(_("tautan akun"), max_length=300, blank=True)
+    account_id = models.CharField(_("ID akun di platform"), max_length=100, blank=True)
+    is_official = models.BooleanField(_("akun resmi"), default=True)
+    decree_reference = models.CharField(_("nomor keputusan penetapan"), max_length=150, blank=True)
+    decree_date = models.DateField(_("tanggal keputusan"), null=True, blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    health = models.CharField(_("kesehatan"), max_length=16, choices=Health.choices, default=Health.UNKNOWN)
+    health_message = models.CharField(_("keterangan kesehatan"), max_length=500, blank=True)
+    token_expires_at = models.DateTimeField(_("token kedaluwarsa"), null=True, blank=True)
+    last_verified_at = models.DateTimeField(_("terakhir diperiksa"), null=True, blank=True)
+    # Set when the credential is a person's own authorisation (e.g. a page token derived from a
+    # user's login): when that person leaves the office the channel is flagged for reconnection.
+    authorised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("diotorisasi oleh"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("kanal")
+        verbose_name_plural = _("kanal")
+        ordering = ["office__path", "platform", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "platform", "account_id"],
+                condition=~models.Q(account_id=""),
+                name="channel_unique_account",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()}: {self.handle or self.name}"
+
+    @property
+    def is_assisted(self) -> bool:
+        return self.platform not in API_PLATFORMS
+
+
+class ChannelCredential(models.Model):
+    """The secret of a channel, encrypted (see crypto.py). Never shown, logged or serialised."""
+
+    channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="credential")
+    ciphertext = models.TextField()
+    kind = models.CharField(max_length=32, blank=True)  # "page", "user", "bot", "oauth2_user"…
+    created_at = models.DateTimeField(auto_now_add=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kredensial kanal")
+        verbose_name_plural = _("kredensial kanal")
+
+    def __str__(self) -> str:
+        return f"credential of channel {self.channel_id}"
+
+    def __repr__(self) -> str:
+        return f"<ChannelCredential channel={self.channel_id} kind={self.kind}>"

@@ -1,0 +1,188 @@
+"""Writes to channels and their credentials. Policy checked and audited in every function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from humas.accounts.models import User
+from humas.audit.services import audit_record, diff
+from humas.offices import policy
+from humas.offices.models import Office
+from humas.offices.tree import subtree
+
+from . import crypto
+from .models import API_PLATFORMS, Channel, ChannelCredential, Platform
+
+
+class ChannelError(ValueError):
+    """A request about a channel that cannot be carried out; the message is translated."""
+
+
+@dataclass
+class ChannelInput:
+    platform: str
+    name: str
+    handle: str = ""
+    url: str = ""
+    is_official: bool = True
+    decree_reference: str = ""
+    decree_date: date | None = None
+
+
+PUBLIC_FIELDS = ("platform", "name", "handle", "url", "is_official", "decree_reference", "decree_date")
+
+
+def _check(data: ChannelInput) -> None:
+    if data.platform not in Platform.values:
+        raise ChannelError(_("Platform tidak dikenal."))
+    if not data.name.strip():
+        raise ChannelError(_("Nama akun wajib diisi."))
+
+
+def channel_create(*, actor: User, office: Office, data: ChannelInput) -> Channel:
+    """Register a channel of ``office`` (an official account, for now without API credentials)."""
+    policy.require(actor, "channel.manage", office)
+    _check(data)
+    with transaction.atomic():
+        channel = Channel.objects.create(
+            office=office,
+            platform=data.platform,
+            name=data.name.strip(),
+            handle=data.handle.strip().lstrip("@"),
+            url=data.url.strip(),
+            is_official=data.is_official,
+            decree_reference=data.decree_reference.strip(),
+            decree_date=data.decree_date,
+            health=Channel.Health.ASSISTED if data.platform not in API_PLATFORMS else Channel.Health.UNKNOWN,
+        )
+        audit_record(
+            actor=actor,
+            office=office,
+            action="channel.create",
+            obj=channel,
+            changes={"platform": channel.platform, "handle": channel.handle, "official": channel.is_official},
+        )
+    return channel
+
+
+def channel_update(*, actor: User, channel: Channel, data: ChannelInput) -> Channel:
+    policy.require(actor, "channel.manage", channel.office)
+    _check(data)
+    before = {name: getattr(channel, name) for name in PUBLIC_FIELDS}
+    with transaction.atomic():
+        channel.platform = data.platform
+        channel.name = data.name.strip()
+        channel.handle = data.handle.strip().lstrip("@")
+        channel.url = data.url.strip()
+        channel.is_official = data.is_official
+        channel.decree_reference = data.decree_reference.strip()
+        channel.decree_date = data.decree_date
+        channel.save()
+        after = {name: getattr(channel, name) for name in PUBLIC_FIELDS}
+        audit_record(
+            actor=actor,
+            office=channel.office,
+            action="channel.update",
+            obj=channel,
+            changes={
+                k: {"before": str(v["before"]), "after": str(v["after"])}
+                for k, v in diff(before, after).items()
+            },
+        )
+    return channel
+
+
+def channel_deactivate(*, actor: User, channel: Channel) -> Channel:
+    policy.require(actor, "channel.manage", channel.office)
+    with transaction.atomic():
+        channel.is_active = False
+        channel.save(update_fields=["is_active", "updated_at"])
+        ChannelCredential.objects.filter(channel=channel).delete()
+        audit_record(actor=actor, office=channel.office, action="channel.deactivate", obj=channel)
+    return channel
+
+
+def channel_store_credential(
+    *, actor: User, channel: Channel, secret: str, kind: str, personal: bool, expires_at: datetime | None
+) -> None:
+    """Encrypt and store a verified credential. The secret never reaches the audit log."""
+    policy.require(actor, "channel.manage", channel.office)
+    with transaction.atomic():
+        ChannelCredential.objects.update_or_create(
+            channel=channel, defaults={"ciphertext": crypto.encrypt(secret), "kind": kind, "rotated_at": None}
+        )
+        channel.authorised_by = actor if personal else None
+        channel.token_expires_at = expires_at
+        channel.last_verified_at = timezone.now()
+        channel.health = Channel.Health.HEALTHY
+        channel.health_message = ""
+        channel.save(
+            update_fields=[
+                "authorised_by",
+                "token_expires_at",
+                "last_verified_at",
+                "health",
+                "health_message",
+                "updated_at",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            office=channel.office,
+            action="channel.connect",
+            obj=channel,
+            changes={
+                "kind": kind,
+                "personal": personal,
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            },
+        )
+
+
+def channel_credential_secret(*, channel: Channel) -> str:
+    """The decrypted secret, for the delivery engine only. Raises ChannelError if none is stored."""
+    credential = ChannelCredential.objects.filter(channel=channel).first()
+    if credential is None:
+        raise ChannelError(_("Kanal ini belum dihubungkan."))
+    return crypto.decrypt(credential.ciphertext)
+
+
+def credentials_rotate() -> int:
+    """Re-encrypt every stored credential with the current key. Idempotent."""
+    rotated = 0
+    for credential in ChannelCredential.objects.select_for_update().iterator():
+        with transaction.atomic():
+            credential.ciphertext = crypto.rotate(credential.ciphertext)
+            credential.rotated_at = timezone.now()
+            credential.save(update_fields=["ciphertext", "rotated_at"])
+            rotated += 1
+    if rotated:
+        audit_record(actor=None, office=None, action="channel.credentials_rotate", changes={"count": rotated})
+    return rotated
+
+
+def channels_flag_departed_person(*, user: User, office: Office) -> int:
+    """When someone leaves an office, the channels there (and below) that run on their personal
+    authorisation need another Administrator to reconnect them. Returns how many were flagged."""
+    channels = list(
+        Channel.objects.filter(subtree(office.path, field="office__path"), authorised_by=user, is_active=True)
+    )
+    for channel in channels:
+        channel.health = Channel.Health.RECONNECT
+        channel.health_message = _("%(person)s yang menghubungkan kanal ini sudah tidak di kantor ini.") % {
+            "person": user.get_full_name()
+        }
+        channel.save(update_fields=["health", "health_message", "updated_at"])
+        audit_record(
+            actor=None,
+            office=channel.office,
+            action="channel.needs_reconnect",
+            obj=channel,
+            changes={"reason": "authoriser_left", "email": user.email},
+        )
+    return len(channels)
