@@ -112,6 +112,15 @@ class NarrativeClusterer:
             self._merge(nar, key, raw, vec)
             return best_id
 
+    def add_copy(self, narrative_id: int, key: str, text: str) -> None:
+        """Count a copy of a post already in ``narrative_id`` without re-clustering it."""
+        with self._lock:
+            nar = self._narratives.get(narrative_id)
+            if nar is not None:
+                nar.size += 1
+                if len(nar.members) < _KEEP_MEMBERS and nar.members:
+                    nar.members.append((key, text, nar.members[-1][2]))
+
     def _merge(self, nar: Narrative, key: str, text: str, vec: dict[str, float]) -> None:
         # The centroid is the mean of member vectors.
         n = nar.size

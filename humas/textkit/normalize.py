@@ -49,7 +49,7 @@ _TOKEN_RE = re.compile(
     r"(?P<url>(?:https?://|www\.)[^\s<>\"'\u201c\u201d]+)"
     r"|(?P<mention>(?<![\w@])@[A-Za-z0-9_]{1,30})"
     r"|(?P<hashtag>(?<![\w#])#[^\W_][\w]*)"
-    r"|(?P<date>(?<!\d)\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?!\d))"
+    r"|(?P<date>(?<!\d)(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2})(?!\d))"
     r"|(?P<number>(?<![\w])\d+(?:[.,]\d+)*)"
     r"|(?P<redup>[^\W\d_]+2(?![\w]))"
     r"|(?P<word>[^\W\d_]+(?:['\u2019-][^\W\d_]+)*)"
@@ -174,6 +174,8 @@ def _parse_number(raw: str) -> str:
 
 
 def _parse_date(raw: str) -> str:
+    if len(raw) == 10 and raw[4] == "-":
+        return raw  # already ISO
     d, m, y = re.split(r"[/.\-]", raw)
     if len(y) == 2:
         y = "20" + y
@@ -198,7 +200,9 @@ class Analyzer:
         self.stem_enabled = stem
         stemmer, dictionary = _sastrawi()
         self._stemmer = stemmer
-        self.dictionary: frozenset[str] = dictionary | frozenset(self.lexicon.values()) | frozenset(self.lexicon)
+        self._roots = dictionary
+        standard = frozenset(w for v in self.lexicon.values() for w in v.split())
+        self.dictionary: frozenset[str] = dictionary | standard
         self._stem_cache: dict[str, str] = {w: w for w in _word_list("protected_stems.txt")}
         self._word_cache: dict[str, tuple[Token, ...]] = {}
         self._hashtag_cache: dict[str, tuple[str, ...]] = {}
@@ -213,7 +217,7 @@ class Analyzer:
             or len(word) <= 3
             or not word.isascii()
             or not word.isalpha()
-            or word in self.dictionary
+            or word in self._roots
             or not _AFFIX_RE.search(word)
         ):
             result = word
@@ -321,7 +325,10 @@ class Analyzer:
                     extend(self._word(raw.lower()))
             elif kind == "redup":
                 if len(raw) <= MAX_TOKEN_CHARS:
-                    extend(self._word(raw[:-1].lower()))
+                    # "hati2" is written reduplication: "hati-hati".
+                    word = self._word(raw[:-1].lower())
+                    extend(word)
+                    extend(word)
             elif kind == "hashtag":
                 for piece in self.split_hashtag(raw[: MAX_TOKEN_CHARS + 1]):
                     if piece.isdigit():

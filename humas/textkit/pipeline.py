@@ -53,7 +53,8 @@ class PostPipeline:
         """``posts`` is a sequence of (key, text); results come back in the same order."""
         analyses = [self.analyzer.analyze(text) for _, text in posts]
         dups = [self.dedupe.add(key, an) for (key, _), an in zip(posts, analyses, strict=True)]
-        fresh = [i for i, d in enumerate(dups) if d is None or d.key not in self._results]
+        in_batch = {key for key, _ in posts}
+        fresh = [i for i, d in enumerate(dups) if d is None or (d.key not in self._results and d.key not in in_batch)]
         matches = self.index.search_batch([posts[i][1] for i in fresh], k=5) if fresh else []
         match_of = dict(zip(fresh, matches, strict=True))
         if len(self._results) > self.remember:
@@ -71,6 +72,8 @@ class PostPipeline:
                 assert dup is not None  # noqa: S101 - only duplicates skip matching
                 match, narrative = self._results.get(dup.key, (None, None))
                 self._results[key] = (match, narrative)
+                if narrative is not None:
+                    self.clusterer.add_copy(narrative, key, text)
             out.append(
                 PostResult(
                     key=key,

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from humas.textkit.normalize import Analyzer, load_lexicon
+
+
+def kinds(analyzer: Analyzer, text: str) -> list[tuple[str, str]]:
+    return [(t.surface, t.kind) for t in analyzer.analyze(text).tokens]
+
+
+def test_hashtag_with_digits_splits_into_word_and_number(analyzer: Analyzer) -> None:
+    assert analyzer.normalize("#pemilu2024") == "pemilu 2024"
+
+
+def test_camel_case_hashtag_splits_into_words(analyzer: Analyzer) -> None:
+    assert analyzer.normalize("#PemiluDamai") == "pemilu damai"
+
+
+def test_run_together_hashtag_splits_on_dictionary_words(analyzer: Analyzer) -> None:
+    assert analyzer.normalize("#suaracurang") == "suara curang"
+
+
+def test_colloquial_forms_become_standard(analyzer: Analyzer) -> None:
+    assert analyzer.normalize("gak ga nggak yg udah") == "tidak tidak tidak yang sudah"
+
+
+def test_repeated_letters_collapse_to_a_dictionary_word(analyzer: Analyzer) -> None:
+    assert analyzer.normalize("curaaang maaaaf") == "curang maaf"
+
+
+def test_unicode_is_nfkc_folded_and_lower_cased(analyzer: Analyzer) -> None:
+    assert analyzer.normalize("ＫＰＵ 𝗖𝘂𝗿𝗮𝗻𝗴 𝟭𝟬") == "kpu curang 10"
+
+
+def test_urls_and_handles_become_single_tokens(analyzer: Analyzer) -> None:
+    assert kinds(analyzer, "cek https://t.co/AbC123 dari @KPU_RI") == [
+        ("cek", "word"),
+        ("url:t.co", "url"),
+        ("dari", "word"),
+        ("@kpu_ri", "mention"),
+    ]
+
+
+def test_dates_are_iso_and_thousand_separators_dropped(analyzer: Analyzer) -> None:
+    assert analyzer.normalize("tgl 14/02/2024 Rp 1.000.000") == "tanggal 2024-02-14 rupiah 1000000"
+
+
+def test_emoji_are_kept_as_tokens_but_not_terms(analyzer: Analyzer) -> None:
+    analysis = analyzer.analyze("curang 😡🔥")
+    assert [(t.surface, t.kind) for t in analysis.tokens] == [("curang", "word"), ("😡", "emoji"), ("🔥", "emoji")]
+    assert analysis.terms == ["curang"]
+
+
+def test_tokens_carry_surface_and_stem(analyzer: Analyzer) -> None:
+    tokens = analyzer.analyze("Pemilih mencoblos surat suara").tokens
+    assert [(t.surface, t.stem) for t in tokens] == [
+        ("pemilih", "pilih"),
+        ("mencoblos", "coblos"),
+        ("surat", "surat"),
+        ("suara", "suara"),
+    ]
+
+
+def test_election_words_are_protected_from_overstemming(analyzer: Analyzer) -> None:
+    assert [t.stem for t in analyzer.analyze("pemilu pilpres kpu").tokens] == ["pemilu", "pilpres", "kpu"]
+
+
+def test_stop_words_are_flagged_and_left_out_of_terms(analyzer: Analyzer) -> None:
+    analysis = analyzer.analyze("surat suara yang sudah dicoblos")
+    assert [t.stop for t in analysis.tokens] == [False, False, True, True, False]
+    assert analysis.terms == ["surat", "suara", "coblos"]
+
+
+def test_reduplication_with_digit_two_is_read_as_the_word(analyzer: Analyzer) -> None:
+    assert analyzer.normalize("hati2 bener2") == "hati hati benar benar"
+
+
+def test_larger_lexicon_loads_from_a_tsv_file(tmp_path: Path) -> None:
+    extra = tmp_path / "extra.tsv"
+    extra.write_text("# comment\nkpuu\tkpu\nmantul\tbukan ini\n", encoding="utf-8")
+    lexicon = load_lexicon(extra)
+    assert lexicon["kpuu"] == "kpu"
+    assert lexicon["mantul"] == "mantap betul"  # the shipped entry wins
+    assert Analyzer(lexicon=lexicon).normalize("kpuu") == "kpu"
+
+
+def test_larger_lexicon_loads_from_a_kamus_alay_style_csv(tmp_path: Path) -> None:
+    extra = tmp_path / "lexicon.csv"
+    extra.write_text("slang,formal,In-dictionary\nsyg,sayang,1\n", encoding="utf-8")
+    assert load_lexicon(extra)["syg"] == "sayang"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   \n\t ", "😀😀😀", "\x00\x01\x02\xff\ufffd" * 50, "مرحبا بالعالم KPU", "\u202eKPU\u202c", "a" * 1_000_000],
+    ids=["empty", "whitespace", "emoji-only", "binary", "mixed-script", "rtl-override", "one-megabyte"],
+)
+def test_bad_input_gives_a_sensible_result_without_raising(analyzer: Analyzer, text: str) -> None:
+    analysis = analyzer.analyze(text)
+    assert all(t.surface and " " not in t.surface for t in analysis.tokens)
+
+
+def test_empty_and_emoji_only_texts_have_no_terms(analyzer: Analyzer) -> None:
+    assert analyzer.analyze("").terms == []
+    assert analyzer.analyze("   ").tokens == ()
+    assert analyzer.analyze("🙏🙏").terms == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_analyses_to_lower_case_tokens_without_spaces(text: str) -> None:
+    analysis = _ANALYZER.analyze(text)
+    for token in analysis.tokens:
+        assert token.surface
+        assert not any(ch.isspace() for ch in token.surface)
+        assert token.surface == token.surface.lower() or token.kind == "emoji"
+    assert set(analysis.terms) <= {t.stem for t in analysis.tokens}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["KPU", "curang", "#Pemilu2024", "gak", "😡", "14/02/2024", "@bawaslu_ri", "yg", "Rp 5.000", " "]),
+        max_size=30,
+    )
+)
+def test_normalising_twice_changes_nothing_for_social_media_vocabulary(parts: list[str]) -> None:
+    once = _ANALYZER.normalize(" ".join(parts))
+    assert _ANALYZER.normalize(once) == once
+
+
+_ANALYZER = Analyzer()
