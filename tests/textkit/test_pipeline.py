@@ -9,8 +9,8 @@ def test_pipeline_tags_dedupes_matches_and_clusters(mini_index: ClaimIndex) -> N
     posts = [
         ("p1", "Petugas KPPS nyoblos sisa surat suara di TPS Jepara, videonya viral"),
         ("p2", "petugas kpps nyoblos sisa surat suara di tps jepara videonya viral 😡 https://t.co/x"),
-        ("p3", "Harga cabai rawit di pasar Kota Semarang naik dua kali lipat menjelang lebaran"),
-        ("p4", "Harga cabai rawit di pasar Kota Semarang naik 2 kali lipat jelang lebaran!!"),
+        ("p3", "Harga cabai rawit di pasar Kota Semarang melonjak menjelang lebaran"),
+        ("p4", "Harga cabai rawit di pasar Kota Semarang melonjak jelang lebaran!!"),
     ]
     r1, r2, r3, r4 = pipeline.process(posts)
     assert r1.regions == {"33.20": 0.8}
