@@ -4,7 +4,7 @@ calls a service; each is idempotent."""
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from .services import article_publish_due
 
@@ -13,3 +13,27 @@ from .services import article_publish_due
 def publish_due_articles_task() -> None:
     """Publish scheduled articles whose time has come (at most a minute late, never twice)."""
     article_publish_due()
+
+
+@db_periodic_task(crontab(minute="*"))
+def flush_views_task() -> None:
+    """Fold buffered article views into the daily rows and totals (the shown count lags at most a minute)."""
+    from .counter import views_flush
+
+    views_flush()
+
+
+@db_task()
+def image_renditions_task(image_id: int) -> None:
+    """Make the renditions of an uploaded image (idempotent; a failure marks the image failed)."""
+    from .images import image_make_renditions
+
+    image_make_renditions(image_id=image_id)
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def retry_stale_images_task() -> None:
+    """Images still processing long after upload lost their task (a worker died): make them now."""
+    from .images import image_retry_stale
+
+    image_retry_stale()

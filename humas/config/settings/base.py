@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "humas.accounts",
     "humas.audit",
     "humas.portal",
+    "humas.channels",
 ]
 
 MIDDLEWARE = [
@@ -218,6 +219,16 @@ HUMAS_PAGECACHE_DIR = Path(env_str("HUMAS_PAGECACHE_DIR", str(DATA_DIR / "pageca
 HUMAS_PAGE_MAX_AGE = env_int("HUMAS_PAGE_MAX_AGE", 60)
 HUMAS_PAGE_S_MAXAGE = env_int("HUMAS_PAGE_S_MAXAGE", 300)
 HUMAS_PAGE_STALE_SECONDS = env_int("HUMAS_PAGE_STALE_SECONDS", 600)
+# The view counter counts a visitor once per article within this many seconds (humas/portal/counter.py).
+HUMAS_VIEW_WINDOW_SECONDS = env_int("HUMAS_VIEW_WINDOW_SECONDS", 30 * 60)
 # "host=office-slug,host=office-slug": serve an office's site on its own host name.
 HUMAS_SITE_HOSTS = dict(item.split("=", 1) for item in env_list("HUMAS_SITE_HOSTS") if "=" in item)
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+
+# Article images (humas/portal/images.py): larger uploads are refused before being decoded.
+HUMAS_IMAGE_MAX_BYTES = env_int("HUMAS_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+HUMAS_IMAGE_MAX_PIXELS = env_int("HUMAS_IMAGE_MAX_PIXELS", 40_000_000)
+HUMAS_IMAGE_MIN_SIDE = env_int("HUMAS_IMAGE_MIN_SIDE", 200)
+
+# Fernet keys for channel credentials at rest, comma-separated; the first encrypts, all decrypt.
+HUMAS_CREDENTIAL_KEYS = env_list("HUMAS_CREDENTIAL_KEYS")

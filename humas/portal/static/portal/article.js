@@ -1,4 +1,5 @@
-// Article page behaviour that works on a page served from the cache: copy-link button.
+// Article page behaviour that works on a page served from the cache: copy-link button and the
+// view counter's beacon (humas/portal/counter.py counts it; the page itself may be a stored file).
 (function () {
   "use strict";
   var button = document.querySelector(".copy-link");
@@ -10,4 +11,50 @@
       });
     });
   }
+
+  var views = document.querySelector(".views[data-beacon]");
+  if (!views) {
+    return;
+  }
+  var sent = false;
+
+  function show(count) {
+    var template = (count === 1 && views.getAttribute("data-template-one")) || views.getAttribute("data-template");
+    if (template && template.indexOf("__N__") !== -1) {
+      views.textContent = template.replace("__N__", String(count));
+    }
+  }
+
+  function countView() {
+    // Once per page view; a page restored from the back/forward cache is the same view.
+    if (sent || document.prerendering || document.visibilityState === "hidden") {
+      return;
+    }
+    sent = true;
+    var url = views.getAttribute("data-beacon");
+    // The page's own referrer tells the server when staff came from the back office.
+    var body = new URLSearchParams();
+    body.set("r", (document.referrer || "").slice(0, 1000));
+    if (window.fetch) {
+      fetch(url, { method: "POST", body: body, keepalive: true, credentials: "same-origin", cache: "no-store" })
+        .then(function (response) {
+          return response.ok ? response.json() : null;
+        })
+        .then(function (data) {
+          if (data && typeof data.views === "number") {
+            show(data.views);
+          }
+        })
+        .catch(function () {});
+    } else if (navigator.sendBeacon) {
+      navigator.sendBeacon(url, body);
+    }
+  }
+
+  // A prerendered or background page is not (yet) seen: wait until it is shown.
+  if (document.prerendering) {
+    document.addEventListener("prerenderingchange", countView, { once: true });
+  }
+  document.addEventListener("visibilitychange", countView);
+  countView();
 })();

@@ -1,0 +1,358 @@
+"""The "Telah dilihat N kali" counter: exact, cheap, and working on pages served from the cache.
+
+A public article page is usually a stored file that no Python runs for, so the page's script
+sends a beacon (``POST /_v/<article id>``) once per page view and the beacon is what counts.
+
+* One count per visitor per article per ``HUMAS_VIEW_WINDOW_SECONDS``. A visitor is a random
+  first-party cookie set by the beacon; the key "this visitor saw this article" is added
+  atomically with the window as its lifetime (Redis ``SET NX EX``; the cache's ``add`` otherwise).
+* Not counted: crawler and empty user agents, prefetch/prerender requests, signed-in staff,
+  requests coming from the back office (``/app/``) and requests from another site's pages.
+* A counted view is buffered, never written to a counter row: ``HINCRBY`` into one Redis hash
+  (field ``<article id>:<day>``) when Redis is configured, else one appended ArticleViewBuffer row.
+* Every minute :func:`views_flush` folds the buffer into ArticleViewDaily and ArticleViewTotal with
+  one ``INSERT … ON CONFLICT DO UPDATE SET count = count + excluded.count`` each, so the shown
+  number is at most a minute behind and no increment is lost under concurrent load.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from functools import lru_cache
+from typing import TYPE_CHECKING, cast
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from .models import Article, ArticleViewBuffer, ArticleViewDaily, ArticleViewTotal
+
+if TYPE_CHECKING:
+    from redis import Redis
+
+logger = logging.getLogger(__name__)
+
+VISITOR_COOKIE = "hv"
+VISITOR_COOKIE_AGE = 60 * 60 * 24 * 365
+# Ids this module hands out are 22 URL-safe characters; accept a little range for older ones.
+_VISITOR_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# Redis keys (the prefix is a module attribute so tests can give each test its own keys).
+REDIS_PREFIX = "humas:views"
+# A flush holding the lock longer than this is assumed dead and its batch is taken over.
+FLUSH_LOCK_SECONDS = 600
+_UPSERT_CHUNK = 500
+
+# Crawlers, link-preview fetchers, monitors, headless browsers and HTTP libraries. Most of them
+# never run the page's script; the ones that do (search engines render pages) say who they are.
+BOT_USER_AGENT = re.compile(
+    r"bot\b|bot/|crawl|spider|slurp|scraper|archiver|ia_archiver|facebookexternalhit|facebot"
+    r"|meta-externalagent|whatsapp|telegrambot|twitterbot|linkedinbot|slackbot|discordbot|skypeuripreview"
+    r"|embedly|quora link preview|pinterest|vkshare|bingpreview|mediapartners-google|adsbot"
+    r"|google-inspectiontool|googleother|apis-google|feedfetcher|feed|rss|yandex|baiduspider"
+    r"|petalbot|semrush|ahrefs|mj12bot|dotbot|bytespider|gptbot|claudebot|ccbot|perplexity"
+    r"|headlesschrome|phantomjs|lighthouse|pagespeed|gtmetrix|pingdom|uptime|statuscake|monitor"
+    r"|curl/|wget/|python-requests|python-urllib|httpx|aiohttp|go-http-client|java/|okhttp"
+    r"|libwww|node-fetch|axios|undici|scrapy|postman|insomnia|http_request|httpclient",
+    re.IGNORECASE,
+)
+
+_RECORD_SCRIPT = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+  return 1
+end
+return 0
+"""
+
+
+def visitor_id_new() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def visitor_id_valid(value: str | None) -> bool:
+    return bool(value) and _VISITOR_ID.fullmatch(value or "") is not None
+
+
+def view_not_counted_reason(
+    *,
+    user_agent: str,
+    headers: Mapping[str, str],
+    host: str,
+    referrer: str = "",
+    authenticated: bool = False,
+) -> str | None:
+    """Why this beacon must not count ("bot", "prefetch", "staff", "cross-site"), or None.
+
+    ``headers`` are the request's headers (case-insensitive mapping such as ``request.headers``);
+    ``host`` is the host the request was sent to; ``referrer`` is the page's own referrer
+    (``document.referrer``), which the beacon reports, as the beacon's Referer is the article.
+    """
+    agent = user_agent.strip()
+    if not agent or BOT_USER_AGENT.search(agent):
+        return "bot"
+    purpose = " ".join(
+        (headers.get("Sec-Purpose", ""), headers.get("Purpose", ""), headers.get("X-Moz", ""))
+    ).lower()
+    if "prefetch" in purpose or "prerender" in purpose:
+        return "prefetch"
+    # The public has no accounts: a signed-in person is staff checking their own page.
+    if authenticated:
+        return "staff"
+    for url in (headers.get("Referer", ""), referrer):
+        if _back_office_url(url, host=host):
+            return "staff"
+    origin = headers.get("Origin", "")
+    if origin and not _same_site(origin, host=host):
+        # Another site's page posting here on its visitors' behalf would inflate the count.
+        return "cross-site"
+    return None
+
+
+def _back_office_url(url: str, *, host: str) -> bool:
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return (not parts.netloc or parts.netloc.lower() == host.lower()) and parts.path.startswith("/app/")
+
+
+def _same_site(origin: str, *, host: str) -> bool:
+    if origin in settings.CSRF_TRUSTED_ORIGINS:
+        return True
+    try:
+        return urlsplit(origin).netloc.lower() == host.lower()
+    except ValueError:
+        return False
+
+
+def _redis_url() -> str:
+    return str(getattr(settings, "REDIS_URL", "") or "")
+
+
+@lru_cache(maxsize=4)
+def _redis_client(url: str) -> Redis:
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+
+
+def redis_client() -> Redis:
+    """The client of the configured Redis (``HUMAS_REDIS_URL``); only call when it is set."""
+    return _redis_client(_redis_url())
+
+
+def _buffer_key() -> str:
+    return f"{REDIS_PREFIX}:buffer"
+
+
+def _seen_key(article_id: int, visitor_id: str) -> str:
+    return f"{REDIS_PREFIX}:seen:{article_id}:{visitor_id}"
+
+
+def view_record(
+    *,
+    article_id: int,
+    visitor_id: str,
+    user_agent: str,
+    headers: Mapping[str, str],
+    host: str,
+    referrer: str = "",
+    authenticated: bool = False,
+) -> bool:
+    """Count one view of a published article by ``visitor_id`` unless it is not a human's view or
+    this visitor was counted for this article within the window. Returns whether it counted.
+
+    The caller has checked that the article is published and that ``visitor_id`` is valid
+    (:func:`visitor_id_valid`). Raises the cache's or Redis's errors when those are down.
+    """
+    reason = view_not_counted_reason(
+        user_agent=user_agent, headers=headers, host=host, referrer=referrer, authenticated=authenticated
+    )
+    if reason is not None:
+        return False
+    window = max(1, int(settings.HUMAS_VIEW_WINDOW_SECONDS))
+    day = timezone.now().date()
+    if _redis_url():
+        # Deduplicate and buffer in one atomic step: a view is never half-recorded.
+        client = redis_client()
+        counted = client.eval(
+            _RECORD_SCRIPT,
+            2,
+            _seen_key(article_id, visitor_id),
+            _buffer_key(),
+            window,
+            f"{article_id}:{day.isoformat()}",
+        )
+        return bool(counted)
+    if not cache.add(_seen_key(article_id, visitor_id), 1, timeout=window):
+        return False
+    ArticleViewBuffer.objects.create(article_id=article_id, day=day)
+    return True
+
+
+def article_views_public(*, article_id: int) -> int | None:
+    """The counted views of a published article, or None when no published article has this id."""
+    row = (
+        Article.objects.filter(pk=article_id, status=Article.Status.PUBLISHED)
+        .values_list("pk", "view_total__count")
+        .first()
+    )
+    return None if row is None else int(row[1] or 0)
+
+
+def article_views_total(*, article_id: int) -> int:
+    """The counted views of an article as of the last flush (0 before its first)."""
+    total = ArticleViewTotal.objects.filter(article_id=article_id).values_list("count", flat=True).first()
+    return int(total or 0)
+
+
+# Flushing ------------------------------------------------------------------------------------
+
+
+def views_flush() -> int:
+    """Fold buffered views into per-day rows and totals; returns how many views it applied.
+
+    Safe to run concurrently with counting and with itself, and safe to die at any point: a view
+    leaves the buffer only in the database transaction that adds it (database buffer), or the
+    Redis batch is deleted only after that transaction committed and is retried otherwise.
+    """
+    if _redis_url():
+        return _flush_redis()
+    return _flush_database()
+
+
+def _flush_database() -> int:
+    buffer = ArticleViewBuffer._meta.db_table
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Delete and read in one statement: exactly the rows this snapshot removes are
+            # counted, so rows committed meanwhile by concurrent views wait for the next flush.
+            sql = (
+                f"WITH gone AS (DELETE FROM {buffer} RETURNING article_id, day) "  # noqa: S608
+                "SELECT article_id, day, COUNT(*) FROM gone GROUP BY article_id, day"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+                rows = cursor.fetchall()
+        else:
+            # SQLite: writers are serialised (and the settings begin transactions IMMEDIATE), so
+            # nobody can add a row between this read and the delete below.
+            last = ArticleViewBuffer.objects.order_by("-pk").values_list("pk", flat=True).first()
+            if last is None:
+                return 0
+            taken = ArticleViewBuffer.objects.filter(pk__lte=last)
+            rows = list(
+                taken.order_by()
+                .values("article_id", "day")
+                .annotate(n=Count("pk"))
+                .values_list("article_id", "day", "n")
+            )
+            taken.delete()
+        counts = Counter({(int(a), _as_date(d)): int(n) for a, d, n in rows})
+        return _apply(counts)
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _flush_redis() -> int:
+    client = redis_client()
+    lock = client.lock(f"{REDIS_PREFIX}:flush-lock", timeout=FLUSH_LOCK_SECONDS, blocking=False)
+    if not lock.acquire():
+        return 0  # another flush is running; it takes whatever is buffered
+    try:
+        # Batches of a flush that died before its transaction committed are still here.
+        batches = [_text(k) for k in client.scan_iter(match=f"{REDIS_PREFIX}:batch:*", count=100)]
+        batch = f"{REDIS_PREFIX}:batch:{uuid.uuid4().hex}"
+        # RENAME is atomic: a view goes to the old hash (now this batch) or to a new one.
+        if _rename(client, batch):
+            batches.append(batch)
+        if not batches:
+            return 0
+        counts: Counter[tuple[int, date]] = Counter()
+        for key in batches:
+            counts.update(_parse_batch(cast("dict[bytes, bytes]", client.hgetall(key))))
+        with transaction.atomic():
+            applied = _apply(counts)
+        # Only now, with the counts committed, may the batches go.
+        client.delete(*batches)
+        return applied
+    finally:
+        _release(lock)
+
+
+def _rename(client: Redis, target: str) -> bool:
+    import redis
+
+    try:
+        client.rename(_buffer_key(), target)
+    except redis.ResponseError:  # no such key: nothing was counted since the last flush
+        return False
+    return True
+
+
+def _release(lock: object) -> None:
+    import redis
+
+    try:
+        lock.release()  # type: ignore[attr-defined]
+    except redis.exceptions.LockError:
+        logger.warning("view flush outlived its lock")
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _parse_batch(raw: Mapping[bytes, bytes]) -> Counter[tuple[int, date]]:
+    counts: Counter[tuple[int, date]] = Counter()
+    for field, value in raw.items():
+        try:
+            article, day = _text(field).split(":", 1)
+            counts[(int(article), date.fromisoformat(day))] += int(value)
+        except ValueError:
+            logger.warning("dropping malformed view buffer field %r", field)
+    return counts
+
+
+def _apply(counts: Mapping[tuple[int, date], int]) -> int:
+    """Add ``counts`` to the per-day rows and totals: one upsert per table. Call in a transaction."""
+    if not counts:
+        return 0
+    # An article deleted since its views were counted takes them with it.
+    alive = set(Article.objects.filter(pk__in={a for a, _ in counts}).values_list("pk", flat=True).order_by())
+    daily = sorted((a, d, n) for (a, d), n in counts.items() if a in alive and n > 0)
+    totals: Counter[int] = Counter()
+    for article, _day, n in daily:
+        totals[article] += n
+    # Sorted rows: two flushes touching the same rows lock them in the same order (no deadlock).
+    _upsert(ArticleViewDaily._meta.db_table, ("article_id", "day"), daily)
+    _upsert(ArticleViewTotal._meta.db_table, ("article_id",), sorted(totals.items()))
+    return sum(n for _a, _d, n in daily)
+
+
+def _upsert(table: str, key: Iterable[str], rows: Sequence[tuple[int | date, ...]]) -> None:
+    qn = connection.ops.quote_name
+    keys = list(key)
+    columns = [*keys, "count"]
+    conflict = ", ".join(qn(c) for c in keys)
+    head = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES "  # noqa: S608
+    tail = f" ON CONFLICT ({conflict}) DO UPDATE SET {qn('count')} = {qn(table)}.{qn('count')} + excluded.{qn('count')}"
+    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _UPSERT_CHUNK):
+            chunk = rows[start : start + _UPSERT_CHUNK]
+            params: list[int | date] = [value for row in chunk for value in row]
+            cursor.execute(head + ", ".join([placeholder] * len(chunk)) + tail, params)

@@ -1,0 +1,521 @@
+"""The "Telah dilihat N kali" view counter: beacon, rules, buffers and the flush (humas/portal/counter.py)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, connections
+from django.test import Client
+
+from humas.portal import counter
+from humas.portal.models import ArticleViewBuffer, ArticleViewDaily, ArticleViewTotal
+from humas.portal.services import ArticleInput, article_create, article_unpublish
+from tests.conftest import require_service
+
+REDIS_URL = os.environ.get("HUMAS_REDIS_URL", "redis://127.0.0.1:6379/15")
+BROWSER = (
+    "Mozilla/5.0 (Linux; Android 13; SM-A145F) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0.0.0 Mobile Safari/537.36"
+)
+
+
+def redis_available() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(params=["database", "redis"])
+def buffer(request, settings, monkeypatch) -> str:
+    """Run the test with the embedded buffer (ArticleViewBuffer rows) and with the Redis buffer."""
+    if request.param == "database":
+        settings.REDIS_URL = ""
+        yield "database"
+        return
+    require_service(redis_available(), f"Redis is not reachable at {REDIS_URL}")
+    settings.REDIS_URL = REDIS_URL
+    # Each test gets its own keys in the shared Redis database.
+    monkeypatch.setattr(counter, "REDIS_PREFIX", f"humas-test:views:{uuid.uuid4().hex}")
+    yield "redis"
+    client = counter.redis_client()
+    keys = list(client.scan_iter(match=f"{counter.REDIS_PREFIX}:*"))
+    if keys:
+        client.delete(*keys)
+
+
+def beacon(client: Client, article_id: int | str, *, user_agent: str = BROWSER, referrer: str = "", **extra):
+    """POST the beacon the way article.js does (form-encoded, the page's referrer in ``r``)."""
+    if referrer:
+        extra.update(data=urlencode({"r": referrer}), content_type="application/x-www-form-urlencoded")
+    return client.post(f"/_v/{article_id}", HTTP_USER_AGENT=user_agent, **extra)
+
+
+def total(article) -> int:
+    return int(ArticleViewTotal.objects.filter(article=article).values_list("count", flat=True).first() or 0)
+
+
+def daily(article) -> dict[date, int]:
+    return dict(ArticleViewDaily.objects.filter(article=article).values_list("day", "count"))
+
+
+def buffered(kind: str) -> int:
+    if kind == "database":
+        return ArticleViewBuffer.objects.count()
+    raw = counter.redis_client().hgetall(f"{counter.REDIS_PREFIX}:buffer")
+    return sum(int(v) for v in raw.values())
+
+
+# Counting rules ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_repeat_visitor_inside_the_window_is_counted_once(client, publish, buffer):
+    article = publish("33.20", title="Debat kandidat")
+
+    first = beacon(client, article.pk)
+    second = beacon(client, article.pk)
+    third = beacon(client, article.pk)
+
+    assert first.status_code == second.status_code == third.status_code == 200
+    assert counter.VISITOR_COOKIE in first.cookies
+    assert counter.VISITOR_COOKIE not in second.cookies  # the browser already has its id
+    assert buffered(buffer) == 1
+    assert counter.views_flush() == 1
+    assert total(article) == 1
+    assert beacon(client, article.pk).json() == {"views": 1}
+
+
+@pytest.mark.django_db
+def test_visitor_is_counted_again_after_the_window(client, publish, buffer, settings):
+    settings.HUMAS_VIEW_WINDOW_SECONDS = 1
+    article = publish("33.20", title="Debat kandidat")
+
+    beacon(client, article.pk)
+    beacon(client, article.pk)
+    time.sleep(1.2)
+    beacon(client, article.pk)
+
+    assert counter.views_flush() == 2
+    assert total(article) == 2
+
+
+@pytest.mark.django_db
+def test_window_is_per_article_and_per_visitor(publish, buffer):
+    one = publish("33.20", title="Debat kandidat")
+    two = publish("33.20", title="Rapat pleno")
+    ani, budi = Client(), Client()
+
+    for visitor in (ani, budi):
+        beacon(visitor, one.pk)
+        beacon(visitor, two.pk)
+        beacon(visitor, one.pk)
+
+    assert counter.views_flush() == 4
+    assert (total(one), total(two)) == (2, 2)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("user_agent", "headers"),
+    [
+        ("", {}),
+        ("   ", {}),
+        ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", {}),
+        ("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", {}),
+        ("facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", {}),
+        ("WhatsApp/2.23.20.0 A", {}),
+        ("TelegramBot (like TwitterBot)", {}),
+        ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/124.0.0.0 Safari/537.36", {}),
+        ("curl/8.5.0", {}),
+        ("python-requests/2.32.3", {}),
+        ("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.0)", {}),
+        (BROWSER, {"HTTP_SEC_PURPOSE": "prefetch"}),
+        (BROWSER, {"HTTP_SEC_PURPOSE": "prefetch;prerender"}),
+        (BROWSER, {"HTTP_PURPOSE": "prefetch"}),
+        (BROWSER, {"HTTP_X_MOZ": "prefetch"}),
+    ],
+)
+def test_bots_empty_agents_and_prefetches_are_not_counted(client, publish, buffer, user_agent, headers):
+    article = publish("33.20", title="Debat kandidat")
+
+    response = beacon(client, article.pk, user_agent=user_agent, **headers)
+
+    assert response.status_code == 200
+    assert response.json() == {"views": 0}
+    assert buffered(buffer) == 0
+    assert counter.views_flush() == 0
+    assert total(article) == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "user_agent",
+    [
+        BROWSER,
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/17.4 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0",
+        # The browsers inside the Facebook and Instagram apps are people, not crawlers.
+        "Mozilla/5.0 (Linux; Android 13; SM-A145F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 "
+        "Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/460.0.0.0;]",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Mobile/15E148 Instagram 326.0.3.30.91",
+    ],
+)
+def test_people_browsers_are_counted(client, publish, buffer, user_agent):
+    article = publish("33.20", title="Debat kandidat")
+
+    beacon(client, article.pk, user_agent=user_agent)
+
+    assert counter.views_flush() == 1
+
+
+@pytest.mark.django_db
+def test_signed_in_staff_and_back_office_referrers_are_not_counted(client, publish, member, buffer):
+    article = publish("33.20", title="Debat kandidat")
+
+    beacon(client, article.pk, HTTP_REFERER="http://testserver/app/portal/artikel/1/pratinjau/")
+    beacon(Client(), article.pk, referrer="http://testserver/app/portal/artikel/")
+    staff = Client()
+    staff.force_login(member("33.20", "operator"))
+    beacon(staff, article.pk)
+
+    assert buffered(buffer) == 0
+    # A reader who came from elsewhere on the site, or from another site, is counted.
+    beacon(Client(), article.pk, referrer="http://testserver/kab-jepara/")
+    beacon(Client(), article.pk, referrer="https://www.google.com/app/x")
+    assert counter.views_flush() == 2
+
+
+@pytest.mark.django_db
+def test_beacon_posted_from_another_site_is_not_counted(publish, buffer):
+    article = publish("33.20", title="Debat kandidat")
+
+    beacon(Client(), article.pk, HTTP_ORIGIN="https://contoh-penipu.example")
+    beacon(Client(), article.pk, HTTP_ORIGIN="null")
+    beacon(Client(), article.pk, HTTP_ORIGIN="http://testserver")
+
+    assert counter.views_flush() == 1
+
+
+@pytest.mark.django_db
+def test_beacon_sets_a_first_party_visitor_cookie_and_is_never_cached(client, publish):
+    article = publish("33.20", title="Debat kandidat")
+
+    response = beacon(client, article.pk)
+
+    cookie = response.cookies[counter.VISITOR_COOKIE]
+    assert counter.visitor_id_valid(cookie.value)
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+    assert cookie["path"] == "/_v/"
+    assert cookie["max-age"] == 365 * 24 * 60 * 60
+    assert response["Cache-Control"] == "no-store"
+    assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["", "short", "x" * 65, "a b c d e f g h i j", "ab;cd=ef.gh/ijklmnopq"])
+def test_malformed_visitor_cookie_is_replaced_and_counted(client, publish, buffer, value):
+    article = publish("33.20", title="Debat kandidat")
+    client.cookies[counter.VISITOR_COOKIE] = value
+
+    response = beacon(client, article.pk)
+
+    assert response.status_code == 200
+    assert counter.visitor_id_valid(response.cookies[counter.VISITOR_COOKIE].value)
+    assert counter.views_flush() == 1
+
+
+@pytest.mark.django_db
+def test_visitor_ids_chosen_by_the_client_are_honoured(publish, buffer):
+    """A load generator (bench/portal) simulates distinct visitors by sending its own ids."""
+    article = publish("33.20", title="Debat kandidat")
+    for n in range(5):
+        visitor = Client()
+        visitor.cookies[counter.VISITOR_COOKIE] = f"simulated-visitor-{n:04d}"
+        assert counter.VISITOR_COOKIE not in beacon(visitor, article.pk).cookies
+        beacon(visitor, article.pk)
+
+    assert counter.views_flush() == 5
+
+
+# Bad input ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_unpublished_draft_and_unknown_articles_are_404_and_not_counted(
+    client, publish, member, offices, buffer
+):
+    withdrawn = publish("33.20", title="Debat kandidat")
+    editor = member("33.20", "editor")
+    article_unpublish(actor=editor, article=withdrawn)
+    draft = article_create(
+        actor=member("33.20", "operator"), office=offices["33.20"], data=ArticleInput(title="Draf rahasia")
+    )
+
+    for article_id in (withdrawn.pk, draft.pk, draft.pk + 1000):
+        assert beacon(client, article_id).status_code == 404
+
+    assert buffered(buffer) == 0
+    assert counter.views_flush() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "raw",
+    ["abc", "-1", "1.5", "0", "9" * 19, "99999999999999999", "%00", "%E2%80%8B1", "١٢", "1%20", "1;drop"],
+)
+def test_garbage_article_ids_are_404(client, raw):
+    assert beacon(client, raw).status_code == 404
+
+
+@pytest.mark.django_db
+def test_get_is_405(client, publish):
+    article = publish("33.20", title="Debat kandidat")
+
+    assert client.get(f"/_v/{article.pk}", HTTP_USER_AGENT=BROWSER).status_code == 405
+
+
+@pytest.mark.django_db
+def test_garbage_bodies_never_fail_and_big_ones_are_refused(client, publish, buffer):
+    article = publish("33.20", title="Debat kandidat")
+
+    big = beacon(client, article.pk, data="r=" + "x" * 5000, content_type="application/x-www-form-urlencoded")
+    assert big.status_code == 413
+    assert buffered(buffer) == 0
+    for body, content_type in [
+        (b"\xff\xfe\x00garbage", "application/x-www-form-urlencoded"),
+        (b"r=%ZZ%zz&&&===", "application/x-www-form-urlencoded"),
+        (b"--boundary\r\nnonsense", "multipart/form-data; boundary=boundary"),
+        (b'{"views": 99999}', "application/json"),
+    ]:
+        response = beacon(Client(), article.pk, data=body, content_type=content_type)
+        assert response.status_code == 200, body
+    assert counter.views_flush() == 4
+    assert total(article) == 4
+
+
+@pytest.mark.django_db
+def test_beacon_answers_even_when_the_counter_store_is_down(client, publish, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    article = publish("33.20", title="Debat kandidat")
+
+    response = beacon(client, article.pk)
+
+    assert response.status_code == 200
+    assert response.json() == {"views": 0}
+
+
+# Flush ---------------------------------------------------------------------------------------
+
+
+def _seed(kind: str, rows: list[tuple[int, date]]) -> None:
+    if kind == "database":
+        ArticleViewBuffer.objects.bulk_create([ArticleViewBuffer(article_id=a, day=d) for a, d in rows])
+        return
+    client = counter.redis_client()
+    for article_id, day in rows:
+        client.hincrby(f"{counter.REDIS_PREFIX}:buffer", f"{article_id}:{day.isoformat()}", 1)
+
+
+@pytest.mark.django_db
+def test_flush_folds_the_buffer_into_daily_rows_and_totals_exactly(publish, buffer):
+    one = publish("33.20", title="Debat kandidat")
+    two = publish("33.20", title="Rapat pleno")
+    monday, tuesday = date(2026, 11, 23), date(2026, 11, 24)
+    ArticleViewDaily.objects.create(article=one, day=monday, count=10)
+    ArticleViewTotal.objects.create(article=one, count=12)
+    _seed(buffer, [(one.pk, monday)] * 3 + [(one.pk, tuesday)] * 2 + [(two.pk, monday)])
+
+    assert counter.views_flush() == 6
+
+    assert daily(one) == {monday: 13, tuesday: 2}
+    assert daily(two) == {monday: 1}
+    assert (total(one), total(two)) == (17, 1)
+    assert buffered(buffer) == 0
+    # Nothing is applied twice.
+    assert counter.views_flush() == 0
+    assert (total(one), total(two)) == (17, 1)
+    assert counter.article_views_total(article_id=one.pk) == 17
+
+
+@pytest.mark.django_db
+def test_flush_drops_views_of_deleted_articles_and_keeps_the_rest(publish, buffer):
+    article = publish("33.20", title="Debat kandidat")
+    today = date(2026, 11, 28)
+    _seed(buffer, [(article.pk, today), (article.pk + 10_000, today)])
+
+    assert counter.views_flush() == 1
+    assert total(article) == 1
+    assert not ArticleViewTotal.objects.exclude(article=article).exists()
+
+
+@pytest.mark.django_db
+def test_a_flush_that_dies_midway_loses_nothing_and_the_next_one_applies_it_once(
+    publish, buffer, monkeypatch
+):
+    article = publish("33.20", title="Debat kandidat")
+    today = date(2026, 11, 28)
+    _seed(buffer, [(article.pk, today)] * 4)
+    real_upsert = counter._upsert
+    calls = []
+
+    def dies_after_the_daily_upsert(table, key, rows):
+        calls.append(table)
+        if table == ArticleViewTotal._meta.db_table:
+            raise ConnectionError("worker killed")
+        real_upsert(table, key, rows)
+
+    monkeypatch.setattr(counter, "_upsert", dies_after_the_daily_upsert)
+    with pytest.raises(ConnectionError):
+        counter.views_flush()
+    assert calls == [ArticleViewDaily._meta.db_table, ArticleViewTotal._meta.db_table]
+    assert (daily(article), total(article)) == ({}, 0)  # the daily upsert was rolled back too
+    _seed(buffer, [(article.pk, today)])  # views keep arriving meanwhile
+
+    monkeypatch.setattr(counter, "_upsert", real_upsert)
+    assert counter.views_flush() == 5
+    assert (daily(article), total(article)) == ({today: 5}, 5)
+    assert counter.views_flush() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("buffer", ["redis"], indirect=True)
+def test_redis_flush_skips_while_another_flush_holds_the_lock(publish, buffer):
+    article = publish("33.20", title="Debat kandidat")
+    _seed(buffer, [(article.pk, date(2026, 11, 28))] * 2)
+    lock = counter.redis_client().lock(f"{counter.REDIS_PREFIX}:flush-lock", timeout=30)
+    assert lock.acquire(blocking=False)
+
+    assert counter.views_flush() == 0
+    lock.release()
+    assert counter.views_flush() == 2
+
+
+@pytest.mark.django_db
+def test_periodic_task_flushes_the_buffer(client, publish, buffer):
+    from humas.portal.tasks import flush_views_task
+
+    article = publish("33.20", title="Debat kandidat")
+    beacon(client, article.pk)
+
+    flush_views_task()  # Huey runs tasks immediately in the test settings
+
+    assert total(article) == 1
+
+
+# The page -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_article_page_carries_the_beacon_wiring_and_counts_when_served_from_the_cache(
+    client, publish, buffer
+):
+    article = publish("33.20", title="Debat kandidat")
+    url = article.get_absolute_url()
+
+    first = client.get(url)
+    cached = client.get(url)
+    html = b"".join(cached.streaming_content).decode()
+
+    assert first["X-Humas-Cache"] == "miss"
+    assert cached["X-Humas-Cache"] == "hit"
+    assert f'data-article-id="{article.pk}" data-beacon="/_v/{article.pk}"' in html
+    assert 'data-template="Telah dilihat __N__ kali"' in html
+    assert 'data-template-one="Telah dilihat __N__ kali"' in html
+    assert '<script src="/static/portal/article.js" defer></script>' in html
+    assert ">Telah dilihat 0 kali</span>" in html
+    script = (Path(counter.__file__).parent / "static" / "portal" / "article.js").read_text()
+    for wiring in (
+        '".views[data-beacon]"',
+        "keepalive: true",
+        "document.prerendering",
+        "visibilityState",
+        "__N__",
+    ):
+        assert wiring in script
+
+    # The page came from the cache; the beacon still counts, and the next render shows it.
+    assert beacon(client, article.pk).status_code == 200
+    counter.views_flush()
+    assert total(article) == 1
+
+
+# Concurrency against the real servers ---------------------------------------------------------
+
+
+def _fire_concurrent_views(article_id: int, visitors: int, *, flush_meanwhile: bool) -> list[int]:
+    """Every visitor sends its beacon twice, all from 16 threads; returns the status codes."""
+
+    def visit(n: int) -> int:
+        try:
+            visitor = Client()
+            visitor.cookies[counter.VISITOR_COOKIE] = f"concurrent-visitor-{n:05d}"
+            return beacon(visitor, article_id).status_code
+        finally:
+            connection.close()
+
+    stop = threading.Event()
+    flushed: list[int] = []
+
+    def flush_loop() -> None:
+        try:
+            while not stop.is_set():
+                flushed.append(counter.views_flush())
+        finally:
+            connection.close()
+
+    flusher = threading.Thread(target=flush_loop) if flush_meanwhile else None
+    if flusher:
+        flusher.start()
+    try:
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            codes = list(pool.map(visit, [n % visitors for n in range(2 * visitors)]))
+    finally:
+        stop.set()
+        if flusher:
+            flusher.join()
+    if flush_meanwhile:
+        assert len(flushed) > 1
+    return codes
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("flush_meanwhile", [False, True], ids=["flush-after", "flush-during"])
+def test_concurrent_unique_views_are_counted_exactly_on_postgresql(publish, buffer, flush_meanwhile):
+    require_service(
+        connection.vendor == "postgresql",
+        "needs PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/humas",
+    )
+    visitors = 200
+    article = publish("33.20", title="Debat kandidat")
+
+    codes = _fire_concurrent_views(article.pk, visitors, flush_meanwhile=flush_meanwhile)
+    counter.views_flush()
+    connections.close_all()
+
+    assert codes == [200] * (2 * visitors)
+    assert total(article) == visitors
+    assert sum(daily(article).values()) == visitors
+    assert buffered(buffer) == 0
