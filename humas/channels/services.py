@@ -19,6 +19,15 @@ from . import crypto
 from .models import API_PLATFORMS, Channel, ChannelCredential, Platform
 
 
+def _invalidate_official_pages(channel: Channel) -> None:
+    """The public "Akun resmi" pages of the office and of every office above list this channel."""
+    from humas.portal import pagecache
+    from humas.portal.urls_public import office_prefix
+
+    offices = [channel.office, *Office.objects.filter(code__in=channel.office.ancestor_codes)]
+    pagecache.invalidate_paths([f"{office_prefix(o.slug)}akun-resmi/" for o in offices])
+
+
 class ChannelError(ValueError):
     """A request about a channel that cannot be carried out; the message is translated."""
 
@@ -67,6 +76,7 @@ def channel_create(*, actor: User, office: Office, data: ChannelInput) -> Channe
             obj=channel,
             changes={"platform": channel.platform, "handle": channel.handle, "official": channel.is_official},
         )
+        transaction.on_commit(lambda: _invalidate_official_pages(channel))
     return channel
 
 
@@ -94,6 +104,7 @@ def channel_update(*, actor: User, channel: Channel, data: ChannelInput) -> Chan
                 for k, v in diff(before, after).items()
             },
         )
+        transaction.on_commit(lambda: _invalidate_official_pages(channel))
     return channel
 
 
@@ -104,6 +115,7 @@ def channel_deactivate(*, actor: User, channel: Channel) -> Channel:
         channel.save(update_fields=["is_active", "updated_at"])
         ChannelCredential.objects.filter(channel=channel).delete()
         audit_record(actor=actor, office=channel.office, action="channel.deactivate", obj=channel)
+        transaction.on_commit(lambda: _invalidate_official_pages(channel))
     return channel
 
 
@@ -169,9 +181,15 @@ def credentials_rotate() -> int:
 def channels_flag_departed_person(*, user: User, office: Office) -> int:
     """When someone leaves an office, the channels there (and below) that run on their personal
     authorisation need another Administrator to reconnect them. Returns how many were flagged."""
-    channels = list(
-        Channel.objects.filter(subtree(office.path, field="office__path"), authorised_by=user, is_active=True)
-    )
+    policy.forget(user)
+    channels = [
+        channel
+        for channel in Channel.objects.filter(
+            subtree(office.path, field="office__path"), authorised_by=user, is_active=True
+        ).select_related("office")
+        # Someone who still reaches the office through another membership has not left it.
+        if not policy.can(user, "channel.manage", channel.office)
+    ]
     for channel in channels:
         channel.health = Channel.Health.RECONNECT
         channel.health_message = _("%(person)s yang menghubungkan kanal ini sudah tidak di kantor ini.") % {

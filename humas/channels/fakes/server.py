@@ -10,6 +10,7 @@ import argparse
 import html
 import json
 import logging
+import socket
 import sys
 import threading
 import time
@@ -284,6 +285,12 @@ class FakeHub:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: FakeHTTPServer
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes: without NODELAY, Nagle and delayed ACKs add
+        # ~40 ms to every keep-alive call, which would swamp the latency a benchmark injects.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def _dispatch(self) -> None:
         length = int(self.headers.get("content-length") or 0)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Platform
+from .services import ChannelInput
+
+
+class OfficialAccountForm(forms.Form):
+    platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
+    name = forms.CharField(label=_("Nama akun"), max_length=150)
+    handle = forms.CharField(label=_("Nama pengguna (tanpa @)"), max_length=100, required=False)
+    url = forms.URLField(label=_("Tautan akun"), max_length=300, assume_scheme="https")
+    decree_reference = forms.CharField(
+        label=_("Nomor keputusan penetapan akun resmi"),
+        max_length=150,
+        required=False,
+        help_text=_("Mis. Keputusan KPU Kabupaten Jepara Nomor 12 Tahun 2026"),
+    )
+    decree_date = forms.DateField(
+        label=_("Tanggal keputusan"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def to_input(self) -> ChannelInput:
+        d = self.cleaned_data
+        return ChannelInput(
+            platform=d["platform"],
+            name=d["name"],
+            handle=d.get("handle", ""),
+            url=d["url"],
+            decree_reference=d.get("decree_reference", ""),
+            decree_date=d.get("decree_date"),
+        )

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "channels"
+
+urlpatterns = [
+    path("<slug:office_slug>/settings/channels/", views.channel_list, name="list"),
+    path(
+        "<slug:office_slug>/settings/channels/<int:channel_id>/remove/", views.channel_remove, name="remove"
+    ),
+]
