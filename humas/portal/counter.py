@@ -38,6 +38,7 @@ from .models import Article, ArticleViewBuffer, ArticleViewDaily, ArticleViewTot
 
 if TYPE_CHECKING:
     from redis import Redis
+    from redis.commands.core import Script
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +153,12 @@ def redis_client() -> Redis:
     return _redis_client(_redis_url())
 
 
+@lru_cache(maxsize=4)
+def _record_script(url: str) -> Script:
+    # Sent by its digest (EVALSHA), loaded again by redis-py if the server forgot it.
+    return _redis_client(url).register_script(_RECORD_SCRIPT)
+
+
 def _buffer_key() -> str:
     return f"{REDIS_PREFIX}:buffer"
 
@@ -185,16 +192,9 @@ def view_record(
     day = timezone.now().date()
     if _redis_url():
         # Deduplicate and buffer in one atomic step: a view is never half-recorded.
-        client = redis_client()
-        counted = client.eval(
-            _RECORD_SCRIPT,
-            2,
-            _seen_key(article_id, visitor_id),
-            _buffer_key(),
-            window,
-            f"{article_id}:{day.isoformat()}",
-        )
-        return bool(counted)
+        record = _record_script(_redis_url())
+        keys = [_seen_key(article_id, visitor_id), _buffer_key()]
+        return bool(record(keys=keys, args=[window, f"{article_id}:{day.isoformat()}"]))
     if not cache.add(_seen_key(article_id, visitor_id), 1, timeout=window):
         return False
     ArticleViewBuffer.objects.create(article_id=article_id, day=day)
@@ -227,9 +227,11 @@ def views_flush() -> int:
     leaves the buffer only in the database transaction that adds it (database buffer), or the
     Redis batch is deleted only after that transaction committed and is retried otherwise.
     """
+    # Rows left in the database buffer (say, from before Redis was configured) are flushed too.
+    applied = _flush_database()
     if _redis_url():
-        return _flush_redis()
-    return _flush_database()
+        applied += _flush_redis()
+    return applied
 
 
 def _flush_database() -> int:

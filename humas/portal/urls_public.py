@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING
 from django.urls import path, re_path
 from django.views.generic import RedirectView
 
-from . import views_counter
-from . import feeds, seo, views_search
 from humas.channels import views as channel_views
 
+from . import feeds, seo, views_counter, views_search
 from . import views_public as views
 from .models import NATIONAL_SLUG, ArticleType
 

@@ -25,6 +25,15 @@
     }
   }
 
+  function referrer() {
+    try {
+      var from = new URL(document.referrer);
+      return (from.origin + from.pathname).slice(0, 300);
+    } catch (error) {
+      return "";
+    }
+  }
+
   function countView() {
     // Once per page view; a page restored from the back/forward cache is the same view.
     if (sent || document.prerendering || document.visibilityState === "hidden") {
@@ -32,9 +41,10 @@
     }
     sent = true;
     var url = views.getAttribute("data-beacon");
-    // The page's own referrer tells the server when staff came from the back office.
+    // Where the reader came from (address without its query) tells the server when staff
+    // came from the back office.
     var body = new URLSearchParams();
-    body.set("r", (document.referrer || "").slice(0, 1000));
+    body.set("r", referrer());
     if (window.fetch) {
       fetch(url, { method: "POST", body: body, keepalive: true, credentials: "same-origin", cache: "no-store" })
         .then(function (response) {
