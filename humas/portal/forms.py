@@ -10,7 +10,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import ProseEditorWidget
 
-from .models import ArticleType, Category, ElectionStage, Verdict
+from humas.accounts.models import User
+from humas.offices.models import Office
+
+from .images import (
+    ALT_TEXT_MAX,
+    CAPTION_MAX,
+    ImageRejected,
+    PreparedImage,
+    image_clean_texts,
+    image_list_for_office,
+    image_prepare,
+    image_upload,
+    max_bytes,
+    min_side,
+)
+from .models import ArticleImage, ArticleType, Category, ElectionStage, Verdict
 from .services import ArticleInput
 
 EDITOR_CONFIG = {
@@ -36,6 +51,16 @@ EDITOR_CONFIG = {
         "History": True,
     }
 }
+
+
+class CoverChoiceField(forms.ModelChoiceField):
+    """The office's images by alt text and size; the state is shown until an image is ready."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        label = f"{obj.alt_text[:70]} ({obj.width}×{obj.height})"
+        if obj.state != ArticleImage.State.READY:
+            label += f" — {obj.get_state_display()}"
+        return label
 
 
 def _url_lines(value: str, field_label: str) -> list[str]:
@@ -99,6 +124,30 @@ class ArticleForm(forms.Form):
     evidence_links = forms.CharField(
         label=_("Tautan bukti (satu URL per baris)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # The cover image: pick one of the office's images, or upload a new one (which then wins).
+    cover = CoverChoiceField(
+        label=_("Gambar utama"),
+        queryset=ArticleImage.objects.none(),
+        required=False,
+        empty_label=_("— tanpa gambar —"),
+        error_messages={"invalid_choice": _("Gambar itu tidak tersedia untuk kantor ini.")},
+    )
+    cover_file = forms.FileField(
+        label=_("Unggah gambar utama baru"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+    )
+    cover_alt = forms.CharField(
+        label=_("Teks alternatif gambar"),
+        max_length=ALT_TEXT_MAX,
+        required=False,
+        help_text=_(
+            "Wajib bila mengunggah gambar: jelaskan isi gambar, "
+            "mis. “Petugas KPPS menghitung surat suara di TPS 05”."
+        ),
+    )
+    cover_caption = forms.CharField(label=_("Keterangan gambar"), max_length=CAPTION_MAX, required=False)
+    COVER_FIELDS = ("cover", "cover_file", "cover_alt", "cover_caption")
 
     # Fields that only mean something for one content type; the page hides them for the others.
     ONLY_FOR_TYPE = {
@@ -109,11 +158,58 @@ class ArticleForm(forms.Form):
         "evidence_links": ArticleType.KLARIFIKASI,
     }
 
-    def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        zone: ZoneInfo,
+        office: Office | None = None,
+        current_cover_id: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.zone = zone
+        self.office = office
         super().__init__(*args, **kwargs)
         for name, type in self.ONLY_FOR_TYPE.items():
             self.fields[name].widget.attrs["data-only-type"] = str(type)
+        cover_field = self.fields["cover"]
+        assert isinstance(cover_field, forms.ModelChoiceField)
+        if office is not None:
+            # Only this office's images: another office's image id is an invalid choice.
+            cover_field.queryset = image_list_for_office(office=office, include_id=current_cover_id)
+        self.fields["cover_file"].help_text = _(
+            "JPEG, PNG, WebP, atau GIF; paling besar %(mb)s MB, sisi terpendek paling kecil %(px)d piksel. "
+            "Pilih ulang berkasnya bila formulir menampilkan kesalahan."
+        ) % {"mb": f"{max_bytes() / (1024 * 1024):g}", "px": min_side()}
+
+    def clean_cover_file(self) -> PreparedImage | None:
+        upload = self.cleaned_data.get("cover_file")
+        if not upload:
+            return None
+        # Decoded once, here; cover_for() stores this prepared copy without decoding again.
+        return image_prepare(file=upload)
+
+    def clean_cover(self) -> ArticleImage | None:
+        image: ArticleImage | None = self.cleaned_data.get("cover")
+        if image is not None and image.state == ArticleImage.State.FAILED:
+            raise forms.ValidationError(_("Gambar itu gagal diproses; unggah ulang gambarnya."))
+        return image
+
+    def cover_for(self, *, actor: User) -> ArticleImage | None:
+        """The cover to save: a new upload (its file is written when the caller's transaction
+        commits) or the chosen image. Call after is_valid(); may raise ImageRejected or PolicyDenied."""
+        prepared: PreparedImage | None = self.cleaned_data.get("cover_file")
+        if prepared is None:
+            chosen: ArticleImage | None = self.cleaned_data.get("cover")
+            return chosen
+        if self.office is None:
+            raise ValueError("ArticleForm needs office= to upload a cover")
+        return image_upload(
+            actor=actor,
+            office=self.office,
+            file=prepared,
+            alt_text=self.cleaned_data.get("cover_alt", ""),
+            caption=self.cleaned_data.get("cover_caption", ""),
+        )
 
     def clean_claim_appearances(self) -> list[str]:
         return _url_lines(self.cleaned_data.get("claim_appearances", ""), "claim_appearances")
@@ -137,6 +233,11 @@ class ArticleForm(forms.Form):
                 self.add_error("verdict", _("Klarifikasi harus memiliki putusan."))
         if data.get("pinned_until") and data.get("type") != ArticleType.PENGUMUMAN:
             self.add_error("pinned_until", _("Hanya pengumuman yang dapat disematkan."))
+        if data.get("cover_file") is not None:
+            try:
+                image_clean_texts(alt_text=data.get("cover_alt", ""), caption=data.get("cover_caption", ""))
+            except ImageRejected as exc:
+                self.add_error("cover_alt", exc)
         return data
 
     def to_input(self) -> ArticleInput:
@@ -150,6 +251,7 @@ class ArticleForm(forms.Form):
             category=d.get("category"),
             tags=[t for t in (d.get("tags") or "").split(",") if t.strip()][:20],
             election_stage=d.get("election_stage", ""),
+            cover=d.get("cover"),
             pinned_until=d.get("pinned_until"),
             claim=d.get("claim", ""),
             claim_appearances=d.get("claim_appearances", []),
@@ -168,6 +270,7 @@ def initial_from(article: Any, zone: ZoneInfo) -> dict[str, Any]:
         "category": article.category_id,
         "tags": ", ".join(t.name for t in article.tags.all()),
         "election_stage": article.election_stage,
+        "cover": article.cover_id,
         "pinned_until": article.pinned_until.astimezone(zone).replace(tzinfo=None)
         if article.pinned_until
         else None,

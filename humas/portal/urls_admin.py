@@ -1,12 +1,16 @@
 from django.urls import path, re_path
 
 from . import views_admin as views
+from . import views_images
 
 app_name = "portal_admin"
 
 urlpatterns = [
     path("<slug:office_slug>/portal/", views.article_list, name="list"),
     path("<slug:office_slug>/portal/new/", views.article_new, name="new"),
+    path(
+        "<slug:office_slug>/portal/images/<int:image_id>/state/", views_images.image_state, name="image_state"
+    ),
     path("<slug:office_slug>/portal/<int:article_id>/", views.article_detail, name="detail"),
     path("<slug:office_slug>/portal/<int:article_id>/edit/", views.article_edit, name="edit"),
     path("<slug:office_slug>/portal/<int:article_id>/preview/", views.article_preview, name="preview"),

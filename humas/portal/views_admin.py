@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from humas.offices import policy
 from humas.offices.models import Office
 
 from .forms import ApproveForm, ArticleForm, ReasonForm, initial_from
+from .images import ImageRejected
 from .models import Article, ArticleVersion, Verdict
 from .selectors import article_get_for_actor, article_list_for_office, article_view_count
 from .services import (
@@ -51,13 +53,23 @@ def article_list(request: AuthenticatedHttpRequest, office: Office) -> HttpRespo
 @office_view("content.draft")
 def article_new(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
     form = ArticleForm(
-        request.POST or None, zone=office.zoneinfo, initial={"type": request.GET.get("type", "berita")}
+        request.POST or None,
+        request.FILES or None,
+        zone=office.zoneinfo,
+        office=office,
+        initial={"type": request.GET.get("type", "berita")},
     )
     if request.method == "POST" and form.is_valid():
         try:
-            article = article_create(actor=request.user, office=office, data=form.to_input())
+            # One transaction: an uploaded cover is stored only if the article is saved too.
+            with transaction.atomic():
+                data = form.to_input()
+                data.cover = form.cover_for(actor=request.user)
+                article = article_create(actor=request.user, office=office, data=data)
         except WorkflowError as exc:
             form.add_error(None, str(exc))
+        except ImageRejected as exc:
+            form.add_error("cover_file", exc)
         else:
             messages.success(request, _("Draf disimpan."))
             return redirect("portal_admin:detail", office_slug=office.slug, article_id=article.pk)
@@ -73,17 +85,33 @@ def article_new(request: AuthenticatedHttpRequest, office: Office) -> HttpRespon
 def article_edit(request: AuthenticatedHttpRequest, office: Office, article_id: int) -> HttpResponse:
     article = article_get_for_actor(actor=request.user, office=office, article_id=article_id)
     if request.method == "POST":
-        form = ArticleForm(request.POST, zone=office.zoneinfo)
+        form = ArticleForm(
+            request.POST,
+            request.FILES,
+            zone=office.zoneinfo,
+            office=office,
+            current_cover_id=article.cover_id,
+        )
         if form.is_valid():
             try:
-                article_update(actor=request.user, article=article, data=form.to_input())
+                with transaction.atomic():
+                    data = form.to_input()
+                    data.cover = form.cover_for(actor=request.user)
+                    article_update(actor=request.user, article=article, data=data)
             except WorkflowError as exc:
                 form.add_error(None, str(exc))
+            except ImageRejected as exc:
+                form.add_error("cover_file", exc)
             else:
                 messages.success(request, _("Perubahan disimpan sebagai versi baru."))
                 return redirect("portal_admin:detail", office_slug=office.slug, article_id=article.pk)
     else:
-        form = ArticleForm(initial=initial_from(article, office.zoneinfo), zone=office.zoneinfo)
+        form = ArticleForm(
+            initial=initial_from(article, office.zoneinfo),
+            zone=office.zoneinfo,
+            office=office,
+            current_cover_id=article.cover_id,
+        )
     return render(
         request,
         "portal/admin/edit.html",

@@ -1,0 +1,23 @@
+"""Back-office views of article images: the processing state of one image (polled by the form)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from humas.core.http import AuthenticatedHttpRequest
+from humas.core.officecontext import office_view
+from humas.offices.models import Office
+
+from .images import image_get_for_office
+
+
+@office_view("content.view")
+def image_state(request: AuthenticatedHttpRequest, office: Office, image_id: int) -> HttpResponse:
+    """The state block of an image of this office; another office's image is a 404."""
+    image = image_get_for_office(actor=request.user, office=office, image_id=image_id)
+    if image is None:
+        raise Http404("image")
+    response = render(request, "portal/admin/_image_state.html", {"office": office, "image": image})
+    response["Cache-Control"] = "private, no-store"
+    return response
