@@ -22,7 +22,8 @@ __all__ = ["Narrative", "NarrativeClusterer"]
 _INDEX_TERMS = 12
 _KEEP_MEMBERS = 64
 _QUERY_TERMS = 8  # a post looks narratives up by its strongest terms only
-_MAX_CANDIDATES = 24
+_MAX_CANDIDATES = 8
+_BUSY_TERM = 64  # a term shared by more narratives than this says little about which one
 _CENTROID_TERMS = 300
 
 
@@ -96,7 +97,10 @@ class NarrativeClusterer:
             votes: dict[int, float] = {}
             for t in sorted(vec, key=lambda t: -vec[t])[:_QUERY_TERMS]:
                 w = vec[t]
-                for nid in self._postings.get(t, ()):
+                posting = self._postings.get(t, ())
+                if len(posting) > _BUSY_TERM:
+                    continue
+                for nid in posting:
                     votes[nid] = votes.get(nid, 0.0) + w
             candidates = sorted(votes, key=lambda nid: -votes[nid])[:_MAX_CANDIDATES]
             best_id, best_sim = None, 0.0

@@ -31,14 +31,15 @@ def _content(analysis: Analysis) -> list[str]:
     return [t.surface for t in analysis.tokens if t.kind in _CONTENT_KINDS]
 
 
-def exact_key(analysis: Analysis) -> str:
+def exact_key(analysis: Analysis | list[str]) -> str:
     """Hash of the normalised content words; equal for copies that differ only in links, case, emoji."""
-    return hashlib.blake2b(" ".join(_content(analysis)).encode("utf-8"), digest_size=12).hexdigest()
+    words = analysis if isinstance(analysis, list) else _content(analysis)
+    return hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=12).hexdigest()
 
 
-def shingles(analysis: Analysis, size: int = 3) -> set[int]:
+def shingles(analysis: Analysis | list[str], size: int = 3) -> set[int]:
     """32-bit hashes of word ``size``-grams (of the whole text when it is shorter)."""
-    words = _content(analysis)
+    words = analysis if isinstance(analysis, list) else _content(analysis)
     if not words:
         return set()
     if len(words) <= size:
@@ -82,7 +83,7 @@ class NearDuplicateIndex:
         self._buckets: list[dict[bytes, list[str]]] = [{} for _ in range(bands)]
         self._signatures: dict[str, npt.NDArray[np.uint64]] = {}
 
-    def signature(self, analysis: Analysis) -> npt.NDArray[np.uint64] | None:
+    def signature(self, analysis: Analysis | list[str]) -> npt.NDArray[np.uint64] | None:
         sh = shingles(analysis, self.shingle_size)
         if not sh:
             return None
@@ -104,12 +105,13 @@ class NearDuplicateIndex:
     def find_all(self, text: str | Analysis) -> list[DuplicateHit]:
         """Every indexed text this one duplicates, best first (exact hits only if exact)."""
         analysis = text if isinstance(text, Analysis) else self.analyzer.analyze(text)
-        return self._find(analysis, exact_key(analysis), self.signature(analysis), every=True)[0]
+        words = _content(analysis)
+        return self._find(words, exact_key(words), self.signature(words), every=True)[0]
 
     def _find(
-        self, analysis: Analysis, ekey: str, sig: npt.NDArray[np.uint64] | None, *, every: bool = False
+        self, words: list[str], ekey: str, sig: npt.NDArray[np.uint64] | None, *, every: bool = False
     ) -> tuple[list[DuplicateHit], list[bytes]]:
-        if not _content(analysis):
+        if not words:
             return [], []
         hits: list[DuplicateHit] = []
         first = self._exact.get(ekey)
@@ -135,13 +137,14 @@ class NearDuplicateIndex:
     def add(self, key: str, text: str | Analysis) -> DuplicateHit | None:
         """Register ``text`` under ``key``; return the earlier text it duplicates, if any."""
         analysis = text if isinstance(text, Analysis) else self.analyzer.analyze(text)
-        ekey = exact_key(analysis)
-        sig = self.signature(analysis)
+        words = _content(analysis)
+        if not words:
+            return None
+        ekey = exact_key(words)
+        sig = self.signature(words)
         with self._lock:
-            hits, bkeys = self._find(analysis, ekey, sig)
+            hits, bkeys = self._find(words, ekey, sig)
             hit = hits[0] if hits else None
-            if not _content(analysis):
-                return None
             self._exact.setdefault(ekey, key)
             if sig is not None and key not in self._signatures and (hit is None or hit.kind != "exact"):
                 if not bkeys:

@@ -376,6 +376,14 @@ class ClaimIndex:
             out.extend(self._rank(snap, analyses, k))
         return out
 
+    def search_analyses(self, analyses: Sequence[Analysis], k: int = 10, *, chunk: int = 256) -> list[MatchResult]:
+        """Like :meth:`search_batch` for texts already analysed with this index's analyzer."""
+        snap = self._current()
+        out: list[MatchResult] = []
+        for start in range(0, len(analyses), chunk):
+            out.extend(self._rank(snap, analyses[start : start + chunk], k))
+        return out
+
     def _rank(self, snap: _Snapshot, analyses: Sequence[Analysis], k: int) -> list[MatchResult]:
         nq = len(analyses)
         empty = MatchResult((), "none", 0.0)

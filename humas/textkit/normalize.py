@@ -317,12 +317,14 @@ class Analyzer:
         tokens: list[Token] = []
         add = tokens.append
         extend = tokens.extend
+        word_cache = self._word_cache
         for m in _TOKEN_RE.finditer(text):
             kind = m.lastgroup
             raw = m.group()
             if kind == "word":
                 if len(raw) <= MAX_TOKEN_CHARS:
-                    extend(self._word(raw.lower()))
+                    low = raw.lower()
+                    extend(word_cache.get(low) or self._word(low))
             elif kind == "redup":
                 if len(raw) <= MAX_TOKEN_CHARS:
                     # "hati2" is written reduplication: "hati-hati".

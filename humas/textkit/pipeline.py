@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from .cluster import NarrativeClusterer
 from .dedupe import DuplicateHit, NearDuplicateIndex
 from .index import ClaimIndex, MatchResult
-from .normalize import Analyzer, default_analyzer
 from .regions import RegionTagger, default_tagger
 
 __all__ = ["PostResult", "PostPipeline"]
@@ -36,12 +35,12 @@ class PostPipeline:
         self,
         index: ClaimIndex,
         *,
-        analyzer: Analyzer | None = None,
         dedupe: NearDuplicateIndex | None = None,
         tagger: RegionTagger | None = None,
         clusterer: NarrativeClusterer | None = None,
     ) -> None:
-        self.analyzer = analyzer or index.analyzer or default_analyzer()
+        # Posts are analysed once and the analyses handed to the index, so both must agree.
+        self.analyzer = index.analyzer
         self.index = index
         self.dedupe = dedupe or NearDuplicateIndex(analyzer=self.analyzer)
         self.tagger = tagger or default_tagger()
@@ -55,7 +54,7 @@ class PostPipeline:
         dups = [self.dedupe.add(key, an) for (key, _), an in zip(posts, analyses, strict=True)]
         in_batch = {key for key, _ in posts}
         fresh = [i for i, d in enumerate(dups) if d is None or (d.key not in self._results and d.key not in in_batch)]
-        matches = self.index.search_batch([posts[i][1] for i in fresh], k=5) if fresh else []
+        matches = self.index.search_analyses([analyses[i] for i in fresh], k=5) if fresh else []
         match_of = dict(zip(fresh, matches, strict=True))
         if len(self._results) > self.remember:
             for old in list(self._results)[: len(self._results) - self.remember // 2]:

@@ -247,6 +247,8 @@ class RegionTagger:
         if not text or text.isspace():
             return []
         text = unicodedata.normalize("NFKC", text[:200_000])
+        if self._first_words.isdisjoint(w.lower() for w in _TOKEN_RE.findall(text)):
+            return []  # most posts name no place: skip building spans
         spans = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN_RE.finditer(text)]
         words = [s[2] for s in spans]
         out: list[RegionMatch] = []
