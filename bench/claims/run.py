@@ -73,7 +73,9 @@ def _top_k(scores: sp.csr_matrix | np.ndarray, ids: Sequence[str], k: int = 10) 
 def bm25_baseline(docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery]) -> dict[str, float]:
     t0 = time.perf_counter()
     vocab: dict[str, int] = {}
-    tf = _count_matrix([d.text if d.text.startswith(d.title) else d.title + "\n" + d.text for d in docs], vocab, True)
+    tf = _count_matrix(
+        [d.text if d.text.startswith(d.title) else d.title + "\n" + d.text for d in docs], vocab, True
+    )
     n = tf.shape[0]
     df = np.bincount(tf.indices, minlength=tf.shape[1])
     idf = np.log1p((n - df + 0.5) / (df + 0.5))
@@ -91,13 +93,19 @@ def bm25_baseline(docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery]) -
         q.data[:] = 1.0
         rankings.extend(_top_k(q @ weights, ids))
     qps = len(queries) / (time.perf_counter() - t1)
-    return {**rank_metrics(rankings, queries).as_dict(), "index_seconds": round(index_s, 3), "queries_per_second": round(qps, 1)}
+    return {
+        **rank_metrics(rankings, queries).as_dict(),
+        "index_seconds": round(index_s, 3),
+        "queries_per_second": round(qps, 1),
+    }
 
 
 def tfidf_baseline(docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery]) -> dict[str, float]:
     t0 = time.perf_counter()
     vocab: dict[str, int] = {}
-    tf = _count_matrix([d.text if d.text.startswith(d.title) else d.title + "\n" + d.text for d in docs], vocab, True)
+    tf = _count_matrix(
+        [d.text if d.text.startswith(d.title) else d.title + "\n" + d.text for d in docs], vocab, True
+    )
     n = tf.shape[0]
     df = np.bincount(tf.indices, minlength=tf.shape[1])
     idf = np.log((1 + n) / (1 + df)) + 1
@@ -119,7 +127,11 @@ def tfidf_baseline(docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery]) 
         q = weigh(_count_matrix([x.text for x in queries[start : start + 256]], vocab, False))
         rankings.extend(_top_k(q @ weights, ids))
     qps = len(queries) / (time.perf_counter() - t1)
-    return {**rank_metrics(rankings, queries).as_dict(), "index_seconds": round(index_s, 3), "queries_per_second": round(qps, 1)}
+    return {
+        **rank_metrics(rankings, queries).as_dict(),
+        "index_seconds": round(index_s, 3),
+        "queries_per_second": round(qps, 1),
+    }
 
 
 def humas_run(docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery]) -> dict[str, float]:
@@ -141,7 +153,10 @@ def humas_run(docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery]) -> di
     rankings = [[c.doc_id for c in r.candidates] for r in results]
     decisions = {d: sum(r.decision == d for r in results) for d in ("match", "suggestion", "none")}
     correct = {
-        d: sum(r.decision == d and r.best is not None and r.best.doc_id in q.relevant_doc_ids for r, q in zip(results, queries, strict=True))
+        d: sum(
+            r.decision == d and r.best is not None and r.best.doc_id in q.relevant_doc_ids
+            for r, q in zip(results, queries, strict=True)
+        )
         for d in ("match", "suggestion")
     }
     path = REPO / "var" / "bench-claims.idx"
@@ -217,8 +232,13 @@ def clustering_run() -> dict[str, float]:
         by_label.setdefault(nid, []).append(cid)
     purity = sum(max(v.count(x) for x in set(v)) for v in by_cluster.values()) / len(assigned)
     completeness = sum(max(v.count(x) for x in set(v)) for v in by_label.values()) / len(assigned)
-    return {"posts": len(items), "true_narratives": 300, "clusters": len(by_cluster),
-            "purity": round(purity, 4), "completeness": round(completeness, 4)}
+    return {
+        "posts": len(items),
+        "true_narratives": 300,
+        "clusters": len(by_cluster),
+        "purity": round(purity, 4),
+        "completeness": round(completeness, 4),
+    }
 
 
 # -- scaling -----------------------------------------------------------------------------------
@@ -229,7 +249,9 @@ def _rss_mb() -> float:
 
 def _distractors() -> list[ClaimDocument]:
     out: list[ClaimDocument] = []
-    with (SHARED / "hoax_news" / "pilpres2024_headlines_hoax_valid.csv").open(encoding="utf-8", newline="") as fh:
+    with (SHARED / "hoax_news" / "pilpres2024_headlines_hoax_valid.csv").open(
+        encoding="utf-8", newline=""
+    ) as fh:
         out += [ClaimDocument(f"hl-{r['id']}", r["title"], r["title"]) for r in csv.DictReader(fh)]
     with (SHARED / "hoax_news" / "pratiwi2017_600_news.csv").open(encoding="utf-8", newline="") as fh:
         out += [ClaimDocument(f"news-{r['id']}", r["text"][:120], r["text"]) for r in csv.DictReader(fh)]
@@ -251,7 +273,9 @@ def _perturb(doc: ClaimDocument, rng: random.Random, n: int) -> ClaimDocument:
     return ClaimDocument(f"{doc.doc_id}~{n}", title, title + "\n\n" + edit(doc.text[len(doc.title) :]))
 
 
-def scaling_run(docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery], sizes: Sequence[int]) -> list[dict[str, float]]:
+def scaling_run(
+    docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery], sizes: Sequence[int]
+) -> list[dict[str, float]]:
     rng = random.Random(5)
     pool = list(docs) + _distractors()
     real = len(pool)
@@ -304,7 +328,9 @@ def scaling_run(docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery], siz
 def dedupe_run() -> dict[str, object]:
     proc = subprocess.run(
         [sys.executable, str(REPO / "bench" / "textkit" / "dup_pairs.py"), "evaluate"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
@@ -316,7 +342,9 @@ def regions_run() -> dict[str, float]:
     tagger = default_tagger()
     tp = fp = fn = exact = n = 0
     path = REPO / "tests" / "textkit" / "data" / "region_sentences.tsv"
-    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+    lines = [
+        ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")
+    ]
     t0 = time.perf_counter()
     for line in lines:
         text, _, gold_names = line.partition("\t")
@@ -328,8 +356,13 @@ def regions_run() -> dict[str, float]:
         exact += gold == pred
         n += 1
     seconds = time.perf_counter() - t0
-    return {"sentences": n, "precision": round(tp / (tp + fp), 4), "recall": round(tp / (tp + fn), 4),
-            "exact_set_accuracy": round(exact / n, 4), "sentences_per_second": round(n / seconds, 1)}
+    return {
+        "sentences": n,
+        "precision": round(tp / (tp + fp), 4),
+        "recall": round(tp / (tp + fn), 4),
+        "exact_set_accuracy": round(exact / n, 4),
+        "sentences_per_second": round(n / seconds, 1),
+    }
 
 
 def markdown(report: dict[str, object]) -> str:

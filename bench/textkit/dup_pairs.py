@@ -152,14 +152,27 @@ def build() -> list[dict[str, object]]:
             for j in range(i + 1, len(ids)):
                 if jaccard(words(narratives[ids[i]]), words(narratives[ids[j]])) >= 0.8:
                     pairs.append(
-                        {"kind": "real-alternate", "label": 1, "a": ["narrative", ids[i]], "b": ["narrative", ids[j]]}
+                        {
+                            "kind": "real-alternate",
+                            "label": 1,
+                            "a": ["narrative", ids[i]],
+                            "b": ["narrative", ids[j]],
+                        }
                     )
     long_posts = sorted(p for p, t in posts.items() if len(t.split()) >= 8)
     for pid in rng.sample(long_posts, 600):
-        pairs.append({"kind": "variant", "label": 1, "a": ["post", pid], "b": ["post", pid], "ops": random_ops(rng)})
+        pairs.append(
+            {"kind": "variant", "label": 1, "a": ["post", pid], "b": ["post", pid], "ops": random_ops(rng)}
+        )
     for nid in rng.sample(sorted(narratives), 400):
         pairs.append(
-            {"kind": "variant", "label": 1, "a": ["narrative", nid], "b": ["narrative", nid], "ops": random_ops(rng)}
+            {
+                "kind": "variant",
+                "label": 1,
+                "a": ["narrative", nid],
+                "b": ["narrative", nid],
+                "ops": random_ops(rng),
+            }
         )
     distinct = sorted({ids[0] for ids in by_text.values()})
     for _ in range(1000):

@@ -78,7 +78,10 @@ class NarrativeClusterer:
         for t in terms:
             tf[t] = tf.get(t, 0) + 1
         n = self._docs + 1
-        vec = {t: (1.0 + math.log(c)) * (math.log((n + 1) / (self._df.get(t, 0) + 1)) + 1.0) for t, c in tf.items()}
+        vec = {
+            t: (1.0 + math.log(c)) * (math.log((n + 1) / (self._df.get(t, 0) + 1)) + 1.0)
+            for t, c in tf.items()
+        }
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {t: v / norm for t, v in vec.items()}
 

@@ -241,7 +241,7 @@ class ClaimIndex:
         pruned: list[sp.csr_matrix] = []
         idfs: list[FloatArray] = []
         title_idf = np.zeros(0)
-        title_mass = np.zeros(n)
+        title_mass: FloatArray = np.zeros(n)
         for f, vocab in enumerate(self._vocab):
             v = len(vocab)
             lengths = np.fromiter((len(d.ids[f]) for d in self._docs), dtype=np.int64, count=n)
@@ -263,7 +263,9 @@ class ClaimIndex:
             weights.append(mat)
             if f == 1:
                 title_idf = idf
-                title_mass = np.bincount(rows, weights=np.where(live, idf[indices], 0.0), minlength=n)
+                title_mass = np.bincount(rows, weights=np.where(live, idf[indices], 0.0), minlength=n).astype(
+                    np.float64
+                )
             idfs.append(idf)
             if f < 3:
                 pruned.append(self._prune(mat, self.char_postings_cap if f == 2 else self.postings_cap))
@@ -344,7 +346,9 @@ class ClaimIndex:
                     continue
                 grams = cache.get(tok.surface)
                 if grams is None:
-                    grams = tuple(j for g in char_ngrams_of(tok.surface) if (j := chars.get(g, csize)) < csize)
+                    grams = tuple(
+                        j for g in char_ngrams_of(tok.surface) if (j := chars.get(g, csize)) < csize
+                    )
                     if len(cache) < 200_000:
                         cache[tok.surface] = grams
                 cids.update(grams)
@@ -376,7 +380,9 @@ class ClaimIndex:
             out.extend(self._rank(snap, analyses, k))
         return out
 
-    def search_analyses(self, analyses: Sequence[Analysis], k: int = 10, *, chunk: int = 256) -> list[MatchResult]:
+    def search_analyses(
+        self, analyses: Sequence[Analysis], k: int = 10, *, chunk: int = 256
+    ) -> list[MatchResult]:
         """Like :meth:`search_batch` for texts already analysed with this index's analyzer."""
         snap = self._current()
         out: list[MatchResult] = []
@@ -399,8 +405,8 @@ class ClaimIndex:
         scores = np.where(mask, scores, -np.inf)
         results: list[MatchResult] = []
         dfeat = np.zeros((nq, len(DECISION_FEATURE_NAMES)))
-        orders = []
-        probs_all = []
+        orders: list[IntArray | None] = []
+        probs_all: list[FloatArray | None] = []
         for i in range(nq):
             if not mask[i].any():
                 orders.append(None)
@@ -424,14 +430,14 @@ class ClaimIndex:
             )
         conf = self.model.correctness(dfeat)
         for i in range(nq):
-            order = orders[i]
+            kept = orders[i]
             p_i = probs_all[i]
-            if order is None or p_i is None:
+            if kept is None or p_i is None:
                 results.append(empty)
                 continue
             cands = tuple(
                 Candidate(snap.doc_ids[int(cand[i, j])], float(scores[i, j]), float(p_i[r]))
-                for r, j in enumerate(order[:k])
+                for r, j in enumerate(kept[:k])
             )
             c = float(conf[i])
             decision: Decision = "none"
@@ -491,9 +497,9 @@ class ClaimIndex:
         nblocks = len(snap.offsets) - 1
         block = np.searchsorted(snap.offsets, prod.indices, side="right") - 1
         rows = np.repeat(np.arange(prod.shape[0]), np.diff(prod.indptr))
-        sums = np.bincount(rows * nblocks + block, weights=prod.data, minlength=prod.shape[0] * nblocks)
-        sums = sums.reshape(nq, kc, nblocks)
-        raw = [sums[..., f] for f in range(4)]
+        counts = np.bincount(rows * nblocks + block, weights=prod.data, minlength=prod.shape[0] * nblocks)
+        sums: FloatArray = np.asarray(counts, dtype=np.float64).reshape(nq, kc, nblocks)
+        raw: list[FloatArray] = [sums[..., f] for f in range(4)]
         inter = sums[..., 4]
         n_live = max(1, int(snap.alive.sum()))
         unseen_idf = math.log1p((n_live + 0.5) / 0.5)
@@ -538,7 +544,13 @@ class ClaimIndex:
         qm, qwords, unknown = self._query_matrices(analyses, snap.vocab_sizes)
         cand, cand_first = self._stage1(snap, qm)
         mask = cand >= 0
-        return list(snap.doc_ids), cand, self._features(snap, qm, unknown, cand, mask, cand_first), mask, qwords
+        return (
+            list(snap.doc_ids),
+            cand,
+            self._features(snap, qm, unknown, cand, mask, cand_first),
+            mask,
+            qwords,
+        )
 
     # -- persistence -------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
@@ -554,10 +566,14 @@ class ClaimIndex:
             lengths = np.array([len(docs[i].ids[f]) for i in keep], dtype=np.int64)
             arrays[f"len{f}"] = lengths
             arrays[f"ids{f}"] = (
-                np.concatenate([docs[i].ids[f] for i in keep]).astype(np.int32) if keep else np.zeros(0, np.int32)
+                np.concatenate([docs[i].ids[f] for i in keep]).astype(np.int32)
+                if keep
+                else np.zeros(0, np.int32)
             )
             arrays[f"cnt{f}"] = (
-                np.concatenate([docs[i].counts[f] for i in keep]).astype(np.int32) if keep else np.zeros(0, np.int32)
+                np.concatenate([docs[i].counts[f] for i in keep]).astype(np.int32)
+                if keep
+                else np.zeros(0, np.int32)
             )
         arrays["title_len"] = np.array([docs[i].title_len for i in keep], dtype=np.int32)
         arrays["body_len"] = np.array([docs[i].body_len for i in keep], dtype=np.int32)

@@ -53,7 +53,11 @@ class PostPipeline:
         analyses = [self.analyzer.analyze(text) for _, text in posts]
         dups = [self.dedupe.add(key, an) for (key, _), an in zip(posts, analyses, strict=True)]
         in_batch = {key for key, _ in posts}
-        fresh = [i for i, d in enumerate(dups) if d is None or (d.key not in self._results and d.key not in in_batch)]
+        fresh = [
+            i
+            for i, d in enumerate(dups)
+            if d is None or (d.key not in self._results and d.key not in in_batch)
+        ]
         matches = self.index.search_analyses([analyses[i] for i in fresh], k=5) if fresh else []
         match_of = dict(zip(fresh, matches, strict=True))
         if len(self._results) > self.remember:

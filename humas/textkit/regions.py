@@ -23,6 +23,7 @@ Confidence, by design:
 from __future__ import annotations
 
 import csv
+import io
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -109,24 +110,101 @@ _PLACE_ALIASES: dict[str, str] = {
 # Bare names that are also ordinary Indonesian words or given names.
 _COMMON_WORDS = frozenset(
     {
-        "batu", "metro", "palu", "solo", "padang", "medan", "malang", "serang", "banjar", "batang",
-        "buru", "puncak", "bone", "pati", "karo", "bima", "agam", "tebing tinggi", "sungai penuh",
-        "pagar alam", "lima puluh kota", "empat lawang", "tanah datar", "kota baru",
-        "muna", "sula", "ende", "alor", "sigi", "nias", "asahan", "kapuas", "paser", "berau",
-        "tual", "batu bara", "bau bau", "lingga", "bangli", "badung", "deli", "langkat", "lebak", "dairi", "gowa",
-        "luwu", "wajo", "maros", "barru", "poso", "buol", "seram", "mimika", "intan jaya", "aru",
+        "batu",
+        "metro",
+        "palu",
+        "solo",
+        "padang",
+        "medan",
+        "malang",
+        "serang",
+        "banjar",
+        "batang",
+        "buru",
+        "puncak",
+        "bone",
+        "pati",
+        "karo",
+        "bima",
+        "agam",
+        "tebing tinggi",
+        "sungai penuh",
+        "pagar alam",
+        "lima puluh kota",
+        "empat lawang",
+        "tanah datar",
+        "kota baru",
+        "muna",
+        "sula",
+        "ende",
+        "alor",
+        "sigi",
+        "nias",
+        "asahan",
+        "kapuas",
+        "paser",
+        "berau",
+        "tual",
+        "batu bara",
+        "bau bau",
+        "lingga",
+        "bangli",
+        "badung",
+        "deli",
+        "langkat",
+        "lebak",
+        "dairi",
+        "gowa",
+        "luwu",
+        "wajo",
+        "maros",
+        "barru",
+        "poso",
+        "buol",
+        "seram",
+        "mimika",
+        "intan jaya",
+        "aru",
     }
 )
 _NO_PREFIX_ONLY = frozenset({"batu", "metro", "palu", "puncak", "buru", "bone", "karo", "aru"})
 _CUES = frozenset(
     {
-        "di", "ke", "dari", "warga", "wilayah", "daerah", "kpu", "kip", "bawaslu", "pemkab", "pemkot",
-        "bupati", "wali", "walikota", "gubernur", "dprd", "asal", "kawasan", "sekitar",
+        "di",
+        "ke",
+        "dari",
+        "warga",
+        "wilayah",
+        "daerah",
+        "kpu",
+        "kip",
+        "bawaslu",
+        "pemkab",
+        "pemkot",
+        "bupati",
+        "wali",
+        "walikota",
+        "gubernur",
+        "dprd",
+        "asal",
+        "kawasan",
+        "sekitar",
     }
 )
 # Phrases where a place name is part of something else.
-_EXCLUSIONS = ("bima arya", "padang pasir", "padang rumput", "medan perang", "medan magnet", "medan laga",
-               "nasib malang", "serang balik", "batang tubuh", "puncak acara", "danau toba")
+_EXCLUSIONS = (
+    "bima arya",
+    "padang pasir",
+    "padang rumput",
+    "medan perang",
+    "medan magnet",
+    "medan laga",
+    "nasib malang",
+    "serang balik",
+    "batang tubuh",
+    "puncak acara",
+    "danau toba",
+)
 
 # Words, also split at case changes so hashtags like "#KPUJepara" read "KPU Jepara".
 _TOKEN_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+|[^\W_]+")
@@ -155,10 +233,11 @@ class RegionMatch:
 def load_regions() -> tuple[Region, ...]:
     """The 38 provinces and 514 regencies/cities shipped with ``humas.offices``."""
     ref = resources.files("humas.offices.data").joinpath("wilayah_provinsi_kabkota.csv")
-    with ref.open("r", encoding="utf-8", newline="") as fh:
-        return tuple(
-            Region(row["code"], row["name"], row["level"], row["parent_code"] or "") for row in csv.DictReader(fh)
-        )
+    text = ref.read_text(encoding="utf-8")
+    return tuple(
+        Region(row["code"], row["name"], row["level"], row["parent_code"] or "")
+        for row in csv.DictReader(io.StringIO(text))
+    )
 
 
 def _tokens(text: str) -> list[str]:
@@ -218,7 +297,7 @@ class RegionTagger:
         self._entries: dict[tuple[str, ...], _Entry] = {}
         for key, items in entries.items():
             # Prefixed aliases are specific; bare ones may name several places.
-            unique = {}
+            unique: dict[str, tuple[float, bool]] = {}
             for code, conf, prefixed in items:
                 if code not in unique or conf > unique[code][0]:
                     unique[code] = (conf, prefixed)
@@ -284,7 +363,9 @@ class RegionTagger:
                 i += 1
         return out
 
-    def _accept_common(self, text: str, spans: list[tuple[int, int, str]], i: int, key: tuple[str, ...]) -> bool:
+    def _accept_common(
+        self, text: str, spans: list[tuple[int, int, str]], i: int, key: tuple[str, ...]
+    ) -> bool:
         if " ".join(key) in _NO_PREFIX_ONLY:
             return False
         if i > 0 and spans[i - 1][2] in _CUES:
@@ -293,7 +374,7 @@ class RegionTagger:
         if not first.isupper():
             return False
         before = text[: spans[i][0]].rstrip()
-        sentence_start = not before or before[-1] in ".!?\n\"“:"
+        sentence_start = not before or before[-1] in '.!?\n"“:'
         return not sentence_start
 
     def codes(self, text: str, *, min_confidence: float = 0.0) -> dict[str, float]:

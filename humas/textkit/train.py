@@ -88,7 +88,14 @@ def _decision_rows(
             top = order[0]
             margin = float(sk[order[0]] - sk[order[1]]) if len(order) > 1 else 10.0
             rows.append(
-                (float(p[0]), margin, float(f[top, cov_i]), float(f[top, qcov_i]), math.log1p(w), float(f[top, dcov_i]))
+                (
+                    float(p[0]),
+                    margin,
+                    float(f[top, cov_i]),
+                    float(f[top, qcov_i]),
+                    math.log1p(w),
+                    float(f[top, dcov_i]),
+                )
             )
             correct.append(bool(y[top]))
             qwords.append(float(w))
@@ -120,7 +127,9 @@ def train(
     z = (dfeat - dmean) / dscale
     prob = 1.0 / (1.0 + np.exp(-(z @ dw + db)))
     long_enough = dwords >= MIN_MATCH_WORDS
-    t_match = threshold_for_precision(prob[long_enough].tolist(), dcorrect[long_enough].tolist(), MATCH_PRECISION)
+    t_match = threshold_for_precision(
+        prob[long_enough].tolist(), dcorrect[long_enough].tolist(), MATCH_PRECISION
+    )
     t_sugg = threshold_for_precision(prob.tolist(), dcorrect.tolist(), SUGGESTION_PRECISION)
     mean, scale, w = fit_listwise(feats, labels, mask, l2=l2)
     report: dict[str, object] = {
@@ -130,7 +139,11 @@ def train(
         "folds": folds,
         "candidate_recall": round(float((labels & mask).any(axis=1).mean()), 4),
         "cv": {"recall@1": round(r1, 4), "recall@5": round(r5, 4), "mrr@10": round(mrr, 4)},
-        "untrained_fusion": {"recall@1": round(base[0], 4), "recall@5": round(base[1], 4), "mrr@10": round(base[2], 4)},
+        "untrained_fusion": {
+            "recall@1": round(base[0], 4),
+            "recall@5": round(base[1], 4),
+            "mrr@10": round(base[2], 4),
+        },
         "decision": {
             "match_threshold": t_match,
             "suggestion_threshold": t_sugg,

@@ -12,7 +12,9 @@ from humas.textkit.ranking import RankingModel, default_model
 
 
 def test_a_circulating_post_finds_its_clarification_first(mini_index: ClaimIndex) -> None:
-    result = mini_index.search("VIRAL!! surat suara udah dicoblos duluan sebelum hari H, KPU curang bgt #pemilu2024")
+    result = mini_index.search(
+        "VIRAL!! surat suara udah dicoblos duluan sebelum hari H, KPU curang bgt #pemilu2024"
+    )
     assert result.candidates[0].doc_id == "klar-001"
     assert result.decision in ("match", "suggestion")
 
@@ -28,7 +30,10 @@ def test_every_mini_query_has_its_clarification_in_the_top_two(
 ) -> None:
     queries = read_queries(mini_queries_path)
     results = mini_index.search_batch([q.text for q in queries], k=2)
-    assert [bool({c.doc_id for c in r.candidates} & q.relevant_doc_ids) for r, q in zip(results, queries, strict=True)] == [True] * len(queries)
+    assert [
+        bool({c.doc_id for c in r.candidates} & q.relevant_doc_ids)
+        for r, q in zip(results, queries, strict=True)
+    ] == [True] * len(queries)
 
 
 def test_unrelated_text_is_not_matched(mini_index: ClaimIndex) -> None:
@@ -58,27 +63,44 @@ def test_removed_documents_are_never_returned(mini_index: ClaimIndex) -> None:
 
 def test_added_documents_are_found_without_rebuilding_the_others(mini_index: ClaimIndex) -> None:
     mini_index.search("warm up")
-    mini_index.add([ClaimDocument("klar-100", "Foto bilik suara transparan di Jepara hoaks", "Bilik suara tetap tertutup.")])
+    mini_index.add(
+        [
+            ClaimDocument(
+                "klar-100", "Foto bilik suara transparan di Jepara hoaks", "Bilik suara tetap tertutup."
+            )
+        ]
+    )
     result = mini_index.search("bilik suara transparan di jepara bikin pemilih malu")
     assert result.candidates[0].doc_id == "klar-100"
     assert len(mini_index) == 21
 
 
 def test_adding_an_existing_id_replaces_the_document(mini_index: ClaimIndex) -> None:
-    mini_index.add([ClaimDocument("klar-005", "Mi instan tidak mengandung lilin", "Hoaks lama tentang mi instan.")])
+    mini_index.add(
+        [ClaimDocument("klar-005", "Mi instan tidak mengandung lilin", "Hoaks lama tentang mi instan.")]
+    )
     result = mini_index.search("tinta pemilu haram dan berbahaya bagi kulit")
     assert "klar-005" not in [c.doc_id for c in result.candidates[:1]]
     assert mini_index.search("mi instan mengandung lilin berbahaya").candidates[0].doc_id == "klar-005"
     assert len(mini_index) == 20
 
 
-def test_saved_index_loads_and_ranks_identically(mini_index: ClaimIndex, tmp_path: Path, analyzer: Analyzer) -> None:
+def test_saved_index_loads_and_ranks_identically(
+    mini_index: ClaimIndex, tmp_path: Path, analyzer: Analyzer
+) -> None:
     mini_index.remove(["klar-020"])
     path = tmp_path / "claims.idx"
     mini_index.save(path)
     loaded = ClaimIndex.load(path, analyzer=analyzer)
-    texts = ["Server KPU dibobol hacker", "pemilu ditunda 2025", "WNA ikut nyoblos", "surat suara luar negeri lewat pos"]
-    assert [r.candidates for r in loaded.search_batch(texts)] == [r.candidates for r in mini_index.search_batch(texts)]
+    texts = [
+        "Server KPU dibobol hacker",
+        "pemilu ditunda 2025",
+        "WNA ikut nyoblos",
+        "surat suara luar negeri lewat pos",
+    ]
+    assert [r.candidates for r in loaded.search_batch(texts)] == [
+        r.candidates for r in mini_index.search_batch(texts)
+    ]
     assert sorted(loaded.doc_ids) == sorted(mini_index.doc_ids)
 
 
@@ -116,7 +138,9 @@ def test_an_empty_index_returns_nothing() -> None:
     assert ClaimIndex().search("surat suara").candidates == ()
 
 
-def test_scores_come_back_best_first_with_probabilities_summing_to_at_most_one(mini_index: ClaimIndex) -> None:
+def test_scores_come_back_best_first_with_probabilities_summing_to_at_most_one(
+    mini_index: ClaimIndex,
+) -> None:
     result = mini_index.search("tinta pemilu haram", k=20)
     scores = [c.score for c in result.candidates]
     assert scores == sorted(scores, reverse=True)

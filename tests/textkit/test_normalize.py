@@ -52,7 +52,11 @@ def test_dates_are_iso_and_thousand_separators_dropped(analyzer: Analyzer) -> No
 
 def test_emoji_are_kept_as_tokens_but_not_terms(analyzer: Analyzer) -> None:
     analysis = analyzer.analyze("curang 😡🔥")
-    assert [(t.surface, t.kind) for t in analysis.tokens] == [("curang", "word"), ("😡", "emoji"), ("🔥", "emoji")]
+    assert [(t.surface, t.kind) for t in analysis.tokens] == [
+        ("curang", "word"),
+        ("😡", "emoji"),
+        ("🔥", "emoji"),
+    ]
     assert analysis.terms == ["curang"]
 
 
@@ -97,7 +101,15 @@ def test_larger_lexicon_loads_from_a_kamus_alay_style_csv(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   \n\t ", "😀😀😀", "\x00\x01\x02\xff\ufffd" * 50, "مرحبا بالعالم KPU", "\u202eKPU\u202c", "a" * 1_000_000],
+    [
+        "",
+        "   \n\t ",
+        "😀😀😀",
+        "\x00\x01\x02\xff\ufffd" * 50,
+        "مرحبا بالعالم KPU",
+        "\u202eKPU\u202c",
+        "a" * 1_000_000,
+    ],
     ids=["empty", "whitespace", "emoji-only", "binary", "mixed-script", "rtl-override", "one-megabyte"],
 )
 def test_bad_input_gives_a_sensible_result_without_raising(analyzer: Analyzer, text: str) -> None:
@@ -125,7 +137,9 @@ def test_any_text_analyses_to_lower_case_tokens_without_spaces(text: str) -> Non
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
-        st.sampled_from(["KPU", "curang", "#Pemilu2024", "gak", "😡", "14/02/2024", "@bawaslu_ri", "yg", "Rp 5.000", " "]),
+        st.sampled_from(
+            ["KPU", "curang", "#Pemilu2024", "gak", "😡", "14/02/2024", "@bawaslu_ri", "yg", "Rp 5.000", " "]
+        ),
         max_size=30,
     )
 )

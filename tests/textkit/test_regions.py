@@ -52,7 +52,9 @@ def test_mentions_resolve_to_kemendagri_codes_with_confidence(
         "Palu hakim diketuk",
     ],
 )
-def test_ordinary_words_and_words_containing_place_names_are_not_tagged(tagger: RegionTagger, text: str) -> None:
+def test_ordinary_words_and_words_containing_place_names_are_not_tagged(
+    tagger: RegionTagger, text: str
+) -> None:
     assert tagger.codes(text) == {}
 
 
