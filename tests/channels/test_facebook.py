@@ -409,3 +409,28 @@ def test_connection_refused_is_a_safe_retry(clock, account):
         connector.publish(PublishRequest(text="Tidak ada server"))
 
     assert caught.value.ambiguous is False
+
+
+@pytest.mark.parametrize(
+    ("body", "call"),
+    [
+        ('["unexpected"]', "verify"),
+        ('{"id": "1", "name": 5}', "verify"),
+        ('{"data": "not a list"}', "comments"),
+        ('{"data": [{"values": "x"}]}', "metrics"),
+        ('{"data": [{"message": "tanpa id"}]}', "find_published"),
+    ],
+)
+def test_answers_of_the_wrong_shape_are_retry_later(facebook, fakes, body, call):
+    fakes.hub.add_fault(platform="facebook", kind="shape", body=body, times=None)
+    action = {
+        "verify": facebook.verify,
+        "comments": lambda: facebook.comments("1_1"),
+        "metrics": lambda: facebook.metrics("1_1"),
+        "find_published": lambda: facebook.find_published(PublishRequest(text="tanpa id"), since=NOW),
+    }[call]
+
+    with pytest.raises(RetryLater) as caught:
+        action()
+
+    assert caught.value.ambiguous is False

@@ -211,3 +211,17 @@ def test_the_bot_token_never_reaches_the_httpx_log(telegram, account, caplog):
 
     assert "/bot<redacted>/sendMessage" in caplog.text
     assert account["telegram"]["bot_token"] not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['["unexpected"]', '{"ok": true, "result": "x"}', '{"ok": true, "result": {"chat": 5}}', '{"ok": true}'],
+)
+def test_answers_of_the_wrong_shape_are_retry_later(telegram, fakes, body):
+    fakes.hub.add_fault(platform="telegram", kind="shape", body=body)
+
+    with pytest.raises(RetryLater) as caught:
+        telegram.publish(PublishRequest(text="Bentuk aneh"))
+
+    assert caught.value.ambiguous is True
+    assert caught.value.message == "Telegram mengirim jawaban yang tidak dapat dibaca; Humas akan mencoba lagi."

@@ -15,6 +15,7 @@ import httpx
 
 from ._http import DEFAULT_TIMEOUT, HttpConnector, parse_int
 from .base import (
+    T_GARBAGE,
     BadRequest,
     Clock,
     ConnectorError,
@@ -268,7 +269,7 @@ class GraphConnector(HttpConnector):
         payload = self._call("GET", "debug_token", params={"input_token": self._token}, token=inspector)
         data = payload.get("data") if isinstance(payload, dict) else None
         if not isinstance(data, dict):
-            raise RetryLater(self.platform, platform_message="debug_token without data")
+            raise RetryLater(self.platform, template=T_GARBAGE, platform_message="debug_token without data")
         return data
 
     def _paged(self, *parts: str, params: Mapping[str, Any], max_pages: int = 5) -> Iterable[dict[str, Any]]:
@@ -277,7 +278,7 @@ class GraphConnector(HttpConnector):
             payload = self._call("GET", *parts, params=query)
             data = payload.get("data") if isinstance(payload, dict) else None
             if not isinstance(data, list):
-                raise RetryLater(self.platform, platform_message="list without data")
+                raise RetryLater(self.platform, template=T_GARBAGE, platform_message="list without data")
             yield from (item for item in data if isinstance(item, dict))
             paging = payload.get("paging") or {}
             after = (paging.get("cursors") or {}).get("after") if isinstance(paging, dict) else None

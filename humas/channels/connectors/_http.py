@@ -7,9 +7,9 @@ from __future__ import annotations
 import functools
 import json
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, ParamSpec, TypeVar
 
 import httpx
 
@@ -124,6 +124,48 @@ class HttpConnector:
             http_status=response.status_code,
             platform_message=f"HTTP {response.status_code}, unexpected answer: {what}",
         )
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def shape_guard(*, mutating: bool) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Turn an answer of an unexpected shape (valid JSON, wrong fields or types) into
+    RetryLater instead of a KeyError/TypeError crash. Connector methods use it on every
+    public call; ``mutating`` marks the outcome ambiguous (the platform may have acted)."""
+
+    def decorate(method: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(method)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return method(*args, **kwargs)
+            except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
+                connector = args[0]
+                platform = connector.platform if isinstance(connector, HttpConnector) else Platform.FACEBOOK
+                raise RetryLater(
+                    platform,
+                    template=T_GARBAGE,
+                    ambiguous=mutating,
+                    platform_message=f"unexpected answer shape ({type(exc).__name__})",
+                ) from exc
+
+        return wrapper
+
+    return decorate
+
+
+def data_list(payload: Any, key: str = "data") -> list[dict[str, Any]]:
+    """``payload[key]`` as a list of objects; a missing key is an empty list, anything else
+    is an unexpected shape (ValueError, turned into RetryLater by ``shape_guard``)."""
+    if not isinstance(payload, dict):
+        raise ValueError("answer is not an object")
+    items = payload.get(key)
+    if items is None:
+        return []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise ValueError(f"{key} is not a list of objects")
+    return items
 
 
 def parse_int(value: object) -> int | None:

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ._graph import GraphConnector, graph_time
+from ._http import data_list, shape_guard
 from .base import (
+    T_GARBAGE,
     AccountInfo,
     BadRequest,
     Capability,
@@ -98,6 +100,7 @@ class FacebookConnector(GraphConnector):
 
     # --- credentials --------------------------------------------------------------------------
 
+    @shape_guard(mutating=False)
     def verify(self) -> AccountInfo:
         me = self._call("GET", "me", params={"fields": "id,name"})
         data = self.debug_token()
@@ -142,9 +145,10 @@ class FacebookConnector(GraphConnector):
             )
         photo_id = payload.get("id") if isinstance(payload, dict) else None
         if not photo_id:
-            raise RetryLater(self.platform, platform_message="photo upload without id")
+            raise RetryLater(self.platform, template=T_GARBAGE, platform_message="photo upload without id")
         return str(photo_id)
 
+    @shape_guard(mutating=True)
     def publish(self, request: PublishRequest) -> PublishedPost:
         self.validate(request)
         media_ids = [self._upload_photo(image) for image in request.images]
@@ -161,7 +165,9 @@ class FacebookConnector(GraphConnector):
         payload = self._call("POST", self.page_id, "feed", params=params, mutating=True)
         post_id = payload.get("id") if isinstance(payload, dict) else None
         if not post_id:
-            raise RetryLater(self.platform, ambiguous=True, platform_message="feed answer without id")
+            raise RetryLater(
+                self.platform, template=T_GARBAGE, ambiguous=True, platform_message="feed answer without id"
+            )
         return PublishedPost(
             platform=self.platform,
             post_id=str(post_id),
@@ -170,6 +176,7 @@ class FacebookConnector(GraphConnector):
             text=str(params["message"]),
         )
 
+    @shape_guard(mutating=True)
     def delete(self, post_id: str) -> None:
         try:
             self._call("DELETE", post_id, mutating=True)
@@ -179,6 +186,7 @@ class FacebookConnector(GraphConnector):
                 return
             raise
 
+    @shape_guard(mutating=False)
     def find_published(self, request: PublishRequest, *, since: datetime) -> PublishedPost | None:
         for item in self._paged(
             self.page_id,
@@ -205,6 +213,7 @@ class FacebookConnector(GraphConnector):
 
     # --- reading ------------------------------------------------------------------------------
 
+    @shape_guard(mutating=False)
     def metrics(self, post_id: str) -> PostMetrics:
         post = self._call(
             "GET",
@@ -244,6 +253,7 @@ class FacebookConnector(GraphConnector):
             values.update(self._insights(object_id, [metric], unavailable))
         return values
 
+    @shape_guard(mutating=False)
     def comments(self, post_id: str, *, limit: int = 50) -> list[Comment]:
         payload = self._call(
             "GET",
@@ -256,8 +266,9 @@ class FacebookConnector(GraphConnector):
                 "limit": limit,
             },
         )
-        return [_comment(item) for item in payload.get("data") or [] if isinstance(item, dict)]
+        return [_comment(item) for item in data_list(payload)]
 
+    @shape_guard(mutating=True)
     def reply(self, comment_id: str, text: str) -> Comment:
         if not text.strip():
             raise BadRequest(self.platform, template=T_EMPTY)
@@ -280,7 +291,7 @@ def _summary_count(edge: Any) -> int | None:
 
 def _insight_values(payload: Any) -> dict[str, int]:
     values: dict[str, int] = {}
-    for item in payload.get("data") or [] if isinstance(payload, dict) else []:
+    for item in data_list(payload):
         points = item.get("values") or []
         if points and isinstance(points[-1].get("value"), int):
             values[str(item.get("name"))] = int(points[-1]["value"])

@@ -10,7 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ._graph import GraphConnector, graph_time
+from ._http import data_list, shape_guard
 from .base import (
+    T_GARBAGE,
     AccountInfo,
     BadRequest,
     Capability,
@@ -124,6 +126,7 @@ class InstagramConnector(GraphConnector):
             if not isinstance(image, ImageURL) or not image.url.lower().startswith(("https://", "http://")):
                 raise BadRequest(self.platform, template=T_IMAGE_URL)
 
+    @shape_guard(mutating=False)
     def verify(self) -> AccountInfo:
         try:
             account = self._call("GET", self.ig_user_id, params={"fields": "id,username,name"})
@@ -154,6 +157,7 @@ class InstagramConnector(GraphConnector):
             warnings=tuple(f"missing optional permission {s}" for s in OPTIONAL_SCOPES if s not in scopes),
         )
 
+    @shape_guard(mutating=False)
     def publishing_quota(self) -> tuple[int, int]:
         """(posts used, posts allowed) in the rolling 24 hours."""
         payload = self._call(
@@ -168,7 +172,9 @@ class InstagramConnector(GraphConnector):
         payload = self._call("POST", self.ig_user_id, "media", params=params)
         container = payload.get("id") if isinstance(payload, dict) else None
         if not container:
-            raise RetryLater(self.platform, platform_message="container answer without id")
+            raise RetryLater(
+                self.platform, template=T_GARBAGE, platform_message="container answer without id"
+            )
         return str(container)
 
     def _wait_finished(self, container_id: str) -> None:
@@ -188,6 +194,7 @@ class InstagramConnector(GraphConnector):
                 raise RetryLater(self.platform, template=T_NOT_READY)
             self._sleep(self.poll_interval)
 
+    @shape_guard(mutating=True)
     def publish(self, request: PublishRequest) -> PublishedPost:
         self.validate(request)
         caption = self.caption_for(request)
@@ -207,7 +214,9 @@ class InstagramConnector(GraphConnector):
         )
         media_id = payload.get("id") if isinstance(payload, dict) else None
         if not media_id:
-            raise RetryLater(self.platform, ambiguous=True, platform_message="media_publish without id")
+            raise RetryLater(
+                self.platform, template=T_GARBAGE, ambiguous=True, platform_message="media_publish without id"
+            )
         media = self._call("GET", str(media_id), params={"fields": "id,permalink,timestamp"})
         return PublishedPost(
             platform=self.platform,
@@ -220,6 +229,7 @@ class InstagramConnector(GraphConnector):
     def delete(self, post_id: str) -> None:
         raise Unsupported(self.platform, operation="menghapus unggahan")
 
+    @shape_guard(mutating=False)
     def find_published(self, request: PublishRequest, *, since: datetime) -> PublishedPost | None:
         for item in self._paged(
             self.ig_user_id,
@@ -241,6 +251,7 @@ class InstagramConnector(GraphConnector):
                 )
         return None
 
+    @shape_guard(mutating=False)
     def metrics(self, post_id: str) -> PostMetrics:
         media = self._call("GET", post_id, params={"fields": "like_count,comments_count"})
         unavailable: list[str] = []
@@ -268,12 +279,13 @@ class InstagramConnector(GraphConnector):
                 values.update(self._insights(media_id, [metric], unavailable))
             return values
         result: dict[str, int] = {}
-        for item in payload.get("data") or []:
+        for item in data_list(payload):
             points = item.get("values") or []
             if points and isinstance(points[-1].get("value"), int):
                 result[str(item.get("name"))] = int(points[-1]["value"])
         return result
 
+    @shape_guard(mutating=False)
     def comments(self, post_id: str, *, limit: int = 50) -> list[Comment]:
         payload = self._call(
             "GET",
@@ -282,7 +294,7 @@ class InstagramConnector(GraphConnector):
             params={"fields": "id,text,username,timestamp,from{id,username}", "limit": limit},
         )
         result = []
-        for item in payload.get("data") or []:
+        for item in data_list(payload):
             author = item.get("from") or {}
             result.append(
                 Comment(
@@ -295,6 +307,7 @@ class InstagramConnector(GraphConnector):
             )
         return result
 
+    @shape_guard(mutating=True)
     def reply(self, comment_id: str, text: str) -> Comment:
         payload = self._call("POST", comment_id, "replies", params={"message": text}, mutating=True)
         return Comment(

@@ -16,8 +16,9 @@ from typing import Any
 
 import httpx
 
-from ._http import HttpConnector, parse_int
+from ._http import HttpConnector, parse_int, shape_guard
 from .base import (
+    T_GARBAGE,
     AccountInfo,
     BadRequest,
     Capability,
@@ -187,6 +188,7 @@ class TelegramConnector(HttpConnector):
                     self.platform, template=T_IMAGE_SIZE, size=len(image.data), limit=MAX_PHOTO_BYTES
                 )
 
+    @shape_guard(mutating=False)
     def verify(self) -> AccountInfo:
         me = self._call("getMe", {})
         chat = self._call("getChat", {"chat_id": self.chat_id})
@@ -219,6 +221,7 @@ class TelegramConnector(HttpConnector):
         chat_id = str(chat.get("id", self.chat_id))
         return f"https://t.me/c/{chat_id.removeprefix('-100')}/{message_id}"
 
+    @shape_guard(mutating=True)
     def publish(self, request: PublishRequest) -> PublishedPost:
         self.validate(request)
         text = self._text(request)
@@ -256,7 +259,12 @@ class TelegramConnector(HttpConnector):
             )
             messages = list(result) if isinstance(result, list) else []
         if not messages or not all(isinstance(m, dict) and "message_id" in m for m in messages):
-            raise RetryLater(self.platform, ambiguous=True, platform_message="answer without message_id")
+            raise RetryLater(
+                self.platform,
+                template=T_GARBAGE,
+                ambiguous=True,
+                platform_message="answer without message_id",
+            )
         first = messages[0]
         chat = first.get("chat") or {}
         ids = ",".join(str(m["message_id"]) for m in messages)
@@ -269,6 +277,7 @@ class TelegramConnector(HttpConnector):
             text=text,
         )
 
+    @shape_guard(mutating=True)
     def delete(self, post_id: str) -> None:
         chat_id, _sep, ids = post_id.rpartition(":")
         for message_id in ids.split(","):

@@ -11,8 +11,9 @@ from typing import Any
 
 import httpx
 
-from ._http import HttpConnector, parse_int
+from ._http import HttpConnector, data_list, parse_int, shape_guard
 from .base import (
+    T_GARBAGE,
     AccountInfo,
     BadRequest,
     Capability,
@@ -216,6 +217,7 @@ class XConnector(HttpConnector):
             return f"{request.text}\n\n{request.link}".strip()
         return request.text
 
+    @shape_guard(mutating=False)
     def verify(self) -> AccountInfo:
         payload = self._call(
             "GET", "/2/users/me", "GET /2/users/me", params={"user.fields": "id,name,username"}
@@ -249,7 +251,7 @@ class XConnector(HttpConnector):
         )
         media_id = (payload.get("data") or {}).get("id")
         if not media_id:
-            raise RetryLater(self.platform, platform_message="media upload without id")
+            raise RetryLater(self.platform, template=T_GARBAGE, platform_message="media upload without id")
         return str(media_id)
 
     def _download(self, url: str) -> ImageBytes:
@@ -278,6 +280,7 @@ class XConnector(HttpConnector):
             return f"https://x.com/{self.username}/status/{tweet_id}"
         return f"https://x.com/i/web/status/{tweet_id}"
 
+    @shape_guard(mutating=True)
     def publish(self, request: PublishRequest) -> PublishedPost:
         self.validate(request)
         text = self._text(request)
@@ -292,7 +295,9 @@ class XConnector(HttpConnector):
         payload = self._call("POST", "/2/tweets", "POST /2/tweets", json=body, mutating=True)
         data = payload.get("data") or {}
         if not data.get("id"):
-            raise RetryLater(self.platform, ambiguous=True, platform_message="tweet answer without id")
+            raise RetryLater(
+                self.platform, template=T_GARBAGE, ambiguous=True, platform_message="tweet answer without id"
+            )
         tweet_id = str(data["id"])
         return PublishedPost(
             platform=self.platform,
@@ -302,6 +307,7 @@ class XConnector(HttpConnector):
             text=str(data.get("text", body.get("text", ""))),
         )
 
+    @shape_guard(mutating=True)
     def delete(self, post_id: str) -> None:
         try:
             self._call("DELETE", f"/2/tweets/{post_id}", "DELETE /2/tweets/:id", mutating=True)
@@ -322,6 +328,7 @@ class XConnector(HttpConnector):
             raise self._garbage_from(payload)
         return data
 
+    @shape_guard(mutating=False)
     def metrics(self, post_id: str) -> PostMetrics:
         public = self.get_tweet(post_id).get("public_metrics") or {}
 
@@ -337,6 +344,7 @@ class XConnector(HttpConnector):
             extra={"bookmarks": count("bookmark_count"), "quotes": count("quote_count")},
         )
 
+    @shape_guard(mutating=False)
     def comments(self, post_id: str, *, limit: int = 50) -> list[Comment]:
         payload = self._call(
             "GET",
@@ -352,7 +360,7 @@ class XConnector(HttpConnector):
         )
         users = {u.get("id"): u for u in (payload.get("includes") or {}).get("users") or []}
         result = []
-        for item in (payload.get("data") or [])[:limit]:
+        for item in data_list(payload)[:limit]:
             replied = [
                 r.get("id") for r in item.get("referenced_tweets") or [] if r.get("type") == "replied_to"
             ]
@@ -369,6 +377,7 @@ class XConnector(HttpConnector):
             )
         return result
 
+    @shape_guard(mutating=True)
     def reply(self, comment_id: str, text: str) -> Comment:
         request = PublishRequest(text=text)
         self.validate(request)
@@ -382,6 +391,7 @@ class XConnector(HttpConnector):
             parent_id=comment_id,
         )
 
+    @shape_guard(mutating=False)
     def find_published(self, request: PublishRequest, *, since: datetime) -> PublishedPost | None:
         if not self.user_id:
             self.verify()
@@ -395,7 +405,7 @@ class XConnector(HttpConnector):
             payload = self._call(
                 "GET", f"/2/users/{self.user_id}/tweets", "GET /2/users/:id/tweets", params=params
             )
-            for item in payload.get("data") or []:
+            for item in data_list(payload):
                 if content_marker(str(item.get("text", ""))) == request.marker:
                     return PublishedPost(
                         platform=self.platform,

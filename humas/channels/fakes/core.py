@@ -31,6 +31,7 @@ FAULT_KINDS = (
     "duplicate",  # Graph 506, X 403 duplicate content
     "html",  # an HTML error page (502)
     "truncated",  # HTTP 200 with a truncated JSON document
+    "shape",  # HTTP 200 with valid JSON of the wrong shape (`body`), without acting
     "usage",  # Graph: report usage headers at `usage` % (and regain minutes) without failing
 )
 
@@ -133,6 +134,7 @@ class Fault:
     subcode: int | None = None  # Graph error_subcode (1390008, 2207052…)
     retry_after: int = 30  # seconds (Telegram, X reset) or minutes (Graph regain)
     usage: int = 0  # Graph usage percent
+    body: str = '["unexpected"]'  # answer of a "shape" fault
     fired: int = 0
 
     @classmethod

@@ -142,6 +142,8 @@ class FakeHub:
                     "<!DOCTYPE html><html><head><title>Error</title></head><body><h1>502 Bad Gateway</h1>"
                     "<p>The server encountered a temporary error.</p></body></html>",
                 )
+            if fault.kind == "shape":
+                return Response(200, fault.body.encode())
             if fault.kind in ("error", "throttle", "expired_token", "duplicate"):
                 answer = fake.fault_response(fault, request, platform)
                 if answer is not None:
