@@ -165,6 +165,18 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_credentials(args: argparse.Namespace) -> int:
+    _django()
+    from humas.channels import crypto
+    from humas.channels.services import credentials_rotate
+
+    if args.credentials_command == "new-key":
+        print(crypto.new_key())
+        return 0
+    print(f"credentials: {credentials_rotate()} re-encrypted with the first key of HUMAS_CREDENTIAL_KEYS")
+    return 0
+
+
 def cmd_claims(args: argparse.Namespace) -> int:
     from humas.textkit.evalcli import main as claims_main
 
@@ -198,6 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
     load = offices_sub.add_parser("load", help="load or update offices from the Kemendagri region CSV")
     load.add_argument("--file", help="CSV with code,name,level,parent_code (default: the packaged list)")
     load.set_defaults(func=cmd_offices_load)
+
+    credentials = sub.add_parser("credentials", help="channel credential keys")
+    credentials_sub = credentials.add_subparsers(dest="credentials_command", required=True)
+    credentials_sub.add_parser("new-key", help="print a new key for HUMAS_CREDENTIAL_KEYS")
+    credentials_sub.add_parser("rotate", help="re-encrypt every stored credential with the first key")
+    credentials.set_defaults(func=cmd_credentials)
 
     claims = sub.add_parser("claims", help="claim matching (text engine), e.g. 'humas claims eval --help'")
     claims.add_argument("rest", nargs=argparse.REMAINDER)

@@ -10,14 +10,23 @@ import pytest
 
 GOOD_KEY = "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP"
 PG_URL = "postgres://humas@db.internal:5432/humas"
+FERNET_KEY = "dGVzdC1vbmx5LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="
 
 
 def run_check(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k
+        not in {
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "HUMAS_CREDENTIAL_KEYS",
+        }
     }
+    env["HUMAS_CREDENTIAL_KEYS"] = FERNET_KEY
     env.update(env_overrides)
     env["DJANGO_SETTINGS_MODULE"] = "humas.config.settings.production"
     return subprocess.run(
@@ -45,6 +54,15 @@ def run_check(env_overrides: dict[str, str], *args: str) -> subprocess.Completed
         ),
         ({"SECRET_KEY": "short", "ALLOWED_HOSTS": "humas.kpu.go.id", "DATABASE_URL": PG_URL}, "SECRET_KEY"),
         ({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "*", "DATABASE_URL": PG_URL}, "ALLOWED_HOSTS"),
+        (
+            {
+                "SECRET_KEY": GOOD_KEY,
+                "ALLOWED_HOSTS": "humas.kpu.go.id",
+                "DATABASE_URL": PG_URL,
+                "HUMAS_CREDENTIAL_KEYS": "",
+            },
+            "HUMAS_CREDENTIAL_KEYS",
+        ),
     ],
 )
 def test_production_refuses_to_start_with_insecure_settings(overrides, message):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("app/", include("humas.offices.urls")),
     path("app/", include("humas.audit.urls")),
     path("app/", include("humas.portal.urls_admin")),
+    path("app/", include("humas.channels.urls")),
     # The public portal last: its office-slug patterns catch the remaining first segments.
     path("", include("humas.portal.urls_public")),
 ]

@@ -280,6 +280,10 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
             changes={"email": membership.user.email, "role": membership.role},
         )
         membership.delete()
+        # Channels connected with this person's own authorisation must not fail silently later.
+        from humas.channels.services import channels_flag_departed_person
+
+        channels_flag_departed_person(user=membership.user, office=office)
     policy.forget(membership.user)
 
 

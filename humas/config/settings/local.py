@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import *  # noqa: F403
-from .base import DATA_DIR, SECRET_KEY, env_bool
+from .base import DATA_DIR, HUMAS_CREDENTIAL_KEYS, SECRET_KEY, env_bool
 
 DEBUG = env_bool("DEBUG", True)
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -17,3 +17,13 @@ if not SECRET_KEY:
         _key_file.write_text(secrets.token_urlsafe(50))
         _key_file.chmod(0o600)
     SECRET_KEY = _key_file.read_text().strip()
+
+if not HUMAS_CREDENTIAL_KEYS:
+    # Like the secret key: one generated key in var/ so a trial install can store credentials.
+    _cred_file = DATA_DIR / "credential_key"
+    if not _cred_file.exists():
+        from cryptography.fernet import Fernet
+
+        _cred_file.write_text(Fernet.generate_key().decode("ascii"))
+        _cred_file.chmod(0o600)
+    HUMAS_CREDENTIAL_KEYS = [_cred_file.read_text().strip()]

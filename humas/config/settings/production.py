@@ -11,7 +11,11 @@ DEBUG = False
 
 _missing = [
     name
-    for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", env_str("ALLOWED_HOSTS")))
+    for name, value in (
+        ("SECRET_KEY", SECRET_KEY),
+        ("ALLOWED_HOSTS", env_str("ALLOWED_HOSTS")),
+        ("HUMAS_CREDENTIAL_KEYS", env_str("HUMAS_CREDENTIAL_KEYS")),
+    )
     if not value
 ]
 if _missing:
