@@ -197,3 +197,43 @@ def demo_content() -> int:
         article_submit(actor=people[author], article=article)
         article_approve(actor=people[approver], article=article)
     return len(DEMO_ARTICLES)
+
+
+DEMO_ACCOUNTS: list[tuple[str, str, str, str]] = [
+    ("33.20", "instagram", "kpu_kab_jepara", "Keputusan KPU Kabupaten Jepara Nomor 7 Tahun 2026"),
+    ("33.20", "facebook", "kpukabjepara", "Keputusan KPU Kabupaten Jepara Nomor 7 Tahun 2026"),
+    ("33.20", "x", "kpujepara", "Keputusan KPU Kabupaten Jepara Nomor 7 Tahun 2026"),
+    ("33.20", "tiktok", "kpujepara", "Keputusan KPU Kabupaten Jepara Nomor 7 Tahun 2026"),
+    ("33", "instagram", "kpu_jateng", "Keputusan KPU Provinsi Jawa Tengah Nomor 3 Tahun 2026"),
+    ("00", "x", "KPU_ID", "Keputusan KPU Nomor 1 Tahun 2026"),
+]
+PLATFORM_URLS = {
+    "instagram": "https://www.instagram.com/{}/",
+    "facebook": "https://www.facebook.com/{}",
+    "x": "https://x.com/{}",
+    "tiktok": "https://www.tiktok.com/@{}",
+}
+
+
+def demo_official_accounts() -> int:
+    """Register the demo offices' official accounts once (skipped when any channel exists)."""
+    from humas.channels.models import Channel
+    from humas.channels.services import ChannelInput, channel_create
+
+    if Channel.objects.exists():
+        return 0
+    admin = User.objects.get(email="admin@kpu.test")
+    offices = {o.code: o for o in Office.objects.filter(code__in={c for c, _, _, _ in DEMO_ACCOUNTS})}
+    for code, platform, handle, decree in DEMO_ACCOUNTS:
+        channel_create(
+            actor=admin,
+            office=offices[code],
+            data=ChannelInput(
+                platform=platform,
+                name=offices[code].name,
+                handle=handle,
+                url=PLATFORM_URLS[platform].format(handle),
+                decree_reference=decree,
+            ),
+        )
+    return len(DEMO_ACCOUNTS)
