@@ -168,7 +168,8 @@ def image_prepare(*, file: IO[bytes] | Any) -> PreparedImage:
                     % {"width": width, "height": height, "min": min_side()},
                     code="too_small",
                 )
-            source_format = str(img.format)
+            # Phones write MPO: a JPEG with extra frames; the first frame is the photo.
+            source_format = "JPEG" if img.format == "MPO" else str(img.format)
             img.seek(0)  # an animated GIF or WebP: its first frame
             img.load()
             clean = _upright_srgb(img)

@@ -624,3 +624,20 @@ def test_image_state_partial_serves_only_the_offices_own_images(client, offices,
     assert "Diproses" in mine.content.decode() and 'hx-trigger="every 3s"' in mine.content.decode()
     assert theirs.status_code == 404
     assert foreign_office.status_code == 403
+
+
+def test_phone_mpo_photo_is_stored_as_jpeg_from_its_first_frame(offices, member, upload_image):
+    data = encode(
+        halves((800, 600)), "MPO", save_all=True, append_images=[Image.new("RGB", (800, 600), BLUE)]
+    )
+
+    image = upload_image(
+        actor=member("33.20", "operator"),
+        office=offices["33.20"],
+        file=upload(data, "IMG_0001.JPG"),
+        alt_text="Foto",
+    )
+
+    original = opened(image.file.name)
+    assert (original.format, original.size) == ("JPEG", (800, 600))
+    assert near(original.getpixel((10, 300)), RED)
