@@ -224,4 +224,6 @@ def test_answers_of_the_wrong_shape_are_retry_later(telegram, fakes, body):
         telegram.publish(PublishRequest(text="Bentuk aneh"))
 
     assert caught.value.ambiguous is True
-    assert caught.value.message == "Telegram mengirim jawaban yang tidak dapat dibaca; Humas akan mencoba lagi."
+    assert (
+        caught.value.message == "Telegram mengirim jawaban yang tidak dapat dibaca; Humas akan mencoba lagi."
+    )

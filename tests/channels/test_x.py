@@ -11,6 +11,7 @@ from humas.channels.connectors import (
     CredentialsInvalid,
     DuplicatePost,
     ImageBytes,
+    MemoryRateLimitStore,
     PermissionMissing,
     PublishRequest,
     RateLimited,
@@ -228,3 +229,30 @@ def test_metrics_comments_reply_and_delete(x, fakes):
     ]
     assert fakes.hub.x.tweets[reply.comment_id].in_reply_to == question
     assert [p["text"] for p in fakes.hub.posts("x")] == ["Besok pukul 09.00 WIB", "@kpu_demo1 kapan?"]
+
+
+def test_the_app_wide_daily_cap_blocks_every_channel_of_the_app(fakes, clock):
+    fakes.hub.limits.x_tweets_per_app = 1
+    store = MemoryRateLimitStore(clock)
+    first, second = (
+        XConnector(
+            access_token=a["x"]["access_token"],
+            base_url=fakes.base_url,
+            timeout=TIMEOUT,
+            clock=clock,
+            rate_store=store,
+        )
+        for a in fakes.hub.accounts[:2]
+    )
+    first.publish(PublishRequest(text="Kuota aplikasi"))
+
+    with pytest.raises(RateLimited) as refused:
+        second.publish(PublishRequest(text="Akun lain, aplikasi sama"))
+    with pytest.raises(RateLimited) as waited:
+        first.publish(PublishRequest(text="Tidak dikirim"))
+
+    day_reset = NOW + timedelta(seconds=86400 + 1)
+    assert refused.value.until == day_reset
+    assert refused.value.scope == "x:app:default:POST /2/tweets"
+    assert waited.value.until == day_reset
+    assert len(fakes.hub.posts("x")) == 1

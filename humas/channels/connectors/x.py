@@ -116,9 +116,12 @@ class XConnector(HttpConnector):
         user_id: str | None = None,
         username: str | None = None,
         base_url: str = X_URL,
+        app_key: str = "default",
         **kwargs: Any,
     ) -> None:
         super().__init__(base_url=base_url, **kwargs)
+        # Every channel posting through the same X app shares its 24-hour posting cap.
+        self.app_posting_key = f"x:app:{app_key}:POST /2/tweets"
         self._token = access_token
         self.user_id = user_id
         self.username = username
@@ -137,8 +140,9 @@ class XConnector(HttpConnector):
         self, method: str, path: str, endpoint: str, *, mutating: bool = False, **kwargs: Any
     ) -> dict[str, Any]:
         key = self.rate_key(endpoint)
+        keys = (key, self.app_posting_key) if endpoint == "POST /2/tweets" else (key,)
         headers = {"Authorization": f"Bearer {self._token}"}
-        response = self._send(method, path, rate_keys=(key,), mutating=mutating, headers=headers, **kwargs)
+        response = self._send(method, path, rate_keys=keys, mutating=mutating, headers=headers, **kwargs)
         now = self.clock()
         remaining = parse_int(response.headers.get("x-rate-limit-remaining"))
         reset = parse_int(response.headers.get("x-rate-limit-reset"))
@@ -147,6 +151,8 @@ class XConnector(HttpConnector):
             self._block(key, datetime.fromtimestamp(reset, UTC))
         if response.status_code == 429:
             until = self._limit_until(response, now)
+            if parse_int(response.headers.get("x-app-limit-24hour-remaining")) == 0:
+                key = self.app_posting_key
             self._block(key, until)
             raise RateLimited(self.platform, until=until, scope=key, http_status=429, code=88)
         payload = self._parse_json(response, mutating=mutating)
@@ -159,11 +165,13 @@ class XConnector(HttpConnector):
     @staticmethod
     def _limit_until(response: httpx.Response, now: datetime) -> datetime:
         headers = response.headers
-        # The 24-hour per-user posting cap has its own headers; they win when exhausted.
-        if parse_int(headers.get("x-user-limit-24hour-remaining")) == 0:
-            reset = parse_int(headers.get("x-user-limit-24hour-reset"))
-            if reset:
-                return datetime.fromtimestamp(reset, UTC)
+        # The 24-hour per-user and per-app posting caps have their own headers; they win when
+        # exhausted.
+        for cap in ("x-user-limit-24hour", "x-app-limit-24hour"):
+            if parse_int(headers.get(f"{cap}-remaining")) == 0:
+                reset = parse_int(headers.get(f"{cap}-reset"))
+                if reset:
+                    return datetime.fromtimestamp(reset, UTC)
         reset = parse_int(headers.get("x-rate-limit-reset"))
         if reset:
             return max(datetime.fromtimestamp(reset, UTC), now)

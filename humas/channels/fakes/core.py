@@ -198,6 +198,7 @@ class Limits:
     graph_window: float = 3600.0
     x_tweets_per_user: int = 100  # POST /2/tweets per user per 15 minutes
     x_reads_per_user: int = 900  # other endpoints per user per 15 minutes
+    x_tweets_per_app: int | None = None  # POST /2/tweets per app per 24 hours
     x_window: float = 900.0
     telegram_per_chat: int | None = None  # messages per chat per minute (real: ~20)
     telegram_chat_window: float = 60.0

@@ -72,6 +72,7 @@ class XFake:
             self.media: dict[str, str] = {}  # media id -> uploader
             self._ids = itertools.count(1)
             self.windows: dict[str, SlidingWindow] = {}
+            self.app_window: SlidingWindow | None = None
             self.expired: set[str] = set()
 
     def add_user(self, *, username: str, name: str, index: int | None = None) -> dict[str, str]:
@@ -173,6 +174,20 @@ class XFake:
             "x-rate-limit-remaining": str(max(0, window.limit - used)),
             "x-rate-limit-reset": str(int(self.clock() + reset) + 1),
         }
+        if allowed and endpoint == "POST /2/tweets" and self.limits.x_tweets_per_app:
+            app = self.app_window
+            if app is None or app.limit != self.limits.x_tweets_per_app:
+                app = self.app_window = SlidingWindow(self.limits.x_tweets_per_app, 86400, self.clock)
+            allowed, used, reset = app.hit("app")
+            headers.update(
+                {
+                    "x-app-limit-24hour-limit": str(app.limit),
+                    "x-app-limit-24hour-remaining": str(max(0, app.limit - used)),
+                    "x-app-limit-24hour-reset": str(int(self.clock() + reset) + 1),
+                }
+            )
+            if not allowed:
+                headers["x-app-limit-24hour-remaining"] = "0"
         if not allowed:
             headers["x-rate-limit-remaining"] = "0"
             raise XError(
