@@ -154,6 +154,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _django()
     from django.core.management import call_command
 
+    from humas.core.tasks import worker_heartbeat_task
+
+    # Announce this worker at once instead of at the next minute's periodic beat.
+    worker_heartbeat_task()
     call_command("run_huey")
     return 0
 
