@@ -24,6 +24,7 @@ from humas.offices.models import Office
 from . import pagecache
 from .models import Article, ArticleImage, ArticleType, ArticleVersion, Category, Tag, Verdict
 from .sanitize import html_to_text, sanitize_html
+from .search import article_index
 
 Status = Article.Status
 EDITABLE_BY_AUTHOR = {Status.DRAFT, Status.REJECTED, Status.UNPUBLISHED}
@@ -160,6 +161,7 @@ def article_create(*, actor: User, office: Office, data: ArticleInput) -> Articl
         )
         article.save()
         article.tags.set(_tags(data.tags))
+        article_index(article=article)
         _snapshot(article, actor)
         audit_record(
             actor=actor,
@@ -190,6 +192,7 @@ def article_update(*, actor: User, article: Article, data: ArticleInput) -> Arti
             )
         article.save()
         article.tags.set(_tags(data.tags))
+        article_index(article=article)
         _snapshot(article, actor)
         audit_record(
             actor=actor,
@@ -298,6 +301,8 @@ def _transition(
             locked.rejection_reason = reason
             fields.append("rejection_reason")
         locked.save(update_fields=fields)
+        if to == Status.PUBLISHED:
+            article_index(article=locked)  # whatever path created it, a published text is searchable
         changes: dict[str, Any] = {"status": {"before": before, "after": to}}
         if reason:
             changes["reason"] = reason

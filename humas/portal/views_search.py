@@ -1,0 +1,35 @@
+"""Public search pages: ``/cari/`` (the whole site) and ``/<office-slug>/cari/`` (an office and below)."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from . import pagecache
+from .search import SearchForm, article_search, result_snippet
+from .selectors import shows_offices_below, site_office_get
+
+RESULTS_PER_PAGE = 10
+
+
+def search(request: HttpRequest, office_slug: str | None = None) -> HttpResponse:
+    site = site_office_get(slug=office_slug or getattr(request, "site_office_slug", None))
+    form = SearchForm(request.GET or None, site=site)
+    context: dict[str, object] = {"office": site, "form": form, "query": "", "page": None, "results": []}
+    status = 200
+    if form.is_bound and form.is_valid() and form.cleaned_data["q"]:
+        params = form.params()
+        raw_page = request.GET.get("page", "1")
+        page_number = int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) < 6 else 1
+        page = Paginator(article_search(params=params), RESULTS_PER_PAGE).get_page(page_number)
+        context.update(
+            query=params.query,
+            page=page,
+            results=[(a, result_snippet(article=a, query=params.query)) for a in page],
+            show_office=shows_offices_below(params.office),
+        )
+    elif form.is_bound and form.errors:
+        status = 400
+    response = render(request, "portal/search.html", context, status=status)
+    return pagecache.finish(request, response)
