@@ -641,3 +641,31 @@ def test_phone_mpo_photo_is_stored_as_jpeg_from_its_first_frame(offices, member,
     original = opened(image.file.name)
     assert (original.format, original.size) == ("JPEG", (800, 600))
     assert near(original.getpixel((10, 300)), RED)
+
+
+def test_images_left_processing_by_a_dead_worker_are_finished_by_the_sweep(offices, member, upload_image):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from humas.portal.images import image_retry_stale
+
+    image = upload_image(
+        actor=member("33.20", "operator"),
+        office=offices["33.20"],
+        file=upload(encode(halves((400, 300)), "JPEG")),
+        alt_text="Foto",
+    )
+    fresh = upload_image(
+        actor=member("33.20", "operator"),
+        office=offices["33.20"],
+        file=upload(encode(halves((400, 300)), "JPEG")),
+        alt_text="Baru",
+    )
+    ArticleImage.objects.filter(pk__in=[image.pk, fresh.pk]).update(state=ArticleImage.State.PROCESSING)
+    ArticleImage.objects.filter(pk=image.pk).update(created_at=timezone.now() - timedelta(hours=1))
+
+    assert image_retry_stale() == 1
+
+    states = dict(ArticleImage.objects.values_list("alt_text", "state"))
+    assert states == {"Foto": ArticleImage.State.READY, "Baru": ArticleImage.State.PROCESSING}
