@@ -19,6 +19,7 @@ from django.test import Client
 from humas.portal import counter
 from humas.portal.models import ArticleViewBuffer, ArticleViewDaily, ArticleViewTotal
 from humas.portal.services import ArticleInput, article_create, article_unpublish
+from tests.browser.conftest import browser  # noqa: F401 - fixture
 from tests.conftest import require_service
 
 REDIS_URL = os.environ.get("HUMAS_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -519,3 +520,46 @@ def test_concurrent_unique_views_are_counted_exactly_on_postgresql(publish, buff
     assert total(article) == visitors
     assert sum(daily(article).values()) == visitors
     assert buffered(buffer) == 0
+
+
+# In a real browser ----------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_sends_one_beacon_per_visitor_and_shows_the_returned_count(
+    live_server,
+    browser,  # noqa: F811 - the imported fixture
+    publish,
+    settings,
+):
+    settings.REDIS_URL = ""
+    article = publish("33.20", title="Debat kandidat")
+    url = f"{live_server.url}{article.get_absolute_url()}"
+    beacons: list[str] = []
+
+    def visit(reloads: int = 0) -> str:
+        # Headless Chromium calls itself HeadlessChrome, which the counter takes for a bot.
+        context = browser.new_context(user_agent=BROWSER)
+        page = context.new_page()
+        page.on("request", lambda request: beacons.append(request.method) if "/_v/" in request.url else None)
+        try:
+            for _ in range(reloads + 1):
+                with page.expect_response(lambda response: "/_v/" in response.url):
+                    page.goto(url)
+            page.wait_for_function("!document.querySelector('.views').textContent.includes('__N__')")
+            cookies = {c["name"]: c for c in context.cookies()}
+            assert cookies[counter.VISITOR_COOKIE]["httpOnly"] is True
+            return page.locator(".views").inner_text()
+        finally:
+            context.close()
+
+    assert visit(reloads=2) == "Telah dilihat 0 kali"  # this visit rendered and stored the page
+    ArticleViewTotal.objects.create(article=article, count=41)
+    # The next visitor gets the stored page (which says 0) and the beacon's fresher number.
+    shown = visit()
+
+    assert shown == "Telah dilihat 41 kali"
+    assert beacons == ["POST"] * 4
+    assert counter.views_flush() == 2
+    assert total(article) == 43
