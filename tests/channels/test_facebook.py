@@ -434,3 +434,13 @@ def test_answers_of_the_wrong_shape_are_retry_later(facebook, fakes, body, call)
         action()
 
     assert caught.value.ambiguous is False
+
+
+def test_tokens_never_reach_the_httpx_log(facebook, account, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="httpx"):
+        facebook.verify()  # debug_token carries the token as input_token
+
+    assert "debug_token?input_token=<redacted>" in caplog.text
+    assert account["facebook"]["page_token"] not in caplog.text

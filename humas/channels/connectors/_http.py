@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
+import re
 import ssl
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -25,6 +27,34 @@ from .base import (
 )
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=30.0, pool=5.0)
+
+_SECRETS_IN_URL = (
+    (re.compile(r"/bot[^/\s]+/"), "/bot<redacted>/"),  # the Bot API puts the token in the path
+    (re.compile(r"((?:access_token|input_token|appsecret_proof)=)[^&\s\"']+"), r"\1<redacted>"),
+)
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _SECRETS_IN_URL:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactSecrets(logging.Filter):
+    """httpx logs every request URL at INFO; a Bot API URL carries the bot token and Graph's
+    ``debug_token`` takes the inspected token as a query parameter."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(str(a)) if isinstance(a, str | httpx.URL) else a for a in record.args)
+        return True
+
+
+_httpx_logger = logging.getLogger("httpx")
+if not any(isinstance(f, RedactSecrets) for f in _httpx_logger.filters):
+    _httpx_logger.addFilter(RedactSecrets())
 
 
 @functools.cache

@@ -9,8 +9,6 @@ outcome is unknown after a crash needs a person.
 from __future__ import annotations
 
 import json
-import logging
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -67,27 +65,6 @@ T_IMAGE_SIZE = register(
     "Image too large for Telegram: %(size)s bytes of the %(limit)s byte limit.",
 )
 T_REJECTED = register(_("token bot ditolak"), "bot token rejected")
-
-_TOKEN_IN_PATH = re.compile(r"/bot[^/\s]+/")
-
-
-class _RedactBotToken(logging.Filter):
-    """httpx logs every request URL at INFO, and a Bot API URL carries the token."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.args = tuple(
-                _TOKEN_IN_PATH.sub("/bot<redacted>/", str(a)) if isinstance(a, str | httpx.URL) else a
-                for a in (record.args if isinstance(record.args, tuple) else (record.args,))
-            )
-        if isinstance(record.msg, str):
-            record.msg = _TOKEN_IN_PATH.sub("/bot<redacted>/", record.msg)
-        return True
-
-
-_redactor = _RedactBotToken()
-if _redactor not in logging.getLogger("httpx").filters:
-    logging.getLogger("httpx").addFilter(_redactor)
 
 
 class TelegramConnector(HttpConnector):
