@@ -68,7 +68,9 @@ CONTENT_FIELDS = (
 )
 
 
-def _validate(data: ArticleInput) -> None:
+def _validate(data: ArticleInput, office: Office) -> None:
+    if data.cover is not None and data.cover.office_id != office.pk:
+        raise WorkflowError(_("Gambar itu tidak tersedia untuk kantor ini."))
     if data.type not in ArticleType.values:
         raise WorkflowError(_("Jenis konten tidak dikenal."))
     if data.type == ArticleType.KLARIFIKASI:
@@ -152,7 +154,7 @@ def _apply(article: Article, data: ArticleInput) -> dict[str, Any]:
 def article_create(*, actor: User, office: Office, data: ArticleInput) -> Article:
     """Create a draft in ``office``. Needs content.draft there."""
     policy.require(actor, "content.draft", office)
-    _validate(data)
+    _validate(data, office)
     with transaction.atomic():
         article = Article(office=office, author=actor, status=Status.DRAFT)
         _apply(article, data)
@@ -178,7 +180,7 @@ def article_update(*, actor: User, article: Article, data: ArticleInput) -> Arti
     Articles in review, scheduled or published: only someone who may approve (the change goes live)."""
     action = "content.draft" if article.status in EDITABLE_BY_AUTHOR else "content.approve"
     policy.require(actor, action, article.office)
-    _validate(data)
+    _validate(data, article.office)
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
         changes = _apply(article, data)

@@ -185,3 +185,21 @@ def test_slugs_are_unique_per_office_and_type(offices, member):
         actor=author, office=offices["33.20"], data=ArticleInput(title="Sama", type="pengumuman")
     )
     assert (first.slug, second.slug, other_type.slug) == ("sama", "sama-2", "sama")
+
+
+def test_cover_image_of_another_office_is_refused(offices, member):
+    from humas.portal.models import ArticleImage
+
+    foreign = ArticleImage.objects.create(
+        office=offices["33.74"],
+        file="x.jpg",
+        alt_text="Gambar Semarang",
+        created_by=member("33.74", "operator"),
+    )
+    with pytest.raises(WorkflowError, match="tidak tersedia"):
+        article_create(
+            actor=member("33.20", "operator"),
+            office=offices["33.20"],
+            data=ArticleInput(title="Sampul asing", cover=foreign),
+        )
+    assert not Article.objects.exists()
