@@ -20,6 +20,8 @@ from humas.portal import seo
 from humas.portal.models import Article, ArticleImage
 from humas.portal.search import SearchParams, article_search, parse_query
 from humas.portal.services import ArticleInput, article_create, article_unpublish, article_update
+from tests.browser.conftest import browser  # noqa: F401 - fixture
+from tests.browser.test_shell_browser import no_horizontal_scroll, serious_violations
 from tests.conftest import require_service
 
 pytestmark = pytest.mark.django_db
@@ -713,3 +715,30 @@ def test_postgresql_websearch_syntax(postgresql, client, publish):
         "Daftar pemilih tetap",
         "Pemilih pindahan dan daftar hadir",
     ]
+
+
+# --- search pages in a real browser --------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [360, 1280])
+def test_search_pages_pass_axe_and_fit_the_screen(live_server, browser, publish, settings, tmp_path, width):  # noqa: F811
+    settings.HUMAS_PAGECACHE_DIR = tmp_path / "pagecache"
+    publish("33.20", title="Coklit serentak di Jepara", body="<p>Petugas coklit mendatangi rumah warga.</p>")
+    publish("33.20", title="Hoaks coklit", type="klarifikasi", claim="Coklit memungut biaya", verdict="hoaks")
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    try:
+        for path, status in (
+            ("/jateng/cari/", 200),
+            ("/jateng/cari/?q=coklit", 200),
+            ("/kab-jepara/cari/?q=tidakada", 200),
+            ("/cari/?q=coklit&dari=2026-99-01&jenis=opini", 400),
+        ):
+            response = page.goto(f"{live_server.url}{path}")
+            assert response.status == status, path
+            assert serious_violations(page) == [], path
+            assert no_horizontal_scroll(page), path
+    finally:
+        context.close()
