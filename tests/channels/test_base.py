@@ -123,3 +123,24 @@ def test_the_platform_layer_does_not_import_django():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("platform", "cls"),
+    [
+        ("facebook", FacebookConnector),
+        ("instagram", InstagramConnector),
+        ("x", XConnector),
+        ("telegram", TelegramConnector),
+    ],
+)
+def test_build_connector_picks_the_platform_module(platform, cls):
+    from humas.channels.connectors import build_connector
+
+    connector = build_connector(
+        platform, account_id="@kanal" if platform == "telegram" else "123", token="t", base_url="http://fake"
+    )
+
+    assert type(connector) is cls
+    assert connector.base_url == "http://fake"
+    connector.close()

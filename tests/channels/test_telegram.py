@@ -227,3 +227,15 @@ def test_answers_of_the_wrong_shape_are_retry_later(telegram, fakes, body):
     assert (
         caught.value.message == "Telegram mengirim jawaban yang tidak dapat dibaca; Humas akan mencoba lagi."
     )
+
+
+def test_revoked_bot_token_is_credentials_invalid(telegram, fakes, account):
+    fakes.hub.expire_token("telegram", account["telegram"]["bot_token"])
+
+    with pytest.raises(CredentialsInvalid) as caught:
+        telegram.verify()
+
+    assert (
+        caught.value.message
+        == "Token Telegram tidak berlaku lagi (token bot ditolak). Kanal perlu dihubungkan ulang."
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .base import (
     AccountInfo,
     BadRequest,
@@ -31,6 +33,25 @@ from .instagram import InstagramConnector
 from .telegram import TelegramConnector
 from .x import XConnector, weighted_length
 
+
+def build_connector(
+    platform: Platform | str, *, account_id: str, token: str, base_url: str | None = None, **options: Any
+) -> Connector:
+    """The connector for one channel. ``account_id`` is the page id, IG user id, X user id or
+    Telegram chat (``@name`` or ``-100…``); ``base_url`` None means the real platform;
+    ``options`` go to the connector (timeout, rate_store, clock, api_version, app_id…)."""
+    platform = Platform(platform)
+    if base_url is not None:
+        options["base_url"] = base_url
+    if platform is Platform.FACEBOOK:
+        return FacebookConnector(page_id=account_id, access_token=token, **options)
+    if platform is Platform.INSTAGRAM:
+        return InstagramConnector(ig_user_id=account_id, access_token=token, **options)
+    if platform is Platform.X:
+        return XConnector(access_token=token, user_id=account_id or None, **options)
+    return TelegramConnector(bot_token=token, chat_id=account_id, **options)
+
+
 __all__ = [
     "AccountInfo",
     "BadRequest",
@@ -57,6 +78,7 @@ __all__ = [
     "TextTooLong",
     "Unsupported",
     "XConnector",
+    "build_connector",
     "content_marker",
     "weighted_length",
 ]

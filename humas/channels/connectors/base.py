@@ -392,8 +392,12 @@ class MemoryRateLimitStore:
 
 @runtime_checkable
 class Connector(Protocol):
-    platform: Platform
-    capabilities: frozenset[Capability]
+    @property
+    def platform(self) -> Platform: ...
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """Operations this platform offers; the others raise Unsupported."""
 
     def validate(self, request: PublishRequest) -> None:
         """Raise BadRequest/TextTooLong if the platform would refuse this content."""
