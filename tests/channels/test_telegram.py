@@ -239,3 +239,16 @@ def test_revoked_bot_token_is_credentials_invalid(telegram, fakes, account):
         caught.value.message
         == "Token Telegram tidak berlaku lagi (token bot ditolak). Kanal perlu dihubungkan ulang."
     )
+
+
+def test_a_platform_side_length_refusal_names_the_limit(telegram, fakes):
+    fakes.hub.add_fault(
+        platform="telegram",
+        kind="shape",
+        body='{"ok": false, "error_code": 400, "description": "Bad Request: message is too long"}',
+    )
+
+    with pytest.raises(TextTooLong) as caught:
+        telegram.publish(PublishRequest(text="Menurut Telegram terlalu panjang"))
+
+    assert caught.value.message == "Teks terlalu panjang untuk Telegram (batas 4096 karakter)."

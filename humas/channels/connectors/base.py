@@ -206,6 +206,10 @@ T_TOO_LONG = register(
     _("Teks terlalu panjang untuk %(platform)s: %(length)s dari batas %(limit)s %(unit)s."),
     "Text too long for %(platform)s: %(length)s of the %(limit)s %(unit)s limit.",
 )
+T_TOO_LONG_PLATFORM = register(
+    _("Teks terlalu panjang untuk %(platform)s (batas %(limit)s %(unit)s)."),
+    "Text too long for %(platform)s (limit %(limit)s %(unit)s).",
+)
 T_UNSUPPORTED = register(
     _("%(platform)s tidak menyediakan API untuk %(operation)s."),
     "%(platform)s has no API for %(operation)s.",

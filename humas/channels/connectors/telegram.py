@@ -17,6 +17,7 @@ import httpx
 from ._http import HttpConnector, parse_int, shape_guard
 from .base import (
     T_GARBAGE,
+    T_TOO_LONG_PLATFORM,
     AccountInfo,
     BadRequest,
     Capability,
@@ -135,9 +136,13 @@ class TelegramConnector(HttpConnector):
         if "chat not found" in lowered:
             return BadRequest(self.platform, template=T_CHAT_NOT_FOUND, chat=self.chat_id, **common)
         if "message is too long" in lowered:
-            return TextTooLong(self.platform, limit=TEXT_LIMIT, length=-1, **common)
+            return TextTooLong(
+                self.platform, template=T_TOO_LONG_PLATFORM, limit=TEXT_LIMIT, length=-1, **common
+            )
         if "caption is too long" in lowered:
-            return TextTooLong(self.platform, limit=CAPTION_LIMIT, length=-1, **common)
+            return TextTooLong(
+                self.platform, template=T_TOO_LONG_PLATFORM, limit=CAPTION_LIMIT, length=-1, **common
+            )
         return BadRequest(self.platform, **common)
 
     # --- interface -----------------------------------------------------------------------------
