@@ -55,7 +55,7 @@ _UPSERT_CHUNK = 500
 # Crawlers, link-preview fetchers, monitors, headless browsers and HTTP libraries. Most of them
 # never run the page's script; the ones that do (search engines render pages) say who they are.
 BOT_USER_AGENT = re.compile(
-    r"bot\b|bot/|crawl|spider|slurp|scraper|archiver|ia_archiver|facebookexternalhit|facebot"
+    r"(?<!cu)bot\b|crawl|spider|slurp|scraper|archiver|ia_archiver|facebookexternalhit|facebot"
     r"|meta-externalagent|whatsapp|telegrambot|twitterbot|linkedinbot|slackbot|discordbot|skypeuripreview"
     r"|embedly|quora link preview|pinterest|vkshare|bingpreview|mediapartners-google|adsbot"
     r"|google-inspectiontool|googleother|apis-google|feedfetcher|feed|rss|yandex|baiduspider"
@@ -125,14 +125,18 @@ def _back_office_url(url: str, *, host: str) -> bool:
         parts = urlsplit(url)
     except ValueError:
         return False
-    return (not parts.netloc or parts.netloc.lower() == host.lower()) and parts.path.startswith("/app/")
+    same_host = not parts.netloc or parts.hostname == urlsplit(f"//{host}").hostname
+    return same_host and parts.path.startswith("/app/")
 
 
 def _same_site(origin: str, *, host: str) -> bool:
     if origin in settings.CSRF_TRUSTED_ORIGINS:
         return True
+    # Host names only: a proxy may or may not pass the port on, and another port of the same
+    # host is not the kind of site this check keeps out.
     try:
-        return urlsplit(origin).netloc.lower() == host.lower()
+        origin_name = urlsplit(origin).hostname
+        return origin_name is not None and origin_name == urlsplit(f"//{host}").hostname
     except ValueError:
         return False
 

@@ -149,6 +149,12 @@ def test_window_is_per_article_and_per_visitor(publish, buffer):
         ("curl/8.5.0", {}),
         ("python-requests/2.32.3", {}),
         ("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.0)", {}),
+        ("Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)", {}),
+        (
+            "Mozilla/5.0 (Linux; Android 6.0.1) Chrome/124.0 Mobile Safari/537.36 (compatible; Googlebot/2.1)",
+            {},
+        ),
+        ("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", {}),
         (BROWSER, {"HTTP_SEC_PURPOSE": "prefetch"}),
         (BROWSER, {"HTTP_SEC_PURPOSE": "prefetch;prerender"}),
         (BROWSER, {"HTTP_PURPOSE": "prefetch"}),
@@ -180,6 +186,9 @@ def test_bots_empty_agents_and_prefetches_are_not_counted(client, publish, buffe
         "Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/460.0.0.0;]",
         "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
         "Mobile/15E148 Instagram 326.0.3.30.91",
+        # A phone brand with "bot" in its name.
+        "Mozilla/5.0 (Linux; Android 10; CUBOT X30) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/120.0.0.0 Mobile Safari/537.36",
     ],
 )
 def test_people_browsers_are_counted(client, publish, buffer, user_agent):
@@ -213,9 +222,12 @@ def test_beacon_posted_from_another_site_is_not_counted(publish, buffer):
 
     beacon(Client(), article.pk, HTTP_ORIGIN="https://contoh-penipu.example")
     beacon(Client(), article.pk, HTTP_ORIGIN="null")
+    beacon(Client(), article.pk, HTTP_ORIGIN="http://testserver.example")
     beacon(Client(), article.pk, HTTP_ORIGIN="http://testserver")
+    # A proxy may pass the Host on without the port the page was loaded from.
+    beacon(Client(), article.pk, HTTP_ORIGIN="http://testserver:8080")
 
-    assert counter.views_flush() == 1
+    assert counter.views_flush() == 2
 
 
 @pytest.mark.django_db
