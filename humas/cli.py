@@ -182,6 +182,15 @@ def cmd_credentials(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fakes(args: argparse.Namespace) -> int:
+    from humas.channels.fakes import main as fakes_main
+
+    rest = list(args.rest)
+    if rest[:1] == ["serve"]:
+        rest = rest[1:]
+    return int(fakes_main(rest) or 0)
+
+
 def cmd_claims(args: argparse.Namespace) -> int:
     from humas.textkit.evalcli import main as claims_main
 
@@ -221,6 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
     credentials_sub.add_parser("new-key", help="print a new key for HUMAS_CREDENTIAL_KEYS")
     credentials_sub.add_parser("rotate", help="re-encrypt every stored credential with the first key")
     credentials.set_defaults(func=cmd_credentials)
+
+    fakes = sub.add_parser(
+        "fakes", help="strict local fakes of the platform APIs: 'humas fakes serve --port 8765'"
+    )
+    fakes.add_argument("rest", nargs=argparse.REMAINDER)
+    fakes.set_defaults(func=cmd_fakes)
 
     claims = sub.add_parser("claims", help="claim matching (text engine), e.g. 'humas claims eval --help'")
     claims.add_argument("rest", nargs=argparse.REMAINDER)
