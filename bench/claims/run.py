@@ -369,7 +369,8 @@ def markdown(report: dict[str, object]) -> str:
     q = report["quality"]
     assert isinstance(q, dict)
     lines = [
-        f"Machine: {report['machine']}; date {report['date']}; command `{report['command']}`.",
+        f"Machine: {report['machine']}; date {report['date']}; command `{report['command']}`; "
+        f"load average at start {report['load_average_start']}.",
         "",
         "| system | recall@1 | recall@5 | MRR@10 | index s (wall) | queries/s (wall) |",
         "|---|---|---|---|---|---|",
@@ -398,6 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs visible, Python {platform.python_version()}",
         "date": time.strftime("%Y-%m-%d", time.gmtime()),
         "command": "python bench/claims/run.py",
+        "load_average_start": [round(x, 2) for x in os.getloadavg()],
     }
     report["quality"] = {
         "bm25": bm25_baseline(docs, queries),
@@ -418,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         report["scaling"] = scaling_run(docs, queries, sizes)
         for row in report["scaling"]:  # type: ignore[union-attr]
             print("scaling", json.dumps(row), flush=True)
+    report["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(report))

@@ -45,6 +45,7 @@ __all__ = ["ClaimDocument", "ClaimIndex", "Candidate", "MatchResult", "Decision"
 Decision = Literal["match", "suggestion", "none"]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+Int32Array = npt.NDArray[np.int32]
 
 _FIELDS = ("word", "title", "char", "bigram")
 _FORMAT_VERSION = 1
@@ -79,17 +80,76 @@ class MatchResult:
 class _DocTerms:
     """Term-id/count arrays of one document per field, plus lengths for priors."""
 
-    ids: tuple[IntArray, IntArray, IntArray, IntArray]
-    counts: tuple[IntArray, IntArray, IntArray, IntArray]
+    ids: tuple[Int32Array, Int32Array, Int32Array, Int32Array]
+    counts: tuple[Int32Array, Int32Array, Int32Array, Int32Array]
     title_len: int
     body_len: int
+
+
+@dataclass(frozen=True)
+class _Store:
+    """Term counts of many documents in flat arrays (one CSR-like triple per field).
+
+    Thousands of tiny per-document arrays cost ~100 bytes of overhead each; documents
+    are kept here once the next snapshot is derived, and new ones wait as ``_DocTerms``.
+    """
+
+    lengths: tuple[IntArray, ...]  # per field: number of distinct terms of each document
+    ids: tuple[Int32Array, ...]
+    counts: tuple[Int32Array, ...]
+    title_len: Int32Array
+    body_len: Int32Array
+
+    @classmethod
+    def empty(cls) -> _Store:
+        z64 = np.zeros(0, dtype=np.int64)
+        z32 = np.zeros(0, dtype=np.int32)
+        return cls((z64,) * len(_FIELDS), (z32,) * len(_FIELDS), (z32,) * len(_FIELDS), z32, z32)
+
+    @property
+    def size(self) -> int:
+        return len(self.title_len)
+
+    def extended(self, docs: Sequence[_DocTerms]) -> _Store:
+        if not docs:
+            return self
+        fields = range(len(_FIELDS))
+        return _Store(
+            lengths=tuple(
+                np.concatenate([self.lengths[f], np.array([len(d.ids[f]) for d in docs], dtype=np.int64)])
+                for f in fields
+            ),
+            ids=tuple(
+                np.concatenate([self.ids[f], *(d.ids[f] for d in docs)]).astype(np.int32) for f in fields
+            ),
+            counts=tuple(
+                np.concatenate([self.counts[f], *(d.counts[f] for d in docs)]).astype(np.int32)
+                for f in fields
+            ),
+            title_len=np.concatenate([self.title_len, np.array([d.title_len for d in docs], dtype=np.int32)]),
+            body_len=np.concatenate([self.body_len, np.array([d.body_len for d in docs], dtype=np.int32)]),
+        )
+
+    def filtered(self, keep: npt.NDArray[np.bool_]) -> _Store:
+        ids = []
+        counts = []
+        for f in range(len(_FIELDS)):
+            rows_keep = np.repeat(keep, self.lengths[f])
+            ids.append(self.ids[f][rows_keep])
+            counts.append(self.counts[f][rows_keep])
+        return _Store(
+            lengths=tuple(x[keep] for x in self.lengths),
+            ids=tuple(ids),
+            counts=tuple(counts),
+            title_len=self.title_len[keep],
+            body_len=self.body_len[keep],
+        )
 
 
 @dataclass(frozen=True)
 class _Snapshot:
     doc_ids: tuple[str, ...]
     alive: npt.NDArray[np.bool_]
-    weights: tuple[sp.csr_matrix, ...]  # exact BM25 weights per field (docs x vocab)
     stage1_t: sp.csr_matrix  # pruned word/title/char weights stacked (vocab0+1+2 x docs)
     idf: tuple[FloatArray, ...]
     combined: sp.csr_matrix  # all field weights + title idf side by side, for stage 2
@@ -143,7 +203,8 @@ class ClaimIndex:
         # The word and title fields share one vocabulary: one lookup serves both.
         self._vocab: tuple[dict[str, int], ...] = (words, words, {}, {})
         self._char_cache: dict[str, tuple[int, ...]] = {}
-        self._docs: list[_DocTerms] = []
+        self._store = _Store.empty()
+        self._pending: list[_DocTerms] = []
         self._doc_ids: list[str] = []
         self._position: dict[str, int] = {}
         self._alive: list[bool] = []
@@ -154,9 +215,9 @@ class ClaimIndex:
         words = title.terms + body.terms
         return (words, title.terms, char_ngrams(title), content_bigrams(title))
 
-    def _encode(self, terms: Sequence[list[str]], *, grow: bool) -> tuple[list[IntArray], list[IntArray]]:
-        ids_out: list[IntArray] = []
-        counts_out: list[IntArray] = []
+    def _encode(self, terms: Sequence[list[str]], *, grow: bool) -> tuple[list[Int32Array], list[Int32Array]]:
+        ids_out: list[Int32Array] = []
+        counts_out: list[Int32Array] = []
         if grow:
             self._char_cache = {}
         for vocab, field_terms in zip(self._vocab, terms, strict=True):
@@ -168,8 +229,8 @@ class ClaimIndex:
                         continue
                     j = vocab[t] = len(vocab)
                 counts[j] = counts.get(j, 0) + 1
-            ids_out.append(np.fromiter(counts.keys(), dtype=np.int64, count=len(counts)))
-            counts_out.append(np.fromiter(counts.values(), dtype=np.int64, count=len(counts)))
+            ids_out.append(np.fromiter(counts.keys(), dtype=np.int32, count=len(counts)))
+            counts_out.append(np.fromiter(counts.values(), dtype=np.int32, count=len(counts)))
         return ids_out, counts_out
 
     def add(self, documents: Iterable[ClaimDocument]) -> int:
@@ -186,8 +247,8 @@ class ClaimIndex:
                 if old is not None:
                     self._alive[old] = False
                 ids, counts = self._encode(self._field_terms(ta, ba), grow=True)
-                self._position[doc_id] = len(self._docs)
-                self._docs.append(
+                self._position[doc_id] = len(self._doc_ids)
+                self._pending.append(
                     _DocTerms(
                         ids=(ids[0], ids[1], ids[2], ids[3]),
                         counts=(counts[0], counts[1], counts[2], counts[3]),
@@ -215,9 +276,18 @@ class ClaimIndex:
                 self._snapshot = None
         return removed
 
+    def _consolidate(self) -> _Store:
+        """Move pending documents into the flat store. Caller holds the lock."""
+        if self._pending:
+            self._store = self._store.extended(self._pending)
+            self._pending = []
+        return self._store
+
     def _compact(self) -> None:
-        keep = [i for i, a in enumerate(self._alive) if a]
-        self._docs = [self._docs[i] for i in keep]
+        store = self._consolidate()
+        alive = np.array(self._alive, dtype=bool)
+        self._store = store.filtered(alive)
+        keep = np.nonzero(alive)[0]
         self._doc_ids = [self._doc_ids[i] for i in keep]
         self._alive = [True] * len(keep)
         self._position = {d: i for i, d in enumerate(self._doc_ids)}
@@ -234,7 +304,8 @@ class ClaimIndex:
 
     # -- deriving weights --------------------------------------------------------------------
     def _build_snapshot(self) -> _Snapshot:
-        n = len(self._docs)
+        store = self._consolidate()
+        n = store.size
         alive = np.array(self._alive, dtype=bool) if n else np.zeros(0, dtype=bool)
         n_alive = max(1, int(alive.sum()))
         weights: list[sp.csr_matrix] = []
@@ -244,11 +315,11 @@ class ClaimIndex:
         title_mass: FloatArray = np.zeros(n)
         for f, vocab in enumerate(self._vocab):
             v = len(vocab)
-            lengths = np.fromiter((len(d.ids[f]) for d in self._docs), dtype=np.int64, count=n)
+            lengths = store.lengths[f]
             indptr = np.zeros(n + 1, dtype=np.int64)
             np.cumsum(lengths, out=indptr[1:])
-            indices = np.concatenate([d.ids[f] for d in self._docs]) if n else np.zeros(0, np.int64)
-            tf = (np.concatenate([d.counts[f] for d in self._docs]) if n else np.zeros(0)).astype(np.float64)
+            indices = store.ids[f].astype(np.int64)
+            tf = store.counts[f].astype(np.float64)
             rows = np.repeat(np.arange(n), lengths)
             live = alive[rows] if n else np.zeros(0, dtype=bool)
             df = np.bincount(indices[live], minlength=v).astype(np.float64)
@@ -277,16 +348,16 @@ class ClaimIndex:
         offsets = np.cumsum([0] + [m.shape[1] for m in blocks]).astype(np.int64)
         return _Snapshot(
             doc_ids=tuple(self._doc_ids),
-            combined=sp.hstack(blocks, format="csr"),
+            # float32 halves the memory of the largest structure; scores need no more precision.
+            combined=sp.hstack(blocks, format="csr", dtype=np.float32),
             offsets=offsets,
             alive=alive,
-            weights=tuple(weights),
             stage1_t=sp.vstack(pruned, format="csr") if n else sp.csr_matrix((0, 0)),
             idf=tuple(idfs),
             title_idf_mass=title_mass,
             title_idf=title_idf,
-            title_len=np.array([d.title_len for d in self._docs], dtype=np.float64),
-            body_len=np.array([d.body_len for d in self._docs], dtype=np.float64),
+            title_len=store.title_len.astype(np.float64),
+            body_len=store.body_len.astype(np.float64),
             vocab_sizes=tuple(len(v) for v in self._vocab),
         )
 
@@ -556,27 +627,20 @@ class ClaimIndex:
     def save(self, path: str | Path) -> None:
         """Write the index (analysed term counts, vocabularies, settings) to one file."""
         with self._lock:
-            docs = list(self._docs)
+            store = self._consolidate()
             ids = list(self._doc_ids)
-            alive = list(self._alive)
+            alive = np.array(self._alive, dtype=bool)
             vocabs = [list(v) for v in self._vocab]
-        keep = [i for i, a in enumerate(alive) if a]
+        if not alive.all():
+            store = store.filtered(alive)
+        keep = np.nonzero(alive)[0]
         arrays: dict[str, npt.NDArray[np.generic]] = {}
         for f in range(len(_FIELDS)):
-            lengths = np.array([len(docs[i].ids[f]) for i in keep], dtype=np.int64)
-            arrays[f"len{f}"] = lengths
-            arrays[f"ids{f}"] = (
-                np.concatenate([docs[i].ids[f] for i in keep]).astype(np.int32)
-                if keep
-                else np.zeros(0, np.int32)
-            )
-            arrays[f"cnt{f}"] = (
-                np.concatenate([docs[i].counts[f] for i in keep]).astype(np.int32)
-                if keep
-                else np.zeros(0, np.int32)
-            )
-        arrays["title_len"] = np.array([docs[i].title_len for i in keep], dtype=np.int32)
-        arrays["body_len"] = np.array([docs[i].body_len for i in keep], dtype=np.int32)
+            arrays[f"len{f}"] = store.lengths[f]
+            arrays[f"ids{f}"] = store.ids[f]
+            arrays[f"cnt{f}"] = store.counts[f]
+        arrays["title_len"] = store.title_len
+        arrays["body_len"] = store.body_len
         meta = {
             "format": _FORMAT_VERSION,
             "doc_ids": [ids[i] for i in keep],
@@ -619,25 +683,14 @@ class ClaimIndex:
         index._vocab = (words, words, chars, bigrams)
         doc_ids: list[str] = meta["doc_ids"]
         n = len(doc_ids)
-        splits = []
-        for f in range(len(_FIELDS)):
-            bounds = np.cumsum(arrays[f"len{f}"])[:-1]
-            splits.append(
-                (
-                    np.split(arrays[f"ids{f}"].astype(np.int64), bounds),
-                    np.split(arrays[f"cnt{f}"].astype(np.int64), bounds),
-                )
-            )
-        tl, bl = arrays["title_len"], arrays["body_len"]
-        index._docs = [
-            _DocTerms(
-                ids=(splits[0][0][i], splits[1][0][i], splits[2][0][i], splits[3][0][i]),
-                counts=(splits[0][1][i], splits[1][1][i], splits[2][1][i], splits[3][1][i]),
-                title_len=int(tl[i]),
-                body_len=int(bl[i]),
-            )
-            for i in range(n)
-        ]
+        fields = range(len(_FIELDS))
+        index._store = _Store(
+            lengths=tuple(arrays[f"len{f}"].astype(np.int64) for f in fields),
+            ids=tuple(arrays[f"ids{f}"].astype(np.int32) for f in fields),
+            counts=tuple(arrays[f"cnt{f}"].astype(np.int32) for f in fields),
+            title_len=arrays["title_len"].astype(np.int32),
+            body_len=arrays["body_len"].astype(np.int32),
+        )
         index._doc_ids = list(doc_ids)
         index._alive = [True] * n
         index._position = {d: i for i, d in enumerate(doc_ids)}
