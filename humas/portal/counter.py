@@ -5,7 +5,9 @@ sends a beacon (``POST /_v/<article id>``) once per page view and the beacon is 
 
 * One count per visitor per article per ``HUMAS_VIEW_WINDOW_SECONDS``. A visitor is a random
   first-party cookie set by the beacon; the key "this visitor saw this article" is added
-  atomically with the window as its lifetime (Redis ``SET NX EX``; the cache's ``add`` otherwise).
+  atomically with the window as its lifetime: Redis ``SET NX EX`` when Redis is configured, else
+  an ``INSERT … ON CONFLICT`` into a small SQLite file beside the embedded database (see
+  :func:`_seen_add` for why not the file cache).
 * Not counted: crawler and empty user agents, prefetch/prerender requests, signed-in staff,
   requests coming from the back office (``/app/``) and requests from another site's pages.
 * A counted view is buffered, never written to a counter row: ``HINCRBY`` into one Redis hash
@@ -20,6 +22,9 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import sqlite3
+import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -29,7 +34,6 @@ from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -199,10 +203,55 @@ def view_record(
         record = _record_script(_redis_url())
         keys = [_seen_key(article_id, visitor_id), _buffer_key()]
         return bool(record(keys=keys, args=[window, f"{article_id}:{day.isoformat()}"]))
-    if not cache.add(_seen_key(article_id, visitor_id), 1, timeout=window):
+    if not _seen_add(_seen_key(article_id, visitor_id), window=window):
         return False
     ArticleViewBuffer.objects.create(article_id=article_id, day=day)
     return True
+
+
+# Without Redis, "seen" keys live in their own SQLite file rather than in the file cache: that
+# cache's add() is a check-then-write (two beacons of one visitor at once could both count), it
+# keeps 300 entries and then drops a random third (visitors would be counted again inside their
+# window, and the login throttle's entries would be pushed out with them), and it lists its
+# directory on every write. One row per key with an expiry, added atomically, costs one small
+# write and is shared by every process on the machine (the embedded shape is one machine).
+_seen_local = threading.local()
+
+
+def seen_path() -> str:
+    return str(settings.DATA_DIR / "views-seen.sqlite3")
+
+
+def _seen_connection() -> sqlite3.Connection:
+    """This thread's connection to the "seen" file (a new one when DATA_DIR changed, as in tests)."""
+    path = seen_path()
+    db: sqlite3.Connection | None = getattr(_seen_local, "db", None)
+    if db is not None and getattr(_seen_local, "path", None) == path:
+        return db
+    if db is not None:
+        db.close()
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=20, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, until REAL NOT NULL) WITHOUT ROWID")
+    _seen_local.db, _seen_local.path = db, path
+    return db
+
+
+def _seen_add(key: str, *, window: int) -> bool:
+    """Mark ``key`` seen for ``window`` seconds unless it already is; True when it was not."""
+    now = time.time()
+    cursor = _seen_connection().execute(
+        "INSERT INTO seen (key, until) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET until = excluded.until WHERE seen.until <= ?",
+        (key, now + window, now),
+    )
+    return cursor.rowcount == 1
+
+
+def _seen_purge() -> None:
+    _seen_connection().execute("DELETE FROM seen WHERE until <= ?", (time.time(),))
 
 
 def article_views_public(*, article_id: int) -> int | None:
@@ -235,6 +284,8 @@ def views_flush() -> int:
     applied = _flush_database()
     if _redis_url():
         applied += _flush_redis()
+    else:
+        _seen_purge()
     return applied
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from django.core.cache import cache
 from django.db import connection, connections
 from django.test import Client
 
@@ -39,10 +38,9 @@ def redis_available() -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _own_data_dir(settings, tmp_path):
+    """Without Redis the "seen" keys live in a file under DATA_DIR: one per test."""
+    settings.DATA_DIR = tmp_path
 
 
 @pytest.fixture(params=["database", "redis"])
@@ -270,6 +268,35 @@ def test_visitor_ids_chosen_by_the_client_are_honoured(publish, buffer):
         beacon(visitor, article.pk)
 
     assert counter.views_flush() == 5
+
+
+@pytest.mark.django_db
+def test_every_visitor_of_a_busy_window_stays_remembered(publish, buffer):
+    """More visitors than a small cache holds (the file cache keeps 300) are still counted once each."""
+    article = publish("33.20", title="Debat kandidat")
+    visitors = [f"busy-window-visitor-{n:05d}" for n in range(1000)]
+
+    def record(visitor: str) -> bool:
+        return counter.view_record(
+            article_id=article.pk, visitor_id=visitor, user_agent=BROWSER, headers={}, host="testserver"
+        )
+
+    assert all(record(v) for v in visitors)
+    assert not any(record(v) for v in visitors)
+    assert counter.views_flush() == 1000
+
+
+def test_seen_keys_are_added_atomically_across_threads(settings):
+    """Without Redis: 16 threads racing to mark the same 100 keys see each key new exactly once."""
+    keys = [f"race:{n}" for n in range(100)]
+
+    def mark_all(_: int) -> int:
+        return sum(counter._seen_add(key, window=60) for key in keys)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        firsts = list(pool.map(mark_all, range(16)))
+
+    assert sum(firsts) == 100
 
 
 # Bad input ---------------------------------------------------------------------------------
