@@ -33,6 +33,7 @@ import concurrent.futures
 import contextlib
 import csv
 import datetime as dt
+import gzip
 import html
 import http.client
 import json
@@ -226,13 +227,14 @@ def parse_wrk(shape: str, load: str, output: str) -> Result:
     return result
 
 
-def wrk_pages(url: str, *, connections: int, duration: int) -> str:
+def wrk_pages(url: str, *, connections: int, duration: int, compressed: bool = False) -> str:
+    extra = ["-H", "Accept-Encoding: gzip, deflate"] if compressed else []
     return run(
         ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s",
          "-H", f"User-Agent: {USER_AGENT}",
          "-H", "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
          "-H", "Accept-Language: id-ID,id;q=0.9,en;q=0.8",
-         url]
+         *extra, url]
     )  # fmt: skip
 
 
@@ -328,6 +330,7 @@ NGINX_STATIC = """\
         server_name 127.0.0.1 localhost;
         root {root};
         location / {{
+            gzip_static on;  # index.html.gz written beside it: the limit for compressed pages too
             try_files $uri $uri/index.html =404;
         }}
         location /_v/ {{
@@ -384,6 +387,7 @@ class Shape:
     env: dict[str, str] | None  # settings to flush and read the counter with; None: no counter
     page_bytes: int = 0
     cache_header: str = ""
+    pagecache_file: Path | None = None  # (b): the stored page nginx serves
 
 
 def views_total(shape: Shape) -> tuple[int, int]:
@@ -470,6 +474,9 @@ def shape_production(runner: Runner, body_file: Path) -> Shape:
     shape = Shape("b", "production: nginx (deploy/nginx) + gunicorn 2×4 + PostgreSQL + Redis", base,
                   seeded["url"], int(seeded["id"]), env)  # fmt: skip
     check_page(shape, expect_cache="nginx")
+    shape.pagecache_file = data / "pagecache" / "127.0.0.1" / shape.page.strip("/") / "index.html"
+    if not shape.pagecache_file.is_file():
+        raise SystemExit(f"(b): no page-cache file at {shape.pagecache_file}")
     return shape
 
 
@@ -479,6 +486,7 @@ def shape_static(runner: Runner, html_bytes: bytes, page: str) -> Shape:
     target = root / page.strip("/") / "index.html"
     target.parent.mkdir(parents=True)
     target.write_bytes(html_bytes)
+    target.with_name("index.html.gz").write_bytes(gzip.compress(html_bytes, 9))
     port = free_port()
     proc = start_nginx(runner, "c", NGINX_STATIC.format(port=port, root=root))
     base = f"http://127.0.0.1:{port}"
@@ -645,10 +653,24 @@ def measure(shape: Shape, load: str, *, connections: int, duration: int, warmup:
     if warmup:
         # Page loads only: a beacon still queued when a warm-up stops would land in the count.
         wrk_pages(shape.base + shape.page, connections=connections, duration=warmup)
-    if load == "pages":
-        result = parse_wrk(
-            shape.key, load, wrk_pages(shape.base + shape.page, connections=connections, duration=duration)
-        )
+    if load.startswith("pages"):
+        precompressed = None
+        if load == "pages-gzip-static" and shape.pagecache_file is not None:
+            # What the app does not do yet: a compressed copy beside the stored page, which the
+            # shipped config's gzip_static sends instead of compressing on the fly.
+            precompressed = shape.pagecache_file.with_name("index.html.gz")
+            precompressed.write_bytes(gzip.compress(shape.pagecache_file.read_bytes(), 9))
+        try:
+            output = wrk_pages(
+                shape.base + shape.page,
+                connections=connections,
+                duration=duration,
+                compressed=load != "pages",
+            )
+        finally:
+            if precompressed is not None:
+                precompressed.unlink()
+        result = parse_wrk(shape.key, load, output)
     else:
         counting = shape.env is not None
         before = views_total(shape)[1] if counting else 0
@@ -665,13 +687,22 @@ def measure(shape: Shape, load: str, *, connections: int, duration: int, warmup:
     return result
 
 
+# Which load of (c) each load is compared with.
+LIMIT_OF = {
+    "pages": "pages",
+    "pages-gzip": "pages-gzip",
+    "pages-gzip-static": "pages-gzip",
+    "visits": "visits",
+}
+
+
 def table(results: list[Result], limit: dict[str, Result]) -> str:
     lines = [
         "| shape | load | requests/s | p50 | p99 | ÷ (c) requests/s | ÷ (c) p50 | ÷ (c) p99 | errors / non-2xx |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        c = limit.get(r.load)
+        c = limit.get(LIMIT_OF[r.load])
         ratio = (lambda a, b: f"{a / b:.2f}" if b else "—") if c else (lambda a, b: "—")
         lines.append(
             f"| ({r.shape}) | {r.load} | {r.rps:,.0f} | {r.p50_ms:.2f} ms | {r.p99_ms:.2f} ms | "
@@ -692,6 +723,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", default=str(REPO / "var" / "bench-portal"), help="working directory")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args(argv)
+    # A terminated run still stops what it started (the finally below).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
     only = set(args.only.split(","))
     for tool in ("nginx", "wrk"):
         if not shutil.which(tool):
@@ -712,35 +745,48 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     notes: list[str] = []
     shapes: dict[str, Shape] = {}
+    peer_cache = ""
+    html_source: tuple[bytes, str, int] | None = None  # the Humas page for (c): bytes, path, article id
     try:
-        if "a" in only or "b" in only or "c" in only:
-            # (c) needs the HTML bytes of the Humas page; (b) provides them, else (a).
-            if "a" in only:
-                shapes["a"] = shape_embedded(runner, body_file)
-            if "b" in only:
-                shapes["b"] = shape_production(runner, body_file)
-            if "c" in only:
-                source = shapes.get("b") or shapes.get("a") or shape_embedded(runner, body_file)
-                _, _, html_bytes = fetch(source.base + source.page, headers={"User-Agent": USER_AGENT})
-                shapes["c"] = shape_static(runner, html_bytes, source.page)
-        peer_cache = ""
-        if "d" in only:
-            shapes["d"], peer_cache = shape_wagtail(runner, body_file)
         for key in ("a", "b", "c", "d"):
-            shape = shapes.get(key)
-            if shape is None or key not in only:
+            if key not in only:
                 continue
+            # One shape at a time: start it, load it, stop it, so that nothing else runs meanwhile.
+            mark = len(runner.procs)
+            if key == "a":
+                shape = shape_embedded(runner, body_file)
+            elif key == "b":
+                shape = shape_production(runner, body_file)
+            elif key == "c":
+                if html_source is None:  # (c) alone: take the bytes from an embedded site
+                    source = shape_embedded(runner, body_file)
+                    html_source = (fetch(source.base + source.page)[2], source.page, source.article_id or 0)
+                    for proc in runner.procs[mark:]:
+                        runner.stop(proc)
+                shape = shape_static(runner, html_source[0], html_source[1])
+            else:
+                shape, peer_cache = shape_wagtail(runner, body_file)
+            shapes[key] = shape
+            if key in ("a", "b"):
+                _, _, html_bytes = fetch(shape.base + shape.page, headers={"User-Agent": USER_AGENT})
+                html_source = (html_bytes, shape.page, shape.article_id or 0)
             print(f"({key}) {shape.label}: {shape.base}{shape.page} {shape.page_bytes:,} bytes", flush=True)
-            results.append(measure(shape, "pages", connections=args.connections, duration=args.duration,
-                                   warmup=args.warmup, beacon=""))  # fmt: skip
-            if key == "d":
-                continue
-            if not counting and key != "c":
-                notes.append(f"({key}): the view counter (humas/portal/counter.py) is absent: pages only")
-                continue
-            beacon = f"/_v/{shape.article_id or shapes.get('b', shapes.get('a')).article_id}"  # type: ignore[union-attr]
-            results.append(measure(shape, "visits", connections=args.connections, duration=args.duration,
-                                   warmup=args.warmup, beacon=beacon))  # fmt: skip
+            loads = ["pages"]
+            if key in ("b", "c"):
+                loads.append("pages-gzip")
+            if key == "b":
+                loads.append("pages-gzip-static")
+            if key != "d":
+                if counting or key == "c":
+                    loads.append("visits")
+                else:
+                    notes.append(f"({key}): the view counter (humas/portal/counter.py) is absent: pages only")
+            beacon = f"/_v/{shape.article_id or (html_source[2] if html_source else 1)}"
+            for load in loads:
+                results.append(measure(shape, load, connections=args.connections, duration=args.duration,
+                                       warmup=args.warmup, beacon=beacon))  # fmt: skip
+            for proc in runner.procs[mark:]:
+                runner.stop(proc)
     finally:
         runner.stop_all()
 

@@ -8,6 +8,7 @@ disk, and that an edit removes the stale page. The app runs on SQLite in a tempo
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -359,3 +360,22 @@ def test_view_beacon_reaches_the_app_unbuffered_and_uncached(site: Site) -> None
     assert response.headers["cache-control"] == "no-store"
     assert "x-humas-cache" not in response.headers
     assert response.cookies.get("hv")
+
+
+def test_a_compressed_copy_beside_a_stored_page_is_sent_as_is(site: Site) -> None:
+    url = "/kab-jepara/berita/"
+    with site.client() as client:
+        client.get(url)
+        page = site.cache_file(url)
+        assert page.is_file()
+        marker = page.read_bytes() + b"<!-- from index.html.gz -->"
+        page.with_name("index.html.gz").write_bytes(gzip.compress(marker))
+        try:
+            response = client.get(url, headers={"Accept-Encoding": "gzip"})
+            plain = client.get(url, headers={"Accept-Encoding": "identity"})
+        finally:
+            page.with_name("index.html.gz").unlink()
+    assert response.headers["x-humas-cache"] == "nginx"
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.content == marker
+    assert plain.content == page.read_bytes()
