@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from redis.exceptions import RedisError
 
 from . import counter
 
@@ -26,7 +28,7 @@ MAX_REFERRER_CHARS = 1024
 @require_POST
 def view_beacon(request: HttpRequest, raw_id: str) -> JsonResponse:
     if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 18):
-        raise Http404(raw_id)
+        return _not_found()
     article_id = int(raw_id)
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -37,13 +39,13 @@ def view_beacon(request: HttpRequest, raw_id: str) -> JsonResponse:
 
     views = counter.article_views_public(article_id=article_id)
     if views is None:
-        raise Http404(raw_id)
+        return _not_found()
 
     visitor = request.COOKIES.get(counter.VISITOR_COOKIE, "")
     new_visitor = not counter.visitor_id_valid(visitor)
     if new_visitor:
         visitor = counter.visitor_id_new()
-    form = length and request.content_type == "application/x-www-form-urlencoded"
+    form = length > 0 and request.content_type == "application/x-www-form-urlencoded"
     referrer = request.POST.get("r", "")[:MAX_REFERRER_CHARS] if form else ""
     user = getattr(request, "user", None)
     try:
@@ -56,7 +58,7 @@ def view_beacon(request: HttpRequest, raw_id: str) -> JsonResponse:
             referrer=referrer,
             authenticated=bool(user is not None and user.is_authenticated),
         )
-    except (OSError, DatabaseError, _redis_error()) as error:
+    except (OSError, DatabaseError, RedisError, sqlite3.Error) as error:
         # A counter outage must not show as an error on the page; the views are still shown.
         logger.warning("view not recorded for article %s: %s", article_id, error)
 
@@ -74,14 +76,11 @@ def view_beacon(request: HttpRequest, raw_id: str) -> JsonResponse:
     return response
 
 
+def _not_found() -> JsonResponse:
+    # A small JSON answer, not the site's 404 page: nobody reads it, and it is cheap to send.
+    return _no_store(JsonResponse({"error": "not found"}, status=404))
+
+
 def _no_store(response: JsonResponse) -> JsonResponse:
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _redis_error() -> type[Exception]:
-    try:
-        from redis.exceptions import RedisError
-    except ImportError:  # pragma: no cover - redis is a dependency
-        return OSError
-    return RedisError

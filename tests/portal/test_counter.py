@@ -299,6 +299,17 @@ def test_seen_keys_are_added_atomically_across_threads(settings):
     assert sum(firsts) == 100
 
 
+@pytest.mark.django_db
+def test_a_beacon_costs_one_query_and_one_buffer_write(client, publish, buffer, django_assert_num_queries):
+    article = publish("33.20", title="Debat kandidat")
+
+    # Redis: the article lookup only (the view goes to Redis); database: the lookup and one INSERT.
+    with django_assert_num_queries(1 if buffer == "redis" else 2):
+        assert beacon(client, article.pk).status_code == 200
+    with django_assert_num_queries(1):
+        assert beacon(client, article.pk).status_code == 200  # already counted: no write
+
+
 # Bad input ---------------------------------------------------------------------------------
 
 
@@ -326,7 +337,17 @@ def test_unpublished_draft_and_unknown_articles_are_404_and_not_counted(
     ["abc", "-1", "1.5", "0", "9" * 19, "99999999999999999", "%00", "%E2%80%8B1", "١٢", "1%20", "1;drop"],
 )
 def test_garbage_article_ids_are_404(client, raw):
-    assert beacon(client, raw).status_code == 404
+    response = beacon(client, raw)
+
+    assert response.status_code == 404
+    assert response.json() == {"error": "not found"}
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/_v/1/2", "/_v/1/", "/_v/"])
+def test_beacon_paths_that_match_no_url_are_404(client, path):
+    assert client.post(path, HTTP_USER_AGENT=BROWSER).status_code == 404
 
 
 @pytest.mark.django_db
@@ -356,8 +377,14 @@ def test_garbage_bodies_never_fail_and_big_ones_are_refused(client, publish, buf
 
 
 @pytest.mark.django_db
-def test_beacon_answers_even_when_the_counter_store_is_down(client, publish, settings):
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+@pytest.mark.parametrize("store", ["redis", "seen-file"])
+def test_beacon_answers_even_when_the_counter_store_is_down(client, publish, settings, tmp_path, store):
+    if store == "redis":
+        settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    else:
+        settings.REDIS_URL = ""
+        (tmp_path / "not-a-directory").write_text("")
+        settings.DATA_DIR = tmp_path / "not-a-directory" / "data"
     article = publish("33.20", title="Debat kandidat")
 
     response = beacon(client, article.pk)
