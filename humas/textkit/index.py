@@ -188,8 +188,8 @@ class ClaimIndex:
         k1: float = 1.2,
         b: float = 0.75,
         candidates: int = 20,
-        postings_cap: int = 2000,
-        char_postings_cap: int = 200,
+        postings_cap: int = 1000,
+        char_postings_cap: int = 100,
     ) -> None:
         self.analyzer = analyzer or default_analyzer()
         self.model = model or default_model()
