@@ -408,6 +408,15 @@ def check_page(shape: Shape, *, expect_cache: str | None) -> None:
         raise SystemExit(f"{shape.key}: X-Humas-Cache is {shape.cache_header!r}, expected {expect_cache!r}")
 
 
+# gunicorn processes for (a) and (d): 1 (× 8 threads) is what `humas demo` runs; --app-processes
+# changes both alike, to see what a second process would give the embedded shape.
+APP_PROCESSES = [1]
+
+
+def _gunicorn_shape() -> str:
+    return f"{APP_PROCESSES[0]}×{8 // APP_PROCESSES[0]} threads"
+
+
 def shape_embedded(runner: Runner, body_file: Path) -> Shape:
     data = runner.work / "a"
     shutil.rmtree(data, ignore_errors=True)
@@ -420,14 +429,14 @@ def shape_embedded(runner: Runner, body_file: Path) -> Shape:
     app = runner.start(
         "a-gunicorn",
         [humas_python(), "-m", "gunicorn", "humas.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--threads", "8", "--worker-class", "gthread", "--access-logfile", "-",
+         "--workers", str(APP_PROCESSES[0]), "--threads", str(8 // APP_PROCESSES[0]), "--worker-class", "gthread", "--access-logfile", "-",
          "--graceful-timeout", "10"],
         env=env,
     )  # fmt: skip
     runner.start("a-worker", [humas_python(), "-m", "humas.cli", "worker"], env=env)
     base = f"http://127.0.0.1:{port}"
     wait_http(base + "/healthz", app)
-    shape = Shape("a", "embedded: gunicorn 1×8 threads + SQLite + file page cache (Python)", base,
+    shape = Shape("a", f"embedded: gunicorn {_gunicorn_shape()} + SQLite + file page cache (Python)", base,
                   seeded["url"], int(seeded["id"]), env)  # fmt: skip
     check_page(shape, expect_cache="hit")
     return shape
@@ -602,7 +611,7 @@ def shape_wagtail(runner: Runner, body_file: Path) -> tuple[Shape, str]:
     app = runner.start(
         "d-gunicorn",
         [str(py), "-m", "gunicorn", "benchsite.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--threads", "8", "--worker-class", "gthread", "--access-logfile", "-",
+         "--workers", str(APP_PROCESSES[0]), "--threads", str(8 // APP_PROCESSES[0]), "--worker-class", "gthread", "--access-logfile", "-",
          "--graceful-timeout", "10"],
         env=env,
         cwd=project,
@@ -610,7 +619,7 @@ def shape_wagtail(runner: Runner, body_file: Path) -> tuple[Shape, str]:
     base = f"http://127.0.0.1:{port}"
     wait_http(base + "/", app)
     url = seeded["url"] or "/rekapitulasi/"
-    shape = Shape("d", f"peer: Wagtail {WAGTAIL_VERSION}, gunicorn 1×8 threads + SQLite + per-site cache (LocMem)",
+    shape = Shape("d", f"peer: Wagtail {WAGTAIL_VERSION}, gunicorn {_gunicorn_shape()} + SQLite + per-site cache (LocMem)",
                   base, url, None, None)  # fmt: skip
     check_page(shape, expect_cache=None)
     status, headers, _ = fetch(base + url, headers={"User-Agent": USER_AGENT})
@@ -722,7 +731,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--work", default=str(REPO / "var" / "bench-portal"), help="working directory")
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument(
+        "--app-processes", type=int, choices=(1, 2, 4, 8), default=1,
+        help="gunicorn processes for (a) and (d) (threads = 8 / processes); 1 is what `humas demo` runs",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    APP_PROCESSES[0] = args.app_processes
     # A terminated run still stops what it started (the finally below).
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
     only = set(args.only.split(","))
