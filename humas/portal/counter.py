@@ -277,8 +277,9 @@ def views_flush() -> int:
     """Fold buffered views into per-day rows and totals; returns how many views it applied.
 
     Safe to run concurrently with counting and with itself, and safe to die at any point: a view
-    leaves the buffer only in the database transaction that adds it (database buffer), or the
-    Redis batch is deleted only after that transaction committed and is retried otherwise.
+    leaves the database buffer only in the transaction that adds it to the counts; a Redis batch
+    is deleted only after that transaction committed, is retried otherwise, and on PostgreSQL
+    carries the transaction's id so that a batch already committed is never applied twice.
     """
     # Rows left in the database buffer (say, from before Redis was configured) are flushed too.
     applied = _flush_database()
@@ -330,8 +331,9 @@ def _flush_redis() -> int:
     if not lock.acquire():
         return 0  # another flush is running; it takes whatever is buffered
     try:
-        # Batches of a flush that died before its transaction committed are still here.
-        batches = [_text(k) for k in client.scan_iter(match=f"{REDIS_PREFIX}:batch:*", count=100)]
+        # Batches of a flush that died are still here; those it had committed are dropped now.
+        leftovers = [_text(k) for k in client.scan_iter(match=f"{REDIS_PREFIX}:batch:*", count=100)]
+        batches = [key for key in leftovers if _batch_pending(client, key)]
         batch = f"{REDIS_PREFIX}:batch:{uuid.uuid4().hex}"
         # RENAME is atomic: a view goes to the old hash (now this batch) or to a new one.
         if _rename(client, batch):
@@ -341,13 +343,49 @@ def _flush_redis() -> int:
         counts: Counter[tuple[int, date]] = Counter()
         for key in batches:
             counts.update(_parse_batch(cast("dict[bytes, bytes]", client.hgetall(key))))
+        # On PostgreSQL the batches are stamped with the id of the transaction that applies them,
+        # so a flush dying between COMMIT and deleting them cannot make the next one apply them
+        # again (see _batch_pending). Inside a caller's transaction the id is not ours to judge.
+        stamp = connection.vendor == "postgresql" and not connection.in_atomic_block
         with transaction.atomic():
+            if stamp:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_current_xact_id()::text")
+                    xid = cursor.fetchone()[0]
+                client.hset(_stamps_key(), mapping=dict.fromkeys(batches, xid))
             applied = _apply(counts)
         # Only now, with the counts committed, may the batches go.
-        client.delete(*batches)
+        _forget(client, batches)
         return applied
     finally:
         _release(lock)
+
+
+def _stamps_key() -> str:
+    return f"{REDIS_PREFIX}:batch-xids"
+
+
+def _batch_pending(client: Redis, batch: str) -> bool:
+    """Whether a leftover batch still has to be applied: not when the transaction stamped on it
+    committed (it was applied; forget it now) or is still running (its flush outlived the lock)."""
+    xid = client.hget(_stamps_key(), batch)
+    if xid is None or connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_xact_status(%s::xid8)", [_text(cast("bytes", xid))])
+        status = cursor.fetchone()[0]
+    if status == "committed":
+        _forget(client, [batch])
+        return False
+    # "aborted": apply it again; None (a transaction too old to know about): apply rather than lose.
+    return status != "in progress"
+
+
+def _forget(client: Redis, batches: list[str]) -> None:
+    with client.pipeline(transaction=True) as pipe:
+        pipe.delete(*batches)
+        pipe.hdel(_stamps_key(), *batches)
+        pipe.execute()
 
 
 def _rename(client: Redis, target: str) -> bool:

@@ -588,6 +588,78 @@ def test_concurrent_unique_views_are_counted_exactly_on_postgresql(publish, buff
     assert buffered(buffer) == 0
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("buffer", ["redis"], indirect=True)
+@pytest.mark.parametrize("dies", ["before-commit", "after-commit"])
+def test_redis_batch_of_a_dead_flush_is_applied_exactly_once_on_postgresql(
+    publish, buffer, monkeypatch, dies
+):
+    require_service(
+        connection.vendor == "postgresql",
+        "needs PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/humas",
+    )
+    article = publish("33.20", title="Debat kandidat")
+    today = date(2026, 11, 28)
+    _seed(buffer, [(article.pk, today)] * 3)
+    real_upsert, real_forget = counter._upsert, counter._forget
+
+    def upsert_then_die(table, key, rows):
+        real_upsert(table, key, rows)
+        raise ConnectionError("worker killed before COMMIT")
+
+    def die_before_forgetting(client, batches):
+        raise ConnectionError("worker killed after COMMIT, before deleting the batch")
+
+    if dies == "before-commit":
+        monkeypatch.setattr(counter, "_upsert", upsert_then_die)
+    else:
+        monkeypatch.setattr(counter, "_forget", die_before_forgetting)
+    with pytest.raises(ConnectionError):
+        counter.views_flush()
+    monkeypatch.setattr(counter, "_upsert", real_upsert)
+    monkeypatch.setattr(counter, "_forget", real_forget)
+    assert total(article) == (0 if dies == "before-commit" else 3)
+    assert len(list(counter.redis_client().scan_iter(match=f"{counter.REDIS_PREFIX}:batch:*"))) == 1
+    _seed(buffer, [(article.pk, today)] * 2)  # views keep arriving meanwhile
+
+    counter.views_flush()
+
+    assert total(article) == 5
+    assert daily(article) == {today: 5}
+    assert list(counter.redis_client().scan_iter(match=f"{counter.REDIS_PREFIX}:batch*")) == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("buffer", ["redis"], indirect=True)
+def test_redis_batch_of_a_flush_still_running_is_left_to_it_on_postgresql(publish, buffer):
+    """A flush that outlived its lock still owns its batch: the next flush neither applies nor deletes it."""
+    require_service(
+        connection.vendor == "postgresql",
+        "needs PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/humas",
+    )
+    import psycopg
+
+    article = publish("33.20", title="Debat kandidat")
+    today = date(2026, 11, 28)
+    redis = counter.redis_client()
+    batch = f"{counter.REDIS_PREFIX}:batch:slow"
+    redis.hset(batch, f"{article.pk}:{today.isoformat()}", 4)
+    db = connection.settings_dict
+    with psycopg.connect(
+        host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"], dbname=db["NAME"]
+    ) as slow:
+        xid = slow.execute("SELECT pg_current_xact_id()::text").fetchone()[0]
+        redis.hset(f"{counter.REDIS_PREFIX}:batch-xids", batch, xid)
+
+        assert counter.views_flush() == 0
+        assert redis.exists(batch) == 1
+        slow.rollback()  # the slow flush dies without committing
+
+    assert counter.views_flush() == 4
+    assert total(article) == 4
+    assert redis.exists(batch) == 0
+
+
 # In a real browser ----------------------------------------------------------------------------
 
 
