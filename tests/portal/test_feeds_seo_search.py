@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,7 +24,7 @@ from humas.portal import seo
 from humas.portal.models import Article, ArticleImage
 from humas.portal.search import SearchParams, article_search, parse_query
 from humas.portal.services import ArticleInput, article_create, article_unpublish, article_update
-from tests.browser.conftest import browser  # noqa: F401 - fixture
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.test_shell_browser import no_horizontal_scroll, serious_violations
 from tests.conftest import require_service
 
@@ -720,25 +724,62 @@ def test_postgresql_websearch_syntax(postgresql, client, publish):
 # --- search pages in a real browser --------------------------------------------------------------
 
 
+def _in_own_browser(work: Callable[[object], None]) -> None:
+    """Run ``work(browser)`` with a Playwright of its own in a thread of its own: another module's
+    session-wide Playwright may already hold this thread, and two sync Playwrights cannot share one."""
+    require_service(
+        bool(shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)),
+        f"Chromium not found at {CHROMIUM} (apt-get install chromium)",
+    )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require_service(False, "playwright is not installed")
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                try:
+                    work(browser)
+                finally:
+                    browser.close()
+        except BaseException as exc:  # re-raised in the test thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=180)
+    assert not thread.is_alive(), "browser check timed out"
+    if failure:
+        raise failure[0]
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", [360, 1280])
-def test_search_pages_pass_axe_and_fit_the_screen(live_server, browser, publish, settings, tmp_path, width):  # noqa: F811
+def test_search_pages_pass_axe_and_fit_the_screen(live_server, publish, settings, tmp_path, width):
     settings.HUMAS_PAGECACHE_DIR = tmp_path / "pagecache"
     publish("33.20", title="Coklit serentak di Jepara", body="<p>Petugas coklit mendatangi rumah warga.</p>")
     publish("33.20", title="Hoaks coklit", type="klarifikasi", claim="Coklit memungut biaya", verdict="hoaks")
-    context = browser.new_context(viewport={"width": width, "height": 800})
-    page = context.new_page()
-    try:
-        for path, status in (
-            ("/jateng/cari/", 200),
-            ("/jateng/cari/?q=coklit", 200),
-            ("/kab-jepara/cari/?q=tidakada", 200),
-            ("/cari/?q=coklit&dari=2026-99-01&jenis=opini", 400),
-        ):
-            response = page.goto(f"{live_server.url}{path}")
-            assert response.status == status, path
-            assert serious_violations(page) == [], path
-            assert no_horizontal_scroll(page), path
-    finally:
-        context.close()
+    pages = (
+        ("/jateng/cari/", 200),
+        ("/jateng/cari/?q=coklit", 200),
+        ("/kab-jepara/cari/?q=tidakada", 200),
+        ("/cari/?q=coklit&dari=2026-99-01&jenis=opini", 400),
+    )
+
+    def check(browser) -> None:
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        try:
+            for path, status in pages:
+                response = page.goto(f"{live_server.url}{path}")
+                assert response.status == status, path
+                assert serious_violations(page) == [], path
+                assert no_horizontal_scroll(page), path
+        finally:
+            context.close()
+
+    _in_own_browser(check)
