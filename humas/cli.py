@@ -132,10 +132,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "  Stop with Ctrl-C.",
         "",
     ]
+    fakes_port = args.port + 1
+    fakes_url = f"http://{args.host}:{fakes_port}"
+    # The demo's channels talk to the local fakes, never to the real platforms.
+    os.environ.setdefault(
+        "HUMAS_PLATFORM_BASE_URLS",
+        ",".join(f"{p}={fakes_url}" for p in ("facebook", "instagram", "x", "telegram")),
+    )
+    lines.insert(-2, f"  Platform fakes: {fakes_url}/  (test tokens: {fakes_url}/_control/accounts)")
     return _run_together(
         [
             _gunicorn_argv(args.host, args.port, workers=1, threads=8),
             [sys.executable, "-m", "humas.cli", "worker"],
+            [
+                sys.executable,
+                "-m",
+                "humas.cli",
+                "fakes",
+                "serve",
+                "--host",
+                args.host,
+                "--port",
+                str(fakes_port),
+                "--quiet",
+            ],
         ],
         "\n".join(lines),
     )

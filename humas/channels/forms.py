@@ -32,3 +32,13 @@ class OfficialAccountForm(forms.Form):
             decree_reference=d.get("decree_reference", ""),
             decree_date=d.get("decree_date"),
         )
+
+
+class ConnectForm(forms.Form):
+    account_id = forms.CharField(label=_("ID akun / halaman / kanal"), max_length=100, required=False)
+    token = forms.CharField(
+        label=_("Token akses"),
+        max_length=4096,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )

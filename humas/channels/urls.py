@@ -9,4 +9,10 @@ urlpatterns = [
     path(
         "<slug:office_slug>/settings/channels/<int:channel_id>/remove/", views.channel_remove, name="remove"
     ),
+    path(
+        "<slug:office_slug>/settings/channels/<int:channel_id>/connect/",
+        views.channel_connect,
+        name="connect",
+    ),
+    path("<slug:office_slug>/settings/channels/<int:channel_id>/check/", views.channel_check, name="check"),
 ]

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from humas.core.http import AuthenticatedHttpRequest
@@ -14,8 +15,9 @@ from humas.offices.models import Office
 from humas.portal import pagecache
 from humas.portal.selectors import site_office_get
 
-from .forms import OfficialAccountForm
-from .models import Channel, Platform
+from .connect import channel_check_health, channel_connect_token
+from .forms import ConnectForm, OfficialAccountForm
+from .models import API_PLATFORMS, Channel, Platform
 from .selectors import channel_list_for_office, official_accounts_public
 from .services import ChannelError, channel_create, channel_deactivate
 
@@ -82,3 +84,79 @@ def official_accounts(request: HttpRequest, office_slug: str | None = None) -> H
         },
     )
     return pagecache.finish(request, response)
+
+
+GUIDES: dict[str, object] = {
+    Platform.FACEBOOK: _lazy(
+        "Yang dibutuhkan: hak admin Halaman Facebook kantor; aplikasi Meta milik kantor atau aplikasi bersama KPU; "
+        "token akses Halaman (bukan token pengguna) dengan izin pages_manage_posts dan pages_read_engagement. "
+        "ID Halaman ada di Tentang \u2192 Transparansi Halaman."
+    ),
+    Platform.INSTAGRAM: _lazy(
+        "Yang dibutuhkan: akun Instagram profesional yang terhubung ke Halaman Facebook kantor; token dengan izin "
+        "instagram_basic dan instagram_content_publish; ID pengguna Instagram (IG user ID)."
+    ),
+    Platform.X: _lazy(
+        "Yang dibutuhkan: token OAuth 2.0 akun X kantor dengan cakupan tweet.read, tweet.write dan users.read. "
+        "ID pengguna terisi sendiri setelah diperiksa."
+    ),
+    Platform.TELEGRAM: _lazy(
+        "Yang dibutuhkan: bot dari @BotFather yang dijadikan admin kanal dengan izin memposting; token bot; "
+        "ID kanal (@namakanal atau -100\u2026)."
+    ),
+}
+
+
+def _channel_of(office: Office, channel_id: int) -> Channel:
+    channel = Channel.objects.filter(pk=channel_id, office=office).select_related("office").first()
+    if channel is None:
+        raise Http404("channel")
+    return channel
+
+
+@office_view("channel.manage")
+def channel_connect(request: AuthenticatedHttpRequest, office: Office, channel_id: int) -> HttpResponse:
+    channel = _channel_of(office, channel_id)
+    if channel.platform not in API_PLATFORMS:
+        raise Http404("assisted channel")
+    form = ConnectForm(request.POST or None, initial={"account_id": channel.account_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            warnings = channel_connect_token(
+                actor=request.user,
+                channel=channel,
+                token=form.cleaned_data["token"],
+                account_id=form.cleaned_data["account_id"],
+            )
+        except ChannelError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Kanal terhubung dan sudah diperiksa."))
+            for warning in warnings:
+                messages.warning(request, warning)
+            return redirect("channels:list", office_slug=office.slug)
+    return render(
+        request,
+        "channels/connect.html",
+        {
+            "office": office,
+            "channel": channel,
+            "form": form,
+            "guide": GUIDES.get(channel.platform, ""),
+            "nav_active": "settings",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@office_view("channel.manage")
+def channel_check(request: AuthenticatedHttpRequest, office: Office, channel_id: int) -> HttpResponse:
+    channel = _channel_of(office, channel_id)
+    channel_check_health(channel_id=channel.pk)
+    channel.refresh_from_db()
+    messages.info(
+        request,
+        _("%(channel)s: %(health)s") % {"channel": str(channel), "health": channel.get_health_display()},
+    )
+    return redirect("channels:list", office_slug=office.slug)

@@ -232,3 +232,10 @@ HUMAS_IMAGE_MIN_SIDE = env_int("HUMAS_IMAGE_MIN_SIDE", 200)
 
 # Fernet keys for channel credentials at rest, comma-separated; the first encrypts, all decrypt.
 HUMAS_CREDENTIAL_KEYS = env_list("HUMAS_CREDENTIAL_KEYS")
+# Where connectors send requests, per platform ("facebook=http://127.0.0.1:8765,x=…"); empty means the
+# real platforms. `humas demo` points them at the local fakes.
+HUMAS_PLATFORM_BASE_URLS = dict(
+    item.split("=", 1) for item in env_list("HUMAS_PLATFORM_BASE_URLS") if "=" in item
+)
+# Warn Administrators this many days before a channel's token expires.
+HUMAS_TOKEN_WARN_DAYS = env_int("HUMAS_TOKEN_WARN_DAYS", 7)

@@ -1,0 +1,171 @@
+"""Connecting a channel by a pasted credential, checking its health, warning before expiry.
+
+Every credential is verified against the platform before it is stored: identity, permissions,
+page vs user token. A credential that fails is never saved, and the person gets the platform's
+reason in their language.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from humas.accounts.models import User
+from humas.audit.services import audit_record
+from humas.offices import policy
+from humas.offices.models import Membership
+
+from .connectors import Connector, ConnectorError, CredentialsInvalid, RetryLater, build_connector
+from .models import API_PLATFORMS, Channel
+from .services import ChannelError, channel_credential_secret, channel_store_credential
+
+# Credentials that carry a person's own authorisation (as opposed to a bot token).
+PERSONAL_KINDS = frozenset({"page", "user", "oauth2_user", "oauth1_user"})
+
+
+def connector_for(*, channel: Channel, token: str, account_id: str | None = None) -> Connector:
+    base_url = settings.HUMAS_PLATFORM_BASE_URLS.get(channel.platform) or None
+    return build_connector(
+        channel.platform,
+        account_id=account_id if account_id is not None else channel.account_id,
+        token=token,
+        base_url=base_url,
+    )
+
+
+def _message(error: ConnectorError) -> str:
+    return error.message_in(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+def channel_connect_token(*, actor: User, channel: Channel, token: str, account_id: str) -> list[str]:
+    """Verify ``token`` for ``channel`` against the platform and store it encrypted.
+
+    Returns the platform's warnings (shown to the person). Raises ChannelError with a precise,
+    translated reason when the credential is wrong, expired, of the wrong kind or lacks a
+    permission; nothing is stored then.
+    """
+    policy.require(actor, "channel.manage", channel.office)
+    if channel.platform not in API_PLATFORMS:
+        raise ChannelError(_("Kanal ini tidak memiliki API untuk diterbitkan; gunakan mode dibantu."))
+    token = token.strip()
+    if not token or len(token) > 4096 or any(c.isspace() for c in token):
+        raise ChannelError(_("Token kosong atau tidak valid: salin ulang tanpa spasi."))
+    try:
+        info = connector_for(channel=channel, token=token, account_id=account_id.strip()).verify()
+    except RetryLater as exc:
+        raise ChannelError(
+            _("Platform sedang tidak dapat dihubungi: %(reason)s Coba lagi nanti.")
+            % {"reason": _message(exc)}
+        ) from None
+    except ConnectorError as exc:
+        raise ChannelError(_message(exc)) from None
+    with transaction.atomic():
+        channel.account_id = info.account_id or channel.account_id
+        channel.handle = info.handle or channel.handle
+        channel.url = info.url or channel.url
+        channel.save(update_fields=["account_id", "handle", "url", "updated_at"])
+        channel_store_credential(
+            actor=actor,
+            channel=channel,
+            secret=token,
+            kind=info.credential_type,
+            personal=info.credential_type in PERSONAL_KINDS,
+            expires_at=info.expires_at,
+        )
+        if info.expires_at is not None and info.expires_at - timezone.now() < timedelta(
+            days=settings.HUMAS_TOKEN_WARN_DAYS
+        ):
+            channel.health = Channel.Health.EXPIRING
+            channel.save(update_fields=["health", "updated_at"])
+    return list(info.warnings)
+
+
+def _administrators(channel: Channel) -> list[str]:
+    """E-mail addresses of the Administrators who reach the channel's office."""
+    ancestors = channel.office.ancestor_codes + [channel.office.code]
+    return sorted(
+        set(
+            Membership.objects.filter(
+                office__code__in=ancestors, role=Membership.Role.ADMIN, user__is_active=True
+            ).values_list("user__email", flat=True)
+        )
+    )
+
+
+def _notify(channel: Channel, subject: str, body: str) -> None:
+    recipients = _administrators(channel)
+    if recipients:
+        send_mail(subject, body, None, recipients)
+
+
+def channel_check_health(*, channel_id: int) -> str:
+    """Verify a connected channel again. Idempotent; notifies Administrators only on a change."""
+    channel = Channel.objects.select_related("office").filter(pk=channel_id, is_active=True).first()
+    if channel is None or channel.platform not in API_PLATFORMS:
+        return "skipped"
+    try:
+        secret = channel_credential_secret(channel=channel)
+    except ChannelError:
+        return "not-connected"
+    before = channel.health
+    try:
+        info = connector_for(channel=channel, token=secret).verify()
+    except CredentialsInvalid as exc:
+        channel.health, channel.health_message = (
+            Channel.Health.RECONNECT,
+            exc.message_in(settings.LANGUAGE_CODE),
+        )
+    except RetryLater:
+        return before  # the platform is unavailable; say nothing about the credential
+    except ConnectorError as exc:
+        channel.health, channel.health_message = (
+            Channel.Health.FAILING,
+            exc.message_in(settings.LANGUAGE_CODE),
+        )
+    else:
+        channel.token_expires_at = info.expires_at
+        soon = info.expires_at is not None and info.expires_at - timezone.now() < timedelta(
+            days=settings.HUMAS_TOKEN_WARN_DAYS
+        )
+        channel.health = Channel.Health.EXPIRING if soon else Channel.Health.HEALTHY
+        channel.health_message = ""
+    channel.last_verified_at = timezone.now()
+    channel.save(
+        update_fields=["health", "health_message", "token_expires_at", "last_verified_at", "updated_at"]
+    )
+    if channel.health != before and channel.health in (
+        Channel.Health.RECONNECT,
+        Channel.Health.FAILING,
+        Channel.Health.EXPIRING,
+    ):
+        audit_record(
+            actor=None,
+            office=channel.office,
+            action="channel.health",
+            obj=channel,
+            changes={"health": {"before": before, "after": channel.health}},
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("Humas: kanal %(channel)s perlu perhatian") % {"channel": str(channel)}
+            body = _(
+                "Kanal %(channel)s milik %(office)s berstatus \u201c%(health)s\u201d.\n%(detail)s\n"
+                "Buka Pengaturan \u2192 Kanal untuk menghubungkannya ulang."
+            ) % {
+                "channel": str(channel),
+                "office": channel.office.name,
+                "health": channel.get_health_display(),
+                "detail": channel.health_message
+                or (
+                    _("Token kedaluwarsa pada %(date)s.")
+                    % {"date": channel.token_expires_at.strftime("%d-%m-%Y")}
+                    if channel.token_expires_at
+                    else ""
+                ),
+            }
+        _notify(channel, subject, body)
+    return channel.health

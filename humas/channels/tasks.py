@@ -1,0 +1,25 @@
+"""Periodic channel health checks. Each task takes ids, loads fresh state and is idempotent."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from .connect import channel_check_health
+from .models import API_PLATFORMS, Channel
+
+
+@db_task(retries=0)
+def check_channel_health_task(channel_id: int) -> None:
+    channel_check_health(channel_id=channel_id)
+
+
+@db_periodic_task(crontab(minute="17", hour="*/6"))
+def check_all_channels_task() -> None:
+    """Every six hours: verify every connected channel, so expiry and revoked tokens are seen
+    (and Administrators warned) before a publication fails."""
+    ids = Channel.objects.filter(
+        is_active=True, platform__in=API_PLATFORMS, credential__isnull=False
+    ).values_list("pk", flat=True)
+    for channel_id in ids:
+        check_channel_health_task(channel_id)
