@@ -783,3 +783,32 @@ def test_search_pages_pass_axe_and_fit_the_screen(live_server, publish, settings
             context.close()
 
     _in_own_browser(check)
+
+
+def test_feeds_sitemaps_and_search_use_a_constant_number_of_queries(client, publish, cover, settings):
+    settings.HUMAS_PAGECACHE_ENABLED = False
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(paths: list[str]) -> list[int]:
+        counts = []
+        for path in paths:
+            with CaptureQueriesContext(db) as captured:
+                assert Client().get(path).status_code == 200, path
+            counts.append(len(captured))
+        return counts
+
+    paths = [
+        "/jateng/feed/rss.xml",
+        "/jateng/feed/atom.xml",
+        "/sitemap.xml",
+        "/sitemap-news.xml",
+        "/cari/?q=pemilu",
+    ]
+    publish("33.20", title="Pemilu satu", cover=cover("33.20"), tags=["A", "B"])
+    publish("33.74", title="Pemilu dua", type="klarifikasi", claim="K", verdict="salah")
+    few = queries(paths)
+    for n in range(6):
+        code = "33.20" if n % 2 else "33.74"
+        publish(code, title=f"Pemilu lagi {n}", cover=cover(code), tags=[f"T{n}"])
+    assert queries(paths) == few
