@@ -63,9 +63,15 @@ urlpatterns = [
     re_path(rf"^feed/(?P<type>{TYPES})/atom\.xml$", feeds.atom_feed, name="national_type_feed_atom"),
     re_path(r"^(?P<office_slug>[-a-z0-9]+)/feed/rss\.xml$", feeds.rss_feed, name="feed_rss"),
     re_path(r"^(?P<office_slug>[-a-z0-9]+)/feed/atom\.xml$", feeds.atom_feed, name="feed_atom"),
-    re_path(rf"^(?P<office_slug>[-a-z0-9]+)/feed/(?P<type>{TYPES})/rss\.xml$", feeds.rss_feed, name="type_feed_rss"),
     re_path(
-        rf"^(?P<office_slug>[-a-z0-9]+)/feed/(?P<type>{TYPES})/atom\.xml$", feeds.atom_feed, name="type_feed_atom"
+        rf"^(?P<office_slug>[-a-z0-9]+)/feed/(?P<type>{TYPES})/rss\.xml$",
+        feeds.rss_feed,
+        name="type_feed_rss",
+    ),
+    re_path(
+        rf"^(?P<office_slug>[-a-z0-9]+)/feed/(?P<type>{TYPES})/atom\.xml$",
+        feeds.atom_feed,
+        name="type_feed_atom",
     ),
     path("_v/<str:raw_id>", views_counter.view_beacon, name="view_beacon"),
     path("<slug:office_slug>/", views.home, name="home"),
