@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 import uuid
@@ -18,7 +19,6 @@ from django.test import Client
 from humas.portal import counter
 from humas.portal.models import ArticleViewBuffer, ArticleViewDaily, ArticleViewTotal
 from humas.portal.services import ArticleInput, article_create, article_unpublish
-from tests.browser.conftest import browser  # noqa: F401 - fixture
 from tests.conftest import require_service
 
 REDIS_URL = os.environ.get("HUMAS_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -663,34 +663,63 @@ def test_redis_batch_of_a_flush_still_running_is_left_to_it_on_postgresql(publis
 # In a real browser ----------------------------------------------------------------------------
 
 
+def in_own_chromium(work):
+    """Run ``work(browser)`` with a Chromium of its own, in a thread of its own.
+
+    Other modules keep a session-wide Playwright running in the test thread, and a second sync
+    Playwright cannot start in a thread that already runs one; a fresh thread can.
+    """
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    require_service(
+        bool(shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)),
+        f"Chromium not found at {CHROMIUM} (apt-get install chromium)",
+    )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require_service(False, "playwright is not installed")
+
+    def run():
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                return work(chromium)
+            finally:
+                chromium.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_browser_sends_one_beacon_per_visitor_and_shows_the_returned_count(
-    live_server,
-    browser,  # noqa: F811 - the imported fixture
-    publish,
-    settings,
-):
+def test_browser_sends_one_beacon_per_visitor_and_shows_the_returned_count(live_server, publish, settings):
     settings.REDIS_URL = ""
     article = publish("33.20", title="Debat kandidat")
     url = f"{live_server.url}{article.get_absolute_url()}"
     beacons: list[str] = []
 
-    def visit(reloads: int = 0) -> str:
-        # Headless Chromium calls itself HeadlessChrome, which the counter takes for a bot.
-        context = browser.new_context(user_agent=BROWSER)
-        page = context.new_page()
-        page.on("request", lambda request: beacons.append(request.method) if "/_v/" in request.url else None)
-        try:
-            for _ in range(reloads + 1):
-                with page.expect_response(lambda response: "/_v/" in response.url):
-                    page.goto(url)
-            page.wait_for_function("!document.querySelector('.views').textContent.includes('__N__')")
-            cookies = {c["name"]: c for c in context.cookies()}
-            assert cookies[counter.VISITOR_COOKIE]["httpOnly"] is True
-            return page.locator(".views").inner_text()
-        finally:
-            context.close()
+    def visit(reloads: int = 0):
+        def work(chromium) -> str:
+            # Headless Chromium calls itself HeadlessChrome, which the counter takes for a bot.
+            context = chromium.new_context(user_agent=BROWSER)
+            page = context.new_page()
+            page.on(
+                "request", lambda request: beacons.append(request.method) if "/_v/" in request.url else None
+            )
+            try:
+                for _ in range(reloads + 1):
+                    with page.expect_response(lambda response: "/_v/" in response.url):
+                        page.goto(url)
+                page.wait_for_function("!document.querySelector('.views').textContent.includes('__N__')")
+                cookies = {c["name"]: c for c in context.cookies()}
+                assert cookies[counter.VISITOR_COOKIE]["httpOnly"] is True
+                return page.locator(".views").inner_text()
+            finally:
+                context.close()
+
+        return in_own_chromium(work)
 
     assert visit(reloads=2) == "Telah dilihat 0 kali"  # this visit rendered and stored the page
     ArticleViewTotal.objects.create(article=article, count=41)
