@@ -59,29 +59,29 @@ def _read_jsonl(path: str | Path, required: dict[str, type | tuple[type, ...]]) 
     name = str(path)
     rows: list[dict[str, object]] = []
     try:
-        fh = open(path, encoding="utf-8")  # noqa: SIM115 - closed below, errors need the line number
+        fh = open(path, "rb")  # noqa: SIM115 - bytes, so a bad line is found by its own number
     except OSError as exc:
         raise CorpusError(name, 0, f"cannot open: {exc.strerror or exc}") from exc
     with fh:
-        lineno = 0
-        try:
-            for lineno, line in enumerate(fh, start=1):  # noqa: B007 - used in the except below
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise CorpusError(name, lineno, f"invalid JSON ({exc.msg})") from exc
-                if not isinstance(obj, dict):
-                    raise CorpusError(name, lineno, "expected a JSON object")
-                for key, typ in required.items():
-                    if key not in obj:
-                        raise CorpusError(name, lineno, f"missing field {key!r}")
-                    if not isinstance(obj[key], typ):
-                        raise CorpusError(name, lineno, f"field {key!r} has the wrong type")
-                rows.append(obj)
-        except UnicodeDecodeError as exc:
-            raise CorpusError(name, lineno + 1, "not valid UTF-8") from exc
+        for lineno, raw in enumerate(fh, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise CorpusError(name, lineno, "not valid UTF-8") from exc
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise CorpusError(name, lineno, f"invalid JSON ({exc.msg})") from exc
+            if not isinstance(obj, dict):
+                raise CorpusError(name, lineno, "expected a JSON object")
+            for key, typ in required.items():
+                if key not in obj:
+                    raise CorpusError(name, lineno, f"missing field {key!r}")
+                if not isinstance(obj[key], typ):
+                    raise CorpusError(name, lineno, f"field {key!r} has the wrong type")
+            rows.append(obj)
     return rows
 
 

@@ -93,3 +93,12 @@ def test_the_module_runs_as_a_script(mini_corpus_path: Path, mini_queries_path: 
         timeout=120,
     )
     assert json.loads(proc.stdout.strip().splitlines()[-1])["queries"] == 15
+
+
+def test_a_binary_corpus_is_rejected_with_a_line_number(
+    tmp_path: Path, mini_queries_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_bytes(b'{"doc_id": "a", "title": "t", "text": "x"}\n\xff\xfe\x00binary\n')
+    assert main(["eval", "--corpus", str(corpus), "--queries", str(mini_queries_path)]) == 2
+    assert f"{corpus}:2: not valid UTF-8" in capsys.readouterr().err
