@@ -86,13 +86,16 @@ def _read_jsonl(path: str | Path, required: dict[str, type | tuple[type, ...]]) 
 
 
 def read_corpus(path: str | Path) -> list[ClaimDocument]:
+    """Documents of a corpus file; an empty or repeated ``doc_id`` is an error (with its record number)."""
     rows = _read_jsonl(path, {"doc_id": str, "title": str, "text": str})
     seen: set[str] = set()
     docs = []
     for i, r in enumerate(rows, start=1):
         doc_id = str(r["doc_id"])
         if not doc_id:
-            raise CorpusError(str(path), i, "empty doc_id")
+            raise CorpusError(str(path), i, "empty doc_id (record number)")
+        if doc_id in seen:
+            raise CorpusError(str(path), i, f"repeated doc_id {doc_id!r} (record number)")
         seen.add(doc_id)
         docs.append(ClaimDocument(doc_id, str(r["title"]), str(r["text"])))
     return docs

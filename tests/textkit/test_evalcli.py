@@ -102,3 +102,15 @@ def test_a_binary_corpus_is_rejected_with_a_line_number(
     corpus.write_bytes(b'{"doc_id": "a", "title": "t", "text": "x"}\n\xff\xfe\x00binary\n')
     assert main(["eval", "--corpus", str(corpus), "--queries", str(mini_queries_path)]) == 2
     assert f"{corpus}:2: not valid UTF-8" in capsys.readouterr().err
+
+
+def test_a_repeated_doc_id_is_rejected(
+    tmp_path: Path, mini_queries_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(
+        '{"doc_id": "a", "title": "t", "text": "x"}\n{"doc_id": "a", "title": "u", "text": "y"}\n',
+        encoding="utf-8",
+    )
+    assert main(["eval", "--corpus", str(corpus), "--queries", str(mini_queries_path)]) == 2
+    assert "repeated doc_id 'a'" in capsys.readouterr().err
