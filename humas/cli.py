@@ -48,8 +48,12 @@ def _prepare_database() -> None:
     from humas.offices.regions import default_regions_text
     from humas.offices.services import offices_load
 
+    from humas.portal.search import article_reindex_all
+
     call_command("migrate", interactive=False, verbosity=0)
     offices_load(text=default_regions_text())
+    # Cheap and idempotent: fills search vectors of articles saved before full-text search existed.
+    article_reindex_all()
 
 
 def _gunicorn_argv(host: str, port: int, workers: int, threads: int) -> list[str]:

@@ -37,3 +37,12 @@ def retry_stale_images_task() -> None:
     from .images import image_retry_stale
 
     image_retry_stale()
+
+
+@db_periodic_task(crontab(minute="7"))
+def refresh_news_sitemap_task() -> None:
+    """The news sitemap lists the last two days: drop its stored copy hourly even when nothing is
+    published, so articles age out of it."""
+    from . import pagecache
+
+    pagecache.invalidate_paths(["/sitemap-news.xml"])

@@ -203,3 +203,13 @@ def test_cover_image_of_another_office_is_refused(offices, member):
             data=ArticleInput(title="Sampul asing", cover=foreign),
         )
     assert not Article.objects.exists()
+
+
+def test_hourly_task_drops_the_stored_news_sitemap(settings):
+    from humas.portal.tasks import refresh_news_sitemap_task
+
+    stored = settings.HUMAS_PAGECACHE_DIR / "testserver" / "sitemap-news.xml"
+    stored.parent.mkdir(parents=True)
+    stored.write_text("<urlset/>")
+    refresh_news_sitemap_task.call_local()
+    assert not stored.exists()
