@@ -47,7 +47,6 @@ def _prepare_database() -> None:
 
     from humas.offices.regions import default_regions_text
     from humas.offices.services import offices_load
-
     from humas.portal.search import article_reindex_all
 
     call_command("migrate", interactive=False, verbosity=0)
