@@ -65,7 +65,8 @@ def channel_remove(request: AuthenticatedHttpRequest, office: Office, channel_id
 def official_accounts(request: HttpRequest, office_slug: str | None = None) -> HttpResponse:
     """Public list of official accounts: an office's own (and those below), or all offices nationally."""
     office = site_office_get(slug=office_slug or getattr(request, "site_office_slug", None))
-    query = request.GET.get("q", "")[:80]
+    # NUL cannot reach PostgreSQL text comparisons; nobody types it.
+    query = request.GET.get("q", "")[:80].replace("\x00", "")
     platform = request.GET.get("platform", "")
     platform = platform if platform in Platform.values else ""
     channels = official_accounts_public(office=office, query=query, platform=platform)

@@ -141,7 +141,8 @@ def test_public_official_accounts_pages(offices, member):
     assert "@kpu_jepara" in jepara and "@kpu_makassar" not in jepara
     assert "@kpu_makassar" in search and "@kpu_jepara" not in search
     assert "@kpu_jepara" in province and "Keputusan KPU Kab. Jepara No. 12/2026" in province
-    assert client.get("/akun-resmi/?q=%00&platform=zzz&page=x").status_code == 200
+    assert client.get("/akun-resmi/?q=%25&platform=zzz&page=x").status_code == 200
+    assert client.get("/akun-resmi/?q=%00").status_code == 200
 
 
 def test_new_official_account_invalidates_cached_lists(

@@ -88,10 +88,21 @@ def test_drafts_and_withdrawn_articles_are_404_not_leaked(client, offices, membe
     assert "Rahasia draf" not in home and "Sudah ditarik" not in home
 
 
-@pytest.mark.parametrize("query", ["page=abc", "page=-1", "page=99999999999", "page=%00"])
+@pytest.mark.parametrize("query", ["page=abc", "page=-1", "page=99999999999", "page=%E2%80%8B"])
 def test_malformed_page_parameter_is_ignored(client, publish, query):
     publish("33.20")
     assert client.get(f"/kab-jepara/berita/?{query}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [("/kab-jepara/berita/?page=%00", 200), ("/cari/?q=%00", 400), ("/kab-%00jepara/", 404)],
+)
+def test_nul_characters_never_reach_the_database(client, offices, url, status):
+    assert client.get(url).status_code == status
+    login = client.post("/accounts/login/", {"email": "a\x00@kpu.test", "password": "x"})
+    assert login.status_code == 200
+    assert login.context["form"].errors
 
 
 def test_anonymous_page_is_stored_then_served_from_cache(client, publish, settings):
