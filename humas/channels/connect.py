@@ -153,8 +153,8 @@ def channel_check_health(*, channel_id: int) -> str:
         with translation.override(settings.LANGUAGE_CODE):
             subject = _("Humas: kanal %(channel)s perlu perhatian") % {"channel": str(channel)}
             body = _(
-                "Kanal %(channel)s milik %(office)s berstatus \u201c%(health)s\u201d.\n%(detail)s\n"
-                "Buka Pengaturan \u2192 Kanal untuk menghubungkannya ulang."
+                "Kanal %(channel)s milik %(office)s berstatus “%(health)s”.\n%(detail)s\n"
+                "Buka Pengaturan → Kanal untuk menghubungkannya ulang."
             ) % {
                 "channel": str(channel),
                 "office": channel.office.name,

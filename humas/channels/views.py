@@ -91,7 +91,7 @@ GUIDES: dict[str, object] = {
     Platform.FACEBOOK: _lazy(
         "Yang dibutuhkan: hak admin Halaman Facebook kantor; aplikasi Meta milik kantor atau aplikasi bersama KPU; "
         "token akses Halaman (bukan token pengguna) dengan izin pages_manage_posts dan pages_read_engagement. "
-        "ID Halaman ada di Tentang \u2192 Transparansi Halaman."
+        "ID Halaman ada di Tentang → Transparansi Halaman."
     ),
     Platform.INSTAGRAM: _lazy(
         "Yang dibutuhkan: akun Instagram profesional yang terhubung ke Halaman Facebook kantor; token dengan izin "
@@ -103,7 +103,7 @@ GUIDES: dict[str, object] = {
     ),
     Platform.TELEGRAM: _lazy(
         "Yang dibutuhkan: bot dari @BotFather yang dijadikan admin kanal dengan izin memposting; token bot; "
-        "ID kanal (@namakanal atau -100\u2026)."
+        "ID kanal (@namakanal atau -100…)."
     ),
 }
 
