@@ -1,6 +1,6 @@
 """Claim-matching benchmark: baselines and Humas side by side, speed, pipeline, scaling.
 
-    python bench/claims/run.py                 # everything (about 2-3 minutes on one core)
+    python bench/claims/run.py                 # everything (a few minutes on one core)
     python bench/claims/run.py --skip-scaling  # quality and speed only
 
 Reads ``../shared/data`` beside the checkout (never shipped with the product)

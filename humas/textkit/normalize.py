@@ -14,6 +14,7 @@ value, so concurrent reads are safe without locks.
 from __future__ import annotations
 
 import html
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -361,7 +362,15 @@ class Analyzer:
         return self.analyze(text).terms
 
 
+LEXICON_ENV = "HUMAS_TEXTKIT_LEXICON"
+
+
 @cache
 def default_analyzer() -> Analyzer:
-    """A process-wide analyzer with the shipped lexicon and stop-words (built lazily)."""
-    return Analyzer()
+    """A process-wide analyzer (built lazily) with the shipped lexicon and stop-words.
+
+    If the environment variable ``HUMAS_TEXTKIT_LEXICON`` names a file, its entries
+    extend the shipped lexicon (see :func:`load_lexicon`).
+    """
+    extra = os.environ.get(LEXICON_ENV, "").strip()
+    return Analyzer(lexicon=load_lexicon(extra) if extra else None)

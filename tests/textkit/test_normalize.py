@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from humas.textkit.normalize import Analyzer, load_lexicon
+from humas.textkit.normalize import Analyzer, default_analyzer, load_lexicon
 
 
 def kinds(analyzer: Analyzer, text: str) -> list[tuple[str, str]]:
@@ -149,3 +149,17 @@ def test_normalising_twice_changes_nothing_for_social_media_vocabulary(parts: li
 
 
 _ANALYZER = Analyzer()
+
+
+def test_default_analyzer_extends_its_lexicon_from_the_configured_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extra = tmp_path / "lexicon.tsv"
+    extra.write_text("cpres\tcapres\n", encoding="utf-8")
+    assert default_analyzer().normalize("cpres") == "cpres"
+    monkeypatch.setenv("HUMAS_TEXTKIT_LEXICON", str(extra))
+    default_analyzer.cache_clear()
+    try:
+        assert default_analyzer().normalize("cpres") == "capres"
+    finally:
+        default_analyzer.cache_clear()

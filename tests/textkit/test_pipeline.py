@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from humas.textkit.index import ClaimIndex
 from humas.textkit.pipeline import PostPipeline
 
@@ -24,3 +26,15 @@ def test_pipeline_tags_dedupes_matches_and_clusters(mini_index: ClaimIndex) -> N
     (narrative,) = pipeline.clusterer.narratives()
     assert narrative.size == 2
     assert r1.normalized.startswith("petugas kpps")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "😀😀😀", "\x00\x01\xff" * 100, "مرحبا KPU שלום", "\u202eJepara\u202c", "kpu " * 250_000],
+    ids=["empty", "whitespace", "emoji-only", "binary", "mixed-script", "rtl", "one-megabyte"],
+)
+def test_bad_posts_pass_through_every_stage_without_error(mini_index: ClaimIndex, text: str) -> None:
+    (result,) = PostPipeline(mini_index).process([("bad", text)])
+    assert result.key == "bad"
+    assert result.match is not None
+    assert result.match.decision in ("none", "suggestion")
