@@ -8,6 +8,7 @@ See ``humas/textkit/README.md``.
 
 from .cluster import Narrative, NarrativeClusterer
 from .dedupe import DuplicateHit, NearDuplicateIndex
+from .embedding import Embedder, LsaEmbedder
 from .index import Candidate, ClaimDocument, ClaimIndex, MatchResult
 from .normalize import Analysis, Analyzer, Token, default_analyzer, load_lexicon
 from .pipeline import PostPipeline, PostResult
@@ -20,6 +21,7 @@ __all__ = [
     "ClaimDocument",
     "ClaimIndex",
     "DuplicateHit",
+    "Embedder",
     "MatchResult",
     "Narrative",
     "NarrativeClusterer",
@@ -32,4 +34,5 @@ __all__ = [
     "default_analyzer",
     "default_tagger",
     "load_lexicon",
+    "LsaEmbedder",
 ]

@@ -37,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from .embedding import Embedder
 from .features import char_ngrams, char_ngrams_of, content_bigrams
 from .normalize import Analysis, Analyzer, default_analyzer
 from .ranking import DECISION_FEATURE_NAMES, FEATURE_NAMES, RankingModel, default_model
@@ -160,6 +161,7 @@ class _Snapshot:
     title_len: FloatArray
     body_len: FloatArray
     vocab_sizes: tuple[int, ...]
+    embeddings: npt.NDArray[np.float32] | None  # one row per document when an embedder is set
 
 
 _VERDICT_RE = re.compile(r"^\s*[\[(][A-Za-z /-]{2,30}[\])]\s*[:-]?\s*")
@@ -192,6 +194,8 @@ class ClaimIndex:
         postings_cap: int = 1000,
         char_postings_cap: int = 100,
         oov_char_candidates: bool = True,
+        embedder: Embedder | None = None,
+        embedding_weight: float = 0.0,
     ) -> None:
         self.analyzer = analyzer or default_analyzer()
         self.model = model or default_model()
@@ -204,6 +208,11 @@ class ClaimIndex:
         # (misspellings, slang, run-together words); known words are found by their stems.
         # Stage 2 still scores all grams. Same cross-validated quality, a quarter faster.
         self.oov_char_candidates = oov_char_candidates
+        # Optional dense back-end (see embedding.py): off unless both are given.
+        self.embedder = embedder if embedding_weight else None
+        self.embedding_weight = embedding_weight
+        self._emb: npt.NDArray[np.float32] | None = None
+        self._emb_pending: list[npt.NDArray[np.float32]] = []
         self._lock = threading.Lock()
         words: dict[str, int] = {}
         # The word and title fields share one vocabulary: one lookup serves both.
@@ -241,13 +250,21 @@ class ClaimIndex:
 
     def add(self, documents: Iterable[ClaimDocument]) -> int:
         """Add (or replace, by ``doc_id``) documents. Returns how many were added."""
+        docs = list(documents)
         analysed = []
-        for doc in documents:
+        for doc in docs:
             title, body = _split_title(doc)
             ta = self.analyzer.analyze(title)
             ba = self.analyzer.analyze(body)
             analysed.append((doc.doc_id, ta, ba))
+        vectors = None
+        if self.embedder is not None and docs:
+            vectors = self.embedder.encode([d.title + "\n" + _split_title(d)[1] for d in docs]).astype(
+                np.float32
+            )
         with self._lock:
+            if vectors is not None:
+                self._emb_pending.append(vectors)
             for doc_id, ta, ba in analysed:
                 old = self._position.get(doc_id)
                 if old is not None:
@@ -287,12 +304,18 @@ class ClaimIndex:
         if self._pending:
             self._store = self._store.extended(self._pending)
             self._pending = []
+        if self._emb_pending:
+            parts = ([self._emb] if self._emb is not None else []) + self._emb_pending
+            self._emb = np.concatenate(parts).astype(np.float32)
+            self._emb_pending = []
         return self._store
 
     def _compact(self) -> None:
         store = self._consolidate()
         alive = np.array(self._alive, dtype=bool)
         self._store = store.filtered(alive)
+        if self._emb is not None:
+            self._emb = self._emb[alive]
         keep = np.nonzero(alive)[0]
         self._doc_ids = [self._doc_ids[i] for i in keep]
         self._alive = [True] * len(keep)
@@ -365,6 +388,7 @@ class ClaimIndex:
             title_len=store.title_len.astype(np.float64),
             body_len=store.body_len.astype(np.float64),
             vocab_sizes=tuple(len(v) for v in self._vocab),
+            embeddings=self._emb if self.embedder is not None else None,
         )
 
     @staticmethod
@@ -484,6 +508,10 @@ class ClaimIndex:
         mask = cand >= 0
         feats = self._features(snap, qm, unknown, cand, mask, cand_first)
         scores = self.model.score(feats)
+        if self.embedder is not None and snap.embeddings is not None:
+            qv = self.embedder.encode([an.normalized for an in analyses]).astype(np.float32)
+            cosine = np.einsum("qd,qkd->qk", qv, snap.embeddings[np.where(mask, cand, 0)])
+            scores = scores + self.embedding_weight * cosine
         scores = np.where(mask, scores, -np.inf)
         results: list[MatchResult] = []
         dfeat = np.zeros((nq, len(DECISION_FEATURE_NAMES)))
@@ -643,8 +671,10 @@ class ClaimIndex:
             ids = list(self._doc_ids)
             alive = np.array(self._alive, dtype=bool)
             vocabs = [list(v) for v in self._vocab]
+            emb = self._emb
         if not alive.all():
             store = store.filtered(alive)
+            emb = emb[alive] if emb is not None else None
         keep = np.nonzero(alive)[0]
         arrays: dict[str, npt.NDArray[np.generic]] = {}
         for f in range(len(_FIELDS)):
@@ -653,6 +683,8 @@ class ClaimIndex:
             arrays[f"cnt{f}"] = store.counts[f]
         arrays["title_len"] = store.title_len
         arrays["body_len"] = store.body_len
+        if emb is not None:
+            arrays["embeddings"] = emb
         meta = {
             "format": _FORMAT_VERSION,
             "doc_ids": [ids[i] for i in keep],
@@ -674,8 +706,15 @@ class ClaimIndex:
 
     @classmethod
     def load(
-        cls, path: str | Path, *, analyzer: Analyzer | None = None, model: RankingModel | None = None
+        cls,
+        path: str | Path,
+        *,
+        analyzer: Analyzer | None = None,
+        model: RankingModel | None = None,
+        embedder: Embedder | None = None,
+        embedding_weight: float = 0.0,
     ) -> ClaimIndex:
+        """Load a saved index. Stored embeddings are used only with the same ``embedder``."""
         with zipfile.ZipFile(path) as zf:
             meta = json.loads(zf.read("meta.json"))
             arrays = np.load(io.BytesIO(zf.read("arrays.npz")), allow_pickle=False)
@@ -690,7 +729,13 @@ class ClaimIndex:
             candidates=int(meta["candidates"]),
             postings_cap=int(meta["postings_cap"]),
             char_postings_cap=int(meta["char_postings_cap"]),
+            embedder=embedder,
+            embedding_weight=embedding_weight,
         )
+        if index.embedder is not None:
+            if "embeddings" not in arrays:
+                raise ValueError("this index was saved without embeddings")
+            index._emb = arrays["embeddings"].astype(np.float32)
         words, chars, bigrams = ({t: i for i, t in enumerate(v)} for v in meta["vocab"])
         index._vocab = (words, words, chars, bigrams)
         doc_ids: list[str] = meta["doc_ids"]
