@@ -22,7 +22,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it is open,
+# which would break later tests that call asyncio.run() (e.g. python-telegram-bot).
+@pytest.fixture(scope="module")
 def browser():
     require_service(
         bool(shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)),
