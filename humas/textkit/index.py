@@ -51,6 +51,8 @@ Int32Array = npt.NDArray[np.int32]
 
 _FIELDS = ("word", "title", "char", "bigram")
 _FORMAT_VERSION = 1
+# Query length enters features on a log scale, capped so a pasted megabyte stays in range.
+_MAX_QUERY_WORDS = 200.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -506,7 +508,7 @@ class ClaimIndex:
         qm, qwords, unknown = self._query_matrices(analyses, snap.vocab_sizes)
         cand, cand_first = self._stage1(snap, qm)
         mask = cand >= 0
-        feats = self._features(snap, qm, unknown, cand, mask, cand_first)
+        feats = self._features(snap, qm, unknown, qwords, cand, mask, cand_first)
         scores = self.model.score(feats)
         if self.embedder is not None and snap.embeddings is not None:
             qv = self.embedder.encode([an.normalized for an in analyses]).astype(np.float32)
@@ -535,7 +537,7 @@ class ClaimIndex:
                 margin,
                 feats[i, top, FEATURE_NAMES.index("title_covered")],
                 feats[i, top, FEATURE_NAMES.index("query_covered_by_title")],
-                math.log1p(qwords[i]),
+                math.log1p(min(qwords[i], _MAX_QUERY_WORDS)),
                 feats[i, top, FEATURE_NAMES.index("query_covered_by_doc")],
             )
         conf = self.model.correctness(dfeat)
@@ -595,6 +597,7 @@ class ClaimIndex:
         snap: _Snapshot,
         qm: list[sp.csr_matrix],
         unknown: FloatArray,
+        qwords: FloatArray,
         cand: IntArray,
         mask: npt.NDArray[np.bool_],
         cand_first: FloatArray,
@@ -641,6 +644,14 @@ class ClaimIndex:
         feats[..., 12] = (snap.body_len[flat] == 0).reshape(nq, kc)
         feats[..., 13] = rel(cand_first)
         feats[..., 14] = doc_cov
+        # Interactions let the linear ranker weigh evidence differently for title-only
+        # documents and for long posts.
+        qlen = np.log1p(np.minimum(qwords, _MAX_QUERY_WORDS))[:, None]
+        feats[..., 15] = feats[..., 12] * feats[..., 1]
+        feats[..., 16] = feats[..., 12] * feats[..., 5]
+        feats[..., 17] = qlen * feats[..., 6]
+        feats[..., 18] = qlen * feats[..., 14]
+        feats[..., 19] = qlen * feats[..., 1]
         return np.where(mask[..., None], feats, 0.0)
 
     def candidate_features(
@@ -658,7 +669,7 @@ class ClaimIndex:
         return (
             list(snap.doc_ids),
             cand,
-            self._features(snap, qm, unknown, cand, mask, cand_first),
+            self._features(snap, qm, unknown, qwords, cand, mask, cand_first),
             mask,
             qwords,
         )

@@ -94,7 +94,8 @@ class Analysis:
 
     @property
     def word_count(self) -> int:
-        return sum(1 for t in self.tokens if t.kind in ("word", "hashtag") and not t.stop)
+        """Distinct content words (a post repeating one word five times is short)."""
+        return len({t.surface for t in self.tokens if t.kind in ("word", "hashtag") and not t.stop})
 
 
 def _read_package_text(name: str) -> str:

@@ -46,6 +46,11 @@ FEATURE_NAMES: tuple[str, ...] = (
     "no_body",
     "first_stage_rel",
     "query_covered_by_doc",
+    "no_body_x_word_rel",
+    "no_body_x_char_rel",
+    "query_len_x_title_covered",
+    "query_len_x_query_covered_by_doc",
+    "query_len_x_word_rel",
 )
 DECISION_FEATURE_NAMES: tuple[str, ...] = (
     "top_probability",

@@ -93,7 +93,7 @@ def _decision_rows(
                     margin,
                     float(f[top, cov_i]),
                     float(f[top, qcov_i]),
-                    math.log1p(w),
+                    math.log1p(min(w, 200.0)),  # capped as in ClaimIndex
                     float(f[top, dcov_i]),
                 )
             )
