@@ -10,6 +10,7 @@ office's home, lists and feeds, the sitemaps, and the homes of the offices above
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import tempfile
@@ -77,18 +78,31 @@ def cache_headers(response: HttpResponseBase, *, shared: bool) -> None:
         patch_cache_control(response, private=True, no_cache=True)
 
 
+def _write_atomically(target: Path, data: bytes) -> None:
+    # Write then rename: a reader (nginx or a Python worker) never sees half a page.
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)
+
+
+def gz_for(target: Path) -> Path:
+    return target.with_name(target.name + ".gz")
+
+
 def store(request: HttpRequest, response: HttpResponse) -> None:
+    """Store the page and a gzip copy beside it (nginx's gzip_static and the WSGI fast path send
+    it as is: compressing a 40 KB page on every request would cost more than serving it)."""
     host = _safe_host(request)
     target = file_for(host, request.path) if host else None
     if target is None:
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    # Write then rename: a reader (nginx or a Python worker) never sees half a page.
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(response.content)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, target)
+    body = response.content
+    # The compressed copy first: a page never exists without its current .gz beside it.
+    _write_atomically(gz_for(target), gzip.compress(body, compresslevel=6, mtime=0))
+    _write_atomically(target, body)
 
 
 class PageCacheMiddleware:
@@ -151,7 +165,9 @@ def invalidate_paths(paths: Iterable[str]) -> int:
         for path in _host_paths(host_dir.name, wanted):
             target = file_for(host_dir.name, path)
             if target is not None and target.is_file():
+                # The page first: without it nobody serves the .gz either.
                 target.unlink(missing_ok=True)
+                gz_for(target).unlink(missing_ok=True)
                 removed += 1
     return removed
 
