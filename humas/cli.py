@@ -55,24 +55,33 @@ def _prepare_database() -> None:
     article_reindex_all()
 
 
-def _gunicorn_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
+def server_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
+    """The app server both shapes run: Granian (a Rust HTTP server) with the WSGI app.
+
+    Measured on this 2-core machine for a stored page: Granian 1 process ~12k requests/s against
+    gunicorn gthread 1x8 ~2k (BENCHMARKS.md, bench/portal), so the embedded shape holds election-
+    day traffic without nginx.
+    """
     return [
         sys.executable,
         "-m",
-        "gunicorn",
-        "humas.config.wsgi:application",
-        "--bind",
-        f"{host}:{port}",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        host,
+        "--port",
+        str(port),
         "--workers",
         str(workers),
-        "--threads",
+        "--blocking-threads",
         str(threads),
-        "--worker-class",
-        "gthread",
-        "--access-logfile",
-        "-",
-        "--graceful-timeout",
+        "--access-log",
+        "--respawn-failed-workers",
+        "--workers-kill-timeout",
         "10",
+        "--no-ws",
+        "humas.config.wsgi:application",
     ]
 
 
@@ -145,7 +154,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     lines.insert(-2, f"  Platform fakes: {fakes_url}/  (test tokens: {fakes_url}/_control/accounts)")
     return _run_together(
         [
-            _gunicorn_argv(args.host, args.port, workers=1, threads=8),
+            server_argv(args.host, args.port, workers=1, threads=8),
             [sys.executable, "-m", "humas.cli", "worker"],
             [
                 sys.executable,
@@ -168,8 +177,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _django()
     if args.migrate:
         _prepare_database()
-    argv = _gunicorn_argv(args.host, args.port, workers=args.workers, threads=args.threads)
-    os.execv(sys.executable, argv)  # noqa: S606 - replace this process with gunicorn
+    argv = server_argv(args.host, args.port, workers=args.workers, threads=args.threads)
+    os.execv(sys.executable, argv)  # noqa: S606 - replace this process with the app server
     return 0
 
 
@@ -231,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.set_defaults(func=cmd_demo)
 
-    serve = sub.add_parser("serve", help="run the web server (gunicorn) for production")
+    serve = sub.add_parser("serve", help="run the web server (Granian, WSGI) for production")
     serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server binds where it is told
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))

@@ -2,7 +2,7 @@
 """Public portal under election-day load: one anonymous article page (~40 KB of Indonesian text)
 at 64 connections with wrk, in one run, for
 
-  (a) the embedded default: gunicorn as `humas demo` runs it (1 process, 8 threads) + SQLite +
+  (a) the embedded default: the app server as `humas demo` runs it (Granian, 1 process, 8 threads) + SQLite +
       the file page cache served by Python + the Huey worker; no nginx;
   (b) the production shape: PostgreSQL + Redis + `humas serve` (2 processes x 4 threads,
       production settings) + `humas worker` + the shipped nginx configuration (deploy/nginx);
@@ -137,9 +137,9 @@ def fetch(url: str, *, method: str = "GET", headers: dict[str, str] | None = Non
     request = urllib.request.Request(url, method=method, headers=headers or {}, data=data)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()  # case-insensitive lookups
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 def run(argv: list[str], *, env: dict[str, str] | None = None, cwd: Path = REPO) -> str:
@@ -408,7 +408,7 @@ def check_page(shape: Shape, *, expect_cache: str | None) -> None:
         raise SystemExit(f"{shape.key}: X-Humas-Cache is {shape.cache_header!r}, expected {expect_cache!r}")
 
 
-# gunicorn processes for (a) and (d): 1 (× 8 threads) is what `humas demo` runs; --app-processes
+# App-server processes for (a) and (d): 1 (× 8 threads) is what `humas demo` runs; --app-processes
 # changes both alike, to see what a second process would give the embedded shape.
 APP_PROCESSES = [1]
 
@@ -425,18 +425,18 @@ def shape_embedded(runner: Runner, body_file: Path) -> Shape:
         run([humas_python(), str(HERE / "humas_site.py"), "seed", str(body_file)], env=env).splitlines()[-1]
     )
     port = free_port()
-    # The command line of `humas demo` (humas/cli.py: _gunicorn_argv with 1 process, 8 threads).
+    # The app server exactly as `humas demo` starts it (humas/cli.py: server_argv, 1 process, 8 threads).
     app = runner.start(
-        "a-gunicorn",
-        [humas_python(), "-m", "gunicorn", "humas.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(APP_PROCESSES[0]), "--threads", str(8 // APP_PROCESSES[0]), "--worker-class", "gthread", "--access-logfile", "-",
-         "--graceful-timeout", "10"],
+        "a-app",
+        [humas_python(), "-c", "import os, sys; from humas.cli import server_argv; "
+         f"argv = server_argv('127.0.0.1', {port}, workers={APP_PROCESSES[0]}, threads={8 // APP_PROCESSES[0]}); "
+         "os.execv(argv[0], argv)"],
         env=env,
     )  # fmt: skip
     runner.start("a-worker", [humas_python(), "-m", "humas.cli", "worker"], env=env)
     base = f"http://127.0.0.1:{port}"
     wait_http(base + "/healthz", app)
-    shape = Shape("a", f"embedded: gunicorn {_gunicorn_shape()} + SQLite + file page cache (Python)", base,
+    shape = Shape("a", f"embedded: Granian {_gunicorn_shape()} + SQLite + file page cache (Python)", base,
                   seeded["url"], int(seeded["id"]), env)  # fmt: skip
     check_page(shape, expect_cache="hit")
     return shape
@@ -471,7 +471,7 @@ def shape_production(runner: Runner, body_file: Path) -> Shape:
     run([humas_python(), "-m", "humas.cli", "manage", "collectstatic", "--noinput", "-v0"], env=env)
     app_port, port = free_port(), free_port()
     app = runner.start(
-        "b-gunicorn",
+        "b-app",
         [humas_python(), "-m", "humas.cli", "serve", "--host", "127.0.0.1", "--port", str(app_port)],
         env=env,
     )
@@ -480,7 +480,7 @@ def shape_production(runner: Runner, body_file: Path) -> Shape:
     proxy = start_nginx(runner, "b", NGINX_PRODUCTION.format(app_port=app_port, port=port, data=data))
     base = f"http://127.0.0.1:{port}"
     wait_http(base + "/healthz", proxy)
-    shape = Shape("b", "production: nginx (deploy/nginx) + gunicorn 2×4 + PostgreSQL + Redis", base,
+    shape = Shape("b", "production: nginx (deploy/nginx) + Granian 2×4 (humas serve) + PostgreSQL + Redis", base,
                   seeded["url"], int(seeded["id"]), env)  # fmt: skip
     check_page(shape, expect_cache="nginx")
     shape.pagecache_file = data / "pagecache" / "127.0.0.1" / shape.page.strip("/") / "index.html"

@@ -1,4 +1,4 @@
-"""The shipped nginx configuration (deploy/nginx) in front of a real gunicorn running Humas.
+"""The shipped nginx configuration (deploy/nginx) in front of the app server running Humas as `humas serve` starts it.
 
 Renders deploy/nginx/humas.conf with temporary ports, directories and a self-signed
 certificate, then checks over HTTPS that anonymous pages come from the page-cache files without
@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from humas.cli import server_argv
 from tests.conftest import require_service
 
 pytestmark = [pytest.mark.nginx, pytest.mark.slow]
@@ -147,17 +148,17 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         check=True, capture_output=True, timeout=30,
     )  # fmt: skip
 
-    app_log = logs / "gunicorn.log"
+    app_log = logs / "app.log"
+    # The app server exactly as `humas serve` starts it.
     app = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "humas.config.wsgi:application", "--bind", f"127.0.0.1:{app_port}",
-         "--workers", "1", "--threads", "4", "--worker-class", "gthread", "--access-logfile", "-"],
+        server_argv("127.0.0.1", app_port, workers=1, threads=4),
         cwd=REPO, env=env, stdout=app_log.open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     nginx_log = logs / "error.log"
     nginx_log.touch()
     proc: subprocess.Popen[bytes] | None = None
     try:
-        _wait_for(app_port, app, "gunicorn", app_log)
+        _wait_for(app_port, app, "app server", app_log)
         (conf / "humas").symlink_to(DEPLOY / "humas")
         shutil.copy("/etc/nginx/mime.types", conf / "mime.types")
         (conf / "humas.conf").write_text(
