@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "humas.audit",
     "humas.portal",
     "humas.channels",
+    "humas.publishing",
 ]
 
 MIDDLEWARE = [
@@ -239,3 +240,11 @@ HUMAS_PLATFORM_BASE_URLS = dict(
 )
 # Warn Administrators this many days before a channel's token expires.
 HUMAS_TOKEN_WARN_DAYS = env_int("HUMAS_TOKEN_WARN_DAYS", 7)
+# Delivery engine (humas/publishing/delivery.py): seconds a delivery may stay "sending" before
+# the sweeper reconciles it, retry backoff base and cap, attempts before a person is asked,
+# and the connectors' read timeout.
+HUMAS_DELIVERY_STALE_SECONDS = env_int("HUMAS_DELIVERY_STALE_SECONDS", 300)
+HUMAS_DELIVERY_BACKOFF_SECONDS = env_int("HUMAS_DELIVERY_BACKOFF_SECONDS", 30)
+HUMAS_DELIVERY_BACKOFF_MAX_SECONDS = env_int("HUMAS_DELIVERY_BACKOFF_MAX_SECONDS", 3600)
+HUMAS_DELIVERY_MAX_ATTEMPTS = env_int("HUMAS_DELIVERY_MAX_ATTEMPTS", 8)
+HUMAS_DELIVERY_TIMEOUT_SECONDS = env_int("HUMAS_DELIVERY_TIMEOUT_SECONDS", 20)

@@ -1,0 +1,1 @@
+"""Posts, approval, publications to channels and the delivery engine."""

@@ -1,0 +1,515 @@
+"""The delivery engine: one publication of a post to N channels makes N deliveries.
+
+A delivery moves queued -> sending -> sent, or -> waiting (retry at ``next_attempt_at``) -> …,
+or -> failed (a permanent reason), or -> needs_attention (a person must decide).
+
+Never twice: the attempt (state "sending", ``attempt_started_at``, ``marker``) is committed
+under a row lock *before* the platform is called, so a second worker finds the delivery taken.
+A delivery left in "sending" by a dead worker is reconciled by asking the platform for a post
+with the marker since the attempt began; when the platform cannot tell, a person decides.
+Never lost: every state lives in the database and the sweeper (every minute) acts on anything
+overdue, including after a restart of everything.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import httpx
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from humas.accounts.models import User
+from humas.audit.services import audit_record
+from humas.channels.connectors import (
+    BadRequest,
+    Capability,
+    Connector,
+    ConnectorError,
+    CredentialsInvalid,
+    DuplicatePost,
+    PublishedPost,
+    PublishRequest,
+    RateLimited,
+    RetryLater,
+    Unsupported,
+    build_connector,
+    content_marker,
+)
+from humas.channels.models import API_PLATFORMS, Channel
+from humas.channels.services import ChannelError, channel_credential_secret
+from humas.offices import policy
+
+from .models import Delivery, Post, Publication
+from .ratelimit import CacheRateLimitStore
+from .services import PublishingError
+
+State = Delivery.State
+# Clocks differ between us and the platform; a post made just before our recorded start counts.
+RECONCILE_SKEW = timedelta(minutes=2)
+DUE_STATES = (State.QUEUED, State.WAITING)
+
+
+def _enqueue_send(delivery_id: int) -> None:
+    from .tasks import deliver_task
+
+    deliver_task(delivery_id)
+
+
+def _enqueue_many(delivery_ids: list[int]) -> None:
+    for delivery_id in delivery_ids:
+        _enqueue_send(delivery_id)
+
+
+def connector_for_delivery(*, channel: Channel, token: str) -> Connector:
+    """A connector sharing the cache-backed rate-limit store with every other worker."""
+    return build_connector(
+        channel.platform,
+        account_id=channel.account_id,
+        token=token,
+        base_url=settings.HUMAS_PLATFORM_BASE_URLS.get(channel.platform) or None,
+        rate_store=CacheRateLimitStore(),
+        timeout=httpx.Timeout(settings.HUMAS_DELIVERY_TIMEOUT_SECONDS, connect=5.0),
+    )
+
+
+def _request(post: Post) -> PublishRequest:
+    return PublishRequest(text=post.text, link=post.link or None, marker=content_marker(post.text, post.link))
+
+
+# --------------------------------------------------------------------------------------------
+# Creating publications
+
+
+def publication_create(*, actor: User, post: Post, channels: list[Channel]) -> Publication:
+    """Publish an approved post to ``channels`` of its office: one delivery each, sent at the
+    post's schedule (or now). Content a platform would refuse (text over its limit) is caught
+    here, naming the limit, and nothing is created."""
+    policy.require(actor, "content.publish", post.office)
+    if post.status not in (Post.Status.APPROVED, Post.Status.PUBLISHED):
+        raise PublishingError(_("Hanya unggahan yang sudah disetujui yang dapat diterbitkan."))
+    if not channels:
+        raise PublishingError(_("Pilih setidaknya satu kanal."))
+    request = _request(post)
+    for channel in channels:
+        if channel.office_id != post.office_id or not channel.is_active:
+            raise PublishingError(_("Kanal itu bukan kanal aktif kantor ini."))
+        if channel.platform not in API_PLATFORMS:
+            raise PublishingError(
+                _("%(channel)s tidak memiliki API penerbitan; terbitkan secara manual.")
+                % {"channel": channel}
+            )
+        try:
+            # validate() is local (limits only): no credential and no network needed.
+            build_connector(channel.platform, account_id=channel.account_id or "-", token="-").validate(  # noqa: S106 - no credential needed
+                request
+            )
+        except BadRequest as exc:
+            raise PublishingError(exc.message_in(_lang())) from None
+    now = timezone.now()
+    due = post.scheduled_at if post.scheduled_at and post.scheduled_at > now else now
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=post.pk)
+        publication = Publication.objects.create(post=post, created_by=actor)
+        deliveries = Delivery.objects.bulk_create(
+            Delivery(publication=publication, channel=c, next_attempt_at=due, marker=request.marker)
+            for c in channels
+        )
+        if post.status != Post.Status.PUBLISHED:
+            post.status = Post.Status.PUBLISHED
+            post.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=actor,
+            office=post.office,
+            action="publication.create",
+            obj=publication,
+            changes={"channels": [c.pk for c in channels], "due": due.isoformat()},
+        )
+        if due <= now:
+            ids = [d.pk for d in deliveries]
+            transaction.on_commit(lambda: _enqueue_many(ids))
+    return publication
+
+
+def _lang() -> str:
+    from django.utils import translation
+
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+# --------------------------------------------------------------------------------------------
+# Sending
+
+
+def backoff_delay(attempt: int, *, rng: random.Random | None = None) -> timedelta:
+    """Exponential backoff with jitter: base·2^(attempt-1), capped, then a random 50–100 %."""
+    base = settings.HUMAS_DELIVERY_BACKOFF_SECONDS
+    cap = settings.HUMAS_DELIVERY_BACKOFF_MAX_SECONDS
+    ceiling = min(cap, base * 2 ** max(0, attempt - 1))
+    return timedelta(seconds=ceiling * (0.5 + 0.5 * (rng or random).random()))
+
+
+def _claim(delivery_id: int, now: datetime) -> Delivery | None:
+    """Take the delivery for one attempt, committed before any call to the platform."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update()
+            .select_related("publication__post", "channel")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.state not in DUE_STATES:
+            return None
+        if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
+            return None
+        if delivery.publication.withdrawn_at is not None:
+            delivery.state = State.CANCELLED
+            delivery.save(update_fields=["state", "updated_at"])
+            return None
+        delivery.state = State.SENDING
+        delivery.attempt_count += 1
+        delivery.attempt_started_at = now
+        delivery.marker = _request(delivery.publication.post).marker
+        delivery.next_attempt_at = None
+        delivery.save(
+            update_fields=[
+                "state",
+                "attempt_count",
+                "attempt_started_at",
+                "marker",
+                "next_attempt_at",
+                "updated_at",
+            ]
+        )
+    return delivery
+
+
+def _finish(delivery: Delivery, **fields: object) -> bool:
+    """Record the outcome of *this* attempt only: a reconciler or another attempt that moved the
+    delivery on meanwhile wins, and this outcome is dropped."""
+    fields["updated_at"] = timezone.now()
+    updated = Delivery.objects.filter(
+        pk=delivery.pk, state=State.SENDING, attempt_started_at=delivery.attempt_started_at
+    ).update(**fields)
+    for name, value in fields.items():
+        setattr(delivery, name, value)
+    return updated == 1
+
+
+def _sent(delivery: Delivery, published: PublishedPost) -> bool:
+    return _finish(
+        delivery,
+        state=State.SENT,
+        platform_post_id=published.post_id,
+        url=published.url,
+        sent_at=timezone.now(),
+        error_class="",
+        error_message="",
+        rate_limited_until=None,
+    )
+
+
+def _error_fields(exc: ConnectorError | None, message: str) -> dict[str, object]:
+    return {
+        "error_class": type(exc).__name__ if exc is not None else "",
+        "error_message": message[:1000],
+    }
+
+
+def _retry(delivery: Delivery, exc: RetryLater) -> bool:
+    if delivery.attempt_count >= settings.HUMAS_DELIVERY_MAX_ATTEMPTS:
+        return _finish(
+            delivery,
+            state=State.NEEDS_ATTENTION,
+            **_error_fields(
+                exc,
+                _("Gagal setelah %(n)s percobaan: %(reason)s")
+                % {"n": delivery.attempt_count, "reason": exc.message},
+            ),
+        )
+    now = timezone.now()
+    at = now + backoff_delay(delivery.attempt_count)
+    if exc.retry_after is not None and exc.retry_after > at:
+        at = exc.retry_after
+    return _finish(
+        delivery,
+        state=State.WAITING,
+        next_attempt_at=at,
+        rate_limited_until=exc.until if isinstance(exc, RateLimited) else None,
+        **_error_fields(exc, exc.message),
+    )
+
+
+def _reconcile_with_platform(delivery: Delivery, connector: Connector, reason: ConnectorError | None) -> str:
+    """Ask the platform whether this attempt's post exists. Found: sent. Not found: retry.
+    The platform cannot tell: a person decides — never a blind resend."""
+    assert delivery.attempt_started_at is not None
+    try:
+        found = connector.find_published(
+            _request(delivery.publication.post), since=delivery.attempt_started_at - RECONCILE_SKEW
+        )
+    except (Unsupported, ConnectorError) as exc:
+        unknown = exc if isinstance(exc, Unsupported) else reason or exc
+        _finish(
+            delivery,
+            state=State.NEEDS_ATTENTION,
+            **_error_fields(
+                unknown,
+                _(
+                    "Humas tidak dapat memastikan apakah unggahan sudah terbit di %(platform)s. "
+                    "Periksa kanal itu, lalu kirim ulang hanya jika belum ada."
+                )
+                % {"platform": delivery.channel.get_platform_display()},
+            ),
+        )
+        return delivery.state
+    if found is not None:
+        _sent(delivery, found)
+        return delivery.state
+    if isinstance(reason, DuplicatePost):
+        _finish(delivery, state=State.FAILED, **_error_fields(reason, reason.message))
+        return delivery.state
+    _retry(delivery, reason if isinstance(reason, RetryLater) else RetryLater(delivery.channel.platform))
+    return delivery.state
+
+
+def _channel_reconnect(channel: Channel, exc: CredentialsInvalid) -> None:
+    with transaction.atomic():
+        locked = Channel.objects.select_for_update().get(pk=channel.pk)
+        if locked.health == Channel.Health.RECONNECT:
+            return
+        before = locked.health
+        locked.health, locked.health_message = (
+            Channel.Health.RECONNECT,
+            exc.message_in(settings.LANGUAGE_CODE),
+        )
+        locked.save(update_fields=["health", "health_message", "updated_at"])
+        audit_record(
+            actor=None,
+            office=locked.office,
+            action="channel.health",
+            obj=locked,
+            changes={"health": {"before": before, "after": locked.health}, "reason": "delivery"},
+        )
+
+
+def delivery_send(*, delivery_id: int) -> str:
+    """Make one attempt at a due delivery and classify the outcome. Idempotent: a delivery that
+    is not due, already taken by another worker or finished is left alone. Returns the state."""
+    delivery = _claim(delivery_id, timezone.now())
+    if delivery is None:
+        return Delivery.objects.filter(pk=delivery_id).values_list("state", flat=True).first() or ""
+    channel = delivery.channel
+    try:
+        token = channel_credential_secret(channel=channel)
+    except ChannelError as exc:
+        _finish(delivery, state=State.NEEDS_ATTENTION, **_error_fields(None, str(exc)))
+        return delivery.state
+    connector = connector_for_delivery(channel=channel, token=token)
+    try:
+        try:
+            published = connector.publish(_request(delivery.publication.post))
+        except DuplicatePost as exc:
+            return _reconcile_with_platform(delivery, connector, exc)
+        except RetryLater as exc:
+            if exc.ambiguous:
+                return _reconcile_with_platform(delivery, connector, exc)
+            _retry(delivery, exc)
+        except CredentialsInvalid as exc:
+            _finish(delivery, state=State.NEEDS_ATTENTION, **_error_fields(exc, exc.message))
+            _channel_reconnect(channel, exc)
+        except ConnectorError as exc:  # PermissionMissing, BadRequest: the platform's reason
+            _finish(delivery, state=State.FAILED, **_error_fields(exc, exc.message))
+        else:
+            _sent(delivery, published)
+    finally:
+        connector.close()
+    return delivery.state
+
+
+def delivery_reconcile(*, delivery_id: int) -> str:
+    """Settle a delivery left in "sending" longer than HUMAS_DELIVERY_STALE_SECONDS (its worker
+    died). Idempotent: a delivery that is not stale is left alone."""
+    stale_before = timezone.now() - timedelta(seconds=settings.HUMAS_DELIVERY_STALE_SECONDS)
+    delivery = (
+        Delivery.objects.select_related("publication__post", "channel")
+        .filter(pk=delivery_id, state=State.SENDING, attempt_started_at__lte=stale_before)
+        .first()
+    )
+    if delivery is None:
+        return Delivery.objects.filter(pk=delivery_id).values_list("state", flat=True).first() or ""
+    try:
+        token = channel_credential_secret(channel=delivery.channel)
+    except ChannelError as exc:
+        _finish(delivery, state=State.NEEDS_ATTENTION, **_error_fields(None, str(exc)))
+        return delivery.state
+    connector = connector_for_delivery(channel=delivery.channel, token=token)
+    try:
+        return _reconcile_with_platform(
+            delivery, connector, RetryLater(delivery.channel.platform, ambiguous=True)
+        )
+    finally:
+        connector.close()
+
+
+def deliveries_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Enqueue every overdue queued/waiting delivery and every stale "sending" one. Safe to run
+    anywhere, any number of times: the tasks claim under a lock."""
+    from .tasks import deliver_task, reconcile_task
+
+    now = now or timezone.now()
+    due = list(
+        Delivery.objects.filter(state__in=DUE_STATES)
+        .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True))
+        .values_list("pk", flat=True)
+    )
+    stale = list(
+        Delivery.objects.filter(
+            state=State.SENDING,
+            attempt_started_at__lte=now - timedelta(seconds=settings.HUMAS_DELIVERY_STALE_SECONDS),
+        ).values_list("pk", flat=True)
+    )
+    for pk in due:
+        deliver_task(pk)
+    for pk in stale:
+        reconcile_task(pk)
+    return {"due": len(due), "stale": len(stale)}
+
+
+# --------------------------------------------------------------------------------------------
+# People acting on deliveries
+
+
+def delivery_retry(*, actor: User, delivery: Delivery) -> Delivery:
+    """Send one delivery again now (a person decided, e.g. after checking the channel)."""
+    office = delivery.publication.post.office
+    policy.require(actor, "content.publish", office)
+    with transaction.atomic():
+        locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if locked.state not in (State.FAILED, State.NEEDS_ATTENTION, State.WAITING):
+            raise PublishingError(_("Pengiriman ini tidak dapat diulang sekarang."))
+        before = locked.state
+        locked.state, locked.next_attempt_at = State.QUEUED, timezone.now()
+        locked.attempt_count = 0
+        locked.save(update_fields=["state", "next_attempt_at", "attempt_count", "updated_at"])
+        audit_record(
+            actor=actor, office=office, action="delivery.retry", obj=locked, changes={"state": before}
+        )
+        transaction.on_commit(lambda: _enqueue_send(locked.pk))
+    return locked
+
+
+@dataclass(frozen=True)
+class WithdrawResult:
+    channel: Channel
+    ok: bool
+    message: str
+
+
+def publication_withdraw(*, actor: User, publication: Publication) -> list[WithdrawResult]:
+    """Emergency withdrawal: cancel what has not gone out, delete what has on every channel that
+    allows deletion, and say per channel what happened."""
+    office = publication.post.office
+    policy.require(actor, "content.approve", office)
+    with transaction.atomic():
+        Publication.objects.filter(pk=publication.pk, withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now()
+        )
+        cancelled = Delivery.objects.filter(publication=publication, state__in=DUE_STATES).update(
+            state=State.CANCELLED, updated_at=timezone.now()
+        )
+        audit_record(
+            actor=actor,
+            office=office,
+            action="publication.withdraw",
+            obj=publication,
+            changes={"cancelled": cancelled},
+        )
+    results: list[WithdrawResult] = []
+    for delivery in Delivery.objects.filter(publication=publication).select_related("channel"):
+        channel, name = delivery.channel, delivery.channel.get_platform_display()
+        if delivery.state == State.CANCELLED:
+            results.append(WithdrawResult(channel, True, _("Belum terkirim; dibatalkan.")))
+            continue
+        if delivery.state == State.SENDING:
+            results.append(
+                WithdrawResult(channel, False, _("Sedang dikirim; tarik lagi setelah statusnya jelas."))
+            )
+            continue
+        if delivery.state != State.SENT:
+            results.append(WithdrawResult(channel, True, _("Tidak terbit; tidak ada yang perlu ditarik.")))
+            continue
+        try:
+            connector = connector_for_delivery(
+                channel=channel, token=channel_credential_secret(channel=channel)
+            )
+        except ChannelError as exc:
+            results.append(WithdrawResult(channel, False, str(exc)))
+            continue
+        try:
+            if Capability.DELETE not in connector.capabilities:
+                raise Unsupported(channel.platform, operation="delete")
+            connector.delete(delivery.platform_post_id)
+        except Unsupported:
+            results.append(
+                WithdrawResult(
+                    channel,
+                    False,
+                    _("%(platform)s tidak mengizinkan penghapusan lewat API; hapus manual: %(url)s")
+                    % {"platform": name, "url": delivery.url},
+                )
+            )
+        except ConnectorError as exc:
+            results.append(WithdrawResult(channel, False, exc.message_in(_lang())))
+        else:
+            Delivery.objects.filter(pk=delivery.pk).update(state=State.WITHDRAWN, updated_at=timezone.now())
+            results.append(
+                WithdrawResult(channel, True, _("Dihapus dari %(platform)s.") % {"platform": name})
+            )
+        finally:
+            connector.close()
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            office=office,
+            action="publication.withdraw_report",
+            obj=publication,
+            changes={str(r.channel.pk): {"ok": r.ok, "message": r.message} for r in results},
+        )
+    return results
+
+
+# --------------------------------------------------------------------------------------------
+# What a person reads
+
+
+def publication_summary(*, publication: Publication, deliveries: list[Delivery] | None = None) -> str:
+    """ "Terbit di 4 dari 5 kanal — Instagram gagal: token kedaluwarsa"."""
+    items = deliveries if deliveries is not None else list(publication.deliveries.select_related("channel"))
+    total = len(items)
+    sent = sum(1 for d in items if d.state == State.SENT)
+    head = ngettext(
+        "Terbit di %(sent)s dari %(total)s kanal", "Terbit di %(sent)s dari %(total)s kanal", total
+    ) % {"sent": sent, "total": total}
+    notes = []
+    for d in items:
+        name = d.channel.get_platform_display()
+        if d.state == State.FAILED:
+            notes.append(_("%(platform)s gagal: %(reason)s") % {"platform": name, "reason": d.error_message})
+        elif d.state == State.NEEDS_ATTENTION:
+            notes.append(
+                _("%(platform)s perlu perhatian: %(reason)s") % {"platform": name, "reason": d.error_message}
+            )
+        elif d.state == State.WAITING:
+            notes.append(_("%(platform)s menunggu percobaan ulang") % {"platform": name})
+        elif d.state in (State.QUEUED, State.SENDING):
+            notes.append(_("%(platform)s dalam proses") % {"platform": name})
+        elif d.state == State.WITHDRAWN:
+            notes.append(_("%(platform)s ditarik") % {"platform": name})
+    return " — ".join([head, "; ".join(notes)]) if notes else head

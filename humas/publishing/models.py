@@ -1,0 +1,106 @@
+"""Posts, their publications to channels, and one delivery per (publication, channel)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        IN_REVIEW = "in_review", _("Menunggu persetujuan")
+        APPROVED = "approved", _("Disetujui")
+        PUBLISHED = "published", _("Diterbitkan")
+        WITHDRAWN = "withdrawn", _("Ditarik")
+
+    office = models.ForeignKey(
+        "offices.Office", on_delete=models.PROTECT, related_name="posts", verbose_name=_("kantor")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("penulis")
+    )
+    text = models.TextField(_("teks"))
+    link = models.URLField(_("tautan"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("disetujui oleh"),
+    )
+    approved_at = models.DateTimeField(_("disetujui pada"), null=True, blank=True)
+    # Stored in UTC; entered and shown in the office's zone (WIB/WITA/WIT).
+    scheduled_at = models.DateTimeField(_("jadwal terbit"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("unggahan")
+        verbose_name_plural = _("unggahan")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["office", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Publication(models.Model):
+    """One decision to publish a post to a set of channels; it makes one delivery per channel."""
+
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="publications")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("publikasi")
+        verbose_name_plural = _("publikasi")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"publication {self.pk} of post {self.post_id}"
+
+
+class Delivery(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Dalam antrean")
+        SENDING = "sending", _("Sedang dikirim")
+        SENT = "sent", _("Terbit")
+        WAITING = "waiting", _("Menunggu percobaan ulang")
+        FAILED = "failed", _("Gagal")
+        NEEDS_ATTENTION = "needs_attention", _("Perlu perhatian")
+        CANCELLED = "cancelled", _("Dibatalkan")
+        WITHDRAWN = "withdrawn", _("Ditarik")
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="deliveries")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    attempt_count = models.PositiveIntegerField(default=0)
+    # When the sweeper should act: the scheduled time, the retry time or the rate-limit wait.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Idempotency marker stored before the platform is called (content_marker of the text).
+    marker = models.CharField(max_length=64, blank=True)
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
+    platform_post_id = models.CharField(max_length=100, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    error_class = models.CharField(max_length=40, blank=True)
+    error_message = models.CharField(max_length=1000, blank=True)  # Indonesian, shown to people
+    rate_limited_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("pengiriman")
+        verbose_name_plural = _("pengiriman")
+        ordering = ["publication_id", "channel__platform", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "channel"], name="delivery_unique_channel"),
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk} ({self.state})"

@@ -1,0 +1,126 @@
+"""Writes to posts: draft -> review -> approved, with a second person approving (four eyes).
+
+Every function checks the policy and records an audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from humas.accounts.models import User
+from humas.audit.services import audit_record
+from humas.offices import policy
+from humas.offices.models import Office
+
+from .models import Post
+
+Status = Post.Status
+EDITABLE = {Status.DRAFT, Status.IN_REVIEW, Status.APPROVED}
+MAX_TEXT = 63_206  # the longest any platform takes (Facebook); each channel checks its own limit
+
+
+def schedule_from_office_time(*, office: Office, local: datetime) -> datetime:
+    """A wall-clock time entered in the office's zone (WIB/WITA/WIT) as an aware UTC instant.
+    Independent of the server's TZ and of the active Django time zone."""
+    if timezone.is_aware(local):
+        return local.astimezone(UTC)
+    return local.replace(tzinfo=office.zoneinfo).astimezone(UTC)
+
+
+class PublishingError(ValueError):
+    """A request that cannot be carried out; the message is translated and shown to people."""
+
+
+def _clean(*, text: str, link: str, scheduled_at: datetime | None) -> tuple[str, str]:
+    text = text.replace("\x00", "").strip()
+    link = link.replace("\x00", "").strip()
+    if not text:
+        raise PublishingError(_("Teks unggahan wajib diisi."))
+    if len(text) > MAX_TEXT:
+        raise PublishingError(_("Teks terlalu panjang (batas %(limit)s karakter).") % {"limit": MAX_TEXT})
+    if link and not link.startswith(("http://", "https://")):
+        raise PublishingError(_("Tautan harus diawali http:// atau https://."))
+    if scheduled_at is not None and timezone.is_naive(scheduled_at):
+        raise ValueError("scheduled_at must be timezone-aware")
+    return text, link
+
+
+def post_create(
+    *, actor: User, office: Office, text: str, link: str = "", scheduled_at: datetime | None = None
+) -> Post:
+    """Create a draft in ``office``. Needs content.draft there."""
+    policy.require(actor, "content.draft", office)
+    text, link = _clean(text=text, link=link, scheduled_at=scheduled_at)
+    with transaction.atomic():
+        post = Post.objects.create(
+            office=office, author=actor, text=text, link=link, scheduled_at=scheduled_at
+        )
+        audit_record(actor=actor, office=office, action="post.create", obj=post)
+    return post
+
+
+def post_update(
+    *, actor: User, post: Post, text: str, link: str = "", scheduled_at: datetime | None = None
+) -> Post:
+    """Change a post not yet published. A change to a post in review or approved sends it back to
+    draft: what goes out is always what a second person approved."""
+    policy.require(actor, "content.draft", post.office)
+    text, link = _clean(text=text, link=link, scheduled_at=scheduled_at)
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        if locked.status not in EDITABLE:
+            raise PublishingError(_("Unggahan yang sudah diterbitkan tidak dapat diubah."))
+        changed = (locked.text, locked.link) != (text, link)
+        locked.text, locked.link, locked.scheduled_at = text, link, scheduled_at
+        if changed and locked.status != Status.DRAFT:
+            locked.status, locked.approved_by, locked.approved_at = Status.DRAFT, None, None
+        locked.save()
+        audit_record(
+            actor=actor, office=locked.office, action="post.update", obj=locked, changes={"text": changed}
+        )
+    return locked
+
+
+def _transition(*, actor: User, post: Post, allowed: set[str], to: str, action: str) -> Post:
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().select_related("office").get(pk=post.pk)
+        if locked.status not in allowed:
+            raise PublishingError(
+                _("Unggahan berstatus %(status)s tidak dapat diproses dengan cara ini.")
+                % {"status": locked.get_status_display()}
+            )
+        before = locked.status
+        locked.status = to
+        if to == Status.APPROVED:
+            locked.approved_by, locked.approved_at = actor, timezone.now()
+        locked.save()
+        audit_record(
+            actor=actor,
+            office=locked.office,
+            action=action,
+            obj=locked,
+            changes={"status": {"before": before, "after": to}},
+        )
+    return locked
+
+
+def post_submit(*, actor: User, post: Post) -> Post:
+    """Send a draft for review."""
+    policy.require(actor, "content.draft", post.office)
+    return _transition(
+        actor=actor, post=post, allowed={Status.DRAFT}, to=Status.IN_REVIEW, action="post.submit"
+    )
+
+
+def post_approve(*, actor: User, post: Post) -> Post:
+    """Approve a post in review. Needs content.approve; nobody approves their own post."""
+    policy.require(actor, "content.approve", post.office)
+    if post.author_id == actor.pk:
+        raise policy.PolicyDenied(_("Anda tidak dapat menyetujui unggahan Anda sendiri."))
+    return _transition(
+        actor=actor, post=post, allowed={Status.IN_REVIEW}, to=Status.APPROVED, action="post.approve"
+    )
