@@ -11,7 +11,7 @@ from humas.offices import policy
 # listed as "not yet available" so people see where the product is going without dead links.
 MODULES: list[dict[str, Any]] = [
     {"key": "dashboard", "label": _("Beranda"), "url_name": "core:dashboard", "ready": True},
-    {"key": "content", "label": _("Konten"), "ready": False},
+    {"key": "content", "label": _("Konten"), "url_name": "publishing:list", "ready": True},
     {"key": "calendar", "label": _("Kalender"), "ready": False},
     {"key": "portal", "label": _("Portal"), "url_name": "portal_admin:list", "ready": True},
     {"key": "monitoring", "label": _("Pemantauan"), "ready": False},

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "publishing"
+
+urlpatterns = [
+    path("<slug:office_slug>/content/", views.post_list, name="list"),
+    path("<slug:office_slug>/content/new/", views.post_new, name="new"),
+    path("<slug:office_slug>/content/<int:post_id>/", views.post_detail, name="detail"),
+    path("<slug:office_slug>/content/<int:post_id>/edit/", views.post_edit, name="edit"),
+    path("<slug:office_slug>/content/<int:post_id>/submit/", views.post_submit_view, name="submit"),
+    path("<slug:office_slug>/content/<int:post_id>/approve/", views.post_approve_view, name="approve"),
+    path("<slug:office_slug>/content/<int:post_id>/publish/", views.post_publish, name="publish"),
+    path(
+        "<slug:office_slug>/content/<int:post_id>/deliveries/<int:delivery_id>/retry/",
+        views.delivery_retry_view,
+        name="retry",
+    ),
+    path(
+        "<slug:office_slug>/content/<int:post_id>/publications/<int:publication_id>/withdraw/",
+        views.publication_withdraw_view,
+        name="withdraw",
+    ),
+]
