@@ -223,7 +223,8 @@ def _error_fields(exc: ConnectorError | None, message: str) -> dict[str, object]
 
 
 def _retry(delivery: Delivery, exc: RetryLater) -> bool:
-    if delivery.attempt_count >= settings.HUMAS_DELIVERY_MAX_ATTEMPTS:
+    # A rate-limit wait is a firm appointment, not a failure: it never uses up the attempts.
+    if not isinstance(exc, RateLimited) and delivery.attempt_count >= settings.HUMAS_DELIVERY_MAX_ATTEMPTS:
         return _finish(
             delivery,
             state=State.NEEDS_ATTENTION,

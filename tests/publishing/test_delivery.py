@@ -102,8 +102,9 @@ def test_transient_5xx_waits_with_backoff_then_sends(
 
 
 def test_throttle_waits_until_the_time_the_platform_names(
-    fakes, connected, approved_post, operator, django_capture_on_commit_callbacks
+    fakes, settings, connected, approved_post, operator, django_capture_on_commit_callbacks
 ):
+    settings.HUMAS_DELIVERY_MAX_ATTEMPTS = 1  # a rate-limit wait does not use up attempts
     channel = connected("x")
     fakes.hub.add_fault(platform="x", kind="throttle", retry_after=600, times=1)
     publication = publish(operator, approved_post(), [channel], django_capture_on_commit_callbacks)
@@ -115,6 +116,11 @@ def test_throttle_waits_until_the_time_the_platform_names(
     assert delivery.rate_limited_until == delivery.next_attempt_at
     assert abs((delivery.next_attempt_at - expected).total_seconds()) < 3
     assert fakes.hub.posts("x") == []
+    # Made due early, the attempt is refused by the shared rate-limit store without a call.
+    make_due(delivery)
+    assert delivery_send(delivery_id=delivery.pk) == State.WAITING
+    delivery.refresh_from_db()
+    assert abs((delivery.next_attempt_at - expected).total_seconds()) < 3
 
 
 def test_expired_token_needs_attention_and_channel_reconnect(
