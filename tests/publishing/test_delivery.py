@@ -337,3 +337,52 @@ def test_two_workers_sending_the_same_delivery_publish_once(settings, offices, m
         assert len(fakes.hub.posts("x")) == 1
         delivery.refresh_from_db()
         assert (delivery.state, delivery.attempt_count) == (State.SENT, 1)
+
+
+@pytest.mark.parametrize("kind", ["html", "truncated", "shape"])
+def test_garbage_answer_is_classified_and_retried_never_a_crash(
+    fakes, connected, approved_post, operator, django_capture_on_commit_callbacks, kind
+):
+    channel = connected("facebook")
+    fakes.hub.add_fault(platform="facebook", kind=kind, method="POST", times=1)
+    publication = publish(operator, approved_post(), [channel], django_capture_on_commit_callbacks)
+    delivery = publication.deliveries.get()
+    assert delivery.state in (State.WAITING, State.SENT)  # SENT: reconciliation found it
+    if delivery.state == State.WAITING:
+        make_due(delivery)
+        deliveries_sweep()
+        delivery.refresh_from_db()
+    assert delivery.state == State.SENT
+    assert len(fakes.hub.posts("facebook")) == 1
+
+
+def test_duplicate_answer_is_reconciled_to_the_post_already_there(
+    fakes, connected, approved_post, operator, django_capture_on_commit_callbacks
+):
+    """An earlier attempt published but its worker died before recording it; the retry is
+    refused by the platform as a duplicate (Graph 506) and the delivery adopts the existing post."""
+    from humas.channels.connectors import PublishRequest
+    from humas.channels.services import channel_credential_secret
+
+    channel = connected("facebook")
+    post = approved_post()
+    connector = connector_for_delivery(channel=channel, token=channel_credential_secret(channel=channel))
+    earlier = connector.publish(PublishRequest(text=post.text))
+    connector.close()
+
+    publication = publish(operator, post, [channel], django_capture_on_commit_callbacks)
+
+    delivery = publication.deliveries.get()
+    assert (delivery.state, delivery.platform_post_id) == (State.SENT, earlier.post_id)
+    assert len(fakes.hub.posts("facebook")) == 1
+
+
+def test_channel_without_credential_needs_attention(
+    fakes, admin, offices, approved_post, operator, django_capture_on_commit_callbacks
+):
+    from humas.channels.services import ChannelInput, channel_create
+
+    channel = channel_create(actor=admin, office=offices["33.20"], data=ChannelInput(platform="x", name="X"))
+    publication = publish(operator, approved_post(), [channel], django_capture_on_commit_callbacks)
+    delivery = publication.deliveries.get()
+    assert (delivery.state, delivery.error_message) == (State.NEEDS_ATTENTION, "Kanal ini belum dihubungkan.")
