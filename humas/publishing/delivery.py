@@ -62,6 +62,14 @@ def _enqueue_send(delivery_id: int) -> None:
     deliver_task(delivery_id)
 
 
+def _schedule_send(delivery_id: int, at: datetime) -> None:
+    """Run the attempt at ``at`` rather than at the sweeper's next minute (which stays the backstop
+    if the queue loses the task)."""
+    from .tasks import deliver_task
+
+    transaction.on_commit(lambda: deliver_task.schedule((delivery_id,), eta=at))
+
+
 def _enqueue_many(delivery_ids: list[int]) -> None:
     for delivery_id in delivery_ids:
         _enqueue_send(delivery_id)
@@ -131,9 +139,12 @@ def publication_create(*, actor: User, post: Post, channels: list[Channel]) -> P
             obj=publication,
             changes={"channels": [c.pk for c in channels], "due": due.isoformat()},
         )
+        ids = [d.pk for d in deliveries]
         if due <= now:
-            ids = [d.pk for d in deliveries]
             transaction.on_commit(lambda: _enqueue_many(ids))
+        else:
+            for pk in ids:
+                _schedule_send(pk, due)
     return publication
 
 
@@ -238,13 +249,16 @@ def _retry(delivery: Delivery, exc: RetryLater) -> bool:
     at = now + backoff_delay(delivery.attempt_count)
     if exc.retry_after is not None and exc.retry_after > at:
         at = exc.retry_after
-    return _finish(
+    finished = _finish(
         delivery,
         state=State.WAITING,
         next_attempt_at=at,
         rate_limited_until=exc.until if isinstance(exc, RateLimited) else None,
         **_error_fields(exc, exc.message),
     )
+    if finished:
+        _schedule_send(delivery.pk, at)
+    return finished
 
 
 def _reconcile_with_platform(delivery: Delivery, connector: Connector, reason: ConnectorError | None) -> str:
@@ -328,10 +342,16 @@ def delivery_send(*, delivery_id: int) -> str:
         except ConnectorError as exc:  # PermissionMissing, BadRequest: the platform's reason
             _finish(delivery, state=State.FAILED, **_error_fields(exc, exc.message))
         else:
-            _sent(delivery, published)
+            if _sent(delivery, published) and _withdrawn(delivery):
+                # Withdrawn while this attempt was in flight: take it down again at once.
+                _delete_on_platform(delivery, connector)
     finally:
         connector.close()
     return delivery.state
+
+
+def _withdrawn(delivery: Delivery) -> bool:
+    return Publication.objects.filter(pk=delivery.publication_id, withdrawn_at__isnull=False).exists()
 
 
 def delivery_reconcile(*, delivery_id: int) -> str:
@@ -413,6 +433,26 @@ class WithdrawResult:
     message: str
 
 
+def _delete_on_platform(delivery: Delivery, connector: Connector) -> WithdrawResult:
+    channel, name = delivery.channel, delivery.channel.get_platform_display()
+    try:
+        if Capability.DELETE not in connector.capabilities:
+            raise Unsupported(channel.platform, operation="delete")
+        connector.delete(delivery.platform_post_id)
+    except Unsupported:
+        return WithdrawResult(
+            channel,
+            False,
+            _("%(platform)s tidak mengizinkan penghapusan lewat API; hapus manual: %(url)s")
+            % {"platform": name, "url": delivery.url},
+        )
+    except ConnectorError as exc:
+        return WithdrawResult(channel, False, exc.message_in(_lang()))
+    Delivery.objects.filter(pk=delivery.pk).update(state=State.WITHDRAWN, updated_at=timezone.now())
+    delivery.state = State.WITHDRAWN
+    return WithdrawResult(channel, True, _("Dihapus dari %(platform)s.") % {"platform": name})
+
+
 def publication_withdraw(*, actor: User, publication: Publication) -> list[WithdrawResult]:
     """Emergency withdrawal: cancel what has not gone out, delete what has on every channel that
     allows deletion, and say per channel what happened."""
@@ -434,7 +474,7 @@ def publication_withdraw(*, actor: User, publication: Publication) -> list[Withd
         )
     results: list[WithdrawResult] = []
     for delivery in Delivery.objects.filter(publication=publication).select_related("channel"):
-        channel, name = delivery.channel, delivery.channel.get_platform_display()
+        channel = delivery.channel
         if delivery.state == State.CANCELLED:
             results.append(WithdrawResult(channel, True, _("Belum terkirim; dibatalkan.")))
             continue
@@ -454,25 +494,7 @@ def publication_withdraw(*, actor: User, publication: Publication) -> list[Withd
             results.append(WithdrawResult(channel, False, str(exc)))
             continue
         try:
-            if Capability.DELETE not in connector.capabilities:
-                raise Unsupported(channel.platform, operation="delete")
-            connector.delete(delivery.platform_post_id)
-        except Unsupported:
-            results.append(
-                WithdrawResult(
-                    channel,
-                    False,
-                    _("%(platform)s tidak mengizinkan penghapusan lewat API; hapus manual: %(url)s")
-                    % {"platform": name, "url": delivery.url},
-                )
-            )
-        except ConnectorError as exc:
-            results.append(WithdrawResult(channel, False, exc.message_in(_lang())))
-        else:
-            Delivery.objects.filter(pk=delivery.pk).update(state=State.WITHDRAWN, updated_at=timezone.now())
-            results.append(
-                WithdrawResult(channel, True, _("Dihapus dari %(platform)s.") % {"platform": name})
-            )
+            results.append(_delete_on_platform(delivery, connector))
         finally:
             connector.close()
     with transaction.atomic():

@@ -6,8 +6,10 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+from huey.contrib.djhuey import HUEY
 
 from humas.audit.models import AuditEvent
 from humas.channels.fakes import running_fakes
@@ -80,8 +82,13 @@ def test_transient_5xx_waits_with_backoff_then_sends(
     channel = connected("facebook")
     fakes.hub.add_fault(platform="facebook", kind="error", status=503, times=1)
     before = timezone.now()
+    HUEY.flush()
     publication = publish(operator, approved_post(), [channel], django_capture_on_commit_callbacks)
     delivery = publication.deliveries.get()
+    # The retry is scheduled on the queue for its time; the sweeper is only the backstop.
+    assert [(t.args, t.eta) for t in HUEY.scheduled()] == [
+        ((delivery.pk,), delivery.next_attempt_at.astimezone(UTC).replace(tzinfo=None))
+    ]
 
     assert delivery.state == State.WAITING
     # Backoff for the first attempt: 50-100 % of the 30 s base.
@@ -386,3 +393,53 @@ def test_channel_without_credential_needs_attention(
     publication = publish(operator, approved_post(), [channel], django_capture_on_commit_callbacks)
     delivery = publication.deliveries.get()
     assert (delivery.state, delivery.error_message) == (State.NEEDS_ATTENTION, "Kanal ini belum dihubungkan.")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_withdrawn_while_sending_is_taken_down_at_once(settings, offices, member):
+    require_service(connection.vendor == "postgresql", "two connections need PostgreSQL (set DATABASE_URL)")
+    from humas.channels.connect import channel_connect_token
+    from humas.channels.services import ChannelInput, channel_create
+    from humas.publishing.services import post_approve, post_create, post_submit
+
+    admin, operator, editor = member("33.20", "admin"), member("33.20", "operator"), member("33.20", "editor")
+    cache.clear()
+    with running_fakes(seed=1) as fakes:
+        settings.HUMAS_PLATFORM_BASE_URLS = dict.fromkeys(("facebook", "x", "telegram"), fakes.base_url)
+        account = fakes.hub.accounts[0]["telegram"]
+        channel = channel_create(
+            actor=admin, office=offices["33.20"], data=ChannelInput(platform="telegram", name="T")
+        )
+        channel_connect_token(
+            actor=admin, channel=channel, token=account["bot_token"], account_id=account["chat_username"]
+        )
+        post = post_create(
+            actor=operator,
+            office=offices["33.20"],
+            text="Ralat jadwal kampanye.",
+            scheduled_at=timezone.now() + timedelta(hours=1),
+        )
+        post_submit(actor=operator, post=post)
+        post = post_approve(actor=editor, post=post)
+        publication = publication_create(actor=operator, post=post, channels=[channel])
+        delivery = publication.deliveries.get()
+        make_due(delivery)
+        fakes.hub.add_fault(platform="telegram", kind="latency", latency_ms=800, path="sendMessage", times=1)
+
+        def worker() -> None:
+            try:
+                delivery_send(delivery_id=delivery.pk)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=worker)
+        thread.start()
+        while Delivery.objects.get(pk=delivery.pk).state != State.SENDING:
+            pass
+        report = publication_withdraw(actor=editor, publication=publication)
+        thread.join()
+
+        assert [r.ok for r in report] == [False]  # "still sending" at the time of the report
+        delivery.refresh_from_db()
+        assert delivery.state == State.WITHDRAWN
+        assert fakes.hub.posts("telegram") == []
