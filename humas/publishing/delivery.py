@@ -381,13 +381,18 @@ def delivery_reconcile(*, delivery_id: int) -> str:
 
 def deliveries_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Enqueue every overdue queued/waiting delivery and every stale "sending" one. Safe to run
-    anywhere, any number of times: the tasks claim under a lock."""
+    anywhere, any number of times: the tasks claim under a lock.
+
+    The queue already holds a task for each delivery at its time; the sweeper is the backstop for
+    tasks the queue lost, so it only takes deliveries overdue by HUMAS_DELIVERY_SWEEP_GRACE_SECONDS
+    (a backlog being worked through is not enqueued a second time every minute)."""
     from .tasks import deliver_task, reconcile_task
 
     now = now or timezone.now()
+    overdue = now - timedelta(seconds=settings.HUMAS_DELIVERY_SWEEP_GRACE_SECONDS)
     due = list(
         Delivery.objects.filter(state__in=DUE_STATES)
-        .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True))
+        .filter(Q(next_attempt_at__lte=overdue) | Q(next_attempt_at__isnull=True))
         .values_list("pk", flat=True)
     )
     stale = list(

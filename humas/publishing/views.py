@@ -109,10 +109,17 @@ def post_detail(request: AuthenticatedHttpRequest, office: Office, post_id: int)
         )
         for publication in post.publications.all()
     ]
+    in_progress = any(
+        d.state in (Delivery.State.QUEUED, Delivery.State.SENDING, Delivery.State.WAITING)
+        for publication in post.publications.all()
+        for d in publication.deliveries.all()
+    )
     return render(
         request,
-        "publishing/detail.html",
+        # While deliveries are under way the list refreshes itself (HTMX) from this partial.
+        "publishing/_publications.html" if request.GET.get("partial") else "publishing/detail.html",
         {
+            "in_progress": in_progress,
             "office": office,
             "post": post,
             "publications": publications,

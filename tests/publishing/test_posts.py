@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from huey.contrib.djhuey import HUEY
 
 from humas.audit.models import AuditEvent
 from humas.offices.policy import PolicyDenied
@@ -89,7 +90,14 @@ def process_tz():
 
 
 def test_scheduler_gets_the_same_instants_whatever_the_server_zone(
-    process_tz, offices, fakes, connected, approved_post, operator
+    process_tz,
+    settings,
+    offices,
+    fakes,
+    connected,
+    approved_post,
+    operator,
+    django_capture_on_commit_callbacks,
 ):
     """09:00 entered at KPU Kota Jayapura (WIT, UTC+9) is 00:00 UTC under every server TZ, and
     the sweeper releases the delivery at that instant, not an hour or a zone off."""
@@ -102,11 +110,17 @@ def test_scheduler_gets_the_same_instants_whatever_the_server_zone(
         instant = schedule_from_office_time(office=jayapura, local=datetime(2030, 3, 14, 9, 0))
         jepara_instant = schedule_from_office_time(office=offices[JEPARA], local=datetime(2030, 3, 14, 9, 0))
         post = approved_post(f"Jadwal {zone}", scheduled_at=instant)
-        delivery = publication_create(actor=operator, post=post, channels=[x]).deliveries.get()
-        before = deliveries_sweep(now=datetime(2030, 3, 13, 23, 59, 59, tzinfo=UTC))
-        # At the instant it is due (the task then finds the real clock earlier and waits).
-        at = deliveries_sweep(now=datetime(2030, 3, 14, 0, 0, tzinfo=UTC))
+        HUEY.flush()
+        with django_capture_on_commit_callbacks(execute=True):
+            delivery = publication_create(actor=operator, post=post, channels=[x]).deliveries.get()
+        # The queue holds the task for the exact instant (Huey keeps naive UTC) ...
+        etas = [t.eta for t in HUEY.scheduled() if t.args == (delivery.pk,)]
+        # ... and the sweeper, the backstop, takes it only once it is overdue by its grace.
+        grace = timedelta(seconds=settings.HUMAS_DELIVERY_SWEEP_GRACE_SECONDS)
+        before = deliveries_sweep(now=instant + grace - timedelta(seconds=1))
+        at = deliveries_sweep(now=instant + grace)  # the task then finds the real clock earlier
         Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.CANCELLED)
-        seen.append((instant, jepara_instant, delivery.next_attempt_at, before["due"], at["due"]))
+        seen.append((instant, jepara_instant, delivery.next_attempt_at, etas, before["due"], at["due"]))
     expected = datetime(2030, 3, 14, 0, 0, tzinfo=UTC)
-    assert seen == [(expected, datetime(2030, 3, 14, 2, 0, tzinfo=UTC), expected, 0, 1)] * 3
+    jepara = datetime(2030, 3, 14, 2, 0, tzinfo=UTC)
+    assert seen == [(expected, jepara, expected, [expected.replace(tzinfo=None)], 0, 1)] * 3

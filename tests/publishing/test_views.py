@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from humas.publishing.delivery import publication_create
 from humas.publishing.models import Delivery, Post
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +88,18 @@ def test_publishing_someone_elses_channel_or_a_draft_changes_nothing(client, fak
 def test_viewer_of_another_office_is_refused(client, member):
     client.force_login(member("11.01", "viewer"))
     assert client.get(BASE).status_code == 403
+
+
+def test_status_refreshes_itself_while_deliveries_are_under_way(
+    client, fakes, connected, approved_post, operator
+):
+    post = approved_post(scheduled_at=datetime(2031, 1, 1, tzinfo=UTC))
+    publication_create(actor=operator, post=post, channels=[connected("x")])
+    client.force_login(operator)
+
+    page = client.get(f"{BASE}{post.pk}/").content.decode()
+    partial = client.get(f"{BASE}{post.pk}/?partial=1").content.decode()
+
+    assert 'hx-trigger="every 5s"' in page
+    assert partial.startswith('<div id="publications"') and "Dalam antrean" in partial
+    assert "<html" not in partial
