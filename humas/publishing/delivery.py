@@ -54,6 +54,8 @@ State = Delivery.State
 # Clocks differ between us and the platform; a post made just before our recorded start counts.
 RECONCILE_SKEW = timedelta(minutes=2)
 DUE_STATES = (State.QUEUED, State.WAITING)
+# Stale-sweeper rounds a reconciliation may wait for a platform that cannot answer (5xx, throttled).
+RECONCILE_ROUNDS = 6
 
 
 def _enqueue_send(delivery_id: int) -> None:
@@ -261,6 +263,22 @@ def _retry(delivery: Delivery, exc: RetryLater) -> bool:
     return finished
 
 
+def _cannot_know(delivery: Delivery, error: ConnectorError) -> str:
+    _finish(
+        delivery,
+        state=State.NEEDS_ATTENTION,
+        **_error_fields(
+            error,
+            _(
+                "Humas tidak dapat memastikan apakah unggahan sudah terbit di %(platform)s. "
+                "Periksa kanal itu, lalu kirim ulang hanya jika belum ada."
+            )
+            % {"platform": delivery.channel.get_platform_display()},
+        ),
+    )
+    return delivery.state
+
+
 def _reconcile_with_platform(delivery: Delivery, connector: Connector, reason: ConnectorError | None) -> str:
     """Ask the platform whether this attempt's post exists. Found: sent. Not found: retry.
     The platform cannot tell: a person decides — never a blind resend."""
@@ -269,21 +287,15 @@ def _reconcile_with_platform(delivery: Delivery, connector: Connector, reason: C
         found = connector.find_published(
             _request(delivery.publication.post), since=delivery.attempt_started_at - RECONCILE_SKEW
         )
+    except RetryLater as exc:
+        patience = timedelta(seconds=settings.HUMAS_DELIVERY_STALE_SECONDS * RECONCILE_ROUNDS)
+        if timezone.now() - delivery.attempt_started_at < patience:
+            # The platform cannot answer now: the delivery stays "sending" and the sweeper asks
+            # again once it is stale. Only after several rounds does a person decide.
+            return delivery.state
+        return _cannot_know(delivery, reason or exc)
     except (Unsupported, ConnectorError) as exc:
-        unknown = exc if isinstance(exc, Unsupported) else reason or exc
-        _finish(
-            delivery,
-            state=State.NEEDS_ATTENTION,
-            **_error_fields(
-                unknown,
-                _(
-                    "Humas tidak dapat memastikan apakah unggahan sudah terbit di %(platform)s. "
-                    "Periksa kanal itu, lalu kirim ulang hanya jika belum ada."
-                )
-                % {"platform": delivery.channel.get_platform_display()},
-            ),
-        )
-        return delivery.state
+        return _cannot_know(delivery, exc if isinstance(exc, Unsupported) else reason or exc)
     if found is not None:
         _sent(delivery, found)
         return delivery.state

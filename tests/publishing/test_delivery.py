@@ -444,3 +444,43 @@ def test_withdrawn_while_sending_is_taken_down_at_once(settings, offices, member
         delivery.refresh_from_db()
         assert delivery.state == State.WITHDRAWN
         assert fakes.hub.posts("telegram") == []
+
+
+def test_platform_that_cannot_answer_the_reconciliation_is_asked_again_later(
+    fakes, settings, connected, approved_post, operator, django_capture_on_commit_callbacks
+):
+    channel = connected("x")
+    fakes.hub.add_fault(platform="x", kind="timeout", commit=True, seconds=2, method="POST", times=1)
+    fakes.hub.add_fault(platform="x", kind="error", status=503, method="GET", times=1)
+    publication = publish(operator, approved_post(), [channel], django_capture_on_commit_callbacks)
+    delivery = publication.deliveries.get()
+    assert delivery.state == State.SENDING  # neither sent nor resent nor handed to a person yet
+
+    stale = timezone.now() - timedelta(seconds=settings.HUMAS_DELIVERY_STALE_SECONDS + 1)
+    Delivery.objects.filter(pk=delivery.pk).update(attempt_started_at=stale)
+    assert deliveries_sweep() == {"due": 0, "stale": 1}
+
+    delivery.refresh_from_db()
+    assert delivery.state == State.SENT
+    assert len(fakes.hub.posts("x")) == 1
+
+
+def test_reconciliation_gives_up_to_a_person_after_its_rounds(
+    fakes, settings, connected, approved_post, operator
+):
+    from humas.publishing.delivery import RECONCILE_ROUNDS
+
+    publication = publication_create(actor=operator, post=approved_post(), channels=[connected("x")])
+    delivery = publication.deliveries.get()
+    long_ago = timezone.now() - timedelta(
+        seconds=settings.HUMAS_DELIVERY_STALE_SECONDS * RECONCILE_ROUNDS + 1
+    )
+    Delivery.objects.filter(pk=delivery.pk).update(
+        state=State.SENDING, attempt_started_at=long_ago, attempt_count=1
+    )
+    fakes.hub.add_fault(platform="x", kind="error", status=503, method="GET", times=None)
+
+    assert deliveries_sweep() == {"due": 0, "stale": 1}
+    delivery.refresh_from_db()
+    assert delivery.state == State.NEEDS_ATTENTION
+    assert fakes.hub.posts("x") == []
