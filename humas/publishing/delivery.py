@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 
 from humas.accounts.models import User
 from humas.audit.services import audit_record
+from humas.channels.connect import channel_check_health
 from humas.channels.connectors import (
     BadRequest,
     Capability,
@@ -307,6 +308,10 @@ def _reconcile_with_platform(delivery: Delivery, connector: Connector, reason: C
 
 
 def _channel_reconnect(channel: Channel, exc: CredentialsInvalid) -> None:
+    # The channels app verifies again and, on an invalid credential, flags the channel and
+    # e-mails its Administrators once; if it cannot confirm, the delivery's answer still counts.
+    if channel_check_health(channel_id=channel.pk) == Channel.Health.RECONNECT:
+        return
     with transaction.atomic():
         locked = Channel.objects.select_for_update().get(pk=channel.pk)
         if locked.health == Channel.Health.RECONNECT:

@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -143,6 +144,7 @@ def test_expired_token_needs_attention_and_channel_reconnect(
     channel.refresh_from_db()
     assert channel.health == Channel.Health.RECONNECT
     assert channel.health_message
+    assert [m.to for m in mail.outbox] == [["admin.jepara@kpu.test"]]  # told once, not silently
     summary = publication_summary(publication=publication)
     assert summary.startswith("Terbit di 0 dari 1 kanal — Facebook perlu perhatian: Token Facebook")
     assert deliveries_sweep() == {"due": 0, "stale": 0}  # never retried blindly
