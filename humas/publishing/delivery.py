@@ -116,13 +116,14 @@ def publication_create(*, actor: User, post: Post, channels: list[Channel]) -> P
                 _("%(channel)s tidak memiliki API penerbitan; terbitkan secara manual.")
                 % {"channel": channel}
             )
+        # validate() is local (limits only): no credential and no network needed.
+        checker = build_connector(channel.platform, account_id=channel.account_id or "-", token="-")  # noqa: S106
         try:
-            # validate() is local (limits only): no credential and no network needed.
-            build_connector(channel.platform, account_id=channel.account_id or "-", token="-").validate(  # noqa: S106 - no credential needed
-                request
-            )
+            checker.validate(request)
         except BadRequest as exc:
             raise PublishingError(exc.message_in(_lang())) from None
+        finally:
+            checker.close()
     now = timezone.now()
     due = post.scheduled_at if post.scheduled_at and post.scheduled_at > now else now
     with transaction.atomic():
