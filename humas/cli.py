@@ -85,9 +85,13 @@ def server_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
     ]
 
 
-def _run_together(commands: list[list[str]], banner: str) -> int:
-    """Run child processes until one exits or we get SIGINT/SIGTERM, then stop them all cleanly."""
+def _run_together(commands: list[list[str]], banner: str, optional: frozenset[int] = frozenset()) -> int:
+    """Run child processes until one exits or we get SIGINT/SIGTERM, then stop them all cleanly.
+
+    A child whose index is in ``optional`` may exit (say, its port is taken) without stopping the rest.
+    """
     children = [subprocess.Popen(argv) for argv in commands]  # noqa: S603 - our own interpreter and modules
+    reported: set[int] = set()
     stopping = False
 
     def stop(signum: int, frame: object) -> None:
@@ -99,8 +103,14 @@ def _run_together(commands: list[list[str]], banner: str) -> int:
     print(banner, flush=True)
     exit_code = 0
     while not stopping:
-        for child in children:
+        for index, child in enumerate(children):
             code = child.poll()
+            if code is not None and index in optional:
+                if index not in reported:
+                    reported.add(index)
+                    name = " ".join(str(a) for a in child.args[2:5])  # type: ignore[index]
+                    print(f"humas: {name} exited with {code}; the rest keeps running", file=sys.stderr)
+                continue
             if code is not None:
                 name = " ".join(str(a) for a in child.args[2:4])  # type: ignore[index]
                 print(f"humas: {name} exited with {code}; stopping", file=sys.stderr)
@@ -144,7 +154,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "  Stop with Ctrl-C.",
         "",
     ]
-    fakes_port = args.port + 1
+    fakes_port = args.fakes_port or args.port + 1
     fakes_url = f"http://{args.host}:{fakes_port}"
     # The demo's channels talk to the local fakes, never to the real platforms.
     os.environ.setdefault(
@@ -170,6 +180,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             ],
         ],
         "\n".join(lines),
+        # The fakes are a convenience: a taken port must not take the demo down with it.
+        optional=frozenset({2}),
     )
 
 
@@ -238,6 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="migrate, load offices, create demo people, run web + worker")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument(
+        "--fakes-port", type=int, default=0, help="port of the platform fakes (default: --port + 1)"
+    )
     demo.set_defaults(func=cmd_demo)
 
     serve = sub.add_parser("serve", help="run the web server (Granian, WSGI) for production")

@@ -37,7 +37,7 @@ def test_demo_serves_healthz_with_live_worker_and_stops_cleanly(tmp_path):
     }
     env["HUMAS_DATA_DIR"] = str(tmp_path / "var")
     process = subprocess.Popen(
-        [sys.executable, "-m", "humas.cli", "demo", "--port", str(port)],
+        [sys.executable, "-m", "humas.cli", "demo", "--port", str(port), "--fakes-port", str(free_port())],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
