@@ -124,3 +124,12 @@ def post_approve(*, actor: User, post: Post) -> Post:
     return _transition(
         actor=actor, post=post, allowed={Status.IN_REVIEW}, to=Status.APPROVED, action="post.approve"
     )
+
+
+def post_text_for(*, post: Post, platform: str) -> str:
+    """The text a channel of ``platform`` gets for ``post``, link included: what the delivery
+    engine sends and what a person copies for an assisted channel (WhatsApp, TikTok, YouTube)."""
+    text = post.text
+    if post.link and post.link not in text:
+        return f"{text}\n\n{post.link}"
+    return text

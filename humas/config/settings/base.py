@@ -136,6 +136,9 @@ if REDIS_URL:
         "consumer": {"workers": env_int("HUMAS_WORKERS", 4), "worker_type": "thread"},
     }
 else:
+    # The embedded shape keeps the queue and the cache in files under DATA_DIR: a fresh checkout
+    # (or `check --deploy` before the first run) must not fail because the directory is missing.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
     CACHES = {
         "default": {
             # A file cache is shared by the web server and the worker of the embedded shape.
