@@ -76,6 +76,13 @@ class Delivery(models.Model):
         CANCELLED = "cancelled", _("Dibatalkan")
         WITHDRAWN = "withdrawn", _("Ditarik")
 
+    class MetricsState(models.TextChoices):
+        PENDING = "pending", _("Belum dijadwalkan")
+        ACTIVE = "active", _("Sedang dikumpulkan")
+        DONE = "done", _("Selesai")
+        STOPPED = "stopped", _("Dihentikan")
+        UNAVAILABLE = "unavailable", _("Tidak tersedia")
+
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="deliveries")
     state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
@@ -92,6 +99,19 @@ class Delivery(models.Model):
     rate_limited_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Metrics collection (metrics.py): the schedule point reached, when the next collection is
+    # due, and the latest snapshot (so the detail page needs no query per delivery).
+    metrics_state = models.CharField(
+        max_length=16, choices=MetricsState.choices, default=MetricsState.PENDING
+    )
+    metrics_stage = models.PositiveSmallIntegerField(default=0)
+    metrics_next_at = models.DateTimeField(null=True, blank=True)
+    metrics_attempts = models.PositiveSmallIntegerField(default=0)
+    metrics_collected_at = models.DateTimeField(null=True, blank=True)
+    metrics_note = models.CharField(max_length=500, blank=True)  # Indonesian, shown to people
+    metrics_latest = models.ForeignKey(
+        "DeliveryMetrics", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("pengiriman")
@@ -100,7 +120,39 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["publication", "channel"], name="delivery_unique_channel"),
         ]
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["metrics_state", "metrics_next_at"], name="delivery_metrics_due"),
+        ]
 
     def __str__(self) -> str:
         return f"delivery {self.pk} ({self.state})"
+
+
+class DeliveryMetrics(models.Model):
+    """One collection of a delivered post's counts from its platform. ``None`` is "the platform
+    does not give this"; ``unavailable`` names those fields."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="metrics_snapshots")
+    # The schedule point (index in HUMAS_METRICS_SCHEDULE_HOURS) this collection stands for.
+    stage = models.PositiveSmallIntegerField()
+    collected_at = models.DateTimeField()
+    reactions = models.PositiveBigIntegerField(null=True, blank=True)
+    comments = models.PositiveBigIntegerField(null=True, blank=True)
+    shares = models.PositiveBigIntegerField(null=True, blank=True)
+    impressions = models.PositiveBigIntegerField(null=True, blank=True)
+    reach = models.PositiveBigIntegerField(null=True, blank=True)
+    views = models.PositiveBigIntegerField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+    unavailable = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("statistik unggahan")
+        verbose_name_plural = _("statistik unggahan")
+        ordering = ["delivery_id", "collected_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "stage"], name="delivery_metrics_unique_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"metrics of delivery {self.delivery_id} at {self.collected_at:%Y-%m-%d %H:%M}"
