@@ -75,6 +75,8 @@ class Delivery(models.Model):
         NEEDS_ATTENTION = "needs_attention", _("Perlu perhatian")
         CANCELLED = "cancelled", _("Dibatalkan")
         WITHDRAWN = "withdrawn", _("Ditarik")
+        # Assisted channels (WhatsApp, TikTok, YouTube): a person posts and records the public URL.
+        MANUAL = "manual", _("Menunggu diunggah manual")
 
     class MetricsState(models.TextChoices):
         PENDING = "pending", _("Belum dijadwalkan")
@@ -98,6 +100,10 @@ class Delivery(models.Model):
     error_message = models.CharField(max_length=1000, blank=True)  # Indonesian, shown to people
     rate_limited_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Who recorded the public URL of an assisted delivery ("Tandai sudah terbit").
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
     # Metrics collection (metrics.py): the schedule point reached, when the next collection is
     # due, and the latest snapshot (so the detail page needs no query per delivery).
@@ -156,3 +162,19 @@ class DeliveryMetrics(models.Model):
 
     def __str__(self) -> str:
         return f"metrics of delivery {self.delivery_id} at {self.collected_at:%Y-%m-%d %H:%M}"
+
+
+class DeliveryArticle(models.Model):
+    """The portal article a delivery to the office's own portal made. Created in the same
+    transaction as the article, so a re-run of the delivery finds it and never makes a second."""
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="portal_article")
+    article = models.OneToOneField("portal.Article", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("artikel dari pengiriman")
+        verbose_name_plural = _("artikel dari pengiriman")
+
+    def __str__(self) -> str:
+        return f"delivery {self.delivery_id} -> article {self.article_id}"
