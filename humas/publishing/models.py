@@ -6,6 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from humas.channels.models import Platform
+
+from .storage import post_image_storage
+
 
 class Post(models.Model):
     class Status(models.TextChoices):
@@ -46,6 +50,56 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class PostImage(models.Model):
+    """An image of a post, in the order the platforms get them. ``file`` is the clean re-encoded
+    original (humas/portal/images.py image_prepare) in the private storage; the per-platform
+    renditions are made from it when needed (humas/publishing/images.py)."""
+
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="images", verbose_name=_("unggahan")
+    )
+    position = models.PositiveSmallIntegerField(_("urutan"), default=0)
+    # Random: names the files and the public URL Instagram fetches; says nothing about the post.
+    key = models.CharField(max_length=32, unique=True, editable=False)
+    file = models.FileField(_("berkas"), storage=post_image_storage, max_length=200)
+    alt_text = models.CharField(_("teks alternatif"), max_length=250)
+    width = models.PositiveIntegerField(_("lebar"))
+    height = models.PositiveIntegerField(_("tinggi"))
+    mime = models.CharField(_("jenis"), max_length=32)
+    bytes = models.PositiveIntegerField(_("ukuran (byte)"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gambar unggahan")
+        verbose_name_plural = _("gambar unggahan")
+        ordering = ["post_id", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.alt_text[:60]
+
+
+class PostVariant(models.Model):
+    """The text one platform gets instead of the post's main text."""
+
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="variants", verbose_name=_("unggahan")
+    )
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    text = models.TextField(_("teks"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("varian teks")
+        verbose_name_plural = _("varian teks")
+        ordering = ["post_id", "platform"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "platform"], name="postvariant_unique_platform"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform}: {self.text[:50]}"
 
 
 class Publication(models.Model):

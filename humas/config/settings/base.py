@@ -234,6 +234,12 @@ HUMAS_IMAGE_MAX_BYTES = env_int("HUMAS_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
 HUMAS_IMAGE_MAX_PIXELS = env_int("HUMAS_IMAGE_MAX_PIXELS", 40_000_000)
 HUMAS_IMAGE_MIN_SIDE = env_int("HUMAS_IMAGE_MIN_SIDE", 200)
 
+# Post images (humas/publishing/images.py) live here, outside MEDIA_ROOT: no web server serves
+# them directly. The public base URL (scheme and host, no trailing slash) is how platforms that
+# fetch images themselves (Instagram) reach the published ones.
+HUMAS_PRIVATE_MEDIA_ROOT = Path(env_str("HUMAS_PRIVATE_MEDIA_ROOT", str(DATA_DIR / "private")))
+HUMAS_PUBLIC_BASE_URL = env_str("HUMAS_PUBLIC_BASE_URL").rstrip("/")
+
 # Fernet keys for channel credentials at rest, comma-separated; the first encrypts, all decrypt.
 HUMAS_CREDENTIAL_KEYS = env_list("HUMAS_CREDENTIAL_KEYS")
 # Where connectors send requests, per platform ("facebook=http://127.0.0.1:8765,x=…"); empty means the
