@@ -337,3 +337,70 @@ def article_publish_due(*, now: datetime | None = None) -> int:
             continue  # published or withdrawn by someone else meanwhile
         published += 1
     return published
+
+
+def article_publish_approved_post(
+    *, publisher: User, approver: User, author: User, office: Office, data: ArticleInput
+) -> Article:
+    """Publish on the office's portal a post that already passed four-eyes approval in Konten
+    (the delivery engine's portal channel calls this; it records the delivery link itself).
+
+    The portal's invariants hold as for an article approved here: the approver may approve at
+    the office (content.approve) and is not the author, the publisher may publish there
+    (content.publish); the body is sanitized, the slug made unique, the text indexed, a version
+    kept, the step audited and the pages showing the article invalidated after commit.
+    Call inside the transaction that records the link, so both exist or neither.
+    """
+    policy.require(publisher, "content.publish", office)
+    policy.require(approver, "content.approve", office)
+    if approver.pk == author.pk:
+        raise policy.PolicyDenied(_("Anda tidak dapat menyetujui artikel Anda sendiri."))
+    _validate(data, office)
+    now = timezone.now()
+    with transaction.atomic():
+        article = Article(
+            office=office,
+            author=author,
+            status=Status.PUBLISHED,
+            approved_by=approver,
+            publish_at=now,
+            published_at=now,
+        )
+        _apply(article, data)
+        article.slug = _unique_slug(
+            office=office, type=data.type, title=data.title, wanted=data.slug, exclude_id=None
+        )
+        article.save()
+        article.tags.set(_tags(data.tags))
+        article_index(article=article)
+        _snapshot(article, publisher)
+        audit_record(
+            actor=publisher,
+            office=office,
+            action="article.publish_from_post",
+            obj=article,
+            changes={
+                "type": article.type,
+                "title": article.title,
+                "approved_by": approver.email,
+                "author": author.email,
+            },
+        )
+        transaction.on_commit(lambda: pagecache.invalidate_article(article))
+    return article
+
+
+def article_withdraw_published_post(*, actor: User | None, article: Article, reason: str = "") -> Article:
+    """Withdraw an article that a Konten publication put on the portal, as part of withdrawing that
+    publication. ``actor`` None: the withdrawal was already authorised by the person who withdrew
+    the publication while the delivery was in flight (the publication records it)."""
+    if actor is not None:
+        policy.require(actor, "content.approve", article.office)
+    return _transition(
+        actor=actor,
+        article=article,
+        allowed={Status.PUBLISHED, Status.SCHEDULED},
+        to=Status.UNPUBLISHED,
+        action="article.unpublish",
+        reason=reason.strip(),
+    )

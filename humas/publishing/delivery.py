@@ -43,10 +43,11 @@ from humas.channels.connectors import (
     build_connector,
     content_marker,
 )
-from humas.channels.models import API_PLATFORMS, Channel
+from humas.channels.models import API_PLATFORMS, Channel, Platform
 from humas.channels.services import ChannelError, channel_credential_secret
 from humas.offices import policy
 
+from .assisted import ASSISTED_PLATFORMS, assisted_delete_message
 from .models import Delivery, Post, Publication
 from .ratelimit import CacheRateLimitStore
 from .services import PublishingError
@@ -78,8 +79,16 @@ def _enqueue_many(delivery_ids: list[int]) -> None:
         _enqueue_send(delivery_id)
 
 
-def connector_for_delivery(*, channel: Channel, token: str) -> Connector:
-    """A connector sharing the cache-backed rate-limit store with every other worker."""
+def connector_for_delivery(
+    *, channel: Channel, token: str, delivery_id: int | None = None, actor: User | None = None
+) -> Connector:
+    """A connector sharing the cache-backed rate-limit store with every other worker. The office's
+    own portal gets the in-process adapter (portal_channel.py): no credential, ``delivery_id`` to
+    publish and find its article, ``actor`` who withdraws it."""
+    if channel.platform == Platform.PORTAL:
+        from .portal_channel import PortalConnector
+
+        return PortalConnector(channel=channel, delivery_id=delivery_id, actor=actor)
     return build_connector(
         channel.platform,
         account_id=channel.account_id,
@@ -88,6 +97,13 @@ def connector_for_delivery(*, channel: Channel, token: str) -> Connector:
         rate_store=CacheRateLimitStore(),
         timeout=httpx.Timeout(settings.HUMAS_DELIVERY_TIMEOUT_SECONDS, connect=5.0),
     )
+
+
+def _channel_token(channel: Channel) -> str:
+    """The channel's secret for its connector; the portal needs none. Raises ChannelError."""
+    if channel.platform == Platform.PORTAL:
+        return ""
+    return channel_credential_secret(channel=channel)
 
 
 def _request(post: Post) -> PublishRequest:
@@ -111,6 +127,14 @@ def publication_create(*, actor: User, post: Post, channels: list[Channel]) -> P
     for channel in channels:
         if channel.office_id != post.office_id or not channel.is_active:
             raise PublishingError(_("Kanal itu bukan kanal aktif kantor ini."))
+        if channel.platform in ASSISTED_PLATFORMS:
+            continue  # a person posts it from the copy-ready panel on the post's page
+        if channel.platform == Platform.PORTAL:
+            try:
+                connector_for_delivery(channel=channel, token="").validate(request)
+            except BadRequest as exc:
+                raise PublishingError(exc.message_in(_lang())) from None
+            continue
         if channel.platform not in API_PLATFORMS:
             raise PublishingError(
                 _("%(channel)s tidak memiliki API penerbitan; terbitkan secara manual.")
@@ -144,6 +168,11 @@ def publication_create(*, actor: User, post: Post, channels: list[Channel]) -> P
             changes={"channels": [c.pk for c in channels], "due": due.isoformat()},
         )
         ids = [d.pk for d in deliveries]
+        # Assisted channels wait for a person; the engine and the sweeper never touch them.
+        manual = {d.pk for d in deliveries if d.channel.platform in ASSISTED_PLATFORMS}
+        if manual:
+            Delivery.objects.filter(pk__in=manual).update(state=State.MANUAL, next_attempt_at=None)
+            ids = [pk for pk in ids if pk not in manual]
         if due <= now:
             transaction.on_commit(lambda: _enqueue_many(ids))
         else:
@@ -214,7 +243,17 @@ def _finish(delivery: Delivery, **fields: object) -> bool:
     ).update(**fields)
     for name, value in fields.items():
         setattr(delivery, name, value)
+    if updated == 1 and fields.get("state") in (State.FAILED, State.NEEDS_ATTENTION):
+        _notify_people(delivery.publication_id)
     return updated == 1
+
+
+def _notify_people(publication_id: int) -> None:
+    """A person must act: the notifications app tells them, batched per publication, after commit
+    (never a mail sent from inside the engine)."""
+    from humas.notifications.alerts import publication_problems_enqueue
+
+    transaction.on_commit(lambda: publication_problems_enqueue(publication_id=publication_id))
 
 
 def _sent(delivery: Delivery, published: PublishedPost) -> bool:
@@ -250,9 +289,14 @@ def _retry(delivery: Delivery, exc: RetryLater) -> bool:
             ),
         )
     now = timezone.now()
-    at = now + backoff_delay(delivery.attempt_count)
-    if exc.retry_after is not None and exc.retry_after > at:
-        at = exc.retry_after
+    if isinstance(exc, RateLimited):
+        # The platform named the instant the limit frees up: go then, not after a failure's
+        # backoff (a 1 s Telegram wait must not become 15-30 s).
+        at = max(exc.until, now)
+    else:
+        at = now + backoff_delay(delivery.attempt_count)
+        if exc.retry_after is not None and exc.retry_after > at:
+            at = exc.retry_after
     finished = _finish(
         delivery,
         state=State.WAITING,
@@ -340,11 +384,11 @@ def delivery_send(*, delivery_id: int) -> str:
         return Delivery.objects.filter(pk=delivery_id).values_list("state", flat=True).first() or ""
     channel = delivery.channel
     try:
-        token = channel_credential_secret(channel=channel)
+        token = _channel_token(channel)
     except ChannelError as exc:
         _finish(delivery, state=State.NEEDS_ATTENTION, **_error_fields(None, str(exc)))
         return delivery.state
-    connector = connector_for_delivery(channel=channel, token=token)
+    connector = connector_for_delivery(channel=channel, token=token, delivery_id=delivery.pk)
     try:
         try:
             published = connector.publish(_request(delivery.publication.post))
@@ -384,11 +428,11 @@ def delivery_reconcile(*, delivery_id: int) -> str:
     if delivery is None:
         return Delivery.objects.filter(pk=delivery_id).values_list("state", flat=True).first() or ""
     try:
-        token = channel_credential_secret(channel=delivery.channel)
+        token = _channel_token(delivery.channel)
     except ChannelError as exc:
         _finish(delivery, state=State.NEEDS_ATTENTION, **_error_fields(None, str(exc)))
         return delivery.state
-    connector = connector_for_delivery(channel=delivery.channel, token=token)
+    connector = connector_for_delivery(channel=delivery.channel, token=token, delivery_id=delivery.pk)
     try:
         return _reconcile_with_platform(
             delivery, connector, RetryLater(delivery.channel.platform, ambiguous=True)
@@ -476,6 +520,25 @@ def _delete_on_platform(delivery: Delivery, connector: Connector) -> WithdrawRes
     return WithdrawResult(channel, True, _("Dihapus dari %(platform)s.") % {"platform": name})
 
 
+def _post_status_after_withdrawal(publication: Publication) -> str:
+    """The post says "Ditarik" once no other publication of it stays live (not withdrawn, with
+    a delivery sent or still on its way). Publishing it again then needs a new approval."""
+    live = (
+        Publication.objects.filter(post_id=publication.post_id, withdrawn_at__isnull=True)
+        .exclude(pk=publication.pk)
+        .filter(
+            deliveries__state__in=(State.SENT, State.QUEUED, State.SENDING, State.WAITING, State.MANUAL)
+        )
+        .exists()
+    )
+    post = Post.objects.select_for_update().get(pk=publication.post_id)
+    if not live and post.status == Post.Status.PUBLISHED:
+        post.status = Post.Status.WITHDRAWN
+        post.save(update_fields=["status", "updated_at"])
+    publication.post.status = post.status
+    return post.status
+
+
 def publication_withdraw(*, actor: User, publication: Publication) -> list[WithdrawResult]:
     """Emergency withdrawal: cancel what has not gone out, delete what has on every channel that
     allows deletion, and say per channel what happened."""
@@ -485,15 +548,16 @@ def publication_withdraw(*, actor: User, publication: Publication) -> list[Withd
         Publication.objects.filter(pk=publication.pk, withdrawn_at__isnull=True).update(
             withdrawn_at=timezone.now()
         )
-        cancelled = Delivery.objects.filter(publication=publication, state__in=DUE_STATES).update(
-            state=State.CANCELLED, updated_at=timezone.now()
-        )
+        cancelled = Delivery.objects.filter(
+            publication=publication, state__in=(*DUE_STATES, State.MANUAL)
+        ).update(state=State.CANCELLED, updated_at=timezone.now())
+        post_status = _post_status_after_withdrawal(publication)
         audit_record(
             actor=actor,
             office=office,
             action="publication.withdraw",
             obj=publication,
-            changes={"cancelled": cancelled},
+            changes={"cancelled": cancelled, "post_status": post_status},
         )
     results: list[WithdrawResult] = []
     for delivery in Delivery.objects.filter(publication=publication).select_related("channel"):
@@ -509,9 +573,12 @@ def publication_withdraw(*, actor: User, publication: Publication) -> list[Withd
         if delivery.state != State.SENT:
             results.append(WithdrawResult(channel, True, _("Tidak terbit; tidak ada yang perlu ditarik.")))
             continue
+        if channel.platform in ASSISTED_PLATFORMS:
+            results.append(WithdrawResult(channel, False, assisted_delete_message(delivery)))
+            continue
         try:
             connector = connector_for_delivery(
-                channel=channel, token=channel_credential_secret(channel=channel)
+                channel=channel, token=_channel_token(channel), delivery_id=delivery.pk, actor=actor
             )
         except ChannelError as exc:
             results.append(WithdrawResult(channel, False, str(exc)))
@@ -558,4 +625,8 @@ def publication_summary(*, publication: Publication, deliveries: list[Delivery] 
             notes.append(_("%(platform)s dalam proses") % {"platform": name})
         elif d.state == State.WITHDRAWN:
             notes.append(_("%(platform)s ditarik") % {"platform": name})
+        elif d.state == State.MANUAL:
+            notes.append(_("%(platform)s menunggu diunggah manual") % {"platform": name})
+        elif d.state == State.SENT and publication.withdrawn_at and d.channel.platform in ASSISTED_PLATFORMS:
+            notes.append(_("%(platform)s perlu dihapus manual") % {"platform": name})
     return " — ".join([head, "; ".join(notes)]) if notes else head

@@ -49,6 +49,8 @@ def build_connector(
         return InstagramConnector(ig_user_id=account_id, access_token=token, **options)
     if platform is Platform.X:
         return XConnector(access_token=token, user_id=account_id or None, **options)
+    if platform is not Platform.TELEGRAM:
+        raise ValueError(f"no HTTP connector for {platform}")
     return TelegramConnector(bot_token=token, chat_id=account_id, **options)
 
 

@@ -43,6 +43,8 @@ class Platform(StrEnum):
     INSTAGRAM = "instagram"
     X = "x"
     TELEGRAM = "telegram"
+    # The office's own Humas portal: an in-process adapter (humas.publishing.portal_channel).
+    PORTAL = "portal"
 
 
 class Capability(StrEnum):
@@ -220,6 +222,7 @@ PLATFORM_NAMES = {
     Platform.INSTAGRAM: "Instagram",
     Platform.X: "X",
     Platform.TELEGRAM: "Telegram",
+    Platform.PORTAL: "Portal Humas",
 }
 
 
