@@ -160,6 +160,37 @@ def test_fault_limited_by_times_and_probability(fakes, http):
         Fault.from_dict({"kind": "error", "colour": "red"})
 
 
+def test_shared_telegram_bot_posts_to_every_channel_within_one_per_bot_limit(fakes, http):
+    fakes.hub.limits.telegram_per_bot = 2
+    shared = http.post("/_control/telegram_shared_bot", json={"username": "kpu_humas_bot"}).json()
+    again = http.post("/_control/telegram_shared_bot", json={"username": "kpu_humas_bot"}).json()
+    chats = [a["telegram"]["chat_username"] for a in fakes.hub.accounts]
+    token = shared["bot_token"]
+
+    answers = [
+        http.post(f"/bot{token}/sendMessage", json={"chat_id": chat, "text": "Halo"}).json()
+        for chat in [*chats, chats[0]]
+    ]
+    own_bot = http.post(
+        f"/bot{fakes.hub.accounts[0]['telegram']['bot_token']}/sendMessage",
+        json={"chat_id": chats[0], "text": "Halo"},
+    ).json()
+
+    assert shared["chats"] == 2 and shared["bot_username"] == "kpu_humas_bot"
+    assert again["bot_token"] == token
+    assert [a["ok"] for a in answers] == [True, True, False]
+    assert answers[2] == {
+        "ok": False,
+        "error_code": 429,
+        "description": "Too Many Requests: retry after 1",
+        "parameters": {"retry_after": 1},
+    }
+    assert own_bot["ok"] is True  # the limit is per bot
+    assert [m["chat"]["username"] for m in (a["result"] for a in answers[:2])] == [
+        c.removeprefix("@") for c in chats
+    ]
+
+
 def test_latency_is_injected(fakes, account, http):
     fakes.hub.limits.latency_ms = {"telegram": 150}
     start = time.monotonic()

@@ -132,6 +132,20 @@ def test_throttle_waits_until_the_time_the_platform_names(
     assert abs((delivery.next_attempt_at - expected).total_seconds()) < 3
 
 
+def test_short_throttle_retries_at_the_named_instant_not_after_a_backoff(
+    fakes, connected, approved_post, operator, django_capture_on_commit_callbacks
+):
+    channel = connected("telegram")
+    fakes.hub.add_fault(platform="telegram", kind="throttle", retry_after=1, times=1)
+    publication = publish(operator, approved_post(), [channel], django_capture_on_commit_callbacks)
+    delivery = publication.deliveries.get()
+
+    assert (delivery.state, delivery.error_class) == (State.WAITING, "RateLimited")
+    assert delivery.next_attempt_at == delivery.rate_limited_until
+    # retry_after=1 s: due about a second from now, not the 15-30 s of a failure's backoff.
+    assert timezone.now() < delivery.next_attempt_at <= timezone.now() + timedelta(seconds=1.5)
+
+
 def test_expired_token_needs_attention_and_channel_reconnect(
     fakes, connected, approved_post, operator, django_capture_on_commit_callbacks
 ):

@@ -15,6 +15,7 @@ from typing import Any
 from .core import Fault, Limits, Request, Response, Settings, SlidingWindow
 
 TEXT_LIMIT = 4096
+SHARED_BOT_INDEX = 999_999  # seeded demo bots use 1..N
 CAPTION_LIMIT = 1024
 ADMIN_RIGHTS = {
     "can_be_edited": False,
@@ -130,6 +131,22 @@ class TelegramFake:
                 "chat_username": f"@{username}" if username else str(chat_id),
                 "title": title,
             }
+
+    def add_shared_bot(self, *, username: str) -> dict[str, Any]:
+        """One bot made administrator of every channel, as an organisation running all its
+        channels through one bot does: the per-bot limit is then shared by all of them.
+        Calling it again adds the bot to channels created since."""
+        with self.lock:
+            bot_id = 7000000000 + SHARED_BOT_INDEX
+            token = next((t for t, b in self.bots.items() if b.id == bot_id), None)
+            info = (
+                self.add_bot(username=username, index=SHARED_BOT_INDEX)
+                if token is None
+                else {"bot_id": bot_id, "bot_token": token, "bot_username": self.bots[token].username}
+            )
+            for channel in self.channels.values():
+                channel.members[bot_id] = {"status": "administrator", **ADMIN_RIGHTS}
+            return {**info, "chats": len(self.channels)}
 
     def owns(self, path: str) -> bool:
         return path.startswith("/bot")
