@@ -7,6 +7,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from .delivery import deliveries_sweep, delivery_reconcile, delivery_send
+from .metrics import delivery_metrics_collect, metrics_sweep
 
 
 @db_task(retries=0)
@@ -24,3 +25,14 @@ def sweep_deliveries_task() -> None:
     """Every minute: scheduled and retry-due deliveries go out, stale "sending" ones are
     reconciled — also after a restart of everything."""
     deliveries_sweep()
+
+
+@db_task(retries=0)
+def collect_metrics_task(delivery_id: int) -> None:
+    delivery_metrics_collect(delivery_id=delivery_id)
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def sweep_metrics_task() -> None:
+    """Every 10 minutes: newly sent deliveries get their metrics schedule, due collections run."""
+    metrics_sweep()

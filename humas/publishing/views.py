@@ -16,6 +16,7 @@ from humas.offices.models import Office
 
 from .delivery import delivery_retry, publication_create, publication_summary, publication_withdraw
 from .forms import PostForm, PublishForm
+from .metrics import post_metrics_summary
 from .models import Delivery, Post, Publication
 from .selectors import channel_list_publishable, post_get_for_actor, post_list_for_office
 from .services import (
@@ -123,6 +124,7 @@ def post_detail(request: AuthenticatedHttpRequest, office: Office, post_id: int)
             "office": office,
             "post": post,
             "publications": publications,
+            "metrics": None if request.GET.get("partial") else post_metrics_summary(post=post),
             "publish_form": PublishForm(channels=channel_list_publishable(office=office))
             if can_publish
             else None,

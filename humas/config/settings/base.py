@@ -258,3 +258,6 @@ HUMAS_DELIVERY_BACKOFF_MAX_SECONDS = env_int("HUMAS_DELIVERY_BACKOFF_MAX_SECONDS
 HUMAS_DELIVERY_MAX_ATTEMPTS = env_int("HUMAS_DELIVERY_MAX_ATTEMPTS", 8)
 HUMAS_DELIVERY_TIMEOUT_SECONDS = env_int("HUMAS_DELIVERY_TIMEOUT_SECONDS", 20)
 HUMAS_DELIVERY_SWEEP_GRACE_SECONDS = env_int("HUMAS_DELIVERY_SWEEP_GRACE_SECONDS", 120)
+# Post metrics (humas/publishing/metrics.py): hours after a delivery is sent at which its counts
+# are collected; after the last point collection stops.
+HUMAS_METRICS_SCHEDULE_HOURS = [float(h) for h in env_list("HUMAS_METRICS_SCHEDULE_HOURS", "1,6,24,72,168")]
