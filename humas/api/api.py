@@ -9,10 +9,13 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import SessionAuth
 
 from humas.core.http import AuthenticatedHttpRequest
+from humas.offices import policy
 from humas.offices.models import Membership, Office
 from humas.offices.selectors import office_list_public
+from humas.publishing.metrics import post_metrics_summary
+from humas.publishing.models import DeliveryMetrics, Post
 
-from .schemas import ErrorOut, MembershipOut, MeOut, OfficeOut
+from .schemas import ErrorOut, MembershipOut, MeOut, OfficeOut, PostMetricsOut
 
 api = NinjaAPI(
     title="Humas API",
@@ -90,5 +93,57 @@ def me(request: AuthenticatedHttpRequest):
     }
 
 
+posts_router = Router(tags=["posts"])
+
+
+def _metrics_point(snapshot: DeliveryMetrics) -> dict[str, object]:
+    return {
+        "collected_at": snapshot.collected_at,
+        "reactions": snapshot.reactions,
+        "comments": snapshot.comments,
+        "shares": snapshot.shares,
+        "impressions": snapshot.impressions,
+        "reach": snapshot.reach,
+        "views": snapshot.views,
+        "extra": snapshot.extra,
+        "unavailable": snapshot.unavailable,
+    }
+
+
+@posts_router.get(
+    "/{post_id}/metrics",
+    response={200: PostMetricsOut, 404: ErrorOut},
+    auth=SessionAuth(),
+    summary="A post's metrics per channel",
+)
+def post_metrics(request: AuthenticatedHttpRequest, post_id: int):
+    """Latest counts and history of each delivery of the post (collected +1 h … +7 d after
+    sending), and totals across channels. Only for members who may see the office's content."""
+    post = Post.objects.select_related("office").filter(pk=post_id).first()
+    if post is None or not policy.can(request.user, "content.view", post.office):
+        raise Http404  # another office's post is not told apart from a missing one
+    summary = post_metrics_summary(post=post)
+    return {
+        "post_id": post.pk,
+        "totals": summary.totals,
+        "interactions": summary.interactions,
+        "collected_at": summary.collected_at,
+        "deliveries": [
+            {
+                "delivery_id": row.delivery.pk,
+                "channel": str(row.delivery.channel),
+                "platform": row.delivery.channel.platform,
+                "metrics_state": row.delivery.metrics_state,
+                "note": row.delivery.metrics_note,
+                "next_collection_at": row.delivery.metrics_next_at,
+                "latest": _metrics_point(row.latest) if row.latest is not None else None,
+                "history": [_metrics_point(s) for s in row.history],
+            }
+            for row in summary.rows
+        ],
+    }
+
+
 api.add_router("/offices", offices_router)
 api.add_router("/me", me_router)
+api.add_router("/posts", posts_router)

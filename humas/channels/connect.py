@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,7 +17,6 @@ from django.utils.translation import gettext as _
 from humas.accounts.models import User
 from humas.audit.services import audit_record
 from humas.offices import policy
-from humas.offices.models import Membership
 
 from .connectors import Connector, ConnectorError, CredentialsInvalid, RetryLater, build_connector
 from .models import API_PLATFORMS, Channel
@@ -85,22 +83,12 @@ def channel_connect_token(*, actor: User, channel: Channel, token: str, account_
     return list(info.warnings)
 
 
-def _administrators(channel: Channel) -> list[str]:
-    """E-mail addresses of the Administrators who reach the channel's office."""
-    ancestors = channel.office.ancestor_codes + [channel.office.code]
-    return sorted(
-        set(
-            Membership.objects.filter(
-                office__code__in=ancestors, role=Membership.Role.ADMIN, user__is_active=True
-            ).values_list("user__email", flat=True)
-        )
-    )
-
-
 def _notify(channel: Channel, subject: str, body: str) -> None:
-    recipients = _administrators(channel)
-    if recipients:
-        send_mail(subject, body, None, recipients)
+    # The Administrators who reach the office, in the app (the bell) and by e-mail, through the
+    # notification service: both say the same thing, and the same event never notifies twice.
+    from humas.notifications.alerts import channel_health_notify
+
+    channel_health_notify(channel=channel, title=subject, body=body)
 
 
 def channel_check_health(*, channel_id: int) -> str:
@@ -151,7 +139,7 @@ def channel_check_health(*, channel_id: int) -> str:
             changes={"health": {"before": before, "after": channel.health}},
         )
         with translation.override(settings.LANGUAGE_CODE):
-            subject = _("Humas: kanal %(channel)s perlu perhatian") % {"channel": str(channel)}
+            subject = _("Kanal %(channel)s perlu perhatian") % {"channel": str(channel)}
             body = _(
                 "Kanal %(channel)s milik %(office)s berstatus “%(health)s”.\n%(detail)s\n"
                 "Buka Pengaturan → Kanal untuk menghubungkannya ulang."

@@ -17,7 +17,8 @@ to do). Outcomes:
   (it flags it for reconnection and warns the Administrators once); while the channel is flagged,
   no call is made.
 - post gone (withdrawn in Humas or deleted on the platform): collection stops and says why.
-- no metrics source (Telegram's Bot API, assisted channels): "unavailable", without a call.
+- no metrics source (Telegram's Bot API, assisted channels): "unavailable", without a call. The
+  office's own portal has one: the view counter of the article its delivery made.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from humas.channels.connectors import (
     Unsupported,
     build_connector,
 )
-from humas.channels.models import API_PLATFORMS, Channel
+from humas.channels.models import API_PLATFORMS, Channel, Platform
 from humas.channels.services import ChannelError, channel_credential_secret
 
 from .delivery import connector_for_delivery
@@ -82,6 +83,8 @@ def metrics_platforms() -> frozenset[str]:
                 found.add(str(platform))
         finally:
             connector.close()
+    # The office's own portal: its article's view counter (portal_channel.PortalConnector.metrics).
+    found.add(str(Platform.PORTAL))
     return frozenset(found)
 
 
@@ -208,10 +211,10 @@ def _fetch(delivery: Delivery) -> _Outcome:
         # The channel health flow has flagged it and told the Administrators: no call, no spam.
         return _Outcome("skip", note=_("Kanal perlu dihubungkan ulang; statistik titik ini dilewati."))
     try:
-        token = channel_credential_secret(channel=channel)
+        token = "" if channel.platform == Platform.PORTAL else channel_credential_secret(channel=channel)
     except ChannelError as exc:
         return _Outcome("skip", note=str(exc))
-    connector = connector_for_delivery(channel=channel, token=token)
+    connector = connector_for_delivery(channel=channel, token=token, delivery_id=delivery.pk)
     try:
         return _Outcome("counts", metrics=connector.metrics(delivery.platform_post_id))
     except RateLimited as exc:

@@ -19,7 +19,10 @@ from humas.offices.models import Office
 from .models import Post
 
 Status = Post.Status
-EDITABLE = {Status.DRAFT, Status.IN_REVIEW, Status.APPROVED}
+# A withdrawn post may be corrected and sent for review again: it goes out again only after a
+# new approval.
+EDITABLE = {Status.DRAFT, Status.IN_REVIEW, Status.APPROVED, Status.WITHDRAWN}
+SUBMITTABLE: set[str] = {Status.DRAFT, Status.WITHDRAWN}
 MAX_TEXT = 63_206  # the longest any platform takes (Facebook); each channel checks its own limit
 
 
@@ -97,6 +100,8 @@ def _transition(*, actor: User, post: Post, allowed: set[str], to: str, action: 
         locked.status = to
         if to == Status.APPROVED:
             locked.approved_by, locked.approved_at = actor, timezone.now()
+        elif to == Status.IN_REVIEW:
+            locked.approved_by, locked.approved_at = None, None  # a new approval is needed
         locked.save()
         audit_record(
             actor=actor,
@@ -109,10 +114,10 @@ def _transition(*, actor: User, post: Post, allowed: set[str], to: str, action: 
 
 
 def post_submit(*, actor: User, post: Post) -> Post:
-    """Send a draft for review."""
+    """Send a draft (or a withdrawn post, to publish it again) for review."""
     policy.require(actor, "content.draft", post.office)
     return _transition(
-        actor=actor, post=post, allowed={Status.DRAFT}, to=Status.IN_REVIEW, action="post.submit"
+        actor=actor, post=post, allowed=SUBMITTABLE, to=Status.IN_REVIEW, action="post.submit"
     )
 
 

@@ -21,6 +21,7 @@ from .models import Delivery, Post, Publication
 from .selectors import channel_list_publishable, post_get_for_actor, post_list_for_office
 from .services import (
     EDITABLE,
+    SUBMITTABLE,
     PublishingError,
     post_approve,
     post_create,
@@ -129,7 +130,7 @@ def post_detail(request: AuthenticatedHttpRequest, office: Office, post_id: int)
             if can_publish
             else None,
             "can_edit": post.status in EDITABLE and policy.can(user, "content.draft", office),
-            "can_submit": post.status == Post.Status.DRAFT and policy.can(user, "content.draft", office),
+            "can_submit": post.status in SUBMITTABLE and policy.can(user, "content.draft", office),
             "can_approve": post.status == Post.Status.IN_REVIEW
             and post.author_id != user.pk
             and policy.can(user, "content.approve", office),

@@ -374,3 +374,60 @@ def test_detail_page_queries_do_not_grow_with_channels(
     with django_assert_max_num_queries(queries(one)):
         page = client.get(f"{BASE}{three}/").content.decode()
     assert page.count("<summary>Riwayat ") == 2
+
+
+def test_portal_delivery_collects_the_articles_view_counter(
+    fakes, offices, approved_post, operator, django_capture_on_commit_callbacks
+):
+    from humas.portal.counter import views_flush
+    from humas.portal.models import ArticleViewBuffer
+    from humas.publishing.portal_channel import portal_channel_ensure
+
+    channel = portal_channel_ensure(office=offices["33.20"])
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = publication_create(
+            actor=operator, post=approved_post("Rekapitulasi suara tingkat kabupaten."), channels=[channel]
+        )
+    delivery = publication.deliveries.get()
+    assert delivery.state == Delivery.State.SENT
+    assert metrics_start() == 1
+    article_id = int(delivery.platform_post_id)
+    ArticleViewBuffer.objects.bulk_create(
+        ArticleViewBuffer(article_id=article_id, day=timezone.now().date()) for _ in range(17)
+    )
+    assert views_flush() == 17
+
+    assert delivery_metrics_collect(delivery_id=sent_ago(delivery, 1.1).pk) == MState.ACTIVE
+    assert snapshot_counts(delivery) == [(0, None, None, None, None, None, 17)]
+    snapshot = DeliveryMetrics.objects.get(delivery=delivery)
+    assert snapshot.unavailable == ["reactions", "comments", "shares", "impressions", "reach"]
+
+
+def test_api_returns_a_posts_metrics_to_its_office_only(client, fakes, published, operator, member):
+    x = published("x")["x"]
+    fakes.hub.set_engagement("x", x.platform_post_id, {"like_count": 21, "impression_count": 300})
+    delivery_metrics_collect(delivery_id=sent_ago(x, 1.1).pk)
+    url = f"/api/v1/posts/{x.publication.post_id}/metrics"
+
+    assert client.get(url).status_code == 401
+    client.force_login(member("73.71", "admin", email="admin.makassar@kpu.test"))  # another office
+    assert client.get(url).status_code == 404
+    assert client.get("/api/v1/posts/999999/metrics").status_code == 404
+
+    client.force_login(operator)
+    body = client.get(url).json()
+    assert body["post_id"] == x.publication.post_id
+    assert body["totals"] == {
+        "reactions": 21,
+        "comments": 0,
+        "shares": 0,
+        "impressions": 300,
+        "reach": None,
+        "views": None,
+    }
+    assert body["interactions"] == 21
+    [row] = body["deliveries"]
+    assert (row["delivery_id"], row["platform"], row["metrics_state"]) == (x.pk, "x", "active")
+    assert row["latest"]["reactions"] == 21 and row["latest"]["unavailable"] == ["reach", "views"]
+    assert len(row["history"]) == 1
+    assert row["next_collection_at"] is not None

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "humas.portal",
     "humas.channels",
     "humas.publishing",
+    "humas.notifications",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +250,14 @@ HUMAS_PLATFORM_BASE_URLS = dict(
 )
 # Warn Administrators this many days before a channel's token expires.
 HUMAS_TOKEN_WARN_DAYS = env_int("HUMAS_TOKEN_WARN_DAYS", 7)
+# Notifications (humas/notifications/): days before a token's expiry at which Administrators are
+# warned in the app and by e-mail (once each); seconds a publication's failures are gathered into
+# one notification; the back office's address used in links of notification e-mails.
+HUMAS_TOKEN_WARN_THRESHOLDS = [
+    int(d) for d in env_list("HUMAS_TOKEN_WARN_THRESHOLDS", f"{HUMAS_TOKEN_WARN_DAYS},3,1") if d.isdigit()
+]
+HUMAS_NOTIFY_BATCH_SECONDS = env_int("HUMAS_NOTIFY_BATCH_SECONDS", 60)
+HUMAS_BACKOFFICE_URL = env_str("HUMAS_BACKOFFICE_URL").rstrip("/")
 # Delivery engine (humas/publishing/delivery.py): seconds a delivery may stay "sending" before
 # the sweeper reconciles it, retry backoff base and cap, attempts before a person is asked,
 # and the connectors' read timeout.

@@ -1,0 +1,55 @@
+"""Notifications to a person: shown under the bell in the back office and sent by e-mail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        TOKEN_EXPIRY = "token_expiry", _("Token segera kedaluwarsa")
+        CHANNEL_HEALTH = "channel_health", _("Kesehatan kanal")
+        DELIVERY_PROBLEM = "delivery_problem", _("Penerbitan perlu perhatian")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("penerima"),
+    )
+    office = models.ForeignKey(
+        "offices.Office", on_delete=models.CASCADE, related_name="+", verbose_name=_("kantor")
+    )
+    kind = models.CharField(_("jenis"), max_length=32, choices=Kind.choices)
+    title = models.CharField(_("judul"), max_length=200)
+    body = models.TextField(_("isi"), blank=True)
+    # A path inside Humas (never an outside address), opened from the list.
+    link = models.CharField(_("tautan"), max_length=500, blank=True)
+    # The event this notification is about: the same event never notifies a person twice.
+    key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    read_at = models.DateTimeField(_("dibaca"), null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notifikasi")
+        verbose_name_plural = _("notifikasi")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_unique_key"),
+        ]
+        indexes = [
+            # The bell's count on every back-office page: unread rows of one person only.
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
