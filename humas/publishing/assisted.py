@@ -279,6 +279,7 @@ class AssistedPanel:
     open_url: str
     example: str
     to_delete: bool = False
+    can_mark: bool = False
     images: list[Any] = field(default_factory=list)
     error: str = ""
     value: str = ""
@@ -289,9 +290,13 @@ def _post_images(post: Post) -> list[Any]:
     return list(images.all()) if images is not None else []
 
 
-def assisted_panels(*, post: Post, deliveries: list[Delivery] | None = None) -> list[AssistedPanel]:
+def assisted_panels(
+    *, post: Post, actor: User, deliveries: list[Delivery] | None = None
+) -> list[AssistedPanel]:
     """Panels for the post's assisted deliveries that wait for a person: posting by hand, or
-    deleting by hand after a withdrawal. ``deliveries`` defaults to the prefetched ones."""
+    deleting by hand after a withdrawal. ``deliveries`` defaults to the prefetched ones; the
+    forms show only to someone who may publish (content.publish)."""
+    can_mark = policy.can(actor, "content.publish", post.office)
     if deliveries is None:
         deliveries = [d for p in post.publications.all() for d in p.deliveries.all()]
     panels: list[AssistedPanel] = []
@@ -312,6 +317,7 @@ def assisted_panels(*, post: Post, deliveries: list[Delivery] | None = None) -> 
                 open_url=d.channel.url or spec.open_url,
                 example=spec.example,
                 to_delete=to_delete,
+                can_mark=can_mark,
                 images=images,
             )
         )

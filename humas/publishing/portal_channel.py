@@ -22,6 +22,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from humas.accounts.models import User
@@ -37,7 +38,7 @@ from humas.channels.connectors import (
     Unsupported,
 )
 from humas.channels.connectors import Platform as ConnectorPlatform
-from humas.channels.models import Channel, Platform
+from humas.channels.models import API_PLATFORMS, Channel, Platform
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.portal.counter import article_views_total
@@ -283,3 +284,20 @@ def office_home(office: Office) -> str:
     from humas.portal.urls_public import office_prefix
 
     return office_prefix(office.slug)
+
+
+def channel_list_for_publishing(*, office: Office) -> QuerySet[Channel]:
+    """The channels a post of ``office`` can be published to: connected API channels, the office's
+    own portal (created here on first use) and its active assisted channels (posted by hand)."""
+    from .assisted import ASSISTED_PLATFORMS
+
+    portal_channel_ensure(office=office)
+    return (
+        Channel.objects.filter(office=office, is_active=True)
+        .filter(
+            Q(platform__in=API_PLATFORMS, credential__isnull=False)
+            | Q(platform=Platform.PORTAL, account_id=PORTAL_ACCOUNT_ID)
+            | Q(platform__in=ASSISTED_PLATFORMS)
+        )
+        .order_by("platform", "name")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_assisted
 
 app_name = "publishing"
 
@@ -16,6 +16,21 @@ urlpatterns = [
         "<slug:office_slug>/content/<int:post_id>/deliveries/<int:delivery_id>/retry/",
         views.delivery_retry_view,
         name="retry",
+    ),
+    path(
+        "<slug:office_slug>/content/<int:post_id>/deliveries/<int:delivery_id>/mark/",
+        views_assisted.assisted_mark,
+        name="assisted_mark",
+    ),
+    path(
+        "<slug:office_slug>/content/<int:post_id>/deliveries/<int:delivery_id>/unmark/",
+        views_assisted.assisted_unmark,
+        name="assisted_unmark",
+    ),
+    path(
+        "<slug:office_slug>/content/<int:post_id>/deliveries/<int:delivery_id>/deleted/",
+        views_assisted.assisted_deleted,
+        name="assisted_deleted",
     ),
     path(
         "<slug:office_slug>/content/<int:post_id>/publications/<int:publication_id>/withdraw/",

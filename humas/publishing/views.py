@@ -14,11 +14,13 @@ from humas.core.officecontext import office_view
 from humas.offices import policy
 from humas.offices.models import Office
 
+from .assisted import assisted_panels
 from .delivery import delivery_retry, publication_create, publication_summary, publication_withdraw
 from .forms import PostForm, PublishForm
 from .metrics import post_metrics_summary
 from .models import Delivery, Post, Publication
-from .selectors import channel_list_publishable, post_get_for_actor, post_list_for_office
+from .portal_channel import channel_list_for_publishing
+from .selectors import post_get_for_actor, post_list_for_office
 from .services import (
     EDITABLE,
     SUBMITTABLE,
@@ -126,7 +128,10 @@ def post_detail(request: AuthenticatedHttpRequest, office: Office, post_id: int)
             "post": post,
             "publications": publications,
             "metrics": None if request.GET.get("partial") else post_metrics_summary(post=post),
-            "publish_form": PublishForm(channels=channel_list_publishable(office=office))
+            # Assisted channels waiting for a person: outside the self-refreshing list, so a URL
+            # being typed is never replaced.
+            "assisted_panels": None if request.GET.get("partial") else assisted_panels(post=post, actor=user),
+            "publish_form": PublishForm(channels=channel_list_for_publishing(office=office))
             if can_publish
             else None,
             "can_edit": post.status in EDITABLE and policy.can(user, "content.draft", office),
@@ -172,7 +177,7 @@ def post_approve_view(request: AuthenticatedHttpRequest, office: Office, post_id
 @office_view("content.publish")
 def post_publish(request: AuthenticatedHttpRequest, office: Office, post_id: int) -> HttpResponse:
     post = post_get_for_actor(actor=request.user, office=office, post_id=post_id)
-    form = PublishForm(request.POST, channels=channel_list_publishable(office=office))
+    form = PublishForm(request.POST, channels=channel_list_for_publishing(office=office))
     if not form.is_valid():
         messages.error(request, _("Pilih setidaknya satu kanal yang terhubung."))
         return _to_detail(office, post.pk)

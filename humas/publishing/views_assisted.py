@@ -1,0 +1,106 @@
+"""Assisted channels on the post's page: mark posted by hand (with the public URL), undo, deleted."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from humas.core.http import AuthenticatedHttpRequest
+from humas.core.officecontext import office_view
+from humas.offices.models import Office
+
+from .assisted import (
+    AssistedPanel,
+    assisted_panels,
+    delivery_mark_deleted,
+    delivery_mark_published,
+    delivery_unmark_published,
+)
+from .models import Delivery
+from .services import PublishingError
+
+
+def _delivery(office: Office, post_id: int, delivery_id: int) -> Delivery:
+    """A delivery of this office's post; anything else is a 404 (no hint it exists elsewhere)."""
+    delivery = (
+        Delivery.objects.select_related("publication__post__office", "channel")
+        .filter(pk=delivery_id, publication__post_id=post_id, publication__post__office=office)
+        .first()
+    )
+    if delivery is None:
+        raise Http404("delivery")
+    return delivery
+
+
+def _to_detail(office: Office, post_id: int, anchor: str = "") -> HttpResponse:
+    response = redirect("publishing:detail", office_slug=office.slug, post_id=post_id)
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
+@require_POST
+@office_view("content.publish")
+def assisted_mark(
+    request: AuthenticatedHttpRequest, office: Office, post_id: int, delivery_id: int
+) -> HttpResponse:
+    delivery = _delivery(office, post_id, delivery_id)
+    url = request.POST.get("url", "")
+    try:
+        delivery_mark_published(actor=request.user, delivery=delivery, url=url)
+    except PublishingError as exc:
+        post = delivery.publication.post
+        panels = [
+            p
+            for p in assisted_panels(post=post, actor=request.user, deliveries=[delivery])
+            if p.delivery.pk == delivery.pk
+        ]
+        if not panels:  # no longer waiting (marked by someone else, withdrawn): say so on the post
+            messages.error(request, str(exc))
+            return _to_detail(office, post_id)
+        panel: AssistedPanel = panels[0]
+        panel.error, panel.value = str(exc), url[:500]
+        return render(
+            request,
+            "publishing/assisted_mark.html",
+            {"office": office, "post": post, "assisted_panels": [panel], "nav_active": "content"},
+            status=400,
+        )
+    messages.success(request, _("%(channel)s ditandai sudah terbit.") % {"channel": delivery.channel})
+    return _to_detail(office, post_id)
+
+
+@require_POST
+@office_view("content.approve")
+def assisted_unmark(
+    request: AuthenticatedHttpRequest, office: Office, post_id: int, delivery_id: int
+) -> HttpResponse:
+    delivery = _delivery(office, post_id, delivery_id)
+    try:
+        delivery_unmark_published(actor=request.user, delivery=delivery)
+    except PublishingError as exc:
+        messages.error(request, str(exc))
+        return _to_detail(office, post_id)
+    messages.success(
+        request,
+        _("Tanda terbit %(channel)s dibatalkan; masukkan tautan yang benar.") % {"channel": delivery.channel},
+    )
+    return _to_detail(office, post_id, anchor=f"assisted-{delivery.pk}")
+
+
+@require_POST
+@office_view("content.publish")
+def assisted_deleted(
+    request: AuthenticatedHttpRequest, office: Office, post_id: int, delivery_id: int
+) -> HttpResponse:
+    delivery = _delivery(office, post_id, delivery_id)
+    try:
+        delivery_mark_deleted(actor=request.user, delivery=delivery)
+    except PublishingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(channel)s ditandai sudah dihapus.") % {"channel": delivery.channel})
+    return _to_detail(office, post_id)
