@@ -22,6 +22,7 @@ from humas.publishing.metrics import (
     post_metrics_summary,
 )
 from humas.publishing.models import Delivery, DeliveryMetrics
+from tests.browser.conftest import browser, phone  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 MState = Delivery.MetricsState
@@ -431,3 +432,28 @@ def test_api_returns_a_posts_metrics_to_its_office_only(client, fakes, published
     assert row["latest"]["reactions"] == 21 and row["latest"]["unavailable"] == ["reach", "views"]
     assert len(row["history"]) == 1
     assert row["next_collection_at"] is not None
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_metrics_fit_a_phone(live_server, phone, fakes, published, operator):  # noqa: F811
+    from tests.browser.test_shell_browser import no_horizontal_scroll, serious_violations, sign_in
+
+    deliveries = published("facebook", "x", "telegram", text="Debat publik calon bupati " * 8)
+    x = deliveries["x"]
+    fakes.hub.set_engagement(
+        "x", x.platform_post_id, {"like_count": 1_234_567, "impression_count": 98_765_432}
+    )
+    delivery_metrics_collect(delivery_id=sent_ago(x, 1.1).pk)
+    fakes.hub.set_engagement("x", x.platform_post_id, {"like_count": 2_345_678})
+    delivery_metrics_collect(delivery_id=sent_ago(x, 6.1).pk)
+    delivery_metrics_collect(delivery_id=sent_ago(deliveries["facebook"], 1.1).pk)
+
+    sign_in(phone, live_server.url, operator.email)
+    phone.wait_for_url(f"{live_server.url}/app/**")
+    response = phone.goto(f"{live_server.url}{BASE}{x.publication.post_id}/")
+    assert response.status == 200
+    phone.locator("#metrics summary").first.click()
+    assert "2345678" in phone.locator("#metrics").inner_text()
+    assert no_horizontal_scroll(phone)
+    assert serious_violations(phone) == []
