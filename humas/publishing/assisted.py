@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -286,8 +287,13 @@ class AssistedPanel:
 
 
 def _post_images(post: Post) -> list[Any]:
-    images = getattr(post, "images", None)  # PostImage (images of a post), when present
-    return list(images.all()) if images is not None else []
+    images = list(post.images.all())
+    for image in images:
+        image.download_url = reverse(
+            "publishing:assisted_image",
+            kwargs={"office_slug": post.office.slug, "post_id": post.pk, "image_id": image.pk},
+        )
+    return images
 
 
 def assisted_panels(

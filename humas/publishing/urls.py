@@ -33,6 +33,11 @@ urlpatterns = [
         name="assisted_deleted",
     ),
     path(
+        "<slug:office_slug>/content/<int:post_id>/image-files/<int:image_id>/",
+        views_assisted.assisted_image,
+        name="assisted_image",
+    ),
+    path(
         "<slug:office_slug>/content/<int:post_id>/publications/<int:publication_id>/withdraw/",
         views.publication_withdraw_view,
         name="withdraw",

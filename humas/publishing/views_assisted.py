@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from humas.core.http import AuthenticatedHttpRequest
 from humas.core.officecontext import office_view
@@ -19,7 +19,7 @@ from .assisted import (
     delivery_mark_published,
     delivery_unmark_published,
 )
-from .models import Delivery
+from .models import Delivery, PostImage
 from .services import PublishingError
 
 
@@ -104,3 +104,27 @@ def assisted_deleted(
     else:
         messages.success(request, _("%(channel)s ditandai sudah dihapus.") % {"channel": delivery.channel})
     return _to_detail(office, post_id)
+
+
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"}
+
+
+@require_GET
+@office_view("content.view")
+def assisted_image(
+    request: AuthenticatedHttpRequest, office: Office, post_id: int, image_id: int
+) -> HttpResponse:
+    """A post image as uploaded (cleaned), to download and post by hand on an assisted channel.
+    Only the office's own people: post images stay private until a platform publishes them."""
+    image = PostImage.objects.filter(pk=image_id, post_id=post_id, post__office=office).first()
+    if image is None or not image.file:
+        raise Http404("image")
+    try:
+        handle = image.file.open("rb")
+    except OSError:
+        raise Http404("image") from None
+    name = f"unggahan-{post_id}-{image.position + 1}.{EXTENSIONS.get(image.mime, 'jpg')}"
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=image.mime or None)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 
 from humas.audit.models import AuditEvent
@@ -24,7 +25,7 @@ from humas.publishing.delivery import (
     publication_summary,
     publication_withdraw,
 )
-from humas.publishing.models import Delivery
+from humas.publishing.models import Delivery, PostImage
 from humas.publishing.services import PublishingError
 
 from .conftest import JEPARA
@@ -383,3 +384,51 @@ def test_other_offices_and_viewers_cannot_mark(
     assert "Salin teks" in page and f'action="{mark}"' not in page  # viewers read, do not mark
     delivery.refresh_from_db()
     assert delivery.state == State.MANUAL
+
+
+def test_post_images_are_offered_for_download_to_the_offices_people_only(
+    client,
+    settings,
+    tmp_path,
+    member,
+    offices,
+    assisted,
+    approved_post,
+    operator,
+    django_capture_on_commit_callbacks,
+):
+    settings.HUMAS_PRIVATE_MEDIA_ROOT = str(tmp_path)
+    post = approved_post()
+    data = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+    image = PostImage(
+        post=post,
+        position=0,
+        key="a" * 32,
+        alt_text="Poster debat",
+        width=800,
+        height=600,
+        mime="image/png",
+        bytes=72,
+    )
+    image.file.save("posts/poster.png", ContentFile(data), save=False)
+    image.save()
+    publish(operator, post, [assisted("whatsapp")], django_capture_on_commit_callbacks)
+    download = f"{BASE}{post.pk}/image-files/{image.pk}/"
+
+    client.force_login(operator)
+    page = client.get(f"{BASE}{post.pk}/").content.decode()
+    assert f'<a href="{download}" download>Poster debat</a>' in page
+    response = client.get(download)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == data
+    assert response["Content-Disposition"] == f'attachment; filename="unggahan-{post.pk}-1.png"'
+    assert response["Cache-Control"] == "private, no-store"
+
+    client.force_login(member("11.01", "operator"))
+    assert client.get(download).status_code == 403
+    assert (
+        client.get(f"/app/{offices['11.01'].slug}/content/{post.pk}/image-files/{image.pk}/").status_code
+        == 404
+    )
+    client.logout()
+    assert client.get(download).status_code == 302  # to the sign-in page
