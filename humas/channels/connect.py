@@ -64,7 +64,7 @@ def channel_connect_token(*, actor: User, channel: Channel, token: str, account_
         raise ChannelError(_message(exc)) from None
     with transaction.atomic():
         channel.account_id = info.account_id or channel.account_id
-        channel.handle = info.handle or channel.handle
+        channel.handle = (info.handle or channel.handle).lstrip("@")  # stored without "@"
         channel.url = info.url or channel.url
         channel.save(update_fields=["account_id", "handle", "url", "updated_at"])
         channel_store_credential(
@@ -101,8 +101,11 @@ def channel_check_health(*, channel_id: int) -> str:
     except ChannelError:
         return "not-connected"
     before = channel.health
+    from .oauth import channel_verify  # oauth builds on this module
+
     try:
-        info = connector_for(channel=channel, token=secret).verify()
+        # An OAuth token the platform rejects is refreshed once (X) before the verdict.
+        info = channel_verify(channel=channel, token=secret)
     except CredentialsInvalid as exc:
         channel.health, channel.health_message = (
             Channel.Health.RECONNECT,

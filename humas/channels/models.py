@@ -87,6 +87,10 @@ class ChannelCredential(models.Model):
     channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="credential")
     ciphertext = models.TextField()
     kind = models.CharField(max_length=32, blank=True)  # "page", "user", "bot", "oauth2_user"…
+    # OAuth 2.0 with a refresh token (X): the refresh token, encrypted like the access token, and
+    # when the access token (``ciphertext``) expires. Empty/None for tokens that are not refreshed.
+    refresh_ciphertext = models.TextField(blank=True, default="")
+    access_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     rotated_at = models.DateTimeField(null=True, blank=True)
 

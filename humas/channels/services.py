@@ -120,13 +120,31 @@ def channel_deactivate(*, actor: User, channel: Channel) -> Channel:
 
 
 def channel_store_credential(
-    *, actor: User, channel: Channel, secret: str, kind: str, personal: bool, expires_at: datetime | None
+    *,
+    actor: User,
+    channel: Channel,
+    secret: str,
+    kind: str,
+    personal: bool,
+    expires_at: datetime | None,
+    refresh_secret: str = "",
+    access_expires_at: datetime | None = None,
 ) -> None:
-    """Encrypt and store a verified credential. The secret never reaches the audit log."""
+    """Encrypt and store a verified credential. The secret never reaches the audit log.
+
+    ``refresh_secret`` and ``access_expires_at``: an OAuth 2.0 refresh token and when ``secret``
+    (its access token) expires; Humas then refreshes it before it does (see oauth.py)."""
     policy.require(actor, "channel.manage", channel.office)
     with transaction.atomic():
         ChannelCredential.objects.update_or_create(
-            channel=channel, defaults={"ciphertext": crypto.encrypt(secret), "kind": kind, "rotated_at": None}
+            channel=channel,
+            defaults={
+                "ciphertext": crypto.encrypt(secret),
+                "kind": kind,
+                "rotated_at": None,
+                "refresh_ciphertext": crypto.encrypt(refresh_secret) if refresh_secret else "",
+                "access_expires_at": access_expires_at,
+            },
         )
         channel.authorised_by = actor if personal else None
         channel.token_expires_at = expires_at
@@ -157,21 +175,34 @@ def channel_store_credential(
 
 
 def channel_credential_secret(*, channel: Channel) -> str:
-    """The decrypted secret, for the delivery engine only. Raises ChannelError if none is stored."""
+    """The decrypted secret, for the delivery engine only. Raises ChannelError if none is stored.
+
+    An OAuth 2.0 access token close to its expiry is refreshed first (under a row lock, see
+    oauth.credential_refresh); if the platform refuses the refresh, the channel is flagged
+    "perlu dihubungkan ulang" and ChannelError says why."""
     credential = ChannelCredential.objects.filter(channel=channel).first()
     if credential is None:
         raise ChannelError(_("Kanal ini belum dihubungkan."))
+    if credential.refresh_ciphertext:
+        from .oauth import credential_needs_refresh, credential_refresh
+
+        if credential_needs_refresh(credential):
+            return credential_refresh(channel_id=channel.pk)
     return crypto.decrypt(credential.ciphertext)
 
 
 def credentials_rotate() -> int:
     """Re-encrypt every stored credential with the current key. Idempotent."""
     rotated = 0
-    for credential in ChannelCredential.objects.select_for_update().iterator():
+    for pk in list(ChannelCredential.objects.values_list("pk", flat=True)):
         with transaction.atomic():
+            # Each row locked on its own: an OAuth refresh rewriting it meanwhile is not lost.
+            credential = ChannelCredential.objects.select_for_update().get(pk=pk)
             credential.ciphertext = crypto.rotate(credential.ciphertext)
+            if credential.refresh_ciphertext:
+                credential.refresh_ciphertext = crypto.rotate(credential.refresh_ciphertext)
             credential.rotated_at = timezone.now()
-            credential.save(update_fields=["ciphertext", "rotated_at"])
+            credential.save(update_fields=["ciphertext", "refresh_ciphertext", "rotated_at"])
             rotated += 1
     if rotated:
         audit_record(actor=None, office=None, action="channel.credentials_rotate", changes={"count": rotated})

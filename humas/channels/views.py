@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,12 +10,13 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from humas.core.http import AuthenticatedHttpRequest
-from humas.core.officecontext import office_view
+from humas.core.officecontext import activate_office, office_view
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.portal import pagecache
 from humas.portal.selectors import site_office_get
 
+from . import oauth
 from .connect import channel_check_health, channel_connect_token
 from .forms import ConnectForm, OfficialAccountForm
 from .models import API_PLATFORMS, Channel, Platform
@@ -161,3 +163,127 @@ def channel_check(request: AuthenticatedHttpRequest, office: Office, channel_id:
         _("%(channel)s: %(health)s") % {"channel": str(channel), "health": channel.get_health_display()},
     )
     return redirect("channels:list", office_slug=office.slug)
+
+
+# --------------------------------------------------------------------------------------------
+# "Siapkan kanal" guides and connecting by OAuth (oauth.py)
+
+GUIDE_PLATFORMS = (Platform.FACEBOOK, Platform.INSTAGRAM, Platform.X, Platform.TELEGRAM)
+
+
+@office_view("channel.view")
+def channel_guide(request: AuthenticatedHttpRequest, office: Office, platform: str) -> HttpResponse:
+    if platform not in GUIDE_PLATFORMS:
+        raise Http404("platform")
+    provider = oauth.provider_of(platform)
+    return render(
+        request,
+        "channels/guide.html",
+        {
+            "office": office,
+            "platform": platform,
+            "platform_label": Platform(platform).label,
+            "platforms": [(p, Platform(p).label) for p in GUIDE_PLATFORMS],
+            "channels": Channel.objects.filter(office=office, platform=platform, is_active=True).order_by(
+                "name"
+            ),
+            "can_manage": policy.can(request.user, "channel.manage", office),
+            "oauth_available": oauth.oauth_available(platform),
+            "scopes": oauth.META_SCOPES.get(platform) or (oauth.X_SCOPES if platform == Platform.X else ()),
+            "callback_url": oauth.redirect_uri(provider=provider, request=request) if provider else "",
+            "nav_active": "settings",
+        },
+    )
+
+
+@require_POST
+@office_view("channel.manage")
+def channel_oauth_start(request: AuthenticatedHttpRequest, office: Office, channel_id: int) -> HttpResponse:
+    channel = _channel_of(office, channel_id)
+    provider = oauth.provider_of(channel.platform)
+    if provider is None:
+        raise Http404("no OAuth for this platform")
+    try:
+        start = oauth.oauth_start(
+            actor=request.user,
+            channel=channel,
+            redirect_to=oauth.redirect_uri(provider=provider, request=request),
+        )
+    except ChannelError as exc:
+        messages.error(request, str(exc))
+        return redirect("channels:guide", office_slug=office.slug, platform=channel.platform)
+    oauth.pending_save(request.session, start)
+    return redirect(start.url)
+
+
+@login_required
+def channel_oauth_callback(request: AuthenticatedHttpRequest, provider: str) -> HttpResponse:
+    """Where Facebook and X send the person back. The office and channel come from the state
+    kept in this person's session, never from the query."""
+    if provider not in ("meta", "x"):
+        raise Http404("provider")
+    pending = oauth.pending_take(request.session, request.GET.get("state", "")[:200])
+    if pending is None or pending.get("provider") != provider or pending.get("user") != request.user.pk:
+        messages.error(
+            request,
+            _(
+                "Permintaan otorisasi ini tidak dikenal, sudah dipakai, atau kedaluwarsa; tidak ada yang disimpan. "
+                "Mulai lagi dari panduan kanal."
+            ),
+        )
+        return redirect("core:home")
+    channel = oauth.oauth_channel(pending=pending)
+    if channel is None:
+        messages.error(request, _("Kanal ini sudah tidak ada atau dinonaktifkan."))
+        return redirect("core:home")
+    office = channel.office
+    activate_office(request, office)
+    try:
+        outcome = oauth.oauth_complete(actor=request.user, pending=pending, params=request.GET)
+    except ChannelError as exc:
+        messages.error(request, str(exc))
+        return redirect("channels:guide", office_slug=office.slug, platform=channel.platform)
+    if outcome.pages is not None:
+        oauth.pages_save(request.session, channel.pk, outcome.pages)
+        return redirect("channels:oauth_pages", office_slug=office.slug, channel_id=channel.pk)
+    messages.success(request, _("Kanal terhubung dan sudah diperiksa."))
+    for warning in outcome.warnings:
+        messages.warning(request, warning)
+    return redirect("channels:list", office_slug=office.slug)
+
+
+@office_view("channel.manage")
+def channel_oauth_pages(request: AuthenticatedHttpRequest, office: Office, channel_id: int) -> HttpResponse:
+    """The person chooses which of their Pages (or which Page's Instagram account) this channel is."""
+    channel = _channel_of(office, channel_id)
+    pages = oauth.pages_load(request.session, channel.pk)
+    if pages is None:
+        messages.error(request, _("Pilihan Halaman sudah kedaluwarsa; mulai lagi dari awal."))
+        return redirect("channels:guide", office_slug=office.slug, platform=channel.platform)
+    error = ""
+    if request.method == "POST":
+        try:
+            warnings = oauth.oauth_choose_page(
+                actor=request.user, channel=channel, pages=pages, page_id=request.POST.get("page_id", "")
+            )
+        except ChannelError as exc:
+            error = str(exc)
+        else:
+            oauth.pages_clear(request.session)
+            messages.success(request, _("Kanal terhubung dan sudah diperiksa."))
+            for warning in warnings:
+                messages.warning(request, warning)
+            return redirect("channels:list", office_slug=office.slug)
+    return render(
+        request,
+        "channels/oauth_pages.html",
+        {
+            "office": office,
+            "channel": channel,
+            "pages": [{k: v for k, v in page.items() if k != "sealed"} for page in pages],
+            "instagram": channel.platform == Platform.INSTAGRAM,
+            "error": error,
+            "nav_active": "settings",
+        },
+        status=400 if error else 200,
+    )

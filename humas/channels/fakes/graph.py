@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import itertools
 import json
 import re
 import secrets
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -60,6 +62,7 @@ class GraphToken:
     scopes: tuple[str, ...] = ()
     expires_at: int = 0  # 0: never
     invalid_subcode: int | None = None  # 460 password changed, 467 logged out...
+    declined: tuple[str, ...] = ()  # permissions the person unticked in the login dialog
 
 
 @dataclass
@@ -170,6 +173,10 @@ class GraphFake:
             self.app_window: SlidingWindow | None = None
             self.page_window: SlidingWindow | None = None
             self.publish_window = SlidingWindow(10**9, 86400, self.clock)
+            # Facebook Login: authorization codes from /dialog/oauth (code -> grant) and the page
+            # tokens derived from a person's login (page id, scopes) -> token.
+            self.oauth_codes: dict[str, dict[str, Any]] = {}
+            self.derived_page_tokens: dict[tuple[str, tuple[str, ...]], str] = {}
             self.tokens[f"{self.app_id}|{self.app_secret}"] = GraphToken(
                 token=f"{self.app_id}|{self.app_secret}", kind="APP"
             )
@@ -378,6 +385,10 @@ class GraphFake:
         segments = self._segments(request)
         if not segments:
             raise GraphError(100, "Unsupported get request.", error_type="GraphMethodException")
+        if segments == ["dialog", "oauth"]:
+            return self._login_dialog(request)
+        if segments == ["oauth", "access_token"] and request.method == "GET":
+            return Response.json(200, self._oauth_access_token(request))
         token = self._token(request)
         owner = self._business_owner(request)
         platform = "instagram" if owner in self.ig_accounts else "facebook"
@@ -441,18 +452,26 @@ class GraphFake:
                 return self._get(token, token.page_id, edge, request)
             return self._render_page(self.pages[token.page_id], request)
         if edge == "accounts":
-            data = [
-                {
+            asked = {field_name(f) for f in split_fields(request.param("fields") or "")}
+            data = []
+            for page in self.pages.values():
+                if page.user_id != token.user_id or "pages_show_list" not in token.scopes:
+                    continue
+                entry: dict[str, Any] = {
                     "id": page.id,
                     "name": page.name,
                     "category": "Government Organization",
-                    "access_token": self._page_token_of(page.id),
+                    "access_token": self._page_token_for(page.id, token),
                     "tasks": ["ADVERTISE", "ANALYZE", "CREATE_CONTENT", "MESSAGING", "MODERATE", "MANAGE"],
                 }
-                for page in self.pages.values()
-                if page.user_id == token.user_id
-            ]
+                if "instagram_business_account" in asked and page.ig_user_id:
+                    account = self.ig_accounts[page.ig_user_id]
+                    entry["instagram_business_account"] = {"id": account.id, "username": account.username}
+                data.append(entry)
             return {"data": data, "paging": {"cursors": {"before": "QVFI", "after": "QVFI"}}}
+        if edge == "permissions":
+            granted = [{"permission": s, "status": "granted"} for s in token.scopes]
+            return {"data": granted + [{"permission": s, "status": "declined"} for s in token.declined]}
         if edge:
             raise GraphError(2500, f"Unknown path components: /{edge}")
         wanted = split_fields(request.param("fields") or "id,name")
@@ -461,6 +480,161 @@ class GraphFake:
 
     def _page_token_of(self, page_id: str) -> str:
         return next(t.token for t in self.tokens.values() if t.kind == "PAGE" and t.page_id == page_id)
+
+    def _page_token_for(self, page_id: str, user: GraphToken) -> str:
+        """The page token a user token yields: it carries the permissions that person granted
+        (a token from the login dialog may lack some); it does not expire on a timer."""
+        seeded = self._page_token_of(page_id)
+        if self.tokens[seeded].scopes == user.scopes:
+            return seeded
+        key = (page_id, user.scopes)
+        if key not in self.derived_page_tokens:
+            token = "EAAfakePAGEoauth" + secrets.token_hex(16)
+            self.tokens[token] = GraphToken(
+                token, "PAGE", user_id=user.user_id, page_id=page_id, scopes=user.scopes
+            )
+            self.derived_page_tokens[key] = token
+        return self.derived_page_tokens[key]
+
+    # --- Facebook Login (the dialog on www.facebook.com and the code exchange) ------------------
+
+    def _dialog_error(self, message: str) -> Response:
+        return Response.html(
+            400,
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Error</title></head>'
+            f"<body><h1>Sorry, something went wrong.</h1><p>{html.escape(message)}</p></body></html>",
+        )
+
+    def _login_dialog(self, request: Request) -> Response:
+        """``GET /{version}/dialog/oauth``: the page where a person logs in, sees the permissions
+        asked for (and can untick them) and allows or cancels; the answer goes back to
+        ``redirect_uri`` with ``code`` and ``state``, or with ``error=access_denied``."""
+        params = {**request.query, **request.form}
+        if params.get("client_id") != self.app_id:
+            return self._dialog_error("Invalid App ID: the app ID is not valid.")
+        redirect_uri = params.get("redirect_uri", "")
+        if not re.match(r"^https?://[^/\s]+", redirect_uri):
+            return self._dialog_error("URL blocked: the redirect_uri is not a valid URL.")
+        if params.get("response_type", "code") != "code":
+            return self._dialog_error("This fake supports response_type=code only.")
+        scopes = [s for s in re.split(r"[,\s]+", params.get("scope", "")) if s]
+        unknown = [s for s in scopes if s not in PAGE_SCOPES + IG_SCOPES]
+        if unknown:
+            return self._dialog_error(f"Invalid Scopes: {', '.join(unknown)}.")
+        state = params.get("state", "")
+        if request.method == "POST":
+            if params.get("decision") != "allow":
+                query = {
+                    "error": "access_denied",
+                    "error_code": "200",
+                    "error_description": "Permissions error",
+                    "error_reason": "user_denied",
+                    "state": state,
+                }
+                return self._redirect(redirect_uri, query)
+            user_id = params.get("user_id", "")
+            if user_id not in self.users:
+                return self._dialog_error("Choose who logs in.")
+            granted = tuple(s for s in scopes if params.get(f"perm_{s}") == "on")
+            code = "AQfakeCODE" + secrets.token_urlsafe(24)
+            self.oauth_codes[code] = {
+                "user_id": user_id,
+                "scopes": granted,
+                "declined": tuple(s for s in scopes if s not in granted),
+                "redirect_uri": redirect_uri,
+                "created": self.clock(),
+                "used": False,
+            }
+            return self._redirect(redirect_uri, {"code": code, "state": state})
+        hidden = "".join(
+            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+            for k, v in params.items()
+            if k in ("client_id", "redirect_uri", "state", "scope", "response_type")
+        )
+        people = "".join(
+            f'<label><input type="radio" name="user_id" value="{html.escape(uid)}"{" checked" if i == 0 else ""}> '
+            f"{html.escape(name)}</label><br>"
+            for i, (uid, name) in enumerate(self.users.items())
+        )
+        perms = "".join(
+            f'<label><input type="checkbox" name="perm_{html.escape(s)}" checked> {html.escape(s)}</label><br>'
+            for s in scopes
+        )
+        return Response.html(
+            200,
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<title>Log in with Facebook (fake)</title><style>body{font-family:system-ui,sans-serif;margin:1rem;"
+            "max-width:32rem}fieldset{margin:0 0 1rem}button{padding:.6rem 1.2rem;margin-right:.5rem}</style>"
+            f'</head><body><h1>Humas (fake) wants to access your Pages</h1><form method="post">{hidden}'
+            f"<fieldset><legend>Continue as</legend>{people}</fieldset>"
+            f"<fieldset><legend>Permissions</legend>{perms}</fieldset>"
+            '<button type="submit" name="decision" value="allow">Allow</button>'
+            '<button type="submit" name="decision" value="cancel">Cancel</button></form></body></html>',
+        )
+
+    def _redirect(self, redirect_uri: str, query: dict[str, str]) -> Response:
+        separator = "&" if urllib.parse.urlsplit(redirect_uri).query else "?"
+        location = redirect_uri + separator + urllib.parse.urlencode(query)
+        return Response(302, b"", content_type="text/html; charset=utf-8", headers={"Location": location})
+
+    def _check_app(self, request: Request) -> None:
+        client_id = request.param("client_id")
+        if not client_id:
+            raise GraphError(101, "Missing client_id parameter.")
+        if client_id != self.app_id:
+            raise GraphError(101, "Error validating application. Invalid application ID.")
+        secret = request.param("client_secret") or ""
+        if not hmac.compare_digest(secret, self.app_secret):
+            raise GraphError(1, "Error validating client secret.")
+
+    def _oauth_access_token(self, request: Request) -> dict[str, Any]:
+        """``GET /{version}/oauth/access_token``: a login code for a short-lived user token, or
+        (``grant_type=fb_exchange_token``) a short-lived user token for a long-lived one."""
+        self._check_app(request)
+        now = self.clock()
+        if request.param("grant_type") == "fb_exchange_token":
+            old = self.tokens.get(request.param("fb_exchange_token") or "")
+            if old is None or old.kind != "USER" or (old.expires_at and old.expires_at <= now):
+                raise GraphError(190, "Invalid OAuth access token - Cannot parse access token")
+            token = "EAAfakeUSERlong" + secrets.token_hex(16)
+            lifetime = 60 * 86400
+            self.tokens[token] = GraphToken(
+                token,
+                "USER",
+                user_id=old.user_id,
+                scopes=old.scopes,
+                declined=old.declined,
+                expires_at=int(now) + lifetime,
+            )
+            return {"access_token": token, "token_type": "bearer", "expires_in": lifetime}
+        code = request.param("code") or ""
+        grant = self.oauth_codes.get(code)
+        if grant is None:
+            raise GraphError(100, "Invalid verification code format.", error_type="OAuthException")
+        if grant["used"]:
+            raise GraphError(100, "This authorization code has been used.", subcode=36009)
+        if now - grant["created"] > 600:
+            raise GraphError(100, "This authorization code has expired.", subcode=36007)
+        if request.param("redirect_uri") != grant["redirect_uri"]:
+            raise GraphError(
+                100,
+                "Error validating verification code. Please make sure your redirect_uri is identical to the "
+                "one you used in the OAuth dialog request",
+                subcode=36008,
+            )
+        grant["used"] = True
+        token = "EAAfakeUSERshort" + secrets.token_hex(16)
+        lifetime = 2 * 3600
+        self.tokens[token] = GraphToken(
+            token,
+            "USER",
+            user_id=grant["user_id"],
+            scopes=grant["scopes"],
+            declined=grant["declined"],
+            expires_at=int(now) + lifetime,
+        )
+        return {"access_token": token, "token_type": "bearer", "expires_in": lifetime}
 
     def _select(self, obj: dict[str, Any], wanted: list[str], node_type: str) -> dict[str, Any]:
         result: dict[str, Any] = {}

@@ -35,7 +35,7 @@ from .core import (
 )
 from .graph import GraphFake
 from .telegram import TelegramFake
-from .x import XFake
+from .x import CLIENT_ID, CLIENT_SECRET, XFake
 
 log = logging.getLogger("humas.fakes")
 
@@ -167,6 +167,8 @@ class FakeHub:
                 return Response.json(200, self.state())
             if action == "accounts" and request.method == "GET":
                 return Response.json(200, {"accounts": self.accounts})
+            if action == "oauth_apps" and request.method == "GET":
+                return Response.json(200, self.oauth_apps())
             if action == "accounts" and request.method == "POST":
                 self.seed(int(body.get("count", 1)))
                 return Response.json(201, {"accounts": self.accounts[-int(body.get("count", 1)) :]})
@@ -215,6 +217,13 @@ class FakeHub:
         except (KeyError, ValueError, TypeError) as exc:
             return Response.json(400, {"error": f"bad control request: {exc}"})
         return Response.json(404, {"error": f"unknown control action {request.method} {action}"})
+
+    def oauth_apps(self) -> dict[str, dict[str, str]]:
+        """The fake platforms' registered apps (Meta app, X OAuth 2.0 client) for OAuth flows."""
+        return {
+            "meta": {"app_id": self.graph.app_id, "app_secret": self.graph.app_secret},
+            "x": {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
+        }
 
     def expire_token(self, platform: str, token: str, subcode: int = 463) -> None:
         if platform in ("facebook", "instagram"):

@@ -3,9 +3,13 @@ recent search by conversation, /2/users/me, media upload, rate-limit headers."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
+import html
 import itertools
 import re
+import secrets
 import threading
 import time
 import urllib.parse
@@ -17,6 +21,22 @@ from ..connectors.x import weighted_length
 from .core import Fault, Limits, Request, Response, Settings, SlidingWindow
 
 PROBLEM = "https://api.twitter.com/2/problems/"
+# OAuth 2.0 (Authorization Code with PKCE): the fake's confidential client, the scopes X knows,
+# an access token's life (2 hours) and an authorization code's life (30 seconds).
+CLIENT_ID = "ZmFrZVhjbGllbnQwMDAxOjE6Y2k"
+CLIENT_SECRET = "fake-x-client-secret-0001"  # noqa: S105 - a fake's published test secret
+OAUTH_SCOPES = (
+    "tweet.read",
+    "tweet.write",
+    "tweet.moderate.write",
+    "users.read",
+    "follows.read",
+    "offline.access",
+    "media.write",
+    "like.read",
+)
+ACCESS_TOKEN_SECONDS = 7200
+CODE_SECONDS = 30
 
 
 def iso(ts: float) -> str:
@@ -74,6 +94,10 @@ class XFake:
             self.windows: dict[str, SlidingWindow] = {}
             self.app_window: SlidingWindow | None = None
             self.expired: set[str] = set()
+            # OAuth 2.0: codes from the authorize page, access token expiry, live refresh tokens.
+            self.oauth_codes: dict[str, dict[str, Any]] = {}
+            self.token_expiry: dict[str, float] = {}
+            self.refresh_tokens: dict[str, dict[str, Any]] = {}  # refresh token -> user, scopes
 
     def add_user(self, *, username: str, name: str, index: int | None = None) -> dict[str, str]:
         with self.lock:
@@ -92,7 +116,7 @@ class XFake:
             }
 
     def owns(self, path: str) -> bool:
-        return path.startswith("/2/")
+        return path.startswith(("/2/", "/i/oauth2/"))
 
     def platform_of(self, request: Request) -> str:
         return "x"
@@ -128,6 +152,9 @@ class XFake:
         if auth.startswith("Bearer "):
             token = auth[7:].strip()
             if token in self.expired:
+                raise unauthorized
+            expiry = self.token_expiry.get(token)
+            if expiry is not None and expiry <= self.clock():
                 raise unauthorized
             if token in self.tokens:
                 return "user", self.tokens[token]
@@ -205,8 +232,13 @@ class XFake:
 
     def handle(self, request: Request) -> Response:
         headers: dict[str, str] = {}
+        path = request.path.rstrip("/")
         try:
             with self.lock:
+                if path == "/i/oauth2/authorize":
+                    return self._authorize(request)
+                if path == "/2/oauth2/token" and request.method == "POST":
+                    return self._oauth_token(request)
                 kind, subject = self._auth(request)
                 endpoint, handler, args = self._route(request)
                 headers = self._rate(endpoint, subject)
@@ -244,6 +276,171 @@ class XFake:
             f"The requested resource {path} was not found.",
             PROBLEM + "resource-not-found",
         )
+
+    # --- OAuth 2.0 Authorization Code with PKCE -------------------------------------------------
+
+    def _authorize_error(self, message: str) -> Response:
+        return Response.html(
+            400,
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>X / Error</title></head>'
+            f"<body><h1>Something went wrong</h1><p>{html.escape(message)}</p></body></html>",
+        )
+
+    def _authorize(self, request: Request) -> Response:
+        """``/i/oauth2/authorize``: the page where a person picks the account and authorises the
+        app (or cancels); the answer goes to ``redirect_uri`` with ``code`` and ``state``."""
+        params = {**request.query, **request.form}
+        if params.get("response_type") != "code":
+            return self._authorize_error("response_type must be code.")
+        if params.get("client_id") != CLIENT_ID:
+            return self._authorize_error("This app is not registered (unknown client_id).")
+        redirect_uri = params.get("redirect_uri", "")
+        if not re.match(r"^https?://[^/\s]+", redirect_uri):
+            return self._authorize_error("redirect_uri is missing or not a URL.")
+        state = params.get("state", "")
+        if not state:
+            return self._authorize_error("state is required.")
+        challenge = params.get("code_challenge", "")
+        method = params.get("code_challenge_method", "plain")
+        if not challenge or method not in ("S256", "plain"):
+            return self._authorize_error(
+                "code_challenge is required; code_challenge_method is S256 or plain."
+            )
+        scopes = [s for s in params.get("scope", "").split() if s]
+        unknown = [s for s in scopes if s not in OAUTH_SCOPES]
+        if not scopes or unknown:
+            return self._authorize_error(f"Invalid scope: {' '.join(unknown) or '(none)'}.")
+        if request.method == "POST":
+            if params.get("decision") != "allow":
+                return self._redirect(redirect_uri, {"error": "access_denied", "state": state})
+            user_id = params.get("user_id", "")
+            if user_id not in self.users:
+                return self._authorize_error("Choose an account.")
+            code = "fakeXcode" + secrets.token_urlsafe(24)
+            self.oauth_codes[code] = {
+                "user_id": user_id,
+                "scopes": tuple(scopes),
+                "redirect_uri": redirect_uri,
+                "challenge": challenge,
+                "method": method,
+                "created": self.clock(),
+            }
+            return self._redirect(redirect_uri, {"state": state, "code": code})
+        hidden = "".join(
+            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+            for k, v in params.items()
+            if k
+            in (
+                "response_type",
+                "client_id",
+                "redirect_uri",
+                "state",
+                "scope",
+                "code_challenge",
+                "code_challenge_method",
+            )
+        )
+        people = "".join(
+            f'<label><input type="radio" name="user_id" value="{html.escape(u.id)}"{" checked" if i == 0 else ""}> '
+            f"@{html.escape(u.username)}</label><br>"
+            for i, u in enumerate(self.users.values())
+        )
+        wanted = "".join(f"<li>{html.escape(s)}</li>" for s in scopes)
+        return Response.html(
+            200,
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<title>Authorize app (fake X)</title><style>body{font-family:system-ui,sans-serif;margin:1rem;"
+            "max-width:32rem}button{padding:.6rem 1.2rem;margin-right:.5rem}</style></head><body>"
+            f'<h1>Humas (fake) wants to access your X account</h1><form method="post">{hidden}'
+            f"<fieldset><legend>Account</legend>{people}</fieldset><p>It will be able to:</p><ul>{wanted}</ul>"
+            '<button type="submit" name="decision" value="allow">Authorize app</button>'
+            '<button type="submit" name="decision" value="cancel">Cancel</button></form></body></html>',
+        )
+
+    def _redirect(self, redirect_uri: str, query: dict[str, str]) -> Response:
+        separator = "&" if urllib.parse.urlsplit(redirect_uri).query else "?"
+        location = redirect_uri + separator + urllib.parse.urlencode(query)
+        return Response(302, b"", content_type="text/html; charset=utf-8", headers={"Location": location})
+
+    def _oauth_error(self, status: int, error: str, description: str) -> Response:
+        return Response.json(status, {"error": error, "error_description": description})
+
+    def _oauth_token(self, request: Request) -> Response:
+        """``POST /2/oauth2/token``: authorization_code (PKCE verified) and refresh_token grants.
+        The client is confidential: HTTP Basic client_id:client_secret. Refresh tokens rotate:
+        each works once."""
+        auth = request.headers.get("authorization", "")
+        try:
+            client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
+        except ValueError:
+            client_id, secret = "", ""
+        if not auth.startswith("Basic ") or not (
+            client_id == CLIENT_ID and hmac.compare_digest(secret, CLIENT_SECRET)
+        ):
+            return self._oauth_error(401, "unauthorized_client", "Missing valid authorization header")
+        if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            return self._oauth_error(400, "invalid_request", "Body must be application/x-www-form-urlencoded")
+        grant_type = request.form.get("grant_type", "")
+        now = self.clock()
+        if grant_type == "authorization_code":
+            code = request.form.get("code", "")
+            grant = self.oauth_codes.pop(code, None)  # single use, whatever happens next
+            if grant is None or now - grant["created"] > CODE_SECONDS:
+                return self._oauth_error(
+                    400, "invalid_request", "Value passed for the authorization code was invalid."
+                )
+            if request.form.get("redirect_uri") != grant["redirect_uri"]:
+                return self._oauth_error(
+                    400,
+                    "invalid_request",
+                    "Value passed for the redirect uri did not match the uri of the authorization code.",
+                )
+            verifier = request.form.get("code_verifier", "")
+            if grant["method"] == "S256":
+                computed = (
+                    base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+                )
+            else:
+                computed = verifier
+            if not verifier or not hmac.compare_digest(computed, grant["challenge"]):
+                return self._oauth_error(
+                    400,
+                    "invalid_request",
+                    "Value passed for the code verifier did not match the code challenge.",
+                )
+            user_id, scopes = grant["user_id"], grant["scopes"]
+        elif grant_type == "refresh_token":
+            held = self.refresh_tokens.pop(request.form.get("refresh_token", ""), None)
+            if held is None:
+                return self._oauth_error(400, "invalid_request", "Value passed for the token was invalid.")
+            user_id, scopes = held["user_id"], held["scopes"]
+        else:
+            return self._oauth_error(
+                400, "unsupported_grant_type", "grant_type must be authorization_code or refresh_token"
+            )
+        access = "fakeXoauth" + secrets.token_urlsafe(30)
+        self.tokens[access] = user_id
+        self.token_expiry[access] = now + ACCESS_TOKEN_SECONDS
+        payload: dict[str, Any] = {
+            "token_type": "bearer",
+            "expires_in": ACCESS_TOKEN_SECONDS,
+            "access_token": access,
+            "scope": " ".join(scopes),
+        }
+        if "offline.access" in scopes:
+            refresh = "fakeXrefresh" + secrets.token_urlsafe(30)
+            self.refresh_tokens[refresh] = {"user_id": user_id, "scopes": scopes}
+            payload["refresh_token"] = refresh
+        return Response.json(200, payload)
+
+    def revoke_refresh_tokens(self, user_id: str | None = None) -> int:
+        """The person revoked the app (or X did): refreshing fails from now on."""
+        with self.lock:
+            doomed = [t for t, held in self.refresh_tokens.items() if user_id in (None, held["user_id"])]
+            for token in doomed:
+                del self.refresh_tokens[token]
+            return len(doomed)
 
     def _invalid(self, message: str, parameter: str = "") -> XError:
         return XError(

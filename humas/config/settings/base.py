@@ -258,6 +258,15 @@ HUMAS_TOKEN_WARN_THRESHOLDS = [
 ]
 HUMAS_NOTIFY_BATCH_SECONDS = env_int("HUMAS_NOTIFY_BATCH_SECONDS", 60)
 HUMAS_BACKOFFICE_URL = env_str("HUMAS_BACKOFFICE_URL").rstrip("/")
+# Connect by OAuth (humas/channels/oauth.py): the Meta app (Facebook Login for Pages, also for
+# Instagram) and the X OAuth 2.0 client. Unset: those channels connect by pasting a token. The
+# redirect URIs to register are <base>/app/oauth/meta/callback/ and <base>/app/oauth/x/callback/;
+# an empty base URL means the host of the request.
+HUMAS_META_APP_ID = env_str("HUMAS_META_APP_ID")
+HUMAS_META_APP_SECRET = env_str("HUMAS_META_APP_SECRET")
+HUMAS_X_CLIENT_ID = env_str("HUMAS_X_CLIENT_ID")
+HUMAS_X_CLIENT_SECRET = env_str("HUMAS_X_CLIENT_SECRET")
+HUMAS_OAUTH_REDIRECT_BASE_URL = env_str("HUMAS_OAUTH_REDIRECT_BASE_URL").rstrip("/")
 # Delivery engine (humas/publishing/delivery.py): seconds a delivery may stay "sending" before
 # the sweeper reconciles it, retry backoff base and cap, attempts before a person is asked,
 # and the connectors' read timeout.

@@ -1,0 +1,692 @@
+"""Connecting channels by OAuth, and keeping OAuth 2.0 tokens fresh.
+
+Facebook Login for Pages (also used for Instagram): the login dialog → a code → a short-lived
+user token → a long-lived user token → the Pages the person manages (``me/accounts``) → the
+person chooses a Page → that PAGE token is verified and stored; the user token is never stored.
+For Instagram, the business account linked to the chosen Page is connected with the Page token.
+
+X OAuth 2.0 Authorization Code with PKCE: the authorize page → a code → an access token (two
+hours) and a refresh token (rotates on every use), both stored encrypted. The access token is
+refreshed shortly before it expires and when X rejects it, under a row lock, so two workers never
+spend the same refresh token; a refused refresh flags the channel "perlu dihubungkan ulang" and
+warns the Administrators.
+
+``state`` is random, kept in the server-side session bound to the person, the office and the
+channel, and single-use; the PKCE verifier never leaves the server. No token, code or secret is
+logged, audited or shown.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import time
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from humas.accounts.models import User
+from humas.audit.services import audit_record
+from humas.offices import policy
+
+from . import crypto
+from .connect import _notify, channel_connect_token, connector_for
+from .connectors import AccountInfo, ConnectorError, CredentialsInvalid
+from .connectors._graph import GRAPH_URL, GRAPH_VERSION
+from .connectors.x import X_URL
+from .models import Channel, ChannelCredential, Platform
+from .services import ChannelError, channel_store_credential
+
+log = logging.getLogger(__name__)
+
+FACEBOOK_DIALOG_URL = "https://www.facebook.com"
+X_AUTHORIZE_URL = "https://x.com"
+
+# What Humas asks for, and what it cannot publish without.
+META_SCOPES: dict[str, tuple[str, ...]] = {
+    Platform.FACEBOOK: (
+        "pages_show_list",
+        "pages_manage_posts",
+        "pages_read_engagement",
+        "pages_manage_engagement",
+        "pages_read_user_content",
+        "read_insights",
+    ),
+    Platform.INSTAGRAM: (
+        "pages_show_list",
+        "pages_read_engagement",
+        "instagram_basic",
+        "instagram_content_publish",
+        "instagram_manage_comments",
+        "instagram_manage_insights",
+    ),
+}
+META_REQUIRED: dict[str, tuple[str, ...]] = {
+    Platform.FACEBOOK: ("pages_show_list", "pages_manage_posts", "pages_read_engagement"),
+    Platform.INSTAGRAM: (
+        "pages_show_list",
+        "pages_read_engagement",
+        "instagram_basic",
+        "instagram_content_publish",
+    ),
+}
+X_SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access")
+
+PENDING_KEY = "humas_oauth_pending"
+PAGES_KEY = "humas_oauth_pages"
+STATE_SECONDS = 600  # an authorisation not finished within ten minutes starts again
+MAX_PENDING = 5
+# Refresh an access token this long before it expires (X's live two hours).
+REFRESH_MARGIN = timedelta(minutes=5)
+HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+
+
+class _RedactOAuth(logging.Filter):
+    """httpx logs request URLs at INFO; Graph's code exchange carries the code and the app
+    secret in the query string."""
+
+    pattern = re.compile(r"((?:client_secret|code|fb_exchange_token|appsecret_proof)=)[^&\s\"']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self.pattern.sub(r"\1<redacted>", str(a)) if isinstance(a, str | httpx.URL) else a
+                for a in record.args
+            )
+        return True
+
+
+_httpx_logger = logging.getLogger("httpx")
+if not any(isinstance(f, _RedactOAuth) for f in _httpx_logger.filters):
+    _httpx_logger.addFilter(_RedactOAuth())
+
+
+# --------------------------------------------------------------------------------------------
+# Configuration
+
+
+def provider_of(platform: str) -> str | None:
+    """``"meta"`` (Facebook Login) for Facebook and Instagram, ``"x"`` for X, else None."""
+    if platform in (Platform.FACEBOOK, Platform.INSTAGRAM):
+        return "meta"
+    if platform == Platform.X:
+        return "x"
+    return None
+
+
+def oauth_available(platform: str) -> bool:
+    """Whether the app for ``platform`` is configured (HUMAS_META_APP_ID/SECRET, HUMAS_X_CLIENT_ID)."""
+    provider = provider_of(platform)
+    if provider == "meta":
+        return bool(settings.HUMAS_META_APP_ID and settings.HUMAS_META_APP_SECRET)
+    if provider == "x":
+        return bool(settings.HUMAS_X_CLIENT_ID)
+    return False
+
+
+def redirect_uri(*, provider: str, request: HttpRequest | None = None) -> str:
+    """The callback URL to register with the platform's app."""
+    path = reverse("channels:oauth_callback", kwargs={"provider": provider})
+    if settings.HUMAS_OAUTH_REDIRECT_BASE_URL:
+        return settings.HUMAS_OAUTH_REDIRECT_BASE_URL + path
+    if request is None:
+        return path
+    return request.build_absolute_uri(path)
+
+
+def _base(platform: str, default: str) -> str:
+    return (settings.HUMAS_PLATFORM_BASE_URLS.get(platform) or default).rstrip("/")
+
+
+# --------------------------------------------------------------------------------------------
+# Starting: the URL of the platform's page, and what the session keeps until the callback
+
+
+@dataclass(frozen=True)
+class OAuthStart:
+    url: str
+    state: str
+    pending: dict[str, Any]
+
+
+def _pkce_pair() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(64)  # 86 characters of [A-Za-z0-9_-] (RFC 7636: 43–128)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest())
+    return verifier, challenge.rstrip(b"=").decode("ascii")
+
+
+def oauth_start(*, actor: User, channel: Channel, redirect_to: str) -> OAuthStart:
+    """Where to send the person to authorise Humas for ``channel``. Raises ChannelError when the
+    platform has no OAuth here or its app is not configured."""
+    policy.require(actor, "channel.manage", channel.office)
+    provider = provider_of(channel.platform)
+    if provider is None or not channel.is_active:
+        raise ChannelError(_("Kanal ini tidak dapat dihubungkan lewat login platform."))
+    if not oauth_available(channel.platform):
+        raise ChannelError(
+            _(
+                "Aplikasi %(platform)s belum dikonfigurasi di Humas. Tempel token secara manual, atau minta "
+                "pengelola sistem mengisi konfigurasinya."
+            )
+            % {"platform": channel.get_platform_display()}
+        )
+    state = secrets.token_urlsafe(32)
+    pending: dict[str, Any] = {
+        "provider": provider,
+        "platform": channel.platform,
+        "office": channel.office_id,
+        "channel": channel.pk,
+        "user": actor.pk,
+        "redirect_uri": redirect_to,
+        "created": time.time(),
+    }
+    if provider == "meta":
+        query = {
+            "client_id": settings.HUMAS_META_APP_ID,
+            "redirect_uri": redirect_to,
+            "state": state,
+            "response_type": "code",
+            "scope": ",".join(META_SCOPES[channel.platform]),
+            # Ask again for permissions declined in an earlier attempt.
+            "auth_type": "rerequest",
+        }
+        url = f"{_base('facebook', FACEBOOK_DIALOG_URL)}/{GRAPH_VERSION}/dialog/oauth?{urlencode(query)}"
+    else:
+        verifier, challenge = _pkce_pair()
+        pending["verifier"] = verifier
+        query = {
+            "response_type": "code",
+            "client_id": settings.HUMAS_X_CLIENT_ID,
+            "redirect_uri": redirect_to,
+            "scope": " ".join(X_SCOPES),
+            "state": state,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+        url = f"{_base('x', X_AUTHORIZE_URL)}/i/oauth2/authorize?{urlencode(query)}"
+    return OAuthStart(url=url, state=state, pending=pending)
+
+
+def pending_save(session: MutableMapping[str, Any], start: OAuthStart) -> None:
+    """Keep the flow in the (server-side) session until the platform sends the person back."""
+    now = time.time()
+    kept = {
+        state: entry
+        for state, entry in dict(session.get(PENDING_KEY) or {}).items()
+        if now - float(entry.get("created", 0)) < STATE_SECONDS
+    }
+    while len(kept) >= MAX_PENDING:
+        kept.pop(min(kept, key=lambda s: float(kept[s].get("created", 0))))
+    kept[start.state] = start.pending
+    session[PENDING_KEY] = kept
+
+
+def pending_take(session: MutableMapping[str, Any], state: str) -> dict[str, Any] | None:
+    """The flow ``state`` belongs to, removed from the session (a state works once), or None when
+    unknown, already used or older than STATE_SECONDS."""
+    kept = dict(session.get(PENDING_KEY) or {})
+    entry = kept.pop(state, None) if state else None
+    session[PENDING_KEY] = kept
+    if not isinstance(entry, dict) or time.time() - float(entry.get("created", 0)) >= STATE_SECONDS:
+        return None
+    return entry
+
+
+# --------------------------------------------------------------------------------------------
+# The callback
+
+
+@dataclass
+class OAuthOutcome:
+    channel: Channel
+    # Facebook/Instagram: the Pages to choose from (tokens sealed); X: connected, with warnings.
+    pages: list[dict[str, Any]] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def oauth_channel(*, pending: Mapping[str, Any]) -> Channel | None:
+    return (
+        Channel.objects.select_related("office")
+        .filter(
+            pk=int(pending.get("channel") or 0), office_id=int(pending.get("office") or 0), is_active=True
+        )
+        .first()
+    )
+
+
+def _clean(text: object) -> str:
+    return " ".join(str(text).split())[:200]
+
+
+def oauth_complete(*, actor: User, pending: Mapping[str, Any], params: Mapping[str, str]) -> OAuthOutcome:
+    """Finish the flow ``pending`` (from :func:`pending_take`) with the callback's query
+    ``params``. Raises ChannelError with a precise, translated reason; nothing is stored then."""
+    channel = oauth_channel(pending=pending)
+    if channel is None:
+        raise ChannelError(_("Kanal ini sudah tidak ada atau dinonaktifkan."))
+    policy.require(actor, "channel.manage", channel.office)
+    if pending.get("user") != actor.pk:
+        raise ChannelError(_("Otorisasi ini dimulai oleh orang lain; mulai lagi dari halaman kanal."))
+    provider = pending["provider"]
+    error = params.get("error", "")
+    if error:
+        if error == "access_denied":
+            if provider == "meta":
+                raise ChannelError(
+                    _(
+                        "Login Facebook dibatalkan; tidak ada yang disimpan. Ulangi bila ingin menghubungkan kanal."
+                    )
+                )
+            raise ChannelError(
+                _(
+                    "Otorisasi di X dibatalkan; tidak ada yang disimpan. Ulangi bila ingin menghubungkan kanal."
+                )
+            )
+        raise ChannelError(
+            _("%(platform)s menolak permintaan: %(reason)s")
+            % {
+                "platform": "Facebook" if provider == "meta" else "X",
+                "reason": _clean(params.get("error_description") or error),
+            }
+        )
+    code = params.get("code", "")
+    if not code or len(code) > 2048:
+        raise ChannelError(_("Platform tidak mengirim kode otorisasi; ulangi dari awal."))
+    if provider == "meta":
+        return OAuthOutcome(channel=channel, pages=_meta_pages(channel, code, str(pending["redirect_uri"])))
+    warnings = _x_connect(actor, channel, code, str(pending["redirect_uri"]), str(pending["verifier"]))
+    return OAuthOutcome(channel=channel, warnings=warnings)
+
+
+# --- Facebook Login ---------------------------------------------------------------------------
+
+
+class _GraphRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _graph_get(client: httpx.Client, path: str, params: dict[str, str], token: str | None = None) -> Any:
+    headers = {}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+        params = {
+            **params,
+            "appsecret_proof": hmac.new(
+                settings.HUMAS_META_APP_SECRET.encode(), token.encode(), hashlib.sha256
+            ).hexdigest(),
+        }
+    try:
+        response = client.get(f"/{GRAPH_VERSION}/{path}", params=params, headers=headers)
+        payload = response.json()
+    except (httpx.HTTPError, ValueError):
+        raise ChannelError(
+            _("Facebook sedang tidak dapat dihubungi atau menjawab tidak lengkap. Coba lagi sebentar lagi.")
+        ) from None
+    if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+        raise _GraphRefused(_clean(payload["error"].get("error_user_msg") or payload["error"].get("message")))
+    if response.status_code != 200 or not isinstance(payload, dict):
+        raise ChannelError(
+            _("Facebook sedang tidak dapat dihubungi atau menjawab tidak lengkap. Coba lagi sebentar lagi.")
+        )
+    return payload
+
+
+def _meta_pages(channel: Channel, code: str, redirect_to: str) -> list[dict[str, Any]]:
+    app = {"client_id": settings.HUMAS_META_APP_ID, "client_secret": settings.HUMAS_META_APP_SECRET}
+    with httpx.Client(base_url=_base("facebook", GRAPH_URL), timeout=HTTP_TIMEOUT) as client:
+        try:
+            short = _graph_get(
+                client, "oauth/access_token", {**app, "redirect_uri": redirect_to, "code": code}
+            )
+            user_token = str(short.get("access_token") or "")
+            # The long-lived user token makes Page tokens that do not expire on a timer.
+            long = _graph_get(
+                client,
+                "oauth/access_token",
+                {**app, "grant_type": "fb_exchange_token", "fb_exchange_token": user_token},
+            )
+            user_token = str(long.get("access_token") or "")
+            permissions = _graph_get(client, "me/permissions", {}, token=user_token).get("data") or []
+        except _GraphRefused as exc:
+            raise ChannelError(
+                _("Facebook menolak login: %(reason)s Ulangi dari awal.") % {"reason": exc.message}
+            ) from None
+        granted = {
+            str(p.get("permission"))
+            for p in permissions
+            if isinstance(p, dict) and p.get("status") == "granted"
+        }
+        missing = [s for s in META_REQUIRED[channel.platform] if s not in granted]
+        if missing:
+            raise ChannelError(
+                _(
+                    "Izin berikut tidak diberikan saat login Facebook: %(missing)s. Ulangi dan biarkan semua "
+                    "izin yang diminta tercentang."
+                )
+                % {"missing": ", ".join(missing)}
+            )
+        pages: list[dict[str, Any]] = []
+        params = {
+            "fields": "id,name,access_token,tasks,instagram_business_account{id,username}",
+            "limit": "100",
+        }
+        for _page in range(5):
+            try:
+                answer = _graph_get(client, "me/accounts", params, token=user_token)
+            except _GraphRefused as exc:
+                raise ChannelError(
+                    _("Facebook menolak login: %(reason)s Ulangi dari awal.") % {"reason": exc.message}
+                ) from None
+            for page in answer.get("data") or []:
+                if not isinstance(page, dict) or not page.get("id") or not page.get("access_token"):
+                    continue
+                tasks = [str(t) for t in page.get("tasks") or []]
+                ig = page.get("instagram_business_account") or {}
+                pages.append(
+                    {
+                        "id": str(page["id"]),
+                        "name": _clean(page.get("name", "")),
+                        "ig_id": str(ig.get("id", "")) if isinstance(ig, dict) else "",
+                        "ig_username": str(ig.get("username", "")) if isinstance(ig, dict) else "",
+                        "can_post": "CREATE_CONTENT" in tasks or "MANAGE" in tasks,
+                        "sealed": crypto.encrypt(str(page["access_token"])),
+                    }
+                )
+            after = ((answer.get("paging") or {}).get("cursors") or {}).get("after")
+            if not after or not (answer.get("paging") or {}).get("next"):
+                break
+            params = {**params, "after": str(after)}
+    if not pages:
+        raise ChannelError(
+            _(
+                "Akun Facebook ini tidak mengelola Halaman apa pun, atau Halaman kantor tidak dipilih saat login. "
+                "Login dengan akun yang menjadi admin Halaman dan pilih Halaman tersebut."
+            )
+        )
+    if channel.platform == Platform.INSTAGRAM and not any(p["ig_id"] for p in pages):
+        raise ChannelError(
+            _(
+                "Tidak ada Halaman Anda yang terhubung ke akun Instagram profesional. Hubungkan akun Instagram "
+                "kantor ke Halaman Facebook-nya (Meta Business Suite → Pengaturan → Akun terhubung), lalu ulangi."
+            )
+        )
+    return pages
+
+
+def pages_save(session: MutableMapping[str, Any], channel_id: int, pages: list[dict[str, Any]]) -> None:
+    """The Pages to choose from, with their tokens encrypted, until the person chooses."""
+    session[PAGES_KEY] = {"channel": channel_id, "pages": pages, "created": time.time()}
+
+
+def pages_load(session: Mapping[str, Any], channel_id: int) -> list[dict[str, Any]] | None:
+    entry = session.get(PAGES_KEY)
+    if (
+        not isinstance(entry, dict)
+        or entry.get("channel") != channel_id
+        or time.time() - float(entry.get("created", 0)) >= STATE_SECONDS
+    ):
+        return None
+    return list(entry.get("pages") or [])
+
+
+def pages_clear(session: MutableMapping[str, Any]) -> None:
+    session.pop(PAGES_KEY, None)
+
+
+def oauth_choose_page(
+    *, actor: User, channel: Channel, pages: list[dict[str, Any]], page_id: str
+) -> list[str]:
+    """Connect ``channel`` with the Page the person chose (its Instagram account for an Instagram
+    channel): the Page token is verified like a pasted one (identity, Page vs user token,
+    permissions) and stored encrypted, ``authorised_by`` the person. Returns the warnings."""
+    policy.require(actor, "channel.manage", channel.office)
+    page = next((p for p in pages if p.get("id") == page_id), None)
+    if page is None:
+        raise ChannelError(_("Pilih salah satu Halaman dalam daftar."))
+    account_id = page["id"]
+    if channel.platform == Platform.INSTAGRAM:
+        account_id = page.get("ig_id") or ""
+        if not account_id:
+            raise ChannelError(
+                _("Halaman %(page)s tidak terhubung ke akun Instagram profesional; pilih Halaman lain.")
+                % {"page": page.get("name", "")}
+            )
+    try:
+        token = crypto.decrypt(str(page["sealed"]))
+    except crypto.CredentialDecryptError:
+        raise ChannelError(_("Pilihan Halaman sudah kedaluwarsa; mulai lagi dari awal.")) from None
+    try:
+        return channel_connect_token(actor=actor, channel=channel, token=token, account_id=account_id)
+    except IntegrityError:
+        raise ChannelError(_("Akun ini sudah terhubung ke kanal lain di kantor ini.")) from None
+
+
+# --- X OAuth 2.0 ------------------------------------------------------------------------------
+
+
+class _TokenUnavailable(Exception):
+    """X did not answer usefully (network, 5xx, 429, garbage): try again later."""
+
+
+class _TokenRefused(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _x_token_request(data: dict[str, str]) -> dict[str, Any]:
+    """``POST /2/oauth2/token``, as a confidential client (HTTP Basic) when a secret is set."""
+    auth: tuple[str, str] | None = None
+    if settings.HUMAS_X_CLIENT_SECRET:
+        auth = (settings.HUMAS_X_CLIENT_ID, settings.HUMAS_X_CLIENT_SECRET)
+    else:
+        data = {**data, "client_id": settings.HUMAS_X_CLIENT_ID}
+    try:
+        response = httpx.post(
+            f"{_base('x', X_URL)}/2/oauth2/token", data=data, auth=auth, timeout=HTTP_TIMEOUT
+        )
+    except httpx.HTTPError:
+        raise _TokenUnavailable from None
+    if response.status_code >= 500 or response.status_code == 429:
+        raise _TokenUnavailable
+    try:
+        payload = response.json()
+    except ValueError:
+        raise _TokenUnavailable from None
+    if not isinstance(payload, dict):
+        raise _TokenUnavailable
+    if response.status_code != 200 or not payload.get("access_token"):
+        raise _TokenRefused(
+            _clean(payload.get("error_description") or payload.get("error") or response.status_code)
+        )
+    return payload
+
+
+def _x_connect(actor: User, channel: Channel, code: str, redirect_to: str, verifier: str) -> list[str]:
+    try:
+        payload = _x_token_request(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": redirect_to,
+                "code_verifier": verifier,
+            }
+        )
+    except _TokenUnavailable:
+        raise ChannelError(_("X sedang tidak dapat dihubungi. Coba lagi sebentar lagi.")) from None
+    except _TokenRefused as exc:
+        raise ChannelError(
+            _("X menolak kode otorisasi: %(reason)s Ulangi dari awal.") % {"reason": exc.reason}
+        ) from None
+    granted = set(str(payload.get("scope", "")).split())
+    missing = [s for s in X_SCOPES if s not in granted]
+    refresh = str(payload.get("refresh_token") or "")
+    if missing or not refresh:
+        raise ChannelError(
+            _("Izin berikut tidak diberikan di X: %(missing)s. Ulangi dan izinkan semua yang diminta.")
+            % {"missing": ", ".join(missing or ["offline.access"])}
+        )
+    access = str(payload["access_token"])
+    expires_in = int(payload.get("expires_in") or 7200)
+    connector = connector_for(channel=channel, token=access, account_id="")
+    try:
+        info = connector.verify()
+    except ConnectorError as exc:
+        raise ChannelError(exc.message_in(translation.get_language() or settings.LANGUAGE_CODE)) from None
+    finally:
+        connector.close()
+    try:
+        with transaction.atomic():
+            channel.account_id = info.account_id or channel.account_id
+            channel.handle = (info.handle or channel.handle).lstrip("@")
+            channel.url = info.url or channel.url
+            channel.save(update_fields=["account_id", "handle", "url", "updated_at"])
+            channel_store_credential(
+                actor=actor,
+                channel=channel,
+                secret=access,
+                kind=info.credential_type,
+                personal=True,
+                # The refresh token keeps the channel alive: no expiry to warn about.
+                expires_at=None,
+                refresh_secret=refresh,
+                access_expires_at=timezone.now() + timedelta(seconds=expires_in),
+            )
+    except IntegrityError:
+        raise ChannelError(_("Akun ini sudah terhubung ke kanal lain di kantor ini.")) from None
+    return list(info.warnings)
+
+
+# --------------------------------------------------------------------------------------------
+# Keeping X access tokens fresh
+
+
+def credential_needs_refresh(credential: ChannelCredential) -> bool:
+    if not credential.refresh_ciphertext:
+        return False
+    expires = credential.access_expires_at
+    return expires is None or expires - timezone.now() <= REFRESH_MARGIN
+
+
+def credential_refresh(*, channel_id: int, rejected: str | None = None, flag: bool = True) -> str:
+    """A usable access token for the channel, refreshed with its refresh token when it is about to
+    expire or when the platform rejected ``rejected``.
+
+    The credential row stays locked while X is asked: refresh tokens rotate (each works once), so a
+    second worker waits, then finds the token already refreshed and uses it. When X is unreachable
+    the current token is returned (the next call tries again). When X refuses the refresh token
+    the channel is flagged "perlu dihubungkan ulang", its Administrators are warned (``flag``) and
+    ChannelError says why."""
+    reason = ""
+    with transaction.atomic():
+        credential = ChannelCredential.objects.select_for_update().filter(channel_id=channel_id).first()
+        if credential is None:
+            raise ChannelError(_("Kanal ini belum dihubungkan."))
+        current = crypto.decrypt(credential.ciphertext)
+        if not credential.refresh_ciphertext:
+            return current
+        if rejected is None and not credential_needs_refresh(credential):
+            return current  # another worker refreshed it while this one waited for the lock
+        if rejected is not None and current != rejected:
+            return current
+        try:
+            payload = _x_token_request(
+                {
+                    "grant_type": "refresh_token",
+                    "refresh_token": crypto.decrypt(credential.refresh_ciphertext),
+                }
+            )
+        except _TokenUnavailable:
+            log.warning("channel %s: X token endpoint unavailable; keeping the current token", channel_id)
+            return current
+        except _TokenRefused as exc:
+            reason = exc.reason
+            # The refresh token is dead: keep nobody asking X with it again.
+            credential.refresh_ciphertext = ""
+            credential.save(update_fields=["refresh_ciphertext"])
+        else:
+            access = str(payload["access_token"])
+            credential.ciphertext = crypto.encrypt(access)
+            if payload.get("refresh_token"):
+                credential.refresh_ciphertext = crypto.encrypt(str(payload["refresh_token"]))
+            credential.access_expires_at = timezone.now() + timedelta(
+                seconds=int(payload.get("expires_in") or 7200)
+            )
+            credential.save(update_fields=["ciphertext", "refresh_ciphertext", "access_expires_at"])
+            return access
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _(
+            "X menolak memperbarui token (%(reason)s). Hubungkan ulang kanal ini dengan akun X kantor."
+        ) % {"reason": reason}
+    if flag:
+        _flag_reconnect(channel_id, message)
+    raise ChannelError(message)
+
+
+def _flag_reconnect(channel_id: int, message: str) -> None:
+    with transaction.atomic():
+        channel = Channel.objects.select_for_update().select_related("office").get(pk=channel_id)
+        before = channel.health
+        if before == Channel.Health.RECONNECT:
+            return
+        channel.health, channel.health_message = Channel.Health.RECONNECT, message[:500]
+        channel.save(update_fields=["health", "health_message", "updated_at"])
+        audit_record(
+            actor=None,
+            office=channel.office,
+            action="channel.health",
+            obj=channel,
+            changes={"health": {"before": before, "after": channel.health}, "reason": "refresh_refused"},
+        )
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Kanal %(channel)s perlu perhatian") % {"channel": str(channel)}
+        body = _(
+            "Kanal %(channel)s milik %(office)s berstatus “%(health)s”.\n%(detail)s\n"
+            "Buka Pengaturan → Kanal untuk menghubungkannya ulang."
+        ) % {
+            "channel": str(channel),
+            "office": channel.office.name,
+            "health": channel.get_health_display(),
+            "detail": message,
+        }
+    _notify(channel, subject, body)
+
+
+def channel_verify(*, channel: Channel, token: str) -> AccountInfo:
+    """Verify ``token`` against the platform; when the platform rejects a refreshable OAuth token,
+    refresh it once and verify again (the health check uses this)."""
+    fresh = ""
+    connector = connector_for(channel=channel, token=token)
+    try:
+        return connector.verify()
+    except CredentialsInvalid:
+        if ChannelCredential.objects.filter(channel=channel).exclude(refresh_ciphertext="").exists():
+            try:
+                fresh = credential_refresh(channel_id=channel.pk, rejected=token, flag=False)
+            except ChannelError:
+                fresh = ""
+        if not fresh or fresh == token:
+            raise  # the platform's rejection stands; the health check reports it
+    finally:
+        connector.close()
+    connector = connector_for(channel=channel, token=fresh)
+    try:
+        return connector.verify()
+    finally:
+        connector.close()
