@@ -64,9 +64,7 @@ def test_daily_task_warns_at_7_3_and_1_days_once_each(
     # Each threshold tells the three Administrators who reach Jepara (its own, Jawa Tengah's, KPU RI's).
     assert told == [0, 0, 3, 0, 0, 0, 3, 0, 3, 0, 0]
 
-    titles = list(
-        Notification.objects.filter(recipient=admin).order_by("pk").values_list("title", flat=True)
-    )
+    titles = list(Notification.objects.filter(recipient=admin).order_by("pk").values_list("title", flat=True))
     assert titles == [
         "Token Facebook: KPU Jepara kedaluwarsa dalam 7 hari",
         "Token Facebook: KPU Jepara kedaluwarsa dalam 3 hari",
