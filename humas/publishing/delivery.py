@@ -48,9 +48,10 @@ from humas.channels.services import ChannelError, channel_credential_secret
 from humas.offices import policy
 
 from .assisted import ASSISTED_PLATFORMS, assisted_delete_message
+from .images import images_for_platform
 from .models import Delivery, Post, Publication
 from .ratelimit import CacheRateLimitStore
-from .services import PublishingError
+from .services import PublishingError, post_variant_text
 
 State = Delivery.State
 # Clocks differ between us and the platform; a post made just before our recorded start counts.
@@ -106,8 +107,20 @@ def _channel_token(channel: Channel) -> str:
     return channel_credential_secret(channel=channel)
 
 
-def _request(post: Post) -> PublishRequest:
-    return PublishRequest(text=post.text, link=post.link or None, marker=content_marker(post.text, post.link))
+def request_for(*, post: Post, channel: Channel, images: bool = True) -> PublishRequest:
+    """What ``channel`` gets for ``post``: its platform's variant text (else the main text), the
+    link, the images in the form that platform takes them (a public URL for Instagram, bytes for
+    the others; humas/publishing/images.py) and the idempotency marker of that text.
+    ``images=False`` leaves the images out: claiming and reconciling only need the marker.
+    Raises PublishingError for an image the platform would refuse (the limit named)."""
+    text = post_variant_text(post=post, platform=channel.platform)
+    with_images = images and channel.platform in API_PLATFORMS
+    return PublishRequest(
+        text=text,
+        link=post.link or None,
+        images=images_for_platform(post=post, platform=channel.platform) if with_images else (),
+        marker=content_marker(text, post.link),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -123,10 +136,15 @@ def publication_create(*, actor: User, post: Post, channels: list[Channel]) -> P
         raise PublishingError(_("Hanya unggahan yang sudah disetujui yang dapat diterbitkan."))
     if not channels:
         raise PublishingError(_("Pilih setidaknya satu kanal."))
-    request = _request(post)
+    # Each platform's own request (variant text, images in its form), made once per platform.
+    content = Post.objects.prefetch_related("variants", "images").get(pk=post.pk)
+    requests: dict[str, PublishRequest] = {}
     for channel in channels:
         if channel.office_id != post.office_id or not channel.is_active:
             raise PublishingError(_("Kanal itu bukan kanal aktif kantor ini."))
+        if channel.platform not in requests:
+            requests[channel.platform] = request_for(post=content, channel=channel)
+        request = requests[channel.platform]
         if channel.platform in ASSISTED_PLATFORMS:
             continue  # a person posts it from the copy-ready panel on the post's page
         if channel.platform == Platform.PORTAL:
@@ -154,7 +172,9 @@ def publication_create(*, actor: User, post: Post, channels: list[Channel]) -> P
         post = Post.objects.select_for_update().get(pk=post.pk)
         publication = Publication.objects.create(post=post, created_by=actor)
         deliveries = Delivery.objects.bulk_create(
-            Delivery(publication=publication, channel=c, next_attempt_at=due, marker=request.marker)
+            Delivery(
+                publication=publication, channel=c, next_attempt_at=due, marker=requests[c.platform].marker
+            )
             for c in channels
         )
         if post.status != Post.Status.PUBLISHED:
@@ -219,7 +239,9 @@ def _claim(delivery_id: int, now: datetime) -> Delivery | None:
         delivery.state = State.SENDING
         delivery.attempt_count += 1
         delivery.attempt_started_at = now
-        delivery.marker = _request(delivery.publication.post).marker
+        delivery.marker = request_for(
+            post=delivery.publication.post, channel=delivery.channel, images=False
+        ).marker
         delivery.next_attempt_at = None
         delivery.save(
             update_fields=[
@@ -331,7 +353,8 @@ def _reconcile_with_platform(delivery: Delivery, connector: Connector, reason: C
     assert delivery.attempt_started_at is not None
     try:
         found = connector.find_published(
-            _request(delivery.publication.post), since=delivery.attempt_started_at - RECONCILE_SKEW
+            request_for(post=delivery.publication.post, channel=delivery.channel, images=False),
+            since=delivery.attempt_started_at - RECONCILE_SKEW,
         )
     except RetryLater as exc:
         patience = timedelta(seconds=settings.HUMAS_DELIVERY_STALE_SECONDS * RECONCILE_ROUNDS)
@@ -388,10 +411,17 @@ def delivery_send(*, delivery_id: int) -> str:
     except ChannelError as exc:
         _finish(delivery, state=State.NEEDS_ATTENTION, **_error_fields(None, str(exc)))
         return delivery.state
+    try:
+        request = request_for(post=delivery.publication.post, channel=channel)
+    except PublishingError as exc:
+        # An image the platform refuses (checked when the publication was made; a setting may
+        # have changed since): a person must act, retrying unchanged cannot help.
+        _finish(delivery, state=State.FAILED, **_error_fields(None, str(exc)))
+        return delivery.state
     connector = connector_for_delivery(channel=channel, token=token, delivery_id=delivery.pk)
     try:
         try:
-            published = connector.publish(_request(delivery.publication.post))
+            published = connector.publish(request)
         except DuplicatePost as exc:
             return _reconcile_with_platform(delivery, connector, exc)
         except RetryLater as exc:

@@ -131,10 +131,20 @@ def post_approve(*, actor: User, post: Post) -> Post:
     )
 
 
+def post_variant_text(*, post: Post, platform: str) -> str:
+    """The post's own text for ``platform`` (its variant) or else the main text, link not added.
+    Reads ``post.variants.all()``, so a prefetch saves the query."""
+    for variant in post.variants.all():
+        if variant.platform == platform and variant.text.strip():
+            return variant.text
+    return post.text
+
+
 def post_text_for(*, post: Post, platform: str) -> str:
-    """The text a channel of ``platform`` gets for ``post``, link included: what the delivery
-    engine sends and what a person copies for an assisted channel (WhatsApp, TikTok, YouTube)."""
-    text = post.text
+    """The text a channel of ``platform`` gets for ``post`` (its variant, else the main text),
+    link included: what the delivery engine sends and what a person copies for an assisted
+    channel (WhatsApp, TikTok, YouTube)."""
+    text = post_variant_text(post=post, platform=platform)
     if post.link and post.link not in text:
         return f"{text}\n\n{post.link}"
     return text

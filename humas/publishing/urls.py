@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_assisted
+from . import views, views_assisted, views_media
 
 app_name = "publishing"
 
@@ -9,6 +9,12 @@ urlpatterns = [
     path("<slug:office_slug>/content/new/", views.post_new, name="new"),
     path("<slug:office_slug>/content/<int:post_id>/", views.post_detail, name="detail"),
     path("<slug:office_slug>/content/<int:post_id>/edit/", views.post_edit, name="edit"),
+    path(
+        "<slug:office_slug>/content/<int:post_id>/images/<int:image_id>/<slug:kind>/",
+        views_media.image_view,
+        name="image",
+    ),
+    path("media/posts/<slug:key>/<slug:kind>.jpg", views_media.public_image, name="public_image"),
     path("<slug:office_slug>/content/<int:post_id>/submit/", views.post_submit_view, name="submit"),
     path("<slug:office_slug>/content/<int:post_id>/approve/", views.post_approve_view, name="approve"),
     path("<slug:office_slug>/content/<int:post_id>/publish/", views.post_publish, name="publish"),

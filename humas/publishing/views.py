@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from humas.offices.models import Office
 from .assisted import assisted_panels
 from .delivery import delivery_retry, publication_create, publication_summary, publication_withdraw
 from .forms import PostForm, PublishForm
+from .images import ImageRejected, post_images_change
 from .metrics import post_metrics_summary
 from .models import Delivery, Post, Publication
 from .portal_channel import channel_list_for_publishing
@@ -31,6 +33,8 @@ from .services import (
     post_update,
     schedule_from_office_time,
 )
+from .variants import post_variants_set
+from .views_media import media_context, media_forms, post_media_context
 
 
 def _to_detail(office: Office, post_id: int) -> HttpResponse:
@@ -58,7 +62,9 @@ def post_list(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse
 def _edit(request: AuthenticatedHttpRequest, office: Office, post: Post | None) -> HttpResponse:
     initial = {"text": post.text, "link": post.link, "scheduled_at": post.scheduled_at} if post else None
     form = PostForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    variants_form, images_form = media_forms(request, post)
+    valid = [form.is_valid(), variants_form.is_valid(), images_form.is_valid()]  # all, for errors
+    if request.method == "POST" and all(valid):
         local = form.cleaned_data["scheduled_at"]
         scheduled = schedule_from_office_time(office=office, local=local) if local else None
         fields = {
@@ -67,20 +73,37 @@ def _edit(request: AuthenticatedHttpRequest, office: Office, post: Post | None) 
             "scheduled_at": scheduled,
         }
         try:
-            if post is None:
-                post = post_create(actor=request.user, office=office, **fields)
-            else:
-                post = post_update(actor=request.user, post=post, **fields)
+            # Text, images and variants change together or not at all.
+            with transaction.atomic():
+                if post is None:
+                    saved = post_create(actor=request.user, office=office, **fields)
+                else:
+                    saved = post_update(actor=request.user, post=post, **fields)
+                post_images_change(actor=request.user, post=saved, **images_form.changes())
+                if variants_form.check_limits(link=saved.link, image_count=images_form.image_count):
+                    post_variants_set(actor=request.user, post=saved, texts=variants_form.texts())
+                else:
+                    transaction.set_rollback(True)
         except PublishingError as exc:
             form.add_error(None, str(exc))
+        except ImageRejected as exc:
+            images_form.add_error(None, exc.messages)
         else:
-            messages.success(request, _("Unggahan disimpan."))
-            return _to_detail(office, post.pk)
+            if not variants_form.errors:
+                messages.success(request, _("Unggahan disimpan."))
+                return _to_detail(office, saved.pk)
+    errors = form.errors or variants_form.errors or images_form.errors
     return render(
         request,
         "publishing/edit.html",
-        {"office": office, "post": post, "form": form, "nav_active": "content"},
-        status=400 if form.errors else 200,
+        {
+            "office": office,
+            "post": post,
+            "form": form,
+            "nav_active": "content",
+            **media_context(form=form, variants_form=variants_form, images_form=images_form),
+        },
+        status=400 if errors else 200,
     )
 
 
@@ -127,6 +150,8 @@ def post_detail(request: AuthenticatedHttpRequest, office: Office, post_id: int)
             "office": office,
             "post": post,
             "publications": publications,
+            # Variants, images and what the office's channels would refuse (not in the partial).
+            **({} if request.GET.get("partial") else post_media_context(post=post)),
             "metrics": None if request.GET.get("partial") else post_metrics_summary(post=post),
             # Assisted channels waiting for a person: outside the self-refreshing list, so a URL
             # being typed is never replaced.

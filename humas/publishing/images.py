@@ -1,0 +1,449 @@
+"""Images on posts: upload through the portal's hardened pipeline, order, alt text, and the
+rendition each platform gets.
+
+An upload goes through ``image_prepare`` (humas/portal/images.py): decoded by Pillow, never trusted
+by its name or content type, byte/pixel/bomb limits checked before decoding, EXIF (GPS) stripped,
+re-encoded. Only that clean copy is stored, in the private storage (humas/publishing/storage.py):
+a draft's images are reachable only through the back office, which checks the office.
+
+What each platform gets (``images_for_platform``):
+
+* Instagram fetches the image itself from a public URL (``HUMAS_PUBLIC_BASE_URL``), which answers
+  only once the post is published. It takes JPEG only, 320–1440 px wide, with an aspect ratio
+  between 4:5 and 1.91:1: its rendition is a JPEG at most 1440 px wide, and an image outside that
+  range is *padded* with white bars to the nearest allowed ratio (never cropped, so text on an
+  infographic is never cut). The page says so per image.
+* X, Facebook and Telegram get the bytes. The original goes as it is when the platform takes its
+  type and size; otherwise a JPEG rendition is made, scaled down until it fits. Telegram refuses a
+  photo whose sides differ more than 20:1: that is caught before sending, naming the limit.
+
+Renditions are files with fixed names per image and kind, so making one again is harmless.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import uuid
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from PIL import Image
+
+from humas.accounts.models import User
+from humas.audit.services import audit_record
+from humas.channels.connectors import ImageBytes, ImageURL
+from humas.channels.connectors import facebook as facebook_connector
+from humas.channels.connectors import telegram as telegram_connector
+from humas.channels.connectors import x as x_connector
+from humas.offices import policy
+from humas.portal.images import ImageRejected, PreparedImage, image_clean_texts, image_prepare
+
+from .models import Post, PostImage
+from .services import EDITABLE, PublishingError
+from .storage import post_image_storage
+
+logger = logging.getLogger(__name__)
+
+MAX_IMAGES = 10  # the most any platform takes in one post (Instagram carousel, Telegram album)
+MIMES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+THUMB_WIDTH = 480
+JPEG_QUALITY = 88
+# Instagram: https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media
+IG_MIN_RATIO, IG_MAX_RATIO = 4 / 5, 1.91
+IG_MAX_WIDTH = 1440
+IG_MAX_BYTES = 8 * 1024 * 1024
+TELEGRAM_MAX_RATIO = 20
+TELEGRAM_MAX_SIDES = 10_000  # width + height of a photo
+# Kinds a public URL may name: only platforms that fetch images themselves.
+PUBLIC_KINDS = frozenset({"instagram"})
+BYTES_KINDS = frozenset({"facebook", "x", "telegram"})
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """What a platform takes as an uploaded photo."""
+
+    max_bytes: int
+    mimes: frozenset[str]
+    max_side: int  # longest side we send; larger originals are scaled down
+
+
+SPECS: dict[str, ImageSpec] = {
+    "x": ImageSpec(
+        max_bytes=x_connector.MAX_IMAGE_BYTES,
+        mimes=frozenset({"image/jpeg", "image/png", "image/webp"}),
+        max_side=4096,
+    ),
+    "facebook": ImageSpec(
+        max_bytes=facebook_connector.MAX_IMAGE_BYTES,
+        mimes=frozenset(facebook_connector.IMAGE_TYPES),
+        max_side=4096,
+    ),
+    "telegram": ImageSpec(
+        max_bytes=telegram_connector.MAX_PHOTO_BYTES,
+        mimes=frozenset({"image/jpeg", "image/png", "image/webp"}),
+        max_side=4096,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class NewImage:
+    """An upload already validated by ``post_image_prepare``, with its alt text."""
+
+    prepared: PreparedImage
+    alt_text: str
+
+
+def post_image_prepare(*, file: IO[bytes] | Any) -> PreparedImage:
+    """Validate one upload (type by content, size, pixels, decompression bombs) and return the
+    clean copy. Raises ImageRejected with a translated message; stores nothing."""
+    return image_prepare(file=file)
+
+
+# --------------------------------------------------------------------------------------------
+# Changing a post's images
+
+
+def _name(office_id: int, key: str, extension: str) -> str:
+    return f"posts/{office_id}/{key}.{extension}"
+
+
+def _rendition_name(image: PostImage, kind: str) -> str:
+    return f"renditions/{image.key}/{kind}.jpg"
+
+
+def _delete_files(names: Collection[str]) -> None:
+    storage = post_image_storage()
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("could not delete %s", name, exc_info=True)
+
+
+def _files_of(image: PostImage) -> list[str]:
+    names = [image.file.name or ""]
+    names += [_rendition_name(image, kind) for kind in ("thumb", *PUBLIC_KINDS, *BYTES_KINDS)]
+    return [n for n in names if n]
+
+
+def back_to_draft(post: Post) -> bool:
+    """A change to a post in review or approved sends it back to draft (on the locked row; the
+    caller saves): what goes out is always what a second person approved. True if it did."""
+    if post.status == Post.Status.DRAFT:
+        return False
+    post.status, post.approved_by, post.approved_at = Post.Status.DRAFT, None, None
+    return True
+
+
+def post_images_change(
+    *,
+    actor: User,
+    post: Post,
+    add: Sequence[NewImage] = (),
+    alt_texts: Mapping[int, str] | None = None,
+    order: Sequence[int] | None = None,
+    remove: Collection[int] = (),
+) -> bool:
+    """Add, remove, reorder and re-describe the images of a post not yet published. Needs
+    content.draft. ``order`` lists image ids first to last (others keep their relative order
+    after them; new images come last). Any change to a post in review or approved sends it back
+    to draft. Returns whether anything changed. Raises PublishingError or ImageRejected
+    (translated) and then changes nothing."""
+    policy.require(actor, "content.draft", post.office)
+    alt_texts = alt_texts or {}
+    new_alts = [image_clean_texts(alt_text=item.alt_text)[0] for item in add]
+    cleaned_alts = {pk: image_clean_texts(alt_text=text)[0] for pk, text in alt_texts.items()}
+    storage = post_image_storage()
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = Post.objects.select_for_update().select_related("office").get(pk=post.pk)
+            if locked.status not in EDITABLE:
+                raise PublishingError(_("Unggahan yang sudah diterbitkan tidak dapat diubah."))
+            current = {image.pk: image for image in PostImage.objects.filter(post=locked)}
+            unknown = (set(remove) | set(cleaned_alts) | set(order or ())) - set(current)
+            if unknown:
+                raise PublishingError(_("Gambar itu bukan gambar unggahan ini."))
+            kept = [image for pk, image in sorted(current.items()) if pk not in set(remove)]
+            if len(kept) + len(add) > MAX_IMAGES:
+                raise PublishingError(
+                    _("Terlalu banyak gambar: %(count)s dari batas %(limit)s per unggahan.")
+                    % {"count": len(kept) + len(add), "limit": MAX_IMAGES}
+                )
+            kept.sort(key=lambda image: (image.position, image.pk))
+            if order:
+                rank = {pk: index for index, pk in enumerate(order)}
+                kept.sort(key=lambda image: rank.get(image.pk, len(rank)))
+            changes: dict[str, Any] = {}
+            removed = [current[pk] for pk in sorted(set(remove))]
+            if removed:
+                PostImage.objects.filter(pk__in=[image.pk for image in removed]).delete()
+                changes["removed"] = [image.pk for image in removed]
+            for position, image in enumerate(kept):
+                fields = []
+                alt = cleaned_alts.get(image.pk)
+                if alt is not None and alt != image.alt_text:
+                    image.alt_text = alt
+                    fields.append("alt_text")
+                    changes.setdefault("alt_text", []).append(image.pk)
+                if image.position != position:
+                    image.position = position
+                    fields.append("position")
+                    changes["order"] = True
+                if fields:
+                    image.save(update_fields=fields)
+            added = []
+            for offset, (item, alt) in enumerate(zip(add, new_alts, strict=True)):
+                key = uuid.uuid4().hex
+                name = storage.save(
+                    _name(locked.office_id, key, item.prepared.extension), ContentFile(item.prepared.content)
+                )
+                written.append(name)
+                image = PostImage(
+                    post=locked,
+                    position=len(kept) + offset,
+                    key=key,
+                    alt_text=alt,
+                    width=item.prepared.width,
+                    height=item.prepared.height,
+                    mime=MIMES[item.prepared.format],
+                    bytes=len(item.prepared.content),
+                )
+                image.file.name = name
+                image.save()
+                added.append(
+                    {"id": image.pk, "width": image.width, "height": image.height, "bytes": image.bytes}
+                )
+            if added:
+                changes["added"] = added
+            if not changes:
+                return False
+            if back_to_draft(locked):
+                changes["status"] = {"after": Post.Status.DRAFT}
+            locked.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+            audit_record(actor=actor, office=locked.office, action="post.images", obj=locked, changes=changes)
+            stale = [name for image in removed for name in _files_of(image)]
+            transaction.on_commit(lambda: _delete_files(stale))
+    except Exception:
+        _delete_files(written)
+        raise
+    post.status, post.approved_by, post.approved_at = locked.status, locked.approved_by, locked.approved_at
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# Renditions
+
+
+def _open(image: PostImage) -> Image.Image:
+    with post_image_storage().open(image.file.name or "", "rb") as fh:
+        img = Image.open(io.BytesIO(fh.read()), formats=("JPEG", "PNG", "WEBP"))
+        img.load()
+    return img
+
+
+def _flatten(img: Image.Image) -> Image.Image:
+    """JPEG has no alpha: transparent areas become white."""
+    if img.mode == "RGB":
+        return img
+    rgba = img.convert("RGBA")
+    background = Image.new("RGB", rgba.size, (255, 255, 255))
+    background.paste(rgba, mask=rgba.getchannel("A"))
+    return background
+
+
+def _scaled(img: Image.Image, *, max_width: int | None = None, max_side: int | None = None) -> Image.Image:
+    factor = 1.0
+    if max_width and img.width > max_width:
+        factor = max_width / img.width
+    if max_side and max(img.size) * factor > max_side:
+        factor = max_side / max(img.size)
+    if factor >= 1.0:
+        return img
+    size = (max(1, round(img.width * factor)), max(1, round(img.height * factor)))
+    return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def instagram_padding(width: int, height: int) -> tuple[int, int]:
+    """The canvas an image of ``width``×``height`` is padded to for Instagram (4:5 to 1.91:1)."""
+    ratio = width / height
+    if ratio > IG_MAX_RATIO:
+        return width, math.ceil(width / IG_MAX_RATIO)
+    if ratio < IG_MIN_RATIO:
+        return math.ceil(height * IG_MIN_RATIO), height
+    return width, height
+
+
+def _jpeg(img: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=quality, optimize=True, progressive=True)
+    return buf.getvalue()
+
+
+def _padded(img: Image.Image) -> Image.Image:
+    """``img`` centred on a white canvas of an aspect ratio Instagram takes."""
+    canvas_size = instagram_padding(img.width, img.height)
+    if canvas_size == img.size:
+        return img
+    canvas = Image.new("RGB", canvas_size, (255, 255, 255))
+    canvas.paste(img, ((canvas_size[0] - img.width) // 2, (canvas_size[1] - img.height) // 2))
+    return canvas
+
+
+def _make_instagram(img: Image.Image) -> bytes:
+    # Pad, scale to Instagram's width, and pad again by a pixel if rounding left the ratio out.
+    flat = _padded(_scaled(_padded(_flatten(img)), max_width=IG_MAX_WIDTH))
+    data = _jpeg(flat)
+    quality = JPEG_QUALITY
+    while len(data) > IG_MAX_BYTES and quality > 50:
+        quality -= 10
+        data = _jpeg(flat, quality)
+    return data
+
+
+def _make_fitting(img: Image.Image, spec: ImageSpec) -> bytes:
+    """A JPEG within the platform's size: scaled down until it fits."""
+    flat = _scaled(_flatten(img), max_side=spec.max_side)
+    data = _jpeg(flat)
+    while len(data) > spec.max_bytes and min(flat.size) > 64:
+        flat = flat.resize((round(flat.width * 0.8), round(flat.height * 0.8)), Image.Resampling.LANCZOS)
+        data = _jpeg(flat)
+    return data
+
+
+def _original_fits(image: PostImage, spec: ImageSpec) -> bool:
+    return (
+        image.mime in spec.mimes
+        and image.bytes <= spec.max_bytes
+        and max(image.width, image.height) <= (spec.max_side)
+    )
+
+
+def image_rendition(*, image: PostImage, kind: str) -> tuple[bytes, str]:
+    """The bytes and content type of ``image`` as ``kind`` ("thumb", "instagram", "x",
+    "facebook", "telegram") gets it. Made once and kept; the original when it already fits."""
+    storage = post_image_storage()
+    spec = SPECS.get(kind)
+    if spec is not None and _original_fits(image, spec):
+        with storage.open(image.file.name or "", "rb") as fh:
+            return fh.read(), image.mime
+    name = _rendition_name(image, kind)
+    if storage.exists(name):
+        with storage.open(name, "rb") as fh:
+            return fh.read(), "image/jpeg"
+    img = _open(image)
+    if kind == "thumb":
+        data = _jpeg(_scaled(_flatten(img), max_width=THUMB_WIDTH), quality=80)
+    elif kind == "instagram":
+        data = _make_instagram(img)
+    elif spec is not None:
+        data = _make_fitting(img, spec)
+    else:
+        raise ValueError(f"unknown rendition kind {kind!r}")
+    try:
+        storage.save(name, ContentFile(data))
+    except OSError:
+        logger.warning("could not keep rendition %s", name, exc_info=True)
+    return data, "image/jpeg"
+
+
+def public_image_url(*, image: PostImage, kind: str = "instagram") -> str:
+    """The absolute URL a platform fetches ``image`` from (answers once the post is published)."""
+    path = reverse("publishing:public_image", kwargs={"key": image.key, "kind": kind})
+    return f"{settings.HUMAS_PUBLIC_BASE_URL}{path}"
+
+
+def images_for_platform(*, post: Post, platform: str) -> tuple[ImageBytes | ImageURL, ...]:
+    """The post's images in the form ``platform`` takes them: URLs for Instagram, bytes for the
+    others. Raises PublishingError (naming the limit) for an image the platform would refuse
+    whatever we do with it."""
+    images = list(post.images.all())
+    if not images:
+        return ()
+    problem = image_problems(images=images, platform=platform)
+    if problem:
+        raise PublishingError(problem[0])
+    if platform == "instagram":
+        return tuple(ImageURL(public_image_url(image=image)) for image in images)
+    result: list[ImageBytes | ImageURL] = []
+    for index, image in enumerate(images, start=1):
+        try:
+            data, mime = image_rendition(image=image, kind=platform)
+        except (OSError, Image.DecompressionBombError) as exc:
+            logger.error("post image %s cannot be read: %s", image.pk, exc)
+            raise PublishingError(
+                _("Gambar %(n)s tidak dapat dibaca dari penyimpanan; hapus lalu unggah lagi.") % {"n": index}
+            ) from None
+        extension = {"image/png": "png", "image/webp": "webp", "image/gif": "gif"}.get(mime, "jpg")
+        result.append(ImageBytes(data=data, mime=mime, filename=f"gambar-{index}.{extension}"))
+    return tuple(result)
+
+
+def image_problems(*, images: Sequence[PostImage], platform: str) -> list[str]:
+    """Why ``platform`` would refuse these images whatever rendition we make (translated, the
+    limit named); empty when it takes them."""
+    problems: list[str] = []
+    if (
+        platform == "instagram"
+        and images
+        and not settings.HUMAS_PUBLIC_BASE_URL.startswith(("https://", "http://"))
+    ):
+        problems.append(
+            _(
+                "Instagram mengambil gambar dari URL publik, tetapi HUMAS_PUBLIC_BASE_URL belum diatur. "
+                "Minta administrator sistem mengaturnya."
+            )
+        )
+    if platform == "telegram":
+        for index, image in enumerate(images, start=1):
+            long, short = max(image.width, image.height), min(image.width, image.height)
+            if long > TELEGRAM_MAX_RATIO * short:
+                problems.append(
+                    _(
+                        "Gambar %(n)s terlalu memanjang untuk Telegram (%(width)s × %(height)s piksel); "
+                        "sisi panjang paling banyak %(limit)s kali sisi pendek."
+                    )
+                    % {"n": index, "width": image.width, "height": image.height, "limit": TELEGRAM_MAX_RATIO}
+                )
+    return problems
+
+
+def image_adjustments(*, images: Sequence[PostImage]) -> list[str]:
+    """What Humas changes in the images for a platform, said to the person (translated)."""
+    notes: list[str] = []
+    for index, image in enumerate(images, start=1):
+        canvas = instagram_padding(image.width, image.height)
+        if canvas != (image.width, image.height):
+            notes.append(
+                _(
+                    "Instagram: gambar %(n)s (%(width)s × %(height)s) di luar rasio 4:5 sampai 1,91:1 "
+                    "yang diterima Instagram; Humas menambahkan bingkai putih (tidak memotong gambar)."
+                )
+                % {"n": index, "width": image.width, "height": image.height}
+            )
+    return notes
+
+
+__all__ = [
+    "MAX_IMAGES",
+    "ImageRejected",
+    "NewImage",
+    "back_to_draft",
+    "image_adjustments",
+    "image_problems",
+    "image_rendition",
+    "images_for_platform",
+    "post_image_prepare",
+    "post_images_change",
+    "public_image_url",
+]
