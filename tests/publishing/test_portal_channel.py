@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -29,6 +31,7 @@ from humas.publishing.portal_channel import (
     channel_list_for_publishing,
     portal_channel_ensure,
 )
+from tests.conftest import require_service
 
 from .conftest import JEPARA
 
@@ -310,3 +313,46 @@ def test_another_offices_operator_cannot_publish_to_this_portal(
     # Their own office's portal channel is not offered for a Jepara post either.
     assert portal not in channel_list_for_publishing(office=offices["11.01"])
     assert not Delivery.objects.exists() and not Article.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_connectors_publishing_one_delivery_make_one_article(offices, member):
+    """Even past the engine's claim (a reconciler racing a slow worker), the delivery's row lock
+    and the one-to-one link leave exactly one article."""
+    require_service(connection.vendor == "postgresql", "row locks need PostgreSQL (set DATABASE_URL)")
+    from humas.publishing.services import post_approve, post_create, post_submit
+
+    operator, editor = member(JEPARA, "operator"), member(JEPARA, "editor")
+    office = offices[JEPARA]
+    portal = portal_channel_ensure(office=office)
+    # Scheduled later, so that publishing itself sends nothing: only the two racers act.
+    post = post_create(
+        actor=operator,
+        office=office,
+        text="Debat kandidat malam ini.",
+        scheduled_at=timezone.now() + timedelta(hours=1),
+    )
+    post_submit(actor=operator, post=post)
+    post = post_approve(actor=editor, post=post)
+    publication = publication_create(actor=operator, post=post, channels=[portal])
+    delivery = publication.deliveries.get()
+    barrier, results = threading.Barrier(2), []
+
+    def worker() -> None:
+        connector = PortalConnector(channel=portal, delivery_id=delivery.pk)
+        barrier.wait()
+        try:
+            results.append(connector.publish(PublishRequest(text=post.text)).post_id)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    article = Article.objects.get(office=office)
+    assert results == [str(article.pk), str(article.pk)]
+    assert Delivery.objects.get(pk=delivery.pk).state == State.QUEUED  # the engine did not act
+    assert DeliveryArticle.objects.filter(delivery=delivery).count() == 1
