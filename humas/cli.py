@@ -161,6 +161,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "HUMAS_PLATFORM_BASE_URLS",
         ",".join(f"{p}={fakes_url}" for p in ("facebook", "instagram", "x", "telegram")),
     )
+    # "Hubungkan dengan Facebook/X" goes through the fakes' login pages: the fakes' own app ids.
+    from humas.channels.fakes.graph import GraphFake
+    from humas.channels.fakes.x import CLIENT_ID, CLIENT_SECRET
+
+    os.environ.setdefault("HUMAS_META_APP_ID", GraphFake.APP_ID)
+    os.environ.setdefault("HUMAS_META_APP_SECRET", GraphFake.APP_SECRET)
+    os.environ.setdefault("HUMAS_X_CLIENT_ID", CLIENT_ID)
+    os.environ.setdefault("HUMAS_X_CLIENT_SECRET", CLIENT_SECRET)
     lines.insert(-2, f"  Platform fakes: {fakes_url}/  (test tokens: {fakes_url}/_control/accounts)")
     return _run_together(
         [

@@ -152,14 +152,17 @@ def field_name(spec: str) -> str:
 
 class GraphFake:
     name = "graph"
+    # The fake's registered Meta app (Facebook Login, app access token, appsecret_proof).
+    APP_ID = "900000000000001"
+    APP_SECRET = "fake-app-secret-0001"  # noqa: S105 - a fake's published test secret
 
     def __init__(self, limits: Limits, settings: Settings, clock: Any = time.time) -> None:
         self.limits = limits
         self.settings = settings
         self.clock = clock
         self.lock = threading.RLock()
-        self.app_id = "900000000000001"
-        self.app_secret = "fake-app-secret-0001"  # noqa: S105 - a fake's published test secret
+        self.app_id = self.APP_ID
+        self.app_secret = self.APP_SECRET
         self.reset()
 
     def reset(self) -> None:
