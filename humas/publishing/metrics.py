@@ -271,6 +271,7 @@ def _snapshot_fields(metrics: PostMetrics) -> dict[str, object]:
 def _record(delivery: Delivery, outcome: _Outcome, now: datetime) -> str:
     stage, lease = delivery.metrics_stage, delivery.metrics_next_at
     sent_at = delivery.sent_at or now
+    note = outcome.note[:500]
     fields: dict[str, object]
     with transaction.atomic():
         held = list(
@@ -297,28 +298,26 @@ def _record(delivery: Delivery, outcome: _Outcome, now: datetime) -> str:
         elif outcome.kind == "postpone":
             # A rate-limit wait is an appointment, not a failure: same point, no attempt used.
             next_stage, at = stage, max(outcome.at or now, now + timedelta(minutes=1))
-            fields = {"metrics_note": outcome.note}
+            fields = {"metrics_note": note}
         elif outcome.kind == "retry" and delivery.metrics_attempts + 1 < MAX_ATTEMPTS:
             attempts = delivery.metrics_attempts + 1
             at = now + RETRY_BASE * 2 ** (attempts - 1)
             if outcome.at is not None and outcome.at > at:
                 at = outcome.at
             next_stage = stage
-            fields = {"metrics_note": outcome.note, "metrics_attempts": attempts}
+            fields = {"metrics_note": note, "metrics_attempts": attempts}
         elif outcome.kind in ("retry", "skip"):
             next_stage, at = _next_point(sent_at, stage, now)
-            fields = {"metrics_note": outcome.note}
+            fields = {"metrics_note": note}
         else:  # stop, unavailable
             state = MetricsState.STOPPED if outcome.kind == "stop" else MetricsState.UNAVAILABLE
             Delivery.objects.filter(pk=delivery.pk).update(
-                metrics_state=state, metrics_next_at=None, metrics_note=outcome.note[:500]
+                metrics_state=state, metrics_next_at=None, metrics_note=note
             )
             return state
         if next_stage != stage:
             fields["metrics_attempts"] = 0
         state = MetricsState.ACTIVE if at is not None else MetricsState.DONE
-        if isinstance(fields.get("metrics_note"), str):
-            fields["metrics_note"] = str(fields["metrics_note"])[:500]
         Delivery.objects.filter(pk=delivery.pk).update(
             metrics_state=state, metrics_stage=next_stage, metrics_next_at=at, **fields
         )

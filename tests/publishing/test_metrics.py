@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.html import escape
 
 from humas.channels.models import Channel
 from humas.channels.services import channel_credential_secret
@@ -338,8 +339,8 @@ def test_detail_page_shows_latest_counts_totals_and_history(client, fakes, publi
     assert '<strong data-metric="shares">56</strong>' in page
     assert "Total semua kanal, diperbarui" in page and "WIB" in page
     assert page.count("diperbarui ") >= 3
-    assert "Riwayat X: @kpu_demo1 (2 kali)" in page
-    assert "Riwayat Facebook: KPU Jepara facebook (1 kali)" in page
+    assert f"<summary>Riwayat {escape(x.channel)} (2 kali)" in page
+    assert f"<summary>Riwayat {escape(fb.channel)} (1 kali)" in page
     assert page.count("<polyline points=") == 1  # X has two points: a sparkline
     assert "Platform ini tidak menyediakan statistik unggahan lewat API." in page  # Telegram
 
