@@ -161,6 +161,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "HUMAS_PLATFORM_BASE_URLS",
         ",".join(f"{p}={fakes_url}" for p in ("facebook", "instagram", "x", "telegram")),
     )
+    # Instagram fetches a published post's images by URL: in the demo, from the demo server.
+    os.environ.setdefault("HUMAS_PUBLIC_BASE_URL", url.rstrip("/"))
     # "Hubungkan dengan Facebook/X" goes through the fakes' login pages: the fakes' own app ids.
     from humas.channels.fakes.graph import GraphFake
     from humas.channels.fakes.x import CLIENT_ID, CLIENT_SECRET
