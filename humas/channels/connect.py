@@ -159,4 +159,12 @@ def channel_check_health(*, channel_id: int) -> str:
                 ),
             }
         _notify(channel, subject, body)
+    elif (
+        before in (Channel.Health.RECONNECT, Channel.Health.FAILING)
+        and channel.health == Channel.Health.HEALTHY
+    ):
+        # Good news is low-importance: in the app only, so the bell does not keep a stale alarm.
+        from humas.notifications.alerts import channel_recovered_notify
+
+        channel_recovered_notify(channel=channel)
     return channel.health

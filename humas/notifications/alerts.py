@@ -164,6 +164,28 @@ def channel_health_notify(*, channel: Channel, title: str, body: str, now: datet
     return len(sent)
 
 
+def channel_recovered_notify(*, channel: Channel, now: datetime | None = None) -> int:
+    """A channel that was failing or needed reconnecting answers again: a low-importance note
+    (in the app, no e-mail) to the same Administrators."""
+    now = now or timezone.now()
+    office = channel.office
+    checked = channel.last_verified_at or now
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Kanal %(channel)s kembali sehat") % {"channel": str(channel)}
+        body = _("Pemeriksaan terakhir berhasil; penerbitan ke kanal ini berjalan lagi.")
+    sent = notification_send(
+        users=office_administrators(office=office),
+        office=office,
+        kind=Kind.CHANNEL_RECOVERED,
+        title=title,
+        body=body,
+        link=reverse("channels:list", kwargs={"office_slug": office.slug}),
+        key=f"channel-health:{channel.pk}:{channel.health}:{checked.timestamp():.0f}",
+        now=now,
+    )
+    return len(sent)
+
+
 # --------------------------------------------------------------------------------------------
 # Deliveries that need a person, one notification per publication batch
 

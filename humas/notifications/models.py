@@ -13,6 +13,7 @@ class Notification(models.Model):
         TOKEN_EXPIRY = "token_expiry", _("Token segera kedaluwarsa")
         CHANNEL_HEALTH = "channel_health", _("Kesehatan kanal")
         DELIVERY_PROBLEM = "delivery_problem", _("Penerbitan perlu perhatian")
+        CHANNEL_RECOVERED = "channel_recovered", _("Kanal kembali sehat")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -24,8 +24,8 @@ from .models import Notification
 log = logging.getLogger(__name__)
 Kind = Notification.Kind
 
-# Kinds shown in the app only: no e-mail. (Every kind today needs a person to act.)
-LOW_IMPORTANCE: frozenset[str] = frozenset()
+# Kinds shown in the app only, no e-mail: nobody needs to act on them.
+LOW_IMPORTANCE: frozenset[str] = frozenset({Kind.CHANNEL_RECOVERED})
 
 
 def notification_link_is_internal(link: str) -> bool:

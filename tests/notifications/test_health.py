@@ -35,3 +35,18 @@ def test_expired_token_found_by_the_check_notifies_administrators_once(
     message = next(m for m in mail.outbox if m.to == ["admin.jepara@kpu.test"])
     assert message.subject == f"Humas: {notification.title}"
     assert message.body.startswith(notification.body)
+
+
+def test_a_channel_back_to_healthy_is_a_quiet_note_in_the_app_only(fakes, connected, admin):
+    channel = connected("facebook")
+    fakes.hub.add_fault(platform="facebook", kind="error", status=400, code=200, times=1)
+    assert channel_check_health(channel_id=channel.pk) == Channel.Health.FAILING
+    mail.outbox.clear()
+
+    assert channel_check_health(channel_id=channel.pk) == Channel.Health.HEALTHY
+    assert channel_check_health(channel_id=channel.pk) == Channel.Health.HEALTHY  # no change
+
+    recovered = Notification.objects.filter(kind="channel_recovered")
+    assert [(n.recipient, n.title) for n in recovered] == [(admin, f"Kanal {channel} kembali sehat")]
+    assert recovered[0].emailed_at is None
+    assert mail.outbox == []
