@@ -93,6 +93,9 @@ MAX_PENDING = 5
 # Refresh an access token this long before it expires (X's live two hours).
 REFRESH_MARGIN = timedelta(minutes=5)
 HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+# The refresh holds the credential's row lock (on SQLite the database's write lock, whose busy
+# timeout is 20 s): keep X's answer time well under that.
+TOKEN_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
 class _RedactOAuth(logging.Filter):
@@ -272,6 +275,11 @@ def _clean(text: object) -> str:
     return " ".join(str(text).split())[:200]
 
 
+def _reason(text: object) -> str:
+    """A platform's error text, one line, without its final full stop (the sentence adds one)."""
+    return _clean(text).rstrip(" .")
+
+
 def oauth_complete(*, actor: User, pending: Mapping[str, Any], params: Mapping[str, str]) -> OAuthOutcome:
     """Finish the flow ``pending`` (from :func:`pending_take`) with the callback's query
     ``params``. Raises ChannelError with a precise, translated reason; nothing is stored then."""
@@ -297,10 +305,10 @@ def oauth_complete(*, actor: User, pending: Mapping[str, Any], params: Mapping[s
                 )
             )
         raise ChannelError(
-            _("%(platform)s menolak permintaan: %(reason)s")
+            _("%(platform)s menolak permintaan: %(reason)s.")
             % {
                 "platform": "Facebook" if provider == "meta" else "X",
-                "reason": _clean(params.get("error_description") or error),
+                "reason": _reason(params.get("error_description") or error),
             }
         )
     code = params.get("code", "")
@@ -339,7 +347,9 @@ def _graph_get(client: httpx.Client, path: str, params: dict[str, str], token: s
             _("Facebook sedang tidak dapat dihubungi atau menjawab tidak lengkap. Coba lagi sebentar lagi.")
         ) from None
     if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
-        raise _GraphRefused(_clean(payload["error"].get("error_user_msg") or payload["error"].get("message")))
+        raise _GraphRefused(
+            _reason(payload["error"].get("error_user_msg") or payload["error"].get("message"))
+        )
     if response.status_code != 200 or not isinstance(payload, dict):
         raise ChannelError(
             _("Facebook sedang tidak dapat dihubungi atau menjawab tidak lengkap. Coba lagi sebentar lagi.")
@@ -365,7 +375,7 @@ def _meta_pages(channel: Channel, code: str, redirect_to: str) -> list[dict[str,
             permissions = _graph_get(client, "me/permissions", {}, token=user_token).get("data") or []
         except _GraphRefused as exc:
             raise ChannelError(
-                _("Facebook menolak login: %(reason)s Ulangi dari awal.") % {"reason": exc.message}
+                _("Facebook menolak login: %(reason)s. Ulangi dari awal.") % {"reason": exc.message}
             ) from None
         granted = {
             str(p.get("permission"))
@@ -391,7 +401,7 @@ def _meta_pages(channel: Channel, code: str, redirect_to: str) -> list[dict[str,
                 answer = _graph_get(client, "me/accounts", params, token=user_token)
             except _GraphRefused as exc:
                 raise ChannelError(
-                    _("Facebook menolak login: %(reason)s Ulangi dari awal.") % {"reason": exc.message}
+                    _("Facebook menolak login: %(reason)s. Ulangi dari awal.") % {"reason": exc.message}
                 ) from None
             for page in answer.get("data") or []:
                 if not isinstance(page, dict) or not page.get("id") or not page.get("access_token"):
@@ -499,7 +509,7 @@ def _x_token_request(data: dict[str, str]) -> dict[str, Any]:
         data = {**data, "client_id": settings.HUMAS_X_CLIENT_ID}
     try:
         response = httpx.post(
-            f"{_base('x', X_URL)}/2/oauth2/token", data=data, auth=auth, timeout=HTTP_TIMEOUT
+            f"{_base('x', X_URL)}/2/oauth2/token", data=data, auth=auth, timeout=TOKEN_TIMEOUT
         )
     except httpx.HTTPError:
         raise _TokenUnavailable from None
@@ -513,7 +523,7 @@ def _x_token_request(data: dict[str, str]) -> dict[str, Any]:
         raise _TokenUnavailable
     if response.status_code != 200 or not payload.get("access_token"):
         raise _TokenRefused(
-            _clean(payload.get("error_description") or payload.get("error") or response.status_code)
+            _reason(payload.get("error_description") or payload.get("error") or response.status_code)
         )
     return payload
 
@@ -532,7 +542,7 @@ def _x_connect(actor: User, channel: Channel, code: str, redirect_to: str, verif
         raise ChannelError(_("X sedang tidak dapat dihubungi. Coba lagi sebentar lagi.")) from None
     except _TokenRefused as exc:
         raise ChannelError(
-            _("X menolak kode otorisasi: %(reason)s Ulangi dari awal.") % {"reason": exc.reason}
+            _("X menolak kode otorisasi: %(reason)s. Ulangi dari awal.") % {"reason": exc.reason}
         ) from None
     granted = set(str(payload.get("scope", "")).split())
     missing = [s for s in X_SCOPES if s not in granted]

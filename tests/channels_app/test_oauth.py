@@ -221,6 +221,24 @@ def test_wrong_replayed_or_foreign_state_is_refused(fakes, browser, admin, offic
     assert ChannelCredential.objects.count() == 0
 
 
+def test_platform_refusing_the_code_exchange_is_reported_and_nothing_saved(
+    fakes, browser, admin, offices, settings
+):
+    settings.HUMAS_META_APP_SECRET = "not-the-app-secret"
+    channel = new_channel(admin, offices, "facebook")
+    back = back_to_humas(browser, on_platform(start(browser, channel), facebook_form(fakes)))
+    assert messages_of(back) == ["Facebook menolak login: Error validating client secret. Ulangi dari awal."]
+
+    settings.HUMAS_X_CLIENT_SECRET = "not-the-client-secret"
+    channel = new_channel(admin, offices, "x")
+    back = back_to_humas(browser, on_platform(start(browser, channel), x_form(fakes)))
+    assert (
+        messages_of(back)[-1]
+        == "X menolak kode otorisasi: Missing valid authorization header. Ulangi dari awal."
+    )
+    assert ChannelCredential.objects.count() == 0
+
+
 def test_only_administrators_start_and_only_by_post(fakes, client, admin, offices, member):
     channel = new_channel(admin, offices, "x")
     client.force_login(admin)
@@ -358,7 +376,7 @@ def test_x_refresh_refused_flags_reconnect_and_warns_administrators(fakes, brows
         channel_credential_secret(channel=channel)
 
     assert str(excinfo.value) == (
-        "X menolak memperbarui token (Value passed for the token was invalid.). Hubungkan ulang kanal ini "
+        "X menolak memperbarui token (Value passed for the token was invalid). Hubungkan ulang kanal ini "
         "dengan akun X kantor."
     )
     channel.refresh_from_db()
@@ -447,3 +465,19 @@ def test_two_concurrent_refreshes_spend_the_refresh_token_once(settings, offices
             ).status_code
             == 200
         )
+
+
+def test_channel_authorised_by_oauth_is_flagged_when_that_person_leaves(
+    fakes, browser, admin, offices, member
+):
+    from humas.offices.models import Membership
+    from humas.offices.services import membership_remove
+
+    channel = connect_x(fakes, browser, admin, offices)
+    assert channel.authorised_by == admin
+
+    membership_remove(actor=member("33", "admin"), membership=Membership.objects.get(user=admin))
+
+    channel.refresh_from_db()
+    assert channel.health == Channel.Health.RECONNECT
+    assert admin.get_full_name() in channel.health_message
