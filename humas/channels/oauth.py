@@ -470,6 +470,14 @@ def oauth_choose_page(
     if page is None:
         raise ChannelError(_("Pilih salah satu Halaman dalam daftar."))
     account_id = page["id"]
+    if not page.get("can_post"):
+        raise ChannelError(
+            _(
+                "Peran Anda di Halaman %(page)s tidak dapat membuat konten. Minta admin Halaman memberi Anda "
+                "akses penuh, atau hubungkan dengan akun admin Halaman."
+            )
+            % {"page": page.get("name", "")}
+        )
     if channel.platform == Platform.INSTAGRAM:
         account_id = page.get("ig_id") or ""
         if not account_id:

@@ -481,3 +481,26 @@ def test_channel_authorised_by_oauth_is_flagged_when_that_person_leaves(
     channel.refresh_from_db()
     assert channel.health == Channel.Health.RECONNECT
     assert admin.get_full_name() in channel.health_message
+
+
+def test_a_page_where_the_person_cannot_create_content_is_refused(fakes, admin, offices):
+    from humas.channels.oauth import oauth_choose_page
+
+    channel = new_channel(admin, offices, "facebook")
+    page = fakes.hub.accounts[0]["facebook"]
+    pages = [
+        {
+            "id": page["page_id"],
+            "name": page["page_name"],
+            "ig_id": "",
+            "ig_username": "",
+            "can_post": False,  # e.g. only the ANALYZE task on that Page
+            "sealed": crypto.encrypt(page["page_token"]),
+        }
+    ]
+    with pytest.raises(ChannelError) as excinfo:
+        oauth_choose_page(actor=admin, channel=channel, pages=pages, page_id=page["page_id"])
+    assert str(excinfo.value).startswith(
+        f"Peran Anda di Halaman {page['page_name']} tidak dapat membuat konten."
+    )
+    assert ChannelCredential.objects.count() == 0
