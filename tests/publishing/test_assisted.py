@@ -25,7 +25,7 @@ from humas.publishing.delivery import (
     publication_summary,
     publication_withdraw,
 )
-from humas.publishing.models import Delivery, PostImage
+from humas.publishing.models import Delivery, PostImage, PostVariant
 from humas.publishing.services import PublishingError
 
 from .conftest import JEPARA
@@ -432,3 +432,27 @@ def test_post_images_are_offered_for_download_to_the_offices_people_only(
     )
     client.logout()
     assert client.get(download).status_code == 302  # to the sign-in page
+
+
+def test_the_panel_offers_each_platforms_own_variant_text(
+    client, assisted, approved_post, operator, django_capture_on_commit_callbacks
+):
+    tiktok, whatsapp = assisted("tiktok"), assisted("whatsapp")
+    post = approved_post("Teks utama untuk semua kanal.", link="https://kpu.go.id/info")
+    PostVariant.objects.create(post=post, platform="tiktok", text="Versi pendek TikTok #PemiluDamai")
+    publication = publish(operator, post, [tiktok, whatsapp], django_capture_on_commit_callbacks)
+    client.force_login(operator)
+    page = client.get(f"{BASE}{post.pk}/").content.decode()
+
+    texts = dict(
+        re.findall(r'<textarea id="assisted-(\d+)-text" rows="6" readonly>(.*?)</textarea>', page, re.S)
+    )
+    assert texts == {
+        str(
+            publication.deliveries.get(channel=tiktok).pk
+        ): "Versi pendek TikTok #PemiluDamai\n\nhttps://kpu.go.id/info",
+        str(
+            publication.deliveries.get(channel=whatsapp).pk
+        ): "Teks utama untuk semua kanal.\n\nhttps://kpu.go.id/info",
+    }
+    assert 'href="https://web.whatsapp.com/"' in page and 'href="https://www.tiktok.com/upload"' in page
