@@ -458,3 +458,30 @@ def test_metrics_fit_a_phone(live_server, phone, fakes, published, operator):  #
     assert "2345678" in phone.locator("#metrics").inner_text()
     assert no_horizontal_scroll(phone)
     assert serious_violations(phone) == []
+
+
+def test_assisted_delivery_marked_published_has_no_metrics_source(
+    admin, offices, approved_post, operator, django_capture_on_commit_callbacks
+):
+    from humas.channels.services import ChannelInput, channel_create
+    from humas.publishing.assisted import delivery_mark_published
+
+    tiktok = channel_create(
+        actor=admin,
+        office=offices["33.20"],
+        data=ChannelInput(platform="tiktok", name="KPU Jepara tiktok", handle="kpujepara"),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = publication_create(actor=operator, post=approved_post(), channels=[tiktok])
+    delivery = publication.deliveries.get()
+    delivery_mark_published(
+        actor=operator, delivery=delivery, url="https://www.tiktok.com/@kpujepara/video/7301234567890123456"
+    )
+
+    assert metrics_start() == 0
+    delivery.refresh_from_db()
+    assert (delivery.metrics_state, delivery.metrics_next_at) == (MState.UNAVAILABLE, None)
+    assert metrics_due(now=timezone.now() + 30 * 24 * HOUR) == []
+    summary = post_metrics_summary(post=publication.post)
+    assert [r.delivery.pk for r in summary.rows] == [delivery.pk]
+    assert not summary.has_numbers and summary.interactions is None
