@@ -8,7 +8,10 @@ from .services import ChannelInput
 
 
 class OfficialAccountForm(forms.Form):
-    platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
+    # The office's own portal is a channel Humas creates itself (publishing.portal_channel).
+    platform = forms.ChoiceField(
+        label=_("Platform"), choices=[c for c in Platform.choices if c[0] != Platform.PORTAL]
+    )
     name = forms.CharField(label=_("Nama akun"), max_length=150)
     handle = forms.CharField(label=_("Nama pengguna (tanpa @)"), max_length=100, required=False)
     url = forms.URLField(label=_("Tautan akun"), max_length=300, assume_scheme="https")

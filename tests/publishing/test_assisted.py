@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.core.files.base import ContentFile
@@ -456,3 +457,12 @@ def test_the_panel_offers_each_platforms_own_variant_text(
         ): "Teks utama untuk semua kanal.\n\nhttps://kpu.go.id/info",
     }
     assert 'href="https://web.whatsapp.com/"' in page and 'href="https://www.tiktok.com/upload"' in page
+
+
+def test_a_scheduled_post_says_when_to_post_by_hand(client, assisted, approved_post, operator):
+    post = approved_post(scheduled_at=datetime(2031, 3, 14, 2, 0, tzinfo=UTC))
+    publication_create(actor=operator, post=post, channels=[assisted("youtube")])
+    client.force_login(operator)
+    page = client.get(f"{BASE}{post.pk}/").content.decode()
+    assert "Jadwal terbit: 14 Mar 2031 09:00 WIB. Unggah pada waktu itu." in page
+    assert Delivery.objects.get().state == State.MANUAL

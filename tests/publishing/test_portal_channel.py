@@ -356,3 +356,13 @@ def test_two_connectors_publishing_one_delivery_make_one_article(offices, member
     assert results == [str(article.pk), str(article.pk)]
     assert Delivery.objects.get(pk=delivery.pk).state == State.QUEUED  # the engine did not act
     assert DeliveryArticle.objects.filter(delivery=delivery).count() == 1
+
+
+def test_the_portal_channel_is_not_registered_by_hand():
+    from humas.channels.forms import OfficialAccountForm
+
+    form = OfficialAccountForm(
+        data={"platform": "portal", "name": "Portal", "url": "https://jepara.kpu.go.id"}
+    )
+    assert not form.is_valid() and "platform" in form.errors
+    assert "portal" not in [value for value, _label in form.fields["platform"].choices]
