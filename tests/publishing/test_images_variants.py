@@ -34,6 +34,8 @@ from humas.publishing.services import (
 )
 from humas.publishing.storage import post_image_storage
 from humas.publishing.variants import post_channel_problems, post_variants_set
+from tests.browser.conftest import browser, phone  # noqa: F401 - fixtures
+from tests.browser.test_shell_browser import no_horizontal_scroll, serious_violations, sign_in
 
 pytestmark = pytest.mark.django_db
 BASE = "/app/kab-jepara/content/"
@@ -616,3 +618,51 @@ def test_detail_page_lists_variants_images_and_what_the_channels_would_refuse(
     assert "Instagram memerlukan minimal satu gambar dengan URL publik." in page
     assert "Teks terlalu panjang untuk X: 300 dari batas 280 karakter berbobot." in page
     assert Channel.objects.filter(office=post.office).count() == 2
+
+
+# --------------------------------------------------------------------------------------------
+# In a real browser (Chromium on a 360 px phone)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_editor_counts_live_and_previews_images_on_a_phone(live_server, phone, draft, operator, tmp_path):  # noqa: F811
+
+    post = draft("Teks utama")
+    add_images(operator, post, (3000, 1000))
+    sign_in(phone, live_server.url, operator.email)
+    phone.wait_for_url(f"{live_server.url}/app/**")
+    phone.goto(f"{live_server.url}{BASE}{post.pk}/edit/")
+    assert phone.locator("[data-counter='x']").inner_text() == "10 / 280 karakter berbobot"
+    # One image: Telegram counts the 1,024 caption limit.
+    assert phone.locator("[data-counter='telegram']").inner_text() == "10 / 1024 karakter"
+
+    phone.locator("details.variant:has([data-counter='x']) summary").click()
+    phone.locator("#id_variant_x").fill("🗳" * 141)
+    counter = phone.locator("[data-counter='x']")
+    assert counter.inner_text() == "282 / 280 karakter berbobot"
+    assert "over" in (counter.get_attribute("class") or "")
+    phone.locator(f"input[name='remove_{post.images.get().pk}']").check()
+    assert phone.locator("[data-counter='telegram']").inner_text() == "10 / 4096 karakter"
+
+    picture = tmp_path / "foto.jpg"
+    picture.write_bytes(encode((800, 600)))
+    phone.locator("input[name='images']").set_input_files([str(picture), str(picture)])
+    assert phone.locator("[data-previews] img").count() == 2
+    assert phone.locator("input[name='new_alt_each']").count() == 2
+    assert phone.locator("[data-alt-lines]").is_hidden()
+    assert no_horizontal_scroll(phone)
+    assert serious_violations(phone) == []
+
+    phone.locator("input[name='new_alt_each']").nth(0).fill("Foto satu")
+    phone.locator("input[name='new_alt_each']").nth(1).fill("Foto dua")
+    phone.locator("#id_variant_x").fill("Singkat untuk X")
+    phone.locator("form[data-post-form] button[type=submit]").click()
+    phone.wait_for_url(f"{live_server.url}{BASE}{post.pk}/")
+    assert [i.alt_text for i in post.images.all()] == ["Foto satu", "Foto dua"]
+    assert post.variants.get().text == "Singkat untuk X"
+    assert phone.locator("main img").count() == 2
+    # Again without the "Unggahan disimpan." message: the shell's <ul role="status"> is its own matter.
+    phone.reload()
+    assert phone.locator("main").inner_text().count("Singkat untuk X") == 1
+    assert serious_violations(phone) == []

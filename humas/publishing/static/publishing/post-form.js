@@ -1,4 +1,6 @@
 // The Konten editor: a live character counter per platform and previews of the images chosen.
+// (The counters are <span>s: Chromium does not open a <details> whose <summary> is clicked on a
+// form control such as <output>.)
 // Without this script the page still works: the counts are rendered by the server and every
 // limit is checked again on saving, with the limit named.
 (function () {
@@ -51,7 +53,7 @@
   }
   function update() {
     var images = imageCount();
-    form.querySelectorAll("output[data-counter]").forEach(function (out) {
+    form.querySelectorAll("[data-counter]").forEach(function (out) {
       var platform = out.getAttribute("data-counter");
       var own = form.querySelector("textarea[data-variant='" + platform + "']");
       var text = withLink((own && own.value.trim()) || (mainText ? mainText.value.trim() : ""));
