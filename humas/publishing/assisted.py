@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from django.db import transaction
@@ -271,6 +270,12 @@ def assisted_delete_message(delivery: Delivery) -> str:
 # The copy-ready panel
 
 
+@dataclass(frozen=True)
+class PanelImage:
+    label: str  # the image's alternative text
+    download_url: str
+
+
 @dataclass
 class AssistedPanel:
     """One assisted delivery on the post's page: to post ("manual") or to delete by hand."""
@@ -281,19 +286,22 @@ class AssistedPanel:
     example: str
     to_delete: bool = False
     can_mark: bool = False
-    images: list[Any] = field(default_factory=list)
+    images: list[PanelImage] = field(default_factory=list)
     error: str = ""
     value: str = ""
 
 
-def _post_images(post: Post) -> list[Any]:
-    images = list(post.images.all())
-    for image in images:
-        image.download_url = reverse(
-            "publishing:assisted_image",
-            kwargs={"office_slug": post.office.slug, "post_id": post.pk, "image_id": image.pk},
+def _post_images(post: Post) -> list[PanelImage]:
+    return [
+        PanelImage(
+            label=image.alt_text or str(image.pk),
+            download_url=reverse(
+                "publishing:assisted_image",
+                kwargs={"office_slug": post.office.slug, "post_id": post.pk, "image_id": image.pk},
+            ),
         )
-    return images
+        for image in post.images.all()
+    ]
 
 
 def assisted_panels(
@@ -306,7 +314,7 @@ def assisted_panels(
     if deliveries is None:
         deliveries = [d for p in post.publications.all() for d in p.deliveries.all()]
     panels: list[AssistedPanel] = []
-    images: list[Any] | None = None
+    images: list[PanelImage] | None = None
     for d in deliveries:
         if not is_assisted(d.channel):
             continue

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -120,11 +121,13 @@ def assisted_image(
     if image is None or not image.file:
         raise Http404("image")
     try:
-        handle = image.file.open("rb")
+        with image.file.open("rb") as handle:
+            data = handle.read()  # at most HUMAS_IMAGE_MAX_BYTES
     except OSError:
         raise Http404("image") from None
     name = f"unggahan-{post_id}-{image.position + 1}.{EXTENSIONS.get(image.mime, 'jpg')}"
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type=image.mime or None)
+    response = HttpResponse(data, content_type=image.mime or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name) or ""
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

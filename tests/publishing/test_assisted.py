@@ -421,7 +421,7 @@ def test_post_images_are_offered_for_download_to_the_offices_people_only(
     assert f'<a href="{download}" download>Poster debat</a>' in page
     response = client.get(download)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == data
+    assert response.content == data and response["Content-Type"] == "image/png"
     assert response["Content-Disposition"] == f'attachment; filename="unggahan-{post.pk}-1.png"'
     assert response["Cache-Control"] == "private, no-store"
 
