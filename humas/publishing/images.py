@@ -79,7 +79,7 @@ class ImageSpec:
 SPECS: dict[str, ImageSpec] = {
     "x": ImageSpec(
         max_bytes=x_connector.MAX_IMAGE_BYTES,
-        mimes=frozenset({"image/jpeg", "image/png", "image/webp"}),
+        mimes=x_connector.IMAGE_TYPES,
         max_side=4096,
     ),
     "facebook": ImageSpec(

@@ -70,6 +70,21 @@ def test_publish_with_an_image_uploads_it_first(x, fakes):
     assert fakes.hub.x.media[tweet.media_ids[0]] == fakes.hub.accounts[0]["x"]["user_id"]
 
 
+def test_image_type_x_does_not_take_is_refused_before_sending(x, fakes):
+    request = PublishRequest(text="Infografis", images=(ImageBytes(b"BM\x00\x00", "image/bmp", "i.bmp"),))
+
+    with pytest.raises(BadRequest) as caught:
+        x.publish(request)
+
+    assert (
+        caught.value.message == "Jenis gambar image/bmp tidak diterima X (hanya JPEG, PNG, WebP, atau GIF)."
+    )
+    assert (
+        caught.value.message_en == "X does not accept images of type image/bmp (only JPEG, PNG, WebP or GIF)."
+    )
+    assert fakes.hub.posts("x") == [] and fakes.hub.x.media == {}
+
+
 def test_text_over_280_weighted_is_refused_before_sending(x, fakes):
     with pytest.raises(TextTooLong) as caught:
         x.publish(PublishRequest(text="選" * 141))

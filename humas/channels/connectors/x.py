@@ -40,6 +40,7 @@ MAX_WEIGHTED_LENGTH = 280
 URL_WEIGHT = 23
 MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 DEFAULT_RATE_WAIT = timedelta(minutes=15)
 
 # twitter-text v3: these code point ranges weigh 1, everything else 2; URLs weigh 23.
@@ -57,6 +58,10 @@ T_TOO_MANY_IMAGES = register(
 T_IMAGE_SIZE = register(
     _("Gambar terlalu besar untuk X: %(size)s byte dari batas %(limit)s byte."),
     "Image too large for X: %(size)s bytes of the %(limit)s byte limit.",
+)
+T_IMAGE_TYPE = register(
+    _("Jenis gambar %(mime)s tidak diterima X (hanya JPEG, PNG, WebP, atau GIF)."),
+    "X does not accept images of type %(mime)s (only JPEG, PNG, WebP or GIF).",
 )
 T_REJECTED = register(_("token ditolak"), "token rejected")
 
@@ -214,6 +219,8 @@ class XConnector(HttpConnector):
                 self.platform, template=T_TOO_MANY_IMAGES, count=len(request.images), limit=MAX_IMAGES
             )
         for image in request.images:
+            if isinstance(image, ImageBytes) and image.mime not in IMAGE_TYPES:
+                raise BadRequest(self.platform, template=T_IMAGE_TYPE, mime=image.mime)
             if isinstance(image, ImageBytes) and len(image.data) > MAX_IMAGE_BYTES:
                 raise BadRequest(
                     self.platform, template=T_IMAGE_SIZE, size=len(image.data), limit=MAX_IMAGE_BYTES
