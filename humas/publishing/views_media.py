@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
@@ -69,6 +70,7 @@ def media_context(*, form: Any, variants_form: VariantsForm, images_form: Images
 def post_media_context(*, post: Post) -> dict[str, Any]:
     """What the post's page shows: its variants, its images, what Humas adapts for a platform,
     and what the office's channels would refuse (before submit, approve and publish)."""
+    prefetch_related_objects([post], "images", "variants")  # read again per platform below
     images = list(post.images.all())
     return {
         "post_images": images,
