@@ -226,6 +226,9 @@ def post_images_change(
                 )
             if added:
                 changes["added"] = added
+                ids = [item["id"] for item in added]
+                # Made ahead, in the worker: publishing then finds them ready.
+                transaction.on_commit(lambda: _enqueue_renditions(ids))
             if not changes:
                 return False
             if back_to_draft(locked):
@@ -355,6 +358,27 @@ def image_rendition(*, image: PostImage, kind: str) -> tuple[bytes, str]:
     except OSError:
         logger.warning("could not keep rendition %s", name, exc_info=True)
     return data, "image/jpeg"
+
+
+RENDITION_KINDS = ("thumb", "instagram", "x", "facebook", "telegram")
+
+
+def _enqueue_renditions(image_ids: list[int]) -> None:
+    from .tasks import post_image_renditions_task  # tasks imports delivery, which imports this
+
+    for image_id in image_ids:
+        post_image_renditions_task(image_id)
+
+
+def post_image_renditions(*, image_id: int) -> list[str]:
+    """Make the thumbnail and every platform's rendition of one image (each kept once made, so
+    a second run reads them back). Returns the kinds; empty if the image is gone."""
+    image = PostImage.objects.filter(pk=image_id).first()
+    if image is None:
+        return []
+    for kind in RENDITION_KINDS:
+        image_rendition(image=image, kind=kind)
+    return list(RENDITION_KINDS)
 
 
 def public_image_url(*, image: PostImage, kind: str = "instagram") -> str:

@@ -7,6 +7,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from .delivery import deliveries_sweep, delivery_reconcile, delivery_send
+from .images import post_image_renditions
 from .metrics import delivery_metrics_collect, metrics_sweep
 
 
@@ -36,3 +37,9 @@ def collect_metrics_task(delivery_id: int) -> None:
 def sweep_metrics_task() -> None:
     """Every 10 minutes: newly sent deliveries get their metrics schedule, due collections run."""
     metrics_sweep()
+
+
+@db_task(retries=2, retry_delay=60)
+def post_image_renditions_task(image_id: int) -> None:
+    """A new post image's thumbnail and platform renditions, made before anyone publishes."""
+    post_image_renditions(image_id=image_id)

@@ -17,11 +17,13 @@ from humas.channels.connectors import content_marker
 from humas.channels.models import Channel
 from humas.publishing.delivery import publication_create, publication_withdraw
 from humas.publishing.images import (
+    RENDITION_KINDS,
     ImageRejected,
     NewImage,
     image_rendition,
     instagram_padding,
     post_image_prepare,
+    post_image_renditions,
     post_images_change,
 )
 from humas.publishing.models import Delivery, Post, PostImage, PostVariant
@@ -334,6 +336,21 @@ def test_instagram_rendition_is_a_padded_jpeg_within_its_aspect_ratios(draft, op
     padded = canvas[0] / canvas[1] != size[0] / size[1]
     assert (corner == (255, 255, 255)) is padded  # white bars, the picture itself is not cropped
     assert centre[0] > 180 and centre[1] < 80
+
+
+def test_renditions_are_made_in_the_worker_after_upload_and_kept(
+    draft, operator, django_capture_on_commit_callbacks
+):
+    post = draft()
+    with django_capture_on_commit_callbacks(execute=True):
+        [image] = add_images(operator, post, (3000, 1000))  # the queue runs immediately in tests
+    storage = post_image_storage()
+    made = {kind: storage.exists(f"renditions/{image.key}/{kind}.jpg") for kind in RENDITION_KINDS}
+    # The original fits X, Facebook and Telegram as it is: they get it, no copy is made.
+    assert made == {"thumb": True, "instagram": True, "x": False, "facebook": False, "telegram": False}
+    assert post_image_renditions(image_id=image.pk) == list(RENDITION_KINDS)  # again: harmless
+    assert sorted(storage.listdir(f"renditions/{image.key}")[1]) == ["instagram.jpg", "thumb.jpg"]
+    assert post_image_renditions(image_id=999_999) == []
 
 
 def test_instagram_padding_bounds():
