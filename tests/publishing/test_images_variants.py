@@ -370,6 +370,10 @@ def test_page_says_which_images_instagram_gets_padded(client, draft, operator):
         "Humas menambahkan bingkai putih (tidak memotong gambar)."
     ) in page
     assert "gambar 2" not in page
+    first = post.images.first()
+    preview = client.get(f"{BASE}{post.pk}/images/{first.pk}/instagram/")
+    assert preview.status_code == 200 and jpeg_size(preview.content) == ("JPEG", (1440, 754))
+    assert f'href="{BASE}{post.pk}/images/{first.pk}/instagram/"' in page
 
 
 def test_x_gets_a_jpeg_rendition_when_the_original_is_over_its_5_mb(draft, operator):
