@@ -40,7 +40,7 @@ import scipy.sparse as sp
 from .embedding import Embedder
 from .features import char_ngrams, char_ngrams_of, content_bigrams
 from .normalize import Analysis, Analyzer, default_analyzer
-from .ranking import DECISION_FEATURE_NAMES, FEATURE_NAMES, RankingModel, default_model
+from .ranking import FEATURE_NAMES, RankingModel, default_model
 
 __all__ = ["ClaimDocument", "ClaimIndex", "Candidate", "MatchResult", "Decision"]
 
@@ -53,6 +53,8 @@ _FIELDS = ("word", "title", "char", "bigram")
 _FORMAT_VERSION = 1
 # Query length enters features on a log scale, capped so a pasted megabyte stays in range.
 _MAX_QUERY_WORDS = 200.0
+# A post usually states its claim first: coverage of its first distinct words is a feature.
+_HEAD_TERMS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +161,8 @@ class _Snapshot:
     combined: sp.csr_matrix  # all field weights + title idf side by side, for stage 2
     offsets: IntArray  # column offset of each block of ``combined``
     title_idf_mass: FloatArray
+    title_char_mass: FloatArray  # idf mass of each title's character grams
+    idf_all: FloatArray  # the idf of every column of ``combined``
     title_idf: FloatArray
     title_len: FloatArray
     body_len: FloatArray
@@ -371,21 +375,32 @@ class ClaimIndex:
             idfs.append(idf)
             if f < 3:
                 pruned.append(self._prune(mat, self.char_postings_cap if f == 2 else self.postings_cap))
-        title_bin = weights[1].copy()
-        title_bin.data = title_idf[title_bin.indices]
-        word_bin = weights[0].copy()
-        word_bin.data = idfs[0][word_bin.indices]
-        blocks = [*weights, title_bin, word_bin]
+        title_one = weights[1].copy()
+        title_one.data[:] = 1.0
+        # ``combined`` holds, side by side, the four BM25 fields and twice the title terms
+        # (weight 1), which ``_features`` meets with the query's capped term counts and with
+        # the start of the post. Matched idf masses come from ``idf_all`` by column.
+        blocks = [*weights, title_one, title_one]
         offsets = np.cumsum([0] + [m.shape[1] for m in blocks]).astype(np.int64)
+        # float32 halves the memory of the largest structure; scores need no more precision.
+        # Sorted column indices let ``_features`` multiply rows by a linear merge.
+        combined = sp.hstack(blocks, format="csr", dtype=np.float32)
+        combined.sort_indices()
+        idf_all = np.concatenate([idfs[0], title_idf, idfs[2], np.zeros(len(idfs[3])), title_idf, title_idf])
+        c = weights[2]
+        char_mass: FloatArray = np.bincount(
+            np.repeat(np.arange(n), np.diff(c.indptr)), weights=idfs[2][c.indices], minlength=n
+        ).astype(np.float64)
         return _Snapshot(
             doc_ids=tuple(self._doc_ids),
-            # float32 halves the memory of the largest structure; scores need no more precision.
-            combined=sp.hstack(blocks, format="csr", dtype=np.float32),
+            combined=combined,
             offsets=offsets,
             alive=alive,
             stage1_t=sp.vstack(pruned, format="csr") if n else sp.csr_matrix((0, 0)),
             idf=tuple(idfs),
             title_idf_mass=title_mass,
+            title_char_mass=char_mass,
+            idf_all=idf_all,
             title_idf=title_idf,
             title_len=store.title_len.astype(np.float64),
             body_len=store.body_len.astype(np.float64),
@@ -427,54 +442,82 @@ class ClaimIndex:
         self, analyses: Sequence[Analysis], sizes: Sequence[int]
     ) -> tuple[list[sp.csr_matrix], FloatArray, FloatArray]:
         """Binary query-term matrices per field (plus, fifth, the character grams of words
-        unknown to the word field), word counts, and counts of unknown terms.
+        unknown to the word field; sixth, word counts capped at 3; seventh, the first
+        ``_HEAD_TERMS`` distinct words), word counts, and counts of unknown terms.
 
         Terms unknown to the snapshot (``sizes`` = its vocabulary sizes; a writer may
         have grown the vocabulary since) are dropped.
         """
-        per_field: list[list[int]] = [[] for _ in range(len(_FIELDS) + 1)]
-        indptrs: list[list[int]] = [[0] for _ in range(len(_FIELDS) + 1)]
+        nmats = len(_FIELDS) + 3
+        per_field: list[list[int]] = [[] for _ in range(nmats)]
+        indptrs: list[list[int]] = [[0] for _ in range(nmats)]
+        tf_values: list[int] = []
         words, chars, bigrams = self._vocab[0], self._vocab[2], self._vocab[3]
         cache = self._char_cache
         unknown: list[int] = []
         wsize, csize, bsize = sizes[0], sizes[2], sizes[3]
+        word_counts: list[int] = []
         for an in analyses:
-            distinct = set(an.terms)
-            ids = list({j for t in distinct if (j := words.get(t, wsize)) < wsize})
-            unknown.append(len(distinct) - len(ids))
+            # One pass over the tokens: term counts, distinct content words, stem bigrams
+            # (the same terms as ``Analysis.terms``/``word_count`` and ``content_bigrams``).
+            tf: dict[int, int] = {}
+            unseen: set[str] = set()
+            surfaces: dict[str, str] = {}
+            bis: set[int] = set()
+            prev = ""
+            for tok in an.tokens:
+                if tok.stop:
+                    continue
+                stem = tok.stem
+                j = words.get(stem, wsize)
+                if j < wsize:
+                    tf[j] = tf.get(j, 0) + 1
+                else:
+                    unseen.add(stem)
+                kind = tok.kind
+                if kind == "word" or kind == "hashtag":
+                    surfaces[tok.surface] = stem
+                if kind != "emoji":
+                    if prev:
+                        b = bigrams.get(prev + "\x1f" + stem, bsize)
+                        if b < bsize:
+                            bis.add(b)
+                    prev = stem
+            ids = list(tf)  # in order of first appearance
+            unknown.append(len(unseen))
+            word_counts.append(len(surfaces))
             per_field[0].extend(ids)
             per_field[1].extend(ids)
+            per_field[5].extend(ids)
+            tf_values.extend(c if c < 3 else 3 for c in tf.values())
+            per_field[6].extend(ids[:_HEAD_TERMS])
             cids: set[int] = set()
             oov: set[int] = set()
-            for tok in an.tokens:
-                if tok.stop or (tok.kind != "word" and tok.kind != "hashtag"):
-                    continue
-                grams = cache.get(tok.surface)
+            for surface, stem in surfaces.items():
+                grams = cache.get(surface)
                 if grams is None:
-                    grams = tuple(
-                        j for g in char_ngrams_of(tok.surface) if (j := chars.get(g, csize)) < csize
-                    )
+                    grams = tuple(j for g in char_ngrams_of(surface) if (j := chars.get(g, csize)) < csize)
                     if len(cache) < 200_000:
-                        cache[tok.surface] = grams
+                        cache[surface] = grams
                 cids.update(grams)
-                if tok.stem not in words:
+                if stem not in words:
                     oov.update(grams)
             per_field[2].extend(j for j in cids if j < csize)
             per_field[4].extend(j for j in oov if j < csize)
-            per_field[3].extend({j for t in content_bigrams(an) if (j := bigrams.get(t, bsize)) < bsize})
-            for f in range(len(_FIELDS) + 1):
+            per_field[3].extend(bis)
+            for f in range(nmats):
                 indptrs[f].append(len(per_field[f]))
         mats = []
-        for f in range(len(_FIELDS) + 1):
+        for f in range(nmats):
             idx = np.array(per_field[f], dtype=np.int64)
+            data = np.array(tf_values, dtype=np.float64) if f == 5 else np.ones(len(idx))
             mats.append(
                 sp.csr_matrix(
-                    (np.ones(len(idx)), idx, np.array(indptrs[f], dtype=np.int64)),
-                    shape=(len(analyses), sizes[2] if f == len(_FIELDS) else sizes[f]),
+                    (data, idx, np.array(indptrs[f], dtype=np.int64)),
+                    shape=(len(analyses), sizes[(0, 1, 2, 3, 2, 0, 0)[f]]),
                 )
             )
-        counts = np.array([an.word_count for an in analyses], dtype=np.float64)
-        return mats, counts, np.array(unknown, dtype=np.float64)
+        return mats, np.array(word_counts, dtype=np.float64), np.array(unknown, dtype=np.float64)
 
     def search(self, text: str, k: int = 10) -> MatchResult:
         return self.search_batch([text], k=k)[0]
@@ -500,6 +543,7 @@ class ClaimIndex:
 
     def _rank(self, snap: _Snapshot, analyses: Sequence[Analysis], k: int) -> list[MatchResult]:
         nq = len(analyses)
+        kc = self.n_candidates
         empty = MatchResult((), "none", 0.0)
         if nq == 0:
             return []
@@ -515,47 +559,54 @@ class ClaimIndex:
             cosine = np.einsum("qd,qkd->qk", qv, snap.embeddings[np.where(mask, cand, 0)])
             scores = scores + self.embedding_weight * cosine
         scores = np.where(mask, scores, -np.inf)
-        results: list[MatchResult] = []
-        dfeat = np.zeros((nq, len(DECISION_FEATURE_NAMES)))
-        orders: list[IntArray | None] = []
-        probs_all: list[FloatArray | None] = []
-        for i in range(nq):
-            if not mask[i].any():
-                orders.append(None)
-                probs_all.append(None)
-                continue
-            s = scores[i]
-            order = np.argsort(-s, kind="stable")[: int(mask[i].sum())]
-            e = np.exp(s[order] - s[order[0]])
-            p = e / e.sum()
-            orders.append(order)
-            probs_all.append(p)
-            top = order[0]
-            margin = float(s[order[0]] - s[order[1]]) if len(order) > 1 else 10.0
-            dfeat[i] = (
-                p[0],
+        # Everything per query is vectorised; only the result objects are built in a loop.
+        n_real = mask.sum(axis=1)
+        order = np.argsort(-scores, axis=1, kind="stable")  # padding (-inf) sorts last
+        ranked = np.take_along_axis(scores, order, axis=1)
+        rows = np.arange(nq)
+        with np.errstate(invalid="ignore", over="ignore"):
+            best = np.where(n_real > 0, ranked[:, 0], 0.0)
+            e = np.where(np.isfinite(ranked), np.exp(ranked - best[:, None]), 0.0)
+            probs = e / np.maximum(e.sum(axis=1, keepdims=True), 1e-300)
+            margin = np.where(n_real > 1, ranked[:, 0] - ranked[:, min(1, kc - 1)], 10.0)
+        top = order[:, 0]
+        dfeat = np.column_stack(
+            [
+                probs[:, 0],
                 margin,
-                feats[i, top, FEATURE_NAMES.index("title_covered")],
-                feats[i, top, FEATURE_NAMES.index("query_covered_by_title")],
-                math.log1p(min(qwords[i], _MAX_QUERY_WORDS)),
-                feats[i, top, FEATURE_NAMES.index("query_covered_by_doc")],
-            )
-        conf = self.model.correctness(dfeat)
+                feats[rows, top, FEATURE_NAMES.index("title_covered")],
+                feats[rows, top, FEATURE_NAMES.index("query_covered_by_title")],
+                np.log1p(np.minimum(qwords, _MAX_QUERY_WORDS)),
+                feats[rows, top, FEATURE_NAMES.index("query_covered_by_doc")],
+            ]
+        )
+        dfeat[n_real == 0] = 0.0
+        conf = self.model.correctness(dfeat).tolist()
+        kk = min(k, kc)
+        top_docs = np.take_along_axis(cand, order[:, :kk], axis=1).tolist()
+        top_scores = ranked[:, :kk].tolist()
+        top_probs = probs[:, :kk].tolist()
+        counts = n_real.tolist()
+        words = qwords.tolist()
+        doc_ids = snap.doc_ids
+        match_t, sugg_t, min_words = (
+            self.model.match_threshold,
+            self.model.suggestion_threshold,
+            self.model.min_match_words,
+        )
+        results: list[MatchResult] = []
         for i in range(nq):
-            kept = orders[i]
-            p_i = probs_all[i]
-            if kept is None or p_i is None:
+            m = min(counts[i], kk)
+            if m == 0:
                 results.append(empty)
                 continue
-            cands = tuple(
-                Candidate(snap.doc_ids[int(cand[i, j])], float(scores[i, j]), float(p_i[r]))
-                for r, j in enumerate(kept[:k])
-            )
-            c = float(conf[i])
+            d_i, s_i, p_i = top_docs[i], top_scores[i], top_probs[i]
+            cands = tuple(Candidate(doc_ids[d_i[r]], s_i[r], p_i[r]) for r in range(m))
+            c = conf[i]
             decision: Decision = "none"
-            if c >= self.model.match_threshold and qwords[i] >= self.model.min_match_words:
+            if c >= match_t and words[i] >= min_words:
                 decision = "match"
-            elif c >= self.model.suggestion_threshold:
+            elif c >= sugg_t:
                 decision = "suggestion"
             results.append(MatchResult(cands, decision, c))
         return results
@@ -569,21 +620,26 @@ class ClaimIndex:
         for f in range(3):
             bound = np.asarray(qm[f] @ snap.idf[f]).ravel() * (self.k1 + 1)
             bound[bound <= 0] = 1.0
-            q = qm[4] if (f == 2 and self.oov_char_candidates) else qm[f]
-            parts.append(sp.diags(1.0 / bound) @ q)
+            q = (qm[4] if (f == 2 and self.oov_char_candidates) else qm[f]).copy()
+            q.data = q.data * np.repeat(1.0 / bound, np.diff(q.indptr))
+            parts.append(q)
         first = (sp.hstack(parts, format="csr") @ snap.stage1_t).tocsr()
         kc = self.n_candidates
         cand = np.full((nq, kc), -1, dtype=np.int64)
         cand_first = np.zeros((nq, kc))
+        all_alive = bool(snap.alive.all())
+        indptr = first.indptr.tolist()
         for i in range(nq):
-            lo, hi = first.indptr[i], first.indptr[i + 1]
+            lo, hi = indptr[i], indptr[i + 1]
             if hi == lo:
                 continue
             cols = first.indices[lo:hi]
             vals = first.data[lo:hi]
-            alive = snap.alive[cols]
-            if not alive.all():
+            if not all_alive:
+                alive = snap.alive[cols]
                 cols, vals = cols[alive], vals[alive]
+                if not len(cols):
+                    continue
             if len(cols) > kc:
                 part = np.argpartition(-vals, kc - 1)[:kc]
                 cols, vals = cols[part], vals[part]
@@ -606,19 +662,31 @@ class ClaimIndex:
         nq, kc = cand.shape
         flat = np.where(mask, cand, 0).ravel()
         qrow = np.repeat(np.arange(nq), kc)
-        qall = sp.hstack([*qm[:4], qm[1], qm[0]], format="csr")
+        qall = sp.hstack([*qm[:4], qm[5], qm[6]], format="csr")
+        qall.sort_indices()
         prod = snap.combined[flat].multiply(qall[qrow]).tocsr()
         nblocks = len(snap.offsets) - 1
         block = np.searchsorted(snap.offsets, prod.indices, side="right") - 1
         rows = np.repeat(np.arange(prod.shape[0]), np.diff(prod.indptr))
-        counts = np.bincount(rows * nblocks + block, weights=prod.data, minlength=prod.shape[0] * nblocks)
-        sums: FloatArray = np.asarray(counts, dtype=np.float64).reshape(nq, kc, nblocks)
+        keys = rows * nblocks + block
+        size = prod.shape[0] * nblocks
+        # Per candidate and block: BM25 sums, and idf masses of the matched terms (blocks
+        # 4 and 5 are title terms weighted by the query's capped counts / post start).
+        idf = snap.idf_all[prod.indices]
+        sums: FloatArray = np.bincount(keys, weights=prod.data, minlength=size).astype(np.float64)
+        sums = sums.reshape(nq, kc, nblocks)
+        masses = np.bincount(keys, weights=idf * np.where(block >= 4, prod.data, 1.0), minlength=size)
+        masses = masses.reshape(nq, kc, nblocks)
+        # Rarest query word found in the title.
+        in_title = block == 1
+        max_idf = np.zeros(prod.shape[0])
+        np.maximum.at(max_idf, rows[in_title], idf[in_title])
         raw: list[FloatArray] = [sums[..., f] for f in range(4)]
-        inter = sums[..., 4]
+        inter = masses[..., 1]
         n_live = max(1, int(snap.alive.sum()))
         unseen_idf = math.log1p((n_live + 0.5) / 0.5)
         word_mass = np.asarray(qm[0] @ snap.idf[0]).ravel() + unknown * unseen_idf
-        doc_cov = sums[..., 5] / np.maximum(word_mass, 1e-9)[:, None]
+        doc_cov = masses[..., 0] / np.maximum(word_mass, 1e-9)[:, None]
         mass = snap.title_idf_mass[flat].reshape(nq, kc)
         q_title_mass = np.asarray(qm[1] @ snap.title_idf).ravel()
         title_cov = inter / np.maximum(mass, 1e-9)
@@ -652,6 +720,12 @@ class ClaimIndex:
         feats[..., 17] = qlen * feats[..., 6]
         feats[..., 18] = qlen * feats[..., 14]
         feats[..., 19] = qlen * feats[..., 1]
+        feats[..., 20] = max_idf.reshape(nq, kc)
+        feats[..., 21] = masses[..., 4]
+        head_mass = np.asarray(qm[6] @ snap.title_idf).ravel()
+        feats[..., 22] = masses[..., 5] / np.maximum(head_mass, 1e-9)[:, None]
+        char_mass = snap.title_char_mass[flat].reshape(nq, kc)
+        feats[..., 23] = masses[..., 2] / np.maximum(char_mass, 1e-9)
         return np.where(mask[..., None], feats, 0.0)
 
     def candidate_features(

@@ -51,6 +51,10 @@ FEATURE_NAMES: tuple[str, ...] = (
     "query_len_x_title_covered",
     "query_len_x_query_covered_by_doc",
     "query_len_x_word_rel",
+    "max_idf_matched_in_title",
+    "title_bm25_query_counts",
+    "post_start_covered_by_title",
+    "title_chars_covered",
 )
 DECISION_FEATURE_NAMES: tuple[str, ...] = (
     "top_probability",
