@@ -395,10 +395,11 @@ def _reconcile_with_platform(delivery: Delivery, connector: Connector, reason: C
     return delivery.state
 
 
-def _channel_reconnect(channel: Channel, exc: CredentialsInvalid) -> None:
-    # The channels app verifies again and, on an invalid credential, flags the channel and
-    # e-mails its Administrators once; if it cannot confirm, the delivery's answer still counts.
-    if channel_check_health(channel_id=channel.pk) == Channel.Health.RECONNECT:
+def _channel_reconnect(channel: Channel, exc: CredentialsInvalid, health: str) -> None:
+    # The channels app has verified again (``health``) and, on an invalid credential, flagged the
+    # channel and told its Administrators once; if it could not confirm, the delivery's answer
+    # still counts.
+    if health == Channel.Health.RECONNECT:
         return
     with transaction.atomic():
         locked = Channel.objects.select_for_update().get(pk=channel.pk)
@@ -449,8 +450,15 @@ def delivery_send(*, delivery_id: int) -> str:
                 return _reconcile_with_platform(delivery, connector, exc)
             _retry(delivery, exc)
         except CredentialsInvalid as exc:
-            _finish(delivery, state=State.NEEDS_ATTENTION, **_error_fields(exc, exc.message))
-            _channel_reconnect(channel, exc)
+            health = channel_check_health(channel_id=channel.pk)
+            if health in (Channel.Health.HEALTHY, Channel.Health.EXPIRING):
+                # The credential works again (e.g. an X token refreshed after the 401): one more
+                # try soon. It counts as an attempt, so a platform that keeps refusing ends with
+                # a person rather than in a loop.
+                _retry(delivery, RetryLater(channel.platform))
+            else:
+                _finish(delivery, state=State.NEEDS_ATTENTION, **_error_fields(exc, exc.message))
+                _channel_reconnect(channel, exc, health)
         except ConnectorError as exc:  # PermissionMissing, BadRequest: the platform's reason
             _finish(delivery, state=State.FAILED, **_error_fields(exc, exc.message))
         else:

@@ -27,7 +27,7 @@ def post_get_for_actor(*, actor: User, office: Office, post_id: int) -> Post:
             Prefetch(
                 "publications",
                 queryset=Publication.objects.select_related("created_by").prefetch_related(
-                    Prefetch("deliveries", queryset=Delivery.objects.select_related("channel"))
+                    Prefetch("deliveries", queryset=Delivery.objects.select_related("channel", "marked_by"))
                 ),
             )
         )

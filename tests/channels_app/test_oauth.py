@@ -417,6 +417,33 @@ def test_delivery_engine_gets_a_fresh_x_token(
     )
 
 
+def test_a_401_while_publishing_that_a_refresh_cures_is_retried_not_flagged(
+    fakes, browser, admin, offices, member, django_capture_on_commit_callbacks
+):
+    from humas.publishing.delivery import delivery_send, publication_create
+    from humas.publishing.models import Delivery
+    from humas.publishing.services import post_approve, post_create, post_submit
+
+    channel = connect_x(fakes, browser, admin, offices)
+    rejected = channel_credential_secret(channel=channel)
+    fakes.hub.expire_token("x", rejected)  # revoked on X's side; Humas still thinks it is fresh
+    operator, editor = member(JEPARA, "operator"), member(JEPARA, "editor")
+    post = post_create(actor=operator, office=offices[JEPARA], text="Debat kandidat malam ini pukul 19.00 WIB.")
+    post_submit(actor=operator, post=post)
+    post = post_approve(actor=editor, post=post)
+    with django_capture_on_commit_callbacks(execute=False):
+        publication = publication_create(actor=operator, post=post, channels=[channel])
+    delivery = publication.deliveries.get()
+
+    with django_capture_on_commit_callbacks(execute=False):
+        assert delivery_send(delivery_id=delivery.pk) == Delivery.State.WAITING
+    channel.refresh_from_db()
+    assert channel.health == Channel.Health.HEALTHY
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    assert delivery_send(delivery_id=delivery.pk) == Delivery.State.SENT
+    assert [p["text"] for p in fakes.hub.posts("x")] == ["Debat kandidat malam ini pukul 19.00 WIB."]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_refreshes_spend_the_refresh_token_once(settings, offices, member):
     require_service(connection.vendor == "postgresql", "row locks need PostgreSQL (set DATABASE_URL)")
