@@ -4,6 +4,7 @@ the same "do not call before T" waits the connectors record."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from django.core.cache import cache
@@ -22,6 +23,17 @@ class CacheRateLimitStore:
             return None
         until = datetime.fromtimestamp(float(value), tz=UTC)
         return until if until > timezone.now() else None
+
+    def blocked_until_many(self, keys: Sequence[str]) -> dict[str, datetime]:
+        """The waits still running for any of ``keys``, in one cache round trip."""
+        names = {_key(key): key for key in keys}
+        now = timezone.now()
+        waits = {}
+        for name, value in cache.get_many(list(names)).items():
+            until = datetime.fromtimestamp(float(value), tz=UTC)
+            if until > now:
+                waits[names[name]] = until
+        return waits
 
     def block(self, key: str, until: datetime) -> None:
         current = self.blocked_until(key)

@@ -106,8 +106,15 @@ class HttpConnector:
     def _check_blocked(self, keys: Iterable[str]) -> None:
         """Back off before the platform has to say no: honour waits recorded earlier."""
         now = self.clock()
+        keys = tuple(keys)
+        # A shared store (Redis) can answer every key of a call in one round trip.
+        many = getattr(self.rate_store, "blocked_until_many", None)
+        if many is not None and len(keys) > 1:
+            waits: dict[str, datetime] = many(keys)
+        else:
+            waits = {k: until for k in keys if (until := self.rate_store.blocked_until(k)) is not None}
         for key in keys:
-            until = self.rate_store.blocked_until(key)
+            until = waits.get(key)
             if until is not None and until > now:
                 raise RateLimited(self.platform, until=until, scope=key)
 
