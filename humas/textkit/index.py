@@ -502,8 +502,13 @@ class ClaimIndex:
                 cids.update(grams)
                 if stem not in words:
                     oov.update(grams)
-            per_field[2].extend(j for j in cids if j < csize)
-            per_field[4].extend(j for j in oov if j < csize)
+            # Cached grams can only exceed this snapshot's vocabulary when a writer has grown
+            # it meanwhile: filter only then.
+            if cids and max(cids) >= csize:
+                cids = {j for j in cids if j < csize}
+                oov = {j for j in oov if j < csize}
+            per_field[2].extend(cids)
+            per_field[4].extend(oov)
             per_field[3].extend(bis)
             for f in range(nmats):
                 indptrs[f].append(len(per_field[f]))
