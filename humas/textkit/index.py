@@ -158,7 +158,7 @@ class _Snapshot:
     alive: npt.NDArray[np.bool_]
     stage1_t: sp.csr_matrix  # pruned word/title/char weights stacked (vocab0+1+2 x docs)
     idf: tuple[FloatArray, ...]
-    combined: sp.csr_matrix  # all field weights + title idf side by side, for stage 2
+    combined: sp.csr_matrix  # the four field weights and title terms twice, side by side, for stage 2
     offsets: IntArray  # column offset of each block of ``combined``
     title_idf_mass: FloatArray
     title_char_mass: FloatArray  # idf mass of each title's character grams
