@@ -27,10 +27,10 @@ def _compare(words: list[str]) -> list[tuple[str, str, str]]:
 
 def test_affixed_forms_of_sastrawi_roots_stem_identically() -> None:
     _, roots = build_stemmer(accelerated=False)
-    sample = sorted(roots)[::60]  # ~500 roots, every initial letter
+    sample = sorted(roots)[::150]  # ~200 roots, every initial letter
     words = sorted(
         {p + r + s for r in sample for p in PREFIXES for s in SUFFIXES if r.isalpha() and r.islower()}
-    )[::3]
+    )[::5]
     assert len(words) > 5_000
     assert _compare(words) == []
 
