@@ -233,7 +233,36 @@ def backoff_delay(attempt: int, *, rng: random.Random | None = None) -> timedelt
     return timedelta(seconds=ceiling * (0.5 + 0.5 * (rng or random).random()))
 
 
-def _claim(delivery_id: int, now: datetime) -> Delivery | None:
+@dataclass
+class _Attempt:
+    """One claimed attempt and what it sends. The credential and the request are made inside the
+    claim's transaction, so a worker that dies once "sending" is committed has nearly always died
+    in the platform call itself, the one moment its outcome is truly unknown (bench/delivery: after
+    a SIGKILL, Telegram deliveries went to a person although nothing had left)."""
+
+    delivery: Delivery
+    token: str = ""
+    request: PublishRequest | None = None
+    problem: tuple[str, str] | None = None  # (state, reason): this attempt cannot be sent
+
+
+def _prepare(delivery: Delivery) -> _Attempt:
+    attempt = _Attempt(delivery)
+    try:
+        attempt.token = _channel_token(delivery.channel)
+    except ChannelError as exc:
+        attempt.problem = (State.NEEDS_ATTENTION, str(exc))
+        return attempt
+    try:
+        attempt.request = request_for(post=delivery.publication.post, channel=delivery.channel)
+    except PublishingError as exc:
+        # An image the platform refuses (checked when the publication was made; a setting may
+        # have changed since): a person must act, retrying unchanged cannot help.
+        attempt.problem = (State.FAILED, str(exc))
+    return attempt
+
+
+def _claim(delivery_id: int, now: datetime) -> _Attempt | None:
     """Take the delivery for one attempt, committed before any call to the platform."""
     with transaction.atomic():
         # Lock the delivery row only: FOR UPDATE on the join would also lock the publication and
@@ -262,6 +291,7 @@ def _claim(delivery_id: int, now: datetime) -> Delivery | None:
         delivery.marker = request_for(
             post=delivery.publication.post, channel=delivery.channel, images=False
         ).marker
+        attempt = _prepare(delivery)
         delivery.next_attempt_at = None
         delivery.save(
             update_fields=[
@@ -273,7 +303,7 @@ def _claim(delivery_id: int, now: datetime) -> Delivery | None:
                 "updated_at",
             ]
         )
-    return delivery
+    return attempt
 
 
 def _finish(delivery: Delivery, **fields: object) -> bool:
@@ -423,23 +453,18 @@ def _channel_reconnect(channel: Channel, exc: CredentialsInvalid, health: str) -
 def delivery_send(*, delivery_id: int) -> str:
     """Make one attempt at a due delivery and classify the outcome. Idempotent: a delivery that
     is not due, already taken by another worker or finished is left alone. Returns the state."""
-    delivery = _claim(delivery_id, timezone.now())
-    if delivery is None:
+    attempt = _claim(delivery_id, timezone.now())
+    if attempt is None:
         return Delivery.objects.filter(pk=delivery_id).values_list("state", flat=True).first() or ""
+    delivery = attempt.delivery
     channel = delivery.channel
-    try:
-        token = _channel_token(channel)
-    except ChannelError as exc:
-        _finish(delivery, state=State.NEEDS_ATTENTION, **_error_fields(None, str(exc)))
+    if attempt.problem is not None:
+        state, reason = attempt.problem
+        _finish(delivery, state=state, **_error_fields(None, reason))
         return delivery.state
-    try:
-        request = request_for(post=delivery.publication.post, channel=channel)
-    except PublishingError as exc:
-        # An image the platform refuses (checked when the publication was made; a setting may
-        # have changed since): a person must act, retrying unchanged cannot help.
-        _finish(delivery, state=State.FAILED, **_error_fields(None, str(exc)))
-        return delivery.state
-    connector = connector_for_delivery(channel=channel, token=token, delivery_id=delivery.pk)
+    request = attempt.request
+    assert request is not None
+    connector = connector_for_delivery(channel=channel, token=attempt.token, delivery_id=delivery.pk)
     try:
         try:
             published = connector.publish(request)
