@@ -336,6 +336,7 @@ class RunResult:
     person_retried: Counter[str] = field(default_factory=Counter)
     person_seconds: float = 0.0
     final_states: Counter[str] = field(default_factory=Counter)
+    last: list[str] = field(default_factory=list)
     timed_out: bool = False
 
 
@@ -619,6 +620,12 @@ def one_run(name: str, args: argparse.Namespace, kill_at: list[float]) -> RunRes
         result.p90 = times[int(len(times) * 0.9)] if times else float("nan")
         result.states = Counter(dict(Counter(Delivery.objects.values_list("state", flat=True))))
         attempts = list(Delivery.objects.values_list("attempt_count", flat=True))
+        result.last = [
+            f"{d.channel.platform} {d.updated_at.timestamp() - t0:.1f} s ({d.attempt_count} attempts)"
+            for d in Delivery.objects.filter(state__in=SETTLED)
+            .select_related("channel")
+            .order_by("-updated_at")[:5]
+        ]
         result.attempts = sum(attempts)
         result.retried = sum(1 for a in attempts if a > 1)
         if killer:
@@ -790,6 +797,7 @@ def report(results: list[RunResult], args: argparse.Namespace, started: dt.datet
             ],
             ["**wall time to the last delivery settled**", f"**{r.wall:.1f} s**"],
             ["half / 90 % of the deliveries settled at", f"{r.p50:.1f} s / {r.p90:.1f} s"],
+            ["the last five to settle", "; ".join(r.last)],
             ["lower bound (below)", f"{b:.1f} s"],
             ["**wall ÷ bound** (target ≤ 1.5 for the run without kills)", f"**{r.wall / b:.2f}**"],
             [
