@@ -219,7 +219,7 @@ class Proc:
 def start(name: str, argv: list[str], env: dict[str, str]) -> Proc:
     LOGS.mkdir(parents=True, exist_ok=True)
     path = LOGS / f"{name}.log"
-    handle = path.open("ab")
+    handle = path.open("wb")  # one log per process of this invocation
     popen = subprocess.Popen(argv, cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT)  # noqa: S603
     handle.close()
     return Proc(name, popen, path)
