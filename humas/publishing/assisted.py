@@ -240,11 +240,7 @@ def delivery_mark_deleted(*, actor: User, delivery: Delivery) -> Delivery:
     policy.require(actor, "content.publish", office)
     with transaction.atomic():
         locked = _lock(delivery)
-        if (
-            not is_assisted(locked.channel)
-            or locked.state != State.SENT
-            or locked.publication.withdrawn_at is None
-        ):
+        if not needs_hand_deletion(locked) or locked.publication.withdrawn_at is None:
             raise PublishingError(_("Pengiriman ini tidak menunggu dihapus manual."))
         locked.state = State.WITHDRAWN
         locked.save(update_fields=["state", "updated_at"])
@@ -256,6 +252,149 @@ def delivery_mark_deleted(*, actor: User, delivery: Delivery) -> Delivery:
             changes={"url": locked.url},
         )
     return locked
+
+
+# --------------------------------------------------------------------------------------------
+# API channels: a person found the post the engine could not be sure about
+
+
+@dataclass(frozen=True)
+class FoundPlatform:
+    hosts: frozenset[str]
+    example: str
+
+
+FOUND_PLATFORMS: dict[str, FoundPlatform] = {
+    Platform.TELEGRAM: FoundPlatform(frozenset({"t.me", "telegram.me"}), "https://t.me/kanal_kpu/123"),
+    Platform.X: FoundPlatform(
+        frozenset({"x.com", "www.x.com", "twitter.com", "www.twitter.com", "mobile.twitter.com"}),
+        "https://x.com/akun/status/1860000000000000000",
+    ),
+    Platform.FACEBOOK: FoundPlatform(
+        frozenset({"facebook.com", "www.facebook.com", "m.facebook.com", "web.facebook.com", "fb.com"}),
+        "https://www.facebook.com/halaman/posts/…",
+    ),
+    Platform.INSTAGRAM: FoundPlatform(
+        frozenset({"instagram.com", "www.instagram.com"}), "https://www.instagram.com/p/C0de123/"
+    ),
+}
+_TELEGRAM_PATH = re.compile(r"^/(?P<chat>[A-Za-z][A-Za-z0-9_]{3,31})/(?P<message>\d{1,12})/?$")
+_X_PATH = re.compile(r"^/(?P<handle>[A-Za-z0-9_]{1,15})/status/(?P<id>\d{5,25})/?$")
+_INSTAGRAM_PATH = re.compile(r"^/(?:p|reel)/[A-Za-z0-9_-]{5,40}/?$")
+
+
+def found_url_check(*, channel: Channel, url: str) -> tuple[str, str]:
+    """The public URL of a post a person found on an API channel: on the platform's domain, one
+    post of *this* channel. Returns (url, the post id the connector can delete and read, or "" when
+    the link does not carry it — Facebook and Instagram links do not)."""
+    spec = FOUND_PLATFORMS[channel.platform]
+    name = channel.get_platform_display()
+    url = url.replace("\x00", "").strip()
+    if not url:
+        raise PublishingError(_("Masukkan tautan publik unggahan di %(platform)s.") % {"platform": name})
+    if len(url) > URL_MAX or any(c.isspace() for c in url):
+        raise PublishingError(_("Tautan itu tidak dapat dibaca."))
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise PublishingError(_("Tautan itu tidak dapat dibaca.")) from None
+    host = (parts.hostname or "").lower()
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or parts.username is not None
+        or parts.password is not None
+        or port not in (None, 443)
+        or host not in spec.hosts
+    ):
+        raise PublishingError(
+            _("Tautan itu bukan alamat %(platform)s, misalnya %(example)s.")
+            % {"platform": name, "example": spec.example}
+        )
+    own = channel.handle.strip().lstrip("@")
+    post_id = ""
+    if channel.platform == Platform.TELEGRAM:
+        match = _TELEGRAM_PATH.match(parts.path)
+        if match is None:
+            raise PublishingError(
+                _("Tautan Telegram harus menunjuk ke satu pesan kanal: %(example)s.")
+                % {"example": spec.example}
+            )
+        # The connector addresses the chat by its id once verified (by @username before).
+        chat = channel.account_id if channel.account_id.lstrip("-").isdigit() else f"@{match['chat']}"
+        found_handle, post_id = match["chat"], f"{chat}:{match['message']}"
+    elif channel.platform == Platform.X:
+        match = _X_PATH.match(parts.path)
+        if match is None:
+            raise PublishingError(
+                _("Tautan X harus menunjuk ke satu unggahan: %(example)s.") % {"example": spec.example}
+            )
+        found_handle, post_id = match["handle"], match["id"]
+    else:
+        found_handle = ""
+        if channel.platform == Platform.INSTAGRAM and _INSTAGRAM_PATH.match(parts.path) is None:
+            raise PublishingError(
+                _("Tautan Instagram harus menunjuk ke satu unggahan: %(example)s.")
+                % {"example": spec.example}
+            )
+        if parts.path.strip("/") == "":
+            raise PublishingError(_("Tautan itu halaman utama, bukan satu unggahan."))
+    if found_handle and own and found_handle.casefold() != own.casefold():
+        raise PublishingError(
+            _("Tautan itu unggahan akun @%(found)s, bukan akun kanal ini (@%(handle)s).")
+            % {"found": found_handle, "handle": own}
+        )
+    clean = parts._replace(scheme="https", netloc=host, fragment="").geturl()
+    return clean, post_id
+
+
+def delivery_confirm_published(*, actor: User, delivery: Delivery, url: str) -> Delivery:
+    """The engine could not tell whether a post went out ("perlu perhatian"); a person looked at
+    the channel, found it and gives its public URL: the delivery is sent, never posted again.
+    Needs content.publish; only for a delivery of an API channel that needs attention."""
+    office = delivery.publication.post.office
+    policy.require(actor, "content.publish", office)
+    if delivery.channel.platform not in FOUND_PLATFORMS:
+        raise PublishingError(_("Kanal ini tidak diterbitkan lewat API."))
+    clean, post_id = found_url_check(channel=delivery.channel, url=url)
+    with transaction.atomic():
+        locked = _lock(delivery)
+        if locked.state != State.NEEDS_ATTENTION:
+            raise PublishingError(
+                _("Pengiriman ini tidak sedang perlu perhatian (status: %(state)s).")
+                % {"state": locked.get_state_display()}
+            )
+        now = timezone.now()
+        before = {"state": locked.state, "error": locked.error_message}
+        locked.state, locked.url, locked.platform_post_id = State.SENT, clean, post_id
+        locked.sent_at, locked.marked_by = now, actor
+        locked.error_class = locked.error_message = ""
+        locked.save(
+            update_fields=[
+                "state",
+                "url",
+                "platform_post_id",
+                "sent_at",
+                "marked_by",
+                "error_class",
+                "error_message",
+                "updated_at",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            office=office,
+            action="delivery.confirm_published",
+            obj=locked,
+            changes={**before, "url": clean, "at": now.isoformat()},
+        )
+    return locked
+
+
+def needs_hand_deletion(delivery: Delivery) -> bool:
+    """A sent delivery Humas cannot delete itself: an assisted channel, or an API channel whose
+    post a person recorded by a link that carries no post id."""
+    return delivery.state == State.SENT and (is_assisted(delivery.channel) or not delivery.platform_post_id)
 
 
 def assisted_delete_message(delivery: Delivery) -> str:
@@ -316,23 +455,45 @@ def assisted_panels(
     panels: list[AssistedPanel] = []
     images: list[PanelImage] | None = None
     for d in deliveries:
-        if not is_assisted(d.channel):
-            continue
-        to_delete = d.state == State.SENT and d.publication.withdrawn_at is not None
-        if d.state != State.MANUAL and not to_delete:
+        to_delete = needs_hand_deletion(d) and d.publication.withdrawn_at is not None
+        if not (to_delete or (is_assisted(d.channel) and d.state == State.MANUAL)):
             continue
         if images is None:
             images = _post_images(post)
-        spec = PLATFORMS[d.channel.platform]
+        spec = PLATFORMS.get(d.channel.platform)
         panels.append(
             AssistedPanel(
                 delivery=d,
                 text=post_text_for(post=post, platform=d.channel.platform),
-                open_url=d.channel.url or spec.open_url,
-                example=spec.example,
+                open_url=d.channel.url or (spec.open_url if spec else d.url),
+                example=spec.example if spec else "",
                 to_delete=to_delete,
                 can_mark=can_mark,
                 images=images,
             )
         )
     return panels
+
+
+@dataclass
+class FoundPanel:
+    """A delivery of an API channel that needs a person: check the channel, then either record
+    the post found there (its URL) or send again."""
+
+    delivery: Delivery
+    example: str
+    can_act: bool
+    error: str = ""
+    value: str = ""
+
+
+def found_panels(*, post: Post, actor: User, deliveries: list[Delivery] | None = None) -> list[FoundPanel]:
+    """Panels for the post's API deliveries in "perlu perhatian" (prefetched deliveries by default)."""
+    can_act = policy.can(actor, "content.publish", post.office)
+    if deliveries is None:
+        deliveries = [d for p in post.publications.all() for d in p.deliveries.all()]
+    return [
+        FoundPanel(delivery=d, example=FOUND_PLATFORMS[d.channel.platform].example, can_act=can_act)
+        for d in deliveries
+        if d.state == State.NEEDS_ATTENTION and d.channel.platform in FOUND_PLATFORMS
+    ]

@@ -47,7 +47,7 @@ from humas.channels.models import API_PLATFORMS, Channel, Platform
 from humas.channels.services import ChannelError, channel_credential_secret
 from humas.offices import policy
 
-from .assisted import ASSISTED_PLATFORMS, assisted_delete_message
+from .assisted import ASSISTED_PLATFORMS, assisted_delete_message, needs_hand_deletion
 from .images import images_for_platform
 from .models import Delivery, Post, Publication
 from .ratelimit import CacheRateLimitStore
@@ -656,7 +656,7 @@ def publication_withdraw(*, actor: User, publication: Publication) -> list[Withd
         if delivery.state != State.SENT:
             results.append(WithdrawResult(channel, True, _("Tidak terbit; tidak ada yang perlu ditarik.")))
             continue
-        if channel.platform in ASSISTED_PLATFORMS:
+        if needs_hand_deletion(delivery):
             results.append(WithdrawResult(channel, False, assisted_delete_message(delivery)))
             continue
         try:
@@ -710,6 +710,6 @@ def publication_summary(*, publication: Publication, deliveries: list[Delivery] 
             notes.append(_("%(platform)s ditarik") % {"platform": name})
         elif d.state == State.MANUAL:
             notes.append(_("%(platform)s menunggu diunggah manual") % {"platform": name})
-        elif d.state == State.SENT and publication.withdrawn_at and d.channel.platform in ASSISTED_PLATFORMS:
+        elif d.state == State.SENT and publication.withdrawn_at and needs_hand_deletion(d):
             notes.append(_("%(platform)s perlu dihapus manual") % {"platform": name})
     return " — ".join([head, "; ".join(notes)]) if notes else head

@@ -117,6 +117,11 @@ def metrics_start(*, now: datetime | None = None) -> int:
         metrics_state=MetricsState.UNAVAILABLE,
         metrics_note=_("Platform ini tidak menyediakan statistik unggahan lewat API."),
     )
+    # Confirmed by a person from a link the platform's API cannot address (no post id).
+    fresh.filter(platform_post_id="").update(
+        metrics_state=MetricsState.UNAVAILABLE,
+        metrics_note=_("Unggahan ini dicatat dari tautannya; statistiknya tidak dapat dibaca lewat API."),
+    )
     # Sent before collection existed and already past the last point: nothing left to follow.
     fresh.filter(sent_at__lte=now - schedule[-1]).update(
         metrics_state=MetricsState.DONE, metrics_stage=len(schedule)

@@ -29,6 +29,11 @@ urlpatterns = [
         name="assisted_mark",
     ),
     path(
+        "<slug:office_slug>/content/<int:post_id>/deliveries/<int:delivery_id>/found/",
+        views_assisted.delivery_found,
+        name="delivery_found",
+    ),
+    path(
         "<slug:office_slug>/content/<int:post_id>/deliveries/<int:delivery_id>/unmark/",
         views_assisted.assisted_unmark,
         name="assisted_unmark",

@@ -15,7 +15,7 @@ from humas.core.officecontext import office_view
 from humas.offices import policy
 from humas.offices.models import Office
 
-from .assisted import assisted_panels
+from .assisted import assisted_panels, found_panels
 from .delivery import delivery_retry, publication_create, publication_summary, publication_withdraw
 from .forms import PostForm, PublishForm
 from .images import ImageRejected, post_images_change
@@ -156,6 +156,7 @@ def post_detail(request: AuthenticatedHttpRequest, office: Office, post_id: int)
             # Assisted channels waiting for a person: outside the self-refreshing list, so a URL
             # being typed is never replaced.
             "assisted_panels": None if request.GET.get("partial") else assisted_panels(post=post, actor=user),
+            "found_panels": None if request.GET.get("partial") else found_panels(post=post, actor=user),
             "publish_form": PublishForm(channels=channel_list_for_publishing(office=office))
             if can_publish
             else None,

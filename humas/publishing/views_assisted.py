@@ -16,9 +16,11 @@ from humas.offices.models import Office
 from .assisted import (
     AssistedPanel,
     assisted_panels,
+    delivery_confirm_published,
     delivery_mark_deleted,
     delivery_mark_published,
     delivery_unmark_published,
+    found_panels,
 )
 from .models import Delivery, PostImage
 from .services import PublishingError
@@ -71,6 +73,33 @@ def assisted_mark(
             status=400,
         )
     messages.success(request, _("%(channel)s ditandai sudah terbit.") % {"channel": delivery.channel})
+    return _to_detail(office, post_id)
+
+
+@require_POST
+@office_view("content.publish")
+def delivery_found(
+    request: AuthenticatedHttpRequest, office: Office, post_id: int, delivery_id: int
+) -> HttpResponse:
+    """A person found on the channel the post the engine could not be sure about: record it."""
+    delivery = _delivery(office, post_id, delivery_id)
+    url = request.POST.get("url", "")
+    try:
+        delivery_confirm_published(actor=request.user, delivery=delivery, url=url)
+    except PublishingError as exc:
+        post = delivery.publication.post
+        panels = found_panels(post=post, actor=request.user, deliveries=[delivery])
+        if not panels:  # no longer needs attention (retried, confirmed by someone else)
+            messages.error(request, str(exc))
+            return _to_detail(office, post_id)
+        panels[0].error, panels[0].value = str(exc), url[:500]
+        return render(
+            request,
+            "publishing/assisted_mark.html",
+            {"office": office, "post": post, "found_panels": panels, "nav_active": "content"},
+            status=400,
+        )
+    messages.success(request, _("%(channel)s dicatat sudah terbit.") % {"channel": delivery.channel})
     return _to_detail(office, post_id)
 
 
