@@ -609,9 +609,7 @@ def _post_status_after_withdrawal(publication: Publication) -> str:
     live = (
         Publication.objects.filter(post_id=publication.post_id, withdrawn_at__isnull=True)
         .exclude(pk=publication.pk)
-        .filter(
-            deliveries__state__in=(State.SENT, State.QUEUED, State.SENDING, State.WAITING, State.MANUAL)
-        )
+        .filter(deliveries__state__in=(State.SENT, State.QUEUED, State.SENDING, State.WAITING, State.MANUAL))
         .exists()
     )
     post = Post.objects.select_for_update().get(pk=publication.post_id)

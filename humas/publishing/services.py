@@ -116,9 +116,7 @@ def _transition(*, actor: User, post: Post, allowed: set[str], to: str, action: 
 def post_submit(*, actor: User, post: Post) -> Post:
     """Send a draft (or a withdrawn post, to publish it again) for review."""
     policy.require(actor, "content.draft", post.office)
-    return _transition(
-        actor=actor, post=post, allowed=SUBMITTABLE, to=Status.IN_REVIEW, action="post.submit"
-    )
+    return _transition(actor=actor, post=post, allowed=SUBMITTABLE, to=Status.IN_REVIEW, action="post.submit")
 
 
 def post_approve(*, actor: User, post: Post) -> Post:

@@ -428,7 +428,9 @@ def test_a_401_while_publishing_that_a_refresh_cures_is_retried_not_flagged(
     rejected = channel_credential_secret(channel=channel)
     fakes.hub.expire_token("x", rejected)  # revoked on X's side; Humas still thinks it is fresh
     operator, editor = member(JEPARA, "operator"), member(JEPARA, "editor")
-    post = post_create(actor=operator, office=offices[JEPARA], text="Debat kandidat malam ini pukul 19.00 WIB.")
+    post = post_create(
+        actor=operator, office=offices[JEPARA], text="Debat kandidat malam ini pukul 19.00 WIB."
+    )
     post_submit(actor=operator, post=post)
     post = post_approve(actor=editor, post=post)
     with django_capture_on_commit_callbacks(execute=False):
