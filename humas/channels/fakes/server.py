@@ -195,12 +195,12 @@ class FakeHub:
             if action == "reset" and request.method == "POST":
                 self.reset()
                 return Response.json(200, self.state())
-            if action == "expire_token" and request.method == "POST":
-                self.expire_token(str(body["platform"]), str(body["token"]), int(body.get("subcode", 463)))
             if action == "telegram_shared_bot" and request.method == "POST":
                 return Response.json(
                     201, self.telegram.add_shared_bot(username=str(body.get("username", "kpu_humas_bot")))
                 )
+            if action == "expire_token" and request.method == "POST":
+                self.expire_token(str(body["platform"]), str(body["token"]), int(body.get("subcode", 463)))
                 return Response.json(200, {"expired": True})
             if action == "comments" and request.method == "POST":
                 comment_id = self.add_comment(
