@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,6 +18,8 @@ from humas.offices.tree import subtree
 
 from . import crypto
 from .models import API_PLATFORMS, Channel, ChannelCredential, Platform
+
+logger = logging.getLogger(__name__)
 
 
 def _invalidate_official_pages(channel: Channel) -> None:
@@ -183,12 +186,23 @@ def channel_credential_secret(*, channel: Channel) -> str:
     credential = ChannelCredential.objects.filter(channel=channel).first()
     if credential is None:
         raise ChannelError(_("Kanal ini belum dihubungkan."))
-    if credential.refresh_ciphertext:
-        from .oauth import credential_needs_refresh, credential_refresh
+    try:
+        if credential.refresh_ciphertext:
+            from .oauth import credential_needs_refresh, credential_refresh
 
-        if credential_needs_refresh(credential):
-            return credential_refresh(channel_id=channel.pk)
-    return crypto.decrypt(credential.ciphertext)
+            if credential_needs_refresh(credential):
+                return credential_refresh(channel_id=channel.pk)
+        return crypto.decrypt(credential.ciphertext)
+    except crypto.CredentialDecryptError:
+        # A key removed from HUMAS_CREDENTIAL_KEYS too early: a person must act (restore the key or
+        # reconnect), and the delivery engine must get a ChannelError, not a crash it retries forever.
+        logger.error("credential of channel %s cannot be decrypted with the configured keys", channel.pk)
+        raise ChannelError(
+            _(
+                "Kredensial kanal ini tidak dapat dibuka dengan kunci enkripsi yang terpasang "
+                "(HUMAS_CREDENTIAL_KEYS berubah?). Pasang kembali kunci lama atau hubungkan ulang kanal ini."
+            )
+        ) from None
 
 
 def credentials_rotate() -> int:
