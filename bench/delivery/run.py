@@ -21,7 +21,8 @@ What it does, for each run, from scratch:
      exist and the engine enqueues them — to the last delivery settled;
   5. counts the posts on the fakes (exactly one per channel) and the delivery states; a
      delivery that needs a person gets what its message asks of one: the channel is checked on
-     the fake and, only where the post is absent, sent again with `delivery_retry`.
+     the fake: where the post is there its link is recorded (`delivery_confirm_published`, the
+     "Sudah ada di kanal" action), and only where it is absent is it sent again (`delivery_retry`).
 
 The second run is the same with worker 1 SIGKILLed twice while deliveries are in flight, and
 restarted at once each time. A killed worker's deliveries stay "sending" until
@@ -414,6 +415,11 @@ class FakePosts:
     deleted: int = 0
     by_account: Counter[tuple[str, str]] = field(default_factory=Counter)
     by_handle: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # The public link of a live post, as a person finds it on the channel.
+    links: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def link(self, platform: str, account_id: str) -> str:
+        return self.links.get((platform, account_id), "")
 
     def on(self, platform: str, account_id: str) -> int:
         # A channel is known by its platform id (page, user, chat id) or, for a Telegram
@@ -433,6 +439,14 @@ def fake_posts(fakes_url: str) -> FakePosts:
             if not post["deleted"]:
                 seen.by_account[(name, str(post["account_id"]))] += 1
                 seen.by_handle[(name, str(post["account"]))] += 1
+                handle, post_id = str(post["account"]).lstrip("@"), str(post["id"])
+                link = {
+                    "telegram": f"https://t.me/{handle}/{post_id.rpartition(':')[2]}",
+                    "x": f"https://x.com/{handle}/status/{post_id}",
+                    "facebook": f"https://www.facebook.com/{post_id}",
+                }[name]
+                seen.links[(name, str(post["account_id"]))] = link
+                seen.links[(name, str(post["account"]))] = link
     return seen
 
 
@@ -531,6 +545,7 @@ def one_run(name: str, args: argparse.Namespace, kill_at: list[float]) -> RunRes
         from django.db import connections, transaction
         from django.db.models import Count
 
+        from humas.publishing.assisted import delivery_confirm_published
         from humas.publishing.delivery import delivery_retry, publication_create
         from humas.publishing.models import Delivery
 
@@ -644,6 +659,12 @@ def one_run(name: str, args: argparse.Namespace, kill_at: list[float]) -> RunRes
             for delivery in attention:
                 result.person_checked[delivery.channel.platform] += 1
                 if seen.on(delivery.channel.platform, str(delivery.channel.account_id)):
+                    # It is there: the person pastes its link ("Sudah ada di kanal").
+                    delivery_confirm_published(
+                        actor=publisher,
+                        delivery=delivery,
+                        url=seen.link(delivery.channel.platform, str(delivery.channel.account_id)),
+                    )
                     result.person_found[delivery.channel.platform] += 1
                 else:
                     delivery_retry(actor=publisher, delivery=delivery)
@@ -818,8 +839,8 @@ def report(results: list[RunResult], args: argparse.Namespace, started: dt.datet
             rows += [
                 ["posts on the fakes when the engine had settled", f"{r.engine_posts_total:,}"],
                 [
-                    "needing a person, by platform: post found on the channel / absent, so sent again "
-                    "with `delivery_retry`",
+                    "needing a person, by platform: post found on the channel, so its link recorded / "
+                    "absent, so sent again with `delivery_retry`",
                     ", ".join(
                         f"{k} {r.person_found[k]} / {r.person_retried[k]}" for k in sorted(r.person_checked)
                     ),
@@ -881,8 +902,8 @@ def report(results: list[RunResult], args: argparse.Namespace, started: dt.datet
         "a Telegram delivery the killed worker had in flight cannot be settled by the engine — it goes to "
         '"perlu perhatian" ("check the channel, send again only if it is not there"), never a blind resend. '
         "The bench then does what that message asks: it checks the channel on the fake and sends again "
-        "with `delivery_retry` only where the post is absent. Where the post is there the delivery stays "
-        '"perlu perhatian": the product has no "it is there, mark it sent" action for API channels yet. '
+        "with `delivery_retry` only where the post is absent; where the post is there it records the post's "
+        'link with `delivery_confirm_published` (the "Sudah ada di kanal" action of the post\'s page). '
         "The engine makes the credential and the request inside the claim's transaction (commit "
         "b952eb6; before it, a rehearsal of this run left 16 Telegram deliveries to a person, 9 of them "
         "never sent): what is left between the commit and the request is the rate-limit check, so the "
@@ -936,7 +957,8 @@ def main() -> int:
         if r.timed_out
         or r.channels_without_post
         or r.channels_with_two
-        or r.states.get("sent", 0) != r.channels
+        # After the person's step where one was needed (the engine sent those deliveries to a person).
+        or (r.final_states or r.states).get("sent", 0) != r.channels
     ]
     if failed:
         log(f"NOT all sent exactly once in: {', '.join(failed)}")
