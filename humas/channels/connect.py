@@ -91,6 +91,23 @@ def _notify(channel: Channel, subject: str, body: str) -> None:
     channel_health_notify(channel=channel, title=subject, body=body)
 
 
+def notify_health(channel: Channel, detail: str) -> None:
+    """Tell the Administrators who reach the channel's office about its health, in the default
+    language (e-mail and the app, see _notify)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Kanal %(channel)s perlu perhatian") % {"channel": str(channel)}
+        body = _(
+            "Kanal %(channel)s milik %(office)s berstatus “%(health)s”.\n%(detail)s\n"
+            "Buka Pengaturan → Kanal untuk menghubungkannya ulang."
+        ) % {
+            "channel": str(channel),
+            "office": channel.office.name,
+            "health": channel.get_health_display(),
+            "detail": detail,
+        }
+    _notify(channel, subject, body)
+
+
 def channel_check_health(*, channel_id: int) -> str:
     """Verify a connected channel again. Idempotent; notifies Administrators only on a change."""
     channel = Channel.objects.select_related("office").filter(pk=channel_id, is_active=True).first()
@@ -141,24 +158,16 @@ def channel_check_health(*, channel_id: int) -> str:
             obj=channel,
             changes={"health": {"before": before, "after": channel.health}},
         )
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = _("Kanal %(channel)s perlu perhatian") % {"channel": str(channel)}
-            body = _(
-                "Kanal %(channel)s milik %(office)s berstatus “%(health)s”.\n%(detail)s\n"
-                "Buka Pengaturan → Kanal untuk menghubungkannya ulang."
-            ) % {
-                "channel": str(channel),
-                "office": channel.office.name,
-                "health": channel.get_health_display(),
-                "detail": channel.health_message
-                or (
-                    _("Token kedaluwarsa pada %(date)s.")
-                    % {"date": channel.token_expires_at.strftime("%d-%m-%Y")}
-                    if channel.token_expires_at
-                    else ""
-                ),
-            }
-        _notify(channel, subject, body)
+        notify_health(
+            channel,
+            channel.health_message
+            or (
+                _("Token kedaluwarsa pada %(date)s.")
+                % {"date": channel.token_expires_at.strftime("%d-%m-%Y")}
+                if channel.token_expires_at
+                else ""
+            ),
+        )
     elif (
         before in (Channel.Health.RECONNECT, Channel.Health.FAILING)
         and channel.health == Channel.Health.HEALTHY

@@ -44,7 +44,7 @@ from humas.audit.services import audit_record
 from humas.offices import policy
 
 from . import crypto
-from .connect import _notify, channel_connect_token, connector_for
+from .connect import channel_connect_token, connector_for, notify_health
 from .connectors import AccountInfo, ConnectorError, CredentialsInvalid
 from .connectors._graph import GRAPH_URL, GRAPH_VERSION
 from .connectors.x import X_URL
@@ -672,18 +672,7 @@ def _flag_reconnect(channel_id: int, message: str) -> None:
             obj=channel,
             changes={"health": {"before": before, "after": channel.health}, "reason": "refresh_refused"},
         )
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Kanal %(channel)s perlu perhatian") % {"channel": str(channel)}
-        body = _(
-            "Kanal %(channel)s milik %(office)s berstatus “%(health)s”.\n%(detail)s\n"
-            "Buka Pengaturan → Kanal untuk menghubungkannya ulang."
-        ) % {
-            "channel": str(channel),
-            "office": channel.office.name,
-            "health": channel.get_health_display(),
-            "detail": message,
-        }
-    _notify(channel, subject, body)
+    notify_health(channel, message)
 
 
 def channel_verify(*, channel: Channel, token: str) -> AccountInfo:

@@ -151,20 +151,25 @@ def _apply(article: Article, data: ArticleInput) -> dict[str, Any]:
     return {k: (after[k] if k not in ("body",) else "…") for k in CONTENT_FIELDS if before[k] != after[k]}
 
 
+def _insert(article: Article, data: ArticleInput, *, by: User) -> None:
+    """Save a new article from ``data``: fields, a unique slug, tags, search index, first version."""
+    _apply(article, data)
+    article.slug = _unique_slug(
+        office=article.office, type=data.type, title=data.title, wanted=data.slug, exclude_id=None
+    )
+    article.save()
+    article.tags.set(_tags(data.tags))
+    article_index(article=article)
+    _snapshot(article, by)
+
+
 def article_create(*, actor: User, office: Office, data: ArticleInput) -> Article:
     """Create a draft in ``office``. Needs content.draft there."""
     policy.require(actor, "content.draft", office)
     _validate(data, office)
     with transaction.atomic():
         article = Article(office=office, author=actor, status=Status.DRAFT)
-        _apply(article, data)
-        article.slug = _unique_slug(
-            office=office, type=data.type, title=data.title, wanted=data.slug, exclude_id=None
-        )
-        article.save()
-        article.tags.set(_tags(data.tags))
-        article_index(article=article)
-        _snapshot(article, actor)
+        _insert(article, data, by=actor)
         audit_record(
             actor=actor,
             office=office,
@@ -366,14 +371,7 @@ def article_publish_approved_post(
             publish_at=now,
             published_at=now,
         )
-        _apply(article, data)
-        article.slug = _unique_slug(
-            office=office, type=data.type, title=data.title, wanted=data.slug, exclude_id=None
-        )
-        article.save()
-        article.tags.set(_tags(data.tags))
-        article_index(article=article)
-        _snapshot(article, publisher)
+        _insert(article, data, by=publisher)
         audit_record(
             actor=publisher,
             office=office,

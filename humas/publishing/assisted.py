@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 from django.db import transaction
@@ -165,6 +166,27 @@ def _lock(delivery: Delivery) -> Delivery:
     )
 
 
+def _record_sent(locked: Delivery, *, actor: User, url: str, post_id: str) -> datetime:
+    """A person recorded where the post is: the (locked) delivery is sent, by them, now."""
+    now = timezone.now()
+    locked.state, locked.url, locked.platform_post_id = State.SENT, url, post_id
+    locked.sent_at, locked.marked_by = now, actor
+    locked.error_class = locked.error_message = ""
+    locked.save(
+        update_fields=[
+            "state",
+            "url",
+            "platform_post_id",
+            "sent_at",
+            "marked_by",
+            "error_class",
+            "error_message",
+            "updated_at",
+        ]
+    )
+    return now
+
+
 def delivery_mark_published(*, actor: User, delivery: Delivery, url: str) -> Delivery:
     """A person posted an assisted delivery by hand: record its public URL, who and when; the
     delivery is sent. Needs content.publish at the post's office; only a delivery waiting to be
@@ -181,22 +203,7 @@ def delivery_mark_published(*, actor: User, delivery: Delivery, url: str) -> Del
                 _("Pengiriman ini tidak menunggu diunggah manual (status: %(state)s).")
                 % {"state": locked.get_state_display()}
             )
-        now = timezone.now()
-        locked.state, locked.url, locked.platform_post_id = State.SENT, clean, post_id
-        locked.sent_at, locked.marked_by = now, actor
-        locked.error_class = locked.error_message = ""
-        locked.save(
-            update_fields=[
-                "state",
-                "url",
-                "platform_post_id",
-                "sent_at",
-                "marked_by",
-                "error_class",
-                "error_message",
-                "updated_at",
-            ]
-        )
+        now = _record_sent(locked, actor=actor, url=clean, post_id=post_id)
         audit_record(
             actor=actor,
             office=office,
@@ -364,23 +371,8 @@ def delivery_confirm_published(*, actor: User, delivery: Delivery, url: str) -> 
                 _("Pengiriman ini tidak sedang perlu perhatian (status: %(state)s).")
                 % {"state": locked.get_state_display()}
             )
-        now = timezone.now()
         before = {"state": locked.state, "error": locked.error_message}
-        locked.state, locked.url, locked.platform_post_id = State.SENT, clean, post_id
-        locked.sent_at, locked.marked_by = now, actor
-        locked.error_class = locked.error_message = ""
-        locked.save(
-            update_fields=[
-                "state",
-                "url",
-                "platform_post_id",
-                "sent_at",
-                "marked_by",
-                "error_class",
-                "error_message",
-                "updated_at",
-            ]
-        )
+        now = _record_sent(locked, actor=actor, url=clean, post_id=post_id)
         audit_record(
             actor=actor,
             office=office,
