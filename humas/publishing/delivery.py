@@ -52,6 +52,7 @@ from .images import images_for_platform
 from .models import Delivery, Post, Publication
 from .ratelimit import CacheRateLimitStore
 from .services import PublishingError, post_variant_text
+from .variants import request_problem
 
 State = Delivery.State
 # Clocks differ between us and the platform; a post made just before our recorded start counts.
@@ -156,9 +157,9 @@ def publication_create(*, actor: User, post: Post, channels: list[Channel]) -> P
     for channel in channels:
         if channel.office_id != post.office_id or not channel.is_active:
             raise PublishingError(_("Kanal itu bukan kanal aktif kantor ini."))
-        if channel.platform not in requests:
-            requests[channel.platform] = request_for(post=content, channel=channel)
-        request = requests[channel.platform]
+        if channel.platform in requests:
+            continue  # its platform's request is made and checked once
+        request = requests[channel.platform] = request_for(post=content, channel=channel)
         if channel.platform in ASSISTED_PLATFORMS:
             continue  # a person posts it from the copy-ready panel on the post's page
         if channel.platform == Platform.PORTAL:
@@ -172,14 +173,9 @@ def publication_create(*, actor: User, post: Post, channels: list[Channel]) -> P
                 _("%(channel)s tidak memiliki API penerbitan; terbitkan secara manual.")
                 % {"channel": channel}
             )
-        # validate() is local (limits only): no credential and no network needed.
-        checker = build_connector(channel.platform, account_id=channel.account_id or "-", token="-")  # noqa: S106
-        try:
-            checker.validate(request)
-        except BadRequest as exc:
-            raise PublishingError(exc.message_in(_lang())) from None
-        finally:
-            checker.close()
+        problem = request_problem(platform=channel.platform, request=request)
+        if problem:
+            raise PublishingError(problem)
     now = timezone.now()
     due = post.scheduled_at if post.scheduled_at and post.scheduled_at > now else now
     with transaction.atomic():

@@ -41,7 +41,7 @@ VARIANT_PLATFORMS = (
     Platform.TIKTOK,
     Platform.YOUTUBE,
 )
-_PLACEHOLDER = "https://humas.invalid/gambar-{}.jpg"
+_STAND_IN_IMAGE = "https://humas.invalid/gambar-{}.jpg"
 
 
 @dataclass(frozen=True)
@@ -112,23 +112,28 @@ def text_problem(
 ) -> str | None:
     """Why ``platform`` would refuse ``text`` (translated, the limit named), or None.
 
-    With ``images`` False only the text is judged (the images stand in as one placeholder, so
+    With ``images`` False only the text is judged (one stand-in image takes the place of the images, so
     Telegram counts the caption limit when the post has images and Instagram does not complain
     about a missing image); with ``images`` True the number of images is judged too."""
     if platform not in API_PLATFORMS:
         if len(text) > MAX_TEXT:
             return _("Teks terlalu panjang (batas %(limit)s karakter).") % {"limit": MAX_TEXT}
         return None
-    # Text only: one placeholder image (Telegram then counts the caption limit; Instagram does
+    # Text only: one stand-in image (Telegram then counts the caption limit; Instagram does
     # not complain of a missing image).
     text_only_count = 1 if platform == Platform.INSTAGRAM else min(image_count, 1)
     count = image_count if images else text_only_count
     request = PublishRequest(
         text=text,
         link=link or None,
-        images=tuple(ImageURL(_PLACEHOLDER.format(i)) for i in range(count)),
+        images=tuple(ImageURL(_STAND_IN_IMAGE.format(i)) for i in range(count)),
     )
-    # validate() is local (limits only): no credential and no network needed.
+    return request_problem(platform=platform, request=request)
+
+
+def request_problem(*, platform: str, request: PublishRequest) -> str | None:
+    """Why ``platform`` would refuse ``request`` (translated, the limit named), or None.
+    validate() is local (limits only): no credential and no network needed."""
     checker = build_connector(platform, account_id="-", token="-")  # noqa: S106
     try:
         checker.validate(request)

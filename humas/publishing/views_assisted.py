@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +17,7 @@ from humas.offices.models import Office
 
 from .assisted import (
     AssistedPanel,
+    FoundPanel,
     assisted_panels,
     delivery_confirm_published,
     delivery_mark_deleted,
@@ -45,6 +48,31 @@ def _to_detail(office: Office, post_id: int, anchor: str = "") -> HttpResponse:
     return response
 
 
+def _url_refused(
+    request: AuthenticatedHttpRequest,
+    office: Office,
+    delivery: Delivery,
+    exc: PublishingError,
+    url: str,
+    panels: Sequence[AssistedPanel | FoundPanel],
+    context_name: str,
+) -> HttpResponse:
+    """A refused URL: the delivery's panel again with the reason and what was typed (400); when
+    the delivery no longer waits for a URL, the reason on the post's page."""
+    post = delivery.publication.post
+    if not panels:
+        messages.error(request, str(exc))
+        return _to_detail(office, post.pk)
+    panel = panels[0]
+    panel.error, panel.value = str(exc), url[:500]
+    return render(
+        request,
+        "publishing/assisted_mark.html",
+        {"office": office, "post": post, context_name: [panel], "nav_active": "content"},
+        status=400,
+    )
+
+
 @require_POST
 @office_view("content.publish")
 def assisted_mark(
@@ -55,23 +83,9 @@ def assisted_mark(
     try:
         delivery_mark_published(actor=request.user, delivery=delivery, url=url)
     except PublishingError as exc:
-        post = delivery.publication.post
-        panels = [
-            p
-            for p in assisted_panels(post=post, actor=request.user, deliveries=[delivery])
-            if p.delivery.pk == delivery.pk
-        ]
-        if not panels:  # no longer waiting (marked by someone else, withdrawn): say so on the post
-            messages.error(request, str(exc))
-            return _to_detail(office, post_id)
-        panel: AssistedPanel = panels[0]
-        panel.error, panel.value = str(exc), url[:500]
-        return render(
-            request,
-            "publishing/assisted_mark.html",
-            {"office": office, "post": post, "assisted_panels": [panel], "nav_active": "content"},
-            status=400,
-        )
+        panels = assisted_panels(post=delivery.publication.post, actor=request.user, deliveries=[delivery])
+        # No panel: no longer waiting (marked by someone else, withdrawn).
+        return _url_refused(request, office, delivery, exc, url, panels, "assisted_panels")
     messages.success(request, _("%(channel)s ditandai sudah terbit.") % {"channel": delivery.channel})
     return _to_detail(office, post_id)
 
@@ -87,18 +101,9 @@ def delivery_found(
     try:
         delivery_confirm_published(actor=request.user, delivery=delivery, url=url)
     except PublishingError as exc:
-        post = delivery.publication.post
-        panels = found_panels(post=post, actor=request.user, deliveries=[delivery])
-        if not panels:  # no longer needs attention (retried, confirmed by someone else)
-            messages.error(request, str(exc))
-            return _to_detail(office, post_id)
-        panels[0].error, panels[0].value = str(exc), url[:500]
-        return render(
-            request,
-            "publishing/assisted_mark.html",
-            {"office": office, "post": post, "found_panels": panels, "nav_active": "content"},
-            status=400,
-        )
+        panels = found_panels(post=delivery.publication.post, actor=request.user, deliveries=[delivery])
+        # No panel: no longer needs attention (retried, recorded by someone else).
+        return _url_refused(request, office, delivery, exc, url, panels, "found_panels")
     messages.success(request, _("%(channel)s dicatat sudah terbit.") % {"channel": delivery.channel})
     return _to_detail(office, post_id)
 
