@@ -82,6 +82,30 @@ def token_threshold(*, expires_at: datetime, now: datetime) -> int | None:
     return min(reached) if reached else None
 
 
+def _tell_administrators(
+    channel: Channel, *, kind: str, title: str, body: str, key: str, now: datetime, to_list: bool = False
+) -> int:
+    """Notify the Administrators who reach the channel's office, linking to the channel's connect
+    page (or to the channel list). Returns how many were notified."""
+    office = channel.office
+    link = (
+        reverse("channels:list", kwargs={"office_slug": office.slug})
+        if to_list
+        else reverse("channels:connect", kwargs={"office_slug": office.slug, "channel_id": channel.pk})
+    )
+    sent = notification_send(
+        users=office_administrators(office=office),
+        office=office,
+        kind=kind,
+        title=title,
+        body=body,
+        link=link,
+        key=key,
+        now=now,
+    )
+    return len(sent)
+
+
 def channel_token_warn(*, channel: Channel, now: datetime | None = None, threshold: int | None = None) -> int:
     """Warn the Administrators who reach the channel's office that its token expires in N days.
     Once per threshold per token (a new token starts over). Returns how many were notified."""
@@ -108,17 +132,14 @@ def channel_token_warn(*, channel: Channel, now: datetime | None = None, thresho
             "office": office.name,
             "date": f"{timezone.localtime(expires_at, office.zoneinfo):%d-%m-%Y %H:%M} {office.tz_abbreviation}",
         }
-    sent = notification_send(
-        users=office_administrators(office=office),
-        office=office,
+    return _tell_administrators(
+        channel,
         kind=Kind.TOKEN_EXPIRY,
         title=title,
         body=body,
-        link=reverse("channels:connect", kwargs={"office_slug": office.slug, "channel_id": channel.pk}),
         key=f"token-expiry:{channel.pk}:{expires_at.timestamp():.0f}:{threshold}",
         now=now,
     )
-    return len(sent)
 
 
 def channel_tokens_warn(*, now: datetime | None = None) -> dict[str, int]:
@@ -149,41 +170,34 @@ def channel_health_notify(*, channel: Channel, title: str, body: str, now: datet
             expires_at=channel.token_expires_at, now=now
         )
         return channel_token_warn(channel=channel, now=now, threshold=threshold)
-    office = channel.office
     checked = channel.last_verified_at or now
-    sent = notification_send(
-        users=office_administrators(office=office),
-        office=office,
+    return _tell_administrators(
+        channel,
         kind=Kind.CHANNEL_HEALTH,
         title=title,
         body=body,
-        link=reverse("channels:connect", kwargs={"office_slug": office.slug, "channel_id": channel.pk}),
         key=f"channel-health:{channel.pk}:{channel.health}:{checked.timestamp():.0f}",
         now=now,
     )
-    return len(sent)
 
 
 def channel_recovered_notify(*, channel: Channel, now: datetime | None = None) -> int:
     """A channel that was failing or needed reconnecting answers again: a low-importance note
     (in the app, no e-mail) to the same Administrators."""
     now = now or timezone.now()
-    office = channel.office
     checked = channel.last_verified_at or now
     with translation.override(settings.LANGUAGE_CODE):
         title = _("Kanal %(channel)s kembali sehat") % {"channel": str(channel)}
         body = _("Pemeriksaan terakhir berhasil; penerbitan ke kanal ini berjalan lagi.")
-    sent = notification_send(
-        users=office_administrators(office=office),
-        office=office,
+    return _tell_administrators(
+        channel,
         kind=Kind.CHANNEL_RECOVERED,
         title=title,
         body=body,
-        link=reverse("channels:list", kwargs={"office_slug": office.slug}),
         key=f"channel-health:{channel.pk}:{channel.health}:{checked.timestamp():.0f}",
         now=now,
+        to_list=True,
     )
-    return len(sent)
 
 
 # --------------------------------------------------------------------------------------------

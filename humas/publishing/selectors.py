@@ -38,6 +38,19 @@ def post_get_for_actor(*, actor: User, office: Office, post_id: int) -> Post:
     return post
 
 
+def delivery_get_for_office(*, office: Office, post_id: int, delivery_id: int) -> Delivery:
+    """A delivery of this office's post; anything else is a 404 (no hint it exists elsewhere).
+    The caller's view has checked the policy for ``office``."""
+    delivery = (
+        Delivery.objects.select_related("publication__post__office", "channel")
+        .filter(pk=delivery_id, publication__post_id=post_id, publication__post__office=office)
+        .first()
+    )
+    if delivery is None:
+        raise Http404("delivery")
+    return delivery
+
+
 def channel_list_publishable(*, office: Office) -> QuerySet[Channel]:
     """Active API channels of the office that have a stored credential."""
     return Channel.objects.filter(

@@ -22,7 +22,7 @@ from .images import ImageRejected, post_images_change
 from .metrics import post_metrics_summary
 from .models import Delivery, Post, Publication
 from .portal_channel import channel_list_for_publishing
-from .selectors import post_get_for_actor, post_list_for_office
+from .selectors import delivery_get_for_office, post_get_for_actor, post_list_for_office
 from .services import (
     EDITABLE,
     SUBMITTABLE,
@@ -221,13 +221,7 @@ def post_publish(request: AuthenticatedHttpRequest, office: Office, post_id: int
 def delivery_retry_view(
     request: AuthenticatedHttpRequest, office: Office, post_id: int, delivery_id: int
 ) -> HttpResponse:
-    delivery = (
-        Delivery.objects.select_related("publication__post__office", "channel")
-        .filter(pk=delivery_id, publication__post_id=post_id, publication__post__office=office)
-        .first()
-    )
-    if delivery is None:
-        raise Http404("delivery")
+    delivery = delivery_get_for_office(office=office, post_id=post_id, delivery_id=delivery_id)
     try:
         delivery_retry(actor=request.user, delivery=delivery)
     except PublishingError as exc:

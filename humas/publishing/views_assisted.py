@@ -26,19 +26,8 @@ from .assisted import (
     found_panels,
 )
 from .models import Delivery, PostImage
+from .selectors import delivery_get_for_office
 from .services import PublishingError
-
-
-def _delivery(office: Office, post_id: int, delivery_id: int) -> Delivery:
-    """A delivery of this office's post; anything else is a 404 (no hint it exists elsewhere)."""
-    delivery = (
-        Delivery.objects.select_related("publication__post__office", "channel")
-        .filter(pk=delivery_id, publication__post_id=post_id, publication__post__office=office)
-        .first()
-    )
-    if delivery is None:
-        raise Http404("delivery")
-    return delivery
 
 
 def _to_detail(office: Office, post_id: int, anchor: str = "") -> HttpResponse:
@@ -78,7 +67,7 @@ def _url_refused(
 def assisted_mark(
     request: AuthenticatedHttpRequest, office: Office, post_id: int, delivery_id: int
 ) -> HttpResponse:
-    delivery = _delivery(office, post_id, delivery_id)
+    delivery = delivery_get_for_office(office=office, post_id=post_id, delivery_id=delivery_id)
     url = request.POST.get("url", "")
     try:
         delivery_mark_published(actor=request.user, delivery=delivery, url=url)
@@ -96,7 +85,7 @@ def delivery_found(
     request: AuthenticatedHttpRequest, office: Office, post_id: int, delivery_id: int
 ) -> HttpResponse:
     """A person found on the channel the post the engine could not be sure about: record it."""
-    delivery = _delivery(office, post_id, delivery_id)
+    delivery = delivery_get_for_office(office=office, post_id=post_id, delivery_id=delivery_id)
     url = request.POST.get("url", "")
     try:
         delivery_confirm_published(actor=request.user, delivery=delivery, url=url)
@@ -113,7 +102,7 @@ def delivery_found(
 def assisted_unmark(
     request: AuthenticatedHttpRequest, office: Office, post_id: int, delivery_id: int
 ) -> HttpResponse:
-    delivery = _delivery(office, post_id, delivery_id)
+    delivery = delivery_get_for_office(office=office, post_id=post_id, delivery_id=delivery_id)
     try:
         delivery_unmark_published(actor=request.user, delivery=delivery)
     except PublishingError as exc:
@@ -131,7 +120,7 @@ def assisted_unmark(
 def assisted_deleted(
     request: AuthenticatedHttpRequest, office: Office, post_id: int, delivery_id: int
 ) -> HttpResponse:
-    delivery = _delivery(office, post_id, delivery_id)
+    delivery = delivery_get_for_office(office=office, post_id=post_id, delivery_id=delivery_id)
     try:
         delivery_mark_deleted(actor=request.user, delivery=delivery)
     except PublishingError as exc:
