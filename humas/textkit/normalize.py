@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -46,14 +47,40 @@ _EMOJI_RANGES = (
     "\u3030\u303d\u3297\u3299"
 )
 
+# Multipliers of amounts; the one-letter ones only glued to a number ("100k", "5M").
+_MULTIPLIERS = {
+    "ribu": 3,
+    "rb": 3,
+    "k": 3,
+    "juta": 6,
+    "jt": 6,
+    "miliar": 9,
+    "milyar": 9,
+    "m": 9,
+    "triliun": 12,
+    "triliyun": 12,
+    "t": 12,
+}
+_SPACED_UNITS = "ribu|rb|juta|jt|miliar|milyar|triliun|triliyun"
+_UNITS = _SPACED_UNITS + "|k|m|t"
+_AMOUNT_RE = re.compile(r"(?i)(?:rp\.?\s?)?(\d+(?:[.,]\d+)*)\s?([a-z]*)")
+_LEET = str.maketrans("0134578", "oieastb")
+_RUN_RE = re.compile(r"\d+|[^\W\d_]+")
+
 _TOKEN_RE = re.compile(
     r"(?P<url>(?:https?://|www\.)[^\s<>\"'\u201c\u201d]+)"
     r"|(?P<mention>(?<![\w@])@[A-Za-z0-9_]{1,30})"
     r"|(?P<hashtag>(?<![\w#])#[^\W_][\w]*)"
     r"|(?P<date>(?<!\d)(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2})(?!\d))"
-    r"|(?P<number>(?<![\w])\d+(?:[.,]\d+)*)"
+    # "Rp27.300.000", "Rp 27 juta", "rp900ribu": the currency word and one amount.
+    r"|(?P<money>(?<![\w])(?i:rp)\.?\s?\d+(?:[.,]\d+)*(?:\s?(?i:" + _UNITS + r"))?(?![\w]))"
+    # "27 juta", "50jt", "900rb": one amount.
+    r"|(?P<amount>(?<![\w])\d+(?:[.,]\d+)*\s?(?i:" + _SPACED_UNITS + r")(?![\w]))"
+    r"|(?P<number>(?<![\w])\d+(?:[.,]\d+)*(?![^\W_]))"
     r"|(?P<redup>[^\W\d_]+2(?![\w]))"
-    r"|(?P<word>[^\W\d_]+(?:['\u2019-][^\W\d_]+)*)"
+    r"|(?P<word>(?>[^\W\d_]+(?:['\u2019-][^\W\d_]+)*)(?!\d))"
+    # Letters and digits run together: "pemilu2024", "covid19", "5G", leetspeak "g4ji".
+    r"|(?P<mixed>(?<![\w])[^\W_]*(?:[^\W\d_]\d|\d[^\W\d_])[^\W_]*)"
     rf"|(?P<emoji>[{_EMOJI_RANGES}])"
 )
 _HASHTAG_PART_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+|[^\W\d_]+")
@@ -172,6 +199,22 @@ def _parse_number(raw: str) -> str:
     return raw.replace(",", ".")
 
 
+def _amount(raw: str) -> str:
+    """``"Rp 27 juta"``, ``"27.000.000"``, ``"27jt"`` -> ``"27000000"`` (one token per amount)."""
+    m = _AMOUNT_RE.match(raw)
+    if m is None:  # pragma: no cover - the tokeniser only passes amounts
+        return raw
+    number = _parse_number(m.group(1))
+    exponent = _MULTIPLIERS.get(m.group(2).lower(), 0)
+    try:
+        value = Decimal(number).scaleb(exponent)
+    except ArithmeticError:
+        return number
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
 def _parse_date(raw: str) -> str:
     if len(raw) == 10 and raw[4] == "-":
         return raw  # already ISO
@@ -253,6 +296,41 @@ class Analyzer:
         result = tuple(out)
         if len(self._word_cache) < _CACHE_LIMIT:
             self._word_cache[raw] = result
+        return result
+
+    def _mixed(self, lower: str) -> tuple[Token, ...]:
+        """Letters and digits run together.
+
+        An amount ("50jt", "100k") is one number; leetspeak ("g4ji", "ind0nesia") is read as
+        the word when that is a known word; otherwise the runs are split ("pemilu2024" ->
+        pemilu 2024, "covid19" -> covid 19, "5g" -> 5 g).
+        """
+        cached = self._word_cache.get(lower)
+        if cached is not None:
+            return cached
+        m = _AMOUNT_RE.fullmatch(lower)
+        if m is not None and m.group(2) in _MULTIPLIERS:
+            value = _amount(lower)
+            result: tuple[Token, ...] = (Token(value, value, "number"),)
+        else:
+            leet = lower.translate(_LEET)
+            letters = sum(c.isalpha() for c in lower)
+            if (
+                leet.isalpha()
+                and letters >= 2
+                and (leet in self.dictionary or self.stem(leet) in self.dictionary)
+            ):
+                result = self._word(leet)
+            else:
+                out: list[Token] = []
+                for run in _RUN_RE.findall(lower):
+                    if run[0].isdigit():
+                        out.append(Token(run, run, "number"))
+                    else:
+                        out.extend(self._word(run))
+                result = tuple(out)
+        if len(self._word_cache) < _CACHE_LIMIT:
+            self._word_cache[lower] = result
         return result
 
     def _segment(self, lower: str) -> tuple[str, ...]:
@@ -342,6 +420,14 @@ class Analyzer:
             elif kind == "number":
                 value = _parse_number(raw[:MAX_TOKEN_CHARS])
                 add(Token(value, value, "number"))
+            elif kind == "money" or kind == "amount":
+                if kind == "money":
+                    extend(self._word("rp"))
+                value = _amount(raw[:MAX_TOKEN_CHARS])
+                add(Token(value, value, "number"))
+            elif kind == "mixed":
+                if len(raw) <= MAX_TOKEN_CHARS:
+                    extend(self._mixed(raw.lower()))
             elif kind == "date":
                 value = _parse_date(raw)
                 add(Token(value, value, "date"))

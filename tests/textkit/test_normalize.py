@@ -163,3 +163,48 @@ def test_default_analyzer_extends_its_lexicon_from_the_configured_file(
         assert default_analyzer().normalize("cpres") == "capres"
     finally:
         default_analyzer.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Rp27.300.000", "rupiah 27300000"),
+        ("Rp.27.000.000", "rupiah 27000000"),
+        ("Rp 27 Juta", "rupiah 27000000"),
+        ("rp900ribu", "rupiah 900000"),
+        ("Rp 5 M", "rupiah 5000000000"),
+        ("Rp 5 mobil", "rupiah 5 mobil"),
+        ("50Jt cash", "50000000 cash"),
+        ("125juta/orang", "125000000 orang"),
+        ("1,5 juta", "1500000"),
+        ("2.5jt", "2500000"),
+        ("100k", "100000"),
+        ("25 TRILIUN", "25000000000000"),
+        ("tahun 2024 ada 300 orang", "tahun 2024 ada 300 orang"),
+    ],
+)
+def test_amounts_are_one_number_whatever_the_spelling(analyzer: Analyzer, text: str, expected: str) -> None:
+    assert analyzer.normalize(text) == expected
+
+
+def test_the_same_amount_written_three_ways_gives_one_term(analyzer: Analyzer) -> None:
+    spellings = ["senilai Rp27.000.000", "senilai Rp 27 juta", "senilai 27jt"]
+    assert {analyzer.terms(s)[-1] for s in spellings} == {"27000000"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("pemilu2024", "pemilu 2024"),
+        ("covid19", "covid 19"),
+        ("5G", "5 g"),
+        ("paslon01", "pasangan calon 01"),
+        ("g4ji", "gaji"),
+        ("Ind0nesia", "indonesia"),
+        ("Rud4l", "rudal"),
+        ("hati2", "hati hati"),
+    ],
+)
+def test_letters_and_digits_run_together(analyzer: Analyzer, text: str, expected: str) -> None:
+    """Digits glued to words are kept (never dropped); leetspeak of a known word is read as it."""
+    assert analyzer.normalize(text) == expected
