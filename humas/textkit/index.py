@@ -164,10 +164,19 @@ class _Snapshot:
     title_char_mass: FloatArray  # idf mass of each title's character grams
     idf_all: FloatArray  # the idf of every column of ``combined``
     title_idf: FloatArray
+    title_name_mass: FloatArray  # idf mass of each title's names (see ``_is_name``)
+    name_idf: FloatArray  # title idf of name terms, 0 for other words
     title_len: FloatArray
     body_len: FloatArray
     vocab_sizes: tuple[int, ...]
     embeddings: npt.NDArray[np.float32] | None  # one row per document when an embedder is set
+
+
+def _is_name(stem: str, dictionary: frozenset[str]) -> bool:
+    """A word the Indonesian dictionary does not know: a name, brand, place, acronym or
+    foreign word ("soimah", "bjb", "kediri", "netanyahu"), which is what tells one fact-check
+    of a scam template from another."""
+    return len(stem) >= 3 and stem.isalpha() and stem not in dictionary
 
 
 _VERDICT_RE = re.compile(r"^\s*[\[(][A-Za-z /-]{2,30}[\])]\s*[:-]?\s*")
@@ -377,16 +386,28 @@ class ClaimIndex:
                 pruned.append(self._prune(mat, self.char_postings_cap if f == 2 else self.postings_cap))
         title_one = weights[1].copy()
         title_one.data[:] = 1.0
-        # ``combined`` holds, side by side, the four BM25 fields and twice the title terms
+        dictionary = self.analyzer.dictionary
+        names = np.zeros(len(self._vocab[1]), dtype=np.float64)
+        for stem, j in self._vocab[1].items():
+            if _is_name(stem, dictionary):
+                names[j] = 1.0
+        title_names = title_one.multiply(names[None, :]).tocsr()
+        title_names.eliminate_zeros()
+        name_idf = title_idf * names
+        title_name_mass = np.asarray(title_names @ title_idf).ravel() if n else np.zeros(0)
+        # ``combined`` holds, side by side, the four BM25 fields, twice the title terms
         # (weight 1), which ``_features`` meets with the query's capped term counts and with
-        # the start of the post. Matched idf masses come from ``idf_all`` by column.
-        blocks = [*weights, title_one, title_one]
+        # the start of the post, and the title's names. Matched idf masses come from
+        # ``idf_all`` by column.
+        blocks = [*weights, title_one, title_one, title_names]
         offsets = np.cumsum([0] + [m.shape[1] for m in blocks]).astype(np.int64)
         # float32 halves the memory of the largest structure; scores need no more precision.
         # Sorted column indices let ``_features`` multiply rows by a linear merge.
         combined = sp.hstack(blocks, format="csr", dtype=np.float32)
         combined.sort_indices()
-        idf_all = np.concatenate([idfs[0], title_idf, idfs[2], np.zeros(len(idfs[3])), title_idf, title_idf])
+        idf_all = np.concatenate(
+            [idfs[0], title_idf, idfs[2], np.zeros(len(idfs[3])), title_idf, title_idf, title_idf]
+        )
         c = weights[2]
         char_mass: FloatArray = np.bincount(
             np.repeat(np.arange(n), np.diff(c.indptr)), weights=idfs[2][c.indices], minlength=n
@@ -402,6 +423,8 @@ class ClaimIndex:
             title_char_mass=char_mass,
             idf_all=idf_all,
             title_idf=title_idf,
+            title_name_mass=title_name_mass,
+            name_idf=name_idf,
             title_len=store.title_len.astype(np.float64),
             body_len=store.body_len.astype(np.float64),
             vocab_sizes=tuple(len(v) for v in self._vocab),
@@ -667,7 +690,7 @@ class ClaimIndex:
         nq, kc = cand.shape
         flat = np.where(mask, cand, 0).ravel()
         qrow = np.repeat(np.arange(nq), kc)
-        qall = sp.hstack([*qm[:4], qm[5], qm[6]], format="csr")
+        qall = sp.hstack([*qm[:4], qm[5], qm[6], qm[0]], format="csr")
         qall.sort_indices()
         prod = snap.combined[flat].multiply(qall[qrow]).tocsr()
         nblocks = len(snap.offsets) - 1
@@ -731,6 +754,13 @@ class ClaimIndex:
         feats[..., 22] = masses[..., 5] / np.maximum(head_mass, 1e-9)[:, None]
         char_mass = snap.title_char_mass[flat].reshape(nq, kc)
         feats[..., 23] = masses[..., 2] / np.maximum(char_mass, 1e-9)
+        # Names (words the dictionary does not know) of the title found in the post.
+        name_hit = masses[..., 6]
+        title_names = snap.title_name_mass[flat].reshape(nq, kc)
+        post_names = np.asarray(qm[0] @ snap.name_idf).ravel()[:, None]
+        feats[..., 24] = name_hit / np.maximum(title_names, 1e-9)
+        feats[..., 25] = name_hit / np.maximum(post_names, 1e-9)
+        feats[..., 26] = (title_names - name_hit > 1e-6) & (post_names > 0)
         return np.where(mask[..., None], feats, 0.0)
 
     def candidate_features(

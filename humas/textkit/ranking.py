@@ -55,6 +55,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "title_bm25_query_counts",
     "post_start_covered_by_title",
     "title_chars_covered",
+    "title_names_in_post",
+    "post_names_in_title",
+    "title_name_missing_from_post",
 )
 DECISION_FEATURE_NAMES: tuple[str, ...] = (
     "top_probability",
