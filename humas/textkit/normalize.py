@@ -245,7 +245,11 @@ class Analyzer:
         self._roots = dictionary
         standard = frozenset(w for v in self.lexicon.values() for w in v.split())
         self.dictionary: frozenset[str] = dictionary | standard
-        self._stem_cache: dict[str, str] = {w: w for w in _word_list("protected_stems.txt")}
+        # "word" keeps the word as its own stem; "word stem" gives the stem.
+        self._stem_cache: dict[str, str] = {}
+        for line in _word_list("protected_stems.txt"):
+            word, _, stem = line.partition(" ")
+            self._stem_cache[word] = stem.strip() or word
         self._word_cache: dict[str, tuple[Token, ...]] = {}
         self._hashtag_cache: dict[str, tuple[str, ...]] = {}
 

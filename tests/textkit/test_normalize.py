@@ -208,3 +208,18 @@ def test_the_same_amount_written_three_ways_gives_one_term(analyzer: Analyzer) -
 def test_letters_and_digits_run_together(analyzer: Analyzer, text: str, expected: str) -> None:
     """Digits glued to words are kept (never dropped); leetspeak of a known word is read as it."""
     assert analyzer.normalize(text) == expected
+
+
+def test_place_names_are_not_stemmed_into_other_words(analyzer: Analyzer) -> None:
+    # Sastrawi alone gives "diri", "bekas", "malu", "malang", "bal".
+    assert analyzer.terms("Kediri Bekasi Maluku Pemalang Bali") == [
+        "kediri",
+        "bekasi",
+        "maluku",
+        "pemalang",
+        "bali",
+    ]
+
+
+def test_known_stemmer_errors_get_the_right_stem(analyzer: Analyzer) -> None:
+    assert analyzer.terms("berikan membantah") == ["beri", "bantah"]
