@@ -65,6 +65,34 @@ _SPACED_UNITS = "ribu|rb|juta|jt|miliar|milyar|triliun|triliyun"
 _UNITS = _SPACED_UNITS + "|k|m|t"
 _AMOUNT_RE = re.compile(r"(?i)(?:rp\.?\s?)?(\d+(?:[.,]\d+)*)\s?([a-z]*)")
 _LEET = str.maketrans("0134578", "oieastb")
+# Host labels that say nothing about a link's content.
+_GENERIC_HOST_LABELS = frozenset(
+    [
+        "www",
+        "m",
+        "mobile",
+        "web",
+        "co",
+        "com",
+        "go",
+        "id",
+        "net",
+        "org",
+        "or",
+        "ac",
+        "sch",
+        "my",
+        "ly",
+        "bit",
+        "me",
+        "wa",
+        "api",
+        "app",
+        "vt",
+        "t",
+        "s",
+    ]
+)
 _RUN_RE = re.compile(r"\d+|[^\W\d_]+")
 
 _TOKEN_RE = re.compile(
@@ -250,6 +278,8 @@ class Analyzer:
         for line in _word_list("protected_stems.txt"):
             word, _, stem = line.partition(" ")
             self._stem_cache[word] = stem.strip() or word
+        # Words a run-together hashtag may be made of: roots and the protected words.
+        self._whole_words: frozenset[str] = self.dictionary | frozenset(self._stem_cache)
         self._word_cache: dict[str, tuple[Token, ...]] = {}
         self._hashtag_cache: dict[str, tuple[str, ...]] = {}
 
@@ -337,11 +367,27 @@ class Analyzer:
             self._word_cache[lower] = result
         return result
 
+    def _host_words(self, host: str) -> tuple[Token, ...]:
+        """Words of a link's host name, without the public suffix and common hosts."""
+        cached = self._hashtag_cache.get("url:" + host)
+        if cached is None:
+            labels = [x for x in host.split(".")[:-1] if x not in _GENERIC_HOST_LABELS]
+            words: list[str] = []
+            for label in labels[:4]:
+                for part in re.split(r"[^a-z]+", label):
+                    if len(part) >= 3:
+                        words.extend(self._segment(part))
+            cached = tuple(words)
+            if len(self._hashtag_cache) < _CACHE_LIMIT:
+                self._hashtag_cache["url:" + host] = cached
+        return tuple(t for w in cached for t in self._word(w))
+
     def _segment(self, lower: str) -> tuple[str, ...]:
         """Split a run-together lower-case hashtag into dictionary words when it fully splits."""
         n = len(lower)
-        if n < 6 or n > 30:
-            return (lower,)
+        if n < 6 or n > 30 or lower in self._whole_words or self.stem(lower) in self.dictionary:
+            return (lower,)  # "#bantuan" is one word, not "ban tuan"
+        words = self._whole_words
         best: list[tuple[int, int] | None] = [None] * (n + 1)  # (pieces, previous cut)
         best[0] = (0, 0)
         for end in range(3, n + 1):
@@ -349,7 +395,7 @@ class Analyzer:
                 prev = best[start]
                 if prev is None:
                     continue
-                if lower[start:end] in self.dictionary:
+                if lower[start:end] in words:
                     cand = (prev[0] + 1, start)
                     cur = best[end]
                     if cur is None or cand[0] < cur[0]:
@@ -441,6 +487,8 @@ class Analyzer:
             elif kind == "url":
                 host = re.sub(r"^(?:https?://)?(?:www\.)?", "", raw.lower()).split("/", 1)[0]
                 add(Token("url:" + host[:MAX_TOKEN_CHARS], "url:" + host[:MAX_TOKEN_CHARS], "url", True))
+                # Scam links spell their bait in the host ("bpjskesehatan2024.site"): its words count.
+                extend(self._host_words(host))
             elif kind == "emoji":
                 add(Token(raw, raw, "emoji", True))
         return Analysis(tuple(tokens))

@@ -223,3 +223,21 @@ def test_place_names_are_not_stemmed_into_other_words(analyzer: Analyzer) -> Non
 
 def test_known_stemmer_errors_get_the_right_stem(analyzer: Analyzer) -> None:
     assert analyzer.terms("berikan membantah") == ["beri", "bantah"]
+
+
+def test_a_hashtag_that_is_one_word_is_not_split(analyzer: Analyzer) -> None:
+    assert analyzer.normalize("#bantuan #penipuan #relawan") == "bantuan penipuan relawan"
+    assert analyzer.normalize("#tolakpemilucurang #kpubekasi") == "tolak pemilu curang kpu bekasi"
+
+
+def test_words_of_a_link_host_count_but_the_link_stays_one_token(analyzer: Analyzer) -> None:
+    analysis = analyzer.analyze("daftar di https://bantuan-pkh.xyz/form sekarang")
+    assert [(t.surface, t.kind) for t in analysis.tokens] == [
+        ("daftar", "word"),
+        ("di", "word"),
+        ("url:bantuan-pkh.xyz", "url"),
+        ("bantuan", "word"),
+        ("pkh", "word"),
+        ("sekarang", "word"),
+    ]
+    assert analyzer.terms("https://t.co/AbC123 https://www.facebook.com/x") == ["facebook"]
