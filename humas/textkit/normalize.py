@@ -276,8 +276,8 @@ class Analyzer:
         # "word" keeps the word as its own stem; "word stem" gives the stem.
         self._stem_cache: dict[str, str] = {}
         for line in _word_list("protected_stems.txt"):
-            word, _, stem = line.partition(" ")
-            self._stem_cache[word] = stem.strip() or word
+            word, _, given = line.partition(" ")
+            self._stem_cache[word] = given.strip() or word
         # Words a run-together hashtag may be made of: roots and the protected words.
         self._whole_words: frozenset[str] = self.dictionary | frozenset(self._stem_cache)
         self._word_cache: dict[str, tuple[Token, ...]] = {}
