@@ -1,0 +1,311 @@
+"""Experiment (not shipped): word-association re-ranking features learned from training queries.
+
+    python bench/claims/assoc_experiment.py            # log-odds features only (4)
+    python bench/claims/assoc_experiment.py --m1       # plus IBM Model 1 both directions (8)
+
+Prints the 5-fold cross-validated recall@1 / recall@5 / MRR@10 of the shipped feature set and
+of the same set plus the association features, on the dev queries, folds as in
+``python -m humas.textkit.train``. Every learned table is fitted without the test fold, and the
+values for the training rows of a fold come from tables that did not see those rows either
+(nested cross-fitting: 15 tables per run), so the ranker cannot learn to trust a memorising
+feature.
+
+The table: for a post stem q and a title stem w, L[q, w] = log((n_pos + a) / (n_neg + a)),
+n_pos counting training queries whose post has q and whose answer's title has w, n_neg the
+same over the other first-stage candidates (each query's weighted 1 / its number of
+negatives); every pair seen once is kept, so title words a post never supports are learned
+penalties. Features per candidate, with sub = L[post stems, title stems]: the positive and
+the negative parts of sub.sum(1) (each post word's net evidence) over sqrt(|post|), and of
+sub.sum(0) (each title word's) over sqrt(|title|). Model 1: P(post | title) and
+P(title | post) mixed with the title / post and a background, log-likelihood ratios summed
+and averaged.
+
+Why it is not in the product yet: the table has 2.3 M pairs (~19 MB) and the features cost
+1.6 ms per post in this vectorised-per-post form, against a budget of ~0.09 ms per post
+left by the 3,000 posts/s target. See BENCHMARKS.md (textkit) for the figures and the plan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared" / "data" / "factchecks"
+sys.path.insert(0, str(REPO))
+
+from humas.textkit.evaluation import read_corpus, read_queries  # noqa: E402
+from humas.textkit.index import ClaimIndex, _split_title  # noqa: E402
+from humas.textkit.normalize import default_analyzer  # noqa: E402
+from humas.textkit.ranking import RankingModel, fit_listwise  # noqa: E402
+from humas.textkit.train import _fold_of, _rank_eval  # noqa: E402
+
+FEATURE_NAMES = (
+    "lo_q_pos",
+    "lo_q_neg",
+    "lo_w_pos",
+    "lo_w_neg",
+    "m1_fwd_sum",
+    "m1_fwd_mean",
+    "m1_rev_sum",
+    "m1_rev_mean",
+)
+
+
+def _ibm1(pairs, n_vocab, null_id, iters=5, top=30):
+    """pairs: list of (source ids, target ids). Returns CSR t(target|source), shape (n_vocab+1, n_vocab)."""
+    J, E, F, W = [], [], [], []
+    j0 = 0
+    for s, t in pairs:
+        if len(s) == 0 or len(t) == 0:
+            continue
+        s = np.append(np.unique(s), null_id)
+        tu, tc = np.unique(t, return_counts=True)
+        n, m = len(tu), len(s)
+        J.append(np.repeat(np.arange(j0, j0 + n), m))
+        E.append(np.tile(s, n))
+        F.append(np.repeat(tu, m))
+        W.append(tc.astype(float))
+        j0 += n
+    J = np.concatenate(J)
+    E = np.concatenate(E)
+    F = np.concatenate(F)
+    W = np.concatenate(W)
+    uk, idx = np.unique(E * n_vocab + F, return_inverse=True)
+    ue = uk // n_vocab
+    t = np.ones(len(uk))
+    for _ in range(iters):
+        v = t[idx]
+        den = np.bincount(J, v, minlength=j0)
+        c = np.bincount(idx, W[J] * v / den[J], minlength=len(uk))
+        t = c / np.bincount(ue, c, minlength=n_vocab + 1)[ue]
+    order = np.lexsort((-t, ue))
+    ue_o = ue[order]
+    rank = np.arange(len(order)) - np.searchsorted(ue_o, ue_o, side="left")
+    keep = order[rank < top]
+    return sp.csr_matrix((t[keep], (ue[keep], uk[keep] % n_vocab)), shape=(n_vocab + 1, n_vocab))
+
+
+class AssocFeatures:
+    def __init__(self, a=0.1, alpha=0.5, lam=0.5, m1_iters=5, m1_top=30, use_m1=True, neg_min=0.0):
+        self.neg_min = neg_min  # drop negative-only pairs with weighted count below this (size/quality knob)
+        self.a, self.alpha, self.lam = a, alpha, lam
+        self.m1_iters, self.m1_top, self.use_m1 = m1_iters, m1_top, use_m1
+
+    # -- fitting -------------------------------------------------------------------------------------
+    def fit(self, corpus_titles, corpus_bodies, train):
+        """corpus_titles/bodies: stem lists of all indexed documents (background + vocabulary).
+        train: list of (post stems, [candidate title stems], [is relevant]) for TRAINING queries only."""
+        vocab: dict[str, int] = {}
+        for x in list(corpus_titles) + list(corpus_bodies):
+            for w in x:
+                vocab.setdefault(w, len(vocab))
+        for q, _, _ in train:
+            for w in q:
+                vocab.setdefault(w, len(vocab))
+        self.vocab = vocab
+        V = self.V = len(vocab)
+        self.null = V
+
+        def ids(x):
+            return np.array([vocab[w] for w in x if w in vocab], dtype=np.int64)
+
+        c = np.bincount(
+            np.concatenate([ids(x) for x in list(corpus_titles) + list(corpus_bodies)] + [np.zeros(0, int)]),
+            minlength=V,
+        ).astype(float)
+        self.p_bg = (c + 1.0) / (c.sum() + V)
+        ct = np.bincount(
+            np.concatenate([ids(x) for x in corpus_titles] + [np.zeros(0, int)]), minlength=V
+        ).astype(float)
+        self.p_bgt = (ct + 1.0) / (ct.sum() + V)
+        # log-odds table
+        rq, cq, rp, cp, rn, cn, wn = [], [], [], [], [], [], []
+        for k, (q, titles, labels) in enumerate(train):
+            qi = np.unique(ids(q))
+            rq.append(np.full(len(qi), k))
+            cq.append(qi)
+            nneg = sum(1 for lab in labels if not lab)
+            if nneg == 0 or nneg == len(labels):
+                continue
+            for t, lab in zip(titles, labels, strict=False):
+                ti = np.unique(ids(t))
+                if lab:
+                    rp.append(np.full(len(ti), k))
+                    cp.append(ti)
+                else:
+                    rn.append(np.full(len(ti), k))
+                    cn.append(ti)
+                    wn.append(np.full(len(ti), 1.0 / nneg))
+        n = len(train)
+
+        def cat(x):
+            return np.concatenate(x) if x else np.zeros(0, int)
+
+        X = sp.csr_matrix((np.ones(len(cat(rq))), (cat(rq), cat(cq))), shape=(n, V))
+        Pm = sp.csr_matrix((np.ones(len(cat(rp))), (cat(rp), cat(cp))), shape=(n, V))
+        Pm.data = np.minimum(Pm.data, 1)
+        Nm = sp.csr_matrix((cat(wn).astype(float), (cat(rn), cat(cn))), shape=(n, V))
+        Cp = (X.T @ Pm).tocsr()
+        Cn = (X.T @ Nm).tocsr()
+        tot = (Cp + Cn).tocoo()
+        pv = np.asarray(Cp[tot.row, tot.col]).ravel()
+        nv = np.asarray(Cn[tot.row, tot.col]).ravel()
+        keep = (pv > 0) | (nv >= self.neg_min)
+        self.L = sp.csr_matrix(
+            (
+                np.log((pv[keep] + self.a) / (nv[keep] + self.a)).astype(np.float32),
+                (tot.row[keep], tot.col[keep]),
+            ),
+            shape=(V, V),
+        )
+        # Model 1 tables on (post, relevant title) pairs
+        if self.use_m1:
+            gp = [
+                (ids(q), ids(t))
+                for q, titles, labels in train
+                for t, lab in zip(titles, labels, strict=False)
+                if lab
+            ]
+            self.S_fwd = _ibm1(
+                [(t, q) for q, t in gp], V, self.null, self.m1_iters, self.m1_top
+            ).tocsc()  # t(post|title)
+            self.S_rev = _ibm1(gp, V, self.null, self.m1_iters, self.m1_top)  # t(title|post)
+        return self
+
+    def size_bytes(self):
+        n = self.L.data.nbytes + self.L.indices.nbytes + self.L.indptr.nbytes
+        if self.use_m1:
+            for S in (self.S_fwd, self.S_rev):
+                n += S.data.nbytes + S.indices.nbytes + S.indptr.nbytes
+        return n
+
+    # -- features ------------------------------------------------------------------------------------
+    def features(self, post_terms, cand_titles):
+        """post stems, list of candidate title stems -> (n_cand, len(FEATURE_NAMES)). Vectorised over candidates."""
+        voc, V = self.vocab, self.V
+        nc = len(cand_titles)
+        nf = len(FEATURE_NAMES) if self.use_m1 else 4
+        out = np.zeros((nc, nf))
+        uq = set(post_terms)
+        if not uq or nc == 0:
+            return out
+        nq = np.sqrt(len(uq))
+        q = np.array(sorted({voc[w] for w in uq if w in voc}), dtype=np.int64)
+        tis = [np.array([voc[w] for w in t if w in voc], dtype=np.int64) for t in cand_titles]
+        rows = np.concatenate([np.full(len(t), j) for j, t in enumerate(tis)] + [np.zeros(0, int)])
+        cols = np.concatenate(tis + [np.zeros(0, int)])
+        Tc = sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(nc, V + 1))  # title counts (+NULL col)
+        Tb = Tc[:, :V].copy()
+        Tb.data[:] = 1.0  # binary
+        nt = np.asarray(Tb.sum(1)).ravel()
+        if len(q):
+            Lq = self.L[q]
+            mq = (Lq @ Tb.T).toarray()  # (|q|, nc): net evidence of each post word
+            out[:, 0] = np.maximum(mq, 0).sum(0) / nq
+            out[:, 1] = np.minimum(mq, 0).sum(0) / nq
+            colsum = np.asarray(Lq.sum(0)).ravel()  # net evidence of each title word
+            MW = Tb.multiply(colsum[None, :]).tocsr()
+            pos = MW.maximum(0).sum(1)
+            neg = MW.minimum(0).sum(1)
+            d = np.sqrt(np.maximum(nt, 1))
+            out[:, 2] = np.asarray(pos).ravel() / d
+            out[:, 3] = np.asarray(neg).ravel() / d
+        if self.use_m1:
+            a, lam = self.alpha, self.lam
+            lt = np.asarray(Tc.sum(1)).ravel()
+            has = lt > 0
+            qall = np.array([voc[w] for w in post_terms if w in voc], dtype=np.int64)
+            if len(qall):
+                Tn = Tc.tolil()
+                Tn[:, V] = 1.0
+                Tn = sp.csr_matrix(Tn)  # add NULL word
+                pt = (Tn @ self.S_fwd[:, qall]).toarray() / (lt + 1)[:, None]  # (nc, |qall|)
+                pm = Tc[:, qall].toarray() / np.maximum(lt, 1)[:, None]
+                pb = self.p_bg[qall][None, :]
+                llr = np.log((a * (lam * pt + (1 - lam) * pm) + (1 - a) * pb) / pb)
+                out[has, 4] = llr.sum(1)[has]
+                out[has, 5] = llr.mean(1)[has]
+            uqa, cqa = np.unique(qall, return_counts=True)
+            pml_q = np.zeros(V)
+            pml_q[uqa] = cqa / max(len(post_terms), 1)
+            r = np.asarray(self.S_rev[np.append(qall, self.null)].sum(0)).ravel() / (len(qall) + 1)
+            pb = self.p_bgt
+            wv = np.log((a * (lam * r + (1 - lam) * pml_q) + (1 - a) * pb) / pb)  # per title word
+            Tw = Tc[:, :V]
+            sm = np.asarray(Tw @ wv).ravel()
+            out[has, 6] = sm[has]
+            out[has, 7] = (sm / np.maximum(lt, 1))[has]
+        return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--m1", action="store_true", help="add the IBM Model 1 features")
+    args = parser.parse_args(argv)
+    analyzer = default_analyzer()
+    docs = read_corpus(str(SHARED / "corpus.jsonl"))
+    queries = read_queries(str(SHARED / "queries_dev.jsonl"))
+    index = ClaimIndex(model=RankingModel.untrained())
+    index.add(docs)
+    doc_ids, cand, feats, mask, _ = index.candidate_features([q.text for q in queries])
+    ids = np.array(doc_ids, dtype=object)
+    labels = np.zeros(cand.shape, dtype=bool)
+    for i, q in enumerate(queries):
+        labels[i] = mask[i] & np.isin(ids[np.where(mask[i], cand[i], 0)], list(q.relevant_doc_ids))
+    fold = np.array([_fold_of(q, 5) for q in queries])
+    by_id = {d.doc_id: d for d in docs}
+    titles, bodies = [], []
+    for doc_id in doc_ids:
+        title, body = _split_title(by_id[doc_id])
+        titles.append(analyzer.terms(title))
+        bodies.append(analyzer.terms(body))
+    posts = [analyzer.terms(q.text) for q in queries]
+
+    def cand_titles(i: int) -> list[list[str]]:
+        return [titles[d] if d >= 0 else [] for d in cand[i]]
+
+    def train_rows(rows: np.ndarray) -> list:  # type: ignore[type-arg]
+        return [(posts[i], cand_titles(i), [bool(x) for x in labels[i] & mask[i]]) for i in rows]
+
+    models: dict[tuple[int, ...], AssocFeatures] = {}
+
+    def model(excluded: set[int]) -> AssocFeatures:
+        key = tuple(sorted(excluded))
+        if key not in models:
+            rows = np.where(~np.isin(fold, list(excluded)))[0]
+            models[key] = AssocFeatures(use_m1=args.m1).fit(titles, bodies, train_rows(rows))
+        return models[key]
+
+    nf = len(FEATURE_NAMES) if args.m1 else 4
+
+    def cv(extra: bool) -> tuple[float, float, float]:
+        scores = np.zeros(cand.shape)
+        for f in range(5):
+            x = feats
+            if extra:
+                add = np.zeros((len(queries), cand.shape[1], nf))
+                for g in range(5):
+                    table = model({f} if g == f else {f, g})
+                    for i in np.where(fold == g)[0]:
+                        add[i] = table.features(posts[i], cand_titles(i))
+                x = np.concatenate([feats, add], axis=-1)
+            tr, te = fold != f, fold == f
+            mean, scale, w = fit_listwise(x[tr], labels[tr], mask[tr])
+            scores[te] = ((x[te] - mean) / scale) @ w
+        return _rank_eval(scores, labels, mask)
+
+    base = cv(False)
+    print("shipped features:          recall@1 {:.4f}  recall@5 {:.4f}  MRR@10 {:.4f}".format(*base))
+    print("plus association features: recall@1 {:.4f}  recall@5 {:.4f}  MRR@10 {:.4f}".format(*cv(True)))
+    table = models[(0,)]
+    print(f"one table: {table.L.nnz:,} pairs, {table.size_bytes() / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
