@@ -40,11 +40,10 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data" / "factchecks"
 sys.path.insert(0, str(REPO))
 
-from humas.textkit.evaluation import read_corpus, read_queries  # noqa: E402
-from humas.textkit.index import ClaimIndex, _split_title  # noqa: E402
+from humas.textkit.index import _split_title  # noqa: E402
 from humas.textkit.normalize import default_analyzer  # noqa: E402
-from humas.textkit.ranking import RankingModel, fit_listwise  # noqa: E402
-from humas.textkit.train import _fold_of, _rank_eval  # noqa: E402
+from humas.textkit.ranking import fit_listwise  # noqa: E402
+from humas.textkit.train import _rank_eval, dev_candidates  # noqa: E402
 
 FEATURE_NAMES = (
     "lo_q_pos",
@@ -250,16 +249,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--m1", action="store_true", help="add the IBM Model 1 features")
     args = parser.parse_args(argv)
     analyzer = default_analyzer()
-    docs = read_corpus(str(SHARED / "corpus.jsonl"))
-    queries = read_queries(str(SHARED / "queries_dev.jsonl"))
-    index = ClaimIndex(model=RankingModel.untrained())
-    index.add(docs)
-    doc_ids, cand, feats, mask, _ = index.candidate_features([q.text for q in queries])
+    dev = dev_candidates(str(SHARED / "corpus.jsonl"), str(SHARED / "queries_dev.jsonl"))
+    docs, queries, doc_ids = dev.docs, dev.queries, dev.doc_ids
+    cand, feats, mask, labels, fold = dev.cand, dev.feats, dev.mask, dev.labels, dev.fold
     ids = np.array(doc_ids, dtype=object)
-    labels = np.zeros(cand.shape, dtype=bool)
-    for i, q in enumerate(queries):
-        labels[i] = mask[i] & np.isin(ids[np.where(mask[i], cand[i], 0)], list(q.relevant_doc_ids))
-    fold = np.array([_fold_of(q, 5) for q in queries])
     by_id = {d.doc_id: d for d in docs}
     titles, bodies = [], []
     for doc_id in doc_ids:

@@ -35,30 +35,15 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data" / "factchecks"
 sys.path.insert(0, str(REPO))
 
-from humas.textkit.evaluation import read_corpus, read_queries  # noqa: E402
-from humas.textkit.index import ClaimIndex  # noqa: E402
-from humas.textkit.ranking import RankingModel, fit_listwise  # noqa: E402
-from humas.textkit.train import _fold_of, _rank_eval  # noqa: E402
+from humas.textkit.train import _rank_eval, cross_validated_scores, dev_candidates  # noqa: E402
 
 RECOVERABLE = {"CLOSE", "WRONG", "LEXICAL"}
 
 
 def main() -> int:
-    docs = read_corpus(str(SHARED / "corpus.jsonl"))
-    queries = read_queries(str(SHARED / "queries_dev.jsonl"))
-    index = ClaimIndex(model=RankingModel.untrained())
-    index.add(docs)
-    doc_ids, cand, feats, mask, _ = index.candidate_features([q.text for q in queries])
-    ids = np.array(doc_ids, dtype=object)
-    labels = np.zeros(cand.shape, dtype=bool)
-    for i, q in enumerate(queries):
-        labels[i] = mask[i] & np.isin(ids[np.where(mask[i], cand[i], 0)], list(q.relevant_doc_ids))
-    fold = np.array([_fold_of(q, 5) for q in queries])
-    scores = np.zeros(cand.shape)
-    for f in range(5):
-        tr, te = fold != f, fold == f
-        mean, scale, w = fit_listwise(feats[tr], labels[tr], mask[tr])
-        scores[te] = ((feats[te] - mean) / scale) @ w
+    dev = dev_candidates(str(SHARED / "corpus.jsonl"), str(SHARED / "queries_dev.jsonl"))
+    queries, mask, labels = dev.queries, dev.mask, dev.labels
+    scores = cross_validated_scores(dev.feats, labels, mask, dev.fold)
     r1, _, mrr = _rank_eval(scores, labels, mask)
     order = np.argsort(-np.where(mask, scores, -np.inf), axis=1, kind="stable")
     top_ok = labels[np.arange(len(queries)), order[:, 0]]

@@ -24,12 +24,13 @@ import hashlib
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from .evaluation import EvalQuery, read_corpus, read_queries
-from .index import ClaimIndex
+from .index import ClaimDocument, ClaimIndex
 from .ranking import (
     FEATURE_NAMES,
     RankingModel,
@@ -102,9 +103,22 @@ def _decision_rows(
     return np.array(rows), np.array(correct), np.array(qwords)
 
 
-def train(
-    corpus_path: str, queries_path: str, *, folds: int = 5, l2: float = 1e-3
-) -> tuple[RankingModel, dict[str, object]]:
+@dataclass(frozen=True)
+class DevCandidates:
+    """The dev queries' first-stage candidates, their features and which are right."""
+
+    docs: list[ClaimDocument]
+    queries: list[EvalQuery]
+    doc_ids: list[str]  # by index position
+    cand: npt.NDArray[np.int64]
+    feats: FloatArray
+    mask: BoolArray
+    words: FloatArray
+    labels: BoolArray
+    fold: npt.NDArray[np.int64]
+
+
+def dev_candidates(corpus_path: str, queries_path: str, *, folds: int = 5) -> DevCandidates:
     docs = read_corpus(corpus_path)
     queries = read_queries(queries_path)
     index = ClaimIndex(model=RankingModel.untrained())
@@ -115,11 +129,27 @@ def train(
     for i, q in enumerate(queries):
         labels[i] = mask[i] & np.isin(id_arr[np.where(mask[i], cand[i], 0)], list(q.relevant_doc_ids))
     fold = np.array([_fold_of(q, folds) for q in queries])
-    cv_scores = np.zeros(cand.shape)
-    for f in range(folds):
+    return DevCandidates(docs, queries, doc_ids, cand, feats, mask, words, labels, fold)
+
+
+def cross_validated_scores(
+    feats: FloatArray, labels: BoolArray, mask: BoolArray, fold: npt.NDArray[np.int64], *, l2: float = 1e-3
+) -> FloatArray:
+    """Scores of each query's candidates by weights fitted without that query's fold."""
+    scores = np.zeros(labels.shape)
+    for f in np.unique(fold):
         tr, te = fold != f, fold == f
         mean, scale, w = fit_listwise(feats[tr], labels[tr], mask[tr], l2=l2)
-        cv_scores[te] = ((feats[te] - mean) / scale) @ w
+        scores[te] = ((feats[te] - mean) / scale) @ w
+    return scores
+
+
+def train(
+    corpus_path: str, queries_path: str, *, folds: int = 5, l2: float = 1e-3
+) -> tuple[RankingModel, dict[str, object]]:
+    dev = dev_candidates(corpus_path, queries_path, folds=folds)
+    queries, feats, mask, words, labels = dev.queries, dev.feats, dev.mask, dev.words, dev.labels
+    cv_scores = cross_validated_scores(feats, labels, mask, dev.fold, l2=l2)
     r1, r5, mrr = _rank_eval(cv_scores, labels, mask)
     base = _rank_eval(RankingModel.untrained().score(feats), labels, mask)
     dfeat, dcorrect, dwords = _decision_rows(cv_scores, feats, mask, labels, words)
