@@ -216,6 +216,7 @@ def view_record(
 # directory on every write. One row per key with an expiry, added atomically, costs one small
 # write and is shared by every process on the machine (the embedded shape is one machine).
 _seen_local = threading.local()
+_seen_setup_lock = threading.Lock()
 
 
 def seen_path() -> str:
@@ -232,9 +233,23 @@ def _seen_connection() -> sqlite3.Connection:
         db.close()
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, timeout=20, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
+    # Switching a new file to WAL needs an exclusive lock, and SQLite answers "database is
+    # locked" at once (without its busy wait) when another connection is doing the same: the
+    # set-up is serialised in this process and retried against other processes.
+    with _seen_setup_lock:
+        for attempt in range(40):
+            try:
+                if str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                    db.execute("PRAGMA journal_mode=WAL")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, until REAL NOT NULL) WITHOUT ROWID"
+                )
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 39:
+                    raise
+                time.sleep(min(0.5, 0.01 * (attempt + 1)))
     db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, until REAL NOT NULL) WITHOUT ROWID")
     _seen_local.db, _seen_local.path = db, path
     return db
 
