@@ -395,19 +395,16 @@ class ClaimIndex:
         title_names.eliminate_zeros()
         name_idf = title_idf * names
         title_name_mass = np.asarray(title_names @ title_idf).ravel() if n else np.zeros(0)
-        # ``combined`` holds, side by side, the four BM25 fields, twice the title terms
+        # ``combined`` holds, side by side, the four BM25 fields and twice the title terms
         # (weight 1), which ``_features`` meets with the query's capped term counts and with
-        # the start of the post, and the title's names. Matched idf masses come from
-        # ``idf_all`` by column.
-        blocks = [*weights, title_one, title_one, title_names]
+        # the start of the post. Matched idf masses come from ``idf_all`` by column.
+        blocks = [*weights, title_one, title_one]
         offsets = np.cumsum([0] + [m.shape[1] for m in blocks]).astype(np.int64)
         # float32 halves the memory of the largest structure; scores need no more precision.
         # Sorted column indices let ``_features`` multiply rows by a linear merge.
         combined = sp.hstack(blocks, format="csr", dtype=np.float32)
         combined.sort_indices()
-        idf_all = np.concatenate(
-            [idfs[0], title_idf, idfs[2], np.zeros(len(idfs[3])), title_idf, title_idf, title_idf]
-        )
+        idf_all = np.concatenate([idfs[0], title_idf, idfs[2], np.zeros(len(idfs[3])), title_idf, title_idf])
         c = weights[2]
         char_mass: FloatArray = np.bincount(
             np.repeat(np.arange(n), np.diff(c.indptr)), weights=idfs[2][c.indices], minlength=n
@@ -690,7 +687,7 @@ class ClaimIndex:
         nq, kc = cand.shape
         flat = np.where(mask, cand, 0).ravel()
         qrow = np.repeat(np.arange(nq), kc)
-        qall = sp.hstack([*qm[:4], qm[5], qm[6], qm[0]], format="csr")
+        qall = sp.hstack([*qm[:4], qm[5], qm[6]], format="csr")
         qall.sort_indices()
         prod = snap.combined[flat].multiply(qall[qrow]).tocsr()
         nblocks = len(snap.offsets) - 1
@@ -755,7 +752,12 @@ class ClaimIndex:
         char_mass = snap.title_char_mass[flat].reshape(nq, kc)
         feats[..., 23] = masses[..., 2] / np.maximum(char_mass, 1e-9)
         # Names (words the dictionary does not know) of the title found in the post.
-        name_hit = masses[..., 6]
+        # Title matches (block 1) that are names.
+        title_match = np.nonzero(in_title)[0]
+        is_name = snap.name_idf[prod.indices[title_match] - snap.offsets[1]] > 0
+        name_hit = np.bincount(
+            rows[title_match[is_name]], weights=idf[title_match[is_name]], minlength=prod.shape[0]
+        ).reshape(nq, kc)
         title_names = snap.title_name_mass[flat].reshape(nq, kc)
         post_names = np.asarray(qm[0] @ snap.name_idf).ravel()[:, None]
         feats[..., 24] = name_hit / np.maximum(title_names, 1e-9)
