@@ -30,6 +30,7 @@ import threading
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Literal
 
@@ -233,6 +234,7 @@ class ClaimIndex:
         # The word and title fields share one vocabulary: one lookup serves both.
         self._vocab: tuple[dict[str, int], ...] = (words, words, {}, {})
         self._char_cache: dict[str, tuple[int, ...]] = {}
+        self._name_flags: list[bool] = []  # per word id: is it a name (see ``_is_name``)
         self._store = _Store.empty()
         self._pending: list[_DocTerms] = []
         self._doc_ids: list[str] = []
@@ -386,15 +388,13 @@ class ClaimIndex:
                 pruned.append(self._prune(mat, self.char_postings_cap if f == 2 else self.postings_cap))
         title_one = weights[1].copy()
         title_one.data[:] = 1.0
-        dictionary = self.analyzer.dictionary
-        names = np.zeros(len(self._vocab[1]), dtype=np.float64)
-        for stem, j in self._vocab[1].items():
-            if _is_name(stem, dictionary):
-                names[j] = 1.0
-        title_names = title_one.multiply(names[None, :]).tocsr()
-        title_names.eliminate_zeros()
-        name_idf = title_idf * names
-        title_name_mass = np.asarray(title_names @ title_idf).ravel() if n else np.zeros(0)
+        # Which words are names: decided once per word, as the vocabulary grows.
+        flags = self._name_flags
+        if len(flags) < len(self._vocab[1]):
+            dictionary = self.analyzer.dictionary
+            flags.extend(_is_name(stem, dictionary) for stem in islice(self._vocab[1], len(flags), None))
+        name_idf = title_idf * np.array(flags[: len(title_idf)], dtype=np.float64)
+        title_name_mass = np.asarray(title_one @ name_idf, dtype=np.float64).ravel()
         # ``combined`` holds, side by side, the four BM25 fields and twice the title terms
         # (weight 1), which ``_features`` meets with the query's capped term counts and with
         # the start of the post. Matched idf masses come from ``idf_all`` by column.
