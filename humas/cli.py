@@ -136,7 +136,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _django()
     from django.conf import settings
 
-    from humas.core.demo import demo_content, demo_official_accounts, demo_seed
+    from humas.demo.seed import demo_content, demo_official_accounts, demo_seed
 
     _prepare_database()
     logins = demo_seed(password=os.environ.get("HUMAS_DEMO_PASSWORD") or None)

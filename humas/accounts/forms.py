@@ -7,7 +7,7 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from humas.audit.middleware import request_client_ip
+from humas.web.requestcontext import request_client_ip
 
 from . import throttle
 from .models import User

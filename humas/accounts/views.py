@@ -5,9 +5,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponse
 from django.urls import reverse_lazy
 
-from humas.audit.services import audit_record
-
 from .forms import LoginForm
+from .signals import signed_in
 
 
 class LoginView(auth_views.LoginView):
@@ -17,8 +16,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
-        # Sign-ins belong to no office; superusers read them in the admin.
-        audit_record(actor=form.get_user(), office=None, action="auth.login")
+        signed_in.send(sender=type(self), user=form.get_user())
         return response
 
 

@@ -8,7 +8,7 @@ from ninja.errors import ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import SessionAuth
 
-from humas.core.http import AuthenticatedHttpRequest
+from humas.accounts.http import AuthenticatedHttpRequest
 from humas.offices import policy
 from humas.offices.models import Membership, Office
 from humas.offices.selectors import office_list_public

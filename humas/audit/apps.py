@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class AuditConfig(AppConfig):
     name = "humas.audit"
     verbose_name = _("Log audit")
+
+    def ready(self) -> None:
+        from humas.accounts.signals import signed_in
+
+        from .receivers import record_sign_in
+
+        signed_in.connect(record_sign_in, dispatch_uid="humas.audit.sign_in")

@@ -1,21 +1,29 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import models
 
-from .context import client_ip
+from humas.web.requestcontext import client_ip
+
 from .models import AuditEvent
 
 if TYPE_CHECKING:
     from humas.accounts.models import User
-    from humas.offices.models import Office
+
+
+class Located(Protocol):
+    """Where an event happened: an office (audit sits below the offices app, so it names the
+    office by its key and tree path rather than by its model)."""
+
+    pk: Any
+    path: str
 
 
 def audit_record(
     *,
     actor: User | None,
-    office: Office | None,
+    office: Located | None,
     action: str,
     obj: models.Model | None = None,
     changes: dict[str, Any] | None = None,
@@ -25,7 +33,7 @@ def audit_record(
     return AuditEvent.objects.create(
         actor=actor,
         actor_email=actor.email if actor is not None else "",
-        office=office,
+        office_id=office.pk if office is not None else None,
         office_path=office.path if office is not None else "",
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",

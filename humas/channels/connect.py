@@ -18,22 +18,14 @@ from humas.accounts.models import User
 from humas.audit.services import audit_record
 from humas.offices import policy
 
-from .connectors import Connector, ConnectorError, CredentialsInvalid, RetryLater, build_connector
+from .alerts import channel_recovered_notify, notify_health
+from .connectors import ConnectorError, CredentialsInvalid, RetryLater
 from .models import API_PLATFORMS, Channel
-from .services import ChannelError, channel_credential_secret, channel_store_credential
+from .services import ChannelError, channel_store_credential, connector_for
+from .tokens import channel_credential_secret, channel_verify
 
 # Credentials that carry a person's own authorisation (as opposed to a bot token).
 PERSONAL_KINDS = frozenset({"page", "user", "oauth2_user", "oauth1_user"})
-
-
-def connector_for(*, channel: Channel, token: str, account_id: str | None = None) -> Connector:
-    base_url = settings.HUMAS_PLATFORM_BASE_URLS.get(channel.platform) or None
-    return build_connector(
-        channel.platform,
-        account_id=account_id if account_id is not None else channel.account_id,
-        token=token,
-        base_url=base_url,
-    )
 
 
 def _message(error: ConnectorError) -> str:
@@ -83,31 +75,6 @@ def channel_connect_token(*, actor: User, channel: Channel, token: str, account_
     return list(info.warnings)
 
 
-def _notify(channel: Channel, subject: str, body: str) -> None:
-    # The Administrators who reach the office, in the app (the bell) and by e-mail, through the
-    # notification service: both say the same thing, and the same event never notifies twice.
-    from humas.notifications.alerts import channel_health_notify
-
-    channel_health_notify(channel=channel, title=subject, body=body)
-
-
-def notify_health(channel: Channel, detail: str) -> None:
-    """Tell the Administrators who reach the channel's office about its health, in the default
-    language (e-mail and the app, see _notify)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Kanal %(channel)s perlu perhatian") % {"channel": str(channel)}
-        body = _(
-            "Kanal %(channel)s milik %(office)s berstatus “%(health)s”.\n%(detail)s\n"
-            "Buka Pengaturan → Kanal untuk menghubungkannya ulang."
-        ) % {
-            "channel": str(channel),
-            "office": channel.office.name,
-            "health": channel.get_health_display(),
-            "detail": detail,
-        }
-    _notify(channel, subject, body)
-
-
 def channel_check_health(*, channel_id: int) -> str:
     """Verify a connected channel again. Idempotent; notifies Administrators only on a change."""
     channel = Channel.objects.select_related("office").filter(pk=channel_id, is_active=True).first()
@@ -118,8 +85,6 @@ def channel_check_health(*, channel_id: int) -> str:
     except ChannelError:
         return "not-connected"
     before = channel.health
-    from .oauth import channel_verify  # oauth builds on this module
-
     try:
         # An OAuth token the platform rejects is refreshed once (X) before the verdict.
         info = channel_verify(channel=channel, token=secret)
@@ -173,7 +138,5 @@ def channel_check_health(*, channel_id: int) -> str:
         and channel.health == Channel.Health.HEALTHY
     ):
         # Good news is low-importance: in the app only, so the bell does not keep a stale alarm.
-        from humas.notifications.alerts import channel_recovered_notify
-
         channel_recovered_notify(channel=channel)
     return channel.health

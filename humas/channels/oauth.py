@@ -1,4 +1,4 @@
-"""Connecting channels by OAuth, and keeping OAuth 2.0 tokens fresh.
+"""Connecting channels by OAuth (keeping the tokens fresh afterwards is tokens.py's job).
 
 Facebook Login for Pages (also used for Instagram): the login dialog → a code → a short-lived
 user token → a long-lived user token → the Pages the person manages (``me/accounts``) → the
@@ -40,16 +40,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from humas.accounts.models import User
-from humas.audit.services import audit_record
 from humas.offices import policy
 
 from . import crypto
-from .connect import channel_connect_token, connector_for, notify_health
-from .connectors import AccountInfo, ConnectorError, CredentialsInvalid
+from .connect import channel_connect_token
+from .connectors import ConnectorError
 from .connectors._graph import GRAPH_URL, GRAPH_VERSION
-from .connectors.x import X_URL
-from .models import Channel, ChannelCredential, Platform
-from .services import ChannelError, channel_store_credential
+from .models import Channel, Platform
+from .services import ChannelError, channel_store_credential, connector_for
+from .tokens import TokenRefused, TokenUnavailable, base_url, clean_text, platform_reason, x_token_request
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +89,7 @@ PENDING_KEY = "humas_oauth_pending"
 PAGES_KEY = "humas_oauth_pages"
 STATE_SECONDS = 600  # an authorisation not finished within ten minutes starts again
 MAX_PENDING = 5
-# Refresh an access token this long before it expires (X's live two hours).
-REFRESH_MARGIN = timedelta(minutes=5)
 HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
-# The refresh holds the credential's row lock (on SQLite the database's write lock, whose busy
-# timeout is 20 s): keep X's answer time well under that.
-TOKEN_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
 class _RedactOAuth(logging.Filter):
@@ -151,10 +145,6 @@ def redirect_uri(*, provider: str, request: HttpRequest | None = None) -> str:
     return request.build_absolute_uri(path)
 
 
-def _base(platform: str, default: str) -> str:
-    return (settings.HUMAS_PLATFORM_BASE_URLS.get(platform) or default).rstrip("/")
-
-
 # --------------------------------------------------------------------------------------------
 # Starting: the URL of the platform's page, and what the session keeps until the callback
 
@@ -207,7 +197,7 @@ def oauth_start(*, actor: User, channel: Channel, redirect_to: str) -> OAuthStar
             # Ask again for permissions declined in an earlier attempt.
             "auth_type": "rerequest",
         }
-        url = f"{_base('facebook', FACEBOOK_DIALOG_URL)}/{GRAPH_VERSION}/dialog/oauth?{urlencode(query)}"
+        url = f"{base_url('facebook', FACEBOOK_DIALOG_URL)}/{GRAPH_VERSION}/dialog/oauth?{urlencode(query)}"
     else:
         verifier, challenge = _pkce_pair()
         pending["verifier"] = verifier
@@ -220,7 +210,7 @@ def oauth_start(*, actor: User, channel: Channel, redirect_to: str) -> OAuthStar
             "code_challenge": challenge,
             "code_challenge_method": "S256",
         }
-        url = f"{_base('x', X_AUTHORIZE_URL)}/i/oauth2/authorize?{urlencode(query)}"
+        url = f"{base_url('x', X_AUTHORIZE_URL)}/i/oauth2/authorize?{urlencode(query)}"
     return OAuthStart(url=url, state=state, pending=pending)
 
 
@@ -271,15 +261,6 @@ def oauth_channel(*, pending: Mapping[str, Any]) -> Channel | None:
     )
 
 
-def _clean(text: object) -> str:
-    return " ".join(str(text).split())[:200]
-
-
-def _reason(text: object) -> str:
-    """A platform's error text, one line, without its final full stop (the sentence adds one)."""
-    return _clean(text).rstrip(" .")
-
-
 def oauth_complete(*, actor: User, pending: Mapping[str, Any], params: Mapping[str, str]) -> OAuthOutcome:
     """Finish the flow ``pending`` (from :func:`pending_take`) with the callback's query
     ``params``. Raises ChannelError with a precise, translated reason; nothing is stored then."""
@@ -308,7 +289,7 @@ def oauth_complete(*, actor: User, pending: Mapping[str, Any], params: Mapping[s
             _("%(platform)s menolak permintaan: %(reason)s.")
             % {
                 "platform": "Facebook" if provider == "meta" else "X",
-                "reason": _reason(params.get("error_description") or error),
+                "reason": platform_reason(params.get("error_description") or error),
             }
         )
     code = params.get("code", "")
@@ -348,7 +329,7 @@ def _graph_get(client: httpx.Client, path: str, params: dict[str, str], token: s
         ) from None
     if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
         raise _GraphRefused(
-            _reason(payload["error"].get("error_user_msg") or payload["error"].get("message"))
+            platform_reason(payload["error"].get("error_user_msg") or payload["error"].get("message"))
         )
     if response.status_code != 200 or not isinstance(payload, dict):
         raise ChannelError(
@@ -359,7 +340,7 @@ def _graph_get(client: httpx.Client, path: str, params: dict[str, str], token: s
 
 def _meta_pages(channel: Channel, code: str, redirect_to: str) -> list[dict[str, Any]]:
     app = {"client_id": settings.HUMAS_META_APP_ID, "client_secret": settings.HUMAS_META_APP_SECRET}
-    with httpx.Client(base_url=_base("facebook", GRAPH_URL), timeout=HTTP_TIMEOUT) as client:
+    with httpx.Client(base_url=base_url("facebook", GRAPH_URL), timeout=HTTP_TIMEOUT) as client:
         try:
             short = _graph_get(
                 client, "oauth/access_token", {**app, "redirect_uri": redirect_to, "code": code}
@@ -411,7 +392,7 @@ def _meta_pages(channel: Channel, code: str, redirect_to: str) -> list[dict[str,
                 pages.append(
                     {
                         "id": str(page["id"]),
-                        "name": _clean(page.get("name", "")),
+                        "name": clean_text(page.get("name", "")),
                         "ig_id": str(ig.get("id", "")) if isinstance(ig, dict) else "",
                         "ig_username": str(ig.get("username", "")) if isinstance(ig, dict) else "",
                         "can_post": "CREATE_CONTENT" in tasks or "MANAGE" in tasks,
@@ -498,47 +479,9 @@ def oauth_choose_page(
 # --- X OAuth 2.0 ------------------------------------------------------------------------------
 
 
-class _TokenUnavailable(Exception):
-    """X did not answer usefully (network, 5xx, 429, garbage): try again later."""
-
-
-class _TokenRefused(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def _x_token_request(data: dict[str, str]) -> dict[str, Any]:
-    """``POST /2/oauth2/token``, as a confidential client (HTTP Basic) when a secret is set."""
-    auth: tuple[str, str] | None = None
-    if settings.HUMAS_X_CLIENT_SECRET:
-        auth = (settings.HUMAS_X_CLIENT_ID, settings.HUMAS_X_CLIENT_SECRET)
-    else:
-        data = {**data, "client_id": settings.HUMAS_X_CLIENT_ID}
-    try:
-        response = httpx.post(
-            f"{_base('x', X_URL)}/2/oauth2/token", data=data, auth=auth, timeout=TOKEN_TIMEOUT
-        )
-    except httpx.HTTPError:
-        raise _TokenUnavailable from None
-    if response.status_code >= 500 or response.status_code == 429:
-        raise _TokenUnavailable
-    try:
-        payload = response.json()
-    except ValueError:
-        raise _TokenUnavailable from None
-    if not isinstance(payload, dict):
-        raise _TokenUnavailable
-    if response.status_code != 200 or not payload.get("access_token"):
-        raise _TokenRefused(
-            _reason(payload.get("error_description") or payload.get("error") or response.status_code)
-        )
-    return payload
-
-
 def _x_connect(actor: User, channel: Channel, code: str, redirect_to: str, verifier: str) -> list[str]:
     try:
-        payload = _x_token_request(
+        payload = x_token_request(
             {
                 "grant_type": "authorization_code",
                 "code": code,
@@ -546,9 +489,9 @@ def _x_connect(actor: User, channel: Channel, code: str, redirect_to: str, verif
                 "code_verifier": verifier,
             }
         )
-    except _TokenUnavailable:
+    except TokenUnavailable:
         raise ChannelError(_("X sedang tidak dapat dihubungi. Coba lagi sebentar lagi.")) from None
-    except _TokenRefused as exc:
+    except TokenRefused as exc:
         raise ChannelError(
             _("X menolak kode otorisasi: %(reason)s. Ulangi dari awal.") % {"reason": exc.reason}
         ) from None
@@ -589,111 +532,3 @@ def _x_connect(actor: User, channel: Channel, code: str, redirect_to: str, verif
     except IntegrityError:
         raise ChannelError(_("Akun ini sudah terhubung ke kanal lain di kantor ini.")) from None
     return list(info.warnings)
-
-
-# --------------------------------------------------------------------------------------------
-# Keeping X access tokens fresh
-
-
-def credential_needs_refresh(credential: ChannelCredential) -> bool:
-    if not credential.refresh_ciphertext:
-        return False
-    expires = credential.access_expires_at
-    return expires is None or expires - timezone.now() <= REFRESH_MARGIN
-
-
-def credential_refresh(*, channel_id: int, rejected: str | None = None, flag: bool = True) -> str:
-    """A usable access token for the channel, refreshed with its refresh token when it is about to
-    expire or when the platform rejected ``rejected``.
-
-    The credential row stays locked while X is asked: refresh tokens rotate (each works once), so a
-    second worker waits, then finds the token already refreshed and uses it. When X is unreachable
-    the current token is returned (the next call tries again). When X refuses the refresh token
-    the channel is flagged "perlu dihubungkan ulang", its Administrators are warned (``flag``) and
-    ChannelError says why."""
-    reason = ""
-    with transaction.atomic():
-        credential = ChannelCredential.objects.select_for_update().filter(channel_id=channel_id).first()
-        if credential is None:
-            raise ChannelError(_("Kanal ini belum dihubungkan."))
-        current = crypto.decrypt(credential.ciphertext)
-        if not credential.refresh_ciphertext:
-            return current
-        if rejected is None and not credential_needs_refresh(credential):
-            return current  # another worker refreshed it while this one waited for the lock
-        if rejected is not None and current != rejected:
-            return current
-        try:
-            payload = _x_token_request(
-                {
-                    "grant_type": "refresh_token",
-                    "refresh_token": crypto.decrypt(credential.refresh_ciphertext),
-                }
-            )
-        except _TokenUnavailable:
-            log.warning("channel %s: X token endpoint unavailable; keeping the current token", channel_id)
-            return current
-        except _TokenRefused as exc:
-            reason = exc.reason
-            # The refresh token is dead: keep nobody asking X with it again.
-            credential.refresh_ciphertext = ""
-            credential.save(update_fields=["refresh_ciphertext"])
-        else:
-            access = str(payload["access_token"])
-            credential.ciphertext = crypto.encrypt(access)
-            if payload.get("refresh_token"):
-                credential.refresh_ciphertext = crypto.encrypt(str(payload["refresh_token"]))
-            credential.access_expires_at = timezone.now() + timedelta(
-                seconds=int(payload.get("expires_in") or 7200)
-            )
-            credential.save(update_fields=["ciphertext", "refresh_ciphertext", "access_expires_at"])
-            return access
-    with translation.override(settings.LANGUAGE_CODE):
-        message = _(
-            "X menolak memperbarui token (%(reason)s). Hubungkan ulang kanal ini dengan akun X kantor."
-        ) % {"reason": reason}
-    if flag:
-        _flag_reconnect(channel_id, message)
-    raise ChannelError(message)
-
-
-def _flag_reconnect(channel_id: int, message: str) -> None:
-    with transaction.atomic():
-        channel = Channel.objects.select_for_update().select_related("office").get(pk=channel_id)
-        before = channel.health
-        if before == Channel.Health.RECONNECT:
-            return
-        channel.health, channel.health_message = Channel.Health.RECONNECT, message[:500]
-        channel.save(update_fields=["health", "health_message", "updated_at"])
-        audit_record(
-            actor=None,
-            office=channel.office,
-            action="channel.health",
-            obj=channel,
-            changes={"health": {"before": before, "after": channel.health}, "reason": "refresh_refused"},
-        )
-    notify_health(channel, message)
-
-
-def channel_verify(*, channel: Channel, token: str) -> AccountInfo:
-    """Verify ``token`` against the platform; when the platform rejects a refreshable OAuth token,
-    refresh it once and verify again (the health check uses this)."""
-    fresh = ""
-    connector = connector_for(channel=channel, token=token)
-    try:
-        return connector.verify()
-    except CredentialsInvalid:
-        if ChannelCredential.objects.filter(channel=channel).exclude(refresh_ciphertext="").exists():
-            try:
-                fresh = credential_refresh(channel_id=channel.pk, rejected=token, flag=False)
-            except ChannelError:
-                fresh = ""
-        if not fresh or fresh == token:
-            raise  # the platform's rejection stands; the health check reports it
-    finally:
-        connector.close()
-    connector = connector_for(channel=channel, token=fresh)
-    try:
-        return connector.verify()
-    finally:
-        connector.close()

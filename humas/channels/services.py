@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,20 +13,17 @@ from django.utils.translation import gettext as _
 from humas.accounts.models import User
 from humas.audit.services import audit_record, diff
 from humas.offices import policy
-from humas.offices.models import Office
+from humas.offices.models import Office, office_prefix
 from humas.offices.tree import subtree
+from humas.web import pagecache
 
 from . import crypto
+from .connectors import Connector, build_connector
 from .models import API_PLATFORMS, Channel, ChannelCredential, Platform
-
-logger = logging.getLogger(__name__)
 
 
 def _invalidate_official_pages(channel: Channel) -> None:
     """The public "Akun resmi" pages of the office and of every office above list this channel."""
-    from humas.portal import pagecache
-    from humas.portal.urls_public import office_prefix
-
     offices = [channel.office, *Office.objects.filter(code__in=channel.office.ancestor_codes)]
     pagecache.invalidate_paths([f"{office_prefix(o.slug)}akun-resmi/" for o in offices])
 
@@ -177,34 +174,6 @@ def channel_store_credential(
         )
 
 
-def channel_credential_secret(*, channel: Channel) -> str:
-    """The decrypted secret, for the delivery engine only. Raises ChannelError if none is stored.
-
-    An OAuth 2.0 access token close to its expiry is refreshed first (under a row lock, see
-    oauth.credential_refresh); if the platform refuses the refresh, the channel is flagged
-    "perlu dihubungkan ulang" and ChannelError says why."""
-    credential = ChannelCredential.objects.filter(channel=channel).first()
-    if credential is None:
-        raise ChannelError(_("Kanal ini belum dihubungkan."))
-    try:
-        if credential.refresh_ciphertext:
-            from .oauth import credential_needs_refresh, credential_refresh
-
-            if credential_needs_refresh(credential):
-                return credential_refresh(channel_id=channel.pk)
-        return crypto.decrypt(credential.ciphertext)
-    except crypto.CredentialDecryptError:
-        # A key removed from HUMAS_CREDENTIAL_KEYS too early: a person must act (restore the key or
-        # reconnect), and the delivery engine must get a ChannelError, not a crash it retries forever.
-        logger.error("credential of channel %s cannot be decrypted with the configured keys", channel.pk)
-        raise ChannelError(
-            _(
-                "Kredensial kanal ini tidak dapat dibuka dengan kunci enkripsi yang terpasang "
-                "(HUMAS_CREDENTIAL_KEYS berubah?). Pasang kembali kunci lama atau hubungkan ulang kanal ini."
-            )
-        ) from None
-
-
 def credentials_rotate() -> int:
     """Re-encrypt every stored credential with the current key. Idempotent."""
     rotated = 0
@@ -249,3 +218,13 @@ def channels_flag_departed_person(*, user: User, office: Office) -> int:
             changes={"reason": "authoriser_left", "email": user.email},
         )
     return len(channels)
+
+
+def connector_for(*, channel: Channel, token: str, account_id: str | None = None) -> Connector:
+    base_url = settings.HUMAS_PLATFORM_BASE_URLS.get(channel.platform) or None
+    return build_connector(
+        channel.platform,
+        account_id=account_id if account_id is not None else channel.account_id,
+        token=token,
+        base_url=base_url,
+    )

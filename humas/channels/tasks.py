@@ -5,6 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from .alerts import channel_tokens_warn
 from .connect import channel_check_health
 from .models import API_PLATFORMS, Channel
 
@@ -23,3 +24,10 @@ def check_all_channels_task() -> None:
     ).values_list("pk", flat=True)
     for channel_id in ids:
         check_channel_health_task(channel_id)
+
+
+# 01:05 UTC is 08:05 WIB, 09:05 WITA, 10:05 WIT: the warning arrives at the start of a work day.
+@db_periodic_task(crontab(minute="5", hour="1"))
+def warn_expiring_tokens_task() -> None:
+    """Daily: warn Administrators 7, 3 and 1 days (HUMAS_TOKEN_WARN_THRESHOLDS) before a token expires."""
+    channel_tokens_warn()

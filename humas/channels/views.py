@@ -2,25 +2,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from humas.core.http import AuthenticatedHttpRequest
-from humas.core.officecontext import activate_office, office_view
+from humas.accounts.http import AuthenticatedHttpRequest
 from humas.offices import policy
 from humas.offices.models import Office
-from humas.portal import pagecache
-from humas.portal.selectors import site_office_get
+from humas.offices.officecontext import activate_office, office_view
 
 from . import oauth
 from .connect import channel_check_health, channel_connect_token
 from .forms import ConnectForm, OfficialAccountForm
 from .models import API_PLATFORMS, Channel, Platform
-from .selectors import channel_list_for_office, official_accounts_public
+from .selectors import channel_list_for_office
 from .services import ChannelError, channel_create, channel_deactivate
 
 
@@ -62,31 +59,6 @@ def channel_remove(request: AuthenticatedHttpRequest, office: Office, channel_id
     channel_deactivate(actor=request.user, channel=channel)
     messages.success(request, _("Kanal dinonaktifkan."))
     return redirect("channels:list", office_slug=office.slug)
-
-
-def official_accounts(request: HttpRequest, office_slug: str | None = None) -> HttpResponse:
-    """Public list of official accounts: an office's own (and those below), or all offices nationally."""
-    office = site_office_get(slug=office_slug or getattr(request, "site_office_slug", None))
-    # NUL cannot reach PostgreSQL text comparisons; nobody types it.
-    query = request.GET.get("q", "")[:80].replace("\x00", "")
-    platform = request.GET.get("platform", "")
-    platform = platform if platform in Platform.values else ""
-    channels = official_accounts_public(office=office, query=query, platform=platform)
-    page = Paginator(channels, 100).get_page(
-        request.GET.get("page") if str(request.GET.get("page", "1")).isdigit() else 1
-    )
-    response = render(
-        request,
-        "channels/official_accounts.html",
-        {
-            "office": office,
-            "page": page,
-            "query": query,
-            "platform": platform,
-            "platforms": Platform.choices,
-        },
-    )
-    return pagecache.finish(request, response)
 
 
 GUIDES: dict[str, object] = {

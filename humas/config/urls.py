@@ -14,13 +14,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("app/", include("humas.core.urls")),
     path("app/", include("humas.offices.urls")),
-    path("app/", include("humas.audit.urls")),
-    path("app/", include("humas.portal.urls_admin")),
+    path("app/", include("humas.portal.urls.admin")),
     path("app/", include("humas.channels.urls")),
     path("app/", include("humas.publishing.urls")),
     path("app/", include("humas.notifications.urls")),
     # The public portal last: its office-slug patterns catch the remaining first segments.
-    path("", include("humas.portal.urls_public")),
+    path("", include("humas.portal.urls.public")),
 ]
 
 handler403 = "humas.core.views.error_403"

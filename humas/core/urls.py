@@ -10,4 +10,5 @@ urlpatterns = [
     path("offices/search/", views.office_search, name="office_search"),
     path("<slug:office_slug>/", views.dashboard, name="dashboard"),
     path("<slug:office_slug>/settings/", views.settings_index, name="settings"),
+    path("<slug:office_slug>/settings/audit/", views.audit_list, name="audit_log"),
 ]

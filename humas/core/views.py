@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,15 +11,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from humas.accounts.http import AuthenticatedHttpRequest
 from humas.audit.models import AuditEvent
 from humas.offices import policy
 from humas.offices.models import Membership, Office
+from humas.offices.officecontext import SESSION_KEY, office_view
 from humas.offices.selectors import office_descendant_count, office_get_for_user, office_search_for_switcher
 from humas.offices.tree import subtree
 
 from .health import health_report
-from .http import AuthenticatedHttpRequest
-from .officecontext import SESSION_KEY, office_view
+from .selectors import audit_list_for_office
 
 
 @login_required
@@ -121,3 +123,11 @@ def language_link(request: HttpRequest, code: str) -> HttpResponse:
         httponly=False,
     )
     return response
+
+
+@office_view("audit.view")
+def audit_list(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
+    action = request.GET.get("action", "").strip()[:64]
+    events = audit_list_for_office(actor=request.user, office=office, action=action)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_list.html", {"office": office, "page": page, "action": action})

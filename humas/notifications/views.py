@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from humas.core.http import AuthenticatedHttpRequest
-from humas.core.officecontext import office_view
+from humas.accounts.http import AuthenticatedHttpRequest
 from humas.offices.models import Office
+from humas.offices.officecontext import office_view
 
 from .selectors import notification_get_for_user, notification_list_for_user
 from .services import notification_link_is_internal, notifications_mark_read

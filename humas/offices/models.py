@@ -15,6 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 NATIONAL_CODE = "00"
 PATH_SEPARATOR = "/"
+# The national office's slug; its public site lives at the root of the portal.
+NATIONAL_SLUG = "ri"
+
+
+def office_prefix(office_slug: str) -> str:
+    """The URL path prefix of an office's public site: "/" for the national office."""
+    return "/" if office_slug == NATIONAL_SLUG else f"/{office_slug}/"
 
 
 class Office(models.Model):

@@ -20,7 +20,7 @@ from humas.accounts.models import User, normalize_email
 from humas.audit.services import audit_record, diff
 
 from . import policy
-from .models import NATIONAL_CODE, PATH_SEPARATOR, Membership, Office
+from .models import NATIONAL_CODE, NATIONAL_SLUG, PATH_SEPARATOR, Membership, Office
 from .regions import (
     PROVINCE_SLUGS,
     RegionRow,
@@ -29,12 +29,12 @@ from .regions import (
     slugify_region,
     time_zone_for_province,
 )
+from .signals import membership_removed
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
 NATIONAL_NAME = "KPU Republik Indonesia"
-NATIONAL_SLUG = "ri"
 
 
 class ServiceError(ValueError):
@@ -280,10 +280,7 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
             changes={"email": membership.user.email, "role": membership.role},
         )
         membership.delete()
-        # Channels connected with this person's own authorisation must not fail silently later.
-        from humas.channels.services import channels_flag_departed_person
-
-        channels_flag_departed_person(user=membership.user, office=office)
+        membership_removed.send(sender=Membership, user=membership.user, office=office)
     policy.forget(membership.user)
 
 

@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from humas.core.http import AuthenticatedHttpRequest
-from humas.core.officecontext import office_view
+from humas.accounts.http import AuthenticatedHttpRequest
+from humas.offices.officecontext import office_view
 
 from . import policy
 from .forms import InviteForm, OfficeProfileForm, RoleForm

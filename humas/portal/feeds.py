@@ -2,7 +2,7 @@
 
 ``<prefix>feed/rss.xml``, ``<prefix>feed/atom.xml``, ``<prefix>feed/<type>/rss.xml`` and
 ``<prefix>feed/<type>/atom.xml``, where the prefix is ``/`` for the national site and
-``/<office-slug>/`` otherwise (the URLs ``urls_public.paths_showing_article`` invalidates).
+``/<office-slug>/`` otherwise (the URLs ``selectors.paths_showing_article`` invalidates).
 National and provincial feeds include the offices below, as their homes do.
 """
 
@@ -19,12 +19,12 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
-from humas.offices.models import Office
+from humas.offices.models import Office, office_prefix
+from humas.web import pagecache
 
-from . import pagecache
 from .models import Article, ArticleType, ElectionStage
 from .selectors import article_list_public, shows_offices_below, site_office_get
-from .seo import OG_IMAGE_SIZE, description_of, office_prefix, og_image, xml_text
+from .seo import OG_IMAGE_SIZE, description_of, og_image, xml_text
 
 FEED_SIZE = 30
 MEDIA_NS = "http://search.yahoo.com/mrss/"

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from huey.contrib.djhuey import db_task
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from humas.accounts.models import User
@@ -298,8 +299,6 @@ def image_upload(
 
 
 def _store_original_and_enqueue(image_id: int, name: str, content: bytes) -> None:
-    from .tasks import image_renditions_task  # tasks imports this module
-
     try:
         stored = default_storage.save(name, ContentFile(content))
     except Exception:
@@ -460,3 +459,12 @@ def image_get_for_office(*, actor: User, office: Office, image_id: int) -> Artic
     """One image of ``office`` the actor may see; None for another office's image."""
     policy.require(actor, "content.view", office)
     return ArticleImage.objects.filter(office=office, pk=image_id).first()
+
+
+# Enqueued by the code above; declared here, beside it, so that this module never imports tasks.py
+# (tasks.py imports it): the import graph stays one-way. A task takes ids, loads fresh state and
+# calls the service, so it is idempotent.
+@db_task()
+def image_renditions_task(image_id: int) -> None:
+    """Make the renditions of an uploaded image (idempotent; a failure marks the image failed)."""
+    image_make_renditions(image_id=image_id)

@@ -9,6 +9,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from humas.offices.models import NATIONAL_SLUG
+
 
 class ArticleType(models.TextChoices):
     BERITA = "berita", _("Berita")
@@ -168,9 +170,6 @@ class Article(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == self.Status.PUBLISHED
-
-
-NATIONAL_SLUG = "ri"
 
 
 def article_url(*, office_slug: str, type: str, slug: str) -> str:

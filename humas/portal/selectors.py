@@ -6,10 +6,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from humas.offices.models import Office
+from humas.offices.models import NATIONAL_SLUG, Office, office_prefix
 from humas.offices.tree import subtree
 
-from .models import NATIONAL_SLUG, Article, ArticleType
+from .models import Article, ArticleType
 
 Status = Article.Status
 
@@ -136,3 +136,30 @@ def article_get_for_actor(*, actor: object, office: Office, article_id: int) -> 
     if article is None or not policy.can(actor, "content.view", office):  # type: ignore[arg-type]
         raise Http404("article")
     return article
+
+
+def paths_showing_article(article: Article) -> list[str]:
+    """Every cached URL whose content changes when ``article`` is published, edited or withdrawn."""
+    office = article.office
+    prefix = office_prefix(office.slug)
+    paths = {
+        article.get_absolute_url(),
+        prefix,
+        f"{prefix}{article.type}/",
+        f"{prefix}feed/rss.xml",
+        f"{prefix}feed/atom.xml",
+        f"{prefix}feed/{article.type}/rss.xml",
+        f"{prefix}feed/{article.type}/atom.xml",
+        "/sitemap.xml",
+        "/sitemap-news.xml",
+    }
+    # Homes, lists and feeds of the offices above show news from below.
+    for ancestor in Office.objects.filter(code__in=office.ancestor_codes):
+        up = office_prefix(ancestor.slug)
+        paths.update({up, f"{up}{article.type}/", f"{up}feed/rss.xml", f"{up}feed/atom.xml"})
+    # Neighbours link to this article (previous/next, related).
+    if article.published_at is not None:
+        for neighbour in (*article_neighbours(article=article), *article_related(article=article)):
+            if neighbour is not None:
+                paths.add(neighbour.get_absolute_url())
+    return sorted(paths)

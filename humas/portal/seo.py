@@ -24,10 +24,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from humas.offices.models import Office
+from humas.offices.models import Office, office_prefix
 from humas.offices.tree import subtree
+from humas.web import pagecache
 
-from . import pagecache
 from .models import VERDICT_RATING, Article, ArticleImage, ArticleType, ElectionStage, Verdict
 from .selectors import site_office_get
 
@@ -43,13 +43,6 @@ XML_CONTENT_TYPE = "application/xml; charset=utf-8"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 DISALLOWED_PREFIXES = ("/app/", "/admin/", "/api/", "/accounts/", "/i18n/", "/_v/", "/cari/", "/*/cari/")
-
-
-def office_prefix(office_slug: str) -> str:
-    """The URL prefix of an office's site (urls_public imports this module, so import it late)."""
-    from .urls_public import office_prefix as prefix
-
-    return prefix(office_slug)
 
 
 def xml_text(value: object) -> str:

@@ -20,14 +20,20 @@ from humas.accounts.models import User
 from humas.audit.services import audit_record
 from humas.offices import policy
 from humas.offices.models import Office
+from humas.web import pagecache
 
-from . import pagecache
 from .models import Article, ArticleImage, ArticleType, ArticleVersion, Category, Tag, Verdict
 from .sanitize import html_to_text, sanitize_html
 from .search import article_index
+from .selectors import paths_showing_article
 
 Status = Article.Status
 EDITABLE_BY_AUTHOR = {Status.DRAFT, Status.REJECTED, Status.UNPUBLISHED}
+
+
+def _invalidate_article_pages(article: Article) -> int:
+    """Delete the stored public pages that show ``article`` (run after the change commits)."""
+    return pagecache.invalidate_paths(paths_showing_article(article))
 
 
 class WorkflowError(ValueError):
@@ -209,7 +215,7 @@ def article_update(*, actor: User, article: Article, data: ArticleInput) -> Arti
             changes={"fields": sorted(changes), "version": article.version},
         )
         if article.status == Status.PUBLISHED:
-            transaction.on_commit(lambda: pagecache.invalidate_article(article))
+            transaction.on_commit(lambda: _invalidate_article_pages(article))
     return article
 
 
@@ -317,7 +323,7 @@ def _transition(
             changes["publish_at"] = publish_at.isoformat()
         audit_record(actor=actor, office=locked.office, action=action, obj=locked, changes=changes)
         if before == Status.PUBLISHED or to == Status.PUBLISHED:
-            transaction.on_commit(lambda: pagecache.invalidate_article(locked))
+            transaction.on_commit(lambda: _invalidate_article_pages(locked))
     return locked
 
 
@@ -384,7 +390,7 @@ def article_publish_approved_post(
                 "author": author.email,
             },
         )
-        transaction.on_commit(lambda: pagecache.invalidate_article(article))
+        transaction.on_commit(lambda: _invalidate_article_pages(article))
     return article
 
 

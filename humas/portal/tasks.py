@@ -4,9 +4,15 @@ calls a service; each is idempotent."""
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
+from humas.web import pagecache
+
+from .counter import views_flush
+from .images import image_renditions_task, image_retry_stale
 from .services import article_publish_due
+
+__all__ = ["image_renditions_task"]
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -18,24 +24,12 @@ def publish_due_articles_task() -> None:
 @db_periodic_task(crontab(minute="*"))
 def flush_views_task() -> None:
     """Fold buffered article views into the daily rows and totals (the shown count lags at most a minute)."""
-    from .counter import views_flush
-
     views_flush()
-
-
-@db_task()
-def image_renditions_task(image_id: int) -> None:
-    """Make the renditions of an uploaded image (idempotent; a failure marks the image failed)."""
-    from .images import image_make_renditions
-
-    image_make_renditions(image_id=image_id)
 
 
 @db_periodic_task(crontab(minute="*/10"))
 def retry_stale_images_task() -> None:
     """Images still processing long after upload lost their task (a worker died): make them now."""
-    from .images import image_retry_stale
-
     image_retry_stale()
 
 
@@ -43,6 +37,4 @@ def retry_stale_images_task() -> None:
 def refresh_news_sitemap_task() -> None:
     """The news sitemap lists the last two days: drop its stored copy hourly even when nothing is
     published, so articles age out of it."""
-    from . import pagecache
-
     pagecache.invalidate_paths(["/sitemap-news.xml"])

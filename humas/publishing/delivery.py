@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from huey.contrib.djhuey import db_task
 
 from humas.accounts.models import User
 from humas.audit.services import audit_record
@@ -44,7 +44,8 @@ from humas.channels.connectors import (
     content_marker,
 )
 from humas.channels.models import API_PLATFORMS, Channel, Platform
-from humas.channels.services import ChannelError, channel_credential_secret
+from humas.channels.services import ChannelError
+from humas.channels.tokens import channel_credential_secret
 from humas.offices import policy
 
 from .assisted import ASSISTED_PLATFORMS, assisted_delete_message, needs_hand_deletion
@@ -63,23 +64,17 @@ RECONCILE_ROUNDS = 6
 
 
 def _enqueue_send(delivery_id: int) -> None:
-    from .tasks import deliver_task
-
     deliver_task(delivery_id)
 
 
 def _schedule_send(delivery_id: int, at: datetime) -> None:
     """Run the attempt at ``at`` rather than at the sweeper's next minute (which stays the backstop
     if the queue loses the task)."""
-    from .tasks import deliver_task
-
     transaction.on_commit(lambda: deliver_task.schedule((delivery_id,), eta=at))
 
 
 def _enqueue_many(delivery_ids: list[int]) -> None:
     from huey.storage import RedisStorage
-
-    from .tasks import deliver_task
 
     huey = deliver_task.huey
     storage = huey.storage
@@ -319,7 +314,7 @@ def _finish(delivery: Delivery, **fields: object) -> bool:
 def _notify_people(publication_id: int) -> None:
     """A person must act: the notifications app tells them, batched per publication, after commit
     (never a mail sent from inside the engine)."""
-    from humas.notifications.alerts import publication_problems_enqueue
+    from .alerts import publication_problems_enqueue
 
     transaction.on_commit(lambda: publication_problems_enqueue(publication_id=publication_id))
 
@@ -527,8 +522,6 @@ def deliveries_sweep(*, now: datetime | None = None) -> dict[str, int]:
     The queue already holds a task for each delivery at its time; the sweeper is the backstop for
     tasks the queue lost, so it only takes deliveries overdue by HUMAS_DELIVERY_SWEEP_GRACE_SECONDS
     (a backlog being worked through is not enqueued a second time every minute)."""
-    from .tasks import deliver_task, reconcile_task
-
     now = now or timezone.now()
     overdue = now - timedelta(seconds=settings.HUMAS_DELIVERY_SWEEP_GRACE_SECONDS)
     due = list(
@@ -679,31 +672,14 @@ def publication_withdraw(*, actor: User, publication: Publication) -> list[Withd
 # What a person reads
 
 
-def publication_summary(*, publication: Publication, deliveries: list[Delivery] | None = None) -> str:
-    """ "Terbit di 4 dari 5 kanal — Instagram gagal: token kedaluwarsa"."""
-    items = deliveries if deliveries is not None else list(publication.deliveries.select_related("channel"))
-    total = len(items)
-    sent = sum(1 for d in items if d.state == State.SENT)
-    head = ngettext(
-        "Terbit di %(sent)s dari %(total)s kanal", "Terbit di %(sent)s dari %(total)s kanal", total
-    ) % {"sent": sent, "total": total}
-    notes = []
-    for d in items:
-        name = d.channel.get_platform_display()
-        if d.state == State.FAILED:
-            notes.append(_("%(platform)s gagal: %(reason)s") % {"platform": name, "reason": d.error_message})
-        elif d.state == State.NEEDS_ATTENTION:
-            notes.append(
-                _("%(platform)s perlu perhatian: %(reason)s") % {"platform": name, "reason": d.error_message}
-            )
-        elif d.state == State.WAITING:
-            notes.append(_("%(platform)s menunggu percobaan ulang") % {"platform": name})
-        elif d.state in (State.QUEUED, State.SENDING):
-            notes.append(_("%(platform)s dalam proses") % {"platform": name})
-        elif d.state == State.WITHDRAWN:
-            notes.append(_("%(platform)s ditarik") % {"platform": name})
-        elif d.state == State.MANUAL:
-            notes.append(_("%(platform)s menunggu diunggah manual") % {"platform": name})
-        elif d.state == State.SENT and publication.withdrawn_at and needs_hand_deletion(d):
-            notes.append(_("%(platform)s perlu dihapus manual") % {"platform": name})
-    return " — ".join([head, "; ".join(notes)]) if notes else head
+# Enqueued by the code above; declared here, beside it, so that this module never imports tasks.py
+# (tasks.py imports it): the import graph stays one-way. A task takes ids, loads fresh state and
+# calls the service, so it is idempotent.
+@db_task(retries=0)  # retries are decided by the delivery engine, not by the queue
+def deliver_task(delivery_id: int) -> None:
+    delivery_send(delivery_id=delivery_id)
+
+
+@db_task(retries=0)
+def reconcile_task(delivery_id: int) -> None:
+    delivery_reconcile(delivery_id=delivery_id)

@@ -35,6 +35,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from huey.contrib.djhuey import db_task
 from PIL import Image
 
 from humas.accounts.models import User
@@ -364,8 +365,6 @@ RENDITION_KINDS = ("thumb", "instagram", "x", "facebook", "telegram")
 
 
 def _enqueue_renditions(image_ids: list[int]) -> None:
-    from .tasks import post_image_renditions_task  # tasks imports delivery, which imports this
-
     for image_id in image_ids:
         post_image_renditions_task(image_id)
 
@@ -471,3 +470,12 @@ __all__ = [
     "post_images_change",
     "public_image_url",
 ]
+
+
+# Enqueued by the code above; declared here, beside it, so that this module never imports tasks.py
+# (tasks.py imports it): the import graph stays one-way. A task takes ids, loads fresh state and
+# calls the service, so it is idempotent.
+@db_task(retries=2, retry_delay=60)
+def post_image_renditions_task(image_id: int) -> None:
+    """A new post image's thumbnail and platform renditions, made before anyone publishes."""
+    post_image_renditions(image_id=image_id)

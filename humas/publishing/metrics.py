@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from huey.contrib.djhuey import db_task
 
 from humas.channels.connect import channel_check_health
 from humas.channels.connectors import (
@@ -47,7 +48,8 @@ from humas.channels.connectors import (
     build_connector,
 )
 from humas.channels.models import API_PLATFORMS, Channel, Platform
-from humas.channels.services import ChannelError, channel_credential_secret
+from humas.channels.services import ChannelError
+from humas.channels.tokens import channel_credential_secret
 
 from .delivery import connector_for_delivery
 from .models import Delivery, DeliveryMetrics, Post
@@ -147,8 +149,6 @@ def metrics_due(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> lis
 def metrics_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Start new schedules and enqueue one collection task per due delivery. Safe to run any
     number of times: each task claims its delivery under a lock."""
-    from .tasks import collect_metrics_task
-
     now = now or timezone.now()
     started = metrics_start(now=now)
     due = metrics_due(now=now)
@@ -414,3 +414,11 @@ def post_metrics_summary(*, post: Post) -> PostMetricsSummary:
         interactions=sum(known) if known else None,
         collected_at=max(times) if times else None,
     )
+
+
+# Enqueued by the code above; declared here, beside it, so that this module never imports tasks.py
+# (tasks.py imports it): the import graph stays one-way. A task takes ids, loads fresh state and
+# calls the service, so it is idempotent.
+@db_task(retries=0)
+def collect_metrics_task(delivery_id: int) -> None:
+    delivery_metrics_collect(delivery_id=delivery_id)

@@ -40,7 +40,7 @@ from humas.channels.connectors import (
 from humas.channels.connectors import Platform as ConnectorPlatform
 from humas.channels.models import API_PLATFORMS, Channel, Platform
 from humas.offices import policy
-from humas.offices.models import Office
+from humas.offices.models import Office, office_prefix
 from humas.portal.counter import article_views_total
 from humas.portal.models import Article, ArticleType
 from humas.portal.services import (
@@ -281,8 +281,6 @@ class PortalConnector:
 
 
 def office_home(office: Office) -> str:
-    from humas.portal.urls_public import office_prefix
-
     return office_prefix(office.slug)
 
 

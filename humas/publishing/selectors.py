@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from humas.accounts.models import User
 from humas.channels.models import API_PLATFORMS, Channel
 from humas.offices import policy
 from humas.offices.models import Office
 
+from .assisted import needs_hand_deletion
 from .models import Delivery, Post, Publication
+
+State = Delivery.State
 
 
 def post_list_for_office(*, actor: User, office: Office) -> QuerySet[Post]:
@@ -56,3 +61,33 @@ def channel_list_publishable(*, office: Office) -> QuerySet[Channel]:
     return Channel.objects.filter(
         office=office, is_active=True, platform__in=API_PLATFORMS, credential__isnull=False
     ).order_by("platform", "name")
+
+
+def publication_summary(*, publication: Publication, deliveries: list[Delivery] | None = None) -> str:
+    """ "Terbit di 4 dari 5 kanal — Instagram gagal: token kedaluwarsa"."""
+    items = deliveries if deliveries is not None else list(publication.deliveries.select_related("channel"))
+    total = len(items)
+    sent = sum(1 for d in items if d.state == State.SENT)
+    head = ngettext(
+        "Terbit di %(sent)s dari %(total)s kanal", "Terbit di %(sent)s dari %(total)s kanal", total
+    ) % {"sent": sent, "total": total}
+    notes = []
+    for d in items:
+        name = d.channel.get_platform_display()
+        if d.state == State.FAILED:
+            notes.append(_("%(platform)s gagal: %(reason)s") % {"platform": name, "reason": d.error_message})
+        elif d.state == State.NEEDS_ATTENTION:
+            notes.append(
+                _("%(platform)s perlu perhatian: %(reason)s") % {"platform": name, "reason": d.error_message}
+            )
+        elif d.state == State.WAITING:
+            notes.append(_("%(platform)s menunggu percobaan ulang") % {"platform": name})
+        elif d.state in (State.QUEUED, State.SENDING):
+            notes.append(_("%(platform)s dalam proses") % {"platform": name})
+        elif d.state == State.WITHDRAWN:
+            notes.append(_("%(platform)s ditarik") % {"platform": name})
+        elif d.state == State.MANUAL:
+            notes.append(_("%(platform)s menunggu diunggah manual") % {"platform": name})
+        elif d.state == State.SENT and publication.withdrawn_at and needs_hand_deletion(d):
+            notes.append(_("%(platform)s perlu dihapus manual") % {"platform": name})
+    return " — ".join([head, "; ".join(notes)]) if notes else head

@@ -3,7 +3,7 @@
 MEDIA_ROOT is served to anyone by nginx (``/media/``). A draft's images must not be reachable
 before the post is approved and published, so they are kept under ``HUMAS_PRIVATE_MEDIA_ROOT``,
 which no web server serves directly; the back office and the platforms get them through views
-that check the post (humas/publishing/views_images.py).
+that check the post (humas/publishing/views/media.py).
 """
 
 from __future__ import annotations

@@ -1,24 +1,33 @@
-"""Delivery tasks. Each takes ids, loads fresh state and is idempotent; retries are decided by
-the delivery engine, not by the queue."""
+"""The periodic jobs of publishing, and the queue's entry to its tasks.
+
+A task that a service enqueues is declared beside that service (``delivery.deliver_task``,
+``metrics.collect_metrics_task``, ``images.post_image_renditions_task``,
+``alerts.notify_publication_task``) so no service imports this module; they are named here so that
+the worker's discovery of ``tasks`` modules registers them and callers have one place to look.
+Each task takes ids, loads fresh state and is idempotent; retries are decided by the delivery
+engine, not by the queue.
+"""
 
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
-from .delivery import deliveries_sweep, delivery_reconcile, delivery_send
-from .images import post_image_renditions
-from .metrics import delivery_metrics_collect, metrics_sweep
+from .alerts import notify_publication_task, publication_problems_sweep
+from .delivery import deliver_task, deliveries_sweep, reconcile_task
+from .images import post_image_renditions_task
+from .metrics import collect_metrics_task, metrics_sweep
 
-
-@db_task(retries=0)
-def deliver_task(delivery_id: int) -> None:
-    delivery_send(delivery_id=delivery_id)
-
-
-@db_task(retries=0)
-def reconcile_task(delivery_id: int) -> None:
-    delivery_reconcile(delivery_id=delivery_id)
+__all__ = [
+    "collect_metrics_task",
+    "deliver_task",
+    "notify_publication_task",
+    "post_image_renditions_task",
+    "publication_problems_sweep_task",
+    "reconcile_task",
+    "sweep_deliveries_task",
+    "sweep_metrics_task",
+]
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -28,18 +37,13 @@ def sweep_deliveries_task() -> None:
     deliveries_sweep()
 
 
-@db_task(retries=0)
-def collect_metrics_task(delivery_id: int) -> None:
-    delivery_metrics_collect(delivery_id=delivery_id)
-
-
 @db_periodic_task(crontab(minute="*/10"))
 def sweep_metrics_task() -> None:
     """Every 10 minutes: newly sent deliveries get their metrics schedule, due collections run."""
     metrics_sweep()
 
 
-@db_task(retries=2, retry_delay=60)
-def post_image_renditions_task(image_id: int) -> None:
-    """A new post image's thumbnail and platform renditions, made before anyone publishes."""
-    post_image_renditions(image_id=image_id)
+@db_periodic_task(crontab(minute="*/15"))
+def publication_problems_sweep_task() -> None:
+    """Backstop for a batch task the queue lost: failures of the last hours reach a person."""
+    publication_problems_sweep()

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import views, views_assisted, views_media
+from .views import assisted as views_assisted
+from .views import media as views_media
+from .views import posts as views
 
 app_name = "publishing"
 

@@ -4,8 +4,8 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from humas.audit.models import AuditEvent
-from humas.audit.selectors import audit_list_for_office
 from humas.audit.services import audit_record
+from humas.core.selectors import audit_list_for_office
 from humas.offices import policy
 
 pytestmark = pytest.mark.django_db

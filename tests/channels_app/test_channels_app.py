@@ -13,10 +13,10 @@ from humas.channels.services import (
     ChannelError,
     ChannelInput,
     channel_create,
-    channel_credential_secret,
     channel_store_credential,
     credentials_rotate,
 )
+from humas.channels.tokens import channel_credential_secret
 from humas.offices import policy
 from humas.offices.models import Membership
 from humas.offices.services import membership_remove

@@ -8,7 +8,8 @@ from django.core import mail
 from humas.channels.connect import channel_check_health, channel_connect_token
 from humas.channels.fakes import running_fakes
 from humas.channels.models import Channel, ChannelCredential
-from humas.channels.services import ChannelError, ChannelInput, channel_create, channel_credential_secret
+from humas.channels.services import ChannelError, ChannelInput, channel_create
+from humas.channels.tokens import channel_credential_secret
 
 pytestmark = pytest.mark.django_db
 

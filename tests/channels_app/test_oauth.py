@@ -21,7 +21,8 @@ from humas.channels import crypto
 from humas.channels.connect import channel_check_health
 from humas.channels.fakes import running_fakes
 from humas.channels.models import Channel, ChannelCredential
-from humas.channels.services import ChannelError, ChannelInput, channel_create, channel_credential_secret
+from humas.channels.services import ChannelError, ChannelInput, channel_create
+from humas.channels.tokens import channel_credential_secret
 from tests.conftest import require_service
 
 pytestmark = pytest.mark.django_db

@@ -344,8 +344,8 @@ def test_uploads_come_from_disk_and_cannot_run_scripts(site: Site) -> None:
 
 
 def test_view_beacon_reaches_the_app_unbuffered_and_uncached(site: Site) -> None:
-    if not (REPO / "humas" / "portal" / "views_counter.py").exists():
-        pytest.skip("the view counter (humas/portal/views_counter.py) is not in this checkout")
+    if not (REPO / "humas" / "portal" / "views" / "counter.py").exists():
+        pytest.skip("the view counter (humas/portal/views/counter.py) is not in this checkout")
     with site.client() as client:
         response = client.post(
             f"/_v/{site.article_id}",

@@ -12,11 +12,11 @@ from huey.contrib.djhuey import HUEY
 
 from humas.channels.connect import channel_connect_token
 from humas.channels.services import ChannelInput, channel_create
-from humas.notifications.alerts import publication_problems_notify, publication_problems_sweep
 from humas.notifications.models import Notification
-from humas.notifications.tasks import notify_publication_task
+from humas.publishing.alerts import publication_problems_notify, publication_problems_sweep
 from humas.publishing.delivery import delivery_retry, publication_create, publication_withdraw
 from humas.publishing.models import Delivery
+from humas.publishing.tasks import notify_publication_task
 
 pytestmark = pytest.mark.django_db
 State = Delivery.State

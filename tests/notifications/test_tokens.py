@@ -8,15 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core import mail
 
+from humas.channels.alerts import channel_health_notify, channel_tokens_warn, token_threshold
 from humas.channels.models import Channel
 from humas.channels.services import ChannelInput, channel_create, channel_store_credential
-from humas.notifications.alerts import (
-    channel_health_notify,
-    channel_tokens_warn,
-    days_left,
-    token_threshold,
-)
 from humas.notifications.models import Notification
+from humas.notifications.selectors import days_left
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from humas.portal import pagecache
 from humas.portal.services import ArticleInput, article_approve, article_create, article_submit
+from humas.web import pagecache
 
 
 @pytest.fixture(autouse=True)

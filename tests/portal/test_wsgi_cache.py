@@ -7,8 +7,8 @@ import gzip
 import pytest
 from django.test import Client
 
-from humas.portal import pagecache
-from humas.portal.wsgi_cache import PageCacheApp
+from humas.web import pagecache
+from humas.web.wsgi_cache import PageCacheApp
 
 pytestmark = pytest.mark.django_db
 

@@ -23,10 +23,10 @@ from humas.publishing.delivery import (
     deliveries_sweep,
     delivery_send,
     publication_create,
-    publication_summary,
     publication_withdraw,
 )
 from humas.publishing.models import Delivery, PostImage, PostVariant
+from humas.publishing.selectors import publication_summary
 from humas.publishing.services import PublishingError
 
 from .conftest import JEPARA

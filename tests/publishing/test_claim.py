@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from humas.channels.services import channel_credential_secret
+from humas.channels.tokens import channel_credential_secret
 from humas.publishing.delivery import _claim, publication_create
 from humas.publishing.models import Delivery
 

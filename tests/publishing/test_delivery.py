@@ -21,10 +21,10 @@ from humas.publishing.delivery import (
     delivery_retry,
     delivery_send,
     publication_create,
-    publication_summary,
     publication_withdraw,
 )
 from humas.publishing.models import Delivery, Publication
+from humas.publishing.selectors import publication_summary
 from humas.publishing.services import PublishingError
 from tests.conftest import require_service
 
@@ -195,7 +195,7 @@ def test_worker_killed_mid_send_is_reconciled_to_sent_without_a_second_post(
     )
     fakes.hub.add_fault(platform="x", kind="timeout", commit=True, seconds=2, times=1)
     from humas.channels.connectors import PublishRequest, RetryLater
-    from humas.channels.services import channel_credential_secret
+    from humas.channels.tokens import channel_credential_secret
 
     connector = connector_for_delivery(channel=channel, token=channel_credential_secret(channel=channel))
     with pytest.raises(RetryLater):
@@ -386,7 +386,7 @@ def test_duplicate_answer_is_reconciled_to_the_post_already_there(
     """An earlier attempt published but its worker died before recording it; the retry is
     refused by the platform as a duplicate (Graph 506) and the delivery adopts the existing post."""
     from humas.channels.connectors import PublishRequest
-    from humas.channels.services import channel_credential_secret
+    from humas.channels.tokens import channel_credential_secret
 
     channel = connected("facebook")
     post = approved_post()

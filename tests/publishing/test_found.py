@@ -9,8 +9,9 @@ from django.urls import reverse
 from humas.audit.models import AuditEvent
 from humas.offices.policy import PolicyDenied
 from humas.publishing.assisted import delivery_confirm_published, found_url_check
-from humas.publishing.delivery import publication_create, publication_summary, publication_withdraw
+from humas.publishing.delivery import publication_create, publication_withdraw
 from humas.publishing.models import Delivery
+from humas.publishing.selectors import publication_summary
 from humas.publishing.services import PublishingError
 
 pytestmark = pytest.mark.django_db

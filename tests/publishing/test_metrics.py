@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from humas.channels.models import Channel
-from humas.channels.services import channel_credential_secret
+from humas.channels.tokens import channel_credential_secret
 from humas.publishing.delivery import connector_for_delivery, publication_create, publication_withdraw
 from humas.publishing.metrics import (
     MAX_ATTEMPTS,

@@ -21,7 +21,6 @@ from humas.publishing.delivery import (
     deliveries_sweep,
     delivery_send,
     publication_create,
-    publication_summary,
     publication_withdraw,
 )
 from humas.publishing.models import Delivery, DeliveryArticle
@@ -31,6 +30,7 @@ from humas.publishing.portal_channel import (
     channel_list_for_publishing,
     portal_channel_ensure,
 )
+from humas.publishing.selectors import publication_summary
 from tests.conftest import require_service
 
 from .conftest import JEPARA

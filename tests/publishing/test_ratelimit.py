@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from humas.channels.connectors import PublishRequest, RateLimited
-from humas.channels.services import channel_credential_secret
+from humas.channels.tokens import channel_credential_secret
 from humas.publishing.delivery import connector_for_delivery
 from humas.publishing.ratelimit import CacheRateLimitStore
 

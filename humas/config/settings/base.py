@@ -66,8 +66,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Serves stored anonymous public pages before anything else runs (humas/portal/pagecache.py).
-    "humas.portal.pagecache.PageCacheMiddleware",
+    # Serves stored anonymous public pages before anything else runs (humas/web/pagecache.py).
+    "humas.web.pagecache.PageCacheMiddleware",
     "humas.portal.sitehost.SiteHostMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "humas.core.middleware.LanguageMiddleware",
@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "humas.audit.middleware.RequestContextMiddleware",
+    "humas.web.requestcontext.RequestContextMiddleware",
 ]
 
 ROOT_URLCONF = "humas.config.urls"
@@ -218,7 +218,7 @@ LOGGING = {
 NINJA_PAGINATION_PER_PAGE = 1000
 NINJA_PAGINATION_MAX_LIMIT = 5000
 
-# Public portal page cache (files nginx can serve; see humas/portal/pagecache.py).
+# Public portal page cache (files nginx can serve; see humas/web/pagecache.py).
 HUMAS_PAGECACHE_ENABLED = env_bool("HUMAS_PAGECACHE_ENABLED", True)
 HUMAS_PAGECACHE_DIR = Path(env_str("HUMAS_PAGECACHE_DIR", str(DATA_DIR / "pagecache")))
 HUMAS_PAGE_MAX_AGE = env_int("HUMAS_PAGE_MAX_AGE", 60)

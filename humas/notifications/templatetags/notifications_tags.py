@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from humas.notifications.alerts import days_left
+from humas.notifications.selectors import days_left
 
 register = template.Library()
 

@@ -4,9 +4,8 @@ from django import template
 from django.core.files.storage import default_storage
 from django.utils.html import format_html, format_html_join
 
-from humas.offices.models import Office
+from humas.offices.models import Office, office_prefix
 from humas.portal.models import ArticleImage, ArticleType
-from humas.portal.urls_public import office_prefix
 
 register = template.Library()
 

@@ -9,7 +9,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from humas.offices.models import Office
+from humas.offices.models import Office, office_prefix
 from humas.portal.models import Article, ArticleType
 from humas.portal.seo import (
     OG_IMAGE_SIZE,
@@ -20,7 +20,6 @@ from humas.portal.seo import (
     meta_tags,
     news_article_data,
     office_description,
-    office_prefix,
     og_image,
 )
 

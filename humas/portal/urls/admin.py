@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
-from . import views_admin as views
-from . import views_images
+from ..views import admin as views
+from ..views import images as views_images
 
 app_name = "portal_admin"
 

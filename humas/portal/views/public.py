@@ -6,11 +6,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from humas.channels.models import Platform
+from humas.channels.selectors import official_accounts_public
 from humas.offices.models import Office
+from humas.web import pagecache
 
-from . import pagecache
-from .models import ArticleType, Verdict
-from .selectors import (
+from ..models import ArticleType, Verdict
+from ..selectors import (
     article_get_public,
     article_list_public,
     article_neighbours,
@@ -76,3 +78,28 @@ def article_detail(
 
 def not_found(request: HttpRequest) -> HttpResponse:
     raise Http404
+
+
+def official_accounts(request: HttpRequest, office_slug: str | None = None) -> HttpResponse:
+    """Public list of official accounts: an office's own (and those below), or all offices nationally."""
+    office = site_office_get(slug=office_slug or getattr(request, "site_office_slug", None))
+    # NUL cannot reach PostgreSQL text comparisons; nobody types it.
+    query = request.GET.get("q", "")[:80].replace("\x00", "")
+    platform = request.GET.get("platform", "")
+    platform = platform if platform in Platform.values else ""
+    channels = official_accounts_public(office=office, query=query, platform=platform)
+    page = Paginator(channels, 100).get_page(
+        request.GET.get("page") if str(request.GET.get("page", "1")).isdigit() else 1
+    )
+    response = render(
+        request,
+        "portal/official_accounts.html",
+        {
+            "office": office,
+            "page": page,
+            "query": query,
+            "platform": platform,
+            "platforms": Platform.choices,
+        },
+    )
+    return pagecache.finish(request, response)

@@ -10,20 +10,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from humas.core.http import AuthenticatedHttpRequest
-from humas.core.officecontext import office_view
+from humas.accounts.http import AuthenticatedHttpRequest
 from humas.offices import policy
 from humas.offices.models import Office
+from humas.offices.officecontext import office_view
 
-from .assisted import assisted_panels, found_panels
-from .delivery import delivery_retry, publication_create, publication_summary, publication_withdraw
-from .forms import PostForm, PublishForm
-from .images import ImageRejected, post_images_change
-from .metrics import post_metrics_summary
-from .models import Delivery, Post, Publication
-from .portal_channel import channel_list_for_publishing
-from .selectors import delivery_get_for_office, post_get_for_actor, post_list_for_office
-from .services import (
+from ..assisted import assisted_panels, found_panels
+from ..delivery import delivery_retry, publication_create, publication_withdraw
+from ..forms import PostForm, PublishForm
+from ..images import ImageRejected, post_images_change
+from ..metrics import post_metrics_summary
+from ..models import Delivery, Post, Publication
+from ..portal_channel import channel_list_for_publishing
+from ..selectors import delivery_get_for_office, post_get_for_actor, post_list_for_office, publication_summary
+from ..services import (
     EDITABLE,
     SUBMITTABLE,
     PublishingError,
@@ -33,8 +33,8 @@ from .services import (
     post_update,
     schedule_from_office_time,
 )
-from .variants import post_variants_set
-from .views_media import media_context, media_forms, post_media_context
+from ..variants import post_variants_set
+from .media import media_context, media_forms, post_media_context
 
 
 def _to_detail(office: Office, post_id: int) -> HttpResponse:

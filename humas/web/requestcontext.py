@@ -1,11 +1,14 @@
+"""Request facts (the client's address) that services record without every caller passing them."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from .context import client_ip
+client_ip: ContextVar[str | None] = ContextVar("humas_client_ip", default=None)
 
 
 def request_client_ip(request: HttpRequest) -> str | None:

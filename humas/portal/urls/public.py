@@ -1,23 +1,20 @@
 """Public portal URLs. The national site lives at the root; every other office under its slug.
 
-Also the single place that knows which URLs show an article, for precise cache invalidation.
+Which cached URLs show an article (for precise invalidation) is ``selectors.paths_showing_article``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.urls import path, re_path
 from django.views.generic import RedirectView
 
-from humas.channels import views as channel_views
+from humas.offices.models import NATIONAL_SLUG
 
-from . import feeds, seo, views_counter, views_search
-from . import views_public as views
-from .models import NATIONAL_SLUG, ArticleType
-
-if TYPE_CHECKING:
-    from .models import Article
+from .. import feeds, seo
+from ..models import ArticleType
+from ..views import counter as views_counter
+from ..views import public as views
+from ..views import search as views_search
 
 app_name = "portal"
 
@@ -49,8 +46,8 @@ urlpatterns = [
     re_path(rf"^(?P<type>{TYPES})/$", views.article_list, name="national_list"),
     re_path(rf"^(?P<type>{TYPES})/(?P<slug>[-a-zA-Z0-9_]+)/$", views.article_detail, name="national_article"),
     path(f"{NATIONAL_SLUG}/", RedirectView.as_view(url="/", permanent=True)),
-    path("akun-resmi/", channel_views.official_accounts, name="national_official_accounts"),
-    path("<slug:office_slug>/akun-resmi/", channel_views.official_accounts, name="official_accounts"),
+    path("akun-resmi/", views.official_accounts, name="national_official_accounts"),
+    path("<slug:office_slug>/akun-resmi/", views.official_accounts, name="official_accounts"),
     # Feeds, sitemaps, robots.txt and search (above the office-slug patterns).
     path("robots.txt", seo.robots_view, name="robots"),
     path("sitemap.xml", seo.sitemap_view, name="sitemap"),
@@ -82,38 +79,3 @@ urlpatterns = [
         name="article",
     ),
 ]
-
-
-def office_prefix(office_slug: str) -> str:
-    return "/" if office_slug == NATIONAL_SLUG else f"/{office_slug}/"
-
-
-def paths_showing_article(article: Article) -> list[str]:
-    """Every cached URL whose content changes when ``article`` is published, edited or withdrawn."""
-    office = article.office
-    prefix = office_prefix(office.slug)
-    paths = {
-        article.get_absolute_url(),
-        prefix,
-        f"{prefix}{article.type}/",
-        f"{prefix}feed/rss.xml",
-        f"{prefix}feed/atom.xml",
-        f"{prefix}feed/{article.type}/rss.xml",
-        f"{prefix}feed/{article.type}/atom.xml",
-        "/sitemap.xml",
-        "/sitemap-news.xml",
-    }
-    # Homes, lists and feeds of the offices above show news from below.
-    from humas.offices.models import Office
-
-    for ancestor in Office.objects.filter(code__in=office.ancestor_codes):
-        up = office_prefix(ancestor.slug)
-        paths.update({up, f"{up}{article.type}/", f"{up}feed/rss.xml", f"{up}feed/atom.xml"})
-    # Neighbours link to this article (previous/next, related).
-    from .selectors import article_neighbours, article_related
-
-    if article.published_at is not None:
-        for neighbour in (*article_neighbours(article=article), *article_related(article=article)):
-            if neighbour is not None:
-                paths.add(neighbour.get_absolute_url())
-    return sorted(paths)

@@ -6,9 +6,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from . import pagecache
-from .search import SearchForm, article_search, result_snippet
-from .selectors import shows_offices_below, site_office_get
+from humas.web import pagecache
+
+from ..search import SearchForm, article_search, result_snippet
+from ..selectors import shows_offices_below, site_office_get
 
 RESULTS_PER_PAGE = 10
 

@@ -18,14 +18,14 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from humas.core.http import AuthenticatedHttpRequest
-from humas.core.officecontext import office_view
+from humas.accounts.http import AuthenticatedHttpRequest
 from humas.offices.models import Office
+from humas.offices.officecontext import office_view
 
-from .forms_media import ImagesForm, VariantsForm, variant_field_name
-from .images import MAX_IMAGES, PUBLIC_KINDS, image_adjustments, image_rendition
-from .models import Post, PostImage
-from .variants import LIMITS, VARIANT_PLATFORMS, counts, post_channel_problems
+from ..forms_media import ImagesForm, VariantsForm, variant_field_name
+from ..images import MAX_IMAGES, PUBLIC_KINDS, image_adjustments, image_rendition
+from ..models import Post, PostImage
+from ..variants import LIMITS, VARIANT_PLATFORMS, counts, post_channel_problems
 
 BACK_OFFICE_KINDS = frozenset({"thumb", "instagram"})
 

@@ -11,16 +11,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from humas.core.http import AuthenticatedHttpRequest
-from humas.core.officecontext import office_view
+from humas.accounts.http import AuthenticatedHttpRequest
 from humas.offices import policy
 from humas.offices.models import Office
+from humas.offices.officecontext import office_view
 
-from .forms import ApproveForm, ArticleForm, ReasonForm, initial_from
-from .images import ImageRejected
-from .models import Article, ArticleVersion, Verdict
-from .selectors import article_get_for_actor, article_list_for_office, article_view_count
-from .services import (
+from ..forms import ApproveForm, ArticleForm, ReasonForm, initial_from
+from ..images import ImageRejected
+from ..models import Article, ArticleVersion, Verdict
+from ..selectors import article_get_for_actor, article_list_for_office, article_view_count
+from ..services import (
     WorkflowError,
     article_approve,
     article_create,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from humas.core.http import AuthenticatedHttpRequest
-from humas.core.officecontext import office_view
+from humas.accounts.http import AuthenticatedHttpRequest
 from humas.offices.models import Office
+from humas.offices.officecontext import office_view
 
-from .images import image_get_for_office
+from ..images import image_get_for_office
 
 
 @office_view("content.view")

@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from redis.exceptions import RedisError
 
-from . import counter
+from .. import counter
 
 logger = logging.getLogger(__name__)
 

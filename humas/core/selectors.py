@@ -1,13 +1,14 @@
+"""Reads for the back-office shell: the audit log of an office and the offices below it."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
+from humas.audit.models import AuditEvent
 from humas.offices import policy
 from humas.offices.tree import subtree
-
-from .models import AuditEvent
 
 if TYPE_CHECKING:
     from humas.accounts.models import User

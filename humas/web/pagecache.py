@@ -5,7 +5,8 @@ to ``<HUMAS_PAGECACHE_DIR>/<host>/<path>/index.html`` (or the file name itself f
 ``.txt`` URLs). nginx's ``try_files`` serves those without touching Python (see
 ``deploy/nginx/humas.conf``); without nginx, :class:`PageCacheMiddleware` serves them. Publishing,
 editing or withdrawing an article deletes exactly the files that show it: the article, its
-office's home, lists and feeds, the sitemaps, and the homes of the offices above.
+office's home, lists and feeds, the sitemaps, and the homes of the offices above (the portal
+says which paths those are; this module only stores, serves and deletes files).
 """
 
 from __future__ import annotations
@@ -16,15 +17,11 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control
-
-if TYPE_CHECKING:
-    from .models import Article
 
 CONTENT_TYPES = {
     ".xml": "application/xml; charset=utf-8",
@@ -170,12 +167,6 @@ def invalidate_paths(paths: Iterable[str]) -> int:
                 gz_for(target).unlink(missing_ok=True)
                 removed += 1
     return removed
-
-
-def invalidate_article(article: Article) -> int:
-    from .urls_public import paths_showing_article
-
-    return invalidate_paths(paths_showing_article(article))
 
 
 def clear() -> None:

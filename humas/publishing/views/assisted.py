@@ -11,11 +11,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from humas.core.http import AuthenticatedHttpRequest
-from humas.core.officecontext import office_view
+from humas.accounts.http import AuthenticatedHttpRequest
 from humas.offices.models import Office
+from humas.offices.officecontext import office_view
 
-from .assisted import (
+from ..assisted import (
     AssistedPanel,
     FoundPanel,
     assisted_panels,
@@ -25,9 +25,9 @@ from .assisted import (
     delivery_unmark_published,
     found_panels,
 )
-from .models import Delivery, PostImage
-from .selectors import delivery_get_for_office
-from .services import PublishingError
+from ..models import Delivery, PostImage
+from ..selectors import delivery_get_for_office
+from ..services import PublishingError
 
 
 def _to_detail(office: Office, post_id: int, anchor: str = "") -> HttpResponse:

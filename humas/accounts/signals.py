@@ -1,0 +1,9 @@
+"""Hooks that apps above accounts subscribe to (in their AppConfig.ready), so accounts imports none of them."""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# Sent by the sign-in form's view after a person signed in with a password; ``user`` is the person.
+# The audit log records it (humas/audit/receivers.py).
+signed_in = Signal()

@@ -1,0 +1,14 @@
+"""What the audit log records of events that lower apps announce (connected in AuditConfig.ready)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from humas.accounts.models import User
+
+from .services import audit_record
+
+
+def record_sign_in(*, user: User | None, **_: Any) -> None:
+    # Sign-ins belong to no office; superusers read them in the admin.
+    audit_record(actor=user, office=None, action="auth.login")
