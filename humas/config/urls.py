@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from humas.accounts.views import AdminLoginView
 from humas.api.api import api
 from humas.core import views as core_views
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path("accounts/", include("humas.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("i18n/bahasa/<str:code>/", core_views.language_link, name="language_link"),
+    # The admin's sign-in is the product's (throttled, audited), never a side door.
+    path("admin/login/", AdminLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
     path("app/", include("humas.core.urls")),
     path("app/", include("humas.offices.urls")),

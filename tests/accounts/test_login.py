@@ -118,3 +118,55 @@ def test_logout_needs_post(client, member):
     assert client.get("/accounts/logout/").status_code == 405
     assert client.post("/accounts/logout/").status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def admin_login(client, email, password, ip="198.51.100.1"):
+    return client.post(
+        "/admin/login/?next=/admin/", {"email": email, "password": password, "next": "/admin/"}, REMOTE_ADDR=ip
+    )
+
+
+def test_admin_sign_in_is_throttled_like_every_sign_in(client, member, settings):
+    settings.HUMAS_LOGIN_FAILURES_PER_ACCOUNT = 5
+    admin = member("00", "admin", email="super@kpu.test")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    for n in range(5):
+        admin_login(client, "super@kpu.test", "tebakan", ip=f"198.51.100.{n + 20}")
+
+    response = admin_login(client, "super@kpu.test", PASSWORD, ip="198.51.100.99")
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert "Terlalu banyak percobaan masuk" in response.context["form"].non_field_errors()[0]
+
+
+def test_admin_sign_in_is_audited_and_reaches_the_admin(client, member):
+    admin = member("00", "admin", email="super@kpu.test")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+
+    response = admin_login(client, "super@kpu.test", PASSWORD)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+    event = AuditEvent.objects.get(action="auth.login")
+    assert (event.actor_email, event.ip) == ("super@kpu.test", "198.51.100.1")
+
+
+def test_the_admin_sends_strangers_to_the_one_sign_in_form(client):
+    response = client.get("/admin/", follow=True)
+
+    assert response.redirect_chain[-1][0] == "/admin/login/?next=/admin/"
+    assert response.templates[0].name == "accounts/login.html"
+
+
+def test_a_signed_in_person_without_admin_access_is_told_so_without_a_redirect_loop(client, member):
+    client.force_login(member("33", "editor"))
+
+    response = client.get("/admin/", follow=True)
+
+    assert response.status_code == 403
+    assert len(response.redirect_chain) == 1
+    assert "tidak memiliki akses ke admin" in response.content.decode()

@@ -380,3 +380,15 @@ def test_a_compressed_copy_beside_a_stored_page_is_sent_as_is(site: Site) -> Non
     assert response.headers["content-encoding"] == "gzip"
     assert response.content == marker
     assert plain.content == page.read_bytes()
+
+
+def test_sign_in_forms_are_rate_limited_by_nginx(site: Site) -> None:
+    with site.client() as client:
+        admin = [client.get("/admin/login/").status_code for _ in range(25)]
+        # The same budget covers both forms: a client that spent it on one is refused on the other.
+        product = client.get("/accounts/login/").status_code
+
+    assert admin[0] == 200
+    assert 429 in admin
+    assert set(admin) <= {200, 429}
+    assert product == 429
