@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
@@ -28,7 +29,7 @@ class AdminLoginView(LoginView):
     own login view would be a side door around them). A signed-in person without admin access is
     told so instead of being sent back and forth between the admin and this page."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         if user.is_authenticated and not (user.is_active and user.is_staff):
             return render(request, "accounts/no_admin_access.html", status=403)
