@@ -82,7 +82,9 @@ def _describe(graph: grimp.ImportGraph, group: list[str]) -> str:
     for importer in group:
         for imported in sorted(graph.find_modules_directly_imported_by(importer) & members):
             for detail in graph.get_import_details(importer=importer, imported=imported):
-                lines.append(f"  {importer}:{detail['line_number']} -> {imported}  ({detail['line_contents']})")
+                lines.append(
+                    f"  {importer}:{detail['line_number']} -> {imported}  ({detail['line_contents']})"
+                )
     return "\n".join(lines)
 
 

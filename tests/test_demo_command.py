@@ -23,8 +23,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+HEALTH_TOKEN = "token-kesehatan-demo"
+
+
 def get_json(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback only
+    # The health token shows /healthz's checks (anonymous callers get only the status).
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {HEALTH_TOKEN}"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback only
         return json.loads(response.read())
 
 
@@ -36,6 +41,7 @@ def test_demo_serves_healthz_with_live_worker_and_stops_cleanly(tmp_path):
         if k not in {"DATABASE_URL", "HUMAS_REDIS_URL", "DJANGO_SETTINGS_MODULE"}
     }
     env["HUMAS_DATA_DIR"] = str(tmp_path / "var")
+    env["HUMAS_HEALTH_TOKEN"] = HEALTH_TOKEN
     process = subprocess.Popen(
         [sys.executable, "-m", "humas.cli", "demo", "--port", str(port), "--fakes-port", str(free_port())],
         env=env,

@@ -60,6 +60,13 @@ def _tell_administrators(
     return len(sent)
 
 
+def _health_key(channel: Channel, now: datetime) -> str:
+    # One key per health state and check: a channel that falls ill and recovers is told each
+    # time, but the same check never notifies twice.
+    checked = channel.last_verified_at or now
+    return f"channel-health:{channel.pk}:{channel.health}:{checked.timestamp():.0f}"
+
+
 def channel_token_warn(*, channel: Channel, now: datetime | None = None, threshold: int | None = None) -> int:
     """Warn the Administrators who reach the channel's office that its token expires in N days.
     Once per threshold per token (a new token starts over). Returns how many were notified."""
@@ -124,13 +131,12 @@ def channel_health_notify(*, channel: Channel, title: str, body: str, now: datet
             expires_at=channel.token_expires_at, now=now
         )
         return channel_token_warn(channel=channel, now=now, threshold=threshold)
-    checked = channel.last_verified_at or now
     return _tell_administrators(
         channel,
         kind=Kind.CHANNEL_HEALTH,
         title=title,
         body=body,
-        key=f"channel-health:{channel.pk}:{channel.health}:{checked.timestamp():.0f}",
+        key=_health_key(channel, now),
         now=now,
     )
 
@@ -139,16 +145,16 @@ def channel_recovered_notify(*, channel: Channel, now: datetime | None = None) -
     """A channel that was failing or needed reconnecting answers again: a low-importance note
     (in the app, no e-mail) to the same Administrators."""
     now = now or timezone.now()
-    checked = channel.last_verified_at or now
     with translation.override(settings.LANGUAGE_CODE):
         title = _("Kanal %(channel)s kembali sehat") % {"channel": str(channel)}
         body = _("Pemeriksaan terakhir berhasil; penerbitan ke kanal ini berjalan lagi.")
+    # Same shape as channel_health_notify's, different event: its own kind, no e-mail, to the list.
     return _tell_administrators(
         channel,
         kind=Kind.CHANNEL_RECOVERED,
         title=title,
         body=body,
-        key=f"channel-health:{channel.pk}:{channel.health}:{checked.timestamp():.0f}",
+        key=_health_key(channel, now),
         now=now,
         to_list=True,
     )

@@ -45,8 +45,9 @@ def channel_connect_token(*, actor: User, channel: Channel, token: str, account_
     token = token.strip()
     if not token or len(token) > 4096 or any(c.isspace() for c in token):
         raise ChannelError(_("Token kosong atau tidak valid: salin ulang tanpa spasi."))
+    connector = connector_for(channel=channel, token=token, account_id=account_id.strip())
     try:
-        info = connector_for(channel=channel, token=token, account_id=account_id.strip()).verify()
+        info = connector.verify()
     except RetryLater as exc:
         raise ChannelError(
             _("Platform sedang tidak dapat dihubungi: %(reason)s Coba lagi nanti.")
@@ -54,11 +55,9 @@ def channel_connect_token(*, actor: User, channel: Channel, token: str, account_
         ) from None
     except ConnectorError as exc:
         raise ChannelError(_message(exc)) from None
+    finally:
+        connector.close()  # its HTTP client and connections
     with transaction.atomic():
-        channel.account_id = info.account_id or channel.account_id
-        channel.handle = (info.handle or channel.handle).lstrip("@")  # stored without "@"
-        channel.url = info.url or channel.url
-        channel.save(update_fields=["account_id", "handle", "url", "updated_at"])
         channel_store_credential(
             actor=actor,
             channel=channel,
@@ -66,6 +65,7 @@ def channel_connect_token(*, actor: User, channel: Channel, token: str, account_
             kind=info.credential_type,
             personal=info.credential_type in PERSONAL_KINDS,
             expires_at=info.expires_at,
+            identity=info,
         )
         if info.expires_at is not None and info.expires_at - timezone.now() < timedelta(
             days=settings.HUMAS_TOKEN_WARN_DAYS

@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 
 import httpx
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -513,22 +513,18 @@ def _x_connect(actor: User, channel: Channel, code: str, redirect_to: str, verif
     finally:
         connector.close()
     try:
-        with transaction.atomic():
-            channel.account_id = info.account_id or channel.account_id
-            channel.handle = (info.handle or channel.handle).lstrip("@")
-            channel.url = info.url or channel.url
-            channel.save(update_fields=["account_id", "handle", "url", "updated_at"])
-            channel_store_credential(
-                actor=actor,
-                channel=channel,
-                secret=access,
-                kind=info.credential_type,
-                personal=True,
-                # The refresh token keeps the channel alive: no expiry to warn about.
-                expires_at=None,
-                refresh_secret=refresh,
-                access_expires_at=timezone.now() + timedelta(seconds=expires_in),
-            )
+        channel_store_credential(
+            actor=actor,
+            channel=channel,
+            secret=access,
+            kind=info.credential_type,
+            personal=True,
+            # The refresh token keeps the channel alive: no expiry to warn about.
+            expires_at=None,
+            refresh_secret=refresh,
+            access_expires_at=timezone.now() + timedelta(seconds=expires_in),
+            identity=info,
+        )
     except IntegrityError:
         raise ChannelError(_("Akun ini sudah terhubung ke kanal lain di kantor ini.")) from None
     return list(info.warnings)

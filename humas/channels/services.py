@@ -18,7 +18,7 @@ from humas.offices.tree import subtree
 from humas.web import pagecache
 
 from . import crypto
-from .connectors import Connector, build_connector
+from .connectors import AccountInfo, Connector, build_connector
 from .models import API_PLATFORMS, Channel, ChannelCredential, Platform
 
 
@@ -129,13 +129,21 @@ def channel_store_credential(
     expires_at: datetime | None,
     refresh_secret: str = "",
     access_expires_at: datetime | None = None,
+    identity: AccountInfo | None = None,
 ) -> None:
     """Encrypt and store a verified credential. The secret never reaches the audit log.
 
     ``refresh_secret`` and ``access_expires_at``: an OAuth 2.0 refresh token and when ``secret``
-    (its access token) expires; Humas then refreshes it before it does (see oauth.py)."""
+    (its access token) expires; Humas then refreshes it before it does (see oauth.py).
+    ``identity``: what ``verify`` reported (account id, handle, URL), recorded on the channel in
+    the same transaction; it may collide with another channel of the office (IntegrityError)."""
     policy.require(actor, "channel.manage", channel.office)
     with transaction.atomic():
+        if identity is not None:
+            channel.account_id = identity.account_id or channel.account_id
+            channel.handle = (identity.handle or channel.handle).lstrip("@")  # stored without "@"
+            channel.url = identity.url or channel.url
+            channel.save(update_fields=["account_id", "handle", "url", "updated_at"])
         ChannelCredential.objects.update_or_create(
             channel=channel,
             defaults={

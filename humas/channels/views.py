@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -89,6 +91,15 @@ def _channel_of(office: Office, channel_id: int) -> Channel:
     return channel
 
 
+def _connected(request: AuthenticatedHttpRequest, office: Office, warnings: Iterable[str]) -> HttpResponse:
+    """However a channel got connected (pasted token, OAuth, chosen Page), the person hears the
+    same and lands on the channel list."""
+    messages.success(request, _("Kanal terhubung dan sudah diperiksa."))
+    for warning in warnings:
+        messages.warning(request, warning)
+    return redirect("channels:list", office_slug=office.slug)
+
+
 @office_view("channel.manage")
 def channel_connect(request: AuthenticatedHttpRequest, office: Office, channel_id: int) -> HttpResponse:
     channel = _channel_of(office, channel_id)
@@ -106,10 +117,7 @@ def channel_connect(request: AuthenticatedHttpRequest, office: Office, channel_i
         except ChannelError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Kanal terhubung dan sudah diperiksa."))
-            for warning in warnings:
-                messages.warning(request, warning)
-            return redirect("channels:list", office_slug=office.slug)
+            return _connected(request, office, warnings)
     return render(
         request,
         "channels/connect.html",
@@ -218,10 +226,7 @@ def channel_oauth_callback(request: AuthenticatedHttpRequest, provider: str) -> 
     if outcome.pages is not None:
         oauth.pages_save(request.session, channel.pk, outcome.pages)
         return redirect("channels:oauth_pages", office_slug=office.slug, channel_id=channel.pk)
-    messages.success(request, _("Kanal terhubung dan sudah diperiksa."))
-    for warning in outcome.warnings:
-        messages.warning(request, warning)
-    return redirect("channels:list", office_slug=office.slug)
+    return _connected(request, office, outcome.warnings)
 
 
 @office_view("channel.manage")
@@ -242,10 +247,8 @@ def channel_oauth_pages(request: AuthenticatedHttpRequest, office: Office, chann
             error = str(exc)
         else:
             oauth.pages_clear(request.session)
-            messages.success(request, _("Kanal terhubung dan sudah diperiksa."))
-            for warning in warnings:
-                messages.warning(request, warning)
-            return redirect("channels:list", office_slug=office.slug)
+            return _connected(request, office, warnings)
+    # Same shape as channel_connect's, different page: the Pages to choose from, not a token form.
     return render(
         request,
         "channels/oauth_pages.html",

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import hmac
 import time
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -51,3 +53,17 @@ def health_report() -> tuple[bool, dict[str, Any]]:
         age = (timezone.now() - datetime.fromisoformat(beat)).total_seconds()
     checks["worker"] = {"last_seen": beat, "ok": age is not None and age < HEARTBEAT_STALE_SECONDS}
     return ok, checks
+
+
+def may_see_detail(*, user: Any, authorization: str) -> bool:
+    """Whether a /healthz caller may see the checks (database, queue backend, backlog, worker).
+
+    Signed-in superusers, and monitors presenting ``Authorization: Bearer <HUMAS_HEALTH_TOKEN>``
+    (no token is accepted while the setting is empty). Everyone else gets only the status."""
+    if user is not None and user.is_authenticated and user.is_active and user.is_superuser:
+        return True
+    token = settings.HUMAS_HEALTH_TOKEN
+    scheme, _, presented = authorization.partition(" ")
+    if not token or scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(presented.strip().encode(), token.encode())

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -19,7 +20,7 @@ from humas.offices.officecontext import SESSION_KEY, office_view
 from humas.offices.selectors import office_descendant_count, office_get_for_user, office_search_for_switcher
 from humas.offices.tree import subtree
 
-from .health import health_report
+from .health import health_report, may_see_detail
 from .selectors import audit_list_for_office
 
 
@@ -83,8 +84,17 @@ def office_search(request: AuthenticatedHttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
+    """The overall status for anyone (load balancers); the checks only for superusers and monitors
+    with the health token (they name the database, the queue backend and its backlog)."""
     ok, checks = health_report()
-    return JsonResponse({"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503)
+    body: dict[str, object] = {"status": "ok" if ok else "error"}
+    if may_see_detail(
+        user=getattr(request, "user", None), authorization=request.headers.get("Authorization", "")
+    ):
+        body["checks"] = checks
+    response = JsonResponse(body, status=200 if ok else 503)
+    patch_vary_headers(response, ("Authorization", "Cookie"))
+    return response
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

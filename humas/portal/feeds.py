@@ -17,6 +17,7 @@ from django.contrib.syndication.views import Feed
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from humas.offices.models import Office, office_prefix
@@ -119,7 +120,10 @@ class ArticleRssFeed(Feed):
         return xml_text(item.article.title)
 
     def item_description(self, item: FeedItem) -> str:
-        return xml_text(description_of(item.article, words=60))
+        # Readers take an RSS <description> and an Atom <summary type="html"> as HTML. The summary
+        # is plain text an Operator typed (and body_text is plain text too): escape it, so that a
+        # "<script>" in it is shown as text and never runs in anyone's feed reader.
+        return escape(xml_text(description_of(item.article, words=60)))
 
     def item_link(self, item: FeedItem) -> str:
         return item.article.get_absolute_url()

@@ -1,35 +1,36 @@
 """Article images: validated uploads with metadata stripped, and renditions made by a task.
 
-An upload is decoded by Pillow (never trusted by its name or its browser content type), checked
-against byte, pixel and dimension limits, turned upright by its EXIF orientation, converted to
-sRGB and re-encoded without any metadata (EXIF with GPS, XMP, comments, ICC). Only that clean
-copy is stored. The renditions the public pages use (JPEG and WebP at a few widths, and the
-1200×630 OpenGraph crop) are made afterwards by ``image_renditions_task``.
+Uploads go through the shared pipeline (humas/media/pipeline.py): decoded by Pillow, checked
+against byte, pixel and dimension limits, turned upright, converted to sRGB and re-encoded without
+any metadata. Only that clean copy is stored, in the public storage. The renditions the public
+pages use (JPEG and WebP at a few widths, and the 1200×630 OpenGraph crop) are made afterwards by
+``image_renditions_task``.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import IO, Any, cast
+from typing import IO, Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image
 
 from humas.accounts.models import User
 from humas.audit.services import audit_record
+from humas.media import variants
+from humas.media.pipeline import ALT_TEXT_MAX as ALT_TEXT_MAX
+from humas.media.pipeline import CAPTION_MAX as CAPTION_MAX
+from humas.media.pipeline import ImageRejected as ImageRejected
+from humas.media.pipeline import PreparedImage, clean_texts, max_pixels, prepare_upload
+from humas.media.pipeline import max_bytes as max_bytes
+from humas.media.pipeline import min_side as min_side
+from humas.media.pipeline import not_an_image_error as not_an_image_error
+from humas.media.storage import delete_quietly, public_storage, save_new, save_replacing
 from humas.offices import policy
 from humas.offices.models import Office
 
@@ -37,215 +38,25 @@ from .models import ArticleImage
 
 logger = logging.getLogger(__name__)
 
-# Pillow may only try these decoders: a TIFF, PSD or SVG upload is "not an image we take".
-ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 RENDITION_WIDTHS = (480, 960, 1440)
 OG_SIZE = (1200, 630)
-ALT_TEXT_MAX = 250
-CAPTION_MAX = 300
 JPEG_QUALITY = 82
 WEBP_QUALITY = 80
-ORIGINAL_QUALITY = 92
+OG_QUALITY = 85
 RENDITIONS_DIR = "portal/renditions"
 
 State = ArticleImage.State
 
 
-class ImageRejected(ValidationError):
-    """An upload a person can fix (wrong type, too big, too small, no alt text); translated."""
-
-
-@dataclass(frozen=True)
-class PreparedImage:
-    """A decoded, validated upload re-encoded without metadata, not yet stored."""
-
-    content: bytes
-    format: str  # JPEG, PNG or WEBP: the format of ``content``
-    source_format: str
-    width: int
-    height: int
-
-    @property
-    def extension(self) -> str:
-        return {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[self.format]
-
-
-def max_bytes() -> int:
-    return int(getattr(settings, "HUMAS_IMAGE_MAX_BYTES", 10 * 1024 * 1024))
-
-
-def max_pixels() -> int:
-    return int(getattr(settings, "HUMAS_IMAGE_MAX_PIXELS", 40_000_000))
-
-
-def min_side() -> int:
-    return int(getattr(settings, "HUMAS_IMAGE_MIN_SIDE", 200))
-
-
-def _megabytes(n: int) -> str:
-    return f"{n / (1024 * 1024):g}"
-
-
-def _megapixels(n: int) -> str:
-    return f"{n / 1_000_000:g}"
-
-
-def not_an_image_error() -> ImageRejected:
-    return ImageRejected(
-        _("Berkas ini bukan gambar yang dapat dibaca. Unggah gambar JPEG, PNG, WebP, atau GIF."),
-        code="not_image",
-    )
-
-
-def _too_many_pixels_error() -> ImageRejected:
-    return ImageRejected(
-        _("Resolusi gambar terlalu besar. Paling banyak %(limit)s megapiksel.")
-        % {"limit": _megapixels(max_pixels())},
-        code="too_many_pixels",
-    )
-
-
-def _file_size(file: Any) -> int:
-    size = getattr(file, "size", None)
-    if isinstance(size, int):
-        return size
-    file.seek(0, io.SEEK_END)
-    end = int(file.tell())
-    file.seek(0)
-    return end
-
-
 def image_clean_texts(*, alt_text: str, caption: str = "") -> tuple[str, str]:
-    """Normalise alt text and caption; alt text is required (it is what a screen reader says)."""
-    alt = " ".join((alt_text or "").split())
-    cap = " ".join((caption or "").split())
-    if not alt:
-        raise ImageRejected(
-            _("Teks alternatif wajib diisi: jelaskan isi gambar untuk pembaca yang tidak dapat melihatnya."),
-            code="alt_required",
-        )
-    if len(alt) > ALT_TEXT_MAX:
-        raise ImageRejected(
-            _("Teks alternatif paling panjang %(limit)d karakter.") % {"limit": ALT_TEXT_MAX},
-            code="alt_too_long",
-        )
-    if len(cap) > CAPTION_MAX:
-        raise ImageRejected(
-            _("Keterangan gambar paling panjang %(limit)d karakter.") % {"limit": CAPTION_MAX},
-            code="caption_too_long",
-        )
-    return alt, cap
+    """Normalise alt text and caption of an article image; alt text is required."""
+    return clean_texts(alt_text=alt_text, caption=caption)
 
 
 def image_prepare(*, file: IO[bytes] | Any) -> PreparedImage:
     """Validate an uploaded file and return a clean re-encoded copy; store nothing.
-
-    The byte size is checked before anything is read; the declared pixel size is checked after
-    Pillow has read only the header, before any pixel is decoded. Raises ImageRejected.
-    """
-    size = _file_size(file)
-    if size == 0:
-        raise not_an_image_error()
-    if size > max_bytes():
-        raise ImageRejected(
-            _("Berkas gambar terlalu besar. Ukuran paling besar %(limit)s MB.")
-            % {"limit": _megabytes(max_bytes())},
-            code="too_large",
-        )
-    file.seek(0)
-    try:
-        with Image.open(cast(IO[bytes], file), formats=ACCEPTED_FORMATS) as img:
-            width, height = img.size
-            # Our own limit, checked on the declared size before decoding: Pillow's global
-            # MAX_IMAGE_PIXELS is a process-wide default we neither rely on nor change.
-            if width * height > max_pixels():
-                raise _too_many_pixels_error()
-            if min(width, height) < min_side():
-                raise ImageRejected(
-                    _(
-                        "Gambar terlalu kecil (%(width)d × %(height)d piksel). "
-                        "Lebar dan tinggi paling kecil %(min)d piksel."
-                    )
-                    % {"width": width, "height": height, "min": min_side()},
-                    code="too_small",
-                )
-            # Phones write MPO: a JPEG with extra frames; the first frame is the photo.
-            source_format = "JPEG" if img.format == "MPO" else str(img.format)
-            img.seek(0)  # an animated GIF or WebP: its first frame
-            img.load()
-            clean = _upright_srgb(img)
-    except ImageRejected:
-        raise
-    except Image.DecompressionBombError:
-        raise _too_many_pixels_error() from None
-    except UnidentifiedImageError:
-        raise not_an_image_error() from None
-    except Exception as exc:
-        # Truncated or corrupt data makes decoders raise OSError, SyntaxError, ValueError or
-        # worse; none of it may become a 500.
-        logger.info("image upload refused as corrupt: %s", exc)
-        raise ImageRejected(
-            _("Berkas gambar rusak atau tidak lengkap. Simpan ulang gambar itu lalu unggah lagi."),
-            code="corrupt",
-        ) from None
-    return _encode_original(clean, source_format)
-
-
-def _upright_srgb(img: Image.Image) -> Image.Image:
-    """The pixels turned upright, in sRGB (RGB or RGBA), with no metadata left in ``info``."""
-    icc = img.info.get("icc_profile")
-    upright = ImageOps.exif_transpose(img) or img
-    has_alpha = upright.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in upright.info
-    if upright.mode == "P" or "transparency" in upright.info:
-        upright = upright.convert("RGBA" if has_alpha else "RGB")
-    converted: Image.Image | None = None
-    if icc:
-        converted = _to_srgb(upright, icc)
-    if converted is None:
-        target = "RGBA" if has_alpha else "RGB"
-        converted = upright if upright.mode == target else upright.convert(target)
-    # Nothing of the source (EXIF, XMP, comments, ICC, PNG text) may reach the encoder.
-    converted.info = {}
-    return converted
-
-
-def _to_srgb(img: Image.Image, icc: bytes) -> Image.Image | None:
-    """Convert from the embedded profile to sRGB; None when the profile cannot be used."""
-    try:
-        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-        if img.mode in ("RGBA", "LA"):
-            alpha = img.getchannel("A")
-            base = img.convert("RGB" if img.mode == "RGBA" else "L")
-            out = ImageCms.profileToProfile(base, source, srgb, outputMode="RGB")
-            if out is None:
-                return None
-            out = out.convert("RGBA")
-            out.putalpha(alpha)
-            return out
-        if img.mode not in ("RGB", "CMYK", "L"):
-            return None
-        return ImageCms.profileToProfile(img, source, srgb, outputMode="RGB")
-    except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:
-        logger.info("ignoring an unusable ICC profile: %s", exc)
-        return None
-
-
-def _encode_original(img: Image.Image, source_format: str) -> PreparedImage:
-    buf = io.BytesIO()
-    if img.mode == "RGBA":
-        fmt = "WEBP" if source_format == "WEBP" else "PNG"
-    else:
-        fmt = {"JPEG": "JPEG", "WEBP": "WEBP"}.get(source_format, "PNG")
-    if fmt == "JPEG":
-        img.save(buf, "JPEG", quality=ORIGINAL_QUALITY, optimize=True)
-    elif fmt == "WEBP":
-        img.save(buf, "WEBP", quality=ORIGINAL_QUALITY, method=4)
-    else:
-        img.save(buf, "PNG")
-    return PreparedImage(
-        content=buf.getvalue(), format=fmt, source_format=source_format, width=img.width, height=img.height
-    )
+    Raises ImageRejected (humas/media/pipeline.py ``prepare_upload``)."""
+    return prepare_upload(file=file)
 
 
 def _original_name(extension: str) -> str:
@@ -300,7 +111,7 @@ def image_upload(
 
 def _store_original_and_enqueue(image_id: int, name: str, content: bytes) -> None:
     try:
-        stored = default_storage.save(name, ContentFile(content))
+        stored = save_new(storage=public_storage(), name=name, content=content)
     except Exception:
         logger.exception("image %s: storing the original %s failed", image_id, name)
         ArticleImage.objects.filter(pk=image_id).update(state=State.FAILED)
@@ -319,67 +130,34 @@ def _rendition_names(renditions: dict[str, Any]) -> set[str]:
     return names
 
 
-def _delete_quietly(names: Iterable[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except Exception:
-            logger.warning("could not delete %s", name, exc_info=True)
-
-
-def _put(name: str, img: Image.Image, fmt: str, written: list[str], **params: Any) -> str:
-    """Write ``img`` under ``name``, replacing an earlier file of that name (a re-run)."""
-    buf = io.BytesIO()
-    img.save(buf, fmt, **params)
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    stored = default_storage.save(name, ContentFile(buf.getvalue()))
-    written.append(stored)
-    return stored
-
-
-def _flatten(img: Image.Image) -> Image.Image:
-    """JPEG has no alpha: transparent areas become white, as on the page."""
-    if img.mode == "RGB":
-        return img
-    rgba = img.convert("RGBA")
-    background = Image.new("RGB", rgba.size, (255, 255, 255))
-    background.paste(rgba, mask=rgba.getchannel("A"))
-    return background
-
-
 def rendition_widths(original_width: int) -> list[int]:
     """The widths to make: never wider than the original; a narrow original gets its own width."""
-    return [w for w in RENDITION_WIDTHS if w <= original_width] or [original_width]
+    return variants.rendition_widths(original_width=original_width, widths=RENDITION_WIDTHS)
 
 
 def _render(image_id: int, src: Image.Image, written: list[str]) -> dict[str, Any]:
     base = f"{RENDITIONS_DIR}/{image_id}"
+    storage = public_storage()
+
+    def put(name: str, content: bytes) -> str:
+        stored = save_replacing(storage=storage, name=name, content=content)
+        written.append(stored)
+        return stored
+
     jpeg: dict[str, str] = {}
     webp: dict[str, str] = {}
     for width in rendition_widths(src.width):
-        height = max(1, round(src.height * width / src.width))
-        resized = (
-            src
-            if width == src.width
-            else src.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        resized = variants.fit_within(image=src, max_width=width)
+        jpeg[str(width)] = put(
+            f"{base}/{width}.jpg", variants.encode_jpeg(image=resized, quality=JPEG_QUALITY)
         )
-        jpeg[str(width)] = _put(
-            f"{base}/{width}.jpg",
-            _flatten(resized),
-            "JPEG",
-            written,
-            quality=JPEG_QUALITY,
-            progressive=True,
-            optimize=True,
-        )
-        webp[str(width)] = _put(
-            f"{base}/{width}.webp", resized, "WEBP", written, quality=WEBP_QUALITY, method=4
+        webp[str(width)] = put(
+            f"{base}/{width}.webp", variants.encode_webp(image=resized, quality=WEBP_QUALITY)
         )
     # Cover-scale then centre-crop; a small original is scaled up for this one image only,
     # because share previews want exactly 1200×630.
-    og = ImageOps.fit(_flatten(src), OG_SIZE, Image.Resampling.LANCZOS, centering=(0.5, 0.5))
-    og_name = _put(f"{base}/og.jpg", og, "JPEG", written, quality=85, progressive=True, optimize=True)
+    og = variants.cover_crop(image=variants.flatten(image=src), size=OG_SIZE)
+    og_name = put(f"{base}/og.jpg", variants.encode_jpeg(image=og, quality=OG_QUALITY))
     return {"jpeg": jpeg, "webp": webp, "og": og_name}
 
 
@@ -394,25 +172,19 @@ def image_make_renditions(*, image_id: int) -> ArticleImage | None:
     if image is None:
         logger.info("image %s is gone; no renditions to make", image_id)
         return None
+    storage = public_storage()
     previous = _rendition_names(image.renditions or {})
     written: list[str] = []
     try:
-        with (
-            default_storage.open(image.file.name or "", "rb") as fh,
-            Image.open(fh, formats=ACCEPTED_FORMATS) as src,
-        ):
-            if src.width * src.height > max_pixels():
-                raise ValueError(f"stored original is {src.width}x{src.height}, above the pixel limit")
-            src.load()
-            pixels = src.convert("RGBA" if src.mode in ("RGBA", "LA", "P") else "RGB")
+        pixels = variants.open_stored(storage=storage, name=image.file.name or "", pixel_limit=max_pixels())
         renditions = _render(image.pk, pixels, written)
     except Exception as exc:
         logger.error("image %s: renditions failed: %s: %s", image_id, type(exc).__name__, exc, exc_info=True)
-        _delete_quietly(set(written) | previous)
+        delete_quietly(storage=storage, names=set(written) | previous)
         ArticleImage.objects.filter(pk=image_id).update(state=State.FAILED, renditions={})
         image.state, image.renditions = State.FAILED, {}
         return image
-    _delete_quietly(previous - set(written))
+    delete_quietly(storage=storage, names=previous - set(written))
     ArticleImage.objects.filter(pk=image_id).update(
         renditions=renditions, width=pixels.width, height=pixels.height, state=State.READY
     )

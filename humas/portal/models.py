@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from humas.core.workflow import ReviewedModel
 from humas.offices.models import NATIONAL_SLUG
 
 
@@ -81,7 +82,8 @@ class Tag(models.Model):
         return self.name
 
 
-class Article(models.Model):
+class Article(ReviewedModel):
+    # Not shared with Post.Status: the labels and the scheduled/rejected states differ.
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draf")
         IN_REVIEW = "in_review", _("Menunggu tinjauan")
@@ -134,17 +136,7 @@ class Article(models.Model):
     verdict = models.CharField(_("putusan"), max_length=20, choices=Verdict.choices, blank=True)
     evidence_links = models.JSONField(_("tautan bukti"), default=list, blank=True)
 
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("penulis")
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("disetujui oleh"),
-    )
+    # author and approved_by: ReviewedModel.
     publish_at = models.DateTimeField(_("jadwal terbit"), null=True, blank=True, db_index=True)
     published_at = models.DateTimeField(_("tanggal terbit"), null=True, blank=True, db_index=True)
     version = models.PositiveIntegerField(default=0)

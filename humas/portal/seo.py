@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from humas.offices.models import Office, office_prefix
 from humas.offices.tree import subtree
 from humas.web import pagecache
+from humas.web.paging import page_number
 
 from .models import VERDICT_RATING, Article, ArticleImage, ArticleType, ElectionStage, Verdict
 from .selectors import site_office_get
@@ -146,7 +147,7 @@ def sitemap_xml(*, site: Office, page: str | None, absolute: Callable[[str], str
         if pages == 1:
             return _urlset(sitemap_entries(site=site), absolute)
         return _sitemap_index(pages, absolute)
-    if not (page.isdigit() and len(page) < 7 and 1 <= int(page) <= pages):
+    if not 1 <= page_number(page, default=0) <= pages:
         raise Http404("sitemap page")
     start = (int(page) - 1) * SITEMAP_PAGE_SIZE
     return _urlset(sitemap_entries(site=site, start=start, stop=start + SITEMAP_PAGE_SIZE), absolute)

@@ -15,9 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from humas.accounts.models import User
 from humas.audit.services import audit_record
+from humas.core import workflow
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.web import pagecache
@@ -29,6 +31,12 @@ from .selectors import paths_showing_article
 
 Status = Article.Status
 EDITABLE_BY_AUTHOR = {Status.DRAFT, Status.REJECTED, Status.UNPUBLISHED}
+# Awaiting a decision: an approver may publish, reschedule or reject it.
+AWAITING_DECISION = {Status.IN_REVIEW, Status.SCHEDULED}
+# On the portal or about to be: only these can be withdrawn.
+WITHDRAWABLE = {Status.PUBLISHED, Status.SCHEDULED}
+OWN_ARTICLE = gettext_lazy("Anda tidak dapat menyetujui artikel Anda sendiri.")
+REFUSED_TRANSITION = gettext_lazy("Artikel berstatus %(status)s tidak dapat diproses dengan cara ini.")
 
 
 def _invalidate_article_pages(article: Article) -> int:
@@ -36,7 +44,7 @@ def _invalidate_article_pages(article: Article) -> int:
     return pagecache.invalidate_paths(paths_showing_article(article))
 
 
-class WorkflowError(ValueError):
+class WorkflowError(workflow.WorkflowError):
     """A transition that the article's state does not allow; the message is translated."""
 
 
@@ -189,8 +197,7 @@ def article_create(*, actor: User, office: Office, data: ArticleInput) -> Articl
 def article_update(*, actor: User, article: Article, data: ArticleInput) -> Article:
     """Save a new version. Drafts, rejected and withdrawn articles: anyone with content.draft.
     Articles in review, scheduled or published: only someone who may approve (the change goes live)."""
-    action = "content.draft" if article.status in EDITABLE_BY_AUTHOR else "content.approve"
-    policy.require(actor, action, article.office)
+    policy.require(actor, workflow.edit_permission(article.status, EDITABLE_BY_AUTHOR), article.office)
     _validate(data, article.office)
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
@@ -234,8 +241,7 @@ def article_approve(*, actor: User, article: Article, publish_at: datetime | Non
     their own article: a second person checks every publication.
     """
     policy.require(actor, "content.approve", article.office)
-    if article.author_id == actor.pk:
-        raise policy.PolicyDenied(_("Anda tidak dapat menyetujui artikel Anda sendiri."))
+    workflow.require_not_author(author_id=article.author_id, actor=actor, message=OWN_ARTICLE)
     now = timezone.now()
     if publish_at is not None and publish_at > now:
         return _transition(
@@ -249,7 +255,7 @@ def article_approve(*, actor: User, article: Article, publish_at: datetime | Non
     return _transition(
         actor=actor,
         article=article,
-        allowed={Status.IN_REVIEW, Status.SCHEDULED},
+        allowed=AWAITING_DECISION,
         to=Status.PUBLISHED,
         action="article.publish",
         publish_at=now,
@@ -263,7 +269,7 @@ def article_reject(*, actor: User, article: Article, reason: str) -> Article:
     return _transition(
         actor=actor,
         article=article,
-        allowed={Status.IN_REVIEW, Status.SCHEDULED},
+        allowed=AWAITING_DECISION,
         to=Status.REJECTED,
         action="article.reject",
         reason=reason.strip(),
@@ -273,10 +279,15 @@ def article_reject(*, actor: User, article: Article, reason: str) -> Article:
 def article_unpublish(*, actor: User, article: Article, reason: str = "") -> Article:
     """Withdraw a published or scheduled article from the portal."""
     policy.require(actor, "content.approve", article.office)
+    return _unpublish(actor=actor, article=article, reason=reason)
+
+
+def _unpublish(*, actor: User | None, article: Article, reason: str) -> Article:
+    # Shaped like article_reject's call, but another transition: from public, not from review.
     return _transition(
         actor=actor,
         article=article,
-        allowed={Status.PUBLISHED, Status.SCHEDULED},
+        allowed=WITHDRAWABLE,
         to=Status.UNPUBLISHED,
         action="article.unpublish",
         reason=reason.strip(),
@@ -295,11 +306,7 @@ def _transition(
 ) -> Article:
     with transaction.atomic():
         locked = Article.objects.select_for_update().select_related("office").get(pk=article.pk)
-        if locked.status not in allowed:
-            raise WorkflowError(
-                _("Artikel berstatus %(status)s tidak dapat diproses dengan cara ini.")
-                % {"status": locked.get_status_display()}
-            )
+        workflow.require_status(locked, allowed, message=REFUSED_TRANSITION, error=WorkflowError)
         before = locked.status
         locked.status = to
         fields = ["status", "updated_at"]
@@ -364,8 +371,7 @@ def article_publish_approved_post(
     """
     policy.require(publisher, "content.publish", office)
     policy.require(approver, "content.approve", office)
-    if approver.pk == author.pk:
-        raise policy.PolicyDenied(_("Anda tidak dapat menyetujui artikel Anda sendiri."))
+    workflow.require_not_author(author_id=author.pk, actor=approver, message=OWN_ARTICLE)
     _validate(data, office)
     now = timezone.now()
     with transaction.atomic():
@@ -399,12 +405,5 @@ def article_withdraw_published_post(*, actor: User | None, article: Article, rea
     publication. ``actor`` None: the withdrawal was already authorised by the person who withdrew
     the publication while the delivery was in flight (the publication records it)."""
     if actor is not None:
-        policy.require(actor, "content.approve", article.office)
-    return _transition(
-        actor=actor,
-        article=article,
-        allowed={Status.PUBLISHED, Status.SCHEDULED},
-        to=Status.UNPUBLISHED,
-        action="article.unpublish",
-        reason=reason.strip(),
-    )
+        return article_unpublish(actor=actor, article=article, reason=reason)
+    return _unpublish(actor=None, article=article, reason=reason)

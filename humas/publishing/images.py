@@ -1,10 +1,11 @@
 """Images on posts: upload through the portal's hardened pipeline, order, alt text, and the
 rendition each platform gets.
 
-An upload goes through ``image_prepare`` (humas/portal/images.py): decoded by Pillow, never trusted
-by its name or content type, byte/pixel/bomb limits checked before decoding, EXIF (GPS) stripped,
-re-encoded. Only that clean copy is stored, in the private storage (humas/publishing/storage.py):
-a draft's images are reachable only through the back office, which checks the office.
+An upload goes through the shared pipeline (humas/media/pipeline.py ``prepare_upload``): decoded
+by Pillow, never trusted by its name or content type, byte/pixel/bomb limits checked before
+decoding, EXIF (GPS) stripped, re-encoded. Only that clean copy is stored, in the private storage
+(humas/publishing/storage.py): a draft's images are reachable only through the back office, which
+checks the office. Scaling, padding and encoding are humas/media/variants.py.
 
 What each platform gets (``images_for_platform``):
 
@@ -22,16 +23,13 @@ Renditions are files with fixed names per image and kind, so making one again is
 
 from __future__ import annotations
 
-import io
 import logging
-import math
 import uuid
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -44,8 +42,10 @@ from humas.channels.connectors import ImageBytes, ImageURL
 from humas.channels.connectors import facebook as facebook_connector
 from humas.channels.connectors import telegram as telegram_connector
 from humas.channels.connectors import x as x_connector
+from humas.media import variants
+from humas.media.pipeline import ImageRejected, PreparedImage, clean_texts, prepare_upload
+from humas.media.storage import delete_quietly, read_bytes, save_new
 from humas.offices import policy
-from humas.portal.images import ImageRejected, PreparedImage, image_clean_texts, image_prepare
 
 from .models import Post, PostImage
 from .services import EDITABLE, PublishingError
@@ -54,7 +54,6 @@ from .storage import post_image_storage
 logger = logging.getLogger(__name__)
 
 MAX_IMAGES = 10  # the most any platform takes in one post (Instagram carousel, Telegram album)
-MIMES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 THUMB_WIDTH = 480
 JPEG_QUALITY = 88
 # Instagram: https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media
@@ -107,7 +106,7 @@ class NewImage:
 def post_image_prepare(*, file: IO[bytes] | Any) -> PreparedImage:
     """Validate one upload (type by content, size, pixels, decompression bombs) and return the
     clean copy. Raises ImageRejected with a translated message; stores nothing."""
-    return image_prepare(file=file)
+    return prepare_upload(file=file)
 
 
 # --------------------------------------------------------------------------------------------
@@ -123,12 +122,7 @@ def _rendition_name(image: PostImage, kind: str) -> str:
 
 
 def _delete_files(names: Collection[str]) -> None:
-    storage = post_image_storage()
-    for name in names:
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.warning("could not delete %s", name, exc_info=True)
+    delete_quietly(storage=post_image_storage(), names=names)
 
 
 def _files_of(image: PostImage) -> list[str]:
@@ -162,8 +156,8 @@ def post_images_change(
     (translated) and then changes nothing."""
     policy.require(actor, "content.draft", post.office)
     alt_texts = alt_texts or {}
-    new_alts = [image_clean_texts(alt_text=item.alt_text)[0] for item in add]
-    cleaned_alts = {pk: image_clean_texts(alt_text=text)[0] for pk, text in alt_texts.items()}
+    new_alts = [clean_texts(alt_text=item.alt_text)[0] for item in add]
+    cleaned_alts = {pk: clean_texts(alt_text=text)[0] for pk, text in alt_texts.items()}
     storage = post_image_storage()
     written: list[str] = []
     try:
@@ -206,8 +200,10 @@ def post_images_change(
             added = []
             for offset, (item, alt) in enumerate(zip(add, new_alts, strict=True)):
                 key = uuid.uuid4().hex
-                name = storage.save(
-                    _name(locked.office_id, key, item.prepared.extension), ContentFile(item.prepared.content)
+                name = save_new(
+                    storage=storage,
+                    name=_name(locked.office_id, key, item.prepared.extension),
+                    content=item.prepared.content,
                 )
                 written.append(name)
                 image = PostImage(
@@ -217,7 +213,7 @@ def post_images_change(
                     alt_text=alt,
                     width=item.prepared.width,
                     height=item.prepared.height,
-                    mime=MIMES[item.prepared.format],
+                    mime=item.prepared.mime,
                     bytes=len(item.prepared.content),
                 )
                 image.file.name = name
@@ -249,80 +245,25 @@ def post_images_change(
 # Renditions
 
 
-def _open(image: PostImage) -> Image.Image:
-    with post_image_storage().open(image.file.name or "", "rb") as fh:
-        img = Image.open(io.BytesIO(fh.read()), formats=("JPEG", "PNG", "WEBP"))
-        img.load()
-    return img
-
-
-def _flatten(img: Image.Image) -> Image.Image:
-    """JPEG has no alpha: transparent areas become white."""
-    if img.mode == "RGB":
-        return img
-    rgba = img.convert("RGBA")
-    background = Image.new("RGB", rgba.size, (255, 255, 255))
-    background.paste(rgba, mask=rgba.getchannel("A"))
-    return background
-
-
-def _scaled(img: Image.Image, *, max_width: int | None = None, max_side: int | None = None) -> Image.Image:
-    factor = 1.0
-    if max_width and img.width > max_width:
-        factor = max_width / img.width
-    if max_side and max(img.size) * factor > max_side:
-        factor = max_side / max(img.size)
-    if factor >= 1.0:
-        return img
-    size = (max(1, round(img.width * factor)), max(1, round(img.height * factor)))
-    return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-
-
 def instagram_padding(width: int, height: int) -> tuple[int, int]:
     """The canvas an image of ``width``×``height`` is padded to for Instagram (4:5 to 1.91:1)."""
-    ratio = width / height
-    if ratio > IG_MAX_RATIO:
-        return width, math.ceil(width / IG_MAX_RATIO)
-    if ratio < IG_MIN_RATIO:
-        return math.ceil(height * IG_MIN_RATIO), height
-    return width, height
+    return variants.padded_size(width=width, height=height, min_ratio=IG_MIN_RATIO, max_ratio=IG_MAX_RATIO)
 
 
-def _jpeg(img: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=quality, optimize=True, progressive=True)
-    return buf.getvalue()
-
-
-def _padded(img: Image.Image) -> Image.Image:
-    """``img`` centred on a white canvas of an aspect ratio Instagram takes."""
-    canvas_size = instagram_padding(img.width, img.height)
-    if canvas_size == img.size:
-        return img
-    canvas = Image.new("RGB", canvas_size, (255, 255, 255))
-    canvas.paste(img, ((canvas_size[0] - img.width) // 2, (canvas_size[1] - img.height) // 2))
-    return canvas
+def _instagram_ratio(img: Image.Image) -> Image.Image:
+    return variants.pad_to_ratio(image=img, min_ratio=IG_MIN_RATIO, max_ratio=IG_MAX_RATIO)
 
 
 def _make_instagram(img: Image.Image) -> bytes:
     # Pad, scale to Instagram's width, and pad again by a pixel if rounding left the ratio out.
-    flat = _padded(_scaled(_padded(_flatten(img)), max_width=IG_MAX_WIDTH))
-    data = _jpeg(flat)
-    quality = JPEG_QUALITY
-    while len(data) > IG_MAX_BYTES and quality > 50:
-        quality -= 10
-        data = _jpeg(flat, quality)
-    return data
+    padded = _instagram_ratio(variants.fit_within(image=_instagram_ratio(img), max_width=IG_MAX_WIDTH))
+    return variants.jpeg_within_bytes(image=padded, max_bytes=IG_MAX_BYTES, quality=JPEG_QUALITY)
 
 
 def _make_fitting(img: Image.Image, spec: ImageSpec) -> bytes:
     """A JPEG within the platform's size: scaled down until it fits."""
-    flat = _scaled(_flatten(img), max_side=spec.max_side)
-    data = _jpeg(flat)
-    while len(data) > spec.max_bytes and min(flat.size) > 64:
-        flat = flat.resize((round(flat.width * 0.8), round(flat.height * 0.8)), Image.Resampling.LANCZOS)
-        data = _jpeg(flat)
-    return data
+    scaled = variants.fit_within(image=img, max_side=spec.max_side)
+    return variants.jpeg_shrunk_to_bytes(image=scaled, max_bytes=spec.max_bytes, quality=JPEG_QUALITY)
 
 
 def _original_fits(image: PostImage, spec: ImageSpec) -> bool:
@@ -339,15 +280,13 @@ def image_rendition(*, image: PostImage, kind: str) -> tuple[bytes, str]:
     storage = post_image_storage()
     spec = SPECS.get(kind)
     if spec is not None and _original_fits(image, spec):
-        with storage.open(image.file.name or "", "rb") as fh:
-            return fh.read(), image.mime
+        return read_bytes(storage=storage, name=image.file.name or ""), image.mime
     name = _rendition_name(image, kind)
     if storage.exists(name):
-        with storage.open(name, "rb") as fh:
-            return fh.read(), "image/jpeg"
-    img = _open(image)
+        return read_bytes(storage=storage, name=name), "image/jpeg"
+    img = variants.open_stored(storage=storage, name=image.file.name or "")
     if kind == "thumb":
-        data = _jpeg(_scaled(_flatten(img), max_width=THUMB_WIDTH), quality=80)
+        data = variants.encode_jpeg(image=variants.fit_within(image=img, max_width=THUMB_WIDTH), quality=80)
     elif kind == "instagram":
         data = _make_instagram(img)
     elif spec is not None:
@@ -355,7 +294,7 @@ def image_rendition(*, image: PostImage, kind: str) -> tuple[bytes, str]:
     else:
         raise ValueError(f"unknown rendition kind {kind!r}")
     try:
-        storage.save(name, ContentFile(data))
+        save_new(storage=storage, name=name, content=data)
     except OSError:
         logger.warning("could not keep rendition %s", name, exc_info=True)
     return data, "image/jpeg"

@@ -7,11 +7,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from humas.channels.models import Platform
+from humas.core.workflow import ReviewedModel
 
 from .storage import post_image_storage
 
 
-class Post(models.Model):
+class Post(ReviewedModel):
+    # Not shared with Article.Status: the labels and the approved/withdrawn states differ.
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draf")
         IN_REVIEW = "in_review", _("Menunggu persetujuan")
@@ -22,20 +24,10 @@ class Post(models.Model):
     office = models.ForeignKey(
         "offices.Office", on_delete=models.PROTECT, related_name="posts", verbose_name=_("kantor")
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("penulis")
-    )
+    # author and approved_by: ReviewedModel.
     text = models.TextField(_("teks"))
     link = models.URLField(_("tautan"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("disetujui oleh"),
-    )
     approved_at = models.DateTimeField(_("disetujui pada"), null=True, blank=True)
     # Stored in UTC; entered and shown in the office's zone (WIB/WITA/WIT).
     scheduled_at = models.DateTimeField(_("jadwal terbit"), null=True, blank=True)
@@ -54,7 +46,7 @@ class Post(models.Model):
 
 class PostImage(models.Model):
     """An image of a post, in the order the platforms get them. ``file`` is the clean re-encoded
-    original (humas/portal/images.py image_prepare) in the private storage; the per-platform
+    original (humas/media/pipeline.py prepare_upload) in the private storage; the per-platform
     renditions are made from it when needed (humas/publishing/images.py)."""
 
     post = models.ForeignKey(

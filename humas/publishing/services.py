@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from humas.accounts.models import User
 from humas.audit.services import audit_record
+from humas.core import workflow
 from humas.offices import policy
 from humas.offices.models import Office
 
@@ -20,9 +22,12 @@ from .models import Post
 
 Status = Post.Status
 # A withdrawn post may be corrected and sent for review again: it goes out again only after a
-# new approval.
+# new approval. Not workflow.edit_permission's set (portal EDITABLE_BY_AUTHOR): any edit here
+# needs only content.draft, and an edit in review or approved sends the post back to draft.
 EDITABLE = {Status.DRAFT, Status.IN_REVIEW, Status.APPROVED, Status.WITHDRAWN}
 SUBMITTABLE: set[str] = {Status.DRAFT, Status.WITHDRAWN}
+OWN_POST = gettext_lazy("Anda tidak dapat menyetujui unggahan Anda sendiri.")
+REFUSED_TRANSITION = gettext_lazy("Unggahan berstatus %(status)s tidak dapat diproses dengan cara ini.")
 MAX_TEXT = 63_206  # the longest any platform takes (Facebook); each channel checks its own limit
 
 
@@ -34,7 +39,7 @@ def schedule_from_office_time(*, office: Office, local: datetime) -> datetime:
     return local.replace(tzinfo=office.zoneinfo).astimezone(UTC)
 
 
-class PublishingError(ValueError):
+class PublishingError(workflow.WorkflowError):
     """A request that cannot be carried out; the message is translated and shown to people."""
 
 
@@ -91,11 +96,7 @@ def post_update(
 def _transition(*, actor: User, post: Post, allowed: set[str], to: str, action: str) -> Post:
     with transaction.atomic():
         locked = Post.objects.select_for_update().select_related("office").get(pk=post.pk)
-        if locked.status not in allowed:
-            raise PublishingError(
-                _("Unggahan berstatus %(status)s tidak dapat diproses dengan cara ini.")
-                % {"status": locked.get_status_display()}
-            )
+        workflow.require_status(locked, allowed, message=REFUSED_TRANSITION, error=PublishingError)
         before = locked.status
         locked.status = to
         if to == Status.APPROVED:
@@ -122,8 +123,7 @@ def post_submit(*, actor: User, post: Post) -> Post:
 def post_approve(*, actor: User, post: Post) -> Post:
     """Approve a post in review. Needs content.approve; nobody approves their own post."""
     policy.require(actor, "content.approve", post.office)
-    if post.author_id == actor.pk:
-        raise policy.PolicyDenied(_("Anda tidak dapat menyetujui unggahan Anda sendiri."))
+    workflow.require_not_author(author_id=post.author_id, actor=actor, message=OWN_POST)
     return _transition(
         actor=actor, post=post, allowed={Status.IN_REVIEW}, to=Status.APPROVED, action="post.approve"
     )

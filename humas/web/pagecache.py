@@ -41,11 +41,26 @@ def _safe_host(request: HttpRequest) -> str | None:
     return host
 
 
+# File systems refuse names over 255 bytes; ".gz" and ".tmp-…" siblings need a few more.
+MAX_NAME_BYTES = 240
+MAX_PATH_BYTES = 2048
+
+
+def _too_long(host: str, relative: str) -> bool:
+    names = [host, *relative.split("/")]
+    if any(len(n.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for n in names):
+        return True
+    return len(relative.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES
+
+
 def file_for(host: str, path: str) -> Path | None:
-    """The cache file of ``path``; None for paths that can never be cached."""
+    """The cache file of ``path``; None for paths that can never be cached (also those the file
+    system could not name: a path segment over 255 bytes is simply not cached)."""
     if not path.startswith("/") or ".." in path or "\x00" in path or "//" in path:
         return None
     relative = path.lstrip("/")
+    if _too_long(host, relative):
+        return None
     if relative.endswith((".xml", ".txt")):
         return root() / host / relative
     if relative and not relative.endswith("/"):
@@ -88,18 +103,20 @@ def gz_for(target: Path) -> Path:
     return target.with_name(target.name + ".gz")
 
 
-def store(request: HttpRequest, response: HttpResponse) -> None:
+def store(request: HttpRequest, response: HttpResponse) -> bool:
     """Store the page and a gzip copy beside it (nginx's gzip_static and the WSGI fast path send
-    it as is: compressing a 40 KB page on every request would cost more than serving it)."""
+    it as is: compressing a 40 KB page on every request would cost more than serving it).
+    False when the path has no cache file (it is then sent, not stored)."""
     host = _safe_host(request)
     target = file_for(host, request.path) if host else None
     if target is None:
-        return
+        return False
     target.parent.mkdir(parents=True, exist_ok=True)
     body = response.content
     # The compressed copy first: a page never exists without its current .gz beside it.
     _write_atomically(gz_for(target), gzip.compress(body, compresslevel=6, mtime=0))
     _write_atomically(target, body)
+    return True
 
 
 class PageCacheMiddleware:
@@ -133,8 +150,7 @@ def finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         and not (user is not None and user.is_authenticated)
     )
     cache_headers(response, shared=shared)
-    if shared and settings.HUMAS_PAGECACHE_ENABLED:
-        store(request, response)
+    if shared and settings.HUMAS_PAGECACHE_ENABLED and store(request, response):
         response["X-Humas-Cache"] = "miss"
     return response
 

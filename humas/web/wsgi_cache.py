@@ -25,6 +25,7 @@ class PageCacheApp:
         self.session_cookie = settings.SESSION_COOKIE_NAME
         self.language_cookie = settings.LANGUAGE_COOKIE_NAME
         self.default_language = settings.LANGUAGE_CODE
+        self.permissions_policy = settings.HUMAS_PERMISSIONS_POLICY
         self.cache_control = (
             f"public, max-age={settings.HUMAS_PAGE_MAX_AGE}, s-maxage={settings.HUMAS_PAGE_S_MAXAGE}, "
             f"stale-while-revalidate={settings.HUMAS_PAGE_STALE_SECONDS}"
@@ -69,6 +70,7 @@ class PageCacheApp:
                         ("X-Content-Type-Options", "nosniff"),
                         ("X-Frame-Options", "DENY"),
                         ("Referrer-Policy", "same-origin"),
+                        ("Permissions-Policy", self.permissions_policy),
                         ("X-Humas-Cache", "hit"),
                     ]
                     if encoded:

@@ -122,7 +122,9 @@ def test_logout_needs_post(client, member):
 
 def admin_login(client, email, password, ip="198.51.100.1"):
     return client.post(
-        "/admin/login/?next=/admin/", {"email": email, "password": password, "next": "/admin/"}, REMOTE_ADDR=ip
+        "/admin/login/?next=/admin/",
+        {"email": email, "password": password, "next": "/admin/"},
+        REMOTE_ADDR=ip,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from django.core import mail
 
@@ -132,3 +134,30 @@ def test_connect_page_for_administrators_only(client, fakes, admin, offices, mem
     assert account["bot_token"] not in client.get("/app/kab-jepara/settings/channels/").content.decode()
     client.force_login(member("33.20", "editor"))
     assert client.get(f"/app/kab-jepara/settings/channels/{target.pk}/connect/").status_code == 403
+
+
+@pytest.mark.parametrize("token_kind", ["page_token", "user_token"])
+def test_connecting_by_token_closes_the_connector_it_opened_whatever_the_answer(
+    fakes, admin, offices, monkeypatch, token_kind
+):
+    from humas.channels import connect
+
+    opened = []
+
+    def recording_connector_for(**kwargs):
+        connector = original(**kwargs)
+        opened.append(connector)
+        return connector
+
+    original = connect.connector_for
+    monkeypatch.setattr(connect, "connector_for", recording_connector_for)
+    account = fakes.hub.accounts[0]["facebook"]
+    target = channel(admin, offices, "facebook")
+
+    with contextlib.suppress(ChannelError):
+        channel_connect_token(
+            actor=admin, channel=target, token=account[token_kind], account_id=account["page_id"]
+        )
+
+    assert len(opened) == 1
+    assert opened[0]._client.is_closed

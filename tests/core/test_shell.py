@@ -140,8 +140,10 @@ def test_browser_language_does_not_override_indonesian_default(client, member):
     assert response["Content-Language"] == "id"
 
 
-def test_healthz_reports_database_and_queue(client):
-    response = client.get("/healthz")
+def test_healthz_reports_database_and_queue(client, settings):
+    # The checks are for callers with the health token (anonymous callers get only the status).
+    settings.HUMAS_HEALTH_TOKEN = "token-kesehatan-uji"
+    response = client.get("/healthz", HTTP_AUTHORIZATION="Bearer token-kesehatan-uji")
     body = response.json()
     assert response.status_code == 200
     assert body["status"] == "ok"
@@ -150,11 +152,13 @@ def test_healthz_reports_database_and_queue(client):
     assert set(body["checks"]["worker"]) == {"last_seen", "ok"}
 
 
-def test_heartbeat_task_marks_worker_alive(client):
+def test_heartbeat_task_marks_worker_alive(client, settings):
     from humas.core.tasks import worker_heartbeat_task
 
+    settings.HUMAS_HEALTH_TOKEN = "token-kesehatan-uji"
     worker_heartbeat_task.call_local()
-    assert client.get("/healthz").json()["checks"]["worker"]["ok"] is True
+    response = client.get("/healthz", HTTP_AUTHORIZATION="Bearer token-kesehatan-uji")
+    assert response.json()["checks"]["worker"]["ok"] is True
 
 
 def test_profile_form_errors_are_shown_not_500(client, member):

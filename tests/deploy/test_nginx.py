@@ -226,6 +226,7 @@ def test_anonymous_page_is_stored_by_the_app_then_served_by_nginx(site: Site) ->
             "x-frame-options",
             "referrer-policy",
             "cross-origin-opener-policy",
+            "permissions-policy",
         ):
             assert second.headers[header] == first.headers[header], header
         assert second.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains; preload"

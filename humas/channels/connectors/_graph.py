@@ -7,24 +7,28 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar, NamedTuple
 
 import httpx
 
-from ._http import DEFAULT_TIMEOUT, HttpConnector, parse_int
+from ._http import DEFAULT_TIMEOUT, HttpConnector, data_list, parse_int
 from .base import (
     T_GARBAGE,
     BadRequest,
     Clock,
+    Comment,
     ConnectorError,
     CredentialsInvalid,
     DuplicatePost,
     PermissionMissing,
+    PublishedPost,
+    PublishRequest,
     RateLimited,
     RateLimitStore,
     RetryLater,
+    content_marker,
     utcnow,
 )
 from .i18n import _, register
@@ -56,6 +60,7 @@ USAGE_WAITS = (
     (USAGE_THRESHOLD, timedelta(minutes=1)),
 )
 
+T_INVALID_TOKEN = register(_("token tidak sah"), "invalid token")
 T_REASONS: dict[int | None, str] = {
     458: register(_("aplikasi tidak lagi diizinkan oleh pengguna"), "the user removed the app"),
     459: register(_("akun perlu verifikasi di Facebook"), "the account needs a checkpoint at Facebook"),
@@ -63,7 +68,7 @@ T_REASONS: dict[int | None, str] = {
     463: register(_("token kedaluwarsa"), "the token expired"),
     464: register(_("akun pengguna belum dikonfirmasi"), "the user account is unconfirmed"),
     467: register(_("pengguna keluar atau token dicabut"), "the user logged out or revoked the token"),
-    None: register(_("token tidak sah"), "invalid token"),
+    None: T_INVALID_TOKEN,
 }
 T_MEDIA_FETCH = register(
     _("%(platform)s tidak dapat mengambil gambar dari URL-nya; pastikan URL dapat diakses publik."),
@@ -100,8 +105,20 @@ def usage_wait(percent: float) -> timedelta | None:
     return None
 
 
+class TokenGrants(NamedTuple):
+    """What ``debug_token`` says a valid token may do, for ``AccountInfo``."""
+
+    scopes: tuple[str, ...]
+    expires_at: datetime | None
+    warnings: tuple[str, ...]
+
+
 class GraphConnector(HttpConnector):
     """Graph API calls with the token in the Authorization header (never in URLs or logs)."""
+
+    # Scopes publishing cannot do without, and scopes whose absence only costs a feature.
+    required_scopes: ClassVar[tuple[str, ...]] = ()
+    optional_scopes: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -272,6 +289,94 @@ class GraphConnector(HttpConnector):
             raise RetryLater(self.platform, template=T_GARBAGE, platform_message="debug_token without data")
         return data
 
+    def _valid_token_data(self) -> dict[str, Any]:
+        data = self.debug_token()
+        if not data.get("is_valid", False):
+            raise CredentialsInvalid(self.platform, reason=T_INVALID_TOKEN)
+        return data
+
+    def _grants(self, data: Mapping[str, Any]) -> TokenGrants:
+        """The token's scopes and expiry; a missing required scope refuses the token."""
+        scopes = tuple(str(s) for s in data.get("scopes") or ())
+        missing = [s for s in self.required_scopes if s not in scopes]
+        if missing:
+            raise PermissionMissing(self.platform, missing=missing)
+        expires = int(data.get("expires_at") or 0)
+        return TokenGrants(
+            scopes=scopes,
+            expires_at=datetime.fromtimestamp(expires, UTC) if expires > 0 else None,
+            warnings=tuple(
+                f"missing optional permission {s}" for s in self.optional_scopes if s not in scopes
+            ),
+        )
+
+    def _created_id(self, payload: Any, platform_message: str, *, ambiguous: bool = False) -> str:
+        """The id of what a POST created. An answer without one is garbage, ``ambiguous`` when
+        the POST may already have published."""
+        created = payload.get("id") if isinstance(payload, dict) else None
+        if not created:
+            raise RetryLater(
+                self.platform, template=T_GARBAGE, ambiguous=ambiguous, platform_message=platform_message
+            )
+        return str(created)
+
+    def _insights(self, object_id: str, metrics: list[str], unavailable: list[str]) -> dict[str, int]:
+        """Insights; one unknown or deprecated metric fails the whole call with code 100 (and a
+        missing read_insights with a permission code), so fall back to one call per metric."""
+        try:
+            return _insight_values(
+                self._call("GET", object_id, "insights", params={"metric": ",".join(metrics)})
+            )
+        except (BadRequest, PermissionMissing):
+            if len(metrics) == 1:
+                unavailable.extend(metrics)
+                return {}
+        values: dict[str, int] = {}
+        for metric in metrics:
+            values.update(self._insights(object_id, [metric], unavailable))
+        return values
+
+    def _reply_on(self, comment_id: str, edge: str, text: str) -> Comment:
+        payload = self._call("POST", comment_id, edge, params={"message": text}, mutating=True)
+        return Comment(
+            comment_id=str(payload.get("id", "")),
+            text=text,
+            author_id=self.account_id,
+            author_name="",
+            created_at=self.clock(),
+            parent_id=comment_id,
+        )
+
+    def _find_marked(
+        self,
+        request: PublishRequest,
+        items: Iterable[dict[str, Any]],
+        *,
+        since: datetime,
+        time_field: str,
+        text_field: str,
+        url_of: Callable[[dict[str, Any]], str],
+        newest_first: bool,
+    ) -> PublishedPost | None:
+        """The listed post whose content marker is the request's, published since ``since``.
+        ``items`` is read lazily, so a newest-first listing stops paging at the first older post."""
+        for item in items:
+            created = graph_time(item.get(time_field))
+            if created is not None and created < since:
+                if newest_first:
+                    return None
+                continue
+            text = str(item.get(text_field, ""))
+            if content_marker(text) == request.marker:
+                return PublishedPost(
+                    platform=self.platform,
+                    post_id=str(item["id"]),
+                    url=url_of(item),
+                    created_at=created,
+                    text=text,
+                )
+        return None
+
     def _paged(self, *parts: str, params: Mapping[str, Any], max_pages: int = 5) -> Iterable[dict[str, Any]]:
         query = dict(params)
         for _page in range(max_pages):
@@ -285,6 +390,15 @@ class GraphConnector(HttpConnector):
             if not after or not paging.get("next"):
                 return
             query["after"] = after
+
+
+def _insight_values(payload: Any) -> dict[str, int]:
+    values: dict[str, int] = {}
+    for item in data_list(payload):
+        points = item.get("values") or []
+        if points and isinstance(points[-1].get("value"), int):
+            values[str(item.get("name"))] = int(points[-1]["value"])
+    return values
 
 
 def _json_header(value: str | None) -> Any:

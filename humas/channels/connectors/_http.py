@@ -145,21 +145,18 @@ class HttpConnector:
         try:
             return json.loads(response.content)
         except (ValueError, UnicodeDecodeError):
-            raise RetryLater(
-                self.platform,
-                template=T_GARBAGE,
-                ambiguous=mutating,
-                http_status=response.status_code,
-                platform_message=f"HTTP {response.status_code}, unreadable body",
-            ) from None
+            raise self._garbage_answer(response, mutating=mutating, detail="unreadable body") from None
 
     def _garbage(self, response: httpx.Response, *, mutating: bool, what: str) -> RetryLater:
+        return self._garbage_answer(response, mutating=mutating, detail=f"unexpected answer: {what}")
+
+    def _garbage_answer(self, response: httpx.Response, *, mutating: bool, detail: str) -> RetryLater:
         return RetryLater(
             self.platform,
             template=T_GARBAGE,
             ambiguous=mutating,
             http_status=response.status_code,
-            platform_message=f"HTTP {response.status_code}, unexpected answer: {what}",
+            platform_message=f"HTTP {response.status_code}, {detail}",
         )
 
 
@@ -210,3 +207,8 @@ def parse_int(value: object) -> int | None:
         return int(str(value).strip())
     except (TypeError, ValueError):
         return None
+
+
+def opt_int(value: Any) -> int | None:
+    """A count the platform may leave out: an int as given, anything else None."""
+    return int(value) if isinstance(value, int) else None

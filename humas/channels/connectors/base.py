@@ -99,6 +99,13 @@ class PublishRequest:
         if not self.marker:
             object.__setattr__(self, "marker", content_marker(self.text, self.link))
 
+    @property
+    def text_with_link(self) -> str:
+        """The text with the link appended, for platforms that take no separate link field."""
+        if self.link and self.link not in self.text:
+            return f"{self.text}\n\n{self.link}".strip()
+        return self.text
+
 
 @dataclass(frozen=True)
 class PublishedPost:
@@ -211,6 +218,14 @@ T_TOO_LONG = register(
 T_TOO_LONG_PLATFORM = register(
     _("Teks terlalu panjang untuk %(platform)s (batas %(limit)s %(unit)s)."),
     "Text too long for %(platform)s (limit %(limit)s %(unit)s).",
+)
+T_TOO_MANY_IMAGES = register(
+    _("Terlalu banyak gambar untuk %(platform)s: %(count)s dari batas %(limit)s."),
+    "Too many images for %(platform)s: %(count)s of the %(limit)s limit.",
+)
+T_IMAGE_SIZE = register(
+    _("Gambar terlalu besar untuk %(platform)s: %(size)s byte dari batas %(limit)s byte."),
+    "Image too large for %(platform)s: %(size)s bytes of the %(limit)s byte limit.",
 )
 T_UNSUPPORTED = register(
     _("%(platform)s tidak menyediakan API untuk %(operation)s."),

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from ._graph import GraphConnector, graph_time
 from ._http import data_list, shape_guard
 from .base import (
-    T_GARBAGE,
+    T_IMAGE_SIZE,
+    T_TOO_MANY_IMAGES,
     AccountInfo,
     BadRequest,
     Capability,
     Comment,
-    CredentialsInvalid,
     ImageBytes,
     ImageURL,
     PermissionMissing,
@@ -21,9 +21,7 @@ from .base import (
     PostMetrics,
     PublishedPost,
     PublishRequest,
-    RetryLater,
     TextTooLong,
-    content_marker,
 )
 from .i18n import _, register
 
@@ -31,8 +29,6 @@ TEXT_LIMIT = 63_206
 MAX_IMAGES = 10
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/bmp", "image/tiff", "image/webp"}
-REQUIRED_SCOPES = ("pages_manage_posts", "pages_read_engagement")
-OPTIONAL_SCOPES = ("pages_manage_engagement", "pages_read_user_content", "read_insights")
 # Post insights; many were deprecated in 2025-26, so each is tried on its own when one fails.
 INSIGHT_METRICS = {
     "post_media_view": "views",
@@ -55,24 +51,17 @@ T_OTHER_PAGE = register(
 T_EMPTY = register(
     _("Unggahan kosong: isi teks, tautan, atau gambar."), "Empty post: add text, a link or an image."
 )
-T_TOO_MANY_IMAGES = register(
-    _("Terlalu banyak gambar untuk %(platform)s: %(count)s dari batas %(limit)s."),
-    "Too many images for %(platform)s: %(count)s of the %(limit)s limit.",
-)
 T_IMAGE_TYPE = register(
     _("Jenis gambar %(mime)s tidak diterima %(platform)s."),
     "%(platform)s does not accept images of type %(mime)s.",
 )
-T_IMAGE_SIZE = register(
-    _("Gambar terlalu besar untuk %(platform)s: %(size)s byte dari batas %(limit)s byte."),
-    "Image too large for %(platform)s: %(size)s bytes of the %(limit)s byte limit.",
-)
-T_INVALID_TOKEN = register(_("token tidak sah"), "invalid token")
 
 
 class FacebookConnector(GraphConnector):
     platform = Platform.FACEBOOK
     capabilities = frozenset(Capability)
+    required_scopes = ("pages_manage_posts", "pages_read_engagement")
+    optional_scopes = ("pages_manage_engagement", "pages_read_user_content", "read_insights")
 
     def __init__(self, *, page_id: str, access_token: str, **kwargs: Any) -> None:
         super().__init__(account_id=page_id, access_token=access_token, **kwargs)
@@ -103,29 +92,23 @@ class FacebookConnector(GraphConnector):
     @shape_guard(mutating=False)
     def verify(self) -> AccountInfo:
         me = self._call("GET", "me", params={"fields": "id,name"})
-        data = self.debug_token()
-        if not data.get("is_valid", False):
-            raise CredentialsInvalid(self.platform, reason=T_INVALID_TOKEN)
+        data = self._valid_token_data()
         kind = str(data.get("type", "")).upper()
         me_id = str(me.get("id", ""))
         if kind == "USER" or (kind != "PAGE" and me_id != self.page_id):
             raise PermissionMissing(self.platform, template=T_USER_TOKEN, page=self.page_id)
         if me_id != self.page_id:
             raise PermissionMissing(self.platform, template=T_OTHER_PAGE, page=self.page_id, other=me_id)
-        scopes = tuple(str(s) for s in data.get("scopes") or ())
-        missing = [s for s in REQUIRED_SCOPES if s not in scopes]
-        if missing:
-            raise PermissionMissing(self.platform, missing=missing)
-        expires = int(data.get("expires_at") or 0)
+        grants = self._grants(data)
         return AccountInfo(
             platform=self.platform,
             account_id=self.page_id,
             name=str(me.get("name", "")),
             credential_type="page",
-            expires_at=datetime.fromtimestamp(expires, UTC) if expires > 0 else None,
-            scopes=scopes,
+            expires_at=grants.expires_at,
+            scopes=grants.scopes,
             url=f"https://www.facebook.com/{self.page_id}",
-            warnings=tuple(f"missing optional permission {s}" for s in OPTIONAL_SCOPES if s not in scopes),
+            warnings=grants.warnings,
         )
 
     # --- publishing ---------------------------------------------------------------------------
@@ -143,34 +126,25 @@ class FacebookConnector(GraphConnector):
                 params={"published": False},
                 files={"source": (image.filename, image.data, image.mime)},
             )
-        photo_id = payload.get("id") if isinstance(payload, dict) else None
-        if not photo_id:
-            raise RetryLater(self.platform, template=T_GARBAGE, platform_message="photo upload without id")
-        return str(photo_id)
+        return self._created_id(payload, "photo upload without id")
 
     @shape_guard(mutating=True)
     def publish(self, request: PublishRequest) -> PublishedPost:
         self.validate(request)
         media_ids = [self._upload_photo(image) for image in request.images]
-        message = request.text
-        params: dict[str, Any] = {"message": message}
+        params: dict[str, Any] = {"message": request.text}
         if request.link and media_ids:
             # A link preview and attached photos cannot be combined: keep the link in the text.
-            if request.link not in message:
-                params["message"] = f"{message}\n\n{request.link}".strip()
+            params["message"] = request.text_with_link
         elif request.link:
             params["link"] = request.link
         if media_ids:
             params["attached_media"] = [{"media_fbid": media_id} for media_id in media_ids]
         payload = self._call("POST", self.page_id, "feed", params=params, mutating=True)
-        post_id = payload.get("id") if isinstance(payload, dict) else None
-        if not post_id:
-            raise RetryLater(
-                self.platform, template=T_GARBAGE, ambiguous=True, platform_message="feed answer without id"
-            )
+        post_id = self._created_id(payload, "feed answer without id", ambiguous=True)
         return PublishedPost(
             platform=self.platform,
-            post_id=str(post_id),
+            post_id=post_id,
             url=f"https://www.facebook.com/{post_id}",
             created_at=self.clock(),
             text=str(params["message"]),
@@ -188,7 +162,7 @@ class FacebookConnector(GraphConnector):
 
     @shape_guard(mutating=False)
     def find_published(self, request: PublishRequest, *, since: datetime) -> PublishedPost | None:
-        for item in self._paged(
+        posts = self._paged(
             self.page_id,
             "published_posts",
             params={
@@ -196,20 +170,16 @@ class FacebookConnector(GraphConnector):
                 "since": int(since.timestamp()),
                 "limit": 100,
             },
-        ):
-            created = graph_time(item.get("created_time"))
-            if created is not None and created < since:
-                continue
-            message = str(item.get("message", ""))
-            if content_marker(message) == request.marker:
-                return PublishedPost(
-                    platform=self.platform,
-                    post_id=str(item["id"]),
-                    url=str(item.get("permalink_url") or f"https://www.facebook.com/{item['id']}"),
-                    created_at=created,
-                    text=message,
-                )
-        return None
+        )
+        return self._find_marked(
+            request,
+            posts,
+            since=since,
+            time_field="created_time",
+            text_field="message",
+            url_of=lambda item: str(item.get("permalink_url") or f"https://www.facebook.com/{item['id']}"),
+            newest_first=False,
+        )
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -237,22 +207,6 @@ class FacebookConnector(GraphConnector):
             unavailable=tuple(unavailable),
         )
 
-    def _insights(self, object_id: str, metrics: list[str], unavailable: list[str]) -> dict[str, int]:
-        """Insights; one unknown or deprecated metric fails the whole call with code 100 (and a
-        missing read_insights with a permission code), so fall back to one call per metric."""
-        try:
-            return _insight_values(
-                self._call("GET", object_id, "insights", params={"metric": ",".join(metrics)})
-            )
-        except (BadRequest, PermissionMissing):
-            if len(metrics) == 1:
-                unavailable.extend(metrics)
-                return {}
-        values: dict[str, int] = {}
-        for metric in metrics:
-            values.update(self._insights(object_id, [metric], unavailable))
-        return values
-
     @shape_guard(mutating=False)
     def comments(self, post_id: str, *, limit: int = 50) -> list[Comment]:
         payload = self._call(
@@ -272,30 +226,13 @@ class FacebookConnector(GraphConnector):
     def reply(self, comment_id: str, text: str) -> Comment:
         if not text.strip():
             raise BadRequest(self.platform, template=T_EMPTY)
-        payload = self._call("POST", comment_id, "comments", params={"message": text}, mutating=True)
-        return Comment(
-            comment_id=str(payload.get("id", "")),
-            text=text,
-            author_id=self.page_id,
-            author_name="",
-            created_at=self.clock(),
-            parent_id=comment_id,
-        )
+        return self._reply_on(comment_id, "comments", text)
 
 
 def _summary_count(edge: Any) -> int | None:
     if isinstance(edge, dict) and isinstance(edge.get("summary"), dict):
         return int(edge["summary"].get("total_count", 0))
     return None
-
-
-def _insight_values(payload: Any) -> dict[str, int]:
-    values: dict[str, int] = {}
-    for item in data_list(payload):
-        points = item.get("values") or []
-        if points and isinstance(points[-1].get("value"), int):
-            values[str(item.get("name"))] = int(points[-1]["value"])
-    return values
 
 
 def _comment(item: dict[str, Any]) -> Comment:

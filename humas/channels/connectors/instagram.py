@@ -6,18 +6,16 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from ._graph import GraphConnector, graph_time
-from ._http import data_list, shape_guard
+from ._http import data_list, opt_int, shape_guard
 from .base import (
-    T_GARBAGE,
     AccountInfo,
     BadRequest,
     Capability,
     Comment,
-    CredentialsInvalid,
     ImageURL,
     PermissionMissing,
     Platform,
@@ -27,7 +25,6 @@ from .base import (
     RetryLater,
     TextTooLong,
     Unsupported,
-    content_marker,
 )
 from .i18n import _, register
 
@@ -35,8 +32,6 @@ CAPTION_LIMIT = 2_200
 HASHTAG_LIMIT = 30
 MENTION_LIMIT = 20
 MAX_IMAGES = 10
-REQUIRED_SCOPES = ("instagram_basic", "instagram_content_publish")
-OPTIONAL_SCOPES = ("instagram_manage_comments", "instagram_manage_insights")
 INSIGHT_METRICS = {"views": "views", "reach": "reach", "shares": "shares", "saved": "saved"}
 
 T_NEEDS_IMAGE = register(
@@ -62,7 +57,6 @@ T_WRONG_ACCOUNT = register(
     _("Token ini tidak dapat mengakses akun Instagram %(account)s"),
     "This token cannot access Instagram account %(account)s",
 )
-T_INVALID_TOKEN = register(_("token tidak sah"), "invalid token")
 
 _HASHTAG = re.compile(r"(?<!\w)#\w+")
 _MENTION = re.compile(r"(?<!\w)@[\w.]+")
@@ -79,6 +73,8 @@ class InstagramConnector(GraphConnector):
             Capability.FIND_PUBLISHED,
         }
     )
+    required_scopes = ("instagram_basic", "instagram_content_publish")
+    optional_scopes = ("instagram_manage_comments", "instagram_manage_insights")
 
     def __init__(
         self,
@@ -96,14 +92,8 @@ class InstagramConnector(GraphConnector):
         self.poll_timeout = poll_timeout
         self._sleep = sleep
 
-    @staticmethod
-    def caption_for(request: PublishRequest) -> str:
-        if request.link and request.link not in request.text:
-            return f"{request.text}\n\n{request.link}".strip()
-        return request.text
-
     def validate(self, request: PublishRequest) -> None:
-        caption = self.caption_for(request)
+        caption = request.text_with_link
         if len(caption) > CAPTION_LIMIT:
             raise TextTooLong(self.platform, limit=CAPTION_LIMIT, length=len(caption))
         hashtags = len(_HASHTAG.findall(caption))
@@ -136,14 +126,8 @@ class InstagramConnector(GraphConnector):
                     self.platform, template=T_WRONG_ACCOUNT, account=self.ig_user_id
                 ) from None
             raise
-        data = self.debug_token()
-        if not data.get("is_valid", False):
-            raise CredentialsInvalid(self.platform, reason=T_INVALID_TOKEN)
-        scopes = tuple(str(s) for s in data.get("scopes") or ())
-        missing = [s for s in REQUIRED_SCOPES if s not in scopes]
-        if missing:
-            raise PermissionMissing(self.platform, missing=missing)
-        expires = int(data.get("expires_at") or 0)
+        data = self._valid_token_data()
+        grants = self._grants(data)
         username = str(account.get("username", ""))
         return AccountInfo(
             platform=self.platform,
@@ -151,10 +135,10 @@ class InstagramConnector(GraphConnector):
             name=str(account.get("name") or username),
             handle=f"@{username}" if username else "",
             credential_type=str(data.get("type", "")).lower(),
-            expires_at=datetime.fromtimestamp(expires, UTC) if expires > 0 else None,
-            scopes=scopes,
+            expires_at=grants.expires_at,
+            scopes=grants.scopes,
             url=f"https://www.instagram.com/{username}/" if username else "",
-            warnings=tuple(f"missing optional permission {s}" for s in OPTIONAL_SCOPES if s not in scopes),
+            warnings=grants.warnings,
         )
 
     @shape_guard(mutating=False)
@@ -170,12 +154,7 @@ class InstagramConnector(GraphConnector):
 
     def _container(self, params: dict[str, Any]) -> str:
         payload = self._call("POST", self.ig_user_id, "media", params=params)
-        container = payload.get("id") if isinstance(payload, dict) else None
-        if not container:
-            raise RetryLater(
-                self.platform, template=T_GARBAGE, platform_message="container answer without id"
-            )
-        return str(container)
+        return self._created_id(payload, "container answer without id")
 
     def _wait_finished(self, container_id: str) -> None:
         deadline = time.monotonic() + self.poll_timeout
@@ -197,7 +176,7 @@ class InstagramConnector(GraphConnector):
     @shape_guard(mutating=True)
     def publish(self, request: PublishRequest) -> PublishedPost:
         self.validate(request)
-        caption = self.caption_for(request)
+        caption = request.text_with_link
         urls = [image.url for image in request.images if isinstance(image, ImageURL)]
         if len(urls) == 1:
             container = self._container({"image_url": urls[0], "caption": caption})
@@ -212,15 +191,11 @@ class InstagramConnector(GraphConnector):
         payload = self._call(
             "POST", self.ig_user_id, "media_publish", params={"creation_id": container}, mutating=True
         )
-        media_id = payload.get("id") if isinstance(payload, dict) else None
-        if not media_id:
-            raise RetryLater(
-                self.platform, template=T_GARBAGE, ambiguous=True, platform_message="media_publish without id"
-            )
-        media = self._call("GET", str(media_id), params={"fields": "id,permalink,timestamp"})
+        media_id = self._created_id(payload, "media_publish without id", ambiguous=True)
+        media = self._call("GET", media_id, params={"fields": "id,permalink,timestamp"})
         return PublishedPost(
             platform=self.platform,
-            post_id=str(media_id),
+            post_id=media_id,
             url=str(media.get("permalink", "")),
             created_at=graph_time(media.get("timestamp")) or self.clock(),
             text=caption,
@@ -231,25 +206,21 @@ class InstagramConnector(GraphConnector):
 
     @shape_guard(mutating=False)
     def find_published(self, request: PublishRequest, *, since: datetime) -> PublishedPost | None:
-        for item in self._paged(
+        media = self._paged(
             self.ig_user_id,
             "media",
             params={"fields": "id,caption,timestamp,permalink", "limit": 50},
             max_pages=2,
-        ):
-            created = graph_time(item.get("timestamp"))
-            if created is not None and created < since:
-                return None  # newest first: everything after this is older
-            caption = str(item.get("caption", ""))
-            if content_marker(caption) == request.marker:
-                return PublishedPost(
-                    platform=self.platform,
-                    post_id=str(item["id"]),
-                    url=str(item.get("permalink", "")),
-                    created_at=created,
-                    text=caption,
-                )
-        return None
+        )
+        return self._find_marked(
+            request,
+            media,
+            since=since,
+            time_field="timestamp",
+            text_field="caption",
+            url_of=lambda item: str(item.get("permalink", "")),
+            newest_first=True,
+        )
 
     @shape_guard(mutating=False)
     def metrics(self, post_id: str) -> PostMetrics:
@@ -258,32 +229,14 @@ class InstagramConnector(GraphConnector):
         values = self._insights(post_id, list(INSIGHT_METRICS), unavailable)
         return PostMetrics(
             post_id=post_id,
-            reactions=_int_or_none(media.get("like_count")),
-            comments=_int_or_none(media.get("comments_count")),
+            reactions=opt_int(media.get("like_count")),
+            comments=opt_int(media.get("comments_count")),
             shares=values.get("shares"),
             reach=values.get("reach"),
             views=values.get("views"),
             extra={k: v for k, v in values.items() if k == "saved"},
             unavailable=tuple(unavailable),
         )
-
-    def _insights(self, media_id: str, metrics: list[str], unavailable: list[str]) -> dict[str, int]:
-        try:
-            payload = self._call("GET", media_id, "insights", params={"metric": ",".join(metrics)})
-        except (BadRequest, PermissionMissing):
-            if len(metrics) == 1:
-                unavailable.extend(metrics)
-                return {}
-            values: dict[str, int] = {}
-            for metric in metrics:
-                values.update(self._insights(media_id, [metric], unavailable))
-            return values
-        result: dict[str, int] = {}
-        for item in data_list(payload):
-            points = item.get("values") or []
-            if points and isinstance(points[-1].get("value"), int):
-                result[str(item.get("name"))] = int(points[-1]["value"])
-        return result
 
     @shape_guard(mutating=False)
     def comments(self, post_id: str, *, limit: int = 50) -> list[Comment]:
@@ -309,16 +262,4 @@ class InstagramConnector(GraphConnector):
 
     @shape_guard(mutating=True)
     def reply(self, comment_id: str, text: str) -> Comment:
-        payload = self._call("POST", comment_id, "replies", params={"message": text}, mutating=True)
-        return Comment(
-            comment_id=str(payload.get("id", "")),
-            text=text,
-            author_id=self.ig_user_id,
-            author_name="",
-            created_at=self.clock(),
-            parent_id=comment_id,
-        )
-
-
-def _int_or_none(value: Any) -> int | None:
-    return int(value) if isinstance(value, int) else None
+        return self._reply_on(comment_id, "replies", text)

@@ -17,7 +17,9 @@ import httpx
 from ._http import HttpConnector, parse_int, shape_guard
 from .base import (
     T_GARBAGE,
+    T_IMAGE_SIZE,
     T_TOO_LONG_PLATFORM,
+    T_TOO_MANY_IMAGES,
     AccountInfo,
     BadRequest,
     Capability,
@@ -56,14 +58,6 @@ T_NOT_ADMIN = register(
 T_CHAT_NOT_FOUND = register(
     _("Kanal %(chat)s tidak ditemukan; periksa nama kanal dan pastikan bot sudah ditambahkan."),
     "Channel %(chat)s not found; check the channel name and make sure the bot was added.",
-)
-T_TOO_MANY_IMAGES = register(
-    _("Terlalu banyak gambar untuk Telegram: %(count)s dari batas %(limit)s."),
-    "Too many images for Telegram: %(count)s of the %(limit)s limit.",
-)
-T_IMAGE_SIZE = register(
-    _("Gambar terlalu besar untuk Telegram: %(size)s byte dari batas %(limit)s byte."),
-    "Image too large for Telegram: %(size)s bytes of the %(limit)s byte limit.",
 )
 T_REJECTED = register(_("token bot ditolak"), "bot token rejected")
 
@@ -147,14 +141,8 @@ class TelegramConnector(HttpConnector):
 
     # --- interface -----------------------------------------------------------------------------
 
-    @staticmethod
-    def _text(request: PublishRequest) -> str:
-        if request.link and request.link not in request.text:
-            return f"{request.text}\n\n{request.link}".strip()
-        return request.text
-
     def validate(self, request: PublishRequest) -> None:
-        text = self._text(request)
+        text = request.text_with_link
         if not text.strip() and not request.images:
             raise BadRequest(self.platform, template=T_EMPTY)
         limit = CAPTION_LIMIT if request.images else TEXT_LIMIT
@@ -206,7 +194,7 @@ class TelegramConnector(HttpConnector):
     @shape_guard(mutating=True)
     def publish(self, request: PublishRequest) -> PublishedPost:
         self.validate(request)
-        text = self._text(request)
+        text = request.text_with_link
         if not request.images:
             messages = [self._call("sendMessage", {"chat_id": self.chat_id, "text": text}, mutating=True)]
         elif len(request.images) == 1:

@@ -11,9 +11,11 @@ from typing import Any
 
 import httpx
 
-from ._http import HttpConnector, data_list, parse_int, shape_guard
+from ._http import HttpConnector, data_list, opt_int, parse_int, shape_guard
 from .base import (
     T_GARBAGE,
+    T_IMAGE_SIZE,
+    T_TOO_MANY_IMAGES,
     AccountInfo,
     BadRequest,
     Capability,
@@ -51,14 +53,6 @@ _URL = re.compile(
 )
 
 T_EMPTY = register(_("Unggahan X kosong: isi teks atau gambar."), "Empty X post: add text or an image.")
-T_TOO_MANY_IMAGES = register(
-    _("Terlalu banyak gambar untuk X: %(count)s dari batas %(limit)s."),
-    "Too many images for X: %(count)s of the %(limit)s limit.",
-)
-T_IMAGE_SIZE = register(
-    _("Gambar terlalu besar untuk X: %(size)s byte dari batas %(limit)s byte."),
-    "Image too large for X: %(size)s bytes of the %(limit)s byte limit.",
-)
 T_IMAGE_TYPE = register(
     _("Jenis gambar %(mime)s tidak diterima X (hanya JPEG, PNG, WebP, atau GIF)."),
     "X does not accept images of type %(mime)s (only JPEG, PNG, WebP or GIF).",
@@ -206,7 +200,7 @@ class XConnector(HttpConnector):
     # --- interface -----------------------------------------------------------------------------
 
     def validate(self, request: PublishRequest) -> None:
-        text = self._text(request)
+        text = request.text_with_link
         if not text.strip() and not request.images:
             raise BadRequest(self.platform, template=T_EMPTY)
         length = weighted_length(text)
@@ -225,12 +219,6 @@ class XConnector(HttpConnector):
                 raise BadRequest(
                     self.platform, template=T_IMAGE_SIZE, size=len(image.data), limit=MAX_IMAGE_BYTES
                 )
-
-    @staticmethod
-    def _text(request: PublishRequest) -> str:
-        if request.link and request.link not in request.text:
-            return f"{request.text}\n\n{request.link}".strip()
-        return request.text
 
     @shape_guard(mutating=False)
     def verify(self) -> AccountInfo:
@@ -298,7 +286,7 @@ class XConnector(HttpConnector):
     @shape_guard(mutating=True)
     def publish(self, request: PublishRequest) -> PublishedPost:
         self.validate(request)
-        text = self._text(request)
+        text = request.text_with_link
         body: dict[str, Any] = {}
         if text:
             body["text"] = text
@@ -355,7 +343,7 @@ class XConnector(HttpConnector):
             reactions=count("like_count"),
             comments=count("reply_count"),
             shares=count("retweet_count") + count("quote_count"),
-            impressions=_opt_int(public.get("impression_count")),
+            impressions=opt_int(public.get("impression_count")),
             extra={"bookmarks": count("bookmark_count"), "quotes": count("quote_count")},
         )
 
@@ -434,7 +422,3 @@ class XConnector(HttpConnector):
                 return None
             params["pagination_token"] = token
         return None
-
-
-def _opt_int(value: Any) -> int | None:
-    return int(value) if isinstance(value, int) else None

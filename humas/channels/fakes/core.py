@@ -16,6 +16,8 @@ import json
 import random
 import threading
 import time
+import urllib.parse
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Protocol
@@ -79,6 +81,13 @@ class Response:
     @classmethod
     def html(cls, status: int, text: str) -> Response:
         return cls(status, text.encode(), content_type="text/html; charset=utf-8")
+
+    @classmethod
+    def redirect(cls, redirect_uri: str, query: dict[str, str]) -> Response:
+        """An OAuth redirect back to the client with ``query`` added to its own query string."""
+        separator = "&" if urllib.parse.urlsplit(redirect_uri).query else "?"
+        location = redirect_uri + separator + urllib.parse.urlencode(query)
+        return cls(302, b"", content_type="text/html; charset=utf-8", headers={"Location": location})
 
 
 def parse_request(method: str, target: str, headers: dict[str, str], body: bytes) -> Request:
@@ -243,6 +252,21 @@ class PlatformFake(Protocol):
 
     def posts(self, platform: str) -> list[dict[str, Any]]: ...
 
+    def reset(self) -> None: ...
+
+
+class LockedFake(ABC):
+    """A platform fake's state lives behind one lock, because the threaded server answers
+    requests concurrently; ``reset`` builds that state and the control API calls it again."""
+
+    def __init__(self, limits: Limits, settings: Settings, clock: Any = time.time) -> None:
+        self.limits = limits
+        self.settings = settings
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.reset()
+
+    @abstractmethod
     def reset(self) -> None: ...
 
 

@@ -13,20 +13,20 @@ import itertools
 import json
 import re
 import secrets
-import threading
 import time
-import urllib.parse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .core import Fault, Limits, Request, Response, Settings, SlidingWindow
+from .core import Fault, Limits, LockedFake, Request, Response, Settings, SlidingWindow
 
 VERSION_RE = re.compile(r"^v\d+\.\d+$")
 FB_TEXT_LIMIT = 63_206
 IG_CAPTION_LIMIT = 2_200
 IG_HASHTAG_LIMIT = 30
 IG_MENTION_LIMIT = 20
+# The same names as oauth.META_SCOPES, kept apart: these are what the fake Meta grants, and the
+# platform layer must not import the Django app.
 PAGE_SCOPES = (
     "pages_show_list",
     "pages_manage_posts",
@@ -150,20 +150,16 @@ def field_name(spec: str) -> str:
     return re.split(r"[.{(]", spec, maxsplit=1)[0]
 
 
-class GraphFake:
+class GraphFake(LockedFake):
     name = "graph"
     # The fake's registered Meta app (Facebook Login, app access token, appsecret_proof).
     APP_ID = "900000000000001"
     APP_SECRET = "fake-app-secret-0001"  # noqa: S105 - a fake's published test secret
 
     def __init__(self, limits: Limits, settings: Settings, clock: Any = time.time) -> None:
-        self.limits = limits
-        self.settings = settings
-        self.clock = clock
-        self.lock = threading.RLock()
         self.app_id = self.APP_ID
         self.app_secret = self.APP_SECRET
-        self.reset()
+        super().__init__(limits, settings, clock)
 
     def reset(self) -> None:
         with self.lock:
@@ -534,7 +530,7 @@ class GraphFake:
                     "error_reason": "user_denied",
                     "state": state,
                 }
-                return self._redirect(redirect_uri, query)
+                return Response.redirect(redirect_uri, query)
             user_id = params.get("user_id", "")
             if user_id not in self.users:
                 return self._dialog_error("Choose who logs in.")
@@ -548,7 +544,7 @@ class GraphFake:
                 "created": self.clock(),
                 "used": False,
             }
-            return self._redirect(redirect_uri, {"code": code, "state": state})
+            return Response.redirect(redirect_uri, {"code": code, "state": state})
         hidden = "".join(
             f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
             for k, v in params.items()
@@ -575,11 +571,6 @@ class GraphFake:
             '<button type="submit" name="decision" value="allow">Allow</button>'
             '<button type="submit" name="decision" value="cancel">Cancel</button></form></body></html>',
         )
-
-    def _redirect(self, redirect_uri: str, query: dict[str, str]) -> Response:
-        separator = "&" if urllib.parse.urlsplit(redirect_uri).query else "?"
-        location = redirect_uri + separator + urllib.parse.urlencode(query)
-        return Response(302, b"", content_type="text/html; charset=utf-8", headers={"Location": location})
 
     def _check_app(self, request: Request) -> None:
         client_id = request.param("client_id")
@@ -1123,7 +1114,12 @@ class GraphFake:
             page = self.pages[obj.owner]
             author = {"id": page.id, "name": page.name}
             kind = "comment"
-        comment_id = f"{obj.id.split('_')[-1]}_{self._new_id('5')}"
+        return {"id": self._store_comment(obj, obj.id, kind, message, author)}
+
+    def _store_comment(
+        self, obj: GraphObject, parent_id: str, kind: str, message: str, author: dict[str, Any]
+    ) -> str:
+        comment_id = f"{parent_id.split('_')[-1]}_{self._new_id('5')}"
         self.objects[comment_id] = GraphObject(
             comment_id,
             kind,
@@ -1131,36 +1127,23 @@ class GraphFake:
             self.clock(),
             {
                 "message": message,
-                "parent": obj.id,
+                "parent": parent_id,
                 "parent_is_comment": obj.kind in ("comment", "ig_comment"),
                 "from": author,
             },
         )
-        return {"id": comment_id}
+        return comment_id
 
     def add_public_comment(self, object_id: str, message: str, author_name: str) -> str:
         with self.lock:
             obj = self._object(object_id)
             kind = "ig_comment" if obj.kind.startswith("ig") else "comment"
-            comment_id = f"{object_id.split('_')[-1]}_{self._new_id('5')}"
             author = {
                 "id": "9" + hashlib.sha256(author_name.encode()).hexdigest()[:12],
                 "name": author_name,
                 "username": author_name,
             }
-            self.objects[comment_id] = GraphObject(
-                comment_id,
-                kind,
-                obj.owner,
-                self.clock(),
-                {
-                    "message": message,
-                    "parent": object_id,
-                    "parent_is_comment": obj.kind in ("comment", "ig_comment"),
-                    "from": author,
-                },
-            )
-            return comment_id
+            return self._store_comment(obj, object_id, kind, message, author)
 
     def set_engagement(self, object_id: str, values: dict[str, int]) -> None:
         with self.lock:

@@ -7,12 +7,10 @@ import hashlib
 import itertools
 import json
 import re
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .core import Fault, Limits, Request, Response, Settings, SlidingWindow
+from .core import Fault, LockedFake, Request, Response, SlidingWindow
 
 TEXT_LIMIT = 4096
 SHARED_BOT_INDEX = 999_999  # seeded demo bots use 1..N
@@ -76,15 +74,8 @@ class TgError(Exception):
         return Response.json(self.code, body)
 
 
-class TelegramFake:
+class TelegramFake(LockedFake):
     name = "telegram"
-
-    def __init__(self, limits: Limits, settings: Settings, clock: Any = time.time) -> None:
-        self.limits = limits
-        self.settings = settings
-        self.clock = clock
-        self.lock = threading.RLock()
-        self.reset()
 
     def reset(self) -> None:
         with self.lock:

@@ -10,15 +10,13 @@ import html
 import itertools
 import re
 import secrets
-import threading
-import time
 import urllib.parse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from ..connectors.x import weighted_length
-from .core import Fault, Limits, Request, Response, Settings, SlidingWindow
+from .core import Fault, LockedFake, Request, Response, SlidingWindow
 
 PROBLEM = "https://api.twitter.com/2/problems/"
 # OAuth 2.0 (Authorization Code with PKCE): the fake's confidential client, the scopes X knows,
@@ -73,15 +71,8 @@ def problem(status: int, title: str, detail: str, kind: str = "about:blank", **e
     return XError(status, {"title": title, "detail": detail, "type": kind, "status": status, **extra})
 
 
-class XFake:
+class XFake(LockedFake):
     name = "x"
-
-    def __init__(self, limits: Limits, settings: Settings, clock: Any = time.time) -> None:
-        self.limits = limits
-        self.settings = settings
-        self.clock = clock
-        self.lock = threading.RLock()
-        self.reset()
 
     def reset(self) -> None:
         with self.lock:
@@ -312,7 +303,7 @@ class XFake:
             return self._authorize_error(f"Invalid scope: {' '.join(unknown) or '(none)'}.")
         if request.method == "POST":
             if params.get("decision") != "allow":
-                return self._redirect(redirect_uri, {"error": "access_denied", "state": state})
+                return Response.redirect(redirect_uri, {"error": "access_denied", "state": state})
             user_id = params.get("user_id", "")
             if user_id not in self.users:
                 return self._authorize_error("Choose an account.")
@@ -325,7 +316,7 @@ class XFake:
                 "method": method,
                 "created": self.clock(),
             }
-            return self._redirect(redirect_uri, {"state": state, "code": code})
+            return Response.redirect(redirect_uri, {"state": state, "code": code})
         hidden = "".join(
             f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
             for k, v in params.items()
@@ -357,11 +348,6 @@ class XFake:
             '<button type="submit" name="decision" value="allow">Authorize app</button>'
             '<button type="submit" name="decision" value="cancel">Cancel</button></form></body></html>',
         )
-
-    def _redirect(self, redirect_uri: str, query: dict[str, str]) -> Response:
-        separator = "&" if urllib.parse.urlsplit(redirect_uri).query else "?"
-        location = redirect_uri + separator + urllib.parse.urlencode(query)
-        return Response(302, b"", content_type="text/html; charset=utf-8", headers={"Location": location})
 
     def _oauth_error(self, status: int, error: str, description: str) -> Response:
         return Response.json(status, {"error": error, "error_description": description})

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache so stored pages get its headers too (humas/core/middleware.py).
+    "humas.core.middleware.ResponseHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Serves stored anonymous public pages before anything else runs (humas/web/pagecache.py).
     "humas.web.pagecache.PageCacheMiddleware",
@@ -224,13 +226,20 @@ HUMAS_PAGECACHE_DIR = Path(env_str("HUMAS_PAGECACHE_DIR", str(DATA_DIR / "pageca
 HUMAS_PAGE_MAX_AGE = env_int("HUMAS_PAGE_MAX_AGE", 60)
 HUMAS_PAGE_S_MAXAGE = env_int("HUMAS_PAGE_S_MAXAGE", 300)
 HUMAS_PAGE_STALE_SECONDS = env_int("HUMAS_PAGE_STALE_SECONDS", 600)
+
+# /healthz shows its checks (database, queue backend, backlog) to signed-in superusers and to
+# callers presenting "Authorization: Bearer <token>"; empty: to superusers only.
+HUMAS_HEALTH_TOKEN = env_str("HUMAS_HEALTH_TOKEN")
+# Browser features Humas never uses, refused on every response (also pages served from the cache).
+HUMAS_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
 # The view counter counts a visitor once per article within this many seconds (humas/portal/counter.py).
 HUMAS_VIEW_WINDOW_SECONDS = env_int("HUMAS_VIEW_WINDOW_SECONDS", 30 * 60)
 # "host=office-slug,host=office-slug": serve an office's site on its own host name.
 HUMAS_SITE_HOSTS = dict(item.split("=", 1) for item in env_list("HUMAS_SITE_HOSTS") if "=" in item)
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 
-# Article images (humas/portal/images.py): larger uploads are refused before being decoded.
+# Uploaded images (humas/media/pipeline.py): larger uploads are refused before being decoded.
 HUMAS_IMAGE_MAX_BYTES = env_int("HUMAS_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
 HUMAS_IMAGE_MAX_PIXELS = env_int("HUMAS_IMAGE_MAX_PIXELS", 40_000_000)
 HUMAS_IMAGE_MIN_SIDE = env_int("HUMAS_IMAGE_MIN_SIDE", 200)
@@ -254,7 +263,9 @@ HUMAS_TOKEN_WARN_DAYS = env_int("HUMAS_TOKEN_WARN_DAYS", 7)
 # warned in the app and by e-mail (once each); seconds a publication's failures are gathered into
 # one notification; the back office's address used in links of notification e-mails.
 HUMAS_TOKEN_WARN_THRESHOLDS = [
-    int(d) for d in env_list("HUMAS_TOKEN_WARN_THRESHOLDS", f"{HUMAS_TOKEN_WARN_DAYS},3,1") if d.isdigit()
+    int(d)
+    for d in env_list("HUMAS_TOKEN_WARN_THRESHOLDS", f"{HUMAS_TOKEN_WARN_DAYS},3,1")
+    if d.isascii() and d.isdigit()
 ]
 HUMAS_NOTIFY_BATCH_SECONDS = env_int("HUMAS_NOTIFY_BATCH_SECONDS", 60)
 HUMAS_BACKOFFICE_URL = env_str("HUMAS_BACKOFFICE_URL").rstrip("/")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from humas.accounts.http import AuthenticatedHttpRequest
+from humas.core import workflow
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.offices.officecontext import office_view
@@ -21,6 +22,7 @@ from ..images import ImageRejected
 from ..models import Article, ArticleVersion, Verdict
 from ..selectors import article_get_for_actor, article_list_for_office, article_view_count
 from ..services import (
+    EDITABLE_BY_AUTHOR,
     WorkflowError,
     article_approve,
     article_create,
@@ -106,6 +108,9 @@ def article_edit(request: AuthenticatedHttpRequest, office: Office, article_id: 
                 messages.success(request, _("Perubahan disimpan sebagai versi baru."))
                 return redirect("portal_admin:detail", office_slug=office.slug, article_id=article.pk)
     else:
+        # Refuse the form (403, as the save would) to whoever article_update would refuse.
+        action = workflow.edit_permission(article.status, EDITABLE_BY_AUTHOR)
+        policy.require(request.user, action, article.office)
         form = ArticleForm(
             initial=initial_from(article, office.zoneinfo),
             zone=office.zoneinfo,

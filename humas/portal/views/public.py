@@ -10,6 +10,7 @@ from humas.channels.models import Platform
 from humas.channels.selectors import official_accounts_public
 from humas.offices.models import Office
 from humas.web import pagecache
+from humas.web.paging import page_number
 
 from ..models import ArticleType, Verdict
 from ..selectors import (
@@ -42,9 +43,7 @@ def article_list(request: HttpRequest, type: str, office_slug: str | None = None
     office = _office(request, office_slug)
     below = shows_offices_below(office)
     articles = article_list_public(office=office, type=type, include_below=below)
-    raw_page = request.GET.get("page", "1")
-    page_number = int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) < 6 else 1
-    page = Paginator(articles, 12).get_page(page_number)
+    page = Paginator(articles, 12).get_page(page_number(request.GET.get("page")))
     context = {
         "office": office,
         "type": type,
@@ -88,9 +87,7 @@ def official_accounts(request: HttpRequest, office_slug: str | None = None) -> H
     platform = request.GET.get("platform", "")
     platform = platform if platform in Platform.values else ""
     channels = official_accounts_public(office=office, query=query, platform=platform)
-    page = Paginator(channels, 100).get_page(
-        request.GET.get("page") if str(request.GET.get("page", "1")).isdigit() else 1
-    )
+    page = Paginator(channels, 100).get_page(page_number(request.GET.get("page")))
     response = render(
         request,
         "portal/official_accounts.html",

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from humas.web import pagecache
+from humas.web.paging import page_number
 
 from ..search import SearchForm, article_search, result_snippet
 from ..selectors import shows_offices_below, site_office_get
@@ -21,9 +22,9 @@ def search(request: HttpRequest, office_slug: str | None = None) -> HttpResponse
     status = 200
     if form.is_bound and form.is_valid() and form.cleaned_data["q"]:
         params = form.params()
-        raw_page = request.GET.get("page", "1")
-        page_number = int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) < 6 else 1
-        page = Paginator(article_search(params=params), RESULTS_PER_PAGE).get_page(page_number)
+        page = Paginator(article_search(params=params), RESULTS_PER_PAGE).get_page(
+            page_number(request.GET.get("page"))
+        )
         context.update(
             query=params.query,
             page=page,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -26,108 +26,74 @@ from ..assisted import (
     found_panels,
 )
 from ..models import Delivery, PostImage
-from ..selectors import delivery_get_for_office
-from ..services import PublishingError
+from ._flow import DeliveryRefused, Done, Outcome, delivery_step, to_detail
 
 
-def _to_detail(office: Office, post_id: int, anchor: str = "") -> HttpResponse:
-    response = redirect("publishing:detail", office_slug=office.slug, post_id=post_id)
-    if anchor:
-        response["Location"] += f"#{anchor}"
-    return response
-
-
-def _url_refused(
-    request: AuthenticatedHttpRequest,
-    office: Office,
-    delivery: Delivery,
-    exc: PublishingError,
-    url: str,
-    panels: Sequence[AssistedPanel | FoundPanel],
-    context_name: str,
-) -> HttpResponse:
+def _panel_again(
+    panels_of: Callable[..., Sequence[AssistedPanel | FoundPanel]], context_name: str
+) -> DeliveryRefused:
     """A refused URL: the delivery's panel again with the reason and what was typed (400); when
-    the delivery no longer waits for a URL, the reason on the post's page."""
-    post = delivery.publication.post
-    if not panels:
-        messages.error(request, str(exc))
-        return _to_detail(office, post.pk)
-    panel = panels[0]
-    panel.error, panel.value = str(exc), url[:500]
-    return render(
-        request,
-        "publishing/assisted_mark.html",
-        {"office": office, "post": post, context_name: [panel], "nav_active": "content"},
-        status=400,
-    )
+    the delivery has no panel any more (no longer waiting for a URL), the reason on the post's page."""
+
+    def refused(
+        request: AuthenticatedHttpRequest, office: Office, delivery: Delivery, exc: Exception
+    ) -> HttpResponse:
+        post = delivery.publication.post
+        panels = panels_of(post=post, actor=request.user, deliveries=[delivery])
+        if not panels:
+            messages.error(request, str(exc))
+            return to_detail(office, post.pk)
+        panel = panels[0]
+        panel.error, panel.value = str(exc), request.POST.get("url", "")[:500]
+        return render(
+            request,
+            "publishing/assisted_mark.html",
+            {"office": office, "post": post, context_name: [panel], "nav_active": "content"},
+            status=400,
+        )
+
+    return refused
+
+
+# The steps below look alike by design (see _flow.py): each differs only in its service and message.
 
 
 @require_POST
 @office_view("content.publish")
-def assisted_mark(
-    request: AuthenticatedHttpRequest, office: Office, post_id: int, delivery_id: int
-) -> HttpResponse:
-    delivery = delivery_get_for_office(office=office, post_id=post_id, delivery_id=delivery_id)
-    url = request.POST.get("url", "")
-    try:
-        delivery_mark_published(actor=request.user, delivery=delivery, url=url)
-    except PublishingError as exc:
-        panels = assisted_panels(post=delivery.publication.post, actor=request.user, deliveries=[delivery])
-        # No panel: no longer waiting (marked by someone else, withdrawn).
-        return _url_refused(request, office, delivery, exc, url, panels, "assisted_panels")
-    messages.success(request, _("%(channel)s ditandai sudah terbit.") % {"channel": delivery.channel})
-    return _to_detail(office, post_id)
+# No panel: no longer waiting (marked by someone else, withdrawn).
+@delivery_step(refused=_panel_again(assisted_panels, "assisted_panels"))
+def assisted_mark(request: AuthenticatedHttpRequest, office: Office, delivery: Delivery) -> Outcome:
+    delivery_mark_published(actor=request.user, delivery=delivery, url=request.POST.get("url", ""))
+    return Done(_("%(channel)s ditandai sudah terbit.") % {"channel": delivery.channel})
 
 
 @require_POST
 @office_view("content.publish")
-def delivery_found(
-    request: AuthenticatedHttpRequest, office: Office, post_id: int, delivery_id: int
-) -> HttpResponse:
+# No panel: no longer needs attention (retried, recorded by someone else).
+@delivery_step(refused=_panel_again(found_panels, "found_panels"))
+def delivery_found(request: AuthenticatedHttpRequest, office: Office, delivery: Delivery) -> Outcome:
     """A person found on the channel the post the engine could not be sure about: record it."""
-    delivery = delivery_get_for_office(office=office, post_id=post_id, delivery_id=delivery_id)
-    url = request.POST.get("url", "")
-    try:
-        delivery_confirm_published(actor=request.user, delivery=delivery, url=url)
-    except PublishingError as exc:
-        panels = found_panels(post=delivery.publication.post, actor=request.user, deliveries=[delivery])
-        # No panel: no longer needs attention (retried, recorded by someone else).
-        return _url_refused(request, office, delivery, exc, url, panels, "found_panels")
-    messages.success(request, _("%(channel)s dicatat sudah terbit.") % {"channel": delivery.channel})
-    return _to_detail(office, post_id)
+    delivery_confirm_published(actor=request.user, delivery=delivery, url=request.POST.get("url", ""))
+    return Done(_("%(channel)s dicatat sudah terbit.") % {"channel": delivery.channel})
 
 
 @require_POST
 @office_view("content.approve")
-def assisted_unmark(
-    request: AuthenticatedHttpRequest, office: Office, post_id: int, delivery_id: int
-) -> HttpResponse:
-    delivery = delivery_get_for_office(office=office, post_id=post_id, delivery_id=delivery_id)
-    try:
-        delivery_unmark_published(actor=request.user, delivery=delivery)
-    except PublishingError as exc:
-        messages.error(request, str(exc))
-        return _to_detail(office, post_id)
-    messages.success(
-        request,
+@delivery_step()
+def assisted_unmark(request: AuthenticatedHttpRequest, office: Office, delivery: Delivery) -> Outcome:
+    delivery_unmark_published(actor=request.user, delivery=delivery)
+    return Done(
         _("Tanda terbit %(channel)s dibatalkan; masukkan tautan yang benar.") % {"channel": delivery.channel},
+        anchor=f"assisted-{delivery.pk}",
     )
-    return _to_detail(office, post_id, anchor=f"assisted-{delivery.pk}")
 
 
 @require_POST
 @office_view("content.publish")
-def assisted_deleted(
-    request: AuthenticatedHttpRequest, office: Office, post_id: int, delivery_id: int
-) -> HttpResponse:
-    delivery = delivery_get_for_office(office=office, post_id=post_id, delivery_id=delivery_id)
-    try:
-        delivery_mark_deleted(actor=request.user, delivery=delivery)
-    except PublishingError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("%(channel)s ditandai sudah dihapus.") % {"channel": delivery.channel})
-    return _to_detail(office, post_id)
+@delivery_step()
+def assisted_deleted(request: AuthenticatedHttpRequest, office: Office, delivery: Delivery) -> Outcome:
+    delivery_mark_deleted(actor=request.user, delivery=delivery)
+    return Done(_("%(channel)s ditandai sudah dihapus.") % {"channel": delivery.channel})
 
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"}

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +14,7 @@ from humas.accounts.http import AuthenticatedHttpRequest
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.offices.officecontext import office_view
+from humas.web import paging
 
 from ..assisted import assisted_panels, found_panels
 from ..delivery import delivery_retry, publication_create, publication_withdraw
@@ -22,7 +23,7 @@ from ..images import ImageRejected, post_images_change
 from ..metrics import post_metrics_summary
 from ..models import Delivery, Post, Publication
 from ..portal_channel import channel_list_for_publishing
-from ..selectors import delivery_get_for_office, post_get_for_actor, post_list_for_office, publication_summary
+from ..selectors import post_get_for_actor, post_list_for_office, publication_summary
 from ..services import (
     EDITABLE,
     SUBMITTABLE,
@@ -34,18 +35,15 @@ from ..services import (
     schedule_from_office_time,
 )
 from ..variants import post_variants_set
+from ._flow import Done, Invalid, Outcome, delivery_step, post_step, to_detail
 from .media import media_context, media_forms, post_media_context
-
-
-def _to_detail(office: Office, post_id: int) -> HttpResponse:
-    return redirect("publishing:detail", office_slug=office.slug, post_id=post_id)
 
 
 @office_view("content.view")
 def post_list(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
     page_number = request.GET.get("page", "1")
     page = Paginator(post_list_for_office(actor=request.user, office=office), 50).get_page(
-        page_number if page_number.isdigit() else 1
+        paging.page_number(page_number)
     )
     return render(
         request,
@@ -91,7 +89,7 @@ def _edit(request: AuthenticatedHttpRequest, office: Office, post: Post | None) 
         else:
             if not variants_form.errors:
                 messages.success(request, _("Unggahan disimpan."))
-                return _to_detail(office, saved.pk)
+                return to_detail(office, saved.pk)
     errors = form.errors or variants_form.errors or images_form.errors
     return render(
         request,
@@ -117,7 +115,7 @@ def post_edit(request: AuthenticatedHttpRequest, office: Office, post_id: int) -
     post = post_get_for_actor(actor=request.user, office=office, post_id=post_id)
     if post.status not in EDITABLE:
         messages.error(request, _("Unggahan yang sudah diterbitkan tidak dapat diubah."))
-        return _to_detail(office, post.pk)
+        return to_detail(office, post.pk)
     return _edit(request, office, post)
 
 
@@ -173,62 +171,43 @@ def post_detail(request: AuthenticatedHttpRequest, office: Office, post_id: int)
     )
 
 
+# The steps below look alike by design (see _flow.py): each differs only in its service and message.
+
+
 @require_POST
 @office_view("content.draft")
-def post_submit_view(request: AuthenticatedHttpRequest, office: Office, post_id: int) -> HttpResponse:
-    post = post_get_for_actor(actor=request.user, office=office, post_id=post_id)
-    try:
-        post_submit(actor=request.user, post=post)
-    except PublishingError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Dikirim untuk disetujui."))
-    return _to_detail(office, post.pk)
+@post_step()
+def post_submit_view(request: AuthenticatedHttpRequest, office: Office, post: Post) -> Outcome:
+    post_submit(actor=request.user, post=post)
+    return Done(_("Dikirim untuk disetujui."))
 
 
 @require_POST
 @office_view("content.approve")
-def post_approve_view(request: AuthenticatedHttpRequest, office: Office, post_id: int) -> HttpResponse:
-    post = post_get_for_actor(actor=request.user, office=office, post_id=post_id)
-    try:
-        post_approve(actor=request.user, post=post)
-    except (PublishingError, policy.PolicyDenied) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Disetujui."))
-    return _to_detail(office, post.pk)
+# The service refuses an author approving their own post with PolicyDenied: a message, not a 403.
+@post_step(errors=(PublishingError, policy.PolicyDenied))
+def post_approve_view(request: AuthenticatedHttpRequest, office: Office, post: Post) -> Outcome:
+    post_approve(actor=request.user, post=post)
+    return Done(_("Disetujui."))
 
 
 @require_POST
 @office_view("content.publish")
-def post_publish(request: AuthenticatedHttpRequest, office: Office, post_id: int) -> HttpResponse:
-    post = post_get_for_actor(actor=request.user, office=office, post_id=post_id)
+@post_step()
+def post_publish(request: AuthenticatedHttpRequest, office: Office, post: Post) -> Outcome:
     form = PublishForm(request.POST, channels=channel_list_for_publishing(office=office))
     if not form.is_valid():
-        messages.error(request, _("Pilih setidaknya satu kanal yang terhubung."))
-        return _to_detail(office, post.pk)
-    try:
-        publication_create(actor=request.user, post=post, channels=list(form.cleaned_data["channels"]))
-    except PublishingError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Penerbitan dimulai; status tiap kanal tampil di bawah."))
-    return _to_detail(office, post.pk)
+        return Invalid(_("Pilih setidaknya satu kanal yang terhubung."))
+    publication_create(actor=request.user, post=post, channels=list(form.cleaned_data["channels"]))
+    return Done(_("Penerbitan dimulai; status tiap kanal tampil di bawah."))
 
 
 @require_POST
 @office_view("content.publish")
-def delivery_retry_view(
-    request: AuthenticatedHttpRequest, office: Office, post_id: int, delivery_id: int
-) -> HttpResponse:
-    delivery = delivery_get_for_office(office=office, post_id=post_id, delivery_id=delivery_id)
-    try:
-        delivery_retry(actor=request.user, delivery=delivery)
-    except PublishingError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Dikirim ulang ke %(channel)s.") % {"channel": delivery.channel})
-    return _to_detail(office, post_id)
+@delivery_step()
+def delivery_retry_view(request: AuthenticatedHttpRequest, office: Office, delivery: Delivery) -> Outcome:
+    delivery_retry(actor=request.user, delivery=delivery)
+    return Done(_("Dikirim ulang ke %(channel)s.") % {"channel": delivery.channel})
 
 
 @require_POST
@@ -246,4 +225,4 @@ def publication_withdraw_view(
     for result in publication_withdraw(actor=request.user, publication=publication):
         line = f"{result.channel}: {result.message}"
         (messages.success if result.ok else messages.error)(request, line)
-    return _to_detail(office, post_id)
+    return to_detail(office, post_id)
