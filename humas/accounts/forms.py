@@ -32,6 +32,8 @@ class LoginForm(forms.Form):
     def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
         self.request = request
         self.user_cache: User | None = None
+        # Seconds until a throttled sign-in may be tried again (the view answers 429 with it).
+        self.retry_after: int | None = None
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
@@ -41,19 +43,43 @@ class LoginForm(forms.Form):
         if not email or not password:
             return cleaned
         ip = request_client_ip(self.request) if self.request is not None else None
-        if throttle.login_blocked(email=email, ip=ip):
+        known = email.strip().lower() in throttle.known_accounts(self.request)
+        wait = throttle.login_blocked(email=email, ip=ip, known=known)
+        if wait is not None:
+            self.retry_after = wait
             raise forms.ValidationError(
                 _("Terlalu banyak percobaan masuk. Coba lagi dalam %(minutes)d menit."),
                 code="throttled",
-                params={"minutes": throttle.retry_minutes()},
+                params={"minutes": max(1, (wait + 59) // 60)},
             )
         user = authenticate(self.request, username=email, password=password)
         if user is None or not user.is_active:
             throttle.login_failed(email=email, ip=ip)
             raise forms.ValidationError(self.invalid_message, code="invalid_login")
-        throttle.login_succeeded(email=email)
+        throttle.login_succeeded(email=email, ip=ip)
         self.user_cache = user
         return cleaned
 
     def get_user(self) -> User | None:
         return self.user_cache
+
+
+class ReauthForm(forms.Form):
+    """The signed-in person's password again, before an action that needs a recent proof."""
+
+    password = forms.CharField(
+        label=_("Kata sandi"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Kata sandi salah."), code="invalid")
+        return str(password)

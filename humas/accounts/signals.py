@@ -7,3 +7,6 @@ from django.dispatch import Signal
 # Sent by the sign-in form's view after a person signed in with a password; ``user`` is the person.
 # The audit log records it (humas/audit/receivers.py).
 signed_in = Signal()
+
+# Sent when a signed-in person confirmed their password again (humas/accounts/reauth.py).
+reauthenticated = Signal()

@@ -7,8 +7,9 @@ class AuditConfig(AppConfig):
     verbose_name = _("Log audit")
 
     def ready(self) -> None:
-        from humas.accounts.signals import signed_in
+        from humas.accounts.signals import reauthenticated, signed_in
 
-        from .receivers import record_sign_in
+        from .receivers import record_reauthentication, record_sign_in
 
         signed_in.connect(record_sign_in, dispatch_uid="humas.audit.sign_in")
+        reauthenticated.connect(record_reauthentication, dispatch_uid="humas.audit.reauth")

@@ -12,3 +12,7 @@ from .services import audit_record
 def record_sign_in(*, user: User | None, **_: Any) -> None:
     # Sign-ins belong to no office; superusers read them in the admin.
     audit_record(actor=user, office=None, action="auth.login")
+
+
+def record_reauthentication(*, user: User, **_: Any) -> None:
+    audit_record(actor=user, office=None, action="auth.reauth")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from humas.accounts.http import AuthenticatedHttpRequest
+from humas.accounts.reauth import recent_auth_required
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.offices.officecontext import activate_office, office_view
@@ -54,6 +55,7 @@ def channel_list(request: AuthenticatedHttpRequest, office: Office) -> HttpRespo
 
 @require_POST
 @office_view("channel.manage")
+@recent_auth_required
 def channel_remove(request: AuthenticatedHttpRequest, office: Office, channel_id: int) -> HttpResponse:
     channel = Channel.objects.filter(pk=channel_id, office=office).first()
     if channel is None:
@@ -101,6 +103,7 @@ def _connected(request: AuthenticatedHttpRequest, office: Office, warnings: Iter
 
 
 @office_view("channel.manage")
+@recent_auth_required
 def channel_connect(request: AuthenticatedHttpRequest, office: Office, channel_id: int) -> HttpResponse:
     channel = _channel_of(office, channel_id)
     if channel.platform not in API_PLATFORMS:
@@ -178,6 +181,7 @@ def channel_guide(request: AuthenticatedHttpRequest, office: Office, platform: s
 
 @require_POST
 @office_view("channel.manage")
+@recent_auth_required
 def channel_oauth_start(request: AuthenticatedHttpRequest, office: Office, channel_id: int) -> HttpResponse:
     channel = _channel_of(office, channel_id)
     provider = oauth.provider_of(channel.platform)

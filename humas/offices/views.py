@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -9,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from humas.accounts.http import AuthenticatedHttpRequest
+from humas.accounts.reauth import recent_auth_required
 from humas.offices.officecontext import office_view
+from humas.web import limits
 
 from . import policy
 from .forms import InviteForm, OfficeProfileForm, RoleForm
@@ -72,7 +75,13 @@ def people(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
 
 @require_POST
 @office_view("member.manage")
+@recent_auth_required
 def invite(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
+    wait = limits.hit(
+        limits.Limit("invitations", settings.HUMAS_INVITATIONS_PER_HOUR, 3600), str(request.user.pk)
+    )
+    if wait is not None:
+        return limits.too_many(request, wait)
     targets = _invite_targets(request, office)
     form = InviteForm(request.POST, offices=targets, roles=policy.grantable_roles(request.user, office))
     if form.is_valid():
@@ -111,6 +120,7 @@ def invite(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
 
 @require_POST
 @office_view("member.view")
+@recent_auth_required
 def change_role(request: AuthenticatedHttpRequest, office: Office, membership_id: int) -> HttpResponse:
     membership = membership_get_for_actor(actor=request.user, membership_id=membership_id)
     if not membership.office.is_same_or_below(office):
@@ -129,6 +139,7 @@ def change_role(request: AuthenticatedHttpRequest, office: Office, membership_id
 
 @require_POST
 @office_view("member.view")
+@recent_auth_required
 def remove(request: AuthenticatedHttpRequest, office: Office, membership_id: int) -> HttpResponse:
     membership = membership_get_for_actor(actor=request.user, membership_id=membership_id)
     if not membership.office.is_same_or_below(office):

@@ -56,7 +56,7 @@ def test_every_failed_login_gives_the_same_message(client, member, case):
 
 
 def test_login_is_throttled_per_account_even_from_many_addresses(client, member, settings):
-    settings.HUMAS_LOGIN_FAILURES_PER_ACCOUNT = 3
+    settings.HUMAS_LOGIN_FAILURES_PER_ACCOUNT_ALL = 3
     member("33.20", "operator", email="target@kpu.test")
     for attempt in range(3):
         login(client, "target@kpu.test", "tebakan", ip=f"198.51.100.{attempt + 10}")
@@ -65,6 +65,51 @@ def test_login_is_throttled_per_account_even_from_many_addresses(client, member,
 
     assert "_auth_user_id" not in client.session
     assert "Terlalu banyak percobaan masuk" in response.context["form"].non_field_errors()[0]
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= settings.HUMAS_LOGIN_WINDOW_SECONDS + 1
+
+
+def test_a_guesser_at_one_address_is_refused_while_the_owner_signs_in_from_another(client, member, settings):
+    settings.HUMAS_LOGIN_FAILURES_PER_ACCOUNT = 5
+    member("33.20", "operator", email="pemilik@kpu.test")
+    for _ in range(5):
+        login(client, "pemilik@kpu.test", "tebakan", ip="203.0.113.66")
+
+    stranger = login(client, "pemilik@kpu.test", PASSWORD, ip="203.0.113.66")
+    owner = login(client, "pemilik@kpu.test", PASSWORD, ip="198.51.100.7")
+
+    assert stranger.status_code == 429
+    assert owner.status_code == 302
+
+
+def test_the_owner_in_a_browser_that_signed_in_before_is_not_locked_by_a_distributed_guesser(
+    client, member, settings
+):
+    from django.test import Client
+
+    settings.HUMAS_LOGIN_FAILURES_PER_ACCOUNT_ALL = 3
+    member("33.20", "operator", email="pemilik@kpu.test")
+    assert login(client, "pemilik@kpu.test", PASSWORD, ip="198.51.100.7").status_code == 302
+    client.post("/accounts/logout/")
+    stranger = Client()
+    for n in range(3):
+        login(stranger, "pemilik@kpu.test", "tebakan", ip=f"203.0.113.{n + 1}")
+
+    refused = login(stranger, "pemilik@kpu.test", PASSWORD, ip="203.0.113.9")
+    owner = login(client, "pemilik@kpu.test", PASSWORD, ip="198.51.100.7")
+
+    assert refused.status_code == 429
+    assert owner.status_code == 302
+
+
+def test_a_forged_known_browser_cookie_does_not_lift_the_account_limit(client, member, settings):
+    settings.HUMAS_LOGIN_FAILURES_PER_ACCOUNT_ALL = 2
+    member("33.20", "operator", email="pemilik@kpu.test")
+    for n in range(2):
+        login(client, "pemilik@kpu.test", "tebakan", ip=f"203.0.113.{n + 1}")
+    client.cookies["humas_known"] = '["pemilik@kpu.test"]'
+
+    assert login(client, "pemilik@kpu.test", PASSWORD, ip="203.0.113.9").status_code == 429
 
 
 def test_login_is_throttled_per_address_across_accounts(client, member, settings):
@@ -129,7 +174,7 @@ def admin_login(client, email, password, ip="198.51.100.1"):
 
 
 def test_admin_sign_in_is_throttled_like_every_sign_in(client, member, settings):
-    settings.HUMAS_LOGIN_FAILURES_PER_ACCOUNT = 5
+    settings.HUMAS_LOGIN_FAILURES_PER_ACCOUNT_ALL = 5
     admin = member("00", "admin", email="super@kpu.test")
     admin.is_staff = admin.is_superuser = True
     admin.save()
@@ -138,7 +183,7 @@ def test_admin_sign_in_is_throttled_like_every_sign_in(client, member, settings)
 
     response = admin_login(client, "super@kpu.test", PASSWORD, ip="198.51.100.99")
 
-    assert response.status_code == 200
+    assert response.status_code == 429
     assert "_auth_user_id" not in client.session
     assert "Terlalu banyak percobaan masuk" in response.context["form"].non_field_errors()[0]
 
@@ -172,3 +217,38 @@ def test_a_signed_in_person_without_admin_access_is_told_so_without_a_redirect_l
     assert response.status_code == 403
     assert len(response.redirect_chain) == 1
     assert "tidak memiliki akses ke admin" in response.content.decode()
+
+
+def test_password_reset_emails_are_limited_per_address_with_retry_after(client, member, settings):
+    settings.HUMAS_RESET_EMAILS_PER_IP = 3
+    member("33.20", "operator", email="lupa@kpu.test")
+    answers = [
+        client.post("/accounts/password-reset/", {"email": f"orang{n}@kpu.test"}, REMOTE_ADDR="203.0.113.5")
+        for n in range(3)
+    ]
+
+    refused = client.post("/accounts/password-reset/", {"email": "lupa@kpu.test"}, REMOTE_ADDR="203.0.113.5")
+    elsewhere = client.post(
+        "/accounts/password-reset/", {"email": "lupa@kpu.test"}, REMOTE_ADDR="198.51.100.5"
+    )
+
+    assert [a.status_code for a in answers] == [302, 302, 302]
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "Terlalu banyak permintaan" in refused.content.decode()
+    assert elsewhere.status_code == 302
+    assert len(mail.outbox) == 1
+
+
+def test_one_address_cannot_flood_a_mailbox_with_reset_emails(client, member, settings):
+    settings.HUMAS_RESET_EMAILS_PER_ACCOUNT = 3
+    member("33.20", "operator", email="korban@kpu.test")
+
+    statuses = [
+        client.post(
+            "/accounts/password-reset/", {"email": "korban@kpu.test"}, REMOTE_ADDR=f"203.0.113.{n}"
+        ).status_code
+        for n in range(1, 6)
+    ]
+
+    assert statuses == [302, 302, 302, 429, 429]
+    assert len(mail.outbox) == 3

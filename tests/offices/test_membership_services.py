@@ -153,3 +153,22 @@ def test_profile_update_records_only_changed_fields(offices, member):
         office_update_profile(actor=member("33.20", "editor"), office=office, data={"phone": "1"})
     office.refresh_from_db()
     assert office.phone == "0291-591234"
+
+
+def test_invitations_are_limited_per_inviting_person(client, member, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.HUMAS_INVITATIONS_PER_HOUR = 2
+    client.force_login(member("33", "admin"))
+
+    statuses = [
+        client.post(
+            "/app/jateng/settings/people/invite/",
+            {"email": f"baru{n}@kpu.test", "full_name": "", "office": "kab-jepara", "role": "operator"},
+        ).status_code
+        for n in range(3)
+    ]
+
+    assert statuses == [302, 302, 429]
+    cache.clear()

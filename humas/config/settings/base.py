@@ -205,7 +205,16 @@ HUMAS_TRUSTED_PROXY_COUNT = env_int("HUMAS_TRUSTED_PROXY_COUNT", 0)
 # Login throttling: failures allowed per account and per client address within the window.
 HUMAS_LOGIN_FAILURES_PER_ACCOUNT = env_int("HUMAS_LOGIN_FAILURES_PER_ACCOUNT", 5)
 HUMAS_LOGIN_FAILURES_PER_IP = env_int("HUMAS_LOGIN_FAILURES_PER_IP", 30)
+# Failures of one account over every address, except in a browser where it signed in before.
+HUMAS_LOGIN_FAILURES_PER_ACCOUNT_ALL = env_int("HUMAS_LOGIN_FAILURES_PER_ACCOUNT_ALL", 50)
 HUMAS_LOGIN_WINDOW_SECONDS = env_int("HUMAS_LOGIN_WINDOW_SECONDS", 15 * 60)
+# Sensitive actions (channels, withdrawal, roles, API tokens) need a proof of identity this recent.
+HUMAS_REAUTH_SECONDS = env_int("HUMAS_REAUTH_SECONDS", 15 * 60)
+# E-mails sent on request, per hour: password resets per client address and per e-mail named,
+# invitations per inviting person.
+HUMAS_RESET_EMAILS_PER_IP = env_int("HUMAS_RESET_EMAILS_PER_IP", 10)
+HUMAS_RESET_EMAILS_PER_ACCOUNT = env_int("HUMAS_RESET_EMAILS_PER_ACCOUNT", 3)
+HUMAS_INVITATIONS_PER_HOUR = env_int("HUMAS_INVITATIONS_PER_HOUR", 60)
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from humas.accounts.http import AuthenticatedHttpRequest
+from humas.accounts.reauth import recent_auth_required
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.offices.officecontext import office_view
@@ -212,6 +213,7 @@ def delivery_retry_view(request: AuthenticatedHttpRequest, office: Office, deliv
 
 @require_POST
 @office_view("content.approve")
+@recent_auth_required
 def publication_withdraw_view(
     request: AuthenticatedHttpRequest, office: Office, post_id: int, publication_id: int
 ) -> HttpResponse:
