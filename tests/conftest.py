@@ -3,7 +3,11 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from humas.offices import policy
 from humas.offices.models import Membership, Office
 from humas.offices.regions import default_regions_text
 from humas.offices.services import offices_load
@@ -20,6 +24,36 @@ def require_service(available: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"required in CI: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """``client.force_login(user)`` signs in the way production does, second factor included.
+
+    The back office lets a person who must use a second factor (offices.policy.two_factor_required,
+    or staff in the Django admin) in only once the session is verified by a code
+    (humas/core/middleware.py TwoFactorMiddleware); enforcement stays on in tests. force_login skips
+    the code page, so this does what the code page does: it gives such a person a confirmed
+    authenticator (when they have none) and marks the session verified with it (django-otp's
+    ``otp_device_id``). Tests of the second factor itself sign in with the form or ``client.login``.
+    """
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        required = user.is_staff or policy.two_factor_required(user)
+        # Memberships may change after signing in; do not keep this check's cached grants.
+        policy.forget(user)
+        if not required:
+            return
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture(scope="session")

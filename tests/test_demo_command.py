@@ -51,6 +51,7 @@ def test_demo_serves_healthz_with_live_worker_and_stops_cleanly(tmp_path):
         start_new_session=True,
     )
     output: list[str] = []
+    codes_while_running: dict[str, str] = {}
     try:
         health = None
         deadline = time.monotonic() + 90
@@ -68,6 +69,16 @@ def test_demo_serves_healthz_with_live_worker_and_stops_cleanly(tmp_path):
         assert health["checks"]["queue"]["backend"] == "SqliteHuey"
         assert health["checks"]["worker"]["ok"] is True
         assert get_json(f"http://127.0.0.1:{port}/api/v1/offices?level=provinsi")["count"] == 38
+        code = subprocess.run(
+            [sys.executable, "-m", "humas.cli", "demo", "code", "admin@kpu.test"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert code.returncode == 0, code.stderr
+        assert re.fullmatch(r"\d{6}\n", code.stdout)
+        codes_while_running["admin@kpu.test"] = code.stdout.strip()
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -81,8 +92,61 @@ def test_demo_serves_healthz_with_live_worker_and_stops_cleanly(tmp_path):
     assert f"http://127.0.0.1:{port}/" in text
     logins = re.findall(r"^\s+(\S+@kpu\.test)\s+(\S+)", text, flags=re.M)
     assert {email for email, _ in logins} >= {"admin@kpu.test", "operator.jepara@kpu.test"}
+    # Beside each login that needs a second factor: the app secret and the command for the code.
+    second = dict(re.findall(r"secret ([A-Z2-7]+) or the code now: humas demo code (\S+)", text))
+    assert set(second.values()) == {
+        "admin@kpu.test",
+        "editor.ri@kpu.test",
+        "editor.jateng@kpu.test",
+        "admin.semarang@kpu.test",
+        "analis.aceh@kpu.test",
+    }
+    assert codes_while_running.get("admin@kpu.test") is not None
     assert "humas: stopped" in text
     assert (tmp_path / "var" / "humas.sqlite3").exists()
     # Nothing of the demo is left listening.
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.mark.django_db
+def test_demo_people_who_need_a_second_factor_get_in_only_with_the_code_the_command_prints(
+    client, offices, capsys
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from humas.cli import main
+    from humas.demo.seed import demo_seed
+
+    logins = {login.email: login for login in demo_seed(password="kata-sandi-demo-panjang")}
+
+    exit_code = main(["demo", "code", "editor.jateng@kpu.test"])
+    code = capsys.readouterr().out.strip()
+    signed = client.post(
+        "/accounts/login/", {"email": "editor.jateng@kpu.test", "password": "kata-sandi-demo-panjang"}
+    )
+    blocked = client.get("/app/jateng/")
+    verified = client.post("/accounts/two-factor/verify/", {"code": code})
+
+    assert exit_code == 0 and re.fullmatch(r"\d{6}", code)
+    assert signed["Location"].startswith("/accounts/two-factor/verify/")
+    assert blocked["Location"].startswith("/accounts/two-factor/verify/")
+    assert verified.status_code == 302
+    assert client.get("/app/jateng/").status_code == 200
+    assert logins["operator.jepara@kpu.test"].totp_secret == ""
+    assert not TOTPDevice.objects.filter(user__email="operator.jepara@kpu.test").exists()
+    assert len(logins["editor.jateng@kpu.test"].totp_secret) == 32
+
+
+@pytest.mark.django_db
+def test_demo_code_refuses_anyone_but_a_demo_person_with_an_authenticator(offices, member, capsys):
+    from humas.cli import main
+    from humas.demo.seed import demo_seed
+
+    demo_seed(password="kata-sandi-demo-panjang")
+    member("33", "editor", email="bukan.demo@kpu.test")
+
+    answers = [main(["demo", "code", email]) for email in ("bukan.demo@kpu.test", "operator.jepara@kpu.test")]
+
+    assert answers == [1, 1]
+    assert capsys.readouterr().out == ""

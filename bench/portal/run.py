@@ -11,8 +11,8 @@ at 64 connections with wrk, in one run, for
       the same text under gunicorn (same settings as (a)) with Django's per-site cache.
 
 Two loads: "pages" (GET of the page only) and "visits" (what real visits send: the page and the
-view-counter beacon POST /_v/<id> with a distinct visitor cookie, every 4th visitor reloading;
-see visits.lua). After each visits run the counter is flushed and must have risen by exactly
+view-counter beacon POST /_v/<id>; each new visitor keeps the signed id the server's answer sets,
+every 4th visitor reloads with it; see visits.lua). After each visits run the counter is flushed and must have risen by exactly
 the number of distinct visitors. The peer has no view counter, so it gets the pages load only.
 
     python bench/portal/run.py                  # everything (about 4 minutes)
@@ -40,12 +40,12 @@ import json
 import os
 import platform
 import re
-import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -188,6 +188,7 @@ class Result:
     non_2xx: int
     errors: int
     visitors: int | None = None
+    issued: int | None = None  # ids the server set for those visitors (every one must get one)
     per_thread: dict[int, int] = field(default_factory=dict)
     counted: int | None = None
     replay_seconds: float = 0.0
@@ -220,10 +221,10 @@ def parse_wrk(shape: str, load: str, output: str) -> Result:
     )
     visits = re.search(r"BENCH-VISITS (\S+)", output)
     if visits:
-        result.per_thread = {
-            int(t): int(n) for t, n in (part.split(":") for part in visits.group(1).split(","))
-        }
+        parts = [part.split(":") for part in visits.group(1).split(",")]
+        result.per_thread = {int(t): int(n) for t, n, _issued in parts}
         result.visitors = sum(result.per_thread.values())
+        result.issued = sum(int(issued) for _t, _n, issued in parts)
     return result
 
 
@@ -238,23 +239,23 @@ def wrk_pages(url: str, *, connections: int, duration: int, compressed: bool = F
     )  # fmt: skip
 
 
-def wrk_visits(base: str, page: str, beacon: str, nonce: str, *, connections: int, duration: int) -> str:
+def wrk_visits(base: str, page: str, beacon: str, ids_file: Path, *, connections: int, duration: int) -> str:
+    # New visitors start until 2 s before the end, so that none is in flight when wrk stops.
+    stop_new_at = str(max(1, duration - 2))
     return run(
         ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s",
-         "-s", str(HERE / "visits.lua"), base + page, "--", page, beacon, nonce, base, USER_AGENT]
+         "-s", str(HERE / "visits.lua"), base + page, "--", page, beacon, base, USER_AGENT, stop_new_at,
+         str(ids_file)]
     )  # fmt: skip
 
 
-def replay_beacons(base: str, beacon: str, nonce: str, per_thread: dict[int, int]) -> float:
-    """Send every simulated visitor's beacon once more, after wrk stopped.
-
-    wrk drops the requests it has in flight when its time is up; whether the server still
-    counted those is unknowable. Sending each visitor's beacon again settles it: a visitor
-    counted already is within the window and must not count again, one that was not counts
-    now. So afterwards the counter must have risen by exactly the number of distinct visitors.
+def replay_beacons(base: str, beacon: str, ids: list[str]) -> float:
+    """Send every simulated visitor's beacon once more, with the id the server gave it, after wrk
+    stopped: each was counted already and is within the window, so none may count again. With
+    the first beacons all answered (visits.lua starts no visitor in the last 2 s), the counter
+    must then have risen by exactly the number of distinct visitors.
     """
     host = base.removeprefix("http://")
-    ids = [f"{nonce}{tid:02d}{n:012d}" for tid, count in per_thread.items() for n in range(1, count + 1)]
     failures: list[str] = []
 
     def send(chunk: list[str]) -> None:
@@ -271,6 +272,8 @@ def replay_beacons(base: str, beacon: str, nonce: str, per_thread: dict[int, int
             response.read()
             if response.status != 200:
                 failures.append(f"{visitor}: {response.status}")
+            elif response.getheader("Set-Cookie"):  # the server did not recognise its own id
+                failures.append(f"{visitor}: a new id was set")
         connection.close()
 
     started = time.monotonic()
@@ -323,7 +326,8 @@ NGINX_PRODUCTION = """\
     }}
 """
 
-# (c): the same HTML bytes as a plain file; beacons answered by nginx itself (no counting).
+# (c): the same HTML bytes as a plain file; beacons answered by nginx itself (no counting), with
+# a cookie as the app sets one, so that visits.lua sends the same mix to every shape.
 NGINX_STATIC = """\
     server {{
         listen 127.0.0.1:{port};
@@ -335,6 +339,7 @@ NGINX_STATIC = """\
         }}
         location /_v/ {{
             default_type application/json;
+            add_header Set-Cookie "hv=static; Path=/_v/; HttpOnly; SameSite=Lax";
             return 200 '{{"views": 0}}';
         }}
     }}
@@ -361,7 +366,10 @@ def start_nginx(runner: Runner, name: str, body: str) -> Proc:
 
 def humas_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HUMAS_", "DJANGO_", "DATABASE_URL"))}
-    env.update(PYTHONPATH=str(REPO), DEBUG="false", HUMAS_LOG_LEVEL="WARNING", **extra)
+    # Every simulated visitor comes from 127.0.0.1: the per-address ceiling (100 per article per
+    # window by default) is raised so that all of them count; it is still checked on each beacon.
+    env.update(PYTHONPATH=str(REPO), DEBUG="false", HUMAS_LOG_LEVEL="WARNING",
+               HUMAS_VIEWS_PER_ADDRESS="1000000000", **extra)  # fmt: skip
     return env
 
 
@@ -460,6 +468,10 @@ def shape_production(runner: Runner, body_file: Path) -> Shape:
         HUMAS_STATIC_ROOT=str(data / "static"),
         HUMAS_MEDIA_ROOT=str(data / "media"),
         HUMAS_TRUSTED_PROXY_COUNT="1",
+        HUMAS_ACCESS_LOG="false",  # as the README's production recipe: nginx logs every request
+        # Absolute links in stored pages come from these (required by production settings).
+        HUMAS_PUBLIC_BASE_URL="http://127.0.0.1",
+        HUMAS_BACKOFFICE_URL="http://127.0.0.1",
         # Plain HTTP on loopback: TLS is the same for (b) and (c) and left out of both.
         HUMAS_SSL_REDIRECT="false",
         # A Fernet key (channel credentials at rest), required by production settings.
@@ -683,12 +695,16 @@ def measure(shape: Shape, load: str, *, connections: int, duration: int, warmup:
     else:
         counting = shape.env is not None
         before = views_total(shape)[1] if counting else 0
-        nonce = secrets.token_hex(3)
-        output = wrk_visits(shape.base, shape.page, beacon, nonce, connections=connections, duration=duration)
+        ids_file = Path(tempfile.mkdtemp(prefix="bench-visits-")) / "ids.txt"
+        output = wrk_visits(
+            shape.base, shape.page, beacon, ids_file, connections=connections, duration=duration
+        )
         result = parse_wrk(shape.key, load, output)
+        ids = ids_file.read_text().split() if ids_file.is_file() else []
+        shutil.rmtree(ids_file.parent, ignore_errors=True)
         if counting:
             time.sleep(1)
-            result.replay_seconds = replay_beacons(shape.base, beacon, nonce, result.per_thread)
+            result.replay_seconds = replay_beacons(shape.base, beacon, ids)
             result.counted = views_total(shape)[1] - before
     print(f"  {shape.key} {load:6}: {result.rps:9.0f} req/s  p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms"
           + (f"  visitors {result.visitors} counted {result.counted}" if result.counted is not None else ""),
@@ -821,9 +837,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for r in results:
         if r.visitors is not None and r.counted is not None:
-            verdict = "exact" if r.counted == r.visitors else "MISMATCH"
+            verdict = "exact" if r.counted == r.visitors == r.issued else "MISMATCH"
             print(
-                f"({r.shape}) visits: {r.visitors:,} distinct visitors (every 4th reloading), counter rose by "
+                f"({r.shape}) visits: {r.visitors:,} distinct visitors ({r.issued:,} got their id from the server; "
+                f"every 4th reloading), counter rose by "
                 f"{r.counted:,} after re-sending every visitor's beacon ({r.replay_seconds:.1f} s) and a flush: "
                 f"{verdict}"
             )
@@ -851,7 +868,9 @@ def main(argv: list[str] | None = None) -> int:
                         "pages": {k: s.page_bytes for k, s in shapes.items()}}, indent=2)
         )  # fmt: skip
     mismatches = [
-        r for r in results if r.visitors is not None and r.counted is not None and r.counted != r.visitors
+        r
+        for r in results
+        if r.visitors is not None and r.counted is not None and not r.counted == r.visitors == r.issued
     ]
     return 1 if mismatches else 0
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from humas.web.requestcontext import request_client_ip
 
-from . import throttle
+from . import throttle, twofactor
 from .models import User
 
 
@@ -65,21 +65,82 @@ class LoginForm(forms.Form):
 
 
 class ReauthForm(forms.Form):
-    """The signed-in person's password again, before an action that needs a recent proof."""
+    """The signed-in person's password again, before an action that needs a recent proof; a
+    person with a second factor may give a current code instead (either is a proof)."""
 
     password = forms.CharField(
         label=_("Kata sandi"),
         strip=False,
         max_length=4096,
+        required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
     )
+    code = forms.CharField(
+        label=_("Atau kode dari aplikasi autentikator"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
+        ),
+    )
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, with_code: bool = False, **kwargs: Any) -> None:
         self.user = user
+        # The device that accepted the code, when the proof was a code.
+        self.device: Any = None
         super().__init__(*args, **kwargs)
+        if not with_code:
+            del self.fields["code"]
 
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("Kata sandi salah."), code="invalid")
-        return str(password)
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password = cleaned.get("password") or ""
+        code = cleaned.get("code") or ""
+        if password:
+            if not self.user.check_password(password):
+                self.add_error("password", forms.ValidationError(_("Kata sandi salah."), code="invalid"))
+        elif code:
+            self.device = twofactor.code_verify(user=self.user, code=code)
+            if self.device is None:
+                self.add_error("code", forms.ValidationError(WRONG_CODE, code="invalid"))
+        elif "code" in self.fields:
+            raise forms.ValidationError(_("Masukkan kata sandi atau kode."), code="required")
+        else:
+            self.add_error("password", forms.ValidationError(_("Masukkan kata sandi."), code="required"))
+        return cleaned
+
+
+# One message for a wrong, already used or expired code: which one it was helps only a guesser.
+WRONG_CODE = _(
+    "Kode salah, sudah dipakai, atau kedaluwarsa. Masukkan kode yang sedang tampil di aplikasi autentikator."
+)
+
+
+class TotpCodeForm(forms.Form):
+    """A six-digit code from the authenticator app."""
+
+    code = forms.CharField(
+        label=_("Kode 6 angka"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+                "autofocus": True,
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
+class RecoveryCodeForm(forms.Form):
+    """One of the ten recovery codes (letters and digits), when the phone is not at hand."""
+
+    recovery_code = forms.CharField(
+        label=_("Kode pemulihan"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )

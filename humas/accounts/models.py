@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -65,3 +66,39 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return (self.full_name or self.email).split(" ")[0]
+
+
+class ApiToken(models.Model):
+    """A person's key to /api/v1. Only a hash of the whole token is kept: the token itself is shown
+    once, when it is created; the prefix (not secret) lets its owner tell tokens apart."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Baca saja")
+        WRITE = "write", _("Baca dan ubah")
+
+    # How long a new token may live; a token never lives forever.
+    LIFETIME_DAYS = (30, 90, 365)
+
+    owner = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("pemilik")
+    )
+    name = models.CharField(_("nama"), max_length=80)
+    prefix = models.CharField(_("awalan"), max_length=8, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("cakupan"), max_length=8, choices=Scope.choices, default=Scope.READ)
+    expires_at = models.DateTimeField(_("berlaku sampai"))
+    created_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("dicabut pada"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(_("alamat terakhir"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("token API")
+        verbose_name_plural = _("token API")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now

@@ -10,3 +10,8 @@ signed_in = Signal()
 
 # Sent when a signed-in person confirmed their password again (humas/accounts/reauth.py).
 reauthenticated = Signal()
+
+# Sent when a person's second factor changed or was used: ``user`` and ``action`` (the audit
+# action: "auth.two_factor_enrol", "auth.two_factor", "auth.recovery_code_used",
+# "auth.recovery_codes_renew", "auth.two_factor_disable"). The audit log records it.
+two_factor_changed = Signal()

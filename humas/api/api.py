@@ -1,33 +1,147 @@
-"""The JSON API at /api/v1. Public endpoints need no login; the rest use the session (with CSRF)."""
+"""The JSON API at /api/v1. Public endpoints need no login; the rest take a person's API token
+(``Authorization: Bearer hms_…``) or the session (with CSRF). Either way the request acts as that
+person, through the one policy (humas/offices/policy.py)."""
 
-from typing import Literal
+from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
-from ninja import NinjaAPI, Query, Router, Schema
-from ninja.errors import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Query, Router, Schema, Status
+from ninja.errors import AuthorizationError, ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
-from ninja.security import SessionAuth
+from ninja.security import HttpBearer, SessionAuth
 
+from humas.accounts.apitokens import api_token_authenticate
 from humas.accounts.http import AuthenticatedHttpRequest
+from humas.accounts.models import ApiToken
+from humas.audit.services import audit_record
 from humas.offices import policy
 from humas.offices.models import Membership, Office
 from humas.offices.selectors import office_list_public
 from humas.publishing.metrics import post_metrics_summary
 from humas.publishing.models import DeliveryMetrics, Post
+from humas.publishing.services import PublishingError, post_create
+from humas.web import limits
+from humas.web.requestcontext import request_client_ip
 
-from .schemas import ErrorOut, MembershipOut, MeOut, OfficeOut, PostMetricsOut
+from .docs import swagger_docs
+from .schemas import (
+    ErrorOut,
+    MembershipOut,
+    MeOut,
+    OfficeOut,
+    PostIn,
+    PostMetricsOut,
+    PostOut,
+    RateLimitedOut,
+    ValidationErrorOut,
+)
 
 api = NinjaAPI(
     title="Humas API",
     version="1",
-    description="Humas: the public-communications desk of the election commission's offices.",
+    description=(
+        "Humas: the public-communications desk of the election commission's offices. "
+        "Send a personal API token (created at /app/me/tokens/) as `Authorization: Bearer hms_…`."
+    ),
     urls_namespace="api",
+    docs=swagger_docs(),
 )
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class RateLimited(Exception):
+    def __init__(self, seconds: int) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+def token_limit() -> limits.Limit:
+    # Read on each call: the setting may differ between deployments and tests.
+    return limits.Limit("api-token", count=settings.HUMAS_API_TOKEN_RATE, seconds=60)
+
+
+class TokenAuth(HttpBearer):
+    """A person's API token. A read token may only read; every token has its own rate limit."""
+
+    openapi_description = "A personal API token, `hms_<prefix>_<secret>`, created at /app/me/tokens/."
+
+    def __call__(self, request: HttpRequest) -> ApiToken | None:
+        # Not HttpBearer's own parsing: under DEBUG it logs a header it does not understand, and
+        # that header may hold a token.
+        scheme, _sep, raw = request.headers.get(self.header, "").partition(" ")
+        if scheme.lower() != self.openapi_scheme or not raw:
+            return None
+        return self.authenticate(request, raw.strip())
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = api_token_authenticate(raw=token, ip=request_client_ip(request))
+        if found is None:
+            return None
+        wait = limits.hit(token_limit(), str(found.pk))
+        if wait is not None:
+            raise RateLimited(wait)
+        if found.scope != ApiToken.Scope.WRITE and request.method not in SAFE_METHODS:
+            raise AuthorizationError(
+                message=_(
+                    "Token ini hanya untuk membaca. Buat token dengan cakupan baca dan ubah untuk mengubah data."
+                )
+            )
+        request.user = found.owner
+        request.api_token = found  # type: ignore[attr-defined]
+        return found
+
+
+# A token first: a script never has a session, and a browser never sends a bearer token.
+SIGNED_IN = [TokenAuth(), SessionAuth()]
+# What every signed-in operation may answer besides its own results: 401 without a usable token
+# or session, 403 for a session owing its second factor (humas/core/middleware.py) or a read
+# token on a write, 429 over a token's rate; 422 wherever there is input to validate.
+REFUSALS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 429: RateLimitedOut}
+WRITE_REFUSALS: dict[int, Any] = {**REFUSALS, 422: ValidationErrorOut}
 
 
 @api.exception_handler(ValidationError)
-def validation_error(request: HttpRequest, exc: ValidationError):
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": exc.errors}, status=422)
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    return limits.too_many(request, exc.seconds)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    # PolicyDenied carries a sentence for people; a bare PermissionDenied gets the general one.
+    message = str(exc) or _("Anda tidak memiliki izin untuk tindakan ini di kantor ini.")
+    return api.create_response(request, {"detail": message}, status=403)
+
+
+@api.exception_handler(PublishingError)
+def publishing_error(request: HttpRequest, exc: PublishingError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+def audit_api_change(request: AuthenticatedHttpRequest, *, operation: str, office: Office, obj: Any) -> None:
+    """Record that a change came through the API, and with which token (by its prefix only)."""
+    token: ApiToken | None = getattr(request, "api_token", None)
+    audit_record(
+        actor=request.user,
+        office=office,
+        action=f"api.{operation}",
+        obj=obj,
+        changes={"token": token.prefix if token is not None else None},
+    )
+
+
+def no_nul(value: str) -> str:
+    # PostgreSQL refuses NUL in any string (a 500); no office name or code holds one.
+    return value.replace("\x00", "")
 
 
 offices_router = Router(tags=["offices"])
@@ -56,19 +170,23 @@ def _office_out(office: Office) -> dict[str, object]:
     }
 
 
-@offices_router.get("", response=list[OfficeOut], auth=None, summary="List offices")
+@offices_router.get(
+    "", response={200: list[OfficeOut], 422: ValidationErrorOut}, auth=None, summary="List offices"
+)
 @paginate(LimitOffsetPagination)
 def list_offices(request: HttpRequest, filters: Query[OfficeFilters]):
     """Every active office, filterable by level and by parent code (e.g. `?parent=33`)."""
     offices = office_list_public(
-        level=filters.level or "", parent_code=filters.parent or "", query=(filters.q or "")[:80]
+        level=filters.level or "",
+        parent_code=no_nul(filters.parent or ""),
+        query=no_nul(filters.q or "")[:80],
     )
     return [_office_out(o) for o in offices]
 
 
 @offices_router.get("/{code}", response={200: OfficeOut, 404: ErrorOut}, auth=None, summary="One office")
 def get_office(request: HttpRequest, code: str):
-    office = Office.objects.filter(code=code, is_active=True).select_related("parent").first()
+    office = Office.objects.filter(code=no_nul(code), is_active=True).select_related("parent").first()
     if office is None:
         raise Http404
     return _office_out(office)
@@ -77,7 +195,9 @@ def get_office(request: HttpRequest, code: str):
 me_router = Router(tags=["me"])
 
 
-@me_router.get("", response=MeOut, auth=SessionAuth(), summary="The signed-in user and memberships")
+@me_router.get(
+    "", response={200: MeOut, **REFUSALS}, auth=SIGNED_IN, summary="The signed-in user and memberships"
+)
 def me(request: AuthenticatedHttpRequest):
     user = request.user
     memberships = Membership.objects.filter(user=user).select_related("office").order_by("office__path")
@@ -112,8 +232,8 @@ def _metrics_point(snapshot: DeliveryMetrics) -> dict[str, object]:
 
 @posts_router.get(
     "/{post_id}/metrics",
-    response={200: PostMetricsOut, 404: ErrorOut},
-    auth=SessionAuth(),
+    response={200: PostMetricsOut, 404: ErrorOut, 422: ValidationErrorOut, **REFUSALS},
+    auth=SIGNED_IN,
     summary="A post's metrics per channel",
 )
 def post_metrics(request: AuthenticatedHttpRequest, post_id: int):
@@ -142,6 +262,35 @@ def post_metrics(request: AuthenticatedHttpRequest, post_id: int):
             for row in summary.rows
         ],
     }
+
+
+@posts_router.post(
+    "",
+    response={201: PostOut, 400: ErrorOut, 404: ErrorOut, **WRITE_REFUSALS},
+    auth=SIGNED_IN,
+    summary="Create a draft post",
+)
+def create_post(request: AuthenticatedHttpRequest, data: PostIn):
+    """A new draft in the office with code `office`; it goes out only after review and approval in
+    the back office. Needs a write token (or the session) and the right to draft in that office."""
+    office = Office.objects.filter(code=no_nul(data.office), is_active=True).first()
+    if office is None:
+        raise Http404
+    with transaction.atomic():
+        post = post_create(actor=request.user, office=office, text=data.text, link=data.link)
+        audit_api_change(request, operation="post_create", office=office, obj=post)
+    return Status(
+        201,
+        {
+            "id": post.pk,
+            "office_code": office.code,
+            "status": post.status,
+            "text": post.text,
+            "link": post.link,
+            "scheduled_at": post.scheduled_at,
+            "created_at": post.created_at,
+        },
+    )
 
 
 api.add_router("/offices", offices_router)

@@ -1,6 +1,11 @@
 from datetime import datetime
+from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
+
+# The longest text any platform takes (Facebook); each channel checks its own limit when sending.
+POST_TEXT_MAX = 63_206
+POST_LINK_MAX = 500
 
 
 class OfficeOut(Schema):
@@ -31,6 +36,35 @@ class MeOut(Schema):
 
 class ErrorOut(Schema):
     detail: str
+
+
+class ValidationErrorOut(Schema):
+    """422: the request did not match the schema; one entry per problem (pydantic's shape)."""
+
+    detail: list[dict[str, Any]]
+
+
+class RateLimitedOut(Schema):
+    """429: too many calls with this token; ``retry_after`` (also the Retry-After header) in seconds."""
+
+    detail: str
+    retry_after: int
+
+
+class PostIn(Schema):
+    office: str = Field(description="The office's code, e.g. `33.20`.", min_length=1, max_length=32)
+    text: str = Field(min_length=1, max_length=POST_TEXT_MAX)
+    link: str = Field("", max_length=POST_LINK_MAX, description="Empty, or an http:// or https:// address.")
+
+
+class PostOut(Schema):
+    id: int
+    office_code: str
+    status: str
+    text: str
+    link: str
+    scheduled_at: datetime | None
+    created_at: datetime
 
 
 class MetricsPointOut(Schema):

@@ -7,9 +7,10 @@ class AuditConfig(AppConfig):
     verbose_name = _("Log audit")
 
     def ready(self) -> None:
-        from humas.accounts.signals import reauthenticated, signed_in
+        from humas.accounts.signals import reauthenticated, signed_in, two_factor_changed
 
-        from .receivers import record_reauthentication, record_sign_in
+        from .receivers import record_reauthentication, record_sign_in, record_two_factor
 
         signed_in.connect(record_sign_in, dispatch_uid="humas.audit.sign_in")
         reauthenticated.connect(record_reauthentication, dispatch_uid="humas.audit.reauth")
+        two_factor_changed.connect(record_two_factor, dispatch_uid="humas.audit.two_factor")

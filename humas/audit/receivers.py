@@ -16,3 +16,8 @@ def record_sign_in(*, user: User | None, **_: Any) -> None:
 
 def record_reauthentication(*, user: User, **_: Any) -> None:
     audit_record(actor=user, office=None, action="auth.reauth")
+
+
+def record_two_factor(*, user: User, action: str, **_: Any) -> None:
+    # A person's own second factor belongs to no office, like their sign-ins.
+    audit_record(actor=user, office=None, action=action)

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from humas.accounts.models import User
 from humas.offices import policy
+from humas.web.origins import backoffice_url
 
 from . import crypto
 from .connect import channel_connect_token
@@ -138,11 +139,11 @@ def oauth_available(platform: str) -> bool:
 def redirect_uri(*, provider: str, request: HttpRequest | None = None) -> str:
     """The callback URL to register with the platform's app."""
     path = reverse("channels:oauth_callback", kwargs={"provider": provider})
+    # The configured origin, never the request's Host: the platform sends the authorisation code
+    # to this address.
     if settings.HUMAS_OAUTH_REDIRECT_BASE_URL:
         return settings.HUMAS_OAUTH_REDIRECT_BASE_URL + path
-    if request is None:
-        return path
-    return request.build_absolute_uri(path)
+    return backoffice_url(path)
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ urlpatterns = [
     # The admin's sign-in is the product's (throttled, audited), never a side door.
     path("admin/login/", AdminLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
+    # Before the office apps: "me" must not be read as an office slug.
+    path("app/", include("humas.api.urls")),
     path("app/", include("humas.core.urls")),
     path("app/", include("humas.offices.urls")),
     path("app/", include("humas.portal.urls.admin")),

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+
+from humas.accounts import twofactor
+from humas.offices import policy
 
 
 class LanguageMiddleware:
@@ -85,3 +92,45 @@ class ResponseHeadersMiddleware:
 def _signed_in(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)
+
+
+# The back office, where a signed-in person who owes a second factor is stopped.
+TWO_FACTOR_GUARDED_PREFIXES = ("/app/", "/admin/", "/api/")
+
+
+class TwoFactorMiddleware:
+    """A signed-in person whose session has not passed the second factor, and who owes one (the
+    policy requires it, or they enrolled one, or the page is the Django admin), reaches only the
+    second-factor pages, sign-out, the language switch and static files: every other back-office
+    page redirects to the code page (a confirmed device) or to enrolment, and the session API
+    answers 403 JSON. Placed after django-otp's OTPMiddleware, which marks verified sessions.
+
+    It also leaves the policy's answer on the request for the second-factor pages in accounts,
+    which sit below the policy and cannot ask it themselves.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        path = request.path_info
+        guarded = path.startswith(TWO_FACTOR_GUARDED_PREFIXES)
+        if not (guarded or path.startswith("/accounts/")):
+            return self.get_response(request)  # the public portal: nothing to ask the policy
+        required = policy.two_factor_required(user)
+        setattr(request, twofactor.REQUIRED_ATTRIBUTE, required)
+        if not guarded or twofactor.is_verified(user):
+            return self.get_response(request)
+        enrolled = twofactor.has_device(user)
+        # The Django admin changes anything: its staff need a verified session whatever their role.
+        if not (required or enrolled or (path.startswith("/admin/") and user.is_staff)):
+            return self.get_response(request)
+        if path.startswith("/api/"):
+            return JsonResponse({"detail": _("Verifikasi dua langkah diperlukan.")}, status=403)
+        target = reverse("accounts:two_factor_verify" if enrolled else "accounts:two_factor_setup")
+        if request.method == "GET":
+            target = f"{target}?{urlencode({'next': request.get_full_path()})}"
+        return redirect(target)

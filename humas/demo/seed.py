@@ -6,9 +6,13 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from humas.accounts import twofactor
 from humas.accounts.models import User
 from humas.audit.services import audit_record
+from humas.offices import policy
 from humas.offices.models import Membership, Office
 
 # (email, full name, [(office code, role)], what to try with this login)
@@ -37,6 +41,31 @@ class DemoLogin:
     email: str
     password: str
     note: str
+    # Base32 secret of the person's authenticator, for those who must use a second factor; else "".
+    totp_secret: str = ""
+
+
+def _demo_authenticator(user: User) -> str:
+    """A fresh confirmed authenticator for a demo person (new on every start, like the passwords);
+    returns its secret for an authenticator app."""
+    twofactor.devices_delete(user=user)
+    device = twofactor.totp_device_pending(user)
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return twofactor.secret_base32(device)
+
+
+def demo_code(email: str) -> str | None:
+    """The code a demo person's authenticator shows now (``humas demo code EMAIL``); None for anyone
+    who is not a demo person or has no authenticator. Demo people only: elsewhere the code stays on
+    the person's phone."""
+    if email.strip().lower() not in {p[0] for p in DEMO_PEOPLE}:
+        return None
+    device = TOTPDevice.objects.filter(user__email=email.strip().lower(), confirmed=True).first()
+    if device is None:
+        return None
+    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{code:0{device.digits}d}"
 
 
 def demo_seed(*, password: str | None = None) -> list[DemoLogin]:
@@ -56,7 +85,10 @@ def demo_seed(*, password: str | None = None) -> list[DemoLogin]:
             user.save()
             for code, role in grants:
                 Membership.objects.update_or_create(user=user, office=offices[code], defaults={"role": role})
-            logins.append(DemoLogin(email=email, password=secret, note=note))
+            policy.forget(user)
+            # A password alone never gets them in: those the policy requires have an authenticator.
+            totp_secret = _demo_authenticator(user) if policy.two_factor_required(user) else ""
+            logins.append(DemoLogin(email=email, password=secret, note=note, totp_secret=totp_secret))
         audit_record(actor=None, office=offices["00"], action="demo.seed", changes={"people": len(logins)})
     return logins
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 import logging
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any, cast
 
@@ -24,6 +26,11 @@ logger = logging.getLogger(__name__)
 # Pillow may only try these decoders: a TIFF, PSD or SVG upload is "not an image we take".
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 ORIGINAL_QUALITY = 92
+# The most pixels of a stored original (4096 × 4096: X and Facebook take at most 4096 on a side,
+# the portal's largest rendition is 1440 wide): a larger photo is scaled down before it is
+# re-encoded, which spares most of the encoding time and memory; a JPEG far larger is decoded
+# straight at 1/2, 1/4 or 1/8 scale (``Image.draft``).
+ORIGINAL_MAX_PIXELS = 4096 * 4096
 ALT_TEXT_MAX = 250
 CAPTION_MAX = 300
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -63,6 +70,12 @@ def max_pixels() -> int:
     return int(getattr(settings, "HUMAS_IMAGE_MAX_PIXELS", 40_000_000))
 
 
+def max_pixels_per_post() -> int:
+    """The most pixels all images of one post (or one request) may have together
+    (``HUMAS_IMAGE_MAX_PIXELS_PER_POST``): decoding and re-encoding cost grows with pixels."""
+    return int(getattr(settings, "HUMAS_IMAGE_MAX_PIXELS_PER_POST", 120_000_000))
+
+
 def min_side() -> int:
     """The shortest side an upload may have in pixels (``HUMAS_IMAGE_MIN_SIDE``)."""
     return int(getattr(settings, "HUMAS_IMAGE_MIN_SIDE", 200))
@@ -99,6 +112,46 @@ def too_many_pixels_error(*, limit: int) -> ImageRejected:
         % {"limit": _megapixels(limit)},
         code="too_many_pixels",
     )
+
+
+def too_many_pixels_together_error(*, limit: int) -> ImageRejected:
+    """The error for images that together have more than ``limit`` pixels."""
+    return ImageRejected(
+        _(
+            "Resolusi semua gambar bersama-sama terlalu besar. Paling banyak %(limit)s megapiksel "
+            "untuk semua gambar satu konten; kecilkan gambarnya atau unggah lebih sedikit."
+        )
+        % {"limit": _megapixels(limit)},
+        code="too_many_pixels_together",
+    )
+
+
+def declared_pixels(*, file: IO[bytes] | Any, formats: tuple[str, ...] = ACCEPTED_FORMATS) -> int:
+    """Width × height an upload declares in its header (no pixel is decoded); 0 when it cannot be
+    read (``prepare_upload`` then says why). The file is left at its start."""
+    try:
+        file.seek(0)
+        with Image.open(cast(IO[bytes], file), formats=formats) as img:
+            width, height = img.size
+    except Exception:
+        return 0
+    finally:
+        file.seek(0)
+    return int(width) * int(height)
+
+
+def check_total_pixels(
+    *, files: Sequence[IO[bytes] | Any], existing_pixels: int = 0, limit: int | None = None
+) -> None:
+    """Refuse, before any of them is decoded, uploads that together with the images already kept
+    (``existing_pixels``) declare more than ``limit`` pixels (default ``max_pixels_per_post()``).
+    Raises ImageRejected."""
+    limit = max_pixels_per_post() if limit is None else limit
+    total = existing_pixels
+    for file in files:
+        total += declared_pixels(file=file)
+        if total > limit:
+            raise too_many_pixels_together_error(limit=limit)
 
 
 def too_small_error(*, width: int, height: int, limit: int) -> ImageRejected:
@@ -198,8 +251,19 @@ def prepare_upload(
             # Phones write MPO: a JPEG with extra frames; the first frame is the photo.
             source_format = "JPEG" if img.format == "MPO" else str(img.format)
             img.seek(0)  # an animated GIF or WebP: its first frame
+            target = _stored_size(width, height)
+            if img.format in ("JPEG", "MPO") and target != (width, height):
+                img.draft(img.mode, target)
             img.load()
             clean = strip_metadata(image=img)
+            if clean.width * clean.height > ORIGINAL_MAX_PIXELS:
+                stored = _stored_size(clean.width, clean.height)
+                scaled = clean.resize(stored, Image.Resampling.LANCZOS, reducing_gap=3.0)
+                clean.close()
+                clean = scaled
+        prepared = encode_clean(image=clean, source_format=source_format)
+        # Free the decoded pixels now, not when the request (or worker) next collects garbage.
+        clean.close()
     except ImageRejected:
         raise
     except Image.DecompressionBombError:
@@ -211,7 +275,15 @@ def prepare_upload(
         # worse; none of it may become a 500.
         logger.info("image upload refused as corrupt: %s", exc)
         raise corrupt_error() from None
-    return encode_clean(image=clean, source_format=source_format)
+    return prepared
+
+
+def _stored_size(width: int, height: int) -> tuple[int, int]:
+    """The size an original of ``width``×``height`` is stored at (at most ORIGINAL_MAX_PIXELS)."""
+    if width * height <= ORIGINAL_MAX_PIXELS:
+        return width, height
+    scale = math.sqrt(ORIGINAL_MAX_PIXELS / (width * height))
+    return max(1, int(width * scale)), max(1, int(height * scale))
 
 
 def strip_metadata(*, image: Image.Image) -> Image.Image:

@@ -26,14 +26,29 @@ def open_stored(
     name: str,
     pixel_limit: int | None = None,
     formats: tuple[str, ...] = ACCEPTED_FORMATS,
+    at_least: tuple[int, int] | None = None,
 ) -> Image.Image:
     """A stored (already clean) image, decoded, as RGB or RGBA. Raises ValueError when it declares
-    more than ``pixel_limit`` pixels, OSError when it cannot be read."""
+    more than ``pixel_limit`` pixels, OSError when it cannot be read.
+
+    ``at_least``: the smallest size the caller needs; a JPEG is then decoded at 1/2, 1/4 or 1/8
+    scale when that still covers it (``Image.draft``: far less memory and time for a large photo).
+    """
     with Image.open(io.BytesIO(read_bytes(storage=storage, name=name)), formats=formats) as src:
         if pixel_limit is not None and src.width * src.height > pixel_limit:
             raise ValueError(f"stored image is {src.width}x{src.height}, above the pixel limit")
+        if at_least is not None and src.format == "JPEG":
+            src.draft(src.mode, at_least)
         src.load()
         return src.convert("RGBA" if src.mode in ("RGBA", "LA", "P", "PA") else "RGB")
+
+
+def needed_size(*, width: int, height: int, max_width: int, cover: tuple[int, int]) -> tuple[int, int]:
+    """The smallest decoded size of a ``width``×``height`` image from which renditions up to
+    ``max_width`` wide and a ``cover`` crop can be made without scaling up."""
+    scale = max(min(1.0, max_width / width), cover[0] / width, cover[1] / height)
+    scale = min(scale, 1.0)
+    return max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))
 
 
 def flatten(*, image: Image.Image, background: Color = WHITE) -> Image.Image:

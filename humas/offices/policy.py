@@ -147,3 +147,21 @@ def entry_offices(user: User | AnonymousUser | None) -> QuerySet[Office]:
         return Office.objects.filter(parent__isnull=True)
     ids = [g.office_id for g in _grants(user)]
     return Office.objects.filter(pk__in=ids).order_by("path")
+
+
+# Roles that approve and publish in the commission's name wherever they sit.
+_TWO_FACTOR_ROLES = frozenset({Role.ADMIN, Role.EDITOR})
+_TWO_FACTOR_LEVELS = frozenset({Office.Level.PUSAT, Office.Level.PROVINSI})
+
+
+def two_factor_required(user: User | AnonymousUser | None) -> bool:
+    """Whether this person must use a second factor: anyone in a national or provincial office, any
+    Administrator or Editor anywhere, and superusers (they reach everything). Others may enrol."""
+    if user is None or not user.is_authenticated:
+        return False
+    if _is_superuser(user):
+        return True
+    if any(g.role in _TWO_FACTOR_ROLES for g in _grants(user)):
+        return True
+    # One query, only for people without such a role: the levels of the offices they belong to.
+    return Membership.objects.filter(user=user, office__level__in=_TWO_FACTOR_LEVELS).exists()

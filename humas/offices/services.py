@@ -16,8 +16,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from humas.accounts import twofactor
 from humas.accounts.models import User, normalize_email
 from humas.audit.services import audit_record, diff
+from humas.web.origins import backoffice_url
 
 from . import policy
 from .models import NATIONAL_CODE, NATIONAL_SLUG, PATH_SEPARATOR, Membership, Office
@@ -181,11 +183,13 @@ def membership_invite(
     email: str,
     role: str,
     full_name: str = "",
-    set_password_base_url: str = "",
 ) -> Membership:
     """Give ``email`` a role at ``office``, creating the account if needed and e-mailing an invitation.
 
     The actor needs member.manage at ``office`` and may not grant a role above their own there.
+    Whether the person already had an account is not told to the actor (not in the answer, not
+    in the audit event the office's people can read): both get the same kind of e-mail, with a
+    link on the back office's configured origin.
     """
     if role not in policy.ROLE_RANK:
         raise ServiceError(_("Peran tidak dikenal."))
@@ -206,7 +210,7 @@ def membership_invite(
             office=office,
             action="member.invite",
             obj=membership,
-            changes={"email": email, "role": role, "new_account": created},
+            changes={"email": email, "role": role},
         )
         transaction.on_commit(
             lambda: _send_invitation(
@@ -215,20 +219,20 @@ def membership_invite(
                 role=role,
                 actor=actor,
                 new_account=created,
-                base_url=set_password_base_url,
             )
         )
     return membership
 
 
-def _send_invitation(
-    *, user: User, office: Office, role: str, actor: User, new_account: bool, base_url: str
-) -> None:
-    link = ""
-    if new_account or not user.has_usable_password():
+def _send_invitation(*, user: User, office: Office, role: str, actor: User, new_account: bool) -> None:
+    # One e-mail with one link either way; only the invited person learns which link it is.
+    sets_password = new_account or not user.has_usable_password()
+    if sets_password:
         uid = urlsafe_base64_encode(force_bytes(user.pk))
         token = default_token_generator.make_token(user)
-        link = base_url.rstrip("/") + reverse("accounts:password_reset_confirm", args=[uid, token])
+        link = backoffice_url(reverse("accounts:password_reset_confirm", args=[uid, token]))
+    else:
+        link = backoffice_url(reverse("accounts:login"))
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "user": user,
@@ -236,6 +240,7 @@ def _send_invitation(
             "role": Membership.Role(role).label,
             "actor": actor,
             "link": link,
+            "sets_password": sets_password,
         }
         subject = _("Undangan Humas: %(office)s") % {"office": office.name}
         body = render_to_string("offices/email/invitation.txt", context)
@@ -282,6 +287,45 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
         membership.delete()
         membership_removed.send(sender=Membership, user=membership.user, office=office)
     policy.forget(membership.user)
+
+
+def membership_two_factor_reset(*, actor: User, membership: Membership) -> int:
+    """Delete every second-factor device of the membership's person (a lost phone, used-up
+    recovery codes); they enrol again at their next sign-in. Returns how many devices were removed.
+
+    The actor needs member.manage at the membership's office and may not touch themselves or a
+    higher role, as for a role change; and because the devices are the person's, not the
+    membership's, the same holds for every other membership of the person: an Administrator of a
+    regency cannot reach a national Administrator through a Viewer membership in that regency.
+    """
+    office = membership.office
+    person = membership.user
+    policy.require(actor, "member.manage", office)
+    _check_can_touch(actor, membership)
+    if person.is_superuser and not actor.is_superuser:
+        raise policy.PolicyDenied(_("Anda tidak dapat mengubah anggota dengan peran lebih tinggi dari Anda."))
+    for other in Membership.objects.filter(user=person).exclude(pk=membership.pk).select_related("office"):
+        policy.require(actor, "member.manage", other.office)
+        _check_can_touch(actor, other)
+    with transaction.atomic():
+        removed = twofactor.devices_delete(user=person)
+        audit_record(
+            actor=actor,
+            office=office,
+            action="member.two_factor_reset",
+            obj=membership,
+            changes={"email": person.email, "devices": removed},
+        )
+        transaction.on_commit(lambda: _send_two_factor_reset(user=person, actor=actor))
+    return removed
+
+
+def _send_two_factor_reset(*, user: User, actor: User) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"user": user, "actor": actor, "link": backoffice_url(reverse("accounts:login"))}
+        subject = _("Humas: verifikasi dua langkah Anda diatur ulang")
+        body = render_to_string("offices/email/two_factor_reset.txt", context)
+    send_mail(subject, body, None, [user.email])
 
 
 def _check_can_touch(actor: User, membership: Membership) -> None:

@@ -12,4 +12,9 @@ urlpatterns = [
         "<slug:office_slug>/settings/people/<int:membership_id>/role/", views.change_role, name="change_role"
     ),
     path("<slug:office_slug>/settings/people/<int:membership_id>/remove/", views.remove, name="remove"),
+    path(
+        "<slug:office_slug>/settings/people/<int:membership_id>/two-factor-reset/",
+        views.two_factor_reset,
+        name="two_factor_reset",
+    ),
 ]

@@ -23,6 +23,7 @@ from .services import (
     membership_change_role,
     membership_invite,
     membership_remove,
+    membership_two_factor_reset,
     office_update_profile,
 )
 
@@ -93,7 +94,6 @@ def invite(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 full_name=form.cleaned_data["full_name"],
-                set_password_base_url=request.build_absolute_uri("/"),
             )
         except ServiceError as exc:
             form.add_error(None, str(exc))
@@ -150,6 +150,26 @@ def remove(request: AuthenticatedHttpRequest, office: Office, membership_id: int
             request,
             _("%(email)s dihapus dari %(office)s.")
             % {"email": membership.user.email, "office": membership.office.name},
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    return redirect("offices:people", office_slug=office.slug)
+
+
+@require_POST
+@office_view("member.view")
+@recent_auth_required
+def two_factor_reset(request: AuthenticatedHttpRequest, office: Office, membership_id: int) -> HttpResponse:
+    """Delete a person's second factor (lost phone) so they enrol again; for an Administrator above."""
+    membership = membership_get_for_actor(actor=request.user, membership_id=membership_id)
+    if not membership.office.is_same_or_below(office):
+        raise PermissionDenied
+    try:
+        membership_two_factor_reset(actor=request.user, membership=membership)
+        messages.success(
+            request,
+            _("Verifikasi dua langkah %(email)s diatur ulang; dia memasangnya lagi saat masuk berikutnya.")
+            % {"email": membership.user.email},
         )
     except ServiceError as exc:
         messages.error(request, str(exc))

@@ -3,15 +3,26 @@
 A public article page is usually a stored file that no Python runs for, so the page's script
 sends a beacon (``POST /_v/<article id>``) once per page view and the beacon is what counts.
 
-* One count per visitor per article per ``HUMAS_VIEW_WINDOW_SECONDS``. A visitor is a random
-  first-party cookie set by the beacon; the key "this visitor saw this article" is added
-  atomically with the window as its lifetime: Redis ``SET NX EX`` when Redis is configured, else
-  an ``INSERT … ON CONFLICT`` into a small SQLite file beside the embedded database (see
-  :func:`_seen_add` for why not the file cache).
+* One count per visitor per article per ``HUMAS_VIEW_WINDOW_SECONDS``. A visitor is a first-party
+  cookie that the server issues and signs (:func:`visitor_id_new`: a random part and its HMAC
+  under a key derived from ``SECRET_KEY``); an id the server did not sign is a new visitor, who is
+  given a signed id. The key "this visitor saw this article" is added atomically with the window
+  as its lifetime: Redis ``SET NX EX`` when Redis is configured, else an ``INSERT … ON CONFLICT``
+  into a small SQLite file beside the embedded database (see :func:`_seen_add`).
+* One client address adds at most ``HUMAS_VIEWS_PER_ADDRESS`` views per article per window,
+  whatever cookies it sends: dropping or inventing the cookie makes a new visitor every time,
+  and the ceiling is what bounds those. It is high enough for a school or an office behind one
+  shared address.
 * Not counted: crawler and empty user agents, prefetch/prerender requests, signed-in staff,
   requests coming from the back office (``/app/``) and requests from another site's pages.
 * A counted view is buffered, never written to a counter row: ``HINCRBY`` into one Redis hash
   (field ``<article id>:<day>``) when Redis is configured, else one appended ArticleViewBuffer row.
+* With Redis the beacon touches no database: one Lua script reads the article's entry (present
+  while it is published, holding its total as of the last flush), checks the address's ceiling,
+  adds the "seen" key, buffers the view and returns the total. An article Redis has no entry for
+  is looked up in the database once and remembered (:func:`beacon_record`); the flush refreshes the
+  entries of the articles it counted and publishing, editing or withdrawing drops the article's
+  entry (:func:`article_views_forget`).
 * Every minute :func:`views_flush` folds the buffer into ArticleViewDaily and ArticleViewTotal with
   one ``INSERT … ON CONFLICT DO UPDATE SET count = count + excluded.count`` each, so the shown
   number is at most a minute behind and no increment is lost under concurrent load.
@@ -19,6 +30,9 @@ sends a beacon (``POST /_v/<article id>``) once per page view and the beacon is 
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
 import re
 import secrets
@@ -30,13 +44,15 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
+
+from humas.web import limits
 
 from .models import Article, ArticleViewBuffer, ArticleViewDaily, ArticleViewTotal
 
@@ -48,13 +64,20 @@ logger = logging.getLogger(__name__)
 
 VISITOR_COOKIE = "hv"
 VISITOR_COOKIE_AGE = 60 * 60 * 24 * 365
-# Ids this module hands out are 22 URL-safe characters; accept a little range for older ones.
-_VISITOR_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# A visitor id is 16 random URL-safe characters followed by 20 of their HMAC (15 bytes).
+_VISITOR_NONCE_CHARS = 16
+_VISITOR_MAC_BYTES = 15
+_VISITOR_ID_CHARS = _VISITOR_NONCE_CHARS + 20
 # Redis keys (the prefix is a module attribute so tests can give each test its own keys).
 REDIS_PREFIX = "humas:views"
 # A flush holding the lock longer than this is assumed dead and its batch is taken over.
 FLUSH_LOCK_SECONDS = 600
 _UPSERT_CHUNK = 500
+# How long Redis remembers that an article is published (its entry holds the shown total), and
+# that an id is not a published article. The flush renews the entries of articles being read.
+ARTICLE_ENTRY_SECONDS = 60 * 60
+NOT_PUBLIC_ENTRY_SECONDS = 60
+_NOT_PUBLIC = "-"
 
 # Crawlers, link-preview fetchers, monitors, headless browsers and HTTP libraries. Most of them
 # never run the page's script; the ones that do (search engines render pages) say who they are.
@@ -70,21 +93,67 @@ BOT_USER_AGENT = re.compile(
     re.IGNORECASE,
 )
 
-_RECORD_SCRIPT = """
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
-  return 1
+# KEYS: the article's entry, the "seen" key, the address's count, the buffer.
+# ARGV: 1 whether this beacon may count, the window, the ceiling (0: none), the address count's
+# lifetime, the buffer field. Returns {shown total, 1 when counted}; a total of -1 means Redis has
+# no entry for the article (ask the database), -2 that the id is no published article.
+_BEACON_SCRIPT = """
+local shown = redis.call('GET', KEYS[1])
+if not shown then return {-1, 0} end
+if shown == '-' then return {-2, 0} end
+shown = tonumber(shown)
+if ARGV[1] == '0' then return {shown, 0} end
+local ceiling = tonumber(ARGV[3])
+if ceiling > 0 and tonumber(redis.call('GET', KEYS[3]) or '0') >= ceiling then return {shown, 0} end
+if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2]) then return {shown, 0} end
+if ceiling > 0 then
+  redis.call('INCR', KEYS[3])
+  redis.call('EXPIRE', KEYS[3], ARGV[4])
 end
-return 0
+redis.call('HINCRBY', KEYS[4], ARGV[5], 1)
+return {shown, 1}
 """
 
 
+@lru_cache(maxsize=4)
+def _visitor_key(secret: str) -> bytes:
+    # A key of its own, derived from SECRET_KEY: a visitor id is never a signature usable elsewhere.
+    return hashlib.sha256(b"humas.portal.counter.visitor-id\x00" + secret.encode()).digest()
+
+
+def _visitor_mac(nonce: str, secret: str) -> str:
+    digest = hmac.new(_visitor_key(secret), nonce.encode("ascii"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:_VISITOR_MAC_BYTES]).decode("ascii")
+
+
 def visitor_id_new() -> str:
-    return secrets.token_urlsafe(16)
+    """A new visitor id signed by this server."""
+    nonce = secrets.token_urlsafe(12)
+    return nonce + _visitor_mac(nonce, settings.SECRET_KEY)
 
 
 def visitor_id_valid(value: str | None) -> bool:
-    return bool(value) and _VISITOR_ID.fullmatch(value or "") is not None
+    """Whether ``value`` is a visitor id this server signed (with SECRET_KEY or a fallback key)."""
+    if not value or len(value) != _VISITOR_ID_CHARS or not value.isascii():
+        return False
+    nonce, mac = value[:_VISITOR_NONCE_CHARS], value[_VISITOR_NONCE_CHARS:]
+    secrets_in_use = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return any(hmac.compare_digest(mac, _visitor_mac(nonce, secret)) for secret in secrets_in_use)
+
+
+def views_per_address() -> int:
+    """At most this many views per article per window from one client address (0: no ceiling)."""
+    return max(0, int(settings.HUMAS_VIEWS_PER_ADDRESS))
+
+
+def _window() -> int:
+    return max(1, int(settings.HUMAS_VIEW_WINDOW_SECONDS))
+
+
+@lru_cache(maxsize=4096)
+def _is_bot(user_agent: str) -> bool:
+    # Beacons of one page carry the same few browser strings over and over; the pattern is long.
+    return not user_agent or BOT_USER_AGENT.search(user_agent) is not None
 
 
 def view_not_counted_reason(
@@ -101,8 +170,7 @@ def view_not_counted_reason(
     ``host`` is the host the request was sent to; ``referrer`` is the page's own referrer
     (``document.referrer``), which the beacon reports, as the beacon's Referer is the article.
     """
-    agent = user_agent.strip()
-    if not agent or BOT_USER_AGENT.search(agent):
+    if _is_bot(user_agent.strip()):
         return "bot"
     purpose = " ".join(
         (headers.get("Sec-Purpose", ""), headers.get("Purpose", ""), headers.get("X-Moz", ""))
@@ -162,9 +230,9 @@ def redis_client() -> Redis:
 
 
 @lru_cache(maxsize=4)
-def _record_script(url: str) -> Script:
+def _beacon_script(url: str) -> Script:
     # Sent by its digest (EVALSHA), loaded again by redis-py if the server forgot it.
-    return _redis_client(url).register_script(_RECORD_SCRIPT)
+    return _redis_client(url).register_script(_BEACON_SCRIPT)
 
 
 def _buffer_key() -> str:
@@ -175,38 +243,126 @@ def _seen_key(article_id: int, visitor_id: str) -> str:
     return f"{REDIS_PREFIX}:seen:{article_id}:{visitor_id}"
 
 
-def view_record(
-    *,
-    article_id: int,
-    visitor_id: str,
-    user_agent: str,
-    headers: Mapping[str, str],
-    host: str,
-    referrer: str = "",
-    authenticated: bool = False,
-) -> bool:
-    """Count one view of a published article by ``visitor_id`` unless it is not a human's view or
-    this visitor was counted for this article within the window. Returns whether it counted.
+def _article_key(article_id: int) -> str:
+    return f"{REDIS_PREFIX}:article:{article_id}"
 
-    The caller has checked that the article is published and that ``visitor_id`` is valid
-    (:func:`visitor_id_valid`). Raises the cache's or Redis's errors when those are down.
+
+def _address_part(address: str | None) -> str:
+    # Keys hold a hash of the address, never the address itself (as humas.web.limits does).
+    return hashlib.sha256((address or "").encode("utf-8")).hexdigest()[:24]
+
+
+class Beacon(NamedTuple):
+    """What a beacon gets: the total to show (None: no published article has this id) and
+    whether this beacon was counted."""
+
+    views: int | None
+    counted: bool
+
+
+class NotInRedis(Exception):
+    """Redis has no entry for the article yet: only the database can say whether it is public."""
+
+
+def beacon_record(
+    *, article_id: int, visitor_id: str, address: str | None, counts: bool, database: bool = True
+) -> Beacon:
+    """Answer one beacon: count a view of a published article by ``visitor_id`` from ``address``
+    when ``counts`` (the caller asked :func:`view_not_counted_reason`), unless this visitor was
+    counted for this article within the window or the address reached its ceiling.
+
+    The caller has checked that ``visitor_id`` is one this server signed (or made a new one).
+    With ``database=False`` (the WSGI fast path) an article Redis has no entry for raises
+    :class:`NotInRedis` instead of being looked up. Raises the database's, the "seen" file's or
+    Redis's errors when those are down.
     """
-    reason = view_not_counted_reason(
-        user_agent=user_agent, headers=headers, host=host, referrer=referrer, authenticated=authenticated
-    )
-    if reason is not None:
-        return False
-    window = max(1, int(settings.HUMAS_VIEW_WINDOW_SECONDS))
-    day = timezone.now().date()
+    window = _window()
     if _redis_url():
-        # Deduplicate and buffer in one atomic step: a view is never half-recorded.
-        record = _record_script(_redis_url())
-        keys = [_seen_key(article_id, visitor_id), _buffer_key()]
-        return bool(record(keys=keys, args=[window, f"{article_id}:{day.isoformat()}"]))
+        views, counted = _beacon_redis(article_id, visitor_id, address, counts=counts, window=window)
+        if views == -1:
+            if not database:
+                raise NotInRedis(article_id)
+            article_views_remember(article_id=article_id, views=article_views_public(article_id=article_id))
+            views, counted = _beacon_redis(article_id, visitor_id, address, counts=counts, window=window)
+            if views == -1:  # the entry vanished at once (Redis evicting): answer from the database
+                return Beacon(article_views_public(article_id=article_id), False)
+        return Beacon(None if views < 0 else views, counted)
+    if not database:  # the embedded shape counts with the database: only Django answers there
+        raise NotInRedis(article_id)
+    shown = article_views_public(article_id=article_id)
+    if shown is None or not counts:
+        return Beacon(shown, False)
+    return Beacon(shown, _record_locally(article_id, visitor_id, address, window=window))
+
+
+def _beacon_redis(
+    article_id: int, visitor_id: str, address: str | None, *, counts: bool, window: int
+) -> tuple[int, bool]:
+    # One round trip, atomic: a view is never half-recorded and the ceiling is never overshot.
+    slot = int(time.time() // window)
+    keys = [
+        _article_key(article_id),
+        _seen_key(article_id, visitor_id),
+        f"{REDIS_PREFIX}:address:{article_id}:{_address_part(address)}:{slot}",
+        _buffer_key(),
+    ]
+    day = timezone.now().date().isoformat()
+    args: list[int | str] = [int(counts), window, views_per_address(), 2 * window, f"{article_id}:{day}"]
+    shown, counted = cast("list[int]", _beacon_script(_redis_url())(keys=keys, args=args))
+    return int(shown), bool(counted)
+
+
+def _record_locally(article_id: int, visitor_id: str, address: str | None, *, window: int) -> bool:
+    # The embedded shape: the ceiling is one of humas.web.limits' windows (the local cache).
+    ceiling = limits.Limit("views-per-address", count=views_per_address(), seconds=window)
+    parts = (str(article_id), _address_part(address))
+    if limits.blocked(ceiling, *parts) is not None:
+        return False
     if not _seen_add(_seen_key(article_id, visitor_id), window=window):
         return False
-    ArticleViewBuffer.objects.create(article_id=article_id, day=day)
+    ArticleViewBuffer.objects.create(article_id=article_id, day=timezone.now().date())
+    limits.hit(ceiling, *parts)
     return True
+
+
+def article_views_remember(*, article_id: int, views: int | None) -> None:
+    """Tell Redis what the beacon shows for this article (None: the id is no published article)."""
+    if views is None:
+        redis_client().set(_article_key(article_id), _NOT_PUBLIC, ex=NOT_PUBLIC_ENTRY_SECONDS)
+    else:
+        redis_client().set(_article_key(article_id), views, ex=ARTICLE_ENTRY_SECONDS)
+
+
+def article_views_forget(*, article_id: int) -> None:
+    """Drop what Redis remembers about the article (it was published, edited or withdrawn): the
+    next beacon asks the database. Called after the change committed; a Redis outage is logged."""
+    if not _redis_url():
+        return
+    import redis
+
+    try:
+        redis_client().delete(_article_key(article_id))
+    except redis.RedisError as error:
+        logger.warning("view counter entry of article %s not dropped: %s", article_id, error)
+
+
+def _article_entries_refresh(client: Redis, article_ids: Iterable[int]) -> None:
+    """After a flush: renew the entries of the articles it counted with their new totals. Only
+    entries that exist are renewed (SET XX), so an article withdrawn meanwhile (its entry dropped
+    by article_views_forget) is not made public again; one no longer published is marked so."""
+    ids = sorted(set(article_ids))
+    if not ids:
+        return
+    rows = Article.objects.filter(pk__in=ids).values_list("pk", "status", "view_total__count").order_by()
+    state = {int(pk): (status, int(total or 0)) for pk, status, total in rows}
+    with client.pipeline(transaction=False) as pipe:
+        for article_id in ids:
+            status, total = state.get(article_id, ("", 0))
+            if status == Article.Status.PUBLISHED:
+                pipe.set(_article_key(article_id), total, ex=ARTICLE_ENTRY_SECONDS, xx=True)
+            else:
+                pipe.set(_article_key(article_id), _NOT_PUBLIC, ex=NOT_PUBLIC_ENTRY_SECONDS)
+        pipe.execute()
 
 
 # Without Redis, "seen" keys live in their own SQLite file rather than in the file cache: that
@@ -371,6 +527,8 @@ def _flush_redis() -> int:
             applied = _apply(counts)
         # Only now, with the counts committed, may the batches go.
         _forget(client, batches)
+        # The beacons show the new totals from now on, without asking the database.
+        _article_entries_refresh(client, (article for article, _day in counts))
         return applied
     finally:
         _release(lock)

@@ -25,7 +25,7 @@ from humas.web import pagecache
 
 from .models import Article, ArticleType, ElectionStage
 from .selectors import article_list_public, shows_offices_below, site_office_get
-from .seo import OG_IMAGE_SIZE, description_of, og_image, xml_text
+from .seo import OG_IMAGE_SIZE, absolute_for, description_of, og_image, xml_text
 
 FEED_SIZE = 30
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -78,7 +78,7 @@ class ArticleRssFeed(Feed):
         self, request: HttpRequest, office_slug: str | None = None, type: str | None = None
     ) -> FeedScope:
         office = site_office_get(slug=office_slug or getattr(request, "site_office_slug", None))
-        return FeedScope(office=office, type=type or "", absolute=request.build_absolute_uri)
+        return FeedScope(office=office, type=type or "", absolute=absolute_for(request))
 
     # The feed.
 
@@ -87,13 +87,17 @@ class ArticleRssFeed(Feed):
             return f"{ArticleType(obj.type).label} — {obj.office.name}"
         return obj.office.name
 
+    # Absolute here, so that Django's Feed does not complete them with the request's Host.
+
     def link(self, obj: FeedScope) -> str:
         prefix = office_prefix(obj.office.slug)
-        return f"{prefix}{obj.type}/" if obj.type else prefix
+        return obj.absolute(f"{prefix}{obj.type}/" if obj.type else prefix)
 
     def feed_url(self, obj: FeedScope) -> str:
         prefix = office_prefix(obj.office.slug)
-        return f"{prefix}feed/{obj.type}/{self.file_name}" if obj.type else f"{prefix}feed/{self.file_name}"
+        return obj.absolute(
+            f"{prefix}feed/{obj.type}/{self.file_name}" if obj.type else f"{prefix}feed/{self.file_name}"
+        )
 
     def description(self, obj: FeedScope) -> str:
         return _("Informasi resmi %(name)s: berita, pengumuman, siaran pers, dan klarifikasi hoaks.") % {
@@ -126,7 +130,7 @@ class ArticleRssFeed(Feed):
         return escape(xml_text(description_of(item.article, words=60)))
 
     def item_link(self, item: FeedItem) -> str:
-        return item.article.get_absolute_url()
+        return item.absolute(item.article.get_absolute_url())
 
     def item_guid_is_permalink(self, item: FeedItem) -> bool:
         return True

@@ -26,7 +26,7 @@ from .images import (
     min_side,
 )
 from .models import ArticleImage, ArticleType, Category, ElectionStage, Verdict
-from .services import ArticleInput
+from .services import TYPO_MAX_CHANGED, ArticleInput
 
 EDITOR_CONFIG = {
     "extensions": {
@@ -147,6 +147,8 @@ class ArticleForm(forms.Form):
         ),
     )
     cover_caption = forms.CharField(label=_("Keterangan gambar"), max_length=CAPTION_MAX, required=False)
+    # Only on the edit form of a published article (``published=True``); the service judges it.
+    typo_correction = forms.BooleanField(label=_("Koreksi salah ketik"), required=False)
     COVER_FIELDS = ("cover", "cover_file", "cover_alt", "cover_caption")
 
     # Fields that only mean something for one content type; the page hides them for the others.
@@ -164,11 +166,22 @@ class ArticleForm(forms.Form):
         zone: ZoneInfo,
         office: Office | None = None,
         current_cover_id: int | None = None,
+        published: bool = False,
         **kwargs: Any,
     ) -> None:
         self.zone = zone
         self.office = office
         super().__init__(*args, **kwargs)
+        if not published:
+            del self.fields["typo_correction"]  # a typo correction keeps a published article live
+        else:
+            self.fields["typo_correction"].help_text = _(
+                "Centang bila Anda hanya membetulkan salah ketik atau ejaan pada ringkasan atau isi: "
+                "paling banyak %(limit)s karakter berubah; judul, jenis, putusan, klaim, dan gambar tetap. "
+                "Artikel tetap terbit dan koreksi dicatat di riwayat versi. Orang yang menyetujui artikel "
+                "ini tidak dapat mengoreksinya sendiri. Tanpa tanda ini, perubahan mengembalikan artikel ke "
+                "tinjauan dan artikel ditarik dari portal sampai disetujui lagi."
+            ) % {"limit": TYPO_MAX_CHANGED}
         for name, type in self.ONLY_FOR_TYPE.items():
             self.fields[name].widget.attrs["data-only-type"] = str(type)
         cover_field = self.fields["cover"]

@@ -2,20 +2,30 @@
 
 Uploads go through the shared pipeline (humas/media/pipeline.py): decoded by Pillow, checked
 against byte, pixel and dimension limits, turned upright, converted to sRGB and re-encoded without
-any metadata. Only that clean copy is stored, in the public storage. The renditions the public
+any metadata. Only that clean copy is stored, in the private storage. The renditions the public
 pages use (JPEG and WebP at a few widths, and the 1200×630 OpenGraph crop) are made afterwards by
-``image_renditions_task``.
+``image_renditions_task``, also in the private storage, under a directory named by a keyed hash of
+the image's id (not a guessable sequence).
+
+An image reaches the public storage (plain files nginx serves) only while an article that uses it
+(as its cover, or in its body) is published: ``image_publication_sync`` copies its renditions there
+when that starts and deletes them when it ends. The back office sees every image of its office
+through ``views.images.image_file``, which checks who asks.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 from PIL import Image
@@ -30,11 +40,18 @@ from humas.media.pipeline import PreparedImage, clean_texts, max_pixels, prepare
 from humas.media.pipeline import max_bytes as max_bytes
 from humas.media.pipeline import min_side as min_side
 from humas.media.pipeline import not_an_image_error as not_an_image_error
-from humas.media.storage import delete_quietly, public_storage, save_new, save_replacing
+from humas.media.storage import (
+    delete_quietly,
+    private_storage,
+    public_storage,
+    read_bytes,
+    save_new,
+    save_replacing,
+)
 from humas.offices import policy
 from humas.offices.models import Office
 
-from .models import ArticleImage
+from .models import Article, ArticleImage
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +128,7 @@ def image_upload(
 
 def _store_original_and_enqueue(image_id: int, name: str, content: bytes) -> None:
     try:
-        stored = save_new(storage=public_storage(), name=name, content=content)
+        stored = save_new(storage=private_storage(), name=name, content=content)
     except Exception:
         logger.exception("image %s: storing the original %s failed", image_id, name)
         ArticleImage.objects.filter(pk=image_id).update(state=State.FAILED)
@@ -135,9 +152,25 @@ def rendition_widths(original_width: int) -> list[int]:
     return variants.rendition_widths(original_width=original_width, widths=RENDITION_WIDTHS)
 
 
+def rendition_key(image_id: int) -> str:
+    """The directory name of an image's renditions: a keyed hash of its id, so that nobody can
+    walk the ids of unpublished images, yet the same on every run (re-runs replace the files)."""
+    message = f"portal.article-image:{image_id}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def rendition_dir(image: ArticleImage) -> str:
+    """The directory holding this image's renditions (from the stored names: images made before
+    the keyed names keep their directory)."""
+    og = (image.renditions or {}).get("og") if isinstance(image.renditions, dict) else None
+    if isinstance(og, str) and "/" in og:
+        return og.rsplit("/", 1)[0] + "/"
+    return f"{RENDITIONS_DIR}/{rendition_key(image.pk)}/"
+
+
 def _render(image_id: int, src: Image.Image, written: list[str]) -> dict[str, Any]:
-    base = f"{RENDITIONS_DIR}/{image_id}"
-    storage = public_storage()
+    base = f"{RENDITIONS_DIR}/{rendition_key(image_id)}"
+    storage = private_storage()
 
     def put(name: str, content: bytes) -> str:
         stored = save_replacing(storage=storage, name=name, content=content)
@@ -172,29 +205,110 @@ def image_make_renditions(*, image_id: int) -> ArticleImage | None:
     if image is None:
         logger.info("image %s is gone; no renditions to make", image_id)
         return None
-    storage = public_storage()
+    storage = private_storage()
     previous = _rendition_names(image.renditions or {})
     written: list[str] = []
     try:
-        pixels = variants.open_stored(storage=storage, name=image.file.name or "", pixel_limit=max_pixels())
+        _keep_private(name=image.file.name or "")
+        # The upload recorded the original's size: a large JPEG is then decoded only as large as
+        # the biggest rendition needs.
+        at_least = (
+            variants.needed_size(
+                width=image.width, height=image.height, max_width=max(RENDITION_WIDTHS), cover=OG_SIZE
+            )
+            if image.width and image.height
+            else None
+        )
+        pixels = variants.open_stored(
+            storage=storage, name=image.file.name or "", pixel_limit=max_pixels(), at_least=at_least
+        )
+        width, height = (image.width, image.height) if at_least else pixels.size
         renditions = _render(image.pk, pixels, written)
+        pixels.close()
     except Exception as exc:
         logger.error("image %s: renditions failed: %s: %s", image_id, type(exc).__name__, exc, exc_info=True)
         delete_quietly(storage=storage, names=set(written) | previous)
+        delete_quietly(storage=public_storage(), names=set(written) | previous)
         ArticleImage.objects.filter(pk=image_id).update(state=State.FAILED, renditions={})
         image.state, image.renditions = State.FAILED, {}
         return image
     delete_quietly(storage=storage, names=previous - set(written))
+    delete_quietly(storage=public_storage(), names=previous - set(written))
     ArticleImage.objects.filter(pk=image_id).update(
-        renditions=renditions, width=pixels.width, height=pixels.height, state=State.READY
+        renditions=renditions, width=width, height=height, state=State.READY
     )
-    image.renditions, image.width, image.height, image.state = (
-        renditions,
-        pixels.width,
-        pixels.height,
-        State.READY,
-    )
+    image.renditions, image.width, image.height, image.state = (renditions, width, height, State.READY)
+    # Chosen for an article that was published while the renditions were being made.
+    image_publication_sync(image_ids=[image.pk])
     return image
+
+
+def _keep_private(*, name: str) -> None:
+    """Move a file stored in the public storage before images were kept private (the original
+    of an older image) into the private storage, under the same name."""
+    if not name or private_storage().exists(name) or not public_storage().exists(name):
+        return
+    save_replacing(
+        storage=private_storage(), name=name, content=read_bytes(storage=public_storage(), name=name)
+    )
+    delete_quietly(storage=public_storage(), names=[name])
+
+
+def image_is_published(image: ArticleImage) -> bool:
+    """Whether an article using ``image`` (as cover or in its body) is published."""
+    uses = Q(cover_id=image.pk) | Q(body__contains=rendition_dir(image))
+    return Article.objects.filter(uses, status=Article.Status.PUBLISHED).exists()
+
+
+def image_publication_sync(*, image_ids: Iterable[int]) -> None:
+    """Make the public copies of these images' renditions match whether a published article uses
+    them: copied from the private storage when one does, deleted otherwise. Idempotent; run after
+    an article's publication changes commits (and after renditions are made)."""
+    public, private = public_storage(), private_storage()
+    for image in ArticleImage.objects.filter(pk__in=set(image_ids), state=State.READY):
+        names = _rendition_names(image.renditions or {})
+        for name in names:
+            _keep_private(name=name)
+        if image_is_published(image):
+            for name in names:
+                if private.exists(name) and not public.exists(name):
+                    save_new(storage=public, name=name, content=read_bytes(storage=private, name=name))
+        else:
+            delete_quietly(storage=public, names=[n for n in names if public.exists(n)])
+
+
+def image_publication_sync_all() -> int:
+    """Bring every image to the private scheme: originals and renditions stored publicly before
+    images were kept private move to the private storage, and public copies remain only for
+    images a published article uses. Idempotent; returns how many images it looked at."""
+    ids = list(ArticleImage.objects.values_list("pk", flat=True))
+    for image in ArticleImage.objects.filter(pk__in=ids).only("file"):
+        _keep_private(name=image.file.name or "")
+    image_publication_sync(image_ids=ids)
+    return len(ids)
+
+
+def article_image_ids(article: Article) -> set[int]:
+    """The images an article shows: its cover and the images of its office its body refers to."""
+    ids = {article.cover_id} if article.cover_id else set()
+    if RENDITIONS_DIR in (article.body or ""):
+        for image in ArticleImage.objects.filter(office_id=article.office_id, state=State.READY):
+            if rendition_dir(image) in article.body:
+                ids.add(image.pk)
+    return ids
+
+
+def image_file(*, image: ArticleImage, name: str) -> bytes | None:
+    """The bytes of one of ``image``'s renditions by file name ("480.jpg", "og.jpg"), from the
+    private storage; None for a name that is not one of its renditions."""
+    wanted = {n.rsplit("/", 1)[-1]: n for n in _rendition_names(image.renditions or {})}
+    stored = wanted.get(name)
+    if stored is None:
+        return None
+    for storage in (private_storage(), public_storage()):
+        if storage.exists(stored):
+            return read_bytes(storage=storage, name=stored)
+    return None
 
 
 def image_retry_stale(*, older_than: timedelta = timedelta(minutes=15)) -> int:

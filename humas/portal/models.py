@@ -181,6 +181,14 @@ class ArticleVersion(models.Model):
     data = models.JSONField(default=dict)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who approved this version (the history shows who wrote and who approved each one); empty
+    # for a version that was never approved as it stands.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    # A typo correction of a published article (it stayed published): the characters it changed.
+    typo_correction = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-number"]

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from humas.offices.models import Office, office_prefix
 from humas.offices.tree import subtree
 from humas.web import pagecache
+from humas.web.origins import public_url
 from humas.web.paging import page_number
 
 from .models import VERDICT_RATING, Article, ArticleImage, ArticleType, ElectionStage, Verdict
@@ -54,6 +55,13 @@ def xml_text(value: object) -> str:
 def site_office(request: HttpRequest) -> Office:
     """The office whose site this host serves (the national office unless HUMAS_SITE_HOSTS says so)."""
     return site_office_get(slug=getattr(request, "site_office_slug", None))
+
+
+def absolute_for(request: HttpRequest | None) -> Callable[[str], str]:
+    """Absolute URLs of the site this request shows, on its configured origin (never the Host
+    header: what is rendered here is stored and served to every later visitor)."""
+    host_slug = getattr(request, "site_office_slug", None)
+    return lambda path: public_url(path, host_slug=host_slug)
 
 
 def article_path(*, office_slug: str, type: str, slug: str) -> str:
@@ -198,19 +206,17 @@ def robots_txt(*, absolute: Callable[[str], str]) -> str:
 
 
 def sitemap_view(request: HttpRequest) -> HttpResponse:
-    xml = sitemap_xml(
-        site=site_office(request), page=request.GET.get("p"), absolute=request.build_absolute_uri
-    )
+    xml = sitemap_xml(site=site_office(request), page=request.GET.get("p"), absolute=absolute_for(request))
     return pagecache.finish(request, HttpResponse(xml, content_type=XML_CONTENT_TYPE))
 
 
 def news_sitemap_view(request: HttpRequest) -> HttpResponse:
-    xml = news_sitemap_xml(site=site_office(request), absolute=request.build_absolute_uri)
+    xml = news_sitemap_xml(site=site_office(request), absolute=absolute_for(request))
     return pagecache.finish(request, HttpResponse(xml, content_type=XML_CONTENT_TYPE))
 
 
 def robots_view(request: HttpRequest) -> HttpResponse:
-    text = robots_txt(absolute=request.build_absolute_uri)
+    text = robots_txt(absolute=absolute_for(request))
     return pagecache.finish(request, HttpResponse(text, content_type="text/plain; charset=utf-8"))
 
 

@@ -6,6 +6,7 @@ after commit.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,8 +25,10 @@ from humas.offices import policy
 from humas.offices.models import Office
 from humas.web import pagecache
 
+from .counter import article_views_forget
+from .images import article_image_ids, image_publication_sync
 from .models import Article, ArticleImage, ArticleType, ArticleVersion, Category, Tag, Verdict
-from .sanitize import html_to_text, sanitize_html
+from .sanitize import body_problem, html_to_text, sanitize_html
 from .search import article_index
 from .selectors import paths_showing_article
 
@@ -36,11 +39,21 @@ AWAITING_DECISION = {Status.IN_REVIEW, Status.SCHEDULED}
 # On the portal or about to be: only these can be withdrawn.
 WITHDRAWABLE = {Status.PUBLISHED, Status.SCHEDULED}
 OWN_ARTICLE = gettext_lazy("Anda tidak dapat menyetujui artikel Anda sendiri.")
+# A change to an article scheduled or published sends it back to review (it leaves the portal
+# until a second person approves it again), unless it is a typo correction.
+BACK_TO_REVIEW = {Status.SCHEDULED, Status.PUBLISHED}
+# At most this many characters of summary and body (measured with difflib) may change in a typo
+# correction: enough for a handful of misspellings, too few to change what an article says.
+TYPO_MAX_CHANGED = 40
 REFUSED_TRANSITION = gettext_lazy("Artikel berstatus %(status)s tidak dapat diproses dengan cara ini.")
 
 
 def _invalidate_article_pages(article: Article) -> int:
-    """Delete the stored public pages that show ``article`` (run after the change commits)."""
+    """Delete the stored public pages that show ``article`` (run after the change commits), once
+    its images are public exactly while it (or another article using them) is published."""
+    image_publication_sync(image_ids=article_image_ids(article))
+    # The view-counter beacon asks the database again whether the article is public.
+    article_views_forget(article_id=article.pk)
     return pagecache.invalidate_paths(paths_showing_article(article))
 
 
@@ -82,7 +95,29 @@ CONTENT_FIELDS = (
 )
 
 
+# What goes out: a second person approves every change to these (the two-person rule). Category,
+# tags, election stage and pinning only file the article; they change without a new review.
+REVIEWED_FIELDS = frozenset(
+    {
+        "title",
+        "type",
+        "summary",
+        "body",
+        "cover_id",
+        "claim",
+        "claim_appearances",
+        "verdict",
+        "evidence_links",
+    }
+)
+# What a typo correction may change; the rest of REVIEWED_FIELDS must stay as approved.
+TYPO_FIELDS = frozenset({"summary", "body"})
+
+
 def _validate(data: ArticleInput, office: Office) -> None:
+    problem = body_problem(data.body)
+    if problem:
+        raise WorkflowError(problem)
     if data.cover is not None and data.cover.office_id != office.pk:
         raise WorkflowError(_("Gambar itu tidak tersedia untuk kantor ini."))
     if data.type not in ArticleType.values:
@@ -121,7 +156,9 @@ def _tags(names: list[str]) -> list[Tag]:
     return tags
 
 
-def _snapshot(article: Article, actor: User) -> None:
+def _snapshot(
+    article: Article, actor: User, *, approved_by: User | None = None, typo_correction: int | None = None
+) -> None:
     article.version += 1
     article.save(update_fields=["version"])
     ArticleVersion.objects.create(
@@ -131,6 +168,9 @@ def _snapshot(article: Article, actor: User) -> None:
         summary=article.summary,
         body=article.body,
         created_by=actor,
+        approved_by=approved_by,
+        approved_at=timezone.now() if approved_by is not None else None,
+        typo_correction=typo_correction,
         data={
             "type": article.type,
             "category": article.category.name if article.category else "",
@@ -165,7 +205,7 @@ def _apply(article: Article, data: ArticleInput) -> dict[str, Any]:
     return {k: (after[k] if k not in ("body",) else "…") for k in CONTENT_FIELDS if before[k] != after[k]}
 
 
-def _insert(article: Article, data: ArticleInput, *, by: User) -> None:
+def _insert(article: Article, data: ArticleInput, *, by: User, approved_by: User | None = None) -> None:
     """Save a new article from ``data``: fields, a unique slug, tags, search index, first version."""
     _apply(article, data)
     article.slug = _unique_slug(
@@ -174,7 +214,7 @@ def _insert(article: Article, data: ArticleInput, *, by: User) -> None:
     article.save()
     article.tags.set(_tags(data.tags))
     article_index(article=article)
-    _snapshot(article, by)
+    _snapshot(article, by, approved_by=approved_by)
 
 
 def article_create(*, actor: User, office: Office, data: ArticleInput) -> Article:
@@ -182,7 +222,13 @@ def article_create(*, actor: User, office: Office, data: ArticleInput) -> Articl
     policy.require(actor, "content.draft", office)
     _validate(data, office)
     with transaction.atomic():
-        article = Article(office=office, author=actor, status=Status.DRAFT)
+        article = Article(
+            office=office,
+            author=actor,
+            status=Status.DRAFT,
+            last_changed_by=actor,
+            last_changed_at=timezone.now(),
+        )
         _insert(article, data, by=actor)
         audit_record(
             actor=actor,
@@ -194,14 +240,76 @@ def article_create(*, actor: User, office: Office, data: ArticleInput) -> Articl
     return article
 
 
-def article_update(*, actor: User, article: Article, data: ArticleInput) -> Article:
+def changed_characters(before: str, after: str) -> int:
+    """How many characters differ between two texts, as difflib sees them: for each replaced,
+    deleted or inserted run, the longer of its two sides."""
+    if before == after:
+        return 0
+    # The common start and end cost nothing; difflib then compares only the changed middle.
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end = 0
+    while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    a, b = before[start : len(before) - end], after[start : len(after) - end]
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
+
+
+def _typo_correction_size(*, actor: User, article: Article, before: dict[str, Any], changed: set[str]) -> int:
+    """The characters a typo correction changes; raises WorkflowError (translated) for anything
+    that is not one: the article is not published, the corrector approved it, a field other than
+    summary and body changed, or more than TYPO_MAX_CHANGED characters changed."""
+    if before["status"] != Status.PUBLISHED:
+        raise WorkflowError(_("Koreksi salah ketik hanya untuk artikel yang sudah terbit."))
+    if article.approved_by_id == actor.pk:
+        raise WorkflowError(
+            _(
+                "Koreksi salah ketik harus dilakukan orang kedua: Anda menyetujui artikel ini. "
+                "Minta Editor lain mengoreksinya, atau simpan tanpa tanda koreksi agar ditinjau ulang."
+            )
+        )
+    if changed - TYPO_FIELDS:
+        raise WorkflowError(
+            _(
+                "Koreksi salah ketik hanya boleh mengubah ejaan pada ringkasan dan isi; judul, jenis, "
+                "putusan, klaim, dan gambar tidak boleh berubah."
+            )
+        )
+    size = sum(changed_characters(before[name], getattr(article, name)) for name in TYPO_FIELDS)
+    if size > TYPO_MAX_CHANGED:
+        raise WorkflowError(
+            _(
+                "Perubahan ini terlalu besar untuk koreksi salah ketik (%(size)s karakter berubah, "
+                "batas %(limit)s). Simpan tanpa tanda koreksi agar artikel ditinjau ulang."
+            )
+            % {"size": size, "limit": TYPO_MAX_CHANGED}
+        )
+    return size
+
+
+def article_update(
+    *, actor: User, article: Article, data: ArticleInput, typo_correction: bool = False
+) -> Article:
     """Save a new version. Drafts, rejected and withdrawn articles: anyone with content.draft.
-    Articles in review, scheduled or published: only someone who may approve (the change goes live)."""
+    Articles in review, scheduled or published: only someone who may approve (the change goes live).
+
+    A change to what goes out (REVIEWED_FIELDS) makes ``actor`` the article's last changer, who may
+    not approve it; on an article scheduled or published it sends the article back to review.
+    ``typo_correction``: a published article stays published when a second person (not its
+    approver) corrects at most TYPO_MAX_CHANGED characters of its summary and body and nothing
+    else that goes out; anything more is refused (WorkflowError) and nothing is saved."""
     policy.require(actor, workflow.edit_permission(article.status, EDITABLE_BY_AUTHOR), article.office)
     _validate(data, article.office)
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
+        before: dict[str, Any] = {"status": article.status, "summary": article.summary, "body": article.body}
         changes = _apply(article, data)
+        reviewed = set(changes) & REVIEWED_FIELDS
+        typo_size: int | None = None
+        if typo_correction and reviewed:
+            typo_size = _typo_correction_size(actor=actor, article=article, before=before, changed=reviewed)
         if data.slug and data.slug != article.slug and article.published_at is None:
             article.slug = _unique_slug(
                 office=article.office,
@@ -210,18 +318,28 @@ def article_update(*, actor: User, article: Article, data: ArticleInput) -> Arti
                 wanted=data.slug,
                 exclude_id=article.pk,
             )
+        if reviewed:
+            workflow.mark_changed(article, actor)
+            if typo_size is None and article.status in BACK_TO_REVIEW:
+                # What a second person approved is no longer what would be public.
+                article.status, article.approved_by, article.publish_at = Status.IN_REVIEW, None, None
         article.save()
         article.tags.set(_tags(data.tags))
         article_index(article=article)
-        _snapshot(article, actor)
+        _snapshot(article, actor, typo_correction=typo_size)
+        audit: dict[str, Any] = {"fields": sorted(changes), "version": article.version}
+        if article.status != before["status"]:
+            audit["status"] = {"before": before["status"], "after": article.status}
+        if typo_size is not None:
+            audit["changed_characters"] = typo_size
         audit_record(
             actor=actor,
             office=article.office,
-            action="article.update",
+            action="article.update" if typo_size is None else "article.typo_correction",
             obj=article,
-            changes={"fields": sorted(changes), "version": article.version},
+            changes=audit,
         )
-        if article.status == Status.PUBLISHED:
+        if before["status"] == Status.PUBLISHED:
             transaction.on_commit(lambda: _invalidate_article_pages(article))
     return article
 
@@ -237,11 +355,10 @@ def article_submit(*, actor: User, article: Article) -> Article:
 def article_approve(*, actor: User, article: Article, publish_at: datetime | None = None) -> Article:
     """Approve an article in review: publish now, or schedule it when ``publish_at`` is in the future.
 
-    Needs content.approve at the article's office (an Editor there or above). Nobody approves
-    their own article: a second person checks every publication.
+    Needs content.approve at the article's office (an Editor there or above). Nobody approves an
+    article they wrote or were the last to change: a second person checks every publication.
     """
     policy.require(actor, "content.approve", article.office)
-    workflow.require_not_author(author_id=article.author_id, actor=actor, message=OWN_ARTICLE)
     now = timezone.now()
     if publish_at is not None and publish_at > now:
         return _transition(
@@ -251,6 +368,7 @@ def article_approve(*, actor: User, article: Article, publish_at: datetime | Non
             to=Status.SCHEDULED,
             action="article.schedule",
             publish_at=publish_at,
+            approving=True,
         )
     return _transition(
         actor=actor,
@@ -259,6 +377,7 @@ def article_approve(*, actor: User, article: Article, publish_at: datetime | Non
         to=Status.PUBLISHED,
         action="article.publish",
         publish_at=now,
+        approving=True,
     )
 
 
@@ -303,9 +422,14 @@ def _transition(
     action: str,
     publish_at: datetime | None = None,
     reason: str = "",
+    approving: bool = False,
 ) -> Article:
     with transaction.atomic():
         locked = Article.objects.select_for_update().select_related("office").get(pk=article.pk)
+        if approving:
+            # On the locked row: a change committed meanwhile makes its author the last changer.
+            assert actor is not None
+            workflow.require_second_person(locked, actor, own_message=OWN_ARTICLE)
         workflow.require_status(locked, allowed, message=REFUSED_TRANSITION, error=WorkflowError)
         before = locked.status
         locked.status = to
@@ -321,6 +445,11 @@ def _transition(
             locked.rejection_reason = reason
             fields.append("rejection_reason")
         locked.save(update_fields=fields)
+        if approving:
+            # The history: the version approved as it stands (a scheduled one keeps its approver).
+            ArticleVersion.objects.filter(article=locked, number=locked.version, approved_by=None).update(
+                approved_by=actor, approved_at=timezone.now()
+            )
         if to == Status.PUBLISHED:
             article_index(article=locked)  # whatever path created it, a published text is searchable
         changes: dict[str, Any] = {"status": {"before": before, "after": to}}
@@ -382,8 +511,11 @@ def article_publish_approved_post(
             approved_by=approver,
             publish_at=now,
             published_at=now,
+            # The post's approval in Konten already checked its last changer; the author stands for it.
+            last_changed_by=author,
+            last_changed_at=now,
         )
-        _insert(article, data, by=publisher)
+        _insert(article, data, by=publisher, approved_by=approver)
         audit_record(
             actor=publisher,
             office=office,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from humas.channels.models import Platform
+from humas.media.pipeline import check_total_pixels
 
 from .images import MAX_IMAGES, ImageRejected, NewImage, post_image_prepare
 from .models import PostImage
@@ -141,6 +142,12 @@ class ImagesForm(forms.Form):
                 )
                 % {"files": len(files), "alts": len([a for a in alts if a])},
             )
+        try:
+            # All the uploads and the images kept, by their headers, before any is decoded.
+            check_total_pixels(files=files, existing_pixels=sum(i.width * i.height for i in kept))
+        except ImageRejected as exc:
+            self.add_error("images", " ".join(exc.messages))
+            return cleaned
         prepared = []
         for upload in files:
             try:

@@ -42,13 +42,14 @@ from humas.channels.connectors import ImageBytes, ImageURL
 from humas.channels.connectors import facebook as facebook_connector
 from humas.channels.connectors import telegram as telegram_connector
 from humas.channels.connectors import x as x_connector
+from humas.core import workflow
 from humas.media import variants
 from humas.media.pipeline import ImageRejected, PreparedImage, clean_texts, prepare_upload
 from humas.media.storage import delete_quietly, read_bytes, save_new
 from humas.offices import policy
 
 from .models import Post, PostImage
-from .services import EDITABLE, PublishingError
+from .services import EDITABLE, PublishingError, back_to_draft
 from .storage import post_image_storage
 
 logger = logging.getLogger(__name__)
@@ -129,15 +130,6 @@ def _files_of(image: PostImage) -> list[str]:
     names = [image.file.name or ""]
     names += [_rendition_name(image, kind) for kind in ("thumb", *PUBLIC_KINDS, *BYTES_KINDS)]
     return [n for n in names if n]
-
-
-def back_to_draft(post: Post) -> bool:
-    """A change to a post in review or approved sends it back to draft (on the locked row; the
-    caller saves): what goes out is always what a second person approved. True if it did."""
-    if post.status == Post.Status.DRAFT:
-        return False
-    post.status, post.approved_by, post.approved_at = Post.Status.DRAFT, None, None
-    return True
 
 
 def post_images_change(
@@ -228,17 +220,30 @@ def post_images_change(
                 transaction.on_commit(lambda: _enqueue_renditions(ids))
             if not changes:
                 return False
+            # Adding, removing, reordering and re-describing all change what goes out.
+            changed_fields = workflow.mark_changed(locked, actor)
+            status_before = locked.status
             if back_to_draft(locked):
-                changes["status"] = {"after": Post.Status.DRAFT}
-            locked.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+                changes["status"] = {"before": status_before, "after": locked.status}
+            locked.save(update_fields=["status", "approved_by", "approved_at", *changed_fields, "updated_at"])
             audit_record(actor=actor, office=locked.office, action="post.images", obj=locked, changes=changes)
             stale = [name for image in removed for name in _files_of(image)]
             transaction.on_commit(lambda: _delete_files(stale))
     except Exception:
         _delete_files(written)
         raise
-    post.status, post.approved_by, post.approved_at = locked.status, locked.approved_by, locked.approved_at
+    _copy_review_state(locked, post)
     return True
+
+
+def _copy_review_state(source: Post, target: Post) -> None:
+    """Show the caller's instance what the service changed on the locked row."""
+    target.status, target.approved_by, target.approved_at = (
+        source.status,
+        source.approved_by,
+        source.approved_at,
+    )
+    target.last_changed_by, target.last_changed_at = source.last_changed_by, source.last_changed_at
 
 
 # --------------------------------------------------------------------------------------------

@@ -43,6 +43,39 @@ class Post(ReviewedModel):
     def __str__(self) -> str:
         return self.text[:60]
 
+    def approval_history(self) -> models.QuerySet[PostVersion]:
+        """The approved versions, newest first, with who wrote and who approved each."""
+        return self.versions.select_related("written_by", "approved_by")
+
+
+class PostVersion(models.Model):
+    """One approved version of a post: who wrote it (the last to change what goes out) and who
+    approved it, written when the post is approved (publishing/services.py post_approve)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("versi"))
+    text = models.TextField(_("teks"))
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("ditulis oleh")
+    )
+    written_at = models.DateTimeField(_("ditulis pada"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("disetujui oleh"),
+    )
+    approved_at = models.DateTimeField(_("disetujui pada"))
+
+    class Meta:
+        verbose_name = _("versi unggahan")
+        verbose_name_plural = _("versi unggahan")
+        ordering = ["post_id", "-number"]
+        constraints = [models.UniqueConstraint(fields=["post", "number"], name="postversion_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} v{self.number}"
+
 
 class PostImage(models.Model):
     """An image of a post, in the order the platforms get them. ``file`` is the clean re-encoded

@@ -6,8 +6,10 @@ Every function checks the policy and records an audit event in the same transact
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +20,7 @@ from humas.core import workflow
 from humas.offices import policy
 from humas.offices.models import Office
 
-from .models import Post
+from .models import Post, PostVersion
 
 Status = Post.Status
 # A withdrawn post may be corrected and sent for review again: it goes out again only after a
@@ -65,7 +67,13 @@ def post_create(
     text, link = _clean(text=text, link=link, scheduled_at=scheduled_at)
     with transaction.atomic():
         post = Post.objects.create(
-            office=office, author=actor, text=text, link=link, scheduled_at=scheduled_at
+            office=office,
+            author=actor,
+            text=text,
+            link=link,
+            scheduled_at=scheduled_at,
+            last_changed_by=actor,
+            last_changed_at=timezone.now(),
         )
         audit_record(actor=actor, office=office, action="post.create", obj=post)
     return post
@@ -74,33 +82,65 @@ def post_create(
 def post_update(
     *, actor: User, post: Post, text: str, link: str = "", scheduled_at: datetime | None = None
 ) -> Post:
-    """Change a post not yet published. A change to a post in review or approved sends it back to
-    draft: what goes out is always what a second person approved."""
+    """Change a post not yet published. Whoever changes its text, link or schedule becomes its
+    last changer (who may not approve it), and a change to a post in review or approved sends it
+    back to draft: what goes out, when it goes out, is always what a second person approved."""
     policy.require(actor, "content.draft", post.office)
     text, link = _clean(text=text, link=link, scheduled_at=scheduled_at)
     with transaction.atomic():
         locked = Post.objects.select_for_update().get(pk=post.pk)
         if locked.status not in EDITABLE:
             raise PublishingError(_("Unggahan yang sudah diterbitkan tidak dapat diubah."))
-        changed = (locked.text, locked.link) != (text, link)
+        scheduled_before = locked.scheduled_at
+        before: dict[str, object] = {
+            "text": locked.text,
+            "link": locked.link,
+            "scheduled_at": scheduled_before,
+        }
+        after: dict[str, object] = {"text": text, "link": link, "scheduled_at": scheduled_at}
+        changed = sorted(name for name in after if before[name] != after[name])
+        status_before = locked.status
         locked.text, locked.link, locked.scheduled_at = text, link, scheduled_at
-        if changed and locked.status != Status.DRAFT:
-            locked.status, locked.approved_by, locked.approved_at = Status.DRAFT, None, None
+        changes: dict[str, Any] = {"fields": changed}
+        if changed:
+            workflow.mark_changed(locked, actor)
+            if back_to_draft(locked):
+                changes["status"] = {"before": status_before, "after": locked.status}
+        if "scheduled_at" in changed:
+            changes["scheduled_at"] = {
+                "before": _iso(scheduled_before),
+                "after": _iso(scheduled_at),
+            }
         locked.save()
-        audit_record(
-            actor=actor, office=locked.office, action="post.update", obj=locked, changes={"text": changed}
-        )
+        audit_record(actor=actor, office=locked.office, action="post.update", obj=locked, changes=changes)
     return locked
+
+
+def back_to_draft(post: Post) -> bool:
+    """A change to a post in review or approved sends it back to draft (on the locked row; the
+    caller saves): what goes out is always what a second person approved. True if it did."""
+    if post.status == Status.DRAFT:
+        return False
+    post.status, post.approved_by, post.approved_at = Status.DRAFT, None, None
+    return True
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def _transition(*, actor: User, post: Post, allowed: set[str], to: str, action: str) -> Post:
     with transaction.atomic():
         locked = Post.objects.select_for_update().select_related("office").get(pk=post.pk)
+        if to == Status.APPROVED:
+            # On the locked row: a change committed meanwhile makes its author the last changer.
+            workflow.require_second_person(locked, actor, own_message=OWN_POST)
         workflow.require_status(locked, allowed, message=REFUSED_TRANSITION, error=PublishingError)
         before = locked.status
         locked.status = to
         if to == Status.APPROVED:
             locked.approved_by, locked.approved_at = actor, timezone.now()
+            _record_version(locked)
         elif to == Status.IN_REVIEW:
             locked.approved_by, locked.approved_at = None, None  # a new approval is needed
         locked.save()
@@ -120,10 +160,26 @@ def post_submit(*, actor: User, post: Post) -> Post:
     return _transition(actor=actor, post=post, allowed=SUBMITTABLE, to=Status.IN_REVIEW, action="post.submit")
 
 
+def _record_version(post: Post) -> PostVersion:
+    """The history line of an approval: who wrote what was approved (its last changer) and who
+    approved it (set on ``post`` just before)."""
+    assert post.approved_by is not None and post.approved_at is not None
+    number = (post.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    return PostVersion.objects.create(
+        post=post,
+        number=number,
+        text=post.text,
+        written_by_id=post.last_changed_by_id or post.author_id,
+        written_at=post.last_changed_at or post.created_at,
+        approved_by=post.approved_by,
+        approved_at=post.approved_at,
+    )
+
+
 def post_approve(*, actor: User, post: Post) -> Post:
-    """Approve a post in review. Needs content.approve; nobody approves their own post."""
+    """Approve a post in review. Needs content.approve; nobody approves a post they wrote or
+    were the last to change (the check runs on the locked row)."""
     policy.require(actor, "content.approve", post.office)
-    workflow.require_not_author(author_id=post.author_id, actor=actor, message=OWN_POST)
     return _transition(
         actor=actor, post=post, allowed={Status.IN_REVIEW}, to=Status.APPROVED, action="post.approve"
     )

@@ -25,6 +25,7 @@ from humas.channels.connectors import telegram as telegram_connector
 from humas.channels.connectors import x as x_connector
 from humas.channels.connectors.facebook import TEXT_LIMIT as FACEBOOK_LIMIT
 from humas.channels.models import API_PLATFORMS, Channel, Platform
+from humas.core import workflow
 from humas.offices import policy
 
 from .images import back_to_draft, image_problems
@@ -222,8 +223,10 @@ def post_variants_set(*, actor: User, post: Post, texts: Mapping[str, str]) -> b
                 changed.append(platform)
         if not changed:
             return False
+        changed_fields = workflow.mark_changed(locked, actor)
+        status_before = locked.status
         back = back_to_draft(locked)
-        locked.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+        locked.save(update_fields=["status", "approved_by", "approved_at", *changed_fields, "updated_at"])
         audit_record(
             actor=actor,
             office=locked.office,
@@ -231,10 +234,11 @@ def post_variants_set(*, actor: User, post: Post, texts: Mapping[str, str]) -> b
             obj=locked,
             changes={
                 "platforms": sorted(changed),
-                **({"status": {"after": Post.Status.DRAFT}} if back else {}),
+                **({"status": {"before": status_before, "after": locked.status}} if back else {}),
             },
         )
     post.status, post.approved_by, post.approved_at = locked.status, locked.approved_by, locked.approved_at
+    post.last_changed_by, post.last_changed_at = locked.last_changed_by, locked.last_changed_at
     return True
 
 

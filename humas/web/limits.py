@@ -113,7 +113,7 @@ def too_many(request: HttpRequest, seconds: int, message: str = "") -> HttpRespo
         body = format_html(
             '<!doctype html><html lang="{}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1"><title>{}</title></head>'
-            '<body style="font-family:sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem">'
+            "<body>"
             "<h1>{}</h1><p>{}</p></body></html>",
             get_language() or "id",
             _("Terlalu banyak permintaan"),

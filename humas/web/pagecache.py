@@ -1,6 +1,7 @@
 """Whole-page cache of anonymous public pages, kept as files that nginx can serve directly.
 
-A cacheable response (anonymous GET, no query string, default language, status 200) is written
+A cacheable response (anonymous GET, default language, status 200, no query parameter that the
+page reads: see :data:`PAGE_PARAMETERS`) is written
 to ``<HUMAS_PAGECACHE_DIR>/<host>/<path>/index.html`` (or the file name itself for ``.xml`` and
 ``.txt`` URLs). nginx's ``try_files`` serves those without touching Python (see
 ``deploy/nginx/humas.conf``); without nginx, :class:`PageCacheMiddleware` serves them. Publishing,
@@ -17,6 +18,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -68,8 +70,28 @@ def file_for(host: str, path: str) -> Path | None:
     return root() / host / relative / "index.html"
 
 
+# The query parameters public pages read (request.GET in humas/portal: list pages, the list of
+# official accounts, search and its form, sitemap pages). Any other parameter (utm_source,
+# fbclid, a cache-busting ?x=<random>) changes nothing on the page, so such a request gets the
+# stored page and its response is stored under the path: a flood of made-up parameters cannot
+# reach the database. deploy/nginx/humas/http.conf ($humas_query_uncacheable) lists the same names.
+PAGE_PARAMETERS = frozenset({"page", "q", "p", "platform", "jenis", "kantor", "dari", "sampai"})
+
+
+def query_is_ignorable(query_string: str) -> bool:
+    """Whether a query string holds no parameter a page reads (an empty one holds none)."""
+    if not query_string:
+        return True
+    # Names are compared as Django decodes them ("%70age" is "page"), blank values included.
+    try:
+        pairs = parse_qsl(query_string, keep_blank_values=True, max_num_fields=100)
+    except ValueError:  # more fields than any page has: not worth a stored page
+        return False
+    return not any(name in PAGE_PARAMETERS for name, _value in pairs)
+
+
 def request_is_cacheable(request: HttpRequest) -> bool:
-    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
+    if request.method not in ("GET", "HEAD") or not query_is_ignorable(request.META.get("QUERY_STRING", "")):
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return False

@@ -8,6 +8,7 @@ from django.core.cache import cache
 
 from humas.audit.models import AuditEvent
 from tests.factories import PASSWORD
+from tests.twofactor import enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +189,7 @@ def test_admin_sign_in_is_throttled_like_every_sign_in(client, member, settings)
     assert "Terlalu banyak percobaan masuk" in response.context["form"].non_field_errors()[0]
 
 
-def test_admin_sign_in_is_audited_and_reaches_the_admin(client, member):
+def test_admin_sign_in_is_audited_and_reaches_the_admin_after_the_second_factor(client, member):
     admin = member("00", "admin", email="super@kpu.test")
     admin.is_staff = admin.is_superuser = True
     admin.save()
@@ -197,6 +198,8 @@ def test_admin_sign_in_is_audited_and_reaches_the_admin(client, member):
 
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
+    assert client.get("/admin/")["Location"] == "/accounts/two-factor/setup/?next=%2Fadmin%2F"
+    enrol(client, admin)
     assert client.get("/admin/").status_code == 200
     event = AuditEvent.objects.get(action="auth.login")
     assert (event.actor_email, event.ip) == ("super@kpu.test", "198.51.100.1")

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from humas.audit.models import AuditEvent
 from humas.offices.models import Membership
 from tests.factories import PASSWORD
+from tests.twofactor import enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +72,7 @@ def test_a_fresh_sign_in_needs_no_confirmation(client, member):
     admin = member("33.20", "admin", email="admin.jepara@kpu.test")
     target = Membership.objects.get(user=member("33.20", "operator"))
     client.post("/accounts/login/", {"email": admin.email, "password": PASSWORD})
+    enrol(client, admin)  # an Administrator signs in with a second factor
 
     response = remove(client, target)
 

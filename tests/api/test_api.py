@@ -76,3 +76,10 @@ def test_openapi_schema_is_valid(client):
     validate(schema)
     assert "/api/v1/offices" in schema["paths"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_nul_in_parameters_is_dropped_instead_of_failing(client, offices):
+    # PostgreSQL refuses NUL in a query (a 500 before); no name or code holds one.
+    assert client.get("/api/v1/offices?q=jep%00ara").json()["count"] == 1
+    assert client.get("/api/v1/offices?parent=33%00").json()["count"] == 35
+    assert client.get("/api/v1/offices/33.20%00").status_code == 200

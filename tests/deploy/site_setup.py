@@ -43,13 +43,22 @@ def publish() -> dict[str, object]:
 
 def edit(article_id: int, title: str) -> dict[str, object]:
     from humas.accounts.models import User
+    from humas.offices.models import Membership
     from humas.portal.models import Article
-    from humas.portal.services import ArticleInput, article_update
+    from humas.portal.services import ArticleInput, article_approve, article_update
 
     article = Article.objects.get(pk=article_id)
     editor = User.objects.get(email="editor@kpu.test")
+    # A published article whose title changes goes back to review: a second Editor makes the
+    # change and the first approves it again (the two-person rule), then it is live.
+    second, created = User.objects.get_or_create(email="editor2@kpu.test", defaults={"full_name": "Editor 2"})
+    if created:
+        second.set_password(PASSWORD)
+        second.save()
+        Membership.objects.create(user=second, office=article.office, role=Membership.Role.EDITOR)
     data = ArticleInput(title=title, type=article.type, body=article.body, slug=article.slug)
-    article = article_update(actor=editor, article=article, data=data)
+    article = article_update(actor=second, article=article, data=data)
+    article = article_approve(actor=editor, article=article)
     return {"url": article.get_absolute_url(), "title": article.title}
 
 

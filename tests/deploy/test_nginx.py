@@ -227,6 +227,7 @@ def test_anonymous_page_is_stored_by_the_app_then_served_by_nginx(site: Site) ->
             "referrer-policy",
             "cross-origin-opener-policy",
             "permissions-policy",
+            "content-security-policy",
         ):
             assert second.headers[header] == first.headers[header], header
         assert second.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains; preload"
@@ -266,9 +267,10 @@ def test_pages_are_gzipped_for_clients_that_accept_it(site: Site) -> None:
     [
         ({"sessionid": "not-a-real-session"}, ""),
         ({"humas_language": "en"}, ""),
-        ({}, "?utm_source=wa"),
+        ({}, "?page=2"),
+        ({}, "?q=pemilu"),
     ],
-    ids=["session-cookie", "english", "query-string"],
+    ids=["session-cookie", "english", "page-parameter", "search-parameter"],
 )
 def test_requests_that_may_differ_never_get_the_file(site: Site, cookies: dict[str, str], query: str) -> None:
     with site.client() as client:
@@ -278,6 +280,27 @@ def test_requests_that_may_differ_never_get_the_file(site: Site, cookies: dict[s
         response = client.get(site.article_url + query)
     assert response.status_code == 200
     assert response.headers.get("x-humas-cache") != "nginx"
+
+
+@pytest.mark.parametrize("query", ["?utm_source=wa", "?x=3f9c2a71d", "?fbclid=IwAR0&utm_medium=social"])
+def test_parameters_no_page_reads_get_the_file(site: Site, query: str) -> None:
+    """A flood of ?x=<random> took the feeds to 12 requests/s: each one reached the app."""
+    with site.client() as client:
+        client.get(site.article_url)
+        client.get("/kab-jepara/feed/rss.xml")
+        page = client.get(site.article_url + query)
+        feed = client.get("/kab-jepara/feed/rss.xml" + query)
+    assert (page.status_code, page.headers["x-humas-cache"]) == (200, "nginx")
+    assert (feed.status_code, feed.headers["x-humas-cache"]) == (200, "nginx")
+
+
+def test_parameters_pages_read_still_reach_the_app(site: Site) -> None:
+    with site.client() as client:
+        client.get("/kab-jepara/berita/")
+        assert client.get("/kab-jepara/berita/").headers["x-humas-cache"] == "nginx"
+        for query in ("?page=2", "?q=pemilu", "?utm_source=wa&page=2", "?%70age=2"):
+            response = client.get("/kab-jepara/berita/" + query)
+            assert response.headers.get("x-humas-cache") != "nginx", query
 
 
 def test_default_language_cookie_still_gets_the_file(site: Site) -> None:

@@ -10,12 +10,14 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.test import Client
 from PIL import Image, ImageCms
 
 from humas.audit.models import AuditEvent
+from humas.media.storage import private_storage, public_storage
 from humas.offices import policy
 from humas.portal import images as images_module
-from humas.portal.images import ImageRejected, image_make_renditions, image_upload
+from humas.portal.images import ImageRejected, image_make_renditions, image_upload, rendition_key
 from humas.portal.models import Article, ArticleImage
 from humas.portal.services import ArticleInput, article_create
 
@@ -32,12 +34,14 @@ RED, BLUE = (220, 20, 20), (20, 20, 220)
 
 
 @pytest.fixture(autouse=True)
-def _fresh_storage(settings):
-    """A new, empty in-memory storage per test, so "nothing stored" can be checked exactly."""
+def _fresh_storage(settings, tmp_path):
+    """A new, empty in-memory public storage and an empty private one per test, so "nothing
+    stored" can be checked exactly."""
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     }
+    settings.HUMAS_PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 @pytest.fixture
@@ -58,12 +62,24 @@ def upload_image(committed):
     return call
 
 
-def stored_files(path: str = "") -> list[str]:
-    dirs, files = default_storage.listdir(path)
+def stored_files(path: str = "", storage=None) -> list[str]:
+    """Every file stored under ``path``: in ``storage``, or in the public and private ones."""
+    if storage is None:
+        return sorted(set(stored_files(path, public_storage())) | set(stored_files(path, private_storage())))
+    if path and not storage.exists(path.rstrip("/")) and not storage.exists(path):
+        return []
+    try:
+        dirs, files = storage.listdir(path)
+    except FileNotFoundError:
+        return []
     found = [f"{path}{name}" for name in files]
     for d in dirs:
-        found += stored_files(f"{path}{d}/")
+        found += stored_files(f"{path}{d}/", storage)
     return sorted(found)
+
+
+def public_files() -> list[str]:
+    return stored_files("", public_storage())
 
 
 def encode(img: Image.Image, fmt: str, **params) -> bytes:
@@ -106,7 +122,8 @@ def upload(data: bytes, name: str = "foto.jpg", content_type: str = "image/jpeg"
 
 
 def opened(name: str) -> Image.Image:
-    with default_storage.open(name, "rb") as fh:
+    storage = private_storage() if private_storage().exists(name) else default_storage
+    with storage.open(name, "rb") as fh:
         img = Image.open(io.BytesIO(fh.read()))
         img.load()
         return img
@@ -158,7 +175,7 @@ def test_camera_jpeg_is_turned_upright_stripped_of_exif_gps_and_icc_and_gets_ren
     assert near(original.getpixel((500, 100)), RED)
     assert near(original.getpixel((500, 1500)), BLUE)
 
-    base = f"portal/renditions/{image.pk}"
+    base = f"portal/renditions/{rendition_key(image.pk)}"
     assert image.renditions == {
         "jpeg": {"480": f"{base}/480.jpg", "960": f"{base}/960.jpg"},
         "webp": {"480": f"{base}/480.webp", "960": f"{base}/960.webp"},
@@ -454,7 +471,7 @@ def test_renditions_failure_marks_the_image_failed_and_logs_why(offices, member,
         file=upload(camera_jpeg()),
         alt_text="Foto",
     )
-    default_storage.delete(image.file.name)
+    private_storage().delete(image.file.name)
 
     with caplog.at_level(logging.ERROR, logger="humas.portal.images"):
         image_make_renditions(image_id=image.pk)
@@ -669,3 +686,140 @@ def test_images_left_processing_by_a_dead_worker_are_finished_by_the_sweep(offic
 
     states = dict(ArticleImage.objects.values_list("alt_text", "state"))
     assert states == {"Foto": ArticleImage.State.READY, "Baru": ArticleImage.State.PROCESSING}
+
+
+def _public_renditions(image: ArticleImage) -> list[str]:
+    image.refresh_from_db()
+    names = [*image.renditions["jpeg"].values(), *image.renditions["webp"].values(), image.renditions["og"]]
+    return sorted(n for n in names if public_storage().exists(n))
+
+
+def test_unpublished_article_images_are_private_until_published_and_again_after_unpublish(
+    offices, member, upload_image, committed
+):
+    from humas.portal.services import article_approve, article_reject, article_submit, article_unpublish
+
+    office = offices["33.20"]
+    author, editor = member("33.20", "operator"), member("33.20", "editor")
+    cover = upload_image(actor=author, office=office, file=upload(camera_jpeg()), alt_text="Sampul")
+    inline = upload_image(actor=author, office=office, file=upload(camera_jpeg()), alt_text="Di badan")
+    cover.refresh_from_db()
+    inline.refresh_from_db()
+    body = f'<p>Isi.</p><img src="/media/{inline.renditions["jpeg"]["480"]}" alt="Di badan">'
+    all_names = _rendition_names_of(cover) + _rendition_names_of(inline)
+    assert all(f"/{cover.pk}/" not in n and f"/{inline.pk}/" not in n for n in all_names)
+
+    with committed():
+        article = article_create(
+            actor=author, office=office, data=ArticleInput(title="A", body=body, cover=cover)
+        )
+    assert (_public_renditions(cover), _public_renditions(inline)) == ([], [])  # draft
+    with committed():
+        article_submit(actor=author, article=article)
+    assert (_public_renditions(cover), _public_renditions(inline)) == ([], [])  # in review
+    with committed():
+        article_reject(actor=editor, article=article, reason="Perbaiki")
+    assert (_public_renditions(cover), _public_renditions(inline)) == ([], [])  # rejected
+
+    with committed():
+        article_submit(actor=author, article=article)
+        article_approve(actor=editor, article=article)
+    assert _public_renditions(cover) == sorted(_rendition_names_of(cover))
+    assert _public_renditions(inline) == sorted(_rendition_names_of(inline))
+
+    with committed():
+        article_unpublish(actor=editor, article=article, reason="Ditarik")
+    assert (_public_renditions(cover), _public_renditions(inline)) == ([], [])  # withdrawn
+    assert all(private_storage().exists(n) for n in all_names)
+
+
+def _rendition_names_of(image: ArticleImage) -> list[str]:
+    image.refresh_from_db()
+    return [*image.renditions["jpeg"].values(), *image.renditions["webp"].values(), image.renditions["og"]]
+
+
+def test_back_office_serves_an_unpublished_image_to_its_office_only(client, offices, member, upload_image):
+    image = upload_image(
+        actor=member("33.20", "operator"),
+        office=offices["33.20"],
+        file=upload(camera_jpeg()),
+        alt_text="Foto",
+    )
+    image.refresh_from_db()
+
+    client.force_login(member("33.20", "editor"))
+    own = client.get(f"/app/kab-jepara/portal/images/{image.pk}/og.jpg")
+    client.force_login(member("33.10", "editor"))
+    other = client.get(f"/app/kab-jepara/portal/images/{image.pk}/og.jpg")
+    anonymous = Client().get(f"/app/kab-jepara/portal/images/{image.pk}/og.jpg")
+
+    assert (own.status_code, own["Content-Type"], own["Cache-Control"]) == (
+        200,
+        "image/jpeg",
+        "private, max-age=3600",
+    )
+    assert own.content == private_storage().open(image.renditions["og"]).read()
+    assert other.status_code in (403, 404)
+    assert anonymous.status_code == 302
+
+
+def test_images_stored_publicly_before_keep_working_while_published_and_leave_when_not(
+    offices, member, committed
+):
+    from humas.portal.images import image_publication_sync_all
+    from humas.portal.services import article_approve, article_submit
+
+    office = offices["33.20"]
+    author, editor = member("33.20", "operator"), member("33.20", "editor")
+    legacy = {}
+    for alt in ("Terbit", "Draf"):
+        image = ArticleImage.objects.create(
+            office=office,
+            alt_text=alt,
+            width=1600,
+            height=1000,
+            state=ArticleImage.State.READY,
+            created_by=author,
+        )
+        names = {
+            "jpeg": {"480": f"portal/renditions/{image.pk}/480.jpg"},
+            "webp": {},
+            "og": f"portal/renditions/{image.pk}/og.jpg",
+        }
+        image.file.name = f"portal/originals/2026/01/{alt}.jpg"
+        image.renditions = names
+        image.save()
+        for name in (image.file.name, names["jpeg"]["480"], names["og"]):
+            public_storage().save(name, io.BytesIO(b"jpeg"))
+        legacy[alt] = image
+    with committed():
+        article = article_create(
+            actor=author, office=office, data=ArticleInput(title="Lama", cover=legacy["Terbit"])
+        )
+        article_submit(actor=author, article=article)
+        article_approve(actor=editor, article=article)
+
+    assert image_publication_sync_all() == 2
+
+    published, draft = legacy["Terbit"], legacy["Draf"]
+    assert public_files() == [
+        f"portal/renditions/{published.pk}/480.jpg",
+        f"portal/renditions/{published.pk}/og.jpg",
+    ]
+    assert private_storage().exists(draft.renditions["og"]) and private_storage().exists(draft.file.name)
+    assert private_storage().exists(published.file.name)
+
+
+def test_preview_of_a_draft_shows_its_cover_through_the_checking_view(client, offices, member, upload_image):
+    author = member("33.20", "operator")
+    cover = upload_image(actor=author, office=offices["33.20"], file=upload(camera_jpeg()), alt_text="Sampul")
+    article = article_create(
+        actor=author, office=offices["33.20"], data=ArticleInput(title="Draf bergambar", cover=cover)
+    )
+    client.force_login(author)
+
+    page = client.get(f"/app/kab-jepara/portal/{article.pk}/preview/").content.decode()
+
+    assert f'src="/app/kab-jepara/portal/images/{cover.pk}/960.jpg"' in page
+    assert "/media/portal/renditions/" not in page.split("<body", 1)[1]
+    assert client.get(f"/app/kab-jepara/portal/images/{cover.pk}/960.jpg").status_code == 200

@@ -3,7 +3,13 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from humas.portal.services import ArticleInput, article_create, article_unpublish, article_update
+from humas.portal.services import (
+    ArticleInput,
+    article_approve,
+    article_create,
+    article_unpublish,
+    article_update,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +147,10 @@ def test_publish_edit_and_unpublish_invalidate_exactly_the_pages_showing_it(
         assert not (root / gone).exists(), gone
     for kept in ("kota-semarang/index.html", "jatim/index.html"):
         assert (root / kept).is_file(), kept
+    # The change went back to review (two-person rule): off the portal until approved again.
+    assert client.get("/kab-jepara/berita/asli/").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        article_approve(actor=member("33", "editor"), article=article)
     assert "Diperbarui" in client.get("/kab-jepara/berita/asli/").content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -201,4 +211,6 @@ def test_publishing_invalidates_the_office_host_pages_too(
 
     assert not (cached / "index.html").exists()
     assert not (cached / "berita" / "lama" / "index.html").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        article_approve(actor=member("33", "editor"), article=first)  # the change needs a second person
     assert "Baru" in site.get("/").content.decode()

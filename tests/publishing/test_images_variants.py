@@ -547,7 +547,7 @@ def test_editing_a_variant_after_approval_sends_the_post_back_for_approval(draft
     post.refresh_from_db()
     assert (post.status, post.approved_by, post.approved_at) == (Post.Status.DRAFT, None, None)
     event = AuditEvent.objects.get(action="post.variants")
-    assert event.changes == {"platforms": ["x"], "status": {"after": "draft"}}
+    assert event.changes == {"platforms": ["x"], "status": {"before": "approved", "after": "draft"}}
     # Saving the same text again changes nothing.
     post = approve(operator, editor, post)
     assert post_variants_set(actor=operator, post=post, texts={"x": "Versi X"}) is False

@@ -302,3 +302,24 @@ def test_anonymous_client_is_sent_to_sign_in_for_the_edit_form(write):
     draft = write("33.20", publish=False)
     response = Client().get(f"/app/kab-jepara/portal/{draft.pk}/edit/")
     assert response.status_code == 302
+
+
+def test_public_searches_are_limited_per_address_with_retry_after(client, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.HUMAS_SEARCHES_PER_MINUTE = 3
+    answers = [
+        client.get("/cari/", {"q": f"pemilu {n}"}, REMOTE_ADDR="203.0.113.7").status_code for n in range(3)
+    ]
+
+    refused = client.get("/cari/", {"q": "pemilu"}, REMOTE_ADDR="203.0.113.7")
+    elsewhere = client.get("/cari/", {"q": "pemilu"}, REMOTE_ADDR="198.51.100.7")
+    empty_form = client.get("/cari/", REMOTE_ADDR="203.0.113.7")
+
+    assert answers == [200, 200, 200]
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "Terlalu banyak permintaan" in refused.content.decode()
+    assert elsewhere.status_code == 200
+    assert empty_form.status_code == 200
+    cache.clear()

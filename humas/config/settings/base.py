@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]  # humas/
@@ -51,6 +52,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Second factor (TOTP and one-time recovery codes) on django-otp's own models.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "huey.contrib.djhuey",
     "django_prose_editor",
     "humas.core",
@@ -61,12 +66,15 @@ INSTALLED_APPS = [
     "humas.channels",
     "humas.publishing",
     "humas.notifications",
+    "humas.api",  # the API tokens page's templates
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside the page cache so stored pages get its headers too (humas/core/middleware.py).
     "humas.core.middleware.ResponseHeadersMiddleware",
+    # Outside the page cache too: stored public pages get the same Content-Security-Policy.
+    "humas.web.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Serves stored anonymous public pages before anything else runs (humas/web/pagecache.py).
     "humas.web.pagecache.PageCacheMiddleware",
@@ -76,6 +84,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # A signed-in person who owes a second factor reaches only its pages (humas/core/middleware.py).
+    "humas.core.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "humas.web.requestcontext.RequestContextMiddleware",
@@ -175,7 +186,11 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("HUMAS_STATIC_ROOT", str(DATA_DIR / "static")))
-STATICFILES_DIRS = [("vendor/htmx", REPO_DIR / "node_modules" / "htmx.org" / "dist")]
+STATICFILES_DIRS = [
+    ("vendor/htmx", REPO_DIR / "node_modules" / "htmx.org" / "dist"),
+    # The API docs page's Swagger UI, at the version pinned in package.json (humas/api/docs.py).
+    ("vendor/swagger-ui", REPO_DIR / "node_modules" / "swagger-ui-dist"),
+]
 STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.is_dir()]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("HUMAS_MEDIA_ROOT", str(DATA_DIR / "media")))
@@ -215,6 +230,19 @@ HUMAS_REAUTH_SECONDS = env_int("HUMAS_REAUTH_SECONDS", 15 * 60)
 HUMAS_RESET_EMAILS_PER_IP = env_int("HUMAS_RESET_EMAILS_PER_IP", 10)
 HUMAS_RESET_EMAILS_PER_ACCOUNT = env_int("HUMAS_RESET_EMAILS_PER_ACCOUNT", 3)
 HUMAS_INVITATIONS_PER_HOUR = env_int("HUMAS_INVITATIONS_PER_HOUR", 60)
+# Public searches (full-text queries) per client address per minute.
+HUMAS_SEARCHES_PER_MINUTE = env_int("HUMAS_SEARCHES_PER_MINUTE", 60)
+# Calls to /api/v1 per minute with one API token (0 turns the limit off).
+HUMAS_API_TOKEN_RATE = env_int("HUMAS_API_TOKEN_RATE", 600)
+# Wrong second-factor codes (TOTP or recovery) allowed per person within the window.
+HUMAS_TWO_FACTOR_FAILURES = env_int("HUMAS_TWO_FACTOR_FAILURES", 5)
+HUMAS_TWO_FACTOR_WINDOW_SECONDS = env_int("HUMAS_TWO_FACTOR_WINDOW_SECONDS", 15 * 60)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env_str("HUMAS_TWO_FACTOR_ISSUER", "Humas KPU")
+# Wrong codes are limited by humas.web.limits (per person, 429); django-otp's own per-device
+# back-off would refuse even the right code for a while after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 LOGGING = {
     "version": 1,
@@ -241,9 +269,36 @@ HUMAS_PAGE_STALE_SECONDS = env_int("HUMAS_PAGE_STALE_SECONDS", 600)
 HUMAS_HEALTH_TOKEN = env_str("HUMAS_HEALTH_TOKEN")
 # Browser features Humas never uses, refused on every response (also pages served from the cache).
 HUMAS_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# Content-Security-Policy (django-csp): nothing from another origin, no inline script or style;
+# blob: images are the post editor's previews of photos not yet uploaded. Stored public pages are
+# served by nginx with the same header (deploy/nginx/humas/security-headers.conf; change both).
+# NONCE appears in the header only on a page that used one: the back office's article editor,
+# whose rich-text editor needs an inline import map; public pages never do.
+HUMAS_CSP_DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", NONCE],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# The <style> block the back office's rich-text editor (Tiptap inside django-prose-editor) inserts
+# and cannot be told not to: allowed under /app/ by its hash. After upgrading django-prose-editor,
+# tests/browser/test_csp_browser.py fails with the new hash in Chromium's message.
+HUMAS_CSP_BACK_OFFICE_STYLE_HASHES = ["'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"]
+# true: send the policy as Content-Security-Policy-Report-Only (violations logged, not blocked).
+HUMAS_CSP_REPORT_ONLY = env_bool("HUMAS_CSP_REPORT_ONLY", False)
+if HUMAS_CSP_REPORT_ONLY:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": HUMAS_CSP_DIRECTIVES}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": HUMAS_CSP_DIRECTIVES}
 
 # The view counter counts a visitor once per article within this many seconds (humas/portal/counter.py).
 HUMAS_VIEW_WINDOW_SECONDS = env_int("HUMAS_VIEW_WINDOW_SECONDS", 30 * 60)
+# One client address adds at most this many views per article per window (0: no ceiling).
+HUMAS_VIEWS_PER_ADDRESS = env_int("HUMAS_VIEWS_PER_ADDRESS", 100)
 # "host=office-slug,host=office-slug": serve an office's site on its own host name.
 HUMAS_SITE_HOSTS = dict(item.split("=", 1) for item in env_list("HUMAS_SITE_HOSTS") if "=" in item)
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
@@ -251,6 +306,8 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 # Uploaded images (humas/media/pipeline.py): larger uploads are refused before being decoded.
 HUMAS_IMAGE_MAX_BYTES = env_int("HUMAS_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
 HUMAS_IMAGE_MAX_PIXELS = env_int("HUMAS_IMAGE_MAX_PIXELS", 40_000_000)
+# All images of one post (kept and new) together: refused by their headers before any is decoded.
+HUMAS_IMAGE_MAX_PIXELS_PER_POST = env_int("HUMAS_IMAGE_MAX_PIXELS_PER_POST", 120_000_000)
 HUMAS_IMAGE_MIN_SIDE = env_int("HUMAS_IMAGE_MIN_SIDE", 200)
 
 # Post images (humas/publishing/images.py) live here, outside MEDIA_ROOT: no web server serves
@@ -287,6 +344,13 @@ HUMAS_META_APP_SECRET = env_str("HUMAS_META_APP_SECRET")
 HUMAS_X_CLIENT_ID = env_str("HUMAS_X_CLIENT_ID")
 HUMAS_X_CLIENT_SECRET = env_str("HUMAS_X_CLIENT_SECRET")
 HUMAS_OAUTH_REDIRECT_BASE_URL = env_str("HUMAS_OAUTH_REDIRECT_BASE_URL").rstrip("/")
+# The platforms' authorisation pages the back office's OAuth forms redirect to, allowed by its
+# Content-Security-Policy form-action (humas/web/csp.py); follows HUMAS_PLATFORM_BASE_URLS.
+_FACEBOOK_OAUTH = HUMAS_PLATFORM_BASE_URLS.get("facebook", "").rstrip("/")
+HUMAS_CSP_OAUTH_FORM_ACTION = [
+    *([_FACEBOOK_OAUTH] if _FACEBOOK_OAUTH else ["https://www.facebook.com", "https://m.facebook.com"]),
+    HUMAS_PLATFORM_BASE_URLS.get("x", "").rstrip("/") or "https://x.com",
+]
 # Delivery engine (humas/publishing/delivery.py): seconds a delivery may stay "sending" before
 # the sweeper reconciles it, retry backoff base and cap, attempts before a person is asked,
 # and the connectors' read timeout.

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from .base import *  # noqa: F403
-from .base import DATA_DIR, HUMAS_CREDENTIAL_KEYS, SECRET_KEY, env_bool
+from .base import (
+    DATA_DIR,
+    HUMAS_BACKOFFICE_URL,
+    HUMAS_CREDENTIAL_KEYS,
+    HUMAS_PUBLIC_BASE_URL,
+    SECRET_KEY,
+    env_bool,
+)
 
 DEBUG = env_bool("DEBUG", True)
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -27,3 +34,8 @@ if not HUMAS_CREDENTIAL_KEYS:
         _cred_file.write_text(Fernet.generate_key().decode("ascii"))
         _cred_file.chmod(0o600)
     HUMAS_CREDENTIAL_KEYS = [_cred_file.read_text().strip()]
+
+# Absolute links (stored pages, feeds, e-mails) never take the request's Host: on a trial install
+# they point at the default port of `humas serve`/`humas demo` (`humas demo` sets its own port).
+HUMAS_PUBLIC_BASE_URL = HUMAS_PUBLIC_BASE_URL or "http://127.0.0.1:8000"
+HUMAS_BACKOFFICE_URL = HUMAS_BACKOFFICE_URL or HUMAS_PUBLIC_BASE_URL

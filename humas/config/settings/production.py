@@ -15,6 +15,9 @@ _missing = [
         ("SECRET_KEY", SECRET_KEY),
         ("ALLOWED_HOSTS", env_str("ALLOWED_HOSTS")),
         ("HUMAS_CREDENTIAL_KEYS", env_str("HUMAS_CREDENTIAL_KEYS")),
+        # Absolute links in stored pages, feeds, sitemaps and e-mails come only from these.
+        ("HUMAS_PUBLIC_BASE_URL", env_str("HUMAS_PUBLIC_BASE_URL")),
+        ("HUMAS_BACKOFFICE_URL", env_str("HUMAS_BACKOFFICE_URL")),
     )
     if not value
 ]

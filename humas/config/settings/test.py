@@ -22,3 +22,6 @@ STORAGES = {
 }
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="humas-static-"))
 HUMAS_CREDENTIAL_KEYS = ["dGVzdC1vbmx5LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="]
+# The Django test client's host: absolute links in tests read like the pages they came from.
+HUMAS_PUBLIC_BASE_URL = env_str("HUMAS_PUBLIC_BASE_URL", "http://testserver").rstrip("/")
+HUMAS_BACKOFFICE_URL = env_str("HUMAS_BACKOFFICE_URL", "http://testserver").rstrip("/")

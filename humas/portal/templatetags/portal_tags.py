@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import template
 from django.core.files.storage import default_storage
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from humas.offices.models import Office, office_prefix
@@ -25,16 +28,31 @@ def article_types() -> list[tuple[str, str]]:
     return [(value, str(label)) for value, label in ArticleType.choices]
 
 
-def _srcset(renditions: dict[str, str]) -> str:
+def _srcset(renditions: dict[str, str], url: Callable[[str], str]) -> str:
     return ", ".join(
-        f"{default_storage.url(name)} {width}w"
-        for width, name in sorted(renditions.items(), key=lambda kv: int(kv[0]))
+        f"{url(name)} {width}w" for width, name in sorted(renditions.items(), key=lambda kv: int(kv[0]))
     )
 
 
-@register.simple_tag
-def rendition_img(image: ArticleImage, width: int, css_class: str = "") -> str:
+def _image_url(context: template.Context, image: ArticleImage) -> Callable[[str], str]:
+    """Public pages use the public files (present while an article using the image is published);
+    back-office pages (previews, the image state) go through the view that checks who asks."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.namespace != "portal_admin":
+        return default_storage.url
+    office = context.get("office")
+    slug = office.slug if isinstance(office, Office) else image.office.slug
+    return lambda name: reverse(
+        "portal_admin:image_file",
+        kwargs={"office_slug": slug, "image_id": image.pk, "name": name.rsplit("/", 1)[-1]},
+    )
+
+
+@register.simple_tag(takes_context=True)
+def rendition_img(context: template.Context, image: ArticleImage, width: int, css_class: str = "") -> str:
     """A <picture> with WebP and JPEG renditions; the browser picks the width it needs."""
+    url = _image_url(context, image)
     jpeg: dict[str, str] = image.renditions.get("jpeg", {})
     webp: dict[str, str] = image.renditions.get("webp", {})
     if not jpeg:
@@ -42,7 +60,9 @@ def rendition_img(image: ArticleImage, width: int, css_class: str = "") -> str:
     fallback_width = min((int(w) for w in jpeg), key=lambda w: abs(w - width))
     sizes = f"(max-width: {width}px) 100vw, {width}px"
     sources = (
-        format_html_join("", '<source type="image/webp" srcset="{}" sizes="{}">', [(_srcset(webp), sizes)])
+        format_html_join(
+            "", '<source type="image/webp" srcset="{}" sizes="{}">', [(_srcset(webp, url), sizes)]
+        )
         if webp
         else ""
     )
@@ -50,8 +70,8 @@ def rendition_img(image: ArticleImage, width: int, css_class: str = "") -> str:
     return format_html(
         '<picture>{}<img src="{}" srcset="{}" sizes="{}" alt="{}" width="{}" height="{}" loading="lazy" decoding="async"{}></picture>',
         sources,
-        default_storage.url(jpeg[str(fallback_width)]),
-        _srcset(jpeg),
+        url(jpeg[str(fallback_width)]),
+        _srcset(jpeg, url),
         sizes,
         image.alt_text,
         fallback_width,

@@ -13,6 +13,7 @@ from humas.offices.models import Office, office_prefix
 from humas.portal.models import Article, ArticleType
 from humas.portal.seo import (
     OG_IMAGE_SIZE,
+    absolute_for,
     claim_review_data,
     description_of,
     jsonld_script,
@@ -27,10 +28,7 @@ register = template.Library()
 
 
 def _absolute(context: template.Context) -> Any:
-    request = context.get("request")
-    if request is None:
-        return lambda path: path
-    return request.build_absolute_uri
+    return absolute_for(context.get("request"))
 
 
 def _canonical(context: template.Context) -> str:

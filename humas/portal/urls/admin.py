@@ -11,6 +11,11 @@ urlpatterns = [
     path(
         "<slug:office_slug>/portal/images/<int:image_id>/state/", views_images.image_state, name="image_state"
     ),
+    re_path(
+        r"^(?P<office_slug>[-a-z0-9]+)/portal/images/(?P<image_id>\d+)/(?P<name>\d+\.(?:jpg|webp)|og\.jpg)$",
+        views_images.image_file,
+        name="image_file",
+    ),
     path("<slug:office_slug>/portal/<int:article_id>/", views.article_detail, name="detail"),
     path("<slug:office_slug>/portal/<int:article_id>/edit/", views.article_edit, name="edit"),
     path("<slug:office_slug>/portal/<int:article_id>/preview/", views.article_preview, name="preview"),

@@ -21,6 +21,7 @@ from ..forms import ApproveForm, ArticleForm, ReasonForm, initial_from
 from ..images import ImageRejected
 from ..models import Article, ArticleVersion, Verdict
 from ..selectors import article_get_for_actor, article_list_for_office, article_view_count
+from ..seo import absolute_for
 from ..services import (
     EDITABLE_BY_AUTHOR,
     WorkflowError,
@@ -93,13 +94,19 @@ def article_edit(request: AuthenticatedHttpRequest, office: Office, article_id: 
             zone=office.zoneinfo,
             office=office,
             current_cover_id=article.cover_id,
+            published=article.status == Article.Status.PUBLISHED,
         )
         if form.is_valid():
             try:
                 with transaction.atomic():
                     data = form.to_input()
                     data.cover = form.cover_for(actor=request.user)
-                    article_update(actor=request.user, article=article, data=data)
+                    article_update(
+                        actor=request.user,
+                        article=article,
+                        data=data,
+                        typo_correction=bool(form.cleaned_data.get("typo_correction")),
+                    )
             except WorkflowError as exc:
                 form.add_error(None, str(exc))
             except ImageRejected as exc:
@@ -116,6 +123,7 @@ def article_edit(request: AuthenticatedHttpRequest, office: Office, article_id: 
             zone=office.zoneinfo,
             office=office,
             current_cover_id=article.cover_id,
+            published=article.status == Article.Status.PUBLISHED,
         )
     return render(
         request,
@@ -136,7 +144,7 @@ def article_detail(request: AuthenticatedHttpRequest, office: Office, article_id
             "office": office,
             "article": article,
             "nav_active": "portal",
-            "versions": article.versions.select_related("created_by")[:50],
+            "versions": article.versions.select_related("created_by", "approved_by")[:50],
             "can_draft": policy.can(user, "content.draft", office),
             "can_approve": policy.can(user, "content.approve", office) and article.author_id != user.pk,
             "approve_form": ApproveForm(zone=office.zoneinfo),
@@ -162,7 +170,7 @@ def article_preview(request: AuthenticatedHttpRequest, office: Office, article_i
             "tags": list(article.tags.all()),
             "article_views": article_view_count(article=article),
             "verdict_label": Verdict(article.verdict).label if article.verdict else "",
-            "canonical": request.build_absolute_uri(article.get_absolute_url()),
+            "canonical": absolute_for(request)(article.get_absolute_url()),
         },
     )
     response["Cache-Control"] = "private, no-store"

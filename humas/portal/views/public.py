@@ -23,6 +23,7 @@ from ..selectors import (
     shows_offices_below,
     site_office_get,
 )
+from ..seo import absolute_for
 
 
 def _office(request: HttpRequest, office_slug: str | None) -> Office:
@@ -68,7 +69,7 @@ def article_detail(
         "newer": newer,
         "related": article_related(article=article),
         "verdict_label": Verdict(article.verdict).label if article.verdict else "",
-        "canonical": request.build_absolute_uri(article.get_absolute_url()),
+        "canonical": absolute_for(request)(article.get_absolute_url()),
         "tags": list(article.tags.all()),
         "article_views": article_view_count(article=article),
     }

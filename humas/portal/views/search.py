@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from humas.web import pagecache
+from humas.web import limits, pagecache
 from humas.web.paging import page_number
+from humas.web.requestcontext import request_client_ip
 
 from ..search import SearchForm, article_search, result_snippet
 from ..selectors import shows_offices_below, site_office_get
@@ -21,6 +23,12 @@ def search(request: HttpRequest, office_slug: str | None = None) -> HttpResponse
     context: dict[str, object] = {"office": site, "form": form, "query": "", "page": None, "results": []}
     status = 200
     if form.is_bound and form.is_valid() and form.cleaned_data["q"]:
+        # A query runs a full-text search (the page cache cannot answer it): limited per address.
+        wait = limits.hit(
+            limits.Limit("search", settings.HUMAS_SEARCHES_PER_MINUTE, 60), request_client_ip(request) or ""
+        )
+        if wait is not None:
+            return limits.too_many(request, wait)
         params = form.params()
         page = Paginator(article_search(params=params), RESULTS_PER_PAGE).get_page(
             page_number(request.GET.get("page"))

@@ -1,0 +1,1 @@
+"""Operations on a whole installation: ``humas backup`` and ``humas restore`` (see the README)."""

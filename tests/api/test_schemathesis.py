@@ -1,0 +1,107 @@
+"""Property-based fuzzing of /api/v1 from its own OpenAPI schema (schemathesis), in process.
+
+Every operation gets a bounded number of generated requests, sent with the API token of an office
+Administrator through the WSGI application; each answer must pass every check: no server error,
+a status code and content type the schema declares, a body matching the declared schema. The
+seed is fixed so CI runs the same requests each time.
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.cache import cache
+from django.db import close_old_connections
+from hypothesis import HealthCheck, seed, settings
+
+from humas.api.services import api_token_create
+from humas.config.wsgi import application
+from humas.publishing.models import Post
+
+pytestmark = pytest.mark.django_db
+
+MAX_EXAMPLES = 25
+
+
+# Loaded at collection through the application itself (reading the schema touches no database).
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The WSGI application closes the database connection after each request, which would end
+    the test's transaction; Django's own test client unhooks the same receivers."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def admin_token(member) -> str:
+    cache.clear()  # the per-token rate limit starts empty for each operation
+    admin = member("33.20", "admin", email="admin.jepara@kpu.test")
+    _, raw = api_token_create(actor=admin, name="schemathesis", scope="write", days=30)
+    return raw
+
+
+@schema.parametrize()
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    # The database and the token are per test, shared by its examples on purpose.
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@seed(20261206)
+def test_every_operation_passes_every_check(case, admin_token):
+    case.call_and_validate(headers={"Authorization": f"Bearer {admin_token}"})
+
+
+def test_signed_in_operations_refuse_calls_without_a_token(client, offices):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    guarded = [
+        (path, method)
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if operation.get("security")
+    ]
+    assert sorted(guarded) == [
+        ("/api/v1/me", "get"),
+        ("/api/v1/posts", "post"),
+        ("/api/v1/posts/{post_id}/metrics", "get"),
+    ]
+    for path, method in guarded:
+        response = getattr(client, method)(path.replace("{post_id}", "1"), content_type="application/json")
+        assert response.status_code == 401, path
+        assert response.json() == {"detail": "Unauthorized"}
+
+
+def test_an_administrator_token_is_refused_in_another_office(client, admin_token, member, offices):
+    other = Post.objects.create(office=offices["73.71"], author=member("73.71", "admin"), text="Makassar")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {admin_token}"}
+
+    metrics = client.get(f"/api/v1/posts/{other.pk}/metrics", **headers)
+    created = client.post(
+        "/api/v1/posts",
+        {"office": "73.71", "text": "bukan kantor saya"},
+        content_type="application/json",
+        **headers,
+    )
+    # Below its own office the same token may act.
+    below = client.post(
+        "/api/v1/posts",
+        {"office": "33.20", "text": "kantor sendiri"},
+        content_type="application/json",
+        **headers,
+    )
+
+    assert metrics.status_code == 404
+    assert created.status_code == 403
+    assert below.status_code == 201
+    assert list(Post.objects.values_list("office__code", flat=True).order_by("office__code")) == [
+        "33.20",
+        "73.71",
+    ]
