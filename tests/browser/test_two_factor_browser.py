@@ -80,6 +80,7 @@ def test_a_provincial_editor_enrols_and_lands_on_the_dashboard(live_server, brow
         assert page.locator("h1").inner_text() == "KPU Provinsi Jawa Tengah"
 
         # Next time: password, then the code page.
+        page.click(".account-menu summary")  # sign-out sits in the account menu
         page.click("form[action='/accounts/logout/'] button")
         page.wait_for_url(f"{live_server.url}/accounts/login/")
         sign_in(page, live_server.url, "editor.jateng@kpu.test")
