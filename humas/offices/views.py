@@ -118,13 +118,19 @@ def invite(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
     )
 
 
+def _membership_in(request: AuthenticatedHttpRequest, office: Office, membership_id: int) -> Membership:
+    """A membership the person may see, in ``office`` or below it (the page they act from)."""
+    membership = membership_get_for_actor(actor=request.user, membership_id=membership_id)
+    if not membership.office.is_same_or_below(office):
+        raise PermissionDenied
+    return membership
+
+
 @require_POST
 @office_view("member.view")
 @recent_auth_required
 def change_role(request: AuthenticatedHttpRequest, office: Office, membership_id: int) -> HttpResponse:
-    membership = membership_get_for_actor(actor=request.user, membership_id=membership_id)
-    if not membership.office.is_same_or_below(office):
-        raise PermissionDenied
+    membership = _membership_in(request, office, membership_id)
     form = RoleForm(request.POST, roles=policy.grantable_roles(request.user, membership.office))
     if not form.is_valid():
         messages.error(request, _("Peran tidak valid."))
@@ -141,9 +147,7 @@ def change_role(request: AuthenticatedHttpRequest, office: Office, membership_id
 @office_view("member.view")
 @recent_auth_required
 def remove(request: AuthenticatedHttpRequest, office: Office, membership_id: int) -> HttpResponse:
-    membership = membership_get_for_actor(actor=request.user, membership_id=membership_id)
-    if not membership.office.is_same_or_below(office):
-        raise PermissionDenied
+    membership = _membership_in(request, office, membership_id)
     try:
         membership_remove(actor=request.user, membership=membership)
         messages.success(
@@ -161,9 +165,7 @@ def remove(request: AuthenticatedHttpRequest, office: Office, membership_id: int
 @recent_auth_required
 def two_factor_reset(request: AuthenticatedHttpRequest, office: Office, membership_id: int) -> HttpResponse:
     """Delete a person's second factor (lost phone) so they enrol again; for an Administrator above."""
-    membership = membership_get_for_actor(actor=request.user, membership_id=membership_id)
-    if not membership.office.is_same_or_below(office):
-        raise PermissionDenied
+    membership = _membership_in(request, office, membership_id)
     try:
         membership_two_factor_reset(actor=request.user, membership=membership)
         messages.success(
