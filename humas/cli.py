@@ -164,6 +164,83 @@ def cmd_demo_code(args: argparse.Namespace) -> int:
     return 0
 
 
+DEMO_PLATFORMS = ("facebook", "instagram", "x", "telegram")
+
+
+def demo_threads(cpus: int | None = None) -> int:
+    """The demo app server's blocking threads: up to 8, but no more than Granian accepts without
+    warning that they are too many for the machine (it warns above 2 x cores + 1: 5 on 2 cores)."""
+    cpus = cpus or os.cpu_count() or 1
+    return max(2, min(8, 2 * cpus + 1))
+
+
+def demo_commands(*, host: str, port: int, fakes_port: int, data_dir: Path) -> list[list[str]]:
+    """What ``humas demo`` runs together: the app server, the worker and the platform fakes (which
+    keep what they issued in the data folder, so channels connected before a restart still work)."""
+    return [
+        server_argv(host, port, workers=1, threads=demo_threads()),
+        [sys.executable, "-m", "humas.cli", "worker"],
+        [
+            sys.executable,
+            "-m",
+            "humas.cli",
+            "fakes",
+            "serve",
+            "--host",
+            host,
+            "--port",
+            str(fakes_port),
+            "--state",
+            str(Path(data_dir) / "fakes-state.json"),
+            "--quiet",
+        ],
+    ]
+
+
+def demo_environment(*, url: str, fakes_url: str) -> dict[str, str]:
+    """The settings ``humas demo`` gives its processes (a variable already set wins)."""
+    from humas.channels.fakes.graph import GraphFake
+    from humas.channels.fakes.x import CLIENT_ID, CLIENT_SECRET
+
+    return {
+        # The demo's channels talk to the local fakes, never to the real platforms…
+        "HUMAS_PLATFORM_BASE_URLS": ",".join(f"{p}={fakes_url}" for p in DEMO_PLATFORMS),
+        # …and a published post's link opens the fake's page of it ("Lihat unggahan").
+        "HUMAS_PLATFORM_WEB_URLS": ",".join(f"{p}={fakes_url}/_fake/{p}" for p in DEMO_PLATFORMS),
+        # Instagram fetches a published post's images by URL: in the demo, from the demo server.
+        "HUMAS_PUBLIC_BASE_URL": url.rstrip("/"),
+        # Links in stored pages, feeds and e-mails use the configured origins, never the request's Host.
+        "HUMAS_BACKOFFICE_URL": url.rstrip("/"),
+        # "Hubungkan dengan Facebook/X" goes through the fakes' login pages: the fakes' own app ids.
+        "HUMAS_META_APP_ID": GraphFake.APP_ID,
+        "HUMAS_META_APP_SECRET": GraphFake.APP_SECRET,
+        "HUMAS_X_CLIENT_ID": CLIENT_ID,
+        "HUMAS_X_CLIENT_SECRET": CLIENT_SECRET,
+    }
+
+
+def demo_banner(
+    *, url: str, fakes_url: str, data_dir: Path, logins: list[DemoLogin], password_fixed: bool
+) -> str:
+    if password_fixed:
+        about = "password from HUMAS_DEMO_PASSWORD; authenticator secrets are new on every start"
+    else:
+        about = "passwords are new on every start; set HUMAS_DEMO_PASSWORD to keep one"
+    lines = [
+        "",
+        "Humas is running (embedded: SQLite + worker in this command).",
+        f"  Portal:    {url}",
+        f"  Back office: {url}app/  (sign in with one of these)",
+        f"  Data:      {data_dir}",
+        f"  Logins ({about}):",
+        *[line for login in logins for line in _demo_login_lines(login)],
+        f"  Platform fakes: {fakes_url}/  (test tokens: {fakes_url}/_control/accounts)",
+        "  Stop with Ctrl-C.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     _django()
     from django.conf import settings
@@ -171,59 +248,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from humas.demo.seed import demo_content, demo_official_accounts, demo_seed
 
     _prepare_database()
-    logins = demo_seed(password=os.environ.get("HUMAS_DEMO_PASSWORD") or None)
+    password = os.environ.get("HUMAS_DEMO_PASSWORD") or None
+    logins = demo_seed(password=password)
     demo_content()
     demo_official_accounts()
     url = f"http://{args.host}:{args.port}/"
-    lines = [
-        "",
-        "Humas is running (embedded: SQLite + worker in this command).",
-        f"  Portal:    {url}",
-        f"  Back office: {url}app/  (sign in with one of these)",
-        f"  Data:      {settings.DATA_DIR}",
-        "  Logins (passwords are new on every start):",
-        *[line for login in logins for line in _demo_login_lines(login)],
-        "  Stop with Ctrl-C.",
-        "",
-    ]
     fakes_port = args.fakes_port or args.port + 1
     fakes_url = f"http://{args.host}:{fakes_port}"
-    # The demo's channels talk to the local fakes, never to the real platforms.
-    os.environ.setdefault(
-        "HUMAS_PLATFORM_BASE_URLS",
-        ",".join(f"{p}={fakes_url}" for p in ("facebook", "instagram", "x", "telegram")),
+    environment = demo_environment(url=url, fakes_url=fakes_url)
+    if "HUMAS_PLATFORM_BASE_URLS" in os.environ:
+        # Platforms chosen by the person, not the fakes: links to posts stay theirs too.
+        environment.pop("HUMAS_PLATFORM_WEB_URLS")
+    for name, value in environment.items():
+        os.environ.setdefault(name, value)
+    banner = demo_banner(
+        url=url,
+        fakes_url=fakes_url,
+        data_dir=settings.DATA_DIR,
+        logins=logins,
+        password_fixed=password is not None,
     )
-    # Instagram fetches a published post's images by URL: in the demo, from the demo server.
-    os.environ.setdefault("HUMAS_PUBLIC_BASE_URL", url.rstrip("/"))
-    # Links in stored pages, feeds and e-mails use the configured origins, never the request's Host.
-    os.environ.setdefault("HUMAS_BACKOFFICE_URL", url.rstrip("/"))
-    # "Hubungkan dengan Facebook/X" goes through the fakes' login pages: the fakes' own app ids.
-    from humas.channels.fakes.graph import GraphFake
-    from humas.channels.fakes.x import CLIENT_ID, CLIENT_SECRET
-
-    os.environ.setdefault("HUMAS_META_APP_ID", GraphFake.APP_ID)
-    os.environ.setdefault("HUMAS_META_APP_SECRET", GraphFake.APP_SECRET)
-    os.environ.setdefault("HUMAS_X_CLIENT_ID", CLIENT_ID)
-    os.environ.setdefault("HUMAS_X_CLIENT_SECRET", CLIENT_SECRET)
-    lines.insert(-2, f"  Platform fakes: {fakes_url}/  (test tokens: {fakes_url}/_control/accounts)")
     return _run_together(
-        [
-            server_argv(args.host, args.port, workers=1, threads=8),
-            [sys.executable, "-m", "humas.cli", "worker"],
-            [
-                sys.executable,
-                "-m",
-                "humas.cli",
-                "fakes",
-                "serve",
-                "--host",
-                args.host,
-                "--port",
-                str(fakes_port),
-                "--quiet",
-            ],
-        ],
-        "\n".join(lines),
+        demo_commands(host=args.host, port=args.port, fakes_port=fakes_port, data_dir=settings.DATA_DIR),
+        banner,
         # The fakes are a convenience: a taken port must not take the demo down with it.
         optional=frozenset({2}),
     )
@@ -238,14 +285,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+# Seconds after a worker starts before the channels are verified again (the consumer is up by then).
+WORKER_START_CHECK_DELAY = 5
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     _django()
     from django.core.management import call_command
 
+    from humas.channels.tasks import check_channels_after_start_task
     from humas.core.tasks import worker_heartbeat_task
 
     # Announce this worker at once instead of at the next minute's periodic beat.
     worker_heartbeat_task()
+    # Platforms may have changed while no worker ran: verify every channel again soon (each
+    # once, one after another), not only when its turn in the periodic check comes.
+    check_channels_after_start_task.schedule(args=(time.time(),), delay=WORKER_START_CHECK_DELAY)
     call_command("run_huey")
     return 0
 

@@ -40,10 +40,12 @@ def test_demo_serves_healthz_with_live_worker_and_stops_cleanly(tmp_path):
         for k, v in os.environ.items()
         if k not in {"DATABASE_URL", "HUMAS_REDIS_URL", "DJANGO_SETTINGS_MODULE"}
     }
+    env.pop("HUMAS_DEMO_PASSWORD", None)
     env["HUMAS_DATA_DIR"] = str(tmp_path / "var")
     env["HUMAS_HEALTH_TOKEN"] = HEALTH_TOKEN
+    fakes_port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "humas.cli", "demo", "--port", str(port), "--fakes-port", str(free_port())],
+        [sys.executable, "-m", "humas.cli", "demo", "--port", str(port), "--fakes-port", str(fakes_port)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -104,6 +106,13 @@ def test_demo_serves_healthz_with_live_worker_and_stops_cleanly(tmp_path):
     assert codes_while_running.get("admin@kpu.test") is not None
     assert "humas: stopped" in text
     assert (tmp_path / "var" / "humas.sqlite3").exists()
+    # The banner names the fakes' real port and says what changes on every start; Granian is
+    # given no more threads than it accepts on this machine without a warning.
+    assert f"Platform fakes: http://127.0.0.1:{fakes_port}/" in text
+    assert "passwords are new on every start" in text
+    assert "Configuration allows spawning" not in text
+    # What the fakes issued is kept for the next start.
+    assert (tmp_path / "var" / "fakes-state.json").exists()
     # Nothing of the demo is left listening.
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0
@@ -150,3 +159,69 @@ def test_demo_code_refuses_anyone_but_a_demo_person_with_an_authenticator(office
 
     assert answers == [1, 1]
     assert capsys.readouterr().out == ""
+
+
+def _start_demo(env: dict[str, str], port: int, fakes_port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "humas.cli", "demo", "--port", str(port), "--fakes-port", str(fakes_port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{fakes_port}/_control/state", timeout=2):  # noqa: S310
+                return process
+        except OSError:
+            time.sleep(0.3)
+    os.killpg(process.pid, signal.SIGKILL)
+    raise AssertionError("the demo's fakes never answered")
+
+
+def _stop_demo(process: subprocess.Popen) -> str:
+    process.send_signal(signal.SIGINT)
+    try:
+        out, _ = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, _ = process.communicate()
+    return out
+
+
+def test_tokens_the_demo_fakes_issued_by_oauth_still_work_after_the_demo_restarts(tmp_path):
+    import httpx
+
+    from humas.channels.fakes.x import CLIENT_ID, CLIENT_SECRET
+    from tests.channels.connectors.test_fakes_state import x_oauth
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "HUMAS_REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env["HUMAS_DATA_DIR"] = str(tmp_path / "var")
+    port, fakes_port = free_port(), free_port()
+    fakes = f"http://127.0.0.1:{fakes_port}"
+
+    process = _start_demo(env, port, fakes_port)
+    try:
+        accounts = httpx.get(f"{fakes}/_control/accounts").json()["accounts"]
+        tokens = x_oauth(fakes, accounts[0]["x"]["user_id"])
+    finally:
+        _stop_demo(process)
+
+    process = _start_demo(env, port, fakes_port)
+    try:
+        me = httpx.get(f"{fakes}/2/users/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+        assert me.status_code == 200, me.text
+        refreshed = httpx.post(
+            f"{fakes}/2/oauth2/token",
+            data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+            auth=(CLIENT_ID, CLIENT_SECRET),
+        )
+        assert refreshed.status_code == 200, refreshed.text
+    finally:
+        assert "humas: stopped" in _stop_demo(process)

@@ -239,6 +239,9 @@ def bench_env(fakes_url: str, threads: int) -> dict[str, str]:
         "HUMAS_REDIS_URL": REDIS_URL,
         "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "localhost",
+        # Production settings refuse to start without the canonical origins (settings/production.py).
+        "HUMAS_PUBLIC_BASE_URL": "http://localhost",
+        "HUMAS_BACKOFFICE_URL": "http://localhost",
         "HUMAS_CREDENTIAL_KEYS": os.environ.get("BENCH_CREDENTIAL_KEY") or Fernet.generate_key().decode(),
         "HUMAS_PLATFORM_BASE_URLS": ",".join(
             f"{p}={fakes_url}" for p in ("facebook", "instagram", "x", "telegram")
@@ -286,6 +289,8 @@ def django_setup(env: dict[str, str]) -> None:
         "SECRET_KEY",
         "ALLOWED_HOSTS",
         "HUMAS_CREDENTIAL_KEYS",
+        "HUMAS_PUBLIC_BASE_URL",
+        "HUMAS_BACKOFFICE_URL",
         "HUMAS_PLATFORM_BASE_URLS",
         "HUMAS_SSL_REDIRECT",
         *BENCH_SETTINGS,
@@ -392,7 +397,8 @@ def setup_world(offices: int, fakes_url: str) -> tuple[Any, list[tuple[Any, Any,
                     time.sleep(1.0)
             channel.refresh_from_db()
             channels.append(channel)
-        post = post_create(actor=operator, office=office, text=f"{text} #{office.code}")
+        # Approved for the three channels it is published to (where it goes out is approved too).
+        post = post_create(actor=operator, office=office, text=f"{text} #{office.code}", channels=channels)
         post_submit(actor=operator, post=post)
         post = post_approve(actor=editor, post=post)
         world.append((office, post, channels))

@@ -2,7 +2,7 @@
 """Public portal under election-day load: one anonymous article page (~40 KB of Indonesian text)
 at 64 connections with wrk, in one run, for
 
-  (a) the embedded default: the app server as `humas demo` runs it (Granian, 1 process, 8 threads) + SQLite +
+  (a) the embedded default: the app server as `humas demo` runs it (Granian, 1 process, 5 threads on 2 cores) + SQLite +
       the file page cache served by Python + the Huey worker; no nginx;
   (b) the production shape: PostgreSQL + Redis + `humas serve` (2 processes x 4 threads,
       production settings) + `humas worker` + the shipped nginx configuration (deploy/nginx);
@@ -416,7 +416,8 @@ def check_page(shape: Shape, *, expect_cache: str | None) -> None:
         raise SystemExit(f"{shape.key}: X-Humas-Cache is {shape.cache_header!r}, expected {expect_cache!r}")
 
 
-# App-server processes for (a) and (d): 1 (× 8 threads) is what `humas demo` runs; --app-processes
+# App-server processes for (a) and (d): 1 is what `humas demo` runs (its threads: humas.cli.demo_threads,
+# 5 on 2 cores); --app-processes
 # changes both alike, to see what a second process would give the embedded shape.
 APP_PROCESSES = [1]
 
@@ -433,18 +434,19 @@ def shape_embedded(runner: Runner, body_file: Path) -> Shape:
         run([humas_python(), str(HERE / "humas_site.py"), "seed", str(body_file)], env=env).splitlines()[-1]
     )
     port = free_port()
-    # The app server exactly as `humas demo` starts it (humas/cli.py: server_argv, 1 process, 8 threads).
+    # The app server exactly as `humas demo` starts it (humas/cli.py: server_argv, demo_threads).
     app = runner.start(
         "a-app",
-        [humas_python(), "-c", "import os, sys; from humas.cli import server_argv; "
-         f"argv = server_argv('127.0.0.1', {port}, workers={APP_PROCESSES[0]}, threads={8 // APP_PROCESSES[0]}); "
+        [humas_python(), "-c", "import os, sys; from humas.cli import demo_threads, server_argv; "
+         f"argv = server_argv('127.0.0.1', {port}, workers={APP_PROCESSES[0]}, "
+         f"threads=max(1, demo_threads() // {APP_PROCESSES[0]})); "
          "os.execv(argv[0], argv)"],
         env=env,
     )  # fmt: skip
     runner.start("a-worker", [humas_python(), "-m", "humas.cli", "worker"], env=env)
     base = f"http://127.0.0.1:{port}"
     wait_http(base + "/healthz", app)
-    shape = Shape("a", f"embedded: Granian {_gunicorn_shape()} + SQLite + file page cache (Python)", base,
+    shape = Shape("a", "embedded: Granian as `humas demo` runs it + SQLite + file page cache (Python)", base,
                   seeded["url"], int(seeded["id"]), env)  # fmt: skip
     check_page(shape, expect_cache="hit")
     return shape
@@ -742,6 +744,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--only", default="a,b,c,d", help="shapes to run, e.g. a,c")
+    parser.add_argument("--loads", default="", help="loads to run, e.g. visits (default: all)")
     parser.add_argument("--duration", type=int, default=15, help="seconds per measured wrk run")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up before each measured run")
     parser.add_argument("--connections", type=int, default=64)
@@ -811,6 +814,8 @@ def main(argv: list[str] | None = None) -> int:
                     loads.append("visits")
                 else:
                     notes.append(f"({key}): the view counter (humas/portal/counter.py) is absent: pages only")
+            if args.loads:
+                loads = [load for load in loads if load in args.loads.split(",")]
             beacon = f"/_v/{shape.article_id or (html_source[2] if html_source else 1)}"
             for load in loads:
                 results.append(measure(shape, load, connections=args.connections, duration=args.duration,

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth import forms as auth_forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -143,4 +144,47 @@ class RecoveryCodeForm(forms.Form):
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
         ),
+    )
+
+
+class PasskeyNameForm(forms.Form):
+    """The name a person gives a new passkey, to tell their passkeys apart on the list."""
+
+    name = forms.CharField(
+        label=_("Nama passkey"),
+        max_length=64,  # django-otp's Device.name (passkeys.NAME_MAX_LENGTH)
+        help_text=_("Misalnya perangkat tempat passkey ini tersimpan: “Ponsel kantor”, “Laptop”."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form with the project's label ("E-mail", not Django's "Surel")."""
+
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    """Django's form (the validators' checks, saving) in the project's words: "kata sandi" and
+    "Anda" throughout, as the validators' texts (humas/accounts/passwords.py)."""
+
+    error_messages = {"password_mismatch": _("Kedua kata sandi tidak sama.")}
+
+    new_password1 = forms.CharField(
+        label=_("Kata sandi baru"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+        error_messages={"required": _("Masukkan kata sandi baru.")},
+    )
+    new_password2 = forms.CharField(
+        label=_("Ulangi kata sandi baru"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Ketik kata sandi yang sama sekali lagi, untuk memastikan tidak ada salah ketik."),
+        error_messages={"required": _("Ulangi kata sandi baru.")},
     )

@@ -1,7 +1,7 @@
 """Recent re-authentication: a person proves again that they are at the keyboard (password, or
 the second factor once enrolled) before the actions that hand over or take away the commission's
 voice: connecting or removing a channel, withdrawing a post from every channel, changing roles,
-creating an API token, turning off a second factor.
+creating an API token, turning off a second factor, adding or removing a passkey.
 
 The time of the last proof is kept in the server-side session; it is set at sign-in and by the
 confirmation page, and is valid for ``HUMAS_REAUTH_SECONDS``.

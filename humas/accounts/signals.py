@@ -13,5 +13,6 @@ reauthenticated = Signal()
 
 # Sent when a person's second factor changed or was used: ``user`` and ``action`` (the audit
 # action: "auth.two_factor_enrol", "auth.two_factor", "auth.recovery_code_used",
-# "auth.recovery_codes_renew", "auth.two_factor_disable"). The audit log records it.
+# "auth.recovery_codes_renew", "auth.two_factor_disable", and for passkeys "auth.passkey_add",
+# "auth.passkey_used", "auth.passkey_remove"). The audit log records it.
 two_factor_changed = Signal()

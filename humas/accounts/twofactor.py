@@ -1,5 +1,7 @@
 """The second factor: a TOTP authenticator app (RFC 6238) and ten one-time recovery codes, on
-django-otp's own models (``otp_totp.TOTPDevice``, ``otp_static.StaticDevice``).
+django-otp's own models (``otp_totp.TOTPDevice``, ``otp_static.StaticDevice``), and passkeys
+(WebAuthn, ``django_otp_webauthn.WebAuthnCredential``; see passkeys.py). A confirmed authenticator
+app or a confirmed passkey is an enrolled second factor; recovery codes back them up.
 
 Who must have one is the permission policy's decision (``offices.policy.two_factor_required``);
 accounts sits below offices, so the back office's middleware (humas/core/middleware.py) asks the
@@ -23,6 +25,7 @@ from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from humas.web import limits
 
@@ -55,7 +58,18 @@ def code_blocked(user: User) -> int | None:
 
 
 def has_device(user: User) -> bool:
-    """Whether the person has a confirmed second factor (an authenticator app)."""
+    """Whether the person has a confirmed second factor (an authenticator app or a passkey)."""
+    return bool(
+        user.is_authenticated
+        and (
+            TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+            or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+        )
+    )
+
+
+def has_authenticator_app(user: User) -> bool:
+    """Whether the person has a confirmed authenticator app (codes to type)."""
     return bool(user.is_authenticated and TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
@@ -94,7 +108,8 @@ def normalise_code(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
 
 
-def _record_failure(user: User) -> int | None:
+def record_failure(user: User) -> int | None:
+    """One more wrong second-factor answer of the person (a code, or a refused passkey)."""
     return limits.hit(code_failures(), str(user.pk))
 
 
@@ -112,7 +127,7 @@ def totp_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str] | No
             codes = _recovery_codes_replace(user)
             two_factor_changed.send(sender=TOTPDevice, user=user, action="auth.two_factor_enrol")
     if not accepted:
-        _record_failure(user)
+        record_failure(user)
         return None
     limits.reset(code_failures(), str(user.pk))
     return codes
@@ -139,6 +154,11 @@ def recovery_codes_renew(*, user: User) -> list[str]:
     return codes
 
 
+def has_recovery_codes(user: User) -> bool:
+    """Whether the person was ever given recovery codes (used up or not)."""
+    return StaticDevice.objects.filter(user=user).exists()
+
+
 def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
@@ -156,7 +176,7 @@ def code_verify(*, user: User, code: str) -> Device | None:
                     device = candidate
                     break
     if device is None:
-        _record_failure(user)
+        record_failure(user)
         return None
     limits.reset(code_failures(), str(user.pk))
     used_recovery = isinstance(device, StaticDevice)
@@ -177,8 +197,10 @@ def two_factor_disable(*, user: User) -> int:
 
 
 def devices_delete(*, user: User) -> int:
-    """Delete every second-factor device of ``user`` (confirmed or not); returns how many. Sessions
-    verified with a deleted device stop being verified on their next request."""
-    removed, _ = TOTPDevice.objects.filter(user=user).delete()
-    static, _ = StaticDevice.objects.filter(user=user).delete()
-    return int(removed) + int(static)
+    """Delete every second-factor device of ``user`` (confirmed or not: authenticator apps,
+    recovery codes, passkeys); returns how many. Sessions verified with a deleted device stop being
+    verified on their next request."""
+    removed = TOTPDevice.objects.filter(user=user).delete()[1].get(TOTPDevice._meta.label, 0)
+    static = StaticDevice.objects.filter(user=user).delete()[1].get(StaticDevice._meta.label, 0)
+    passkeys = WebAuthnCredential.objects.filter(user=user).delete()[1].get(WebAuthnCredential._meta.label, 0)
+    return int(removed) + int(static) + int(passkeys)

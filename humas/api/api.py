@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query, Router, Schema, Status
+from ninja import Field, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthorizationError, ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer, SessionAuth
@@ -18,9 +18,10 @@ from humas.accounts.apitokens import api_token_authenticate
 from humas.accounts.http import AuthenticatedHttpRequest
 from humas.accounts.models import ApiToken
 from humas.audit.services import audit_record
+from humas.channels.models import Channel
 from humas.offices import policy
 from humas.offices.models import Membership, Office
-from humas.offices.selectors import office_list_public
+from humas.offices.selectors import office_get_public, office_list_public
 from humas.publishing.metrics import post_metrics_summary
 from humas.publishing.models import DeliveryMetrics, Post
 from humas.publishing.services import PublishingError, post_create
@@ -151,7 +152,13 @@ LevelFilter = Literal["pusat", "provinsi", "kabupaten-kota", "ppk", "pps"]
 
 class OfficeFilters(Schema):
     level: LevelFilter | None = None
-    parent: str | None = None
+    parent: str | None = Field(
+        None,
+        description=(
+            "The offices directly below this one, named by its code (`73`) or its slug (`sulsel`). "
+            "An office that does not exist (or is not active) is a 422."
+        ),
+    )
     q: str | None = None
 
 
@@ -175,10 +182,31 @@ def _office_out(office: Office) -> dict[str, object]:
 )
 @paginate(LimitOffsetPagination)
 def list_offices(request: HttpRequest, filters: Query[OfficeFilters]):
-    """Every active office, filterable by level and by parent code (e.g. `?parent=33`)."""
+    """Every active office, filterable by level and by parent code or slug (e.g. `?parent=33`,
+    `?parent=jateng`)."""
+    parent_code = ""
+    wanted = no_nul(filters.parent or "")
+    if wanted:
+        parent = office_get_public(code_or_slug=wanted)
+        if parent is None:
+            # Not an empty list: a slug given where a code was expected used to look like one.
+            raise ValidationError(
+                [
+                    {
+                        "type": "unknown_office",
+                        "loc": ["query", "parent"],
+                        "msg": _(
+                            "Tidak ada kantor dengan kode atau slug “%(parent)s”. Parameter parent "
+                            "menerima kode kantor (mis. 73) atau slug-nya (mis. sulsel)."
+                        )
+                        % {"parent": wanted[:80]},
+                    }
+                ]
+            )
+        parent_code = parent.code
     offices = office_list_public(
         level=filters.level or "",
-        parent_code=no_nul(filters.parent or ""),
+        parent_code=parent_code,
         query=no_nul(filters.q or "")[:80],
     )
     return [_office_out(o) for o in offices]
@@ -276,8 +304,15 @@ def create_post(request: AuthenticatedHttpRequest, data: PostIn):
     office = Office.objects.filter(code=no_nul(data.office), is_active=True).first()
     if office is None:
         raise Http404
+    policy.require(request.user, "content.draft", office)  # before saying anything about channels
+    wanted = set(data.channels)
+    channels = list(Channel.objects.filter(office=office, is_active=True, pk__in=wanted))
+    if len(channels) != len(wanted):
+        raise PublishingError(_("Kanal itu bukan kanal aktif kantor ini."))
     with transaction.atomic():
-        post = post_create(actor=request.user, office=office, text=data.text, link=data.link)
+        post = post_create(
+            actor=request.user, office=office, text=data.text, link=data.link, channels=channels
+        )
         audit_api_change(request, operation="post_create", office=office, obj=post)
     return Status(
         201,
@@ -287,6 +322,7 @@ def create_post(request: AuthenticatedHttpRequest, data: PostIn):
             "status": post.status,
             "text": post.text,
             "link": post.link,
+            "channels": sorted(c.pk for c in channels),
             "scheduled_at": post.scheduled_at,
             "created_at": post.created_at,
         },

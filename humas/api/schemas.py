@@ -55,6 +55,14 @@ class PostIn(Schema):
     office: str = Field(description="The office's code, e.g. `33.20`.", min_length=1, max_length=32)
     text: str = Field(min_length=1, max_length=POST_TEXT_MAX)
     link: str = Field("", max_length=POST_LINK_MAX, description="Empty, or an http:// or https:// address.")
+    channels: list[int] = Field(
+        default_factory=list,
+        max_length=50,
+        description=(
+            "Ids of the office's active channels the post is to go out on. They are part of what is "
+            "approved: it cannot be sent for review without at least one."
+        ),
+    )
 
 
 class PostOut(Schema):
@@ -63,6 +71,7 @@ class PostOut(Schema):
     status: str
     text: str
     link: str
+    channels: list[int]
     scheduled_at: datetime | None
     created_at: datetime
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +42,19 @@ class Channel(models.Model):
     handle = models.CharField(_("nama pengguna"), max_length=100, blank=True)
     url = models.URLField(_("tautan akun"), max_length=300, blank=True)
     account_id = models.CharField(_("ID akun di platform"), max_length=100, blank=True)
+    # The account the stored credential belongs to, as the platform reported it when it was
+    # verified. Never shown to the public: name, handle and url above are the declared (official)
+    # account, changed only by a person (channel_update, channel_confirm_authorised_identity).
+    # (A database default too: rows written by code that predates these columns stay valid.)
+    authorised_name = models.CharField(
+        _("nama akun yang diotorisasi"), max_length=150, blank=True, default="", db_default=""
+    )
+    authorised_handle = models.CharField(
+        _("nama pengguna yang diotorisasi"), max_length=100, blank=True, default="", db_default=""
+    )
+    authorised_url = models.URLField(
+        _("tautan akun yang diotorisasi"), max_length=300, blank=True, default="", db_default=""
+    )
     is_official = models.BooleanField(_("akun resmi"), default=True)
     decree_reference = models.CharField(_("nomor keputusan penetapan"), max_length=150, blank=True)
     decree_date = models.DateField(_("tanggal keputusan"), null=True, blank=True)
@@ -48,6 +63,8 @@ class Channel(models.Model):
     health_message = models.CharField(_("keterangan kesehatan"), max_length=500, blank=True)
     token_expires_at = models.DateTimeField(_("token kedaluwarsa"), null=True, blank=True)
     last_verified_at = models.DateTimeField(_("terakhir diperiksa"), null=True, blank=True)
+    # Set while a health check of this channel runs (connect.channel_check_health): never two at once.
+    health_check_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when the credential is a person's own authorisation (e.g. a page token derived from a
     # user's login): when that person leaves the office the channel is flagged for reconnection.
     authorised_by = models.ForeignKey(
@@ -79,6 +96,41 @@ class Channel(models.Model):
     @property
     def is_assisted(self) -> bool:
         return self.platform not in API_PLATFORMS
+
+    @property
+    def identity_mismatch(self) -> IdentityMismatch | None:
+        """How the authorised account differs from the declared one, or None when it does not (or
+        nothing is connected). An account is known by its handle; a platform that reports none
+        (a Facebook Page) by its name. Handles compare without case, as the platforms do."""
+        if self.authorised_handle:
+            if self.authorised_handle.casefold() == self.handle.lstrip("@").casefold():
+                return None
+            return IdentityMismatch(field="handle", declared=self.handle, authorised=self.authorised_handle)
+        if self.authorised_name and " ".join(self.authorised_name.split()) != " ".join(self.name.split()):
+            return IdentityMismatch(field="name", declared=self.name, authorised=self.authorised_name)
+        return None
+
+
+@dataclass(frozen=True)
+class IdentityMismatch:
+    """The declared account and the authorised one differ in ``field`` ("handle" or "name")."""
+
+    field: str
+    declared: str
+    authorised: str
+
+    def _show(self, value: str) -> str:
+        if not value:
+            return str(_("(belum diisi)"))
+        return f"@{value}" if self.field == "handle" else f"“{value}”"
+
+    @property
+    def declared_display(self) -> str:
+        return self._show(self.declared)
+
+    @property
+    def authorised_display(self) -> str:
+        return self._show(self.authorised)
 
 
 class ChannelCredential(models.Model):

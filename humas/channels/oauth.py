@@ -44,8 +44,8 @@ from humas.offices import policy
 from humas.web.origins import backoffice_url
 
 from . import crypto
-from .connect import channel_connect_token
-from .connectors import ConnectorError
+from .connect import channel_connect_token, refused_message
+from .connectors import ConnectorError, CredentialsInvalid
 from .connectors._graph import GRAPH_URL, GRAPH_VERSION
 from .models import Channel, Platform
 from .services import ChannelError, channel_store_credential, connector_for
@@ -509,6 +509,8 @@ def _x_connect(actor: User, channel: Channel, code: str, redirect_to: str, verif
     connector = connector_for(channel=channel, token=access, account_id="")
     try:
         info = connector.verify()
+    except CredentialsInvalid as exc:
+        raise ChannelError(refused_message(exc)) from None
     except ConnectorError as exc:
         raise ChannelError(exc.message_in(translation.get_language() or settings.LANGUAGE_CODE)) from None
     finally:

@@ -135,15 +135,25 @@ def channel_store_credential(
 
     ``refresh_secret`` and ``access_expires_at``: an OAuth 2.0 refresh token and when ``secret``
     (its access token) expires; Humas then refreshes it before it does (see oauth.py).
-    ``identity``: what ``verify`` reported (account id, handle, URL), recorded on the channel in
-    the same transaction; it may collide with another channel of the office (IntegrityError)."""
+    ``identity``: what ``verify`` reported (account id, name, handle, URL), recorded on the
+    channel in the same transaction as the *authorised* account; it may collide with another
+    channel of the office (IntegrityError). The declared account (name, handle, url: what the
+    public is told) is never changed here: when the two differ the channel shows it and an
+    Administrator may confirm the change (channel_confirm_authorised_identity)."""
     policy.require(actor, "channel.manage", channel.office)
     with transaction.atomic():
         if identity is not None:
             channel.account_id = identity.account_id or channel.account_id
-            channel.handle = (identity.handle or channel.handle).lstrip("@")  # stored without "@"
-            channel.url = identity.url or channel.url
-            channel.save(update_fields=["account_id", "handle", "url", "updated_at"])
+            record_authorised_identity(channel, identity)
+            channel.save(
+                update_fields=[
+                    "account_id",
+                    "authorised_name",
+                    "authorised_handle",
+                    "authorised_url",
+                    "updated_at",
+                ]
+            )
         ChannelCredential.objects.update_or_create(
             channel=channel,
             defaults={
@@ -178,8 +188,61 @@ def channel_store_credential(
                 "kind": kind,
                 "personal": personal,
                 "expires_at": expires_at.isoformat() if expires_at else None,
+                **(
+                    {
+                        "declared": {"handle": channel.handle, "name": channel.name},
+                        "authorised": {"handle": channel.authorised_handle, "name": channel.authorised_name},
+                        "differs": channel.identity_mismatch is not None,
+                    }
+                    if identity is not None
+                    else {}
+                ),
             },
         )
+
+
+def record_authorised_identity(channel: Channel, identity: AccountInfo) -> None:
+    """Copy what the platform reported about the credential's account onto ``channel`` (not saved)."""
+    channel.authorised_name = " ".join(identity.name.split())[:150]
+    channel.authorised_handle = identity.handle.strip().lstrip("@")[:100]  # stored without "@"
+    channel.authorised_url = identity.url[:300]
+
+
+def channel_confirm_authorised_identity(*, actor: User, channel: Channel, seen: str) -> Channel:
+    """An Administrator makes the authorised account the official one: the declared handle (or,
+    for a platform without handles, the name) and the link take the authorised values; audited
+    with before and after. ``seen``: the authorised handle or name the person was shown, so a
+    reconnection in the meantime is never confirmed unseen. Raises ChannelError."""
+    policy.require(actor, "channel.manage", channel.office)
+    with transaction.atomic():
+        channel = Channel.objects.select_for_update().select_related("office").get(pk=channel.pk)
+        mismatch = channel.identity_mismatch
+        if mismatch is None:
+            raise ChannelError(_("Tidak ada perbedaan akun yang perlu dikonfirmasi."))
+        if seen.strip().lstrip("@") != mismatch.authorised:
+            raise ChannelError(
+                _(
+                    "Akun yang dihubungkan sudah berubah sejak halaman ini dibuka; periksa lagi sebelum "
+                    "mengonfirmasi."
+                )
+            )
+        before = {name: getattr(channel, name) for name in ("name", "handle", "url")}
+        if mismatch.field == "handle":
+            channel.handle = channel.authorised_handle
+        else:
+            channel.name = channel.authorised_name
+        channel.url = channel.authorised_url or channel.url
+        channel.save(update_fields=["name", "handle", "url", "updated_at"])
+        after = {name: getattr(channel, name) for name in ("name", "handle", "url")}
+        audit_record(
+            actor=actor,
+            office=channel.office,
+            action="channel.identity_confirm",
+            obj=channel,
+            changes={k: {"before": v["before"], "after": v["after"]} for k, v in diff(before, after).items()},
+        )
+        transaction.on_commit(lambda: _invalidate_official_pages(channel))
+    return channel
 
 
 def credentials_rotate() -> int:
@@ -235,4 +298,5 @@ def connector_for(*, channel: Channel, token: str, account_id: str | None = None
         account_id=account_id if account_id is not None else channel.account_id,
         token=token,
         base_url=base_url,
+        web_url=settings.HUMAS_PLATFORM_WEB_URLS.get(channel.platform) or None,
     )

@@ -15,6 +15,11 @@ urlpatterns = [
         name="connect",
     ),
     path("<slug:office_slug>/settings/channels/<int:channel_id>/check/", views.channel_check, name="check"),
+    path(
+        "<slug:office_slug>/settings/channels/<int:channel_id>/identity/",
+        views.channel_identity_confirm,
+        name="identity_confirm",
+    ),
     path("<slug:office_slug>/settings/channels/guide/<slug:platform>/", views.channel_guide, name="guide"),
     path(
         "<slug:office_slug>/settings/channels/<int:channel_id>/oauth/",

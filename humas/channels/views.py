@@ -21,7 +21,7 @@ from .connect import channel_check_health, channel_connect_token
 from .forms import ConnectForm, OfficialAccountForm
 from .models import API_PLATFORMS, Channel, Platform
 from .selectors import channel_list_for_office
-from .services import ChannelError, channel_create, channel_deactivate
+from .services import ChannelError, channel_confirm_authorised_identity, channel_create, channel_deactivate
 
 
 @office_view("channel.view")
@@ -39,12 +39,15 @@ def channel_list(request: AuthenticatedHttpRequest, office: Office) -> HttpRespo
             else:
                 messages.success(request, _("Akun resmi ditambahkan."))
                 return redirect("channels:list", office_slug=office.slug)
+    channels = list(channel_list_for_office(actor=request.user, office=office))
+    for channel in channels:
+        channel.identity_warning_text = identity_warning(channel)  # type: ignore[attr-defined]
     return render(
         request,
         "channels/list.html",
         {
             "office": office,
-            "channels": channel_list_for_office(actor=request.user, office=office),
+            "channels": channels,
             "form": form,
             "can_manage": can_manage,
             "nav_active": "settings",
@@ -93,10 +96,28 @@ def _channel_of(office: Office, channel_id: int) -> Channel:
     return channel
 
 
-def _connected(request: AuthenticatedHttpRequest, office: Office, warnings: Iterable[str]) -> HttpResponse:
+def identity_warning(channel: Channel) -> str:
+    """What the channel's Administrators read when the connected account is not the declared one."""
+    mismatch = channel.identity_mismatch
+    if mismatch is None:
+        return ""
+    return _(
+        "Akun yang dihubungkan, %(authorised)s, berbeda dari akun resmi yang ditetapkan, %(declared)s. "
+        "Halaman publik tetap menampilkan akun yang ditetapkan sampai seorang Administrator mengonfirmasi "
+        "perubahan; bila keliru, hubungkan ulang dengan akun resmi."
+    ) % {"authorised": mismatch.authorised_display, "declared": mismatch.declared_display}
+
+
+def _connected(
+    request: AuthenticatedHttpRequest, office: Office, channel: Channel, warnings: Iterable[str]
+) -> HttpResponse:
     """However a channel got connected (pasted token, OAuth, chosen Page), the person hears the
     same and lands on the channel list."""
     messages.success(request, _("Kanal terhubung dan sudah diperiksa."))
+    channel.refresh_from_db()
+    differs = identity_warning(channel)
+    if differs:
+        messages.warning(request, differs)
     for warning in warnings:
         messages.warning(request, warning)
     return redirect("channels:list", office_slug=office.slug)
@@ -120,7 +141,7 @@ def channel_connect(request: AuthenticatedHttpRequest, office: Office, channel_i
         except ChannelError as exc:
             form.add_error(None, str(exc))
         else:
-            return _connected(request, office, warnings)
+            return _connected(request, office, channel, warnings)
     return render(
         request,
         "channels/connect.html",
@@ -129,10 +150,37 @@ def channel_connect(request: AuthenticatedHttpRequest, office: Office, channel_i
             "channel": channel,
             "form": form,
             "guide": GUIDES.get(channel.platform, ""),
+            "identity_warning": identity_warning(channel),
             "nav_active": "settings",
         },
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+@office_view("channel.manage")
+@recent_auth_required
+def channel_identity_confirm(
+    request: AuthenticatedHttpRequest, office: Office, channel_id: int
+) -> HttpResponse:
+    """An Administrator makes the connected account the official one shown to the public."""
+    channel = _channel_of(office, channel_id)
+    try:
+        channel = channel_confirm_authorised_identity(
+            actor=request.user, channel=channel, seen=request.POST.get("authorised", "")[:200]
+        )
+    except ChannelError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Akun resmi %(platform)s kini %(account)s; halaman publik menampilkannya.")
+            % {
+                "platform": channel.get_platform_display(),
+                "account": f"@{channel.handle}" if channel.handle else f"“{channel.name}”",
+            },
+        )
+    return redirect("channels:list", office_slug=office.slug)
 
 
 @require_POST
@@ -230,7 +278,7 @@ def channel_oauth_callback(request: AuthenticatedHttpRequest, provider: str) -> 
     if outcome.pages is not None:
         oauth.pages_save(request.session, channel.pk, outcome.pages)
         return redirect("channels:oauth_pages", office_slug=office.slug, channel_id=channel.pk)
-    return _connected(request, office, outcome.warnings)
+    return _connected(request, office, outcome.channel, outcome.warnings)
 
 
 @office_view("channel.manage")
@@ -251,7 +299,7 @@ def channel_oauth_pages(request: AuthenticatedHttpRequest, office: Office, chann
             error = str(exc)
         else:
             oauth.pages_clear(request.session)
-            return _connected(request, office, warnings)
+            return _connected(request, office, channel, warnings)
     # Same shape as channel_connect's, different page: the Pages to choose from, not a token form.
     return render(
         request,

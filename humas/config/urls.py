@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from humas.accounts.views import AdminLoginView
 from humas.api.api import api
@@ -28,10 +29,12 @@ urlpatterns = [
 ]
 
 handler403 = "humas.core.views.error_403"
-handler404 = "humas.core.views.error_404"
+# The portal's own 404 on public addresses, the back office's elsewhere (humas/config/errors.py).
+handler404 = "humas.config.errors.page_not_found"
 handler500 = "humas.core.views.error_500"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.DEBUG or settings.HUMAS_SERVE_MEDIA:
+    # Not django.conf.urls.static.static(): it serves nothing once DEBUG is off, and a trial
+    # install (settings/local.py) runs without DEBUG and without nginx.
+    prefix = settings.MEDIA_URL.lstrip("/")
+    urlpatterns += [re_path(rf"^{prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -14,6 +14,7 @@ class Notification(models.Model):
         CHANNEL_HEALTH = "channel_health", _("Kesehatan kanal")
         DELIVERY_PROBLEM = "delivery_problem", _("Penerbitan perlu perhatian")
         CHANNEL_RECOVERED = "channel_recovered", _("Kanal kembali sehat")
+        POST_RETURNED = "post_returned", _("Unggahan dikembalikan")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
@@ -37,13 +39,70 @@ def office_list_public(*, level: str = "", parent_code: str = "", query: str = "
     return offices.order_by("path")
 
 
+def office_get_public(*, code_or_slug: str) -> Office | None:
+    """The active office whose code (``73``) or slug (``sulsel``) is ``code_or_slug``, or None.
+    Codes are digits and dots, slugs hold letters: one value never names two offices."""
+    if not code_or_slug:
+        return None
+    return (
+        Office.objects.filter(Q(code=code_or_slug) | Q(slug=code_or_slug), is_active=True)
+        .order_by("path")
+        .first()
+    )
+
+
+# Words every office name has (or most do): they narrow nothing down.
+_FILLER_WORDS = frozenset({"kpu", "kip"})
+_CODE = re.compile(r"^\d+(\.\d+)*\.?$")
+
+
+def _office_text_filter(query: str) -> Q:
+    """Offices whose name or slug holds every word typed ("kab jepara", "Kab. Jepara"), or whose
+    code starts with a typed code ("33.2")."""
+    text = " ".join(query.split())
+    if _CODE.match(text):
+        return Q(code__startswith=text)
+    words = [w for w in re.findall(r"\w+", text.lower()) if w]
+    meaningful = [w for w in words if w not in _FILLER_WORDS] or words
+    condition = Q()
+    for word in meaningful:
+        condition &= Q(name__icontains=word) | Q(slug__icontains=word)
+    return condition
+
+
 def office_search_for_switcher(*, actor: User, query: str, limit: int = 20) -> list[Office]:
     offices = policy.visible_offices(actor)
-    if query:
-        offices = offices.filter(
-            Q(name__icontains=query) | Q(slug__icontains=query) | Q(code__startswith=query)
-        )
+    if query.strip():
+        offices = offices.filter(_office_text_filter(query))
     return list(offices.order_by("depth", "path")[:limit])
+
+
+@dataclass(frozen=True)
+class OfficeMatches:
+    """The offices a typed name matches among those a person may open: ``offices`` (the first
+    ``limit``, parents loaded), ``total`` of them, and ``chosen`` when the text names exactly one
+    (the only match, or the one whose whole name it is)."""
+
+    offices: list[Office]
+    total: int
+    chosen: Office | None
+
+
+def office_match_for_switcher(*, actor: User, text: str, limit: int = 50) -> OfficeMatches:
+    text = " ".join(text.split())[:80]
+    if not text:
+        return OfficeMatches(offices=[], total=0, chosen=None)
+    matching = policy.visible_offices(actor).filter(_office_text_filter(text))
+    total = matching.count()
+    offices = list(matching.select_related("parent").order_by("depth", "path")[:limit])
+    exact = list(matching.filter(name__iexact=text)[:2]) if total > 1 else []
+    if total == 1:
+        chosen: Office | None = offices[0]
+    elif len(exact) == 1:
+        chosen = exact[0]
+    else:
+        chosen = None
+    return OfficeMatches(offices=offices, total=total, chosen=chosen)
 
 
 def membership_list_for_office(*, actor: User, office: Office) -> QuerySet[Membership]:

@@ -48,6 +48,47 @@ TYPO_MAX_CHANGED = 40
 REFUSED_TRANSITION = gettext_lazy("Artikel berstatus %(status)s tidak dapat diproses dengan cara ini.")
 
 
+@dataclass(frozen=True)
+class ArticleActions:
+    """What a person may do to an article from its page in the back office, by the rules the
+    services below apply (the page offers these and nothing else)."""
+
+    edit: bool
+    submit: bool
+    # Publish or schedule an article in review; a second person only (the two-person rule).
+    approve: bool
+    # Send an article in review back to its author (the service also rejects a scheduled one;
+    # the page withdraws a scheduled article instead).
+    reject: bool
+    unpublish: bool
+    # An approver who may not approve this one: they wrote it, or were the last to change it.
+    wrote_it: bool
+    changed_it_last: bool
+
+
+def article_actions(*, actor: User, article: Article) -> ArticleActions:
+    """The actions ``actor`` may perform on ``article`` now: article_update's edit permission,
+    article_submit's, article_approve's (with the second person), article_reject's and
+    article_unpublish's, each with the statuses it starts from."""
+    office = article.office
+    status = article.status
+    edit = policy.can(actor, workflow.edit_permission(status, EDITABLE_BY_AUTHOR), office)
+    drafter = policy.can(actor, "content.draft", office)
+    approver = policy.can(actor, "content.approve", office)
+    in_review = approver and status == Status.IN_REVIEW
+    second_person = workflow.may_approve_item(article, actor)
+    wrote_it = in_review and article.author_id == actor.pk
+    return ArticleActions(
+        edit=edit,
+        submit=drafter and status in EDITABLE_BY_AUTHOR,
+        approve=in_review and second_person,
+        reject=in_review,
+        unpublish=approver and status in WITHDRAWABLE,
+        wrote_it=wrote_it,
+        changed_it_last=in_review and not second_person and not wrote_it,
+    )
+
+
 def _invalidate_article_pages(article: Article) -> int:
     """Delete the stored public pages that show ``article`` (run after the change commits), once
     its images are public exactly while it (or another article using them) is published."""
@@ -131,8 +172,22 @@ def _validate(data: ArticleInput, office: Office) -> None:
         raise WorkflowError(_("Hanya pengumuman yang dapat disematkan."))
 
 
+SLUG_MAX_CHARS = 100  # the form's limit; a "-<n>" suffix for uniqueness fits the column's 120
+
+
+def slug_for(text: str, limit: int) -> str:
+    """``text`` slugified and cut to at most ``limit`` characters after a whole word (inside a
+    word only when the first word alone is longer), never ending in a dash."""
+    slug = slugify(text)
+    if len(slug) > limit:
+        # One character past the limit: a dash there means the limit falls between two words.
+        head = slug[: limit + 1]
+        slug = head.rsplit("-", 1)[0] if "-" in head else slug[:limit]
+    return slug.strip("-")
+
+
 def _unique_slug(*, office: Office, type: str, title: str, wanted: str, exclude_id: int | None) -> str:
-    base = slugify(wanted or title)[:100] or "artikel"
+    base = slug_for(wanted or title, SLUG_MAX_CHARS) or "artikel"
     others = Article.objects.filter(office=office, type=type, slug__startswith=base)
     if exclude_id is not None:
         others = others.exclude(pk=exclude_id)
@@ -148,7 +203,7 @@ def _tags(names: list[str]) -> list[Tag]:
     tags = []
     for raw in names:
         name = " ".join(raw.split())[:60]
-        slug = slugify(name)[:60]
+        slug = slug_for(name, 60)
         if not slug:
             continue
         tag = Tag.objects.filter(slug=slug).first() or Tag.objects.create(name=name, slug=slug)

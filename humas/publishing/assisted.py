@@ -318,7 +318,8 @@ def found_url_check(*, channel: Channel, url: str) -> tuple[str, str]:
             _("Tautan itu bukan alamat %(platform)s, misalnya %(example)s.")
             % {"platform": name, "example": spec.example}
         )
-    own = channel.handle.strip().lstrip("@")
+    # The account Humas publishes as (the connected one), which may not be the declared one yet.
+    own = (channel.authorised_handle or channel.handle).strip().lstrip("@")
     post_id = ""
     if channel.platform == Platform.TELEGRAM:
         match = _TELEGRAM_PATH.match(parts.path)

@@ -35,11 +35,15 @@ from humas.channels.connectors import (
     ConnectorError,
     CredentialsInvalid,
     DuplicatePost,
+    FacebookConnector,
+    InstagramConnector,
     PublishedPost,
     PublishRequest,
     RateLimited,
     RetryLater,
+    TelegramConnector,
     Unsupported,
+    XConnector,
     build_connector,
     content_marker,
 )
@@ -52,7 +56,7 @@ from .assisted import ASSISTED_PLATFORMS, assisted_delete_message, needs_hand_de
 from .images import images_for_platform
 from .models import Delivery, Post, Publication
 from .ratelimit import CacheRateLimitStore
-from .services import PublishingError, post_variant_text
+from .services import WITHDRAWAL_REASON_MAX, PublishingError, clean_reason, post_variant_text
 from .variants import request_problem
 
 State = Delivery.State
@@ -105,6 +109,7 @@ def connector_for_delivery(
         account_id=channel.account_id,
         token=token,
         base_url=settings.HUMAS_PLATFORM_BASE_URLS.get(channel.platform) or None,
+        web_url=settings.HUMAS_PLATFORM_WEB_URLS.get(channel.platform) or None,
         rate_store=CacheRateLimitStore(),
         timeout=httpx.Timeout(settings.HUMAS_DELIVERY_TIMEOUT_SECONDS, connect=5.0),
     )
@@ -138,9 +143,9 @@ def request_for(*, post: Post, channel: Channel, images: bool = True) -> Publish
 
 
 def publication_create(*, actor: User, post: Post, channels: list[Channel]) -> Publication:
-    """Publish an approved post to ``channels`` of its office: one delivery each, sent at the
-    post's schedule (or now). Content a platform would refuse (text over its limit) is caught
-    here, naming the limit, and nothing is created."""
+    """Publish an approved post to ``channels``, each one of the channels approved with it: one
+    delivery each, sent at the post's schedule (or now). Content a platform would refuse (text
+    over its limit) is caught here, naming the limit, and nothing is created."""
     policy.require(actor, "content.publish", post.office)
     if post.status not in (Post.Status.APPROVED, Post.Status.PUBLISHED):
         raise PublishingError(_("Hanya unggahan yang sudah disetujui yang dapat diterbitkan."))
@@ -148,10 +153,20 @@ def publication_create(*, actor: User, post: Post, channels: list[Channel]) -> P
         raise PublishingError(_("Pilih setidaknya satu kanal."))
     # Each platform's own request (variant text, images in its form), made once per platform.
     content = Post.objects.prefetch_related("variants", "images").get(pk=post.pk)
+    approved = set(content.channels.values_list("pk", flat=True))
     requests: dict[str, PublishRequest] = {}
     for channel in channels:
         if channel.office_id != post.office_id or not channel.is_active:
             raise PublishingError(_("Kanal itu bukan kanal aktif kantor ini."))
+        if channel.pk not in approved:
+            # Where it goes out is part of what was approved (publishing/services.py).
+            raise PublishingError(
+                _(
+                    "%(channel)s bukan kanal tujuan yang disetujui untuk unggahan ini. Tambahkan "
+                    "lewat Ubah; perubahan itu perlu disetujui lagi."
+                )
+                % {"channel": channel}
+            )
         if channel.platform in requests:
             continue  # its platform's request is made and checked once
         request = requests[channel.platform] = request_for(post=content, channel=channel)
@@ -609,14 +624,17 @@ def _post_status_after_withdrawal(publication: Publication) -> str:
     return post.status
 
 
-def publication_withdraw(*, actor: User, publication: Publication) -> list[WithdrawResult]:
+def publication_withdraw(*, actor: User, publication: Publication, reason: str) -> list[WithdrawResult]:
     """Emergency withdrawal: cancel what has not gone out, delete what has on every channel that
-    allows deletion, and say per channel what happened."""
+    allows deletion, and say per channel what happened. ``reason`` (required, at most
+    WITHDRAWAL_REASON_MAX characters) is kept with the publication and in the audit log; the
+    first withdrawal's who, when and why stay when it is withdrawn again."""
     office = publication.post.office
     policy.require(actor, "content.approve", office)
+    reason = clean_reason(reason, limit=WITHDRAWAL_REASON_MAX, missing=_("Tuliskan alasan penarikan."))
     with transaction.atomic():
         Publication.objects.filter(pk=publication.pk, withdrawn_at__isnull=True).update(
-            withdrawn_at=timezone.now()
+            withdrawn_at=timezone.now(), withdrawn_by=actor, withdrawal_reason=reason
         )
         cancelled = Delivery.objects.filter(
             publication=publication, state__in=(*DUE_STATES, State.MANUAL)
@@ -627,7 +645,7 @@ def publication_withdraw(*, actor: User, publication: Publication) -> list[Withd
             office=office,
             action="publication.withdraw",
             obj=publication,
-            changes={"cancelled": cancelled, "post_status": post_status},
+            changes={"cancelled": cancelled, "post_status": post_status, "reason": reason},
         )
     results: list[WithdrawResult] = []
     for delivery in Delivery.objects.filter(publication=publication).select_related("channel"):
@@ -666,6 +684,86 @@ def publication_withdraw(*, actor: User, publication: Publication) -> list[Withd
             changes={str(r.channel.pk): {"ok": r.ok, "message": r.message} for r in results},
         )
     return results
+
+
+# The platforms whose connector deletes a post (the portal's adapter does too), read from the
+# connector classes so that no credential is needed to say it.
+_CONNECTORS: dict[str, type[Connector]] = {
+    Platform.FACEBOOK: FacebookConnector,
+    Platform.INSTAGRAM: InstagramConnector,
+    Platform.X: XConnector,
+    Platform.TELEGRAM: TelegramConnector,
+}
+
+
+def platform_deletes_posts(platform: str) -> bool:
+    """Whether Humas can delete a post it published on ``platform`` (its API allows it)."""
+    if platform == Platform.PORTAL:
+        return True
+    capabilities = getattr(_CONNECTORS.get(platform), "capabilities", None)
+    return isinstance(capabilities, frozenset) and Capability.DELETE in capabilities
+
+
+@dataclass(frozen=True)
+class WithdrawStep:
+    """What withdrawing will do on one channel, said before the person confirms. ``by_hand``:
+    a person has to delete it there."""
+
+    channel: Channel
+    message: str
+    by_hand: bool = False
+
+
+def publication_withdraw_plan(*, publication: Publication) -> list[WithdrawStep]:
+    """Per channel, what ``publication_withdraw`` will do, branch by branch as it does it."""
+    steps = []
+    for delivery in publication.deliveries.select_related("channel").order_by("channel__platform", "pk"):
+        channel, name = delivery.channel, delivery.channel.get_platform_display()
+        deletes = platform_deletes_posts(channel.platform)
+        if delivery.state in DUE_STATES:
+            steps.append(WithdrawStep(channel, _("Belum terkirim: dibatalkan.")))
+        elif delivery.state == State.MANUAL:
+            steps.append(WithdrawStep(channel, _("Belum diunggah: dibatalkan.")))
+        elif delivery.state == State.SENDING and deletes:
+            steps.append(WithdrawStep(channel, _("Sedang dikirim: dihapus oleh Humas begitu terkirim.")))
+        elif delivery.state == State.SENDING:
+            steps.append(
+                WithdrawStep(
+                    channel,
+                    _(
+                        "Sedang dikirim; %(platform)s tidak mengizinkan penghapusan oleh Humas: hapus sendiri setelah terbit."
+                    )
+                    % {"platform": name},
+                    by_hand=True,
+                )
+            )
+        elif delivery.state == State.SENT and needs_hand_deletion(delivery):
+            steps.append(WithdrawStep(channel, assisted_delete_message(delivery), by_hand=True))
+        elif delivery.state == State.SENT and not deletes:
+            steps.append(
+                WithdrawStep(
+                    channel,
+                    _("%(platform)s tidak mengizinkan penghapusan oleh Humas: hapus sendiri di %(url)s")
+                    % {"platform": name, "url": delivery.url},
+                    by_hand=True,
+                )
+            )
+        elif delivery.state == State.SENT:
+            steps.append(
+                WithdrawStep(channel, _("Dihapus dari %(platform)s oleh Humas.") % {"platform": name})
+            )
+        elif delivery.state == State.NEEDS_ATTENTION:
+            steps.append(
+                WithdrawStep(
+                    channel,
+                    _("Belum pasti terbit: periksa %(platform)s dan hapus sendiri bila unggahannya ada.")
+                    % {"platform": name},
+                    by_hand=True,
+                )
+            )
+        else:
+            steps.append(WithdrawStep(channel, _("Tidak terbit: tidak ada yang perlu ditarik.")))
+    return steps
 
 
 # --------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from humas.channels.models import Channel
 
-from .services import MAX_TEXT
+from .services import MAX_TEXT, RETURN_REASON_MAX, WITHDRAWAL_REASON_MAX
 
 
 class PostForm(forms.Form):
@@ -19,6 +19,17 @@ class PostForm(forms.Form):
         help_text=_("Waktu kantor ini. Kosongkan untuk menerbitkan segera setelah disetujui."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    channels = forms.ModelMultipleChoiceField(
+        label=_("Kanal tujuan"),
+        queryset=Channel.objects.none(),
+        required=False,  # a draft may be saved without; sending it for review needs one
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Kanal termasuk yang disetujui: menambah atau mengurangi kanal perlu persetujuan lagi."),
+    )
+
+    def __init__(self, *args: object, channels: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["channels"].queryset = channels  # type: ignore[attr-defined]
 
 
 class PublishForm(forms.Form):
@@ -29,3 +40,23 @@ class PublishForm(forms.Form):
     def __init__(self, *args: object, channels: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["channels"].queryset = channels  # type: ignore[attr-defined]
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Alasan penarikan"),
+        max_length=WITHDRAWAL_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Tercatat di log audit dan tampil di halaman unggahan."),
+        error_messages={"required": _("Tuliskan alasan penarikan.")},
+    )
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Alasan dikembalikan"),
+        max_length=RETURN_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Penulis menerima alasan ini dan melihatnya di halaman unggahan."),
+        error_messages={"required": _("Tuliskan alasan pengembalian.")},
+    )

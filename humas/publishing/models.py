@@ -31,6 +31,23 @@ class Post(ReviewedModel):
     approved_at = models.DateTimeField(_("disetujui pada"), null=True, blank=True)
     # Stored in UTC; entered and shown in the office's zone (WIB/WITA/WIT).
     scheduled_at = models.DateTimeField(_("jadwal terbit"), null=True, blank=True)
+    # Where it goes out is part of what is approved: a publication may use only these channels,
+    # and changing them sends the post back to review (publishing/services.py post_update).
+    channels = models.ManyToManyField(
+        "channels.Channel", blank=True, related_name="+", verbose_name=_("kanal tujuan")
+    )
+    # The latest "Kembalikan ke penulis" (publishing/services.py post_return): who sent the post in
+    # review back to draft, when and why. Shown on the post's page until it is submitted again.
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("dikembalikan oleh"),
+    )
+    returned_at = models.DateTimeField(_("dikembalikan pada"), null=True, blank=True)
+    return_reason = models.TextField(_("alasan dikembalikan"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -55,6 +72,9 @@ class PostVersion(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("versi"))
     text = models.TextField(_("teks"))
+    # The channels approved with this version, as they were named then (a channel may be renamed
+    # or removed later; the history keeps what the approver saw).
+    channels = models.JSONField(_("kanal tujuan"), default=list, blank=True)
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("ditulis oleh")
     )
@@ -134,6 +154,16 @@ class Publication(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Who withdrew it from every channel and why (publishing/delivery.py publication_withdraw).
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ditarik oleh"),
+    )
+    withdrawal_reason = models.TextField(_("alasan penarikan"), blank=True)
 
     class Meta:
         verbose_name = _("publikasi")

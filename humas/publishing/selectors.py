@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -27,11 +28,11 @@ def post_get_for_actor(*, actor: User, office: Office, post_id: int) -> Post:
     policy.require(actor, "content.view", office)
     post = (
         Post.objects.filter(pk=post_id, office=office)
-        .select_related("office", "author", "approved_by")
+        .select_related("office", "author", "approved_by", "returned_by")
         .prefetch_related(
             Prefetch(
                 "publications",
-                queryset=Publication.objects.select_related("created_by").prefetch_related(
+                queryset=Publication.objects.select_related("created_by", "withdrawn_by").prefetch_related(
                     Prefetch("deliveries", queryset=Delivery.objects.select_related("channel", "marked_by"))
                 ),
             )
@@ -63,9 +64,26 @@ def channel_list_publishable(*, office: Office) -> QuerySet[Channel]:
     ).order_by("platform", "name")
 
 
+def publication_get_for_office(*, office: Office, post_id: int, publication_id: int) -> Publication:
+    """A publication of this office's post; anything else is a 404. The caller's view has
+    checked the policy for ``office``."""
+    publication = (
+        Publication.objects.select_related("post__office", "withdrawn_by")
+        .filter(pk=publication_id, post_id=post_id, post__office=office)
+        .first()
+    )
+    if publication is None:
+        raise Http404("publication")
+    return publication
+
+
 def publication_summary(*, publication: Publication, deliveries: list[Delivery] | None = None) -> str:
-    """ "Terbit di 4 dari 5 kanal — Instagram gagal: token kedaluwarsa"."""
+    """ "Terbit di 4 dari 5 kanal — Instagram gagal: token kedaluwarsa", or for a withdrawn one
+    "Ditarik pada 3 Mar 2026 10:00 WIB oleh Editor Jepara: Tanggal salah — TikTok perlu dihapus
+    manual" (what still needs a person)."""
     items = deliveries if deliveries is not None else list(publication.deliveries.select_related("channel"))
+    if publication.withdrawn_at is not None:
+        return _withdrawn_summary(publication, items)
     total = len(items)
     sent = sum(1 for d in items if d.state == State.SENT)
     head = ngettext(
@@ -88,6 +106,33 @@ def publication_summary(*, publication: Publication, deliveries: list[Delivery] 
             notes.append(_("%(platform)s ditarik") % {"platform": name})
         elif d.state == State.MANUAL:
             notes.append(_("%(platform)s menunggu diunggah manual") % {"platform": name})
-        elif d.state == State.SENT and publication.withdrawn_at and needs_hand_deletion(d):
+    return " — ".join([head, "; ".join(notes)]) if notes else head
+
+
+def _withdrawn_summary(publication: Publication, items: list[Delivery]) -> str:
+    assert publication.withdrawn_at is not None
+    office = publication.post.office
+    local = timezone.localtime(publication.withdrawn_at, office.zoneinfo)
+    when = f"{formats.date_format(local, 'j M Y H:i')} {office.tz_abbreviation}".strip()
+    person = publication.withdrawn_by.get_full_name() if publication.withdrawn_by else ""
+    reason = publication.withdrawal_reason
+    if person and reason:
+        head = _("Ditarik pada %(when)s oleh %(person)s: %(reason)s") % {
+            "when": when,
+            "person": person,
+            "reason": reason,
+        }
+    elif person:
+        head = _("Ditarik pada %(when)s oleh %(person)s") % {"when": when, "person": person}
+    else:
+        head = _("Ditarik pada %(when)s") % {"when": when}
+    notes = []
+    for d in items:
+        name = d.channel.get_platform_display()
+        if d.state == State.SENT and needs_hand_deletion(d):
             notes.append(_("%(platform)s perlu dihapus manual") % {"platform": name})
+        elif d.state == State.SENT:
+            notes.append(_("%(platform)s masih terbit") % {"platform": name})
+        elif d.state == State.SENDING:
+            notes.append(_("%(platform)s dalam proses") % {"platform": name})
     return " — ".join([head, "; ".join(notes)]) if notes else head

@@ -5,18 +5,24 @@ Every function checks the policy and records an audit event in the same transact
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from humas.accounts.models import User
 from humas.audit.services import audit_record
+from humas.channels.models import Channel
 from humas.core import workflow
+from humas.notifications.models import Notification
+from humas.notifications.services import notification_send
 from humas.offices import policy
 from humas.offices.models import Office
 
@@ -30,7 +36,12 @@ EDITABLE = {Status.DRAFT, Status.IN_REVIEW, Status.APPROVED, Status.WITHDRAWN}
 SUBMITTABLE: set[str] = {Status.DRAFT, Status.WITHDRAWN}
 OWN_POST = gettext_lazy("Anda tidak dapat menyetujui unggahan Anda sendiri.")
 REFUSED_TRANSITION = gettext_lazy("Unggahan berstatus %(status)s tidak dapat diproses dengan cara ini.")
+NO_CHANNELS = gettext_lazy(
+    "Pilih setidaknya satu kanal tujuan: kanal termasuk yang disetujui bersama teksnya."
+)
 MAX_TEXT = 63_206  # the longest any platform takes (Facebook); each channel checks its own limit
+RETURN_REASON_MAX = 1000  # as a rejected portal article's reason (portal/forms.py ReasonForm)
+WITHDRAWAL_REASON_MAX = 500  # said in one line on the post's page (selectors.publication_summary)
 
 
 def schedule_from_office_time(*, office: Office, local: datetime) -> datetime:
@@ -59,12 +70,41 @@ def _clean(*, text: str, link: str, scheduled_at: datetime | None) -> tuple[str,
     return text, link
 
 
+def clean_reason(reason: str, *, limit: int, missing: str) -> str:
+    """A reason a person wrote (sending a post back, withdrawing it): required, at most
+    ``limit`` characters. ``missing`` is the translated request for one."""
+    reason = reason.replace("\x00", "").strip()
+    if not reason:
+        raise PublishingError(missing)
+    if len(reason) > limit:
+        raise PublishingError(_("Alasan terlalu panjang (batas %(limit)s karakter).") % {"limit": limit})
+    return reason
+
+
+def _target_channels(*, office: Office, channels: Sequence[Channel]) -> list[Channel]:
+    """The chosen channels, each an active channel of ``office``, without repeats."""
+    chosen: dict[int, Channel] = {}
+    for channel in channels:
+        if channel.office_id != office.pk or not channel.is_active:
+            raise PublishingError(_("Kanal itu bukan kanal aktif kantor ini."))
+        chosen[channel.pk] = channel
+    return list(chosen.values())
+
+
 def post_create(
-    *, actor: User, office: Office, text: str, link: str = "", scheduled_at: datetime | None = None
+    *,
+    actor: User,
+    office: Office,
+    text: str,
+    link: str = "",
+    scheduled_at: datetime | None = None,
+    channels: Sequence[Channel] = (),
 ) -> Post:
-    """Create a draft in ``office``. Needs content.draft there."""
+    """Create a draft in ``office`` to go out on ``channels`` (chosen now or later, before it is
+    sent for review). Needs content.draft there."""
     policy.require(actor, "content.draft", office)
     text, link = _clean(text=text, link=link, scheduled_at=scheduled_at)
+    targets = _target_channels(office=office, channels=channels)
     with transaction.atomic():
         post = Post.objects.create(
             office=office,
@@ -75,32 +115,57 @@ def post_create(
             last_changed_by=actor,
             last_changed_at=timezone.now(),
         )
-        audit_record(actor=actor, office=office, action="post.create", obj=post)
+        post.channels.set(targets)
+        audit_record(
+            actor=actor,
+            office=office,
+            action="post.create",
+            obj=post,
+            changes={"channels": sorted(c.pk for c in targets)},
+        )
     return post
 
 
 def post_update(
-    *, actor: User, post: Post, text: str, link: str = "", scheduled_at: datetime | None = None
+    *,
+    actor: User,
+    post: Post,
+    text: str,
+    link: str = "",
+    scheduled_at: datetime | None = None,
+    channels: Sequence[Channel] | None = None,
 ) -> Post:
-    """Change a post not yet published. Whoever changes its text, link or schedule becomes its
-    last changer (who may not approve it), and a change to a post in review or approved sends it
-    back to draft: what goes out, when it goes out, is always what a second person approved."""
+    """Change a post not yet published (``channels=None`` keeps its channels). Whoever changes
+    its text, link, schedule or channels becomes its last changer (who may not approve it), and
+    a change to a post in review or approved sends it back to draft: what goes out, when and
+    where it goes out, is always what a second person approved."""
     policy.require(actor, "content.draft", post.office)
     text, link = _clean(text=text, link=link, scheduled_at=scheduled_at)
+    targets = None if channels is None else _target_channels(office=post.office, channels=channels)
     with transaction.atomic():
         locked = Post.objects.select_for_update().get(pk=post.pk)
         if locked.status not in EDITABLE:
             raise PublishingError(_("Unggahan yang sudah diterbitkan tidak dapat diubah."))
         scheduled_before = locked.scheduled_at
+        channels_before = sorted(locked.channels.values_list("pk", flat=True))
+        channels_after = channels_before if targets is None else sorted(c.pk for c in targets)
         before: dict[str, object] = {
             "text": locked.text,
             "link": locked.link,
             "scheduled_at": scheduled_before,
+            "channels": channels_before,
         }
-        after: dict[str, object] = {"text": text, "link": link, "scheduled_at": scheduled_at}
+        after: dict[str, object] = {
+            "text": text,
+            "link": link,
+            "scheduled_at": scheduled_at,
+            "channels": channels_after,
+        }
         changed = sorted(name for name in after if before[name] != after[name])
         status_before = locked.status
         locked.text, locked.link, locked.scheduled_at = text, link, scheduled_at
+        if targets is not None and "channels" in changed:
+            locked.channels.set(targets)
         changes: dict[str, Any] = {"fields": changed}
         if changed:
             workflow.mark_changed(locked, actor)
@@ -111,6 +176,8 @@ def post_update(
                 "before": _iso(scheduled_before),
                 "after": _iso(scheduled_at),
             }
+        if "channels" in changed:
+            changes["channels"] = {"before": channels_before, "after": channels_after}
         locked.save()
         audit_record(actor=actor, office=locked.office, action="post.update", obj=locked, changes=changes)
     return locked
@@ -136,6 +203,8 @@ def _transition(*, actor: User, post: Post, allowed: set[str], to: str, action: 
             # On the locked row: a change committed meanwhile makes its author the last changer.
             workflow.require_second_person(locked, actor, own_message=OWN_POST)
         workflow.require_status(locked, allowed, message=REFUSED_TRANSITION, error=PublishingError)
+        if to in (Status.IN_REVIEW, Status.APPROVED) and not locked.channels.exists():
+            raise PublishingError(NO_CHANNELS)
         before = locked.status
         locked.status = to
         if to == Status.APPROVED:
@@ -143,6 +212,8 @@ def _transition(*, actor: User, post: Post, allowed: set[str], to: str, action: 
             _record_version(locked)
         elif to == Status.IN_REVIEW:
             locked.approved_by, locked.approved_at = None, None  # a new approval is needed
+            # Sent for review again: the reason it was sent back has been answered.
+            locked.returned_by, locked.returned_at, locked.return_reason = None, None, ""
         locked.save()
         audit_record(
             actor=actor,
@@ -169,6 +240,7 @@ def _record_version(post: Post) -> PostVersion:
         post=post,
         number=number,
         text=post.text,
+        channels=[str(channel) for channel in post.channels.order_by("platform", "name")],
         written_by_id=post.last_changed_by_id or post.author_id,
         written_at=post.last_changed_at or post.created_at,
         approved_by=post.approved_by,
@@ -182,6 +254,60 @@ def post_approve(*, actor: User, post: Post) -> Post:
     policy.require(actor, "content.approve", post.office)
     return _transition(
         actor=actor, post=post, allowed={Status.IN_REVIEW}, to=Status.APPROVED, action="post.approve"
+    )
+
+
+def post_return(*, actor: User, post: Post, reason: str) -> Post:
+    """Send a post in review back to draft with a reason ("Kembalikan ke penulis"): the other
+    answer of an approver. Needs content.approve. Its author and last changer are told why (in
+    the app and by e-mail); the post's page shows the reason until it is submitted again."""
+    policy.require(actor, "content.approve", post.office)
+    reason = clean_reason(reason, limit=RETURN_REASON_MAX, missing=_("Tuliskan alasan pengembalian."))
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().select_related("office").get(pk=post.pk)
+        workflow.require_status(locked, {Status.IN_REVIEW}, message=REFUSED_TRANSITION, error=PublishingError)
+        before = locked.status
+        locked.status, locked.approved_by, locked.approved_at = Status.DRAFT, None, None
+        locked.returned_by, locked.returned_at, locked.return_reason = actor, timezone.now(), reason
+        locked.save()
+        audit_record(
+            actor=actor,
+            office=locked.office,
+            action="post.return",
+            obj=locked,
+            changes={"status": {"before": before, "after": locked.status}, "reason": reason},
+        )
+        transaction.on_commit(lambda: _notify_returned(locked))
+    return locked
+
+
+def _notify_returned(post: Post) -> None:
+    """Tell the post's author and its last changer (not the approver who sent it back, and only
+    people who may still edit it there) why it came back."""
+    assert post.returned_by is not None and post.returned_at is not None
+    ids = {pk for pk in (post.author_id, post.last_changed_by_id) if pk and pk != post.returned_by_id}
+    people = [
+        person
+        for person in User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
+        if policy.can(person, "content.draft", post.office)
+    ]
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Unggahan dikembalikan oleh %(person)s") % {"person": post.returned_by.get_full_name()}
+        body = "\n".join(
+            [
+                _("Alasan: %(reason)s") % {"reason": post.return_reason},
+                _("Unggahan: “%(text)s”") % {"text": post.text[:120] + ("…" if len(post.text) > 120 else "")},
+                _("Perbaiki unggahan itu, lalu kirim lagi untuk disetujui."),
+            ]
+        )
+    notification_send(
+        users=people,
+        office=post.office,
+        kind=Notification.Kind.POST_RETURNED,
+        title=title,
+        body=body,
+        link=reverse("publishing:detail", kwargs={"office_slug": post.office.slug, "post_id": post.pk}),
+        key=f"post:{post.pk}:returned:{post.returned_at.isoformat()}",
     )
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("media/posts/<slug:key>/<slug:kind>.jpg", views_media.public_image, name="public_image"),
     path("<slug:office_slug>/content/<int:post_id>/submit/", views.post_submit_view, name="submit"),
     path("<slug:office_slug>/content/<int:post_id>/approve/", views.post_approve_view, name="approve"),
+    path("<slug:office_slug>/content/<int:post_id>/return/", views.post_return_view, name="return"),
     path("<slug:office_slug>/content/<int:post_id>/publish/", views.post_publish, name="publish"),
     path(
         "<slug:office_slug>/content/<int:post_id>/deliveries/<int:delivery_id>/retry/",

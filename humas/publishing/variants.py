@@ -243,14 +243,17 @@ def post_variants_set(*, actor: User, post: Post, texts: Mapping[str, str]) -> b
 
 
 def post_channel_problems(*, post: Post, platforms: Iterable[str] | None = None) -> list[str]:
-    """What the office's active API channels would refuse in this post as it stands (text and
-    images), translated, the limit named. ``platforms`` defaults to the office's channels."""
+    """What the post's channels would refuse in it as it stands (text and images), translated,
+    the limit named. ``platforms`` defaults to the API platforms of its target channels, or of
+    all the office's active channels while it has none chosen yet."""
     if platforms is None:
-        platforms = (
-            Channel.objects.filter(office_id=post.office_id, is_active=True, platform__in=API_PLATFORMS)
-            .values_list("platform", flat=True)
-            .distinct()
+        channels = Channel.objects.filter(is_active=True, platform__in=API_PLATFORMS)
+        chosen = (
+            channels.filter(pk__in=post.channels.all())
+            if post.channels.exists()
+            else channels.filter(office_id=post.office_id)
         )
+        platforms = chosen.values_list("platform", flat=True).distinct()
     images = list(post.images.all())
     problems: list[str] = []
     for platform in sorted(set(platforms)):

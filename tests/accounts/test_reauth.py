@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
@@ -128,6 +129,16 @@ def test_withdrawing_from_every_channel_needs_a_recent_proof(client, stale):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/confirm/")
+
+
+def test_the_withdrawal_confirmation_asks_for_the_proof_before_the_reason_is_typed(client, stale):
+    # Opening the confirmation page already asks (#14): the reason typed after it is not lost.
+    page = "/app/kab-jepara/content/1/publications/1/withdraw/"
+
+    response = client.get(page)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/confirm/?next={quote(page, safe='')}"
 
 
 def test_changing_a_role_needs_a_recent_proof(client, stale):

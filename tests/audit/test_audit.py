@@ -84,15 +84,31 @@ def test_offices_see_their_own_events_and_those_below_only(offices, member):
 
 
 def test_audit_page_lists_events_and_denies_other_offices(offices, member, client):
-    audit_record(actor=None, office=offices["33.20"], action="test.visible")
-    audit_record(actor=None, office=offices["33.74"], action="test.hidden")
+    audit_record(actor=None, office=offices["33.20"], action="offices.load", changes={"created": 2})
+    audit_record(actor=None, office=offices["33.74"], action="demo.seed", changes={"people": 6})
     client.force_login(member("33.20", "editor"))
 
     page = client.get("/app/kab-jepara/settings/audit/")
     other = client.get("/app/kota-semarang/settings/audit/")
 
     assert page.status_code == 200
-    assert b"test.visible" in page.content
-    assert b"test.hidden" not in page.content
+    # Sentences people read, not the action names the code records.
+    assert "Sistem memuat daftar kantor." in page.content.decode()
+    assert b"offices.load" not in page.content
+    assert "orang-orang demo" not in page.content.decode()
     assert other.status_code == 403
-    assert b"test.hidden" not in other.content
+    assert "orang-orang demo" not in other.content.decode()
+
+
+def test_audit_page_narrows_to_a_kind_of_event(offices, member, client):
+    audit_record(actor=None, office=offices["33.20"], action="offices.load", changes={"created": 2})
+    audit_record(
+        actor=None, office=offices["33.20"], action="channel.credentials_rotate", changes={"count": 3}
+    )
+    client.force_login(member("33.20", "editor"))
+
+    page = client.get("/app/kab-jepara/settings/audit/?kind=kanal").content.decode()
+
+    assert "mengenkripsi ulang kredensial kanal" in page
+    assert "memuat daftar kantor" not in page
+    assert '<option value="kanal" selected>' in page

@@ -131,7 +131,9 @@ def test_facebook_login_then_choosing_the_page_stores_the_page_token_only(
     assert page["page_name"] in choose.content.decode()
     done = browser.post(callback["Location"], {"page_id": page["page_id"]})
     assert done["Location"] == f"{BASE}/"
-    assert messages_of(done) == ["Kanal terhubung dan sudah diperiksa."]
+    # The Page is not named like the declared account: said, never silently adopted.
+    assert messages_of(done)[0] == "Kanal terhubung dan sudah diperiksa."
+    assert messages_of(done)[1].startswith("Akun yang dihubungkan, “KPU Demo 1”, berbeda")
 
     channel.refresh_from_db()
     credential = ChannelCredential.objects.get(channel=channel)
@@ -167,7 +169,7 @@ def test_instagram_connects_the_business_account_of_the_chosen_page(fakes, brows
     browser.post(pages_url, {"page_id": account["facebook"]["page_id"]})
 
     channel.refresh_from_db()
-    assert (channel.health, channel.account_id, channel.handle, channel.authorised_by) == (
+    assert (channel.health, channel.account_id, channel.authorised_handle, channel.authorised_by) == (
         Channel.Health.HEALTHY,
         account["instagram"]["ig_user_id"],
         account["instagram"]["ig_username"],
@@ -309,7 +311,7 @@ def test_x_connects_with_pkce_and_keeps_both_tokens_encrypted(fakes, browser, ad
     assert 7100 < expires_in <= 7200
     assert (
         channel.health,
-        channel.handle,
+        channel.authorised_handle,
         channel.authorised_by,
         channel.token_expires_at,
         credential.kind,
@@ -403,7 +405,10 @@ def test_delivery_engine_gets_a_fresh_x_token(
     expire_soon(channel)
     operator, editor = member(JEPARA, "operator"), member(JEPARA, "editor")
     post = post_create(
-        actor=operator, office=offices[JEPARA], text="Rekapitulasi suara dimulai pukul 09.00 WIB."
+        actor=operator,
+        office=offices[JEPARA],
+        text="Rekapitulasi suara dimulai pukul 09.00 WIB.",
+        channels=[channel],
     )
     post_submit(actor=operator, post=post)
     post = post_approve(actor=editor, post=post)
@@ -430,7 +435,10 @@ def test_a_401_while_publishing_that_a_refresh_cures_is_retried_not_flagged(
     fakes.hub.expire_token("x", rejected)  # revoked on X's side; Humas still thinks it is fresh
     operator, editor = member(JEPARA, "operator"), member(JEPARA, "editor")
     post = post_create(
-        actor=operator, office=offices[JEPARA], text="Debat kandidat malam ini pukul 19.00 WIB."
+        actor=operator,
+        office=offices[JEPARA],
+        text="Debat kandidat malam ini pukul 19.00 WIB.",
+        channels=[channel],
     )
     post_submit(actor=operator, post=post)
     post = post_approve(actor=editor, post=post)

@@ -18,6 +18,8 @@ from PIL import Image
 
 from humas.accounts.models import User
 from humas.audit.models import AuditEvent
+from humas.channels.models import Channel, Platform
+from humas.channels.services import ChannelInput, channel_create
 from humas.core.workflow import SECOND_PERSON, may_approve_item, require_second_person
 from humas.offices.policy import PolicyDenied
 from humas.portal.models import Article, ArticleImage, ArticleType, Verdict
@@ -31,6 +33,7 @@ from humas.portal.services import (
 )
 from humas.publishing.images import NewImage, post_image_prepare, post_images_change
 from humas.publishing.models import Post
+from humas.publishing.portal_channel import portal_channel_ensure
 from humas.publishing.services import OWN_POST, post_approve, post_create, post_submit, post_update
 from humas.publishing.variants import post_variants_set
 
@@ -52,6 +55,8 @@ def people(member) -> dict[str, object]:
         "editor": member(JEPARA, "editor", email="editor.lain@kpu.test"),
         "approver": member(JEPARA, "editor", email="penyetuju@kpu.test"),
         "other": member(JEPARA, "editor", email="editor.kedua@kpu.test"),
+        # Registers the office's channels; never writes or approves.
+        "admin": member(JEPARA, "admin", email="admin.jepara@kpu.test"),
     }
 
 
@@ -94,10 +99,24 @@ def _first_image(post: Post) -> int:
     return post.images.get().pk
 
 
+def _channel_added(actor: object, post: Post) -> None:
+    """Also send it to the office's WhatsApp channel, which was not approved for it."""
+    whatsapp = Channel.objects.get(office=post.office, platform=Platform.WHATSAPP)
+    post_update(
+        actor=actor,
+        post=post,
+        text=post.text,
+        link=post.link,
+        scheduled_at=post.scheduled_at,
+        channels=[*post.channels.all(), whatsapp],
+    )
+
+
 POST_CHANGES: dict[str, Callable[[object, Post], None]] = {
     "text": _post_update(text="Pendaftaran pemantau pemilu ditutup hari ini."),
     "link": _post_update(link="https://kpu.go.id/lain"),
     "schedule": _later_schedule,
+    "channels": _channel_added,
     "variant": lambda actor, post: post_variants_set(
         actor=actor, post=post, texts={"telegram": "Teks Telegram"}
     ),
@@ -119,13 +138,20 @@ POST_AUDIT_ACTION = {
 
 
 def _approved_post(people: dict[str, object], offices) -> Post:
-    author = people["author"]
+    """Approved for the office's portal only; its WhatsApp channel exists but was not chosen."""
+    author, office = people["author"], offices[JEPARA]
+    channel_create(
+        actor=people["admin"],
+        office=office,
+        data=ChannelInput(platform="whatsapp", name="KPU Jepara WhatsApp"),
+    )
     post = post_create(
         actor=author,
-        office=offices[JEPARA],
+        office=office,
         text="Pendaftaran pemantau pemilu dibuka hari ini.",
         link="https://kpu.go.id/pemantau",
         scheduled_at=timezone.now() + timedelta(days=3),
+        channels=[portal_channel_ensure(office=office)],
     )
     post_images_change(actor=author, post=post, add=[_image()])
     post_submit(actor=author, post=post)

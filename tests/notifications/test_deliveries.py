@@ -156,7 +156,7 @@ def test_a_withdrawn_publication_notifies_nobody(
     three, approved_post, operator, editor, django_capture_on_commit_callbacks
 ):
     publication = publish(operator, approved_post(), three, django_capture_on_commit_callbacks)
-    publication_withdraw(actor=editor, publication=publication)
+    publication_withdraw(actor=editor, publication=publication, reason="Salah tanggal")
     assert publication_problems_notify(publication_id=publication.pk) == 0
 
 

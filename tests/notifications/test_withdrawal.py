@@ -20,12 +20,13 @@ def publish(actor, post, channels, capture):
 def test_withdrawing_the_only_publication_marks_the_post_withdrawn(
     client, fakes, connected, approved_post, operator, editor, django_capture_on_commit_callbacks
 ):
+    telegram = connected("telegram")
     post = approved_post()
-    publication = publish(operator, post, [connected("telegram")], django_capture_on_commit_callbacks)
+    publication = publish(operator, post, [telegram], django_capture_on_commit_callbacks)
     post.refresh_from_db()
     assert post.status == Status.PUBLISHED
 
-    publication_withdraw(actor=editor, publication=publication)
+    publication_withdraw(actor=editor, publication=publication, reason="Salah tanggal")
 
     post.refresh_from_db()
     assert post.status == Status.WITHDRAWN
@@ -40,15 +41,16 @@ def test_withdrawing_the_only_publication_marks_the_post_withdrawn(
 def test_a_post_live_in_another_publication_stays_published(
     fakes, connected, approved_post, operator, editor, django_capture_on_commit_callbacks
 ):
+    telegram, x = connected("telegram"), connected("x")
     post = approved_post()
-    first = publish(operator, post, [connected("telegram")], django_capture_on_commit_callbacks)
-    second = publish(operator, post, [connected("x")], django_capture_on_commit_callbacks)
+    first = publish(operator, post, [telegram], django_capture_on_commit_callbacks)
+    second = publish(operator, post, [x], django_capture_on_commit_callbacks)
 
-    publication_withdraw(actor=editor, publication=first)
+    publication_withdraw(actor=editor, publication=first, reason="Salah tanggal")
     post.refresh_from_db()
     assert post.status == Status.PUBLISHED
 
-    publication_withdraw(actor=editor, publication=second)
+    publication_withdraw(actor=editor, publication=second, reason="Salah tanggal")
     post.refresh_from_db()
     assert post.status == Status.WITHDRAWN
 
@@ -56,14 +58,14 @@ def test_a_post_live_in_another_publication_stays_published(
 def test_a_publication_that_never_went_out_does_not_keep_the_post_live(
     fakes, connected, approved_post, operator, editor, django_capture_on_commit_callbacks
 ):
+    x, telegram = connected("x"), connected("telegram")
     post = approved_post()
-    x = connected("x")
     fakes.hub.add_fault(platform="x", kind="error", status=400, code=None, times=1)
     failed = publish(operator, post, [x], django_capture_on_commit_callbacks)
     assert failed.deliveries.get().state == "failed"
-    sent = publish(operator, post, [connected("telegram")], django_capture_on_commit_callbacks)
+    sent = publish(operator, post, [telegram], django_capture_on_commit_callbacks)
 
-    publication_withdraw(actor=editor, publication=sent)
+    publication_withdraw(actor=editor, publication=sent, reason="Salah tanggal")
 
     post.refresh_from_db()
     assert post.status == Status.WITHDRAWN
@@ -75,7 +77,9 @@ def test_publishing_again_needs_a_new_approval(
     channel = connected("telegram")
     post = approved_post()
     publication_withdraw(
-        actor=editor, publication=publish(operator, post, [channel], django_capture_on_commit_callbacks)
+        actor=editor,
+        publication=publish(operator, post, [channel], django_capture_on_commit_callbacks),
+        reason="Salah tanggal",
     )
     post.refresh_from_db()
 
@@ -97,10 +101,12 @@ def test_publishing_again_needs_a_new_approval(
 def test_an_unchanged_withdrawn_post_can_be_sent_for_review_from_its_page(
     client, fakes, connected, approved_post, operator, editor, django_capture_on_commit_callbacks
 ):
+    telegram = connected("telegram")
     post = approved_post()
     publication_withdraw(
         actor=editor,
-        publication=publish(operator, post, [connected("telegram")], django_capture_on_commit_callbacks),
+        publication=publish(operator, post, [telegram], django_capture_on_commit_callbacks),
+        reason="Salah tanggal",
     )
     client.force_login(operator)
     assert "Kirim untuk disetujui" in client.get(f"/app/kab-jepara/content/{post.pk}/").content.decode()

@@ -5,6 +5,7 @@ from django.core.cache import cache
 
 from humas.channels.connect import channel_connect_token
 from humas.channels.fakes import running_fakes
+from humas.channels.models import Channel
 from humas.channels.services import ChannelInput, channel_create
 from humas.publishing.services import post_approve, post_create, post_submit
 
@@ -64,10 +65,14 @@ def connected(fakes, admin, offices):
 
 @pytest.fixture
 def approved_post(operator, editor, offices):
-    """approved_post("teks") -> a post written by the operator and approved by the editor."""
+    """approved_post("teks", channels=[...]) -> a post written by the operator for ``channels``
+    (by default every active channel KPU Jepara has at that moment) and approved by the editor."""
 
-    def make(text: str = "Pendaftaran pemantau pemilu dibuka hari ini.", **fields):
-        post = post_create(actor=operator, office=offices[JEPARA], text=text, **fields)
+    def make(text: str = "Pendaftaran pemantau pemilu dibuka hari ini.", channels=None, **fields):
+        office = offices[JEPARA]
+        if channels is None:
+            channels = list(Channel.objects.filter(office=office, is_active=True))
+        post = post_create(actor=operator, office=office, text=text, channels=channels, **fields)
         post_submit(actor=operator, post=post)
         return post_approve(actor=editor, post=post)
 

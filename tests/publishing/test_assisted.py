@@ -59,10 +59,8 @@ def publish(actor, post, channels, capture):
 def test_assisted_delivery_waits_for_a_person_and_the_engine_never_touches_it(
     fakes, connected, assisted, approved_post, operator, django_capture_on_commit_callbacks
 ):
-    tiktok = assisted("tiktok", handle="kpujepara")
-    publication = publish(
-        operator, approved_post(), [connected("telegram"), tiktok], django_capture_on_commit_callbacks
-    )
+    tiktok, telegram = assisted("tiktok", handle="kpujepara"), connected("telegram")
+    publication = publish(operator, approved_post(), [telegram, tiktok], django_capture_on_commit_callbacks)
 
     manual = publication.deliveries.get(channel=tiktok)
     assert (manual.state, manual.next_attempt_at, manual.attempt_count) == (State.MANUAL, None, 0)
@@ -256,16 +254,16 @@ def test_an_editor_undoes_a_wrong_url_an_operator_cannot(
 def test_withdrawal_asks_to_delete_by_hand_with_the_url_and_cancels_what_was_not_posted(
     fakes, connected, assisted, approved_post, operator, editor, django_capture_on_commit_callbacks
 ):
-    tiktok, whatsapp = assisted("tiktok", handle="kpujepara"), assisted("whatsapp")
+    tiktok, whatsapp, x = assisted("tiktok", handle="kpujepara"), assisted("whatsapp"), connected("x")
     publication = publish(
-        operator, approved_post(), [connected("x"), tiktok, whatsapp], django_capture_on_commit_callbacks
+        operator, approved_post(), [x, tiktok, whatsapp], django_capture_on_commit_callbacks
     )
     sent = publication.deliveries.get(channel=tiktok)
     delivery_mark_published(actor=operator, delivery=sent, url=TIKTOK_URL)
 
     results = {
         r.channel.platform: (r.ok, r.message)
-        for r in publication_withdraw(actor=editor, publication=publication)
+        for r in publication_withdraw(actor=editor, publication=publication, reason="Salah tanggal")
     }
 
     assert results == {
@@ -274,9 +272,10 @@ def test_withdrawal_asks_to_delete_by_hand_with_the_url_and_cancels_what_was_not
         "whatsapp": (True, "Belum terkirim; dibatalkan."),
     }
     publication.refresh_from_db()
-    assert publication_summary(publication=publication) == (
-        "Terbit di 1 dari 3 kanal — TikTok perlu dihapus manual; X ditarik"
-    )
+    withdrawn = publication_summary(publication=publication)
+    # Said plainly: withdrawn, by whom and why; and what is still out there for a person to delete.
+    assert withdrawn.startswith("Ditarik pada ")
+    assert withdrawn.endswith(f" oleh {editor.get_full_name()}: Salah tanggal — TikTok perlu dihapus manual")
     whatsapp_delivery = publication.deliveries.get(channel=whatsapp)
     assert whatsapp_delivery.state == State.CANCELLED
     with pytest.raises(PublishingError):  # a cancelled delivery cannot be marked any more
@@ -291,9 +290,7 @@ def test_withdrawal_asks_to_delete_by_hand_with_the_url_and_cancels_what_was_not
     delivery_mark_deleted(actor=operator, delivery=sent)
     sent.refresh_from_db()
     assert sent.state == State.WITHDRAWN
-    assert (
-        publication_summary(publication=publication) == "Terbit di 0 dari 3 kanal — TikTok ditarik; X ditarik"
-    )
+    assert publication_summary(publication=publication) == withdrawn.split(" — ")[0]
     assert AuditEvent.objects.filter(action="delivery.mark_deleted", object_id=str(sent.pk)).count() == 1
 
 
@@ -399,6 +396,7 @@ def test_post_images_are_offered_for_download_to_the_offices_people_only(
     django_capture_on_commit_callbacks,
 ):
     settings.HUMAS_PRIVATE_MEDIA_ROOT = str(tmp_path)
+    whatsapp = assisted("whatsapp")
     post = approved_post()
     data = b"\x89PNG\r\n\x1a\n" + b"0" * 64
     image = PostImage(
@@ -413,7 +411,7 @@ def test_post_images_are_offered_for_download_to_the_offices_people_only(
     )
     image.file.save("posts/poster.png", ContentFile(data), save=False)
     image.save()
-    publish(operator, post, [assisted("whatsapp")], django_capture_on_commit_callbacks)
+    publish(operator, post, [whatsapp], django_capture_on_commit_callbacks)
     download = f"{BASE}{post.pk}/image-files/{image.pk}/"
 
     client.force_login(operator)
@@ -460,8 +458,9 @@ def test_the_panel_offers_each_platforms_own_variant_text(
 
 
 def test_a_scheduled_post_says_when_to_post_by_hand(client, assisted, approved_post, operator):
+    youtube = assisted("youtube")
     post = approved_post(scheduled_at=datetime(2031, 3, 14, 2, 0, tzinfo=UTC))
-    publication_create(actor=operator, post=post, channels=[assisted("youtube")])
+    publication_create(actor=operator, post=post, channels=[youtube])
     client.force_login(operator)
     page = client.get(f"{BASE}{post.pk}/").content.decode()
     assert "Jadwal terbit: 14 Mar 2031 09:00 WIB. Unggah pada waktu itu." in page

@@ -70,7 +70,8 @@ def test_publication_to_facebook_x_telegram_is_sent_once_each(
 def test_sending_twice_is_a_no_op(
     fakes, connected, approved_post, operator, django_capture_on_commit_callbacks
 ):
-    publication = publish(operator, approved_post(), [connected("x")], django_capture_on_commit_callbacks)
+    x = connected("x")
+    publication = publish(operator, approved_post(), [x], django_capture_on_commit_callbacks)
     delivery = publication.deliveries.get()
 
     assert delivery_send(delivery_id=delivery.pk) == State.SENT
@@ -219,7 +220,8 @@ def test_worker_killed_mid_send_is_reconciled_to_sent_without_a_second_post(
 
 
 def test_stale_sending_not_on_the_platform_is_retried(fakes, settings, connected, approved_post, operator):
-    publication = publication_create(actor=operator, post=approved_post(), channels=[connected("facebook")])
+    facebook = connected("facebook")
+    publication = publication_create(actor=operator, post=approved_post(), channels=[facebook])
     delivery = publication.deliveries.get()
     long_ago = timezone.now() - timedelta(seconds=settings.HUMAS_DELIVERY_STALE_SECONDS + 5)
     Delivery.objects.filter(pk=delivery.pk).update(
@@ -276,7 +278,7 @@ def test_emergency_withdrawal_reports_per_channel(
     publication = publish(operator, approved_post(), channels, django_capture_on_commit_callbacks)
     fakes.hub.add_fault(platform="x", kind="error", status=503, times=None)
 
-    report = publication_withdraw(actor=editor, publication=publication)
+    report = publication_withdraw(actor=editor, publication=publication, reason="Salah tanggal")
 
     by_platform = {r.channel.platform: (r.ok, r.message) for r in report}
     assert by_platform["facebook"] == (True, "Dihapus dari Facebook.")
@@ -288,9 +290,10 @@ def test_emergency_withdrawal_reports_per_channel(
 
 
 def test_withdrawal_cancels_deliveries_not_yet_sent(fakes, connected, approved_post, operator, editor):
+    x = connected("x")
     post = approved_post(scheduled_at=datetime(2031, 1, 1, tzinfo=UTC))
-    publication = publication_create(actor=operator, post=post, channels=[connected("x")])
-    report = publication_withdraw(actor=editor, publication=publication)
+    publication = publication_create(actor=operator, post=post, channels=[x])
+    report = publication_withdraw(actor=editor, publication=publication, reason="Salah tanggal")
     assert [(r.ok, r.message) for r in report] == [(True, "Belum terkirim; dibatalkan.")]
     assert states(publication) == {"x": State.CANCELLED}
 
@@ -298,17 +301,19 @@ def test_withdrawal_cancels_deliveries_not_yet_sent(fakes, connected, approved_p
 def test_operator_cannot_withdraw(fakes, connected, approved_post, operator):
     from humas.offices.policy import PolicyDenied
 
-    publication = publication_create(actor=operator, post=approved_post(), channels=[connected("x")])
+    x = connected("x")
+    publication = publication_create(actor=operator, post=approved_post(), channels=[x])
     with pytest.raises(PolicyDenied):
-        publication_withdraw(actor=operator, publication=publication)
+        publication_withdraw(actor=operator, publication=publication, reason="Salah tanggal")
 
 
 def test_text_over_the_x_limit_is_refused_before_anything_is_created(
     fakes, connected, approved_post, operator
 ):
+    x = connected("x")
     post = approved_post("Pemilu " * 60)
     with pytest.raises(PublishingError) as excinfo:
-        publication_create(actor=operator, post=post, channels=[connected("x")])
+        publication_create(actor=operator, post=post, channels=[x])
     assert "280" in str(excinfo.value)
     assert not Publication.objects.exists()
 
@@ -335,6 +340,7 @@ def test_two_workers_sending_the_same_delivery_publish_once(settings, offices, m
             office=offices["33.20"],
             text="Debat kandidat malam ini.",
             scheduled_at=timezone.now() + timedelta(hours=1),
+            channels=[channel],
         )
         post_submit(actor=operator, post=post)
         post = post_approve(actor=editor, post=post)
@@ -435,6 +441,7 @@ def test_withdrawn_while_sending_is_taken_down_at_once(settings, offices, member
             office=offices["33.20"],
             text="Ralat jadwal kampanye.",
             scheduled_at=timezone.now() + timedelta(hours=1),
+            channels=[channel],
         )
         post_submit(actor=operator, post=post)
         post = post_approve(actor=editor, post=post)
@@ -453,7 +460,7 @@ def test_withdrawn_while_sending_is_taken_down_at_once(settings, offices, member
         thread.start()
         while Delivery.objects.get(pk=delivery.pk).state != State.SENDING:
             pass
-        report = publication_withdraw(actor=editor, publication=publication)
+        report = publication_withdraw(actor=editor, publication=publication, reason="Salah tanggal")
         thread.join()
 
         assert [r.ok for r in report] == [False]  # "still sending" at the time of the report
@@ -486,7 +493,8 @@ def test_reconciliation_gives_up_to_a_person_after_its_rounds(
 ):
     from humas.publishing.delivery import RECONCILE_ROUNDS
 
-    publication = publication_create(actor=operator, post=approved_post(), channels=[connected("x")])
+    x = connected("x")
+    publication = publication_create(actor=operator, post=approved_post(), channels=[x])
     delivery = publication.deliveries.get()
     long_ago = timezone.now() - timedelta(
         seconds=settings.HUMAS_DELIVERY_STALE_SECONDS * RECONCILE_ROUNDS + 1

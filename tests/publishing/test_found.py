@@ -51,7 +51,7 @@ def test_a_person_records_the_telegram_post_found_and_nothing_is_sent_again(
         delivery_confirm_published(actor=operator, delivery=delivery, url=url)
 
     # The recorded id is one the connector can delete: the withdrawal takes it down.
-    [result] = publication_withdraw(actor=editor, publication=delivery.publication)
+    [result] = publication_withdraw(actor=editor, publication=delivery.publication, reason="Salah tanggal")
     assert (result.ok, result.message) == (True, "Dihapus dari Telegram.")
     assert fakes.hub.posts("telegram") == []
 
@@ -79,7 +79,7 @@ def test_links_that_are_not_one_post_of_this_channel_are_refused(fakes, connecte
 
 def test_x_and_facebook_links(fakes, connected):
     x = connected("x")
-    handle = x.handle.lstrip("@")
+    handle = x.authorised_handle  # the connected account (the declared one is not filled in by connecting)
     assert found_url_check(channel=x, url=f"https://twitter.com/{handle}/status/1860000000000000001") == (
         f"https://twitter.com/{handle}/status/1860000000000000001",
         "1860000000000000001",
@@ -165,7 +165,7 @@ def test_a_facebook_post_recorded_by_its_link_is_deleted_by_hand_after_a_withdra
     delivery.refresh_from_db()
     assert delivery.metrics_state == "unavailable"
 
-    [result] = publication_withdraw(actor=editor, publication=publication)
+    [result] = publication_withdraw(actor=editor, publication=publication, reason="Salah tanggal")
 
     assert (result.ok, result.message) == (
         False,

@@ -27,6 +27,7 @@ from humas.publishing.images import (
     post_images_change,
 )
 from humas.publishing.models import Delivery, Post, PostImage, PostVariant
+from humas.publishing.portal_channel import portal_channel_ensure
 from humas.publishing.services import (
     PublishingError,
     post_approve,
@@ -83,8 +84,14 @@ def add_images(actor, post, *sizes: tuple[int, int], fmt: str = "JPEG") -> list[
 
 @pytest.fixture
 def draft(operator, offices):
-    def make(text: str = "Pendaftaran pemantau pemilu dibuka hari ini.", **fields) -> Post:
-        return post_create(actor=operator, office=offices["33.20"], text=text, **fields)
+    """draft("teks", channels=[...]) -> the operator's draft for ``channels`` (by default every
+    active channel KPU Jepara has at that moment)."""
+
+    def make(text: str = "Pendaftaran pemantau pemilu dibuka hari ini.", channels=None, **fields) -> Post:
+        office = offices["33.20"]
+        if channels is None:
+            channels = list(Channel.objects.filter(office=office, is_active=True))
+        return post_create(actor=operator, office=office, text=text, channels=channels, **fields)
 
     return make
 
@@ -265,9 +272,10 @@ def test_publication_refuses_a_channel_whose_content_is_over_its_limit_and_creat
 
 
 def test_instagram_without_an_image_is_refused_before_sending(fakes, connected, draft, operator, editor):
+    instagram = connected("instagram")
     post = approve(operator, editor, draft())
     with pytest.raises(PublishingError) as refused:
-        publication_create(actor=operator, post=post, channels=[connected("instagram")])
+        publication_create(actor=operator, post=post, channels=[instagram])
     assert str(refused.value) == "Instagram memerlukan minimal satu gambar dengan URL publik."
 
 
@@ -275,15 +283,17 @@ def test_instagram_is_refused_when_no_public_base_url_is_set(
     fakes, connected, draft, operator, editor, settings
 ):
     settings.HUMAS_PUBLIC_BASE_URL = ""
+    instagram = connected("instagram")
     post = draft()
     add_images(operator, post, (800, 800))
     post = approve(operator, editor, post)
     with pytest.raises(PublishingError, match="HUMAS_PUBLIC_BASE_URL"):
-        publication_create(actor=operator, post=post, channels=[connected("instagram")])
+        publication_create(actor=operator, post=post, channels=[instagram])
     assert Delivery.objects.count() == 0
 
 
 def test_x_refuses_a_fifth_image_naming_its_limit(fakes, connected, draft, operator, editor):
+    x = connected("x")
     post = draft()
     add_images(operator, post, *[(300, 300)] * 5)
     assert post_channel_problems(post=post, platforms=["x"]) == [
@@ -291,16 +301,17 @@ def test_x_refuses_a_fifth_image_naming_its_limit(fakes, connected, draft, opera
     ]
     post = approve(operator, editor, post)
     with pytest.raises(PublishingError) as refused:
-        publication_create(actor=operator, post=post, channels=[connected("x")])
+        publication_create(actor=operator, post=post, channels=[x])
     assert str(refused.value) == "Terlalu banyak gambar untuk X: 5 dari batas 4."
 
 
 def test_telegram_refuses_an_image_longer_than_20_to_1(fakes, connected, draft, operator, editor):
+    telegram = connected("telegram")
     post = draft()
     add_images(operator, post, (4300, 200))
     post = approve(operator, editor, post)
     with pytest.raises(PublishingError) as refused:
-        publication_create(actor=operator, post=post, channels=[connected("telegram")])
+        publication_create(actor=operator, post=post, channels=[telegram])
     assert str(refused.value) == (
         "Gambar 1 terlalu memanjang untuk Telegram (4300 × 200 piksel); "
         "sisi panjang paling banyak 20 kali sisi pendek."
@@ -538,8 +549,8 @@ def test_editor_shows_the_variant_limit_error_and_saves_nothing(client, draft, o
 # Four eyes
 
 
-def test_editing_a_variant_after_approval_sends_the_post_back_for_approval(draft, operator, editor):
-    post = approve(operator, editor, draft())
+def test_editing_a_variant_after_approval_sends_the_post_back_for_approval(draft, operator, editor, offices):
+    post = approve(operator, editor, draft(channels=[portal_channel_ensure(office=offices["33.20"])]))
     assert post.status == Post.Status.APPROVED
 
     assert post_variants_set(actor=operator, post=post, texts={"x": "Versi X"}) is True
@@ -555,14 +566,23 @@ def test_editing_a_variant_after_approval_sends_the_post_back_for_approval(draft
     assert post.status == Post.Status.APPROVED
 
 
-def test_changing_images_after_approval_sends_the_post_back_for_approval(client, draft, operator, editor):
-    post = draft()
+def test_changing_images_after_approval_sends_the_post_back_for_approval(
+    client, draft, operator, editor, offices
+):
+    portal = portal_channel_ensure(office=offices["33.20"])
+    post = draft(channels=[portal])
     [image] = add_images(operator, post, (300, 300))
     post = approve(operator, editor, post)
     client.force_login(operator)
     client.post(
         f"{BASE}{post.pk}/edit/",
-        {"text": post.text, f"alt_{image.pk}": "Teks lain", f"order_{image.pk}": "1"},
+        # The same text and channels: only the alt text changes.
+        {
+            "text": post.text,
+            "channels": [portal.pk],
+            f"alt_{image.pk}": "Teks lain",
+            f"order_{image.pk}": "1",
+        },
     )
     post.refresh_from_db()
     assert post.status == Post.Status.DRAFT and post.approved_by is None
@@ -571,10 +591,11 @@ def test_changing_images_after_approval_sends_the_post_back_for_approval(client,
 def test_a_published_post_keeps_its_images_and_variants(
     draft, operator, editor, fakes, connected, django_capture_on_commit_callbacks
 ):
+    facebook = connected("facebook")
     post = draft()
     add_images(operator, post, (300, 300))
     post = approve(operator, editor, post)
-    publish(operator, post, [connected("facebook")], django_capture_on_commit_callbacks)
+    publish(operator, post, [facebook], django_capture_on_commit_callbacks)
     with pytest.raises(PublishingError, match="sudah diterbitkan"):
         post_variants_set(actor=operator, post=post, texts={"x": "Terlambat"})
     with pytest.raises(PublishingError, match="sudah diterbitkan"):
@@ -588,6 +609,7 @@ def test_a_published_post_keeps_its_images_and_variants(
 def test_image_views_are_for_the_office_only_and_public_only_once_published(
     client, fakes, connected, draft, operator, editor, member, offices, django_capture_on_commit_callbacks
 ):
+    instagram = connected("instagram")
     post = draft()
     [image] = add_images(operator, post, (900, 900))
     own = f"{BASE}{post.pk}/images/{image.pk}/thumb/"
@@ -609,11 +631,11 @@ def test_image_views_are_for_the_office_only_and_public_only_once_published(
 
     post = approve(operator, editor, post)
     assert client.get(public).status_code == 404  # approved is not yet public
-    publication = publish(operator, post, [connected("instagram")], django_capture_on_commit_callbacks)
+    publication = publish(operator, post, [instagram], django_capture_on_commit_callbacks)
     assert client.get(public).status_code == 200
     assert client.get(f"/app/media/posts/{image.key}/thumb.jpg").status_code == 404
 
-    publication_withdraw(actor=editor, publication=publication)
+    publication_withdraw(actor=editor, publication=publication, reason="Salah tanggal")
     assert client.get(public).status_code == 404  # withdrawn everywhere: no longer public
 
 

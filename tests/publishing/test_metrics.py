@@ -252,7 +252,7 @@ def test_post_deleted_on_the_platform_stops_collection(fakes, published, platfor
 
 def test_withdrawn_post_stops_collection_without_a_call(fakes, published, editor):
     x = sent_ago(published("x")["x"], 1.1)
-    publication_withdraw(actor=editor, publication=x.publication)
+    publication_withdraw(actor=editor, publication=x.publication, reason="Salah tanggal")
     fault = fakes.hub.add_fault(platform="x", kind="error", status=503, times=None)
 
     assert delivery_metrics_collect(delivery_id=x.pk) == MState.STOPPED

@@ -206,7 +206,7 @@ def test_withdrawal_takes_the_article_off_the_portal(
     assert client.get(url).status_code == 200  # also stored in the page cache
 
     with django_capture_on_commit_callbacks(execute=True):  # the cache is invalidated on commit
-        results = publication_withdraw(actor=editor, publication=publication)
+        results = publication_withdraw(actor=editor, publication=publication, reason="Salah tanggal")
 
     assert [(r.channel, r.ok, r.message) for r in results] == [(portal, True, "Dihapus dari Portal Humas.")]
     article = Article.objects.get()
@@ -279,7 +279,7 @@ def test_article_input_titles():
 def test_publishing_to_the_portal_from_the_page_with_csrf(
     approved_post, operator, editor, offices, django_capture_on_commit_callbacks
 ):
-    post = approved_post()
+    post = approved_post(channels=[portal_channel_ensure(office=offices[JEPARA])])
     client = Client(enforce_csrf_checks=True)
     client.force_login(operator)
     page = client.get(f"{BASE}{post.pk}/").content.decode()
@@ -302,8 +302,8 @@ def test_publishing_to_the_portal_from_the_page_with_csrf(
 def test_another_offices_operator_cannot_publish_to_this_portal(
     client, member, offices, approved_post, django_capture_on_commit_callbacks
 ):
-    post = approved_post()
     portal = portal_channel_ensure(office=offices[JEPARA])
+    post = approved_post(channels=[portal])
     other = member("11.01", "operator")
     client.force_login(other)
 
@@ -331,6 +331,7 @@ def test_two_connectors_publishing_one_delivery_make_one_article(offices, member
         office=office,
         text="Debat kandidat malam ini.",
         scheduled_at=timezone.now() + timedelta(hours=1),
+        channels=[portal],
     )
     post_submit(actor=operator, post=post)
     post = post_approve(actor=editor, post=post)

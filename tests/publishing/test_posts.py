@@ -13,6 +13,7 @@ from humas.audit.models import AuditEvent
 from humas.offices.policy import PolicyDenied
 from humas.publishing.delivery import deliveries_sweep, publication_create
 from humas.publishing.models import Delivery, Post
+from humas.publishing.portal_channel import portal_channel_ensure
 from humas.publishing.services import (
     PublishingError,
     post_approve,
@@ -27,7 +28,8 @@ JEPARA = "33.20"
 
 
 def test_author_cannot_approve_own_post(offices, editor):
-    post = post_create(actor=editor, office=offices[JEPARA], text="Rapat pleno terbuka.")
+    portal = portal_channel_ensure(office=offices[JEPARA])
+    post = post_create(actor=editor, office=offices[JEPARA], text="Rapat pleno terbuka.", channels=[portal])
     post_submit(actor=editor, post=post)
 
     with pytest.raises(PolicyDenied):
@@ -40,18 +42,22 @@ def test_author_cannot_approve_own_post(offices, editor):
 
 def test_operator_cannot_approve(offices, operator, member):
     other = member(JEPARA, "operator")
-    post = post_create(actor=other, office=offices[JEPARA], text="Rapat pleno terbuka.")
+    portal = portal_channel_ensure(office=offices[JEPARA])
+    post = post_create(actor=other, office=offices[JEPARA], text="Rapat pleno terbuka.", channels=[portal])
     post_submit(actor=other, post=post)
     with pytest.raises(PolicyDenied):
         post_approve(actor=operator, post=post)
 
 
 def test_changing_an_approved_post_needs_approval_again(offices, approved_post, operator):
-    post = approved_post()
+    portal = portal_channel_ensure(office=offices[JEPARA])
+    post = approved_post(channels=[portal])
     post = post_update(actor=operator, post=post, text="Teks baru yang berbeda.")
     assert (post.status, post.approved_by) == (Post.Status.DRAFT, None)
     with pytest.raises(PublishingError):
         publication_create(actor=operator, post=post, channels=[])
+    with pytest.raises(PublishingError):  # not even to the channel it was approved for
+        publication_create(actor=operator, post=post, channels=[portal])
 
 
 @pytest.mark.parametrize(

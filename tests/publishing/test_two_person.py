@@ -11,6 +11,7 @@ from django.utils import timezone
 from humas.audit.models import AuditEvent
 from humas.offices.policy import PolicyDenied
 from humas.publishing.models import Post, PostVersion
+from humas.publishing.portal_channel import portal_channel_ensure
 from humas.publishing.services import post_approve, post_create, post_submit, post_update
 
 from .conftest import JEPARA
@@ -19,10 +20,18 @@ pytestmark = pytest.mark.django_db
 BASE = "/app/kab-jepara/content/"
 
 
+@pytest.fixture
+def portal(offices):
+    """The channel these posts go out on: KPU Jepara's own portal."""
+    return portal_channel_ensure(office=offices[JEPARA])
+
+
 def test_an_editor_who_edits_an_operators_post_cannot_submit_and_approve_it_himself(
-    operator, editor, offices
+    operator, editor, offices, portal
 ):
-    post = post_create(actor=operator, office=offices[JEPARA], text="Pendaftaran pemantau dibuka.")
+    post = post_create(
+        actor=operator, office=offices[JEPARA], text="Pendaftaran pemantau dibuka.", channels=[portal]
+    )
     post_submit(actor=operator, post=post)
     post = post_update(actor=editor, post=post, text="Pendaftaran pemantau dibuka hari ini.")
     post_submit(actor=editor, post=post)
@@ -37,8 +46,8 @@ def test_an_editor_who_edits_an_operators_post_cannot_submit_and_approve_it_hims
     assert not PostVersion.objects.exists()
 
 
-def test_the_author_keeps_the_existing_message(editor, offices):
-    post = post_create(actor=editor, office=offices[JEPARA], text="Teks editor.")
+def test_the_author_keeps_the_existing_message(editor, offices, portal):
+    post = post_create(actor=editor, office=offices[JEPARA], text="Teks editor.", channels=[portal])
     post_submit(actor=editor, post=post)
 
     with pytest.raises(PolicyDenied) as refused:
@@ -47,9 +56,11 @@ def test_the_author_keeps_the_existing_message(editor, offices):
     assert str(refused.value) == "Anda tidak dapat menyetujui unggahan Anda sendiri."
 
 
-def test_moving_an_approved_post_to_another_time_needs_a_new_approval(approved_post, operator, editor):
+def test_moving_an_approved_post_to_another_time_needs_a_new_approval(
+    approved_post, operator, editor, portal
+):
     planned = datetime(2030, 2, 10, 2, 0, tzinfo=UTC)
-    post = approved_post(scheduled_at=planned)
+    post = approved_post(scheduled_at=planned, channels=[portal])
     quiet_period = planned + timedelta(days=1)
 
     post = post_update(actor=operator, post=post, text=post.text, link=post.link, scheduled_at=quiet_period)
@@ -69,8 +80,8 @@ def test_moving_an_approved_post_to_another_time_needs_a_new_approval(approved_p
     }
 
 
-def test_saving_an_approved_post_unchanged_keeps_its_approval(approved_post, operator, editor):
-    post = approved_post(scheduled_at=timezone.now() + timedelta(days=2))
+def test_saving_an_approved_post_unchanged_keeps_its_approval(approved_post, operator, editor, portal):
+    post = approved_post(scheduled_at=timezone.now() + timedelta(days=2), channels=[portal])
 
     post = post_update(
         actor=operator, post=post, text=post.text, link=post.link, scheduled_at=post.scheduled_at
@@ -79,8 +90,10 @@ def test_saving_an_approved_post_unchanged_keeps_its_approval(approved_post, ope
     assert (post.status, post.approved_by, post.last_changed_by) == (Post.Status.APPROVED, editor, operator)
 
 
-def test_each_approval_is_a_version_with_its_writer_and_approver(approved_post, operator, editor, member):
-    post = approved_post()
+def test_each_approval_is_a_version_with_its_writer_and_approver(
+    approved_post, operator, editor, member, portal
+):
+    post = approved_post(channels=[portal])
     second_editor = member(JEPARA, "editor", email="editor.kedua@kpu.test")
     post = post_update(actor=editor, post=post, text="Teks yang diperbaiki editor.")
     post_submit(actor=editor, post=post)
@@ -95,9 +108,9 @@ def test_each_approval_is_a_version_with_its_writer_and_approver(approved_post, 
 
 
 def test_the_detail_page_shows_the_history_and_no_approve_button_for_the_last_changer(
-    client, approved_post, operator, editor
+    client, approved_post, operator, editor, portal
 ):
-    post = approved_post()
+    post = approved_post(channels=[portal])
     post = post_update(actor=editor, post=post, text="Teks yang diperbaiki editor.")
     post_submit(actor=editor, post=post)
     client.force_login(editor)
@@ -111,9 +124,9 @@ def test_the_detail_page_shows_the_history_and_no_approve_button_for_the_last_ch
 
 
 def test_approving_through_the_page_as_the_last_changer_is_refused_with_a_message(
-    client, approved_post, editor
+    client, approved_post, editor, portal
 ):
-    post = approved_post()
+    post = approved_post(channels=[portal])
     post = post_update(actor=editor, post=post, text="Teks yang diperbaiki editor.")
     post_submit(actor=editor, post=post)
     client.force_login(editor)

@@ -20,7 +20,9 @@ def test_full_flow_from_draft_to_published_and_withdrawn(
     client.force_login(operator)
     assert client.get(BASE).status_code == 200
 
-    response = client.post(f"{BASE}new/", {"text": "Hari pemungutan suara 14 Februari.", "link": ""})
+    response = client.post(
+        f"{BASE}new/", {"text": "Hari pemungutan suara 14 Februari.", "link": "", "channels": [channel.pk]}
+    )
     post = Post.objects.get()
     assert response.status_code == 302 and response["Location"] == f"{BASE}{post.pk}/"
     client.post(f"{BASE}{post.pk}/submit/")
@@ -39,7 +41,9 @@ def test_full_flow_from_draft_to_published_and_withdrawn(
     assert "Terbit di 1 dari 1 kanal" in page
     assert delivery.url in page
 
-    client.post(f"{BASE}{post.pk}/publications/{delivery.publication_id}/withdraw/")
+    client.post(
+        f"{BASE}{post.pk}/publications/{delivery.publication_id}/withdraw/", {"reason": "Salah tanggal"}
+    )
     delivery.refresh_from_db()
     assert delivery.state == Delivery.State.WITHDRAWN
     assert fakes.hub.posts("telegram") == []
@@ -77,7 +81,7 @@ def test_schedule_is_entered_in_the_office_zone(client, operator):
 def test_publishing_someone_elses_channel_or_a_draft_changes_nothing(client, fakes, connected, operator):
     channel = connected("x")
     client.force_login(operator)
-    client.post(f"{BASE}new/", {"text": "Draf saja"})
+    client.post(f"{BASE}new/", {"text": "Draf saja", "channels": [channel.pk]})  # for x, not yet approved
     post = Post.objects.get()
     client.post(f"{BASE}{post.pk}/publish/", {"channels": [channel.pk]})
     client.post(f"{BASE}{post.pk}/publish/", {"channels": ["999999", "abc"]})
@@ -93,8 +97,9 @@ def test_viewer_of_another_office_is_refused(client, member):
 def test_status_refreshes_itself_while_deliveries_are_under_way(
     client, fakes, connected, approved_post, operator
 ):
+    x = connected("x")
     post = approved_post(scheduled_at=datetime(2031, 1, 1, tzinfo=UTC))
-    publication_create(actor=operator, post=post, channels=[connected("x")])
+    publication_create(actor=operator, post=post, channels=[x])
     client.force_login(operator)
 
     page = client.get(f"{BASE}{post.pk}/").content.decode()

@@ -35,14 +35,23 @@ from .x import XConnector, weighted_length
 
 
 def build_connector(
-    platform: Platform | str, *, account_id: str, token: str, base_url: str | None = None, **options: Any
+    platform: Platform | str,
+    *,
+    account_id: str,
+    token: str,
+    base_url: str | None = None,
+    web_url: str | None = None,
+    **options: Any,
 ) -> Connector:
     """The connector for one channel. ``account_id`` is the page id, IG user id, X user id or
     Telegram chat (``@name`` or ``-100…``); ``base_url`` None means the real platform;
-    ``options`` go to the connector (timeout, rate_store, clock, api_version, app_id…)."""
+    ``web_url`` None means links to the real site (the demo: the fakes' pages); ``options`` go
+    to the connector (timeout, rate_store, clock, api_version, app_id…)."""
     platform = Platform(platform)
     if base_url is not None:
         options["base_url"] = base_url
+    if web_url is not None:
+        options["web_url"] = web_url
     if platform is Platform.FACEBOOK:
         return FacebookConnector(page_id=account_id, access_token=token, **options)
     if platform is Platform.INSTAGRAM:

@@ -133,9 +133,15 @@ class GraphConnector(HttpConnector):
         rate_store: RateLimitStore | None = None,
         clock: Clock = utcnow,
         transport: httpx.BaseTransport | None = None,
+        web_url: str | None = None,
     ) -> None:
         super().__init__(
-            base_url=base_url, timeout=timeout, rate_store=rate_store, clock=clock, transport=transport
+            base_url=base_url,
+            timeout=timeout,
+            rate_store=rate_store,
+            clock=clock,
+            transport=transport,
+            web_url=web_url,
         )
         self.account_id = account_id
         self.api_version = api_version

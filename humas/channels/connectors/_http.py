@@ -68,6 +68,8 @@ def shared_ssl_context() -> ssl.SSLContext:
 
 class HttpConnector:
     platform: ClassVar[Platform]
+    # The platform's web site, where people see a post or an account (its links' origin).
+    WEB_URL: ClassVar[str] = ""
 
     def __init__(
         self,
@@ -77,8 +79,12 @@ class HttpConnector:
         rate_store: RateLimitStore | None = None,
         clock: Clock = utcnow,
         transport: httpx.BaseTransport | None = None,
+        web_url: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        # Links to posts and accounts start here: the real site unless told otherwise (the demo
+        # points them at the fakes' pages, ``/_fake/<platform>``).
+        self.web_url = (web_url or self.WEB_URL).rstrip("/")
         self.clock = clock
         self.rate_store: RateLimitStore = (
             rate_store if rate_store is not None else MemoryRateLimitStore(clock)
@@ -94,6 +100,16 @@ class HttpConnector:
 
     def close(self) -> None:
         self._client.close()
+
+    def web_link(self, path: str) -> str:
+        """``path`` on the platform's web site (``web_url``)."""
+        return f"{self.web_url}/{path.lstrip('/')}"
+
+    def web_rebase(self, url: str) -> str:
+        """A link the platform gave (a permalink on its real site), moved to ``web_url``."""
+        if self.WEB_URL and self.web_url != self.WEB_URL and url.startswith(self.WEB_URL + "/"):
+            return self.web_url + url[len(self.WEB_URL) :]
+        return url
 
     def __enter__(self) -> HttpConnector:
         return self

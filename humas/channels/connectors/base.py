@@ -199,6 +199,18 @@ T_CREDENTIALS = register(
     _("Token %(platform)s tidak berlaku lagi (%(reason)s). Kanal perlu dihubungkan ulang."),
     "The %(platform)s token is no longer valid (%(reason)s). The channel needs reconnecting.",
 )
+# The same rejection while connecting: the token never worked here, so nothing is "no longer"
+# valid and nothing needs reconnecting; the person is told what to check instead.
+T_CREDENTIALS_REFUSED = register(
+    _(
+        "%(platform)s menolak token ini (%(reason)s), jadi kanal belum terhubung. Periksa bahwa token "
+        "disalin lengkap, dibuat untuk akun kantor yang benar, dan belum dicabut atau kedaluwarsa, lalu "
+        "coba lagi."
+    ),
+    "%(platform)s refused this token (%(reason)s), so the channel is not connected. Check that the token "
+    "was copied in full, was made for the office's account, and has not been revoked or expired, then "
+    "try again.",
+)
 T_PERMISSION = register(
     _("Token %(platform)s tidak memiliki izin yang diperlukan: %(missing)s."),
     "The %(platform)s token lacks a required permission: %(missing)s.",
@@ -328,6 +340,11 @@ class CredentialsInvalid(ConnectorError):
 
     def __init__(self, platform: Platform | str, *, reason: str = "", **kwargs: Any) -> None:
         super().__init__(platform, reason=reason or "token ditolak", **kwargs)
+
+    def refused_message_in(self, language: str) -> str:
+        """The message for a token refused while connecting (T_CREDENTIALS_REFUSED)."""
+        reason = translate(str(self.params.get("reason", "")), language)
+        return translate(T_CREDENTIALS_REFUSED, language, {**self.params, "reason": reason})
 
 
 class PermissionMissing(ConnectorError):

@@ -60,6 +60,7 @@ T_IMAGE_TYPE = register(
 class FacebookConnector(GraphConnector):
     platform = Platform.FACEBOOK
     capabilities = frozenset(Capability)
+    WEB_URL = "https://www.facebook.com"
     required_scopes = ("pages_manage_posts", "pages_read_engagement")
     optional_scopes = ("pages_manage_engagement", "pages_read_user_content", "read_insights")
 
@@ -107,7 +108,7 @@ class FacebookConnector(GraphConnector):
             credential_type="page",
             expires_at=grants.expires_at,
             scopes=grants.scopes,
-            url=f"https://www.facebook.com/{self.page_id}",
+            url=self.web_link(self.page_id),
             warnings=grants.warnings,
         )
 
@@ -145,7 +146,7 @@ class FacebookConnector(GraphConnector):
         return PublishedPost(
             platform=self.platform,
             post_id=post_id,
-            url=f"https://www.facebook.com/{post_id}",
+            url=self.web_link(post_id),
             created_at=self.clock(),
             text=str(params["message"]),
         )
@@ -177,7 +178,7 @@ class FacebookConnector(GraphConnector):
             since=since,
             time_field="created_time",
             text_field="message",
-            url_of=lambda item: str(item.get("permalink_url") or f"https://www.facebook.com/{item['id']}"),
+            url_of=lambda item: self.web_rebase(str(item.get("permalink_url") or self.web_link(item["id"]))),
             newest_first=False,
         )
 

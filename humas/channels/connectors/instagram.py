@@ -64,6 +64,7 @@ _MENTION = re.compile(r"(?<!\w)@[\w.]+")
 
 class InstagramConnector(GraphConnector):
     platform = Platform.INSTAGRAM
+    WEB_URL = "https://www.instagram.com"
     capabilities = frozenset(
         {
             Capability.PUBLISH,
@@ -137,7 +138,7 @@ class InstagramConnector(GraphConnector):
             credential_type=str(data.get("type", "")).lower(),
             expires_at=grants.expires_at,
             scopes=grants.scopes,
-            url=f"https://www.instagram.com/{username}/" if username else "",
+            url=self.web_link(f"{username}/") if username else "",
             warnings=grants.warnings,
         )
 
@@ -196,7 +197,7 @@ class InstagramConnector(GraphConnector):
         return PublishedPost(
             platform=self.platform,
             post_id=media_id,
-            url=str(media.get("permalink", "")),
+            url=self.web_rebase(str(media.get("permalink", ""))),
             created_at=graph_time(media.get("timestamp")) or self.clock(),
             text=caption,
         )
@@ -218,7 +219,7 @@ class InstagramConnector(GraphConnector):
             since=since,
             time_field="timestamp",
             text_field="caption",
-            url_of=lambda item: str(item.get("permalink", "")),
+            url_of=lambda item: self.web_rebase(str(item.get("permalink", ""))),
             newest_first=True,
         )
 

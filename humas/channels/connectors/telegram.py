@@ -65,6 +65,7 @@ T_REJECTED = register(_("token bot ditolak"), "bot token rejected")
 class TelegramConnector(HttpConnector):
     platform = Platform.TELEGRAM
     capabilities = frozenset({Capability.PUBLISH, Capability.DELETE})
+    WEB_URL = "https://t.me"
 
     def __init__(self, *, bot_token: str, chat_id: str, base_url: str = TELEGRAM_URL, **kwargs: Any) -> None:
         super().__init__(base_url=base_url, **kwargs)
@@ -180,16 +181,16 @@ class TelegramConnector(HttpConnector):
             name=str(chat.get("title", "")),
             handle=f"@{username}" if username else "",
             credential_type="bot",
-            url=f"https://t.me/{username}" if username else "",
+            url=self.web_link(str(username)) if username else "",
             warnings=tuple(warnings),
         )
 
     def _message_url(self, chat: dict[str, Any], message_id: int) -> str:
         username = chat.get("username") or self.chat_username
         if username:
-            return f"https://t.me/{username}/{message_id}"
+            return self.web_link(f"{username}/{message_id}")
         chat_id = str(chat.get("id", self.chat_id))
-        return f"https://t.me/c/{chat_id.removeprefix('-100')}/{message_id}"
+        return self.web_link(f"c/{chat_id.removeprefix('-100')}/{message_id}")
 
     @shape_guard(mutating=True)
     def publish(self, request: PublishRequest) -> PublishedPost:

@@ -107,6 +107,7 @@ def x_time(value: object) -> datetime | None:
 class XConnector(HttpConnector):
     platform = Platform.X
     capabilities = frozenset(Capability)
+    WEB_URL = "https://x.com"
 
     def __init__(
         self,
@@ -236,7 +237,7 @@ class XConnector(HttpConnector):
             name=str(data.get("name", "")),
             handle=f"@{self.username}",
             credential_type="oauth2_user",
-            url=f"https://x.com/{self.username}",
+            url=self.web_link(self.username),
         )
 
     def _garbage_from(self, payload: dict[str, Any]) -> BadRequest:
@@ -280,8 +281,8 @@ class XConnector(HttpConnector):
 
     def _tweet_url(self, tweet_id: str) -> str:
         if self.username:
-            return f"https://x.com/{self.username}/status/{tweet_id}"
-        return f"https://x.com/i/web/status/{tweet_id}"
+            return self.web_link(f"{self.username}/status/{tweet_id}")
+        return self.web_link(f"i/web/status/{tweet_id}")
 
     @shape_guard(mutating=True)
     def publish(self, request: PublishRequest) -> PublishedPost:

@@ -18,9 +18,9 @@ import threading
 import time
 import urllib.parse
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from typing import Any, ClassVar, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 PLATFORMS = ("facebook", "instagram", "x", "telegram")
@@ -255,9 +255,82 @@ class PlatformFake(Protocol):
     def reset(self) -> None: ...
 
 
+class IdCounter:
+    """``next(counter)``: 1, 2, 3…; unlike ``itertools.count`` its position can be saved."""
+
+    def __init__(self, start: int = 1) -> None:
+        self.value = start
+
+    def __iter__(self) -> IdCounter:
+        return self
+
+    def __next__(self) -> int:
+        value = self.value
+        self.value += 1
+        return value
+
+
+# --------------------------------------------------------------------------------------------
+# Saving a fake's state (``humas fakes serve --state FILE``): JSON, with tags for what JSON has
+# not (tuples, sets, dicts with non-string keys, the fakes' dataclasses, id counters).
+
+
+def encode_state(value: Any) -> Any:
+    if isinstance(value, IdCounter):
+        return {"__counter__": value.value}
+    if is_dataclass(value) and not isinstance(value, type):
+        return {
+            "__dataclass__": type(value).__name__,
+            "fields": {f.name: encode_state(getattr(value, f.name)) for f in fields(value)},
+        }
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode_state(v) for v in value]}
+    if isinstance(value, set | frozenset):
+        return {"__set__": sorted((encode_state(v) for v in value), key=repr)}
+    if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value):
+            return {k: encode_state(v) for k, v in value.items()}
+        return {"__dict__": [[encode_state(k), encode_state(v)] for k, v in value.items()]}
+    if isinstance(value, list):
+        return [encode_state(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"cannot save {type(value).__name__} in the fakes' state")
+
+
+def decode_state(value: Any, classes: Mapping[str, type]) -> Any:
+    if isinstance(value, list):
+        return [decode_state(v, classes) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1:
+        ((tag, inner),) = value.items()
+        if tag == "__counter__":
+            return IdCounter(int(inner))
+        if tag == "__tuple__":
+            return tuple(decode_state(v, classes) for v in inner)
+        if tag == "__set__":
+            return {decode_state(v, classes) for v in inner}
+        if tag == "__dict__":
+            return {decode_state(k, classes): decode_state(v, classes) for k, v in inner}
+    if set(value) == {"__dataclass__", "fields"}:
+        cls = classes[value["__dataclass__"]]
+        return cls(**{k: decode_state(v, classes) for k, v in value["fields"].items()})
+    return {k: decode_state(v, classes) for k, v in value.items()}
+
+
 class LockedFake(ABC):
     """A platform fake's state lives behind one lock, because the threaded server answers
-    requests concurrently; ``reset`` builds that state and the control API calls it again."""
+    requests concurrently; ``reset`` builds that state and the control API calls it again.
+
+    ``STATE_FIELDS`` are what the fake issued and keeps (accounts, tokens, posts, id counters):
+    saved and read back by ``export_state``/``import_state`` so a restarted fake still knows
+    them. ``TRANSIENT_FIELDS`` start afresh (rate windows, the lock, configuration); a test
+    makes sure every attribute is one or the other."""
+
+    STATE_FIELDS: ClassVar[tuple[str, ...]] = ()
+    STATE_CLASSES: ClassVar[tuple[type, ...]] = ()
+    TRANSIENT_FIELDS: ClassVar[tuple[str, ...]] = ("limits", "settings", "clock", "lock")
 
     def __init__(self, limits: Limits, settings: Settings, clock: Any = time.time) -> None:
         self.limits = limits
@@ -268,6 +341,18 @@ class LockedFake(ABC):
 
     @abstractmethod
     def reset(self) -> None: ...
+
+    def export_state(self) -> dict[str, Any]:
+        with self.lock:
+            return {name: encode_state(getattr(self, name)) for name in self.STATE_FIELDS}
+
+    def import_state(self, state: Mapping[str, Any]) -> None:
+        classes = {cls.__name__: cls for cls in self.STATE_CLASSES}
+        with self.lock:
+            self.reset()
+            for name in self.STATE_FIELDS:
+                if name in state:
+                    setattr(self, name, decode_state(state[name], classes))
 
 
 class FaultBook:

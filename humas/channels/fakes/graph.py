@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
-import itertools
 import json
 import re
 import secrets
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .core import Fault, Limits, LockedFake, Request, Response, Settings, SlidingWindow
+from .core import Fault, IdCounter, Limits, LockedFake, Request, Response, Settings, SlidingWindow
 
 VERSION_RE = re.compile(r"^v\d+\.\d+$")
 FB_TEXT_LIMIT = 63_206
@@ -152,6 +151,25 @@ def field_name(spec: str) -> str:
 
 class GraphFake(LockedFake):
     name = "graph"
+    STATE_FIELDS = (
+        "tokens",
+        "pages",
+        "ig_accounts",
+        "users",
+        "objects",
+        "_ids",
+        "oauth_codes",
+        "derived_page_tokens",
+    )
+    STATE_CLASSES = (GraphToken, Page, IgAccount, GraphObject)
+    TRANSIENT_FIELDS = (
+        *LockedFake.TRANSIENT_FIELDS,
+        "app_id",
+        "app_secret",
+        "app_window",
+        "page_window",
+        "publish_window",
+    )
     # The fake's registered Meta app (Facebook Login, app access token, appsecret_proof).
     APP_ID = "900000000000001"
     APP_SECRET = "fake-app-secret-0001"  # noqa: S105 - a fake's published test secret
@@ -168,7 +186,7 @@ class GraphFake(LockedFake):
             self.ig_accounts: dict[str, IgAccount] = {}
             self.users: dict[str, str] = {}  # user id -> name
             self.objects: dict[str, GraphObject] = {}
-            self._ids = itertools.count(1)
+            self._ids = IdCounter(1)
             self.app_window: SlidingWindow | None = None
             self.page_window: SlidingWindow | None = None
             self.publish_window = SlidingWindow(10**9, 86400, self.clock)
@@ -278,11 +296,21 @@ class GraphFake(LockedFake):
                 if obj.kind != kind:
                     continue
                 owner = self.pages.get(obj.owner) or self.ig_accounts.get(obj.owner)
+                username = owner.username if owner else ""
+                if kind == "post":
+                    # Where a post and its Page are on facebook.com (the id, or the permalink).
+                    paths = [obj.id, f"{username}/posts/{obj.id.split('_')[-1]}"]
+                    account_paths = [obj.owner, username]
+                else:
+                    paths = [f"p/{obj.data.get('shortcode', '')}"]
+                    account_paths = [username]
                 result.append(
                     {
                         "id": obj.id,
                         "account": owner.name if owner else obj.owner,
                         "account_id": obj.owner,
+                        "paths": paths,
+                        "account_paths": account_paths,
                         "text": obj.data.get("message") or obj.data.get("caption") or "",
                         "link": obj.data.get("link", ""),
                         "images": obj.data.get("image_urls", []),

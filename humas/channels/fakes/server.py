@@ -10,6 +10,7 @@ import argparse
 import html
 import json
 import logging
+import os
 import socket
 import sys
 import threading
@@ -18,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,8 +42,16 @@ from .x import CLIENT_ID, CLIENT_SECRET, XFake
 log = logging.getLogger("humas.fakes")
 
 
+STATE_VERSION = 1
+
+
 class FakeHub:
-    """All fake platforms, their faults, limits and seeded accounts."""
+    """All fake platforms, their faults, limits and seeded accounts.
+
+    ``state_path``: a JSON file where the fakes keep what they issued (accounts, tokens, posts),
+    written after every request that may change it and read back at start, so a restarted fake
+    (``humas demo`` stopped and started again) still accepts the tokens it gave out. Faults,
+    limits and rate windows are not kept."""
 
     def __init__(
         self,
@@ -50,6 +60,7 @@ class FakeHub:
         limits: Limits | None = None,
         settings: Settings | None = None,
         clock: Callable[[], float] = time.time,
+        state_path: str | os.PathLike[str] | None = None,
     ) -> None:
         self.limits = limits or Limits()
         self.settings = settings or Settings()
@@ -60,7 +71,58 @@ class FakeHub:
         self.fakes: tuple[PlatformFake, ...] = (self.graph, self.x, self.telegram)
         self.seed_count = seed
         self.accounts: list[dict[str, Any]] = []
-        self.seed(seed)
+        self.state_path = Path(state_path) if state_path is not None else None
+        self._state_lock = threading.Lock()
+        self._saved = ""
+        if not self._load_state():
+            self.seed(seed)
+            self.save_state()
+
+    # --- keeping what was issued across restarts -------------------------------------------------
+
+    def export_state(self) -> dict[str, Any]:
+        return {
+            "version": STATE_VERSION,
+            "accounts": self.accounts,
+            "graph": self.graph.export_state(),
+            "x": self.x.export_state(),
+            "telegram": self.telegram.export_state(),
+        }
+
+    def _load_state(self) -> bool:
+        if self.state_path is None or not self.state_path.exists():
+            return False
+        try:
+            text = self.state_path.read_text(encoding="utf-8")
+            state = json.loads(text)
+            if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+                raise ValueError(f"not a version {STATE_VERSION} state")
+            self.graph.import_state(state["graph"])
+            self.x.import_state(state["x"])
+            self.telegram.import_state(state["telegram"])
+            self.accounts = list(state["accounts"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("fakes: ignoring the state in %s (%s); starting afresh", self.state_path, exc)
+            for fake in self.fakes:
+                fake.reset()
+            self.accounts = []
+            return False
+        self._saved = json.dumps(self.export_state(), sort_keys=True)
+        return True
+
+    def save_state(self) -> None:
+        """Write the state file when the state changed (atomically: a crash leaves the old one)."""
+        if self.state_path is None:
+            return
+        with self._state_lock:
+            text = json.dumps(self.export_state(), sort_keys=True)
+            if text == self._saved:
+                return
+            self.state_path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.state_path.with_name(f".{self.state_path.name}.partial")
+            partial.write_text(text, encoding="utf-8")
+            os.replace(partial, self.state_path)
+            self._saved = text
 
     def seed(self, count: int) -> None:
         """Deterministic demo offices: the same count always yields the same ids and tokens."""
@@ -118,6 +180,24 @@ class FakeHub:
     # --- request handling ----------------------------------------------------------------------
 
     def dispatch(self, request: Request) -> Response:
+        response = self._dispatch(request)
+        if self.state_path is not None and not self._reads_only(request):
+            try:
+                self.save_state()
+            except (OSError, TypeError, ValueError):
+                # The request was carried out: answer it; the next one tries to save again.
+                log.exception("fakes: could not save the state to %s", self.state_path)
+        return response
+
+    @staticmethod
+    def _reads_only(request: Request) -> bool:
+        """The HTML pages and the control API's reads change nothing worth saving."""
+        path = request.path
+        if path == "/" or path.startswith("/_fake"):
+            return True
+        return path.startswith("/_control/") and request.method == "GET"
+
+    def _dispatch(self, request: Request) -> Response:
         path = request.path
         if path.startswith("/_control/"):
             return self._control(request)
@@ -262,10 +342,17 @@ class FakeHub:
         }
 
     def _page(self, request: Request) -> Response:
-        platform = request.path.removeprefix("/_fake").strip("/")
+        """The HTML pages: every platform's posts (``/``, ``/_fake/{platform}``), and one post or
+        one account at the path it has on the real site (``/_fake/x/kpu_demo1/status/…``,
+        ``/_fake/facebook/{post id}``, ``/_fake/instagram/p/{shortcode}/``,
+        ``/_fake/telegram/{channel}/{message id}``): where connectors told to (``web_url``) link."""
+        platform, _, rest = request.path.removeprefix("/_fake").strip("/").partition("/")
+        rest = rest.strip("/")
         nav = " · ".join(f'<a href="/_fake/{p}">{p}</a>' for p in PLATFORMS)
+        refresh = '<meta http-equiv="refresh" content="3">' if not rest else ""
         head = (
-            '<!DOCTYPE html><html lang="id"><head><meta charset="utf-8"><meta http-equiv="refresh" content="3">'
+            f'<!DOCTYPE html><html lang="id"><head><meta charset="utf-8">{refresh}'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
             "<title>Humas fakes</title><style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem}"
             "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;"
             "vertical-align:top}.del{color:#999;text-decoration:line-through}pre{white-space:pre-wrap;margin:0}</style>"
@@ -280,21 +367,69 @@ class FakeHub:
                 200,
                 f"{head}<h1>Humas fake platforms</h1><table><tr><th>platform</th><th>posts</th></tr>{rows}</table></body></html>",
             )
+        posts = self.posts(platform, include_deleted=True)
+        title = platform
+        if rest:
+            chosen = [p for p in posts if rest in p.get("paths", ())]
+            if chosen:
+                return Response.html(200, head + self._post_html(platform, chosen[0]) + "</body></html>")
+            else:
+                chosen = [p for p in posts if rest in p.get("account_paths", ())]
+                title = f"{platform}: {rest}"
+                if not chosen and not self._known_account(platform, rest):
+                    return Response.html(
+                        404,
+                        f"{head}<h1>{html.escape(platform)}</h1><p>Unggahan atau akun "
+                        f"<code>{html.escape(rest)}</code> tidak ditemukan di platform tiruan ini.</p></body></html>",
+                    )
+            posts = chosen
         post_rows: list[str] = []
-        for post in self.posts(platform, include_deleted=True)[:500]:
+        for post in posts[:500]:
             when = datetime.fromtimestamp(post["created"], UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
             images = "".join(f"<div>{html.escape(str(i))}</div>" for i in post["images"])
             css = ' class="del"' if post["deleted"] else ""
+            paths = post.get("paths") or []
+            ident = html.escape(str(post["id"]))
+            if paths:
+                ident = f'<a href="/_fake/{platform}/{html.escape(str(paths[0]))}">{ident}</a>'
             post_rows.append(
                 f"<tr{css}><td>{html.escape(when)}</td><td>{html.escape(str(post['account']))}</td>"
-                f"<td><pre>{html.escape(str(post['text']))}</pre>{images}</td><td>{html.escape(str(post['id']))}</td></tr>"
+                f"<td><pre>{html.escape(str(post['text']))}</pre>{images}</td><td>{ident}</td></tr>"
             )
         table = "".join(post_rows) or '<tr><td colspan="4">Belum ada unggahan.</td></tr>'
         return Response.html(
             200,
-            f"{head}<h1>{html.escape(platform)}</h1><table><tr><th>waktu</th><th>akun</th><th>isi</th><th>id</th></tr>"
+            f"{head}<h1>{html.escape(title)}</h1><table><tr><th>waktu</th><th>akun</th><th>isi</th><th>id</th></tr>"
             f"{table}</table></body></html>",
         )
+
+    @staticmethod
+    def _post_html(platform: str, post: dict[str, Any]) -> str:
+        """One post as the platform's page of it would show it (readable on a phone)."""
+        when = datetime.fromtimestamp(post["created"], UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        images = "".join(f"<li>{html.escape(str(i))}</li>" for i in post["images"])
+        account_paths = post.get("account_paths") or []
+        account = html.escape(str(post["account"]))
+        if account_paths:
+            account = f'<a href="/_fake/{platform}/{html.escape(str(account_paths[0]))}">{account}</a>'
+        gone = "<p><strong>Unggahan ini sudah dihapus.</strong></p>" if post["deleted"] else ""
+        css = ' class="del"' if post["deleted"] else ""
+        return (
+            f"<article><h1>{html.escape(platform)}: {account}</h1>{gone}"
+            f"<pre{css}>{html.escape(str(post['text']))}</pre>"
+            f"{f'<ul>{images}</ul>' if images else ''}"
+            f"<p><small>{html.escape(when)} · id {html.escape(str(post['id']))}</small></p></article>"
+        )
+
+    def _known_account(self, platform: str, path: str) -> bool:
+        """Whether ``path`` is an account's page on the platform (it may have no posts yet)."""
+        if platform == "x":
+            return any(u.username == path for u in self.x.users.values())
+        if platform == "facebook":
+            return any(path in (p.id, p.username) for p in self.graph.pages.values())
+        if platform == "instagram":
+            return any(a.username == path for a in self.graph.ig_accounts.values())
+        return any(c.username == path for c in self.telegram.channels.values())
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -371,14 +506,16 @@ def serve(
     limits: Limits | None = None,
     settings: Settings | None = None,
     quiet: bool = False,
+    state_path: str | None = None,
 ) -> None:
     """Serve every fake platform on ``host:port`` until interrupted.
 
     Point connectors at ``http://host:port`` (Graph, X and Telegram share it); open
     ``http://host:port/`` to watch posts arrive; ``GET /_control/accounts`` lists the seeded
-    demo accounts and their tokens.
+    demo accounts and their tokens. ``state_path``: keep what the fakes issued in that file
+    across restarts (see FakeHub).
     """
-    hub = FakeHub(seed=seed, limits=limits, settings=settings)
+    hub = FakeHub(seed=seed, limits=limits, settings=settings, state_path=state_path)
     server = make_server(host, port, hub=hub, quiet=quiet)
     print(
         f"Humas fakes on {server.base_url}  ({seed} demo offices; accounts: {server.base_url}/_control/accounts)",
@@ -401,6 +538,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--limits", default="", help="JSON object of Limits fields, e.g. '{\"telegram_per_chat\": 20}'"
     )
+    parser.add_argument(
+        "--state",
+        default="",
+        help="JSON file keeping the accounts, tokens and posts the fakes issued across restarts",
+    )
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(list(argv) if argv is not None else None)
     limits = Limits()
@@ -414,7 +556,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         limits.latency_ms = dict.fromkeys(PLATFORMS, args.latency_ms)
     if not args.quiet:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    serve(args.host, args.port, seed=args.seed, limits=limits, quiet=args.quiet)
+    serve(
+        args.host, args.port, seed=args.seed, limits=limits, quiet=args.quiet, state_path=args.state or None
+    )
     return 0
 
 

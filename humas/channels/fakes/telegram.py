@@ -4,13 +4,12 @@ sendMessage, sendPhoto, sendMediaGroup, deleteMessage, editMessageText."""
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .core import Fault, LockedFake, Request, Response, SlidingWindow
+from .core import Fault, IdCounter, LockedFake, Request, Response, SlidingWindow
 
 TEXT_LIMIT = 4096
 SHARED_BOT_INDEX = 999_999  # seeded demo bots use 1..N
@@ -76,13 +75,16 @@ class TgError(Exception):
 
 class TelegramFake(LockedFake):
     name = "telegram"
+    STATE_FIELDS = ("bots", "channels", "messages", "_ids", "revoked")
+    STATE_CLASSES = (Bot, Channel, Message)
+    TRANSIENT_FIELDS = (*LockedFake.TRANSIENT_FIELDS, "chat_window", "bot_window")
 
     def reset(self) -> None:
         with self.lock:
             self.bots: dict[str, Bot] = {}
             self.channels: dict[int, Channel] = {}
             self.messages: dict[tuple[int, int], Message] = {}
-            self._ids = itertools.count(1)
+            self._ids = IdCounter(1)
             self.revoked: set[str] = set()
             self.chat_window: SlidingWindow | None = None
             self.bot_window: SlidingWindow | None = None
@@ -155,6 +157,12 @@ class TelegramFake(LockedFake):
                         "id": f"{m.chat_id}:{m.message_id}",
                         "account": f"@{channel.username}" if channel.username else channel.title,
                         "account_id": str(m.chat_id),
+                        # Where the message and its channel are on t.me.
+                        "paths": [
+                            *([f"{channel.username}/{m.message_id}"] if channel.username else []),
+                            f"c/{str(m.chat_id).removeprefix('-100')}/{m.message_id}",
+                        ],
+                        "account_paths": [channel.username] if channel.username else [],
                         "text": m.text or m.caption,
                         "link": "",
                         "images": m.photos,

@@ -7,7 +7,6 @@ import base64
 import hashlib
 import hmac
 import html
-import itertools
 import re
 import secrets
 import urllib.parse
@@ -16,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..connectors.x import weighted_length
-from .core import Fault, LockedFake, Request, Response, SlidingWindow
+from .core import Fault, IdCounter, LockedFake, Request, Response, SlidingWindow
 
 PROBLEM = "https://api.twitter.com/2/problems/"
 # OAuth 2.0 (Authorization Code with PKCE): the fake's confidential client, the scopes X knows,
@@ -73,6 +72,20 @@ def problem(status: int, title: str, detail: str, kind: str = "about:blank", **e
 
 class XFake(LockedFake):
     name = "x"
+    STATE_FIELDS = (
+        "users",
+        "tokens",
+        "app_tokens",
+        "tweets",
+        "media",
+        "_ids",
+        "expired",
+        "oauth_codes",
+        "token_expiry",
+        "refresh_tokens",
+    )
+    STATE_CLASSES = (XUser, Tweet)
+    TRANSIENT_FIELDS = (*LockedFake.TRANSIENT_FIELDS, "windows", "app_window")
 
     def reset(self) -> None:
         with self.lock:
@@ -81,7 +94,7 @@ class XFake(LockedFake):
             self.app_tokens: set[str] = set()
             self.tweets: dict[str, Tweet] = {}
             self.media: dict[str, str] = {}  # media id -> uploader
-            self._ids = itertools.count(1)
+            self._ids = IdCounter(1)
             self.windows: dict[str, SlidingWindow] = {}
             self.app_window: SlidingWindow | None = None
             self.expired: set[str] = set()
@@ -120,6 +133,12 @@ class XFake(LockedFake):
                         "id": t.id,
                         "account": "@" + self.users[t.author_id].username,
                         "account_id": t.author_id,
+                        # Where the post and its account are on x.com (the fakes' pages answer there).
+                        "paths": [
+                            f"{self.users[t.author_id].username}/status/{t.id}",
+                            f"i/web/status/{t.id}",
+                        ],
+                        "account_paths": [self.users[t.author_id].username],
                         "text": t.text,
                         "link": "",
                         "images": [f"media:{m}" for m in t.media_ids],

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE
-from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]  # humas/
 REPO_DIR = PACKAGE_DIR.parent
@@ -56,6 +55,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Passkeys (WebAuthn) as another second factor: a django-otp device (humas/accounts/passkeys.py).
+    "django_otp_webauthn",
     "huey.contrib.djhuey",
     "django_prose_editor",
     "humas.core",
@@ -70,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything reads request.GET: over-long query strings get a plain 400 (humas/web/bounds.py).
+    "humas.web.bounds.BoundedQueryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside the page cache so stored pages get its headers too (humas/core/middleware.py).
     "humas.core.middleware.ResponseHeadersMiddleware",
@@ -168,15 +171,18 @@ else:
         "consumer": {"workers": env_int("HUMAS_WORKERS", 2), "worker_type": "thread"},
     }
 
+# Django's checks in the project's words (humas/accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "humas.accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "humas.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "humas.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "humas.accounts.passwords.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "id"
-LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
+# Each language named in itself, never translated: a reader looks for their own language's name
+# ("English" on an Indonesian page, not Django's "Inggris").
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
@@ -194,6 +200,9 @@ STATICFILES_DIRS = [
 STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.is_dir()]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("HUMAS_MEDIA_ROOT", str(DATA_DIR / "media")))
+# Uploads (office logos, published article images) served by Django itself: the embedded shape
+# (settings/local.py) has no nginx in front; production's nginx serves /media/ from disk.
+HUMAS_SERVE_MEDIA = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -243,6 +252,18 @@ OTP_TOTP_ISSUER = env_str("HUMAS_TWO_FACTOR_ISSUER", "Humas KPU")
 # back-off would refuse even the right code for a while after a typo.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+# Passkeys (django-otp-webauthn). The relying party is the configured back office, never the
+# request's Host: its id is the host of HUMAS_BACKOFFICE_URL and the only origin a browser may
+# report is that URL's origin (read on each request by humas/accounts/passkeys.py, so the
+# package's own list of origins stays empty and its check for it is silenced). Passkeys need an
+# https:// back office (or http://localhost); elsewhere the pages do not offer them.
+OTP_WEBAUTHN_RP_ID_CALLABLE = "humas.accounts.passkeys.relying_party_id"
+OTP_WEBAUTHN_RP_NAME = "Humas"
+OTP_WEBAUTHN_HELPER_CLASS = "humas.accounts.passkeys.PasskeyHelper"
+# A passkey is a second factor after the password, never a way in on its own: the sign-in form
+# (its throttle and audit) stays the only door.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+SILENCED_SYSTEM_CHECKS = ["otp_webauthn.E030"]  # no OTP_WEBAUTHN_ALLOWED_ORIGINS: see above
 
 LOGGING = {
     "version": 1,
@@ -323,6 +344,13 @@ HUMAS_CREDENTIAL_KEYS = env_list("HUMAS_CREDENTIAL_KEYS")
 HUMAS_PLATFORM_BASE_URLS = dict(
     item.split("=", 1) for item in env_list("HUMAS_PLATFORM_BASE_URLS") if "=" in item
 )
+# Links to a post or an account on a platform's web site, per platform, when it is not the real
+# one ("x=http://127.0.0.1:8001/_fake/x"): `humas demo` points them at the fakes' pages.
+HUMAS_PLATFORM_WEB_URLS = dict(
+    item.split("=", 1) for item in env_list("HUMAS_PLATFORM_WEB_URLS") if "=" in item
+)
+# Every connected channel is verified again by itself about this often (humas/channels/tasks.py).
+HUMAS_CHANNEL_CHECK_MINUTES = env_int("HUMAS_CHANNEL_CHECK_MINUTES", 60)
 # Warn Administrators this many days before a channel's token expires.
 HUMAS_TOKEN_WARN_DAYS = env_int("HUMAS_TOKEN_WARN_DAYS", 7)
 # Notifications (humas/notifications/): days before a token's expiry at which Administrators are

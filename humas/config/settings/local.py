@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from .base import *  # noqa: F403
 from .base import (
     DATA_DIR,
@@ -12,7 +14,12 @@ from .base import (
     env_bool,
 )
 
-DEBUG = env_bool("DEBUG", True)
+# Django's debug pages (settings, SQL, code) only for a developer: under the development server
+# (`manage.py runserver`, `humas manage runserver`) or with DEBUG=true. A trial install shown to
+# people (`humas demo`, `humas serve`) gets the project's own 404 and 500 pages.
+DEBUG = env_bool("DEBUG", "runserver" in sys.argv[1:3])
+# Nothing in front of the embedded shape: Django serves the uploads (static files: WhiteNoise).
+HUMAS_SERVE_MEDIA = True
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 if not SECRET_KEY:

@@ -25,6 +25,7 @@ from ..seo import absolute_for
 from ..services import (
     EDITABLE_BY_AUTHOR,
     WorkflowError,
+    article_actions,
     article_approve,
     article_create,
     article_reject,
@@ -136,7 +137,6 @@ def article_edit(request: AuthenticatedHttpRequest, office: Office, article_id: 
 @office_view("content.view")
 def article_detail(request: AuthenticatedHttpRequest, office: Office, article_id: int) -> HttpResponse:
     article = article_get_for_actor(actor=request.user, office=office, article_id=article_id)
-    user = request.user
     return render(
         request,
         "portal/admin/detail.html",
@@ -145,8 +145,8 @@ def article_detail(request: AuthenticatedHttpRequest, office: Office, article_id
             "article": article,
             "nav_active": "portal",
             "versions": article.versions.select_related("created_by", "approved_by")[:50],
-            "can_draft": policy.can(user, "content.draft", office),
-            "can_approve": policy.can(user, "content.approve", office) and article.author_id != user.pk,
+            # The buttons shown are the actions the services would let this person perform.
+            "actions": article_actions(actor=request.user, article=article),
             "approve_form": ApproveForm(zone=office.zoneinfo),
             "reason_form": ReasonForm(),
             "views": article_view_count(article=article),

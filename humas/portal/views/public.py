@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from humas.channels.models import Platform
 from humas.channels.selectors import official_accounts_public
-from humas.offices.models import Office
+from humas.offices.models import NATIONAL_SLUG, Office
 from humas.web import pagecache
 from humas.web.paging import page_number
 
@@ -78,6 +78,20 @@ def article_detail(
 
 def not_found(request: HttpRequest) -> HttpResponse:
     raise Http404
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The portal's 404 page, in the look of the site the address belongs to: the office of the
+    host (HUMAS_SITE_HOSTS) or of the first path segment, else the national site. Without any
+    office (an empty installation) the back office's plain page."""
+    slug = getattr(request, "site_office_slug", None) or request.path.lstrip("/").split("/", 1)[0]
+    office = (
+        Office.objects.filter(slug=slug, is_active=True).select_related("parent").first()
+        or Office.objects.filter(slug=NATIONAL_SLUG, is_active=True).select_related("parent").first()
+    )
+    if office is None:
+        return render(request, "404.html", status=404)
+    return render(request, "portal/404.html", {"office": office}, status=404)
 
 
 def official_accounts(request: HttpRequest, office_slug: str | None = None) -> HttpResponse:

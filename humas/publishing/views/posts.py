@@ -5,32 +5,39 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from humas.accounts.http import AuthenticatedHttpRequest
 from humas.accounts.reauth import recent_auth_required
+from humas.channels.models import Channel
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.offices.officecontext import office_view
 from humas.web import paging
 
 from ..assisted import assisted_panels, found_panels
-from ..delivery import delivery_retry, publication_create, publication_withdraw
-from ..forms import PostForm, PublishForm
+from ..delivery import delivery_retry, publication_create, publication_withdraw, publication_withdraw_plan
+from ..forms import PostForm, PublishForm, ReturnForm, WithdrawForm
 from ..images import ImageRejected, post_images_change
 from ..metrics import post_metrics_summary
-from ..models import Delivery, Post, Publication
+from ..models import Delivery, Post
 from ..portal_channel import channel_list_for_publishing
-from ..selectors import post_get_for_actor, post_list_for_office, publication_summary
+from ..selectors import (
+    post_get_for_actor,
+    post_list_for_office,
+    publication_get_for_office,
+    publication_summary,
+)
 from ..services import (
     EDITABLE,
     SUBMITTABLE,
     PublishingError,
     post_approve,
     post_create,
+    post_return,
     post_submit,
     post_update,
     schedule_from_office_time,
@@ -59,8 +66,24 @@ def post_list(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse
 
 
 def _edit(request: AuthenticatedHttpRequest, office: Office, post: Post | None) -> HttpResponse:
-    initial = {"text": post.text, "link": post.link, "scheduled_at": post.scheduled_at} if post else None
-    form = PostForm(request.POST or None, initial=initial)
+    choices = channel_list_for_publishing(office=office)
+    initial: dict[str, object] = (
+        {
+            "text": post.text,
+            "link": post.link,
+            "scheduled_at": post.scheduled_at,
+            "channels": list(post.channels.values_list("pk", flat=True)),
+        }
+        if post
+        # A new post goes everywhere the office publishes unless the writer unticks a channel.
+        else {"channels": list(choices.values_list("pk", flat=True))}
+    )
+    form = PostForm(request.POST or None, initial=initial, channels=choices)
+    # Approved channels that were switched off or disconnected since: saving lets them go.
+    leaving = list(post.channels.exclude(pk__in=choices).order_by("platform", "name")) if post else []
+    form.fields["scheduled_at"].help_text = _(
+        "Waktu kantor ini (%(zone)s). Kosongkan untuk menerbitkan segera setelah disetujui."
+    ) % {"zone": office.tz_abbreviation}
     variants_form, images_form = media_forms(request, post)
     valid = [form.is_valid(), variants_form.is_valid(), images_form.is_valid()]  # all, for errors
     if request.method == "POST" and all(valid):
@@ -70,6 +93,7 @@ def _edit(request: AuthenticatedHttpRequest, office: Office, post: Post | None) 
             "text": form.cleaned_data["text"],
             "link": form.cleaned_data["link"],
             "scheduled_at": scheduled,
+            "channels": list(form.cleaned_data["channels"]),
         }
         try:
             # Text, images and variants change together or not at all.
@@ -99,6 +123,7 @@ def _edit(request: AuthenticatedHttpRequest, office: Office, post: Post | None) 
             "office": office,
             "post": post,
             "form": form,
+            "leaving": leaving,
             "nav_active": "content",
             **media_context(form=form, variants_form=variants_form, images_form=images_form),
         },
@@ -128,6 +153,7 @@ def post_detail(request: AuthenticatedHttpRequest, office: Office, post_id: int)
         Post.Status.APPROVED,
         Post.Status.PUBLISHED,
     )
+    targets = list(post.channels.order_by("platform", "name"))
     publications = [
         (
             publication,
@@ -156,20 +182,27 @@ def post_detail(request: AuthenticatedHttpRequest, office: Office, post_id: int)
             # being typed is never replaced.
             "assisted_panels": None if request.GET.get("partial") else assisted_panels(post=post, actor=user),
             "found_panels": None if request.GET.get("partial") else found_panels(post=post, actor=user),
-            "publish_form": PublishForm(channels=channel_list_for_publishing(office=office))
-            if can_publish
-            else None,
+            "targets": targets,
+            "publish_form": _publish_form(office, targets) if can_publish else None,
             "can_edit": post.status in EDITABLE and policy.can(user, "content.draft", office),
             "can_submit": post.status in SUBMITTABLE and policy.can(user, "content.draft", office),
             "can_approve": post.status == Post.Status.IN_REVIEW
             and post.author_id != user.pk
             and policy.can(user, "content.approve", office),
+            "return_form": ReturnForm(auto_id="return-%s"),
             "can_retry": policy.can(user, "content.publish", office),
             "can_withdraw": policy.can(user, "content.approve", office),
             "retryable": (Delivery.State.FAILED, Delivery.State.NEEDS_ATTENTION, Delivery.State.WAITING),
             "nav_active": "content",
         },
     )
+
+
+def _publish_form(office: Office, targets: list[Channel]) -> PublishForm:
+    # Only the channels approved with the post (and still publishable) are offered, all ticked.
+    # Built only for someone who may publish: it makes the office's portal channel on first use.
+    publishable = channel_list_for_publishing(office=office).filter(pk__in=[c.pk for c in targets])
+    return PublishForm(channels=publishable, initial={"channels": list(publishable)})
 
 
 # The steps below look alike by design (see _flow.py): each differs only in its service and message.
@@ -196,6 +229,7 @@ def post_approve_view(request: AuthenticatedHttpRequest, office: Office, post: P
 @office_view("content.publish")
 @post_step()
 def post_publish(request: AuthenticatedHttpRequest, office: Office, post: Post) -> Outcome:
+    # Any publishable channel parses; the service refuses one that was not approved, saying why.
     form = PublishForm(request.POST, channels=channel_list_for_publishing(office=office))
     if not form.is_valid():
         return Invalid(_("Pilih setidaknya satu kanal yang terhubung."))
@@ -213,18 +247,52 @@ def delivery_retry_view(request: AuthenticatedHttpRequest, office: Office, deliv
 
 @require_POST
 @office_view("content.approve")
+@post_step(errors=(PublishingError,))
+def post_return_view(request: AuthenticatedHttpRequest, office: Office, post: Post) -> Outcome:
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        return Invalid(" ".join(str(error) for error in form.errors["reason"]))
+    post_return(actor=request.user, post=post, reason=form.cleaned_data["reason"])
+    return Done(_("Unggahan dikembalikan ke penulisnya."))
+
+
+@require_http_methods(["GET", "POST"])
+@office_view("content.approve")
 @recent_auth_required
 def publication_withdraw_view(
     request: AuthenticatedHttpRequest, office: Office, post_id: int, publication_id: int
 ) -> HttpResponse:
-    publication = (
-        Publication.objects.select_related("post__office")
-        .filter(pk=publication_id, post_id=post_id, post__office=office)
-        .first()
+    """The confirmation of a withdrawal from every channel: what will happen on each channel,
+    and the reason, before anything is withdrawn."""
+    publication = publication_get_for_office(office=office, post_id=post_id, publication_id=publication_id)
+    if publication.withdrawn_at is not None:
+        messages.info(request, _("Publikasi ini sudah ditarik."))
+        return to_detail(office, post_id)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            results = publication_withdraw(
+                actor=request.user, publication=publication, reason=form.cleaned_data["reason"]
+            )
+        except PublishingError as exc:
+            form.add_error("reason", str(exc))
+        else:
+            for result in results:
+                line = f"{result.channel}: {result.message}"
+                (messages.success if result.ok else messages.error)(request, line)
+            return to_detail(office, post_id)
+    steps = publication_withdraw_plan(publication=publication)
+    return render(
+        request,
+        "publishing/withdraw.html",
+        {
+            "office": office,
+            "post": publication.post,
+            "publication": publication,
+            "steps": steps,
+            "by_hand": any(step.by_hand for step in steps),
+            "form": form,
+            "nav_active": "content",
+        },
+        status=400 if form.errors else 200,
     )
-    if publication is None:
-        raise Http404("publication")
-    for result in publication_withdraw(actor=request.user, publication=publication):
-        line = f"{result.channel}: {result.message}"
-        (messages.success if result.ok else messages.error)(request, line)
-    return to_detail(office, post_id)

@@ -1,0 +1,586 @@
+"""What an audit event says, as a sentence people read, in the active language.
+
+One place turns an event (action, actor, office, object, changes) into "Editor Jawa Tengah menarik
+unggahan “Coklit dimulai…” dari semua kanal: salah tanggal" and a few details ("Status: Draf →
+Menunggu persetujuan"), for the audit log page and the dashboard. Every action the code records
+has a sentence here (``SENTENCES``; tests/audit/test_sentences.py scans humas/ for them); an
+action without one still gets a neutral sentence, never its internal name.
+
+The audit app sits below the apps whose objects it records, so it never imports their models: it
+reads them through the app registry by the label stored with each event (``object_type``, e.g.
+``publishing.post``), in one query per kind of object for a whole page of events. Objects whose
+own text is not for people ("publication 1 of post 1") are named through the post or person
+they belong to, or else by their model's verbose name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist, FieldError, ObjectDoesNotExist
+from django.db import models
+from django.template.defaultfilters import filesizeformat
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.functional import Promise
+from django.utils.text import Truncator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent
+
+OBJECT_CHARS = 80  # a post's or article's text, cut to this length in a sentence
+VALUE_CHARS = 160  # a detail's value
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """``text`` says the event with the placeholders below; ``with_reason`` says it when the event
+    carries a reason a person wrote. ``uses``: the change keys the sentence itself says (left out
+    of the details). ``field``: the change whose before/after fill %(before)s and %(after)s.
+
+    Placeholders: actor, object, channel, channels, person, email, role, before, after, reason,
+    when (publish_at or due)."""
+
+    text: Promise
+    uses: tuple[str, ...] = ()
+    with_reason: Promise | None = None
+    field: str = ""
+
+
+S = Sentence
+
+SENTENCES: dict[str, Sentence] = {
+    # Signing in and second factors (the person's own; these belong to no office).
+    "auth.login": S(_("%(actor)s masuk ke Humas.")),
+    "auth.reauth": S(_("%(actor)s mengonfirmasi ulang identitasnya.")),
+    "auth.two_factor": S(_("%(actor)s memasukkan kode verifikasi dua langkah.")),
+    "auth.recovery_code_used": S(_("%(actor)s masuk dengan kode pemulihan.")),
+    "auth.two_factor_enrol": S(_("%(actor)s mengaktifkan verifikasi dua langkah.")),
+    "auth.recovery_codes_renew": S(_("%(actor)s membuat kode pemulihan baru.")),
+    "auth.two_factor_disable": S(_("%(actor)s mematikan verifikasi dua langkah.")),
+    "auth.passkey_add": S(_("%(actor)s menambahkan passkey.")),
+    "auth.passkey_used": S(_("%(actor)s masuk dengan passkey.")),
+    "auth.passkey_remove": S(_("%(actor)s menghapus passkey.")),
+    # API tokens and changes made through the API.
+    "api_token.create": S(_("%(actor)s membuat token API %(object)s."), uses=("name",)),
+    "api_token.revoke": S(_("%(actor)s mencabut token API %(object)s."), uses=("name",)),
+    "api.post_create": S(_("%(actor)s membuat unggahan %(object)s lewat API.")),
+    # Offices and people.
+    "offices.load": S(_("%(actor)s memuat daftar kantor.")),
+    "office.update": S(_("%(actor)s mengubah profil %(object)s.")),
+    "member.invite": S(_("%(actor)s mengundang %(email)s sebagai %(role)s."), uses=("email", "role")),
+    "member.change_role": S(
+        _("%(actor)s mengubah peran %(person)s dari %(before)s menjadi %(after)s."),
+        uses=("role",),
+        field="role",
+    ),
+    "member.remove": S(_("%(actor)s mengeluarkan %(email)s (%(role)s) dari kantor."), uses=("email", "role")),
+    "member.two_factor_reset": S(
+        _("%(actor)s mengatur ulang verifikasi dua langkah %(email)s."), uses=("email",)
+    ),
+    "demo.seed": S(_("%(actor)s menyiapkan orang-orang demo.")),
+    # Channels.
+    "channel.create": S(_("%(actor)s menambahkan kanal %(object)s.")),
+    "channel.update": S(_("%(actor)s mengubah kanal %(object)s.")),
+    "channel.deactivate": S(_("%(actor)s menghapus kanal %(object)s.")),
+    "channel.connect": S(_("%(actor)s menghubungkan kanal %(object)s.")),
+    "channel.identity_confirm": S(
+        _("%(actor)s menjadikan akun yang dihubungkan sebagai akun resmi kanal %(object)s.")
+    ),
+    "channel.credentials_rotate": S(_("%(actor)s mengenkripsi ulang kredensial kanal dengan kunci baru.")),
+    "channel.needs_reconnect": S(_("Kanal %(object)s perlu dihubungkan ulang.")),
+    "channel.health": S(
+        _("Kesehatan kanal %(object)s berubah dari %(before)s menjadi %(after)s."),
+        uses=("health",),
+        field="health",
+    ),
+    # Posts (Konten) and where they go out.
+    "post.create": S(_("%(actor)s membuat unggahan %(object)s.")),
+    "post.update": S(_("%(actor)s mengubah unggahan %(object)s.")),
+    "post.images": S(_("%(actor)s mengubah gambar unggahan %(object)s.")),
+    "post.variants": S(_("%(actor)s mengubah teks per platform unggahan %(object)s.")),
+    "post.submit": S(_("%(actor)s mengajukan unggahan %(object)s untuk disetujui."), uses=("status",)),
+    "post.approve": S(_("%(actor)s menyetujui unggahan %(object)s."), uses=("status",)),
+    "post.return": S(
+        _("%(actor)s mengembalikan unggahan %(object)s ke penulisnya."),
+        uses=("status",),
+        with_reason=_("%(actor)s mengembalikan unggahan %(object)s ke penulisnya: %(reason)s"),
+    ),
+    "publication.create": S(
+        _("%(actor)s menerbitkan unggahan %(object)s ke %(channels)s."), uses=("channels",)
+    ),
+    "publication.withdraw": S(
+        _("%(actor)s menarik unggahan %(object)s dari semua kanal."),
+        with_reason=_("%(actor)s menarik unggahan %(object)s dari semua kanal: %(reason)s"),
+    ),
+    "publication.withdraw_report": S(_("Hasil penarikan unggahan %(object)s dari kanal-kanalnya:")),
+    "delivery.retry": S(_("%(actor)s mengulang pengiriman unggahan %(object)s ke %(channel)s.")),
+    "delivery.mark_published": S(
+        _("%(actor)s menandai unggahan %(object)s sudah terbit di %(channel)s."), uses=("channel",)
+    ),
+    "delivery.confirm_published": S(
+        _("%(actor)s memastikan unggahan %(object)s sudah terbit di %(channel)s."), uses=("channel",)
+    ),
+    "delivery.unmark_published": S(
+        _("%(actor)s membatalkan tanda terbit unggahan %(object)s di %(channel)s.")
+    ),
+    "delivery.mark_deleted": S(_("%(actor)s menandai unggahan %(object)s sudah dihapus dari %(channel)s.")),
+    # Portal articles and images.
+    "image.upload": S(_("%(actor)s mengunggah gambar %(object)s.")),
+    "article.create": S(_("%(actor)s membuat artikel %(object)s."), uses=("title",)),
+    "article.update": S(_("%(actor)s mengubah artikel %(object)s.")),
+    "article.typo_correction": S(_("%(actor)s membetulkan salah ketik di artikel %(object)s.")),
+    "article.submit": S(_("%(actor)s mengajukan artikel %(object)s untuk ditinjau."), uses=("status",)),
+    "article.schedule": S(
+        _("%(actor)s menjadwalkan artikel %(object)s terbit pada %(when)s."), uses=("status", "publish_at")
+    ),
+    "article.publish": S(_("%(actor)s menerbitkan artikel %(object)s."), uses=("status", "publish_at")),
+    "article.publish_scheduled": S(
+        _("Artikel %(object)s terbit sesuai jadwal."), uses=("status", "publish_at")
+    ),
+    "article.reject": S(
+        _("%(actor)s menolak artikel %(object)s."),
+        uses=("status",),
+        with_reason=_("%(actor)s menolak artikel %(object)s: %(reason)s"),
+    ),
+    "article.unpublish": S(
+        _("%(actor)s menarik artikel %(object)s dari portal."),
+        uses=("status",),
+        with_reason=_("%(actor)s menarik artikel %(object)s dari portal: %(reason)s"),
+    ),
+    "article.publish_from_post": S(
+        _("%(actor)s menerbitkan unggahan sebagai artikel %(object)s di portal."), uses=("title",)
+    ),
+}
+
+# Said of an action that has no sentence yet (an event recorded by an older or newer version).
+UNKNOWN = _("%(actor)s membuat perubahan pada %(object)s.")
+
+# Reasons recorded as codes by the code that records them.
+REASONS: dict[str, Promise] = {
+    "refresh_refused": _("platform menolak memperbarui tokennya"),
+    "delivery": _("platform menolak token saat mengirim unggahan"),
+    "portal_channel": _("dibuat otomatis sebagai kanal portal kantor"),
+    "authoriser_left": _("orang yang menghubungkannya sudah tidak di kantor ini"),
+}
+
+# Labels of change keys that are not a field of the event's object, or whose field's name would
+# say less (fields are labelled by their verbose name).
+KEY_LABELS: dict[str, Promise] = {
+    "added": _("Gambar ditambahkan"),
+    "removed": _("Gambar dihapus"),
+    "alt_text": _("Teks alternatif diubah"),
+    "order": _("Urutan gambar diubah"),
+    "approved_by": _("Disetujui oleh"),
+    "author": _("Penulis"),
+    "at": _("Waktu"),
+    "authorised": _("Akun yang dihubungkan"),
+    "declared": _("Akun yang diumumkan"),
+    "differs": _("Akun berbeda"),
+    "bytes": _("Ukuran berkas"),
+    "cancelled": _("Pengiriman dibatalkan"),
+    "changed_characters": _("Karakter diubah"),
+    "channel": _("Kanal"),
+    "channels": _("Kanal"),
+    "count": _("Jumlah"),
+    "created": _("Kantor baru"),
+    "devices": _("Perangkat dihapus"),
+    "due": _("Jadwal kirim"),
+    "email": _("E-mail"),
+    "error": _("Pesan galat"),
+    "expires_at": _("Berlaku sampai"),
+    "fields": _("Bagian yang diubah"),
+    "format": _("Format"),
+    "height": _("Tinggi (piksel)"),
+    "kind": _("Jenis kredensial"),
+    "marked_by": _("Ditandai oleh"),
+    "official": _("Akun resmi"),
+    "people": _("Orang"),
+    "personal": _("Otorisasi pribadi"),
+    "platforms": _("Platform"),
+    "post_status": _("Status unggahan"),
+    "reason": _("Alasan"),
+    "state": _("Status pengiriman sebelumnya"),
+    "token": _("Token API"),
+    "unchanged": _("Kantor tidak berubah"),
+    "updated": _("Kantor diperbarui"),
+    "url": _("Tautan"),
+    "version": _("Versi"),
+    "width": _("Lebar (piksel)"),
+}
+
+# Change keys never shown: storage paths and other internals with nothing for a reader.
+HIDDEN_KEYS = frozenset({"file"})
+
+# Change keys whose values are choices of a field other than one of the event's object.
+CHOICES_OF: dict[str, tuple[str, str]] = {
+    "post_status": ("publishing.post", "status"),
+    "role": ("offices.membership", "role"),
+    "platform": ("channels.channel", "platform"),
+    "platforms": ("channels.channel", "platform"),
+    "state": ("publishing.delivery", "state"),
+    "type": ("portal.article", "type"),
+    "scope": ("accounts.apitoken", "scope"),
+    "health": ("channels.channel", "health"),
+}
+
+# Kinds of channel credential, as the connectors report them (channels/connectors/base.py).
+CREDENTIAL_KINDS: dict[str, Promise] = {
+    "page": _("token halaman"),
+    "user": _("token pengguna"),
+    "bot": _("token bot"),
+    "oauth2_user": _("otorisasi OAuth 2.0"),
+    "oauth1_user": _("otorisasi OAuth 1.0a"),
+}
+
+# Objects whose own text (recorded as object_repr) is a name people recognise.
+NAMED_BY_TEXT = frozenset(
+    {
+        "accounts.apitoken",
+        "accounts.user",
+        "channels.channel",
+        "offices.office",
+        "portal.article",
+        "portal.articleimage",
+        "publishing.post",
+        "publishing.postimage",
+    }
+)
+
+# Objects named through what they belong to, read in one query per kind: label -> {name: path}.
+THROUGH: dict[str, dict[str, str]] = {
+    "publishing.post": {"post": "text"},  # its recorded text stops at 60 characters, mid-word
+    "publishing.publication": {"post": "post__text"},
+    "publishing.delivery": {"post": "publication__post__text", "channel": "channel_id"},
+    "offices.membership": {"person": "user__full_name", "email": "user__email"},
+}
+
+CHANNEL_MODEL = "channels.channel"
+USER_MODEL = "accounts.user"
+CHANNEL_KEYS = frozenset({"channel", "channels"})
+USER_KEYS = frozenset({"marked_by"})
+
+
+@dataclass(frozen=True)
+class Detail:
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DescribedEvent:
+    event: AuditEvent
+    sentence: str
+    details: tuple[Detail, ...]
+
+
+def _model(label: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field(label: str, name: str) -> models.Field[Any, Any] | None:
+    model = _model(label)
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, models.Field) else None
+
+
+def _ids(value: Any) -> list[int]:
+    """Primary keys in a change value: one, a list, or a before/after of either."""
+    if isinstance(value, dict) and set(value) <= {"before", "after"}:
+        return [*_ids(value.get("before")), *_ids(value.get("after"))]
+    if isinstance(value, list):
+        return [v for item in value for v in _ids(item)]
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [value]
+    if isinstance(value, str) and value.isdigit():
+        return [int(value)]
+    return []
+
+
+class _Names:
+    """The names a page of events mentions, read in bulk: channels, people, and the objects named
+    through what they belong to."""
+
+    def __init__(self, events: Sequence[AuditEvent]) -> None:
+        channel_ids: set[int] = set()
+        user_ids: set[int] = set()
+        through: dict[str, set[str]] = {}
+        for event in events:
+            changes = event.changes if isinstance(event.changes, dict) else {}
+            for key, value in changes.items():
+                if key in CHANNEL_KEYS:
+                    channel_ids.update(_ids(value))
+                elif key in USER_KEYS:
+                    user_ids.update(_ids(value))
+            if event.action == "publication.withdraw_report":
+                channel_ids.update(int(key) for key in changes if str(key).isdigit())
+            if event.object_type in THROUGH and event.object_id:
+                through.setdefault(event.object_type, set()).add(event.object_id)
+        self.through: dict[str, dict[str, dict[str, Any]]] = {}
+        for label, pks in through.items():
+            self.through[label] = self._read_through(label, pks)
+            for row in self.through[label].values():
+                if isinstance(row.get("channel"), int):
+                    channel_ids.add(row["channel"])
+        self.channels = self._read(CHANNEL_MODEL, channel_ids)
+        self.users = self._read(USER_MODEL, user_ids)
+
+    @staticmethod
+    def _read(label: str, pks: set[int]) -> dict[int, str]:
+        model = _model(label)
+        if model is None or not pks:
+            return {}
+        return {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=pks)}
+
+    @staticmethod
+    def _read_through(label: str, pks: set[str]) -> dict[str, dict[str, Any]]:
+        model = _model(label)
+        paths = THROUGH[label]
+        if model is None:
+            return {}
+        try:
+            rows = model._default_manager.filter(pk__in=[int(pk) for pk in pks if pk.isdigit()]).values_list(
+                "pk", *paths.values()
+            )
+            return {str(row[0]): dict(zip(paths, row[1:], strict=True)) for row in rows}
+        except FieldError:
+            return {}
+
+    def channel(self, pk: Any) -> str:
+        ids = _ids(pk)
+        if not ids:
+            return ""
+        return self.channels.get(ids[0], gettext("kanal yang sudah dihapus"))
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _lower_first(text: str) -> str:
+    # "ID akun" stays as it is; "Tautan" reads "tautan" inside a list.
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
+def _quoted(text: str) -> str:
+    # A sentence goes on after the quote: a full stop inside it would double the one after it.
+    return f"“{Truncator(' '.join(text.split())).chars(OBJECT_CHARS).rstrip('.')}”"
+
+
+def _verbose_name(label: str) -> str:
+    model = _model(label)
+    # Only a verbose name the model declares (translated); Django's made-up one is its class name.
+    if model is None or "verbose_name" not in model._meta.original_attrs:
+        return gettext("objek")
+    return str(model._meta.verbose_name)
+
+
+def _actor(event: AuditEvent) -> str:
+    try:
+        actor = event.actor if event.actor_id else None
+    except ObjectDoesNotExist:  # the account is gone: the e-mail recorded with the event names them
+        actor = None
+    if actor is not None:
+        return actor.get_full_name()
+    return event.actor_email or gettext("Sistem")
+
+
+def _object(event: AuditEvent, names: _Names) -> str:
+    label = event.object_type
+    row = names.through.get(label, {}).get(event.object_id, {})
+    if row.get("post"):
+        return _quoted(str(row["post"]))
+    if row.get("person") or row.get("email"):
+        return str(row.get("person") or row.get("email"))
+    if label == "offices.membership":
+        # A removed membership: its text was "<person> @ <office> (<role>)" when recorded.
+        if " @ " in event.object_repr:
+            return event.object_repr.split(" @ ")[0]
+        return gettext("seorang anggota")
+    if label in NAMED_BY_TEXT and event.object_repr.strip():
+        return _quoted(event.object_repr)
+    if label in THROUGH:
+        # Named through a post that is no longer there ("unggahan yang sudah dihapus").
+        return gettext("yang sudah dihapus")
+    if label:
+        return _verbose_name(label)
+    return gettext("kantor ini") if event.office_id else "Humas"
+
+
+def _choice(label: str, name: str, value: Any) -> str | None:
+    field = _field(label, name)
+    if field is None or not field.choices:
+        return None
+    for key, text in field.flatchoices:
+        if key == value:
+            return str(text)
+    return None
+
+
+class _Render:
+    def __init__(self, event: AuditEvent, names: _Names) -> None:
+        self.event = event
+        self.names = names
+
+    def label(self, key: str) -> str:
+        if key in KEY_LABELS:
+            return str(KEY_LABELS[key])
+        field = _field(self.event.object_type, key) if self.event.object_type else None
+        if field is not None:
+            return _upper_first(str(field.verbose_name))
+        return _upper_first(key.replace("_", " ").strip())
+
+    def value(self, key: str, value: Any) -> str:
+        if isinstance(value, dict) and set(value) == {"before", "after"}:
+            return f"{self.value(key, value['before'])} → {self.value(key, value['after'])}"
+        if value is None or value == "" or value == []:
+            return gettext("(kosong)")
+        if key in CHANNEL_KEYS:
+            return ", ".join(self.names.channel(pk) for pk in _ids(value)) or gettext("(kosong)")
+        if key in USER_KEYS:
+            return ", ".join(
+                self.names.users.get(pk, gettext("orang yang sudah dihapus")) for pk in _ids(value)
+            )
+        if key == "fields" and isinstance(value, list):
+            return ", ".join(_lower_first(self.label(str(name))) for name in value)
+        if key in ("added", "removed", "alt_text") and isinstance(value, list):
+            return str(len(value))
+        if key == "bytes" and isinstance(value, int):
+            return str(filesizeformat(value))
+        if isinstance(value, bool):
+            return gettext("ya") if value else gettext("tidak")
+        if isinstance(value, list):
+            return ", ".join(self.value(key, item) for item in value)
+        if isinstance(value, dict):
+            return "; ".join(
+                f"{_lower_first(self.label(str(k)))}: {self.value(str(k), v)}" for k, v in value.items()
+            )
+        if isinstance(value, str):
+            if key == "reason" and value in REASONS:
+                return str(REASONS[value])
+            if key == "kind" and value in CREDENTIAL_KINDS:
+                return str(CREDENTIAL_KINDS[value])
+            choice = self._choice(key, value)
+            if choice is not None:
+                return choice
+            moment = _moment(value)
+            if moment is not None:
+                return moment
+        return Truncator(str(value)).chars(VALUE_CHARS)
+
+    def _choice(self, key: str, value: str) -> str | None:
+        if self.event.object_type:
+            found = _choice(self.event.object_type, key, value)
+            if found is not None:
+                return found
+        if key in CHOICES_OF:
+            return _choice(*CHOICES_OF[key], value)
+        return None
+
+    def details(self, skip: Iterable[str]) -> tuple[Detail, ...]:
+        changes = self.event.changes if isinstance(self.event.changes, dict) else {}
+        if self.event.action == "publication.withdraw_report":
+            return tuple(
+                Detail(
+                    self.names.channel(key),
+                    gettext("dihapus")
+                    if isinstance(result, dict) and result.get("ok")
+                    else gettext("tidak dihapus: %(message)s")
+                    % {"message": (result or {}).get("message", "") if isinstance(result, dict) else ""},
+                )
+                for key, result in changes.items()
+            )
+        skipped = set(skip) | HIDDEN_KEYS
+        return tuple(
+            Detail(self.label(str(key)), self.value(str(key), value))
+            for key, value in changes.items()
+            if key not in skipped and not (value is None and key != "reason")
+        )
+
+
+def _moment(text: str) -> str | None:
+    """An ISO date-time recorded in the changes, written for people in the active zone."""
+    if "T" not in text or len(text) < 16:
+        return None
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        return None
+    if moment is None:
+        return None
+    return _when(moment)
+
+
+def _when(moment: datetime) -> str:
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return f"{formats.date_format(local, 'j F Y H.i')} {local.strftime('%Z')}".strip()
+
+
+def _fill(event: AuditEvent, names: _Names, sentence: Sentence | None) -> dict[str, str]:
+    changes: dict[str, Any] = event.changes if isinstance(event.changes, dict) else {}
+    render = _Render(event, names)
+    row = names.through.get(event.object_type, {}).get(event.object_id, {})
+    channel = changes.get("channel", row.get("channel"))
+    context = {
+        "actor": _actor(event),
+        "object": _object(event, names),
+        "channel": names.channel(channel) if channel is not None else gettext("kanalnya"),
+        "channels": render.value("channels", changes.get("channels")),
+        "person": str(row.get("person") or row.get("email") or _object(event, names)),
+        "email": str(changes.get("email") or row.get("email") or _object(event, names)),
+        "role": render.value("role", changes.get("role")) if "role" in changes else "",
+        "reason": render.value("reason", changes.get("reason")),
+        "when": render.value("publish_at", changes.get("publish_at") or changes.get("due")),
+        "before": "",
+        "after": "",
+    }
+    if sentence is not None and sentence.field:
+        value = changes.get(sentence.field)
+        if isinstance(value, dict):
+            context["before"] = render.value(sentence.field, value.get("before"))
+            context["after"] = render.value(sentence.field, value.get("after"))
+    return context
+
+
+def audit_describe(events: Iterable[AuditEvent]) -> list[DescribedEvent]:
+    """Each event as a sentence and its details, in the active language. Reads the names a page
+    mentions in a few queries (select_related("actor", "office") on the events avoids more)."""
+    events = list(events)
+    names = _Names(events)
+    described = []
+    uses: tuple[str, ...]
+    for event in events:
+        sentence = SENTENCES.get(event.action)
+        context = _fill(event, names, sentence)
+        changes = event.changes if isinstance(event.changes, dict) else {}
+        free_reason = isinstance(changes.get("reason"), str) and changes["reason"] not in REASONS
+        if sentence is None:
+            text, uses = str(UNKNOWN) % context, ()
+        elif sentence.with_reason is not None and free_reason and changes["reason"].strip():
+            text, uses = str(sentence.with_reason) % context, (*sentence.uses, "reason")
+        else:
+            text, uses = str(sentence.text) % context, sentence.uses
+        described.append(
+            DescribedEvent(event=event, sentence=text, details=_Render(event, names).details(uses))
+        )
+    return described
+
+
+def audit_sentence(event: AuditEvent) -> str:
+    """One event's sentence (for a list of events, ``audit_describe`` reads the names in bulk)."""
+    return audit_describe([event])[0].sentence
