@@ -13,42 +13,12 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from humas.audit.models import AuditEvent
 from tests.browser.conftest import browser  # noqa: F401 - fixture (Chromium, Playwright)
+from tests.browser.watch import PageProblems
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-# Added before any script of a page runs (CDP-injected, so the policy does not block it).
-RECORD_VIOLATIONS = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", function (event) {
-  window.__csp.push(event.violatedDirective + " blocked " + (event.blockedURI || "inline")
-                    + " at " + event.sourceFile + ":" + event.lineNumber);
-}, true);
-"""
-
-
-class Problems:
-    """CSP violations (console and events) and JavaScript errors of one page, across navigations."""
-
-    def __init__(self, page) -> None:
-        self.page = page
-        self.found: list[str] = []
-        page.add_init_script(RECORD_VIOLATIONS)
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.found.append(f"JS error: {error}"))
-
-    def _console(self, message) -> None:
-        if "Content Security Policy" in message.text:
-            self.found.append(f"console: {message.text}")
-        elif message.type == "error":
-            self.found.append(f"console error: {message.text}")
-
-    def assert_clean(self, where: str) -> None:
-        events = self.page.evaluate("window.__csp || []")
-        found = [*self.found, *(f"event: {event}" for event in events)]
-        assert found == [], f"{where}: " + "\n".join(found)
 
 
 def fits(page) -> bool:
@@ -71,7 +41,7 @@ def test_an_operator_adds_a_passkey_on_a_phone_and_signs_in_with_it(live_server,
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
     page = context.new_page()
-    problems = Problems(page)
+    problems = PageProblems(page)
     cdp = context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
     authenticator = cdp.send(

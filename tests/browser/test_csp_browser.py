@@ -14,36 +14,18 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from humas.notifications.services import notification_send
+from tests.browser.watch import PageProblems
 from tests.portal.conftest import publish  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Added before any script of the page runs; CDP-injected, so the policy does not block it.
-RECORD_VIOLATIONS = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", function (event) {
-  window.__csp.push(event.violatedDirective + " blocked " + (event.blockedURI || "inline")
-                    + " at " + event.sourceFile + ":" + event.lineNumber);
-}, true);
-"""
 
-
-class Watched:
+class Watched(PageProblems):
     """A page whose CSP violations (console and events) and JavaScript errors are collected."""
 
     def __init__(self, page, base: str) -> None:
-        self.page = page
+        super().__init__(page)
         self.base = base
-        self.problems: list[str] = []
-        page.add_init_script(RECORD_VIOLATIONS)
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.problems.append(f"JS error: {error}"))
-
-    def _console(self, message) -> None:
-        if "Content Security Policy" in message.text:
-            self.problems.append(f"console: {message.text}")
-        elif message.type == "error":
-            self.problems.append(f"console error: {message.text}")
 
     def open(self, path: str, *, status: int = 200):
         response = self.page.goto(f"{self.base}{path}")
@@ -53,14 +35,6 @@ class Watched:
         assert "script-src 'self'" in response.headers["content-security-policy"], path
         self.page.wait_for_load_state("networkidle")
         return response
-
-    def violations(self) -> list[str]:
-        events = self.page.evaluate("window.__csp || []")
-        return [*self.problems, *(f"event: {event}" for event in events)]
-
-    def assert_clean(self, name: str = "") -> None:
-        found = self.violations()
-        assert found == [], f"{name}: " + "\n".join(found)
 
 
 @pytest.fixture

@@ -49,6 +49,7 @@ from .sweep import (
     routes,
     seed,
 )
+from .watch import RECORD_VIOLATIONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -60,14 +61,7 @@ HEIGHT = 800
 
 # Problems known and filed with the team that owns the page, by (URL name, check): the sweep
 # reports them as known instead of failing. Remove an entry when its page is fixed.
-_EDITOR_NAME = (
-    "portal: the rich-text editor's editable area (.tiptap, role=textbox, made by django-prose-editor's "
-    "script) has no accessible name; it needs aria-labelledby pointing at the 'Isi' label"
-)
-KNOWN: dict[tuple[str, str], str] = {
-    ("portal_admin:new", "axe:aria-input-field-name"): _EDITOR_NAME,
-    ("portal_admin:edit", "axe:aria-input-field-name"): _EDITOR_NAME,
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 # axe rules Swagger UI (a third-party page we serve as it is) breaks; by rule id, with the reason.
 API_DOCS_KNOWN: dict[str, str] = {
@@ -75,14 +69,6 @@ API_DOCS_KNOWN: dict[str, str] = {
     "override its colours in the docs page's stylesheet)",
     "nested-interactive": "Swagger UI puts a button inside each operation's clickable summary (upstream markup)",
 }
-
-# Added before any script of the page runs (through the DevTools protocol: the CSP does not apply).
-RECORD_VIOLATIONS = """
-window.__sweepCsp = [];
-document.addEventListener("securitypolicyviolation", function (event) {
-  window.__sweepCsp.push(event.violatedDirective + " blocked " + (event.blockedURI || "inline"));
-}, true);
-"""
 
 PAGE_FACTS = """() => {
   // A visible <h1>; or a visually hidden one whose words the page's header shows (the portal's
@@ -100,7 +86,7 @@ PAGE_FACTS = """() => {
     text: document.body ? document.body.innerText : "",
     heading: visible ? words : "",
     title: document.title.trim(),
-    csp: window.__sweepCsp || [],
+    csp: window.__csp || [],
     forms: Array.from(document.querySelectorAll("form")).filter(
       (f) => (f.getAttribute("method") || "get").toLowerCase() === "post").map((f) => f.action),
     links: Array.from(document.querySelectorAll("a[href]")).map((a) => a.href),
@@ -254,7 +240,7 @@ def check_page(page, visit: Visit, sweep: Sweep, raw) -> dict:
         (shots / str(width)).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shots / str(width) / f"{visit.name}.png"), full_page=True)
     sweep.timing["widths"] += time.monotonic() - t
-    for problem in [*problems, *(f"CSP: {v}" for v in page.evaluate("window.__sweepCsp || []"))]:
+    for problem in [*problems, *(f"CSP: {v}" for v in page.evaluate("window.__csp || []"))]:
         sweep.report(visit, "console", problem)
     return {"forms": facts["forms"], "links": facts["links"]}
 

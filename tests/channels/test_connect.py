@@ -8,26 +8,11 @@ import pytest
 from django.core import mail
 
 from humas.channels.connect import channel_check_health, channel_connect_token
-from humas.channels.fakes import running_fakes
 from humas.channels.models import Channel, ChannelCredential
 from humas.channels.services import ChannelError, ChannelInput, channel_create
 from humas.channels.tokens import channel_credential_secret
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fakes(settings):
-    with running_fakes(seed=1) as running:
-        settings.HUMAS_PLATFORM_BASE_URLS = dict.fromkeys(
-            ("facebook", "instagram", "x", "telegram"), running.base_url
-        )
-        yield running
-
-
-@pytest.fixture
-def admin(member):
-    return member("33.20", "admin", email="admin.jepara@kpu.test")
 
 
 def channel(admin, offices, platform):

@@ -14,7 +14,6 @@ from django.contrib.messages import get_messages
 
 from humas.audit.models import AuditEvent
 from humas.channels.connect import channel_connect_token
-from humas.channels.fakes import running_fakes
 from humas.channels.models import Channel
 from humas.channels.services import ChannelError, ChannelInput, channel_create
 from tests.channels.test_oauth import back_to_humas, facebook_form, on_platform, start, x_form
@@ -32,32 +31,6 @@ DECLARED = {
 @pytest.fixture(autouse=True)
 def _pagecache(settings, tmp_path):
     settings.HUMAS_PAGECACHE_DIR = tmp_path / "pagecache"
-
-
-@pytest.fixture
-def fakes(settings):
-    with running_fakes(seed=1) as running:
-        settings.HUMAS_PLATFORM_BASE_URLS = dict.fromkeys(
-            ("facebook", "instagram", "x", "telegram"), running.base_url
-        )
-        apps = running.hub.oauth_apps()
-        settings.HUMAS_META_APP_ID = apps["meta"]["app_id"]
-        settings.HUMAS_META_APP_SECRET = apps["meta"]["app_secret"]
-        settings.HUMAS_X_CLIENT_ID = apps["x"]["client_id"]
-        settings.HUMAS_X_CLIENT_SECRET = apps["x"]["client_secret"]
-        settings.HUMAS_OAUTH_REDIRECT_BASE_URL = ""
-        yield running
-
-
-@pytest.fixture
-def admin(member):
-    return member(JEPARA, "admin", email="admin.jepara@kpu.test")
-
-
-@pytest.fixture
-def browser(client, admin):
-    client.force_login(admin)
-    return client
 
 
 def declared_channel(admin, offices, platform: str, handle: str | None = None) -> Channel:

@@ -8,36 +8,11 @@ from django.contrib.messages import get_messages
 from django.utils import translation
 
 from humas.channels.connect import channel_check_health, channel_connect_token
-from humas.channels.fakes import running_fakes
 from humas.channels.models import Channel, ChannelCredential
 from humas.channels.services import ChannelError, ChannelInput, channel_create
 from tests.channels.test_oauth import back_to_humas, on_platform, start, x_form
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fakes(settings):
-    with running_fakes(seed=1) as running:
-        settings.HUMAS_PLATFORM_BASE_URLS = dict.fromkeys(
-            ("facebook", "instagram", "x", "telegram"), running.base_url
-        )
-        apps = running.hub.oauth_apps()
-        settings.HUMAS_X_CLIENT_ID = apps["x"]["client_id"]
-        settings.HUMAS_X_CLIENT_SECRET = apps["x"]["client_secret"]
-        settings.HUMAS_OAUTH_REDIRECT_BASE_URL = ""
-        yield running
-
-
-@pytest.fixture
-def admin(member):
-    return member("33.20", "admin", email="admin.jepara@kpu.test")
-
-
-@pytest.fixture
-def browser(client, admin):
-    client.force_login(admin)
-    return client
 
 
 def new_channel(admin, offices, platform: str) -> Channel:

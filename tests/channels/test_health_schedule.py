@@ -10,27 +10,12 @@ from django.utils import timezone
 
 from humas.channels import connect, crypto
 from humas.channels.connect import channel_check_health, channel_connect_token, channels_due_for_check
-from humas.channels.fakes import running_fakes
 from humas.channels.models import Channel, ChannelCredential
 from humas.channels.services import ChannelInput, channel_create
 
 pytestmark = pytest.mark.django_db
 
 JEPARA = "33.20"
-
-
-@pytest.fixture
-def fakes(settings):
-    with running_fakes(seed=1) as running:
-        settings.HUMAS_PLATFORM_BASE_URLS = dict.fromkeys(
-            ("facebook", "instagram", "x", "telegram"), running.base_url
-        )
-        yield running
-
-
-@pytest.fixture
-def admin(member):
-    return member(JEPARA, "admin", email="admin.jepara@kpu.test")
 
 
 def connected_x(fakes, admin, offices) -> Channel:

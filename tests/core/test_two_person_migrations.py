@@ -5,20 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import UserFactory
+from tests.migrating import migrate, migrate_to_latest
 
 BEFORE = [("publishing", "0004_images_variants"), ("portal", "0003_default_categories")]
 AFTER = [("publishing", "0005_two_person_rule"), ("portal", "0004_two_person_rule")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -27,7 +19,7 @@ def test_existing_posts_and_articles_get_their_author_as_last_changer_and_their_
     office = offices["33.20"]
     approved_at = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
     try:
-        old = _migrate(BEFORE)
+        old = migrate(BEFORE)
         Post = old.get_model("publishing", "Post")
         approved_post = Post.objects.create(
             office_id=office.pk,
@@ -54,7 +46,7 @@ def test_existing_posts_and_articles_get_their_author_as_last_changer_and_their_
                 article=article, number=number, title="Terbit", created_by_id=author.pk
             )
 
-        new = _migrate(AFTER)
+        new = migrate(AFTER)
 
         Post = new.get_model("publishing", "Post")
         assert set(Post.objects.values_list("pk", "last_changed_by_id")) == {
@@ -70,9 +62,4 @@ def test_existing_posts_and_articles_get_their_author_as_last_changer_and_their_
         versions = new.get_model("portal", "ArticleVersion").objects.filter(article_id=article.pk)
         assert sorted(versions.values_list("number", "approved_by_id")) == [(1, None), (2, approver.pk)]
     finally:
-        _migrate(_leaves())
-
-
-def _leaves():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()
+        migrate_to_latest()

@@ -4,25 +4,13 @@ it was published to, and a post not yet published none (it needs channels and a 
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from humas.channels.models import Channel
 from tests.factories import UserFactory
+from tests.migrating import migrate, migrate_to_latest
 
 BEFORE = [("publishing", "0005_two_person_rule")]
 AFTER = [("publishing", "0006_approved_channels")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def _leaves():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -30,7 +18,7 @@ def test_published_posts_keep_the_channels_they_went_to_and_others_get_none(offi
     author = UserFactory()
     office = offices["33.20"]
     try:
-        old = _migrate(BEFORE)
+        old = migrate(BEFORE)
         # Channels as they are now: only publishing is migrated back, the channels app is not.
         Post = old.get_model("publishing", "Post")
         Publication = old.get_model("publishing", "Publication")
@@ -49,11 +37,11 @@ def test_published_posts_keep_the_channels_they_went_to_and_others_get_none(offi
             for channel in channels:
                 Delivery.objects.create(publication=publication, channel_id=channel.pk)
 
-        new = _migrate(AFTER)
+        new = migrate(AFTER)
 
         Post = new.get_model("publishing", "Post")
         assert set(Post.objects.get(pk=published.pk).channels.values_list("pk", flat=True)) == {x.pk, tg.pk}
         assert not Post.objects.get(pk=approved.pk).channels.exists()
         assert unused.pk not in Post.channels.through.objects.values_list("channel_id", flat=True)
     finally:
-        _migrate(_leaves())
+        migrate_to_latest()

@@ -4,26 +4,14 @@ its audit log names, so its page says who withdrew it."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from humas.audit.models import AuditEvent
 from tests.factories import UserFactory
+from tests.migrating import migrate, migrate_to_latest
 
 BEFORE = [("publishing", "0006_approved_channels")]
 AFTER = [("publishing", "0007_returned_and_withdrawn_by")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def _leaves():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -31,7 +19,7 @@ def test_withdrawn_publications_get_their_withdrawer_from_the_audit_log(offices)
     author, first, second = UserFactory(), UserFactory(), UserFactory()
     office = offices["33.20"]
     try:
-        old = _migrate(BEFORE)
+        old = migrate(BEFORE)
         Post = old.get_model("publishing", "Post")
         Publication = old.get_model("publishing", "Publication")
         post = Post.objects.create(
@@ -50,11 +38,11 @@ def test_withdrawn_publications_get_their_withdrawer_from_the_audit_log(offices)
                 changes={"cancelled": 0, "post_status": "withdrawn"},
             )
 
-        new = _migrate(AFTER)
+        new = migrate(AFTER)
 
         Publication = new.get_model("publishing", "Publication")
         assert Publication.objects.get(pk=withdrawn.pk).withdrawn_by_id == first.pk
         assert Publication.objects.get(pk=withdrawn.pk).withdrawal_reason == ""
         assert Publication.objects.get(pk=live.pk).withdrawn_by_id is None
     finally:
-        _migrate(_leaves())
+        migrate_to_latest()
