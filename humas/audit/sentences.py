@@ -506,11 +506,36 @@ class _Render:
                 for key, result in changes.items()
             )
         skipped = set(skip) | HIDDEN_KEYS
+        # In a fixed order: PostgreSQL's jsonb does not keep the order the keys were written in.
+        keys = sorted(changes, key=lambda key: (DETAIL_ORDER.get(str(key), len(DETAIL_ORDER)), str(key)))
         return tuple(
-            Detail(self.label(str(key)), self.value(str(key), value))
-            for key, value in changes.items()
-            if key not in skipped and not (value is None and key != "reason")
+            Detail(self.label(str(key)), self.value(str(key), changes[key]))
+            for key in keys
+            if key not in skipped and not (changes[key] is None and key != "reason")
         )
+
+
+# The order details are listed in: what the thing is, then what changed, then why; other keys
+# after these, alphabetically.
+DETAIL_ORDER = {
+    key: rank
+    for rank, key in enumerate(
+        (
+            "platform",
+            "name",
+            "handle",
+            "url",
+            "is_official",
+            "fields",
+            "status",
+            "channels",
+            "scheduled_at",
+            "before",
+            "after",
+            "reason",
+        )
+    )
+}
 
 
 def _moment(text: str) -> str | None:

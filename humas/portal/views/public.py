@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -80,13 +82,19 @@ def not_found(request: HttpRequest) -> HttpResponse:
     raise Http404
 
 
+_SLUG = re.compile(r"[-a-z0-9]+")
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """The portal's 404 page, in the look of the site the address belongs to: the office of the
     host (HUMAS_SITE_HOSTS) or of the first path segment, else the national site. Without any
     office (an empty installation) the back office's plain page."""
     slug = getattr(request, "site_office_slug", None) or request.path.lstrip("/").split("/", 1)[0]
+    # Only something shaped like a slug is looked up: a 404 answers any bytes (NUL included,
+    # which PostgreSQL refuses in a text comparison).
+    looked_up = slug if len(slug) <= 100 and _SLUG.fullmatch(slug) else NATIONAL_SLUG
     office = (
-        Office.objects.filter(slug=slug, is_active=True).select_related("parent").first()
+        Office.objects.filter(slug=looked_up, is_active=True).select_related("parent").first()
         or Office.objects.filter(slug=NATIONAL_SLUG, is_active=True).select_related("parent").first()
     )
     if office is None:
