@@ -2,6 +2,7 @@
 (``Authorization: Bearer hms_…``) or the session (with CSRF). Either way the request acts as that
 person, through the one policy (humas/offices/policy.py)."""
 
+import json
 from typing import Any, Literal
 
 from django.conf import settings
@@ -19,6 +20,14 @@ from humas.accounts.http import AuthenticatedHttpRequest
 from humas.accounts.models import ApiToken
 from humas.audit.services import audit_record
 from humas.channels.models import Channel
+from humas.monitoring.models import Source
+from humas.monitoring.selectors import source_get_by_reference
+from humas.monitoring.services import (
+    ItemsInvalid,
+    MonitoringError,
+    items_ingest,
+    source_get_or_create_pushed,
+)
 from humas.offices import policy
 from humas.offices.models import Membership, Office
 from humas.offices.selectors import office_get_public, office_list_public
@@ -33,6 +42,8 @@ from .schemas import (
     ErrorOut,
     MembershipOut,
     MeOut,
+    MonitoringItemsIn,
+    MonitoringItemsOut,
     OfficeOut,
     PostIn,
     PostMetricsOut,
@@ -125,6 +136,26 @@ def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespon
 
 @api.exception_handler(PublishingError)
 def publishing_error(request: HttpRequest, exc: PublishingError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(ItemsInvalid)
+def items_invalid(request: HttpRequest, exc: ItemsInvalid) -> HttpResponse:
+    # The shape of a schema error, so a client reads one kind of 422: where (the item's index and
+    # field) and what.
+    detail = [
+        {
+            "type": "invalid_item",
+            "loc": ["body", "data", "items", error.index, *([error.field] if error.field else [])],
+            "msg": error.message,
+        }
+        for error in exc.errors
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(MonitoringError)
+def monitoring_error(request: HttpRequest, exc: MonitoringError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)
 
 
@@ -329,6 +360,57 @@ def create_post(request: AuthenticatedHttpRequest, data: PostIn):
     )
 
 
+monitoring_router = Router(tags=["monitoring"])
+
+
+def _received_items(request: HttpRequest) -> list[Any] | None:
+    """The items of the request body exactly as sent (the schema's parsed copy has coerced them)."""
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return None
+    items = body.get("items") if isinstance(body, dict) else None
+    return items if isinstance(items, list) else None
+
+
+@monitoring_router.post(
+    "/items",
+    response={200: MonitoringItemsOut, 400: ErrorOut, 404: ErrorOut, **WRITE_REFUSALS},
+    auth=SIGNED_IN,
+    summary="Send monitored items",
+)
+def ingest_items(request: AuthenticatedHttpRequest, data: MonitoringItemsIn):
+    """Items said in public (comments, posts, articles) from a listening tool or a script, into
+    one of the office's sources. Idempotent by each item's `external_id` within its source:
+    sending a batch again answers them as duplicates and stores nothing twice. Any invalid item
+    is a 422 naming its index and field, and then nothing is stored. Needs a write token (or the
+    session) and the right to take in items in that office."""
+    office = Office.objects.filter(code=no_nul(data.office), is_active=True).first()
+    if office is None:
+        raise Http404
+    policy.require(request.user, "monitoring.ingest", office)
+    received = _received_items(request)
+    records = received if received is not None and len(received) == len(data.items) else None
+    if records is None:  # not JSON the way it was parsed: the schema's copy is the record
+        records = [item.model_dump(mode="json", exclude_unset=True) for item in data.items]
+    with transaction.atomic():
+        source = source_get_by_reference(office=office, reference=data.source)
+        if source is None:
+            if data.source.strip().isdigit():
+                raise Http404
+            source = source_get_or_create_pushed(
+                actor=request.user, office=office, kind=Source.Kind.API, name=data.source
+            )
+        elif source.kind != Source.Kind.API or not source.is_active:
+            raise MonitoringError(
+                _("Sumber “%(name)s” tidak menerima item lewat API.") % {"name": source.name}
+            )
+        result = items_ingest(actor=request.user, source=source, records=records)
+        audit_api_change(request, operation="monitoring_items_ingest", office=office, obj=source)
+    return {"source_id": source.pk, "created": result.created, "duplicates": result.duplicates}
+
+
 api.add_router("/offices", offices_router)
 api.add_router("/me", me_router)
 api.add_router("/posts", posts_router)
+api.add_router("/monitoring", monitoring_router)

@@ -1,7 +1,11 @@
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
+from pydantic import AwareDatetime, ConfigDict
+
+from humas.monitoring.models import AUTHOR_HANDLE_MAX, EXTERNAL_ID_MAX, TEXT_MAX, URL_MAX
+from humas.monitoring.records import COUNT_MAX
 
 # The longest text any platform takes (Facebook); each channel checks its own limit when sending.
 POST_TEXT_MAX = 63_206
@@ -107,3 +111,60 @@ class PostMetricsOut(Schema):
     interactions: int | None
     collected_at: datetime | None
     deliveries: list[DeliveryMetricsOut]
+
+
+# The platforms of humas.monitoring.models.ItemPlatform (a test keeps the two the same).
+MonitoringPlatform = Literal[
+    "facebook", "instagram", "x", "telegram", "youtube", "tiktok", "whatsapp", "news", "web"
+]
+MONITORING_BATCH_MAX = 1000
+
+
+def _count(description: str) -> Any:
+    return Field(None, ge=0, le=COUNT_MAX, description=description)
+
+
+class MonitoringItemIn(Schema):
+    """One item as the source has it. Other keys are allowed and kept in the item's raw payload
+    (stored as received, with the SHA-256 of its canonical JSON)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    platform: MonitoringPlatform
+    external_id: str = Field(
+        min_length=1,
+        max_length=EXTERNAL_ID_MAX,
+        description="The item's id at its source: sending the same id again adds nothing (a duplicate).",
+    )
+    text: str = Field(min_length=1, max_length=TEXT_MAX)
+    published_at: AwareDatetime = Field(
+        description="When it was said, with its UTC offset (`Z` or `+07:00`)."
+    )
+    author_handle: str = Field("", max_length=AUTHOR_HANDLE_MAX)
+    url: str = Field("", max_length=URL_MAX, description="Empty, or an http:// or https:// address.")
+    reactions: int | None = _count("Reactions (likes) when the source reports them.")
+    comments: int | None = _count("Comments or replies.")
+    shares: int | None = _count("Shares, reposts or forwards.")
+    views: int | None = _count("Views or impressions.")
+
+
+class MonitoringItemsIn(Schema):
+    office: str = Field(description="The office's code, e.g. `33.20`.", min_length=1, max_length=32)
+    source: str = Field(
+        min_length=1,
+        max_length=120,
+        description=(
+            "The source the items come from: the id of one of the office's sources (digits), or the "
+            "name of an API source, started on first use."
+        ),
+    )
+    items: list[MonitoringItemIn] = Field(min_length=1, max_length=MONITORING_BATCH_MAX)
+
+
+class MonitoringItemsOut(Schema):
+    """``created``: items stored now; ``duplicates``: items the source already held (or repeated
+    in the batch), left as they were."""
+
+    source_id: int
+    created: int
+    duplicates: int

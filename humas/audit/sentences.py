@@ -70,6 +70,9 @@ SENTENCES: dict[str, Sentence] = {
     "api_token.create": S(_("%(actor)s membuat token API %(object)s."), uses=("name",)),
     "api_token.revoke": S(_("%(actor)s mencabut token API %(object)s."), uses=("name",)),
     "api.post_create": S(_("%(actor)s membuat unggahan %(object)s lewat API.")),
+    "api.monitoring_items_ingest": S(
+        _("%(actor)s memasukkan item ke sumber pemantauan %(object)s lewat API.")
+    ),
     # Offices and people.
     "offices.load": S(_("%(actor)s memuat daftar kantor.")),
     "office.update": S(_("%(actor)s mengubah profil %(object)s.")),
@@ -156,6 +159,9 @@ SENTENCES: dict[str, Sentence] = {
     "article.publish_from_post": S(
         _("%(actor)s menerbitkan unggahan sebagai artikel %(object)s di portal."), uses=("title",)
     ),
+    # Monitoring.
+    "monitoring.source_create": S(_("%(actor)s menambahkan sumber pemantauan %(object)s.")),
+    "monitoring.items_ingest": S(_("%(actor)s memasukkan item ke sumber pemantauan %(object)s.")),
 }
 
 # Said of an action that has no sentence yet (an event recorded by an older or newer version).
@@ -195,8 +201,11 @@ KEY_LABELS: dict[str, Promise] = {
     "error": _("Pesan galat"),
     "expires_at": _("Berlaku sampai"),
     "fields": _("Bagian yang diubah"),
+    "filename": _("Berkas"),
     "format": _("Format"),
     "height": _("Tinggi (piksel)"),
+    "items_created": _("Item baru"),
+    "items_duplicate": _("Item yang sudah ada"),
     "kind": _("Jenis kredensial"),
     "marked_by": _("Ditandai oleh"),
     "official": _("Akun resmi"),
@@ -205,6 +214,7 @@ KEY_LABELS: dict[str, Promise] = {
     "platforms": _("Platform"),
     "post_status": _("Status unggahan"),
     "reason": _("Alasan"),
+    "source_kind": _("Jenis sumber"),
     "state": _("Status pengiriman sebelumnya"),
     "token": _("Token API"),
     "unchanged": _("Kantor tidak berubah"),
@@ -227,6 +237,7 @@ CHOICES_OF: dict[str, tuple[str, str]] = {
     "type": ("portal.article", "type"),
     "scope": ("accounts.apitoken", "scope"),
     "health": ("channels.channel", "health"),
+    "source_kind": ("monitoring.source", "kind"),
 }
 
 # Kinds of channel credential, as the connectors report them (channels/connectors/base.py).
@@ -244,6 +255,7 @@ NAMED_BY_TEXT = frozenset(
         "accounts.apitoken",
         "accounts.user",
         "channels.channel",
+        "monitoring.source",
         "offices.office",
         "portal.article",
         "portal.articleimage",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("app/", include("humas.channels.urls")),
     path("app/", include("humas.publishing.urls")),
     path("app/", include("humas.notifications.urls")),
+    path("app/", include("humas.monitoring.urls")),
     # The public portal last: its office-slug patterns catch the remaining first segments.
     path("", include("humas.portal.urls.public")),
 ]

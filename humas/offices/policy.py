@@ -43,6 +43,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "content.approve": frozenset({Role.ADMIN, Role.EDITOR}),
     "content.publish": _STAFF,  # publishing itself is limited to approved content by the service
     "monitoring.view": frozenset({Role.ADMIN, Role.EDITOR, Role.OPERATOR, Role.ANALYST}),
+    "monitoring.ingest": _STAFF,  # import files, send items through the API
+    "monitoring.manage_sources": frozenset({Role.ADMIN, Role.EDITOR}),
     "monitoring.triage": frozenset({Role.ADMIN, Role.EDITOR}),
     "inbox.view": _STAFF,
     "inbox.reply": _STAFF,

@@ -89,6 +89,7 @@ def test_signed_in_operations_refuse_calls_without_a_token(client, offices):
     ]
     assert sorted(guarded) == [
         ("/api/v1/me", "get"),
+        ("/api/v1/monitoring/items", "post"),
         ("/api/v1/posts", "post"),
         ("/api/v1/posts/{post_id}/metrics", "get"),
     ]

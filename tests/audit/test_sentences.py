@@ -55,6 +55,18 @@ ENGLISH = {
     "%(actor)s mengembalikan unggahan %(object)s ke penulisnya.": (
         "%(actor)s sent the post %(object)s back to its author."
     ),
+    "%(actor)s memasukkan item ke sumber pemantauan %(object)s.": (
+        "%(actor)s took in items into the monitoring source %(object)s."
+    ),
+    "%(actor)s memasukkan item ke sumber pemantauan %(object)s lewat API.": (
+        "%(actor)s took in items into the monitoring source %(object)s through the API."
+    ),
+    "%(actor)s menambahkan sumber pemantauan %(object)s.": "%(actor)s added the monitoring source %(object)s.",
+    "Item baru": "New items",
+    "Item yang sudah ada": "Items already held",
+    "Berkas": "File",
+    "Jenis sumber": "Kind of source",
+    "Impor berkas": "File import",
 }
 
 
@@ -353,6 +365,9 @@ SAMPLE_CHANGES = {
     },
     "offices.load": {"created": 553, "updated": 0, "unchanged": 0},
     "member.two_factor_reset": {"email": "op@kpu.test", "devices": 2},
+    "monitoring.source_create": {"source_kind": "file_import"},
+    "monitoring.items_ingest": {"items_created": 3, "items_duplicate": 1, "filename": "ekspor.csv"},
+    "api.monitoring_items_ingest": {"token": "ab12cd34"},
 }
 
 
@@ -368,6 +383,7 @@ OBJECT_TYPES = {
     "member": "offices.membership",
     "office": "offices.office",
     "api_token": "accounts.apitoken",
+    "monitoring": "monitoring.source",
 }
 
 
@@ -389,3 +405,56 @@ def test_every_sentence_renders_without_internals(offices, people):
         text = " ".join([item.sentence, *(f"{d.label} {d.text}" for d in item.details)])
         assert "%(" not in text and not RAW.search(text), (item.event.action, text)
         assert item.event.action not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "sentences", "details"),
+    [
+        (
+            "id",
+            [
+                "Operator Jepara menambahkan sumber pemantauan “Impor berkas”.",
+                "Operator Jepara memasukkan item ke sumber pemantauan “Impor berkas”.",
+            ],
+            [("Jenis sumber", "Impor berkas")],
+        ),
+        (
+            "en",
+            [
+                "Operator Jepara added the monitoring source “Impor berkas”.",
+                "Operator Jepara took in items into the monitoring source “Impor berkas”.",
+            ],
+            [("Kind of source", "File import")],
+        ),
+    ],
+)
+def test_monitoring_imports_read_as_sentences_in_both_languages(
+    offices, people, english, language, sentences, details
+):
+    from humas.monitoring.models import Source
+    from humas.monitoring.services import items_ingest, source_get_or_create_pushed
+
+    source = source_get_or_create_pushed(
+        actor=people["operator"], office=offices["33.20"], kind=Source.Kind.FILE_IMPORT, name="Impor berkas"
+    )
+    record = {
+        "platform": "x",
+        "external_id": "1",
+        "text": "TPS tutup?",
+        "published_at": "2024-02-14T08:30:00Z",
+    }
+    items_ingest(actor=people["operator"], source=source, records=[record], filename="ekspor.csv")
+
+    with translation.override(language):
+        created, ingested = audit_describe(
+            AuditEvent.objects.filter(action__startswith="monitoring.").order_by("id")
+        )
+
+    assert [created.sentence, ingested.sentence] == sentences
+    assert [(d.label, d.text) for d in created.details] == details
+    if language == "en":
+        assert [(d.label, d.text) for d in ingested.details] == [
+            ("File", "ekspor.csv"),
+            ("New items", "1"),
+            ("Items already held", "0"),
+        ]

@@ -27,6 +27,9 @@ WRITE_ACTIONS = {
     "channel.manage": {"admin"},
     "content.draft": {"admin", "editor", "operator"},
     "content.approve": {"admin", "editor"},
+    "monitoring.ingest": {"admin", "editor", "operator"},
+    "monitoring.manage_sources": {"admin", "editor"},
+    "monitoring.triage": {"admin", "editor"},
     "inbox.reply": {"admin", "editor", "operator"},
 }
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "humas.channels",
     "humas.publishing",
     "humas.notifications",
+    "humas.monitoring",
     "humas.api",  # the API tokens page's templates
 ]
 
@@ -330,6 +331,12 @@ HUMAS_IMAGE_MAX_PIXELS = env_int("HUMAS_IMAGE_MAX_PIXELS", 40_000_000)
 # All images of one post (kept and new) together: refused by their headers before any is decoded.
 HUMAS_IMAGE_MAX_PIXELS_PER_POST = env_int("HUMAS_IMAGE_MAX_PIXELS_PER_POST", 120_000_000)
 HUMAS_IMAGE_MIN_SIDE = env_int("HUMAS_IMAGE_MIN_SIDE", 200)
+
+# Monitoring file imports (humas/monitoring/imports.py): the largest file and the most rows one
+# import takes. The previewed file travels back with the confirmation (compressed), so keep the
+# size well under DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB); a file too large for that is refused.
+HUMAS_MONITORING_IMPORT_MAX_BYTES = env_int("HUMAS_MONITORING_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+HUMAS_MONITORING_IMPORT_MAX_ROWS = env_int("HUMAS_MONITORING_IMPORT_MAX_ROWS", 20_000)
 
 # Post images (humas/publishing/images.py) live here, outside MEDIA_ROOT: no web server serves
 # them directly. The public base URL (scheme and host, no trailing slash) is how platforms that

@@ -1,0 +1,191 @@
+"""Writes of the monitoring app: sources taken in by file or API, and items ingested into them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from humas.audit.services import audit_record
+from humas.offices import policy
+from humas.offices.models import Office
+
+from .models import SOURCE_NAME_MAX, Item, Source
+from .records import CleanRecord, record_check
+
+if TYPE_CHECKING:
+    from humas.accounts.models import User
+
+# Existing ids are looked up in chunks: SQLite caps the parameters of one statement.
+_LOOKUP_CHUNK = 900
+# Kinds a person (a file) or a script (the API) fills; the others are filled by their pollers.
+PUSHED_KINDS = frozenset({Source.Kind.FILE_IMPORT, Source.Kind.API})
+
+
+class MonitoringError(Exception):
+    """A request the monitoring app refuses, with a sentence for people."""
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """What is wrong with the record at ``index`` (0-based, in the order given)."""
+
+    index: int
+    field: str
+    message: str
+
+
+class ItemsInvalid(MonitoringError):
+    """Some records are not valid; nothing was stored."""
+
+    def __init__(self, errors: list[RecordError]) -> None:
+        super().__init__(_("Ada item yang tidak sah; tidak ada yang disimpan."))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    created: int
+    duplicates: int
+
+
+def _clean_name(name: str) -> str:
+    return " ".join(name.replace("\x00", "").split())
+
+
+def _refusal(source: Source, kind: str) -> str:
+    if source.kind != kind:
+        return _("Sumber “%(name)s” adalah sumber jenis %(kind)s; pilih nama lain.") % {
+            "name": source.name,
+            "kind": source.get_kind_display(),
+        }
+    if not source.is_active:
+        return _("Sumber “%(name)s” sudah dinonaktifkan.") % {"name": source.name}
+    return ""
+
+
+def source_name_problem(*, office: Office, kind: str, name: str) -> str:
+    """Why items of ``kind`` may not go into the office's source named ``name`` (empty: they may),
+    said before a person goes on to the next step."""
+    name = _clean_name(name)
+    if not name:
+        return _("Nama sumber wajib diisi.")
+    if len(name) > SOURCE_NAME_MAX:
+        return _("Nama sumber paling panjang %(max)d karakter.") % {"max": SOURCE_NAME_MAX}
+    source = Source.objects.filter(office=office, name=name).first()
+    return _refusal(source, kind) if source is not None else ""
+
+
+def source_get_or_create_pushed(*, actor: User, office: Office, kind: str, name: str) -> Source:
+    """The office's active source named ``name`` of ``kind`` (a file import or the API), created
+    when there is none: whoever may ingest into the office may start such a source. A source of
+    another kind with that name, or a deactivated one, is refused (its items come from elsewhere)."""
+    policy.require(actor, "monitoring.ingest", office)
+    if kind not in PUSHED_KINDS:
+        raise ValueError(f"{kind!r} is not a kind filled by people or scripts")
+    problem = source_name_problem(office=office, kind=kind, name=name)
+    if problem:
+        raise MonitoringError(problem)
+    name = _clean_name(name)
+    with transaction.atomic():
+        source, created = Source.objects.get_or_create(
+            office=office, name=name, defaults={"kind": kind, "created_by": actor}
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                office=office,
+                action="monitoring.source_create",
+                obj=source,
+                changes={"source_kind": kind},
+            )
+    refused = _refusal(source, kind)  # a source made by another request in the meantime
+    if refused:
+        raise MonitoringError(refused)
+    return source
+
+
+def _existing_ids(source: Source, ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(ids), _LOOKUP_CHUNK):
+        chunk = ids[start : start + _LOOKUP_CHUNK]
+        found.update(
+            Item.objects.filter(source=source, external_id__in=chunk).values_list("external_id", flat=True)
+        )
+    return found
+
+
+def items_ingest(
+    *, actor: User, source: Source, records: Sequence[Mapping[str, Any]], filename: str = ""
+) -> IngestResult:
+    """Store ``records`` (mappings of field name to value as received) as items of ``source``.
+
+    Every record is checked first (humas/monitoring/records.py); if any is invalid, ItemsInvalid
+    lists them all and nothing is stored. Idempotent by (source, external_id): a record whose id
+    the source already holds, or that repeats an id earlier in the batch, is a duplicate and
+    changes nothing. One transaction per batch; the caller has not checked permission, this does
+    (``monitoring.ingest`` in the source's office)."""
+    office = source.office
+    policy.require(actor, "monitoring.ingest", office)
+    cleaned: list[CleanRecord] = []
+    errors: list[RecordError] = []
+    for index, record in enumerate(records):
+        checked = record_check(record)
+        if isinstance(checked, CleanRecord):
+            cleaned.append(checked)
+        else:
+            errors.extend(RecordError(index=index, field=p.field, message=p.message) for p in checked)
+    if errors:
+        raise ItemsInvalid(errors)
+    unique: dict[str, CleanRecord] = {}
+    for clean in cleaned:
+        unique.setdefault(clean.external_id, clean)
+    now = timezone.now()
+    with transaction.atomic():
+        # First, and a write: it holds the source's row (PostgreSQL) or the database (SQLite)
+        # until commit, so two batches into one source never count the same new item twice.
+        Source.objects.filter(pk=source.pk).update(
+            last_run_at=now, health=Source.Health.HEALTHY, last_error="", consecutive_failures=0
+        )
+        existing = _existing_ids(source, list(unique))
+        new = [record for external_id, record in unique.items() if external_id not in existing]
+        Item.objects.bulk_create(
+            [
+                Item(
+                    source=source,
+                    office=office,
+                    platform=r.platform,
+                    external_id=r.external_id,
+                    author_handle=r.author_handle,
+                    url=r.url,
+                    text=r.text,
+                    published_at=r.published_at,
+                    captured_at=now,
+                    reactions=r.reactions,
+                    comments=r.comments,
+                    shares=r.shares,
+                    views=r.views,
+                    raw=r.raw,
+                    raw_sha256=r.raw_sha256,
+                )
+                for r in new
+            ],
+            batch_size=500,
+            ignore_conflicts=True,  # the row lock above makes a conflict impossible; never a 500
+        )
+        if new:
+            Source.objects.filter(pk=source.pk).update(item_count=F("item_count") + len(new))
+        result = IngestResult(created=len(new), duplicates=len(cleaned) - len(new))
+        changes: dict[str, Any] = {"items_created": result.created, "items_duplicate": result.duplicates}
+        if filename:
+            changes["filename"] = filename[:200]
+        audit_record(
+            actor=actor, office=office, action="monitoring.items_ingest", obj=source, changes=changes
+        )
+    source.refresh_from_db()
+    return result
