@@ -245,13 +245,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _django()
     from django.conf import settings
 
-    from humas.demo.seed import demo_content, demo_official_accounts, demo_seed
+    from humas.demo.seed import demo_content, demo_monitoring, demo_official_accounts, demo_seed
 
     _prepare_database()
     password = os.environ.get("HUMAS_DEMO_PASSWORD") or None
     logins = demo_seed(password=password)
     demo_content()
     demo_official_accounts()
+    demo_monitoring()
     url = f"http://{args.host}:{args.port}/"
     fakes_port = args.fakes_port or args.port + 1
     fakes_url = f"http://{args.host}:{fakes_port}"

@@ -54,6 +54,10 @@ class AuditEvent(models.Model):
         verbose_name = _("peristiwa audit")
         verbose_name_plural = _("peristiwa audit")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The history of one object (a narrative's page, a post's): a handful of rows among millions.
+            models.Index(fields=["object_type", "object_id", "-created_at"], name="audit_event_object"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

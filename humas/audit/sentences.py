@@ -162,6 +162,55 @@ SENTENCES: dict[str, Sentence] = {
     # Monitoring.
     "monitoring.source_create": S(_("%(actor)s menambahkan sumber pemantauan %(object)s.")),
     "monitoring.items_ingest": S(_("%(actor)s memasukkan item ke sumber pemantauan %(object)s.")),
+    "monitoring.source_update": S(_("%(actor)s mengubah sumber pemantauan %(object)s.")),
+    "monitoring.source_activate": S(_("%(actor)s mengaktifkan sumber pemantauan %(object)s.")),
+    "monitoring.source_deactivate": S(_("%(actor)s menonaktifkan sumber pemantauan %(object)s.")),
+    "monitoring.source_run": S(_("%(actor)s menjalankan sumber pemantauan %(object)s sekarang.")),
+    # Triage of narratives (humas/monitoring/triage.py, evidence.py).
+    "monitoring.narrative_assign": S(
+        _("%(actor)s menugaskan narasi %(object)s kepada %(after)s."), uses=("assignee",), field="assignee"
+    ),
+    "monitoring.narrative_unassign": S(
+        _("%(actor)s melepas %(before)s dari narasi %(object)s."), uses=("assignee",), field="assignee"
+    ),
+    "monitoring.narrative_status": S(
+        _("%(actor)s mengubah status narasi %(object)s dari %(before)s menjadi %(after)s."),
+        uses=("status",),
+        field="status",
+    ),
+    "monitoring.narrative_route": S(
+        _("%(actor)s meneruskan narasi %(object)s dari %(before)s ke %(after)s."),
+        uses=("office",),
+        with_reason=_("%(actor)s meneruskan narasi %(object)s dari %(before)s ke %(after)s: %(reason)s"),
+        field="office",
+    ),
+    "monitoring.narrative_merge": S(_("%(actor)s menggabungkan narasi lain ke narasi %(object)s.")),
+    "monitoring.narrative_merged": S(_("%(actor)s menggabungkan narasi %(object)s ke narasi lain.")),
+    "monitoring.narrative_split": S(_("%(actor)s memisahkan variasi narasi %(object)s menjadi narasi baru.")),
+    "monitoring.narrative_split_from": S(
+        _("%(actor)s membuat narasi %(object)s dari variasi yang dipisahkan dari narasi lain.")
+    ),
+    "monitoring.narrative_clarification_draft": S(
+        _("%(actor)s membuat draf klarifikasi dari narasi %(object)s.")
+    ),
+    "monitoring.narrative_clarified": S(
+        _("Narasi %(object)s ditandai sudah diklarifikasi: klarifikasinya terbit.")
+    ),
+    "monitoring.relevance_rule_add": S(_("%(actor)s menetapkan aturan istilah pemilu kantor.")),
+    "monitoring.relevance_rule_remove": S(_("%(actor)s menghapus aturan istilah pemilu kantor.")),
+    "monitoring.evidence_export": S(_("%(actor)s membuat ekspor bukti narasi %(object)s.")),
+    "monitoring.reply_confirm": S(
+        _("%(actor)s mengonfirmasi pengiriman %(object)s lewat %(channel)s."), uses=("channel",)
+    ),
+    "monitoring.reply_discard": S(
+        _("%(actor)s membatalkan %(object)s untuk %(channel)s."), uses=("channel",)
+    ),
+    "monitoring.reply_sent": S(_("%(actor)s mengirim %(object)s lewat %(channel)s."), uses=("channel",)),
+    "monitoring.reply_failed": S(
+        _("%(actor)s gagal mengirim %(object)s lewat %(channel)s."), uses=("channel",)
+    ),
+    # Clarification knowledge base.
+    "factcheck.claims_import": S(_("%(actor)s mengimpor cek fakta eksternal ke basis klarifikasi.")),
 }
 
 # Said of an action that has no sentence yet (an event recorded by an older or newer version).
@@ -193,6 +242,9 @@ KEY_LABELS: dict[str, Promise] = {
     "changed_characters": _("Karakter diubah"),
     "channel": _("Kanal"),
     "channels": _("Kanal"),
+    "claims_created": _("Cek fakta baru"),
+    "claims_updated": _("Cek fakta diperbarui"),
+    "claims_unchanged": _("Cek fakta tidak berubah"),
     "count": _("Jumlah"),
     "created": _("Kantor baru"),
     "devices": _("Perangkat dihapus"),
@@ -206,6 +258,11 @@ KEY_LABELS: dict[str, Promise] = {
     "height": _("Tinggi (piksel)"),
     "items_created": _("Item baru"),
     "items_duplicate": _("Item yang sudah ada"),
+    "items_skipped": _("Item tidak sah yang dilewati"),
+    "phrase": _("Kata atau frasa"),
+    "rule": _("Aturan"),
+    "article": _("Artikel"),
+    "claim": _("Klarifikasi"),
     "kind": _("Jenis kredensial"),
     "marked_by": _("Ditandai oleh"),
     "official": _("Akun resmi"),
@@ -215,12 +272,18 @@ KEY_LABELS: dict[str, Promise] = {
     "post_status": _("Status unggahan"),
     "reason": _("Alasan"),
     "source_kind": _("Jenis sumber"),
+    "source_name": _("Sumber"),
     "state": _("Status pengiriman sebelumnya"),
     "token": _("Token API"),
     "unchanged": _("Kantor tidak berubah"),
     "updated": _("Kantor diperbarui"),
     "url": _("Tautan"),
     "version": _("Versi"),
+    # Triage of narratives.
+    "merged": _("Narasi yang digabungkan"),
+    "sha256": _("SHA-256"),
+    "split_from": _("Dipisahkan dari"),
+    "variants": _("Variasi yang dipisahkan"),
     "width": _("Lebar (piksel)"),
 }
 
@@ -238,6 +301,7 @@ CHOICES_OF: dict[str, tuple[str, str]] = {
     "scope": ("accounts.apitoken", "scope"),
     "health": ("channels.channel", "health"),
     "source_kind": ("monitoring.source", "kind"),
+    "rule": ("monitoring.relevancerule", "action"),
 }
 
 # Kinds of channel credential, as the connectors report them (channels/connectors/base.py).
@@ -255,6 +319,7 @@ NAMED_BY_TEXT = frozenset(
         "accounts.apitoken",
         "accounts.user",
         "channels.channel",
+        "monitoring.narrative",
         "monitoring.source",
         "offices.office",
         "portal.article",

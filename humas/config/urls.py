@@ -24,7 +24,10 @@ urlpatterns = [
     path("app/", include("humas.channels.urls")),
     path("app/", include("humas.publishing.urls")),
     path("app/", include("humas.notifications.urls")),
+    path("app/", include("humas.factcheck.urls")),
     path("app/", include("humas.monitoring.urls")),
+    # Platforms' webhooks (Meta's signed change notifications): public, CSRF-exempt, signed.
+    path("hooks/", include("humas.monitoring.urls.webhooks")),
     # The public portal last: its office-slug patterns catch the remaining first segments.
     path("", include("humas.portal.urls.public")),
 ]

@@ -14,7 +14,7 @@ MODULES: list[dict[str, Any]] = [
     {"key": "content", "label": _("Konten"), "url_name": "publishing:list", "ready": True},
     {"key": "calendar", "label": _("Kalender"), "ready": False},
     {"key": "portal", "label": _("Portal"), "url_name": "portal_admin:list", "ready": True},
-    {"key": "monitoring", "label": _("Pemantauan"), "url_name": "monitoring:sources", "ready": True},
+    {"key": "monitoring", "label": _("Pemantauan"), "url_name": "monitoring:queue", "ready": True},
     {"key": "inbox", "label": _("Kotak Masuk"), "ready": False},
     {"key": "analytics", "label": _("Analitik"), "ready": False},
     {"key": "settings", "label": _("Pengaturan"), "url_name": "core:settings", "ready": True},

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.db import transaction
 from django_otp.oath import totp
@@ -269,3 +272,52 @@ def demo_official_accounts() -> int:
             ),
         )
     return len(DEMO_ACCOUNTS)
+
+
+SAMPLE = Path(__file__).resolve().parent / "data" / "monitoring_sample.jsonl"
+# Demo sources: (key in the sample, office code, kind, name). Inactive, so no poller reaches out
+# for them: their items come from the packaged sample only.
+DEMO_SOURCES: list[tuple[str, str, str, str]] = [
+    ("comments", "33.20", "channel_comments", "Contoh komentar kanal (demo)"),
+    ("search", "00", "keyword_search", "Contoh pencarian X (demo)"),
+]
+
+
+def demo_monitoring(*, now: datetime | None = None) -> int:
+    """Take in the packaged sample (humas/demo/data/monitoring_sample.jsonl) once, with times
+    relative to ``now``: its items go through the pipeline when the worker starts, so KPU
+    Kabupaten Jepara's queue holds a narrative matched to the demo's clarification and a new one
+    spiking. Skipped when the demo sources already hold items. Returns how many were taken in."""
+    from django.utils import timezone
+
+    from humas.channels.models import Channel
+    from humas.factcheck.services import claims_sync_all
+    from humas.monitoring.models import Source
+    from humas.monitoring.services import items_ingest
+
+    now = now or timezone.now()
+    claims_sync_all()  # the demo's clarifications are in the knowledge base before items arrive
+    offices = {o.code: o for o in Office.objects.filter(code__in={c for _, c, _, _ in DEMO_SOURCES})}
+    facebook = Channel.objects.filter(office=offices["33.20"], platform="facebook").first()
+    sources: dict[str, Source] = {}
+    for key, code, kind, name in DEMO_SOURCES:
+        config = {"channel_id": facebook.pk} if kind == "channel_comments" and facebook else {}
+        source, _created = Source.objects.get_or_create(
+            office=offices[code], name=name, defaults={"kind": kind, "config": config, "is_active": False}
+        )
+        sources[key] = source
+    if any(source.item_count for source in sources.values()):
+        return 0
+    batches: dict[str, list[dict[str, object]]] = {key: [] for key in sources}
+    with SAMPLE.open(encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            published = now - timedelta(minutes=int(row.pop("minutes_ago")))
+            key = str(row.pop("source"))
+            row.pop("story", None)
+            row["published_at"] = published.isoformat()
+            batches[key].append(row)
+    taken = 0
+    for key, records in batches.items():
+        taken += items_ingest(actor=None, source=sources[key], records=records).created
+    return taken

@@ -42,6 +42,6 @@ class ImportUploadForm(forms.Form):
 
 class ImportConfirmForm(forms.Form):
     """Step two: the previewed file, its name and the source's, compressed and signed by the
-    server when it was previewed (humas/monitoring/views.py)."""
+    server when it was previewed (humas/monitoring/views/imports.py)."""
 
     token = forms.CharField(widget=forms.HiddenInput, strip=False)

@@ -1,18 +1,22 @@
-"""Where monitored items come from (``Source``) and the items as received (``Item``).
+"""What the public says, as Humas takes it in and makes sense of it.
 
-An item is stored once per source and source item id, with its raw payload exactly as received
-and the SHA-256 of that payload's canonical JSON (the evidence locker hands the hash on).
+``Source`` is where items come from (with its health and schedule), ``Item`` one thing said, as
+received: its raw payload and the SHA-256 of that payload's canonical JSON (the evidence locker
+hands the hash on), and — once the pipeline (humas/monitoring/pipeline.py) has seen it — what it
+found: the normalised text, election relevance, regions, the office the item is routed to, the
+claim it matched, and the narrative and variant (group of copies) it belongs to.
 
-What comes next (issue #15) builds on these two tables without changing what they mean:
+``Narrative`` is one story told by many items, in the queue of one office (rolled up to the
+offices above it through ``office_path``), with its risk, status, assignee and matched claim;
+``Variant`` one wording of it (exact and near copies counted together); ``NarrativeHour`` how
+many items it had per hour (the timeline and the spike detector read it, never the items);
+``NarrativeTerm`` the inverted index clustering looks narratives up by; ``TermFrequency`` the
+document frequencies of the terms it weighs; ``RelevanceRule`` an office's additions to (or
+exclusions from) the election vocabulary it inherits; ``NarrativeAlert`` one alert per
+narrative, kind and window.
 
-- pollers for channel comments, keyword searches, news and fact-check feeds use ``Source.cursor``
-  (where the last run stopped), ``next_run_at`` and the health fields; webhooks ingest into the
-  channel-comments source of their channel;
-- the pipeline adds per-item results (normalised text, near-duplicate group, relevance, regions,
-  the offices an item is routed to, the claim match) in tables of their own, keyed by the item;
-- narratives group items, with their risk, status, assignee and history; triage works on those;
-- on PostgreSQL the items table is partitioned by month, and raw payloads older than the
-  retention period are dropped (``raw`` emptied; ``raw_sha256`` stays).
+On PostgreSQL the items table is partitioned by month, and raw payloads older than the
+retention period are dropped (``raw`` emptied; ``raw_sha256`` stays).
 """
 
 from __future__ import annotations
@@ -77,6 +81,8 @@ class Source(models.Model):
     last_run_at = models.DateTimeField(_("terakhir berjalan"), null=True, blank=True)
     next_run_at = models.DateTimeField(_("jadwal berikutnya"), null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(_("kegagalan berturut-turut"), default=0)
+    # A worker running this source's poller holds it until then; another worker leaves it alone.
+    lease_until = models.DateTimeField(null=True, blank=True)
     # Kept by items_ingest (the only writer of items), so no page counts a large table.
     item_count = models.PositiveBigIntegerField(_("jumlah item"), default=0)
     created_by = models.ForeignKey(
@@ -94,6 +100,12 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MatchDecision(models.TextChoices):
+    MATCH = "match", _("Cocok")
+    SUGGESTION = "suggestion", _("Mungkin cocok")
+    NONE = "none", _("Tidak cocok")
 
 
 class Item(models.Model):
@@ -120,6 +132,49 @@ class Item(models.Model):
     raw = models.JSONField(_("data mentah"), default=dict, blank=True)
     raw_sha256 = models.CharField(_("SHA-256 data mentah"), max_length=64)
 
+    # What the pipeline found (all empty until ``processed_at`` is set).
+    processed_at = models.DateTimeField(_("waktu diproses"), null=True, blank=True)
+    normalized = models.TextField(_("teks ternormalisasi"), blank=True)
+    # Hash of the normalised content words: copies that differ in links, case or emoji share it.
+    exact_key = models.CharField(_("kunci salinan"), max_length=32, blank=True)
+    relevant = models.BooleanField(_("terkait pemilu"), null=True, blank=True)
+    relevance_terms = models.JSONField(_("istilah pemilu yang ditemukan"), default=list, blank=True)
+    regions = models.JSONField(_("wilayah"), default=dict, blank=True)  # Kemendagri code -> confidence
+    routed_office = models.ForeignKey(
+        "offices.Office",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kantor tujuan"),
+    )
+    match_decision = models.CharField(
+        _("kecocokan klarifikasi"), max_length=16, choices=MatchDecision.choices, blank=True
+    )
+    match_claim = models.ForeignKey(
+        "factcheck.Claim",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("klaim yang cocok"),
+    )
+    match_score = models.FloatField(_("skor kecocokan"), null=True, blank=True)
+    narrative = models.ForeignKey(
+        "Narrative",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("narasi"),
+    )
+    variant = models.ForeignKey(
+        "Variant", on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+    )
+    # Engagement in one number (views when the platform reports them, else reactions, comments
+    # and shares together), for "top items by reach".
+    reach = models.PositiveBigIntegerField(_("jangkauan"), default=0)
+
     class Meta:
         verbose_name = _("item pemantauan")
         verbose_name_plural = _("item pemantauan")
@@ -131,6 +186,283 @@ class Item(models.Model):
         indexes = [
             models.Index(fields=["office", "-published_at"], name="monitoring_item_office_time"),
             models.Index(fields=["office", "-captured_at"], name="monitoring_item_office_capt"),
+            # The pipeline's backlog: small, since processed items leave it.
+            models.Index(
+                fields=["captured_at"],
+                name="monitoring_item_unprocessed",
+                condition=models.Q(processed_at__isnull=True),
+            ),
+            models.Index(fields=["narrative", "-reach"], name="monitoring_item_narr_reach"),
+            models.Index(fields=["narrative", "published_at"], name="monitoring_item_narr_time"),
+            models.Index(fields=["exact_key"], name="monitoring_item_exact_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Narrative(models.Model):
+    """One story told by many items, in the queue of one office and the offices above it."""
+
+    class Status(models.TextChoices):
+        NEW = "baru", _("Baru")
+        NEEDS_CLARIFICATION = "perlu_klarifikasi", _("Perlu klarifikasi")
+        CLARIFIED = "sudah_diklarifikasi", _("Sudah diklarifikasi")
+        NOT_AN_ISSUE = "bukan_isu", _("Bukan isu")
+
+    office = models.ForeignKey(
+        "offices.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("kantor")
+    )
+    # The office's tree path, copied: the rolled-up queue of an office is a prefix filter here.
+    office_path = models.CharField(max_length=512)
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.NEW)
+    title = models.CharField(_("teks wakil"), max_length=500)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("penanggung jawab"),
+    )
+    # The clarification this narrative is a known hoax of (its items matched the claim).
+    claim = models.ForeignKey(
+        "factcheck.Claim",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("klarifikasi yang cocok"),
+    )
+    # The Klarifikasi drafted from this narrative ("Buat Klarifikasi"); once it is published its
+    # claim becomes ``claim`` and the narrative is clarified.
+    clarification_article = models.ForeignKey(
+        "portal.Article",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("draf klarifikasi"),
+    )
+    # Claims that might fit, best first: [{"claim": id, "score": float}], for a person to judge.
+    suggestions = models.JSONField(_("saran klarifikasi"), default=list, blank=True)
+    # The clustering's view of it: strongest terms with their weights, and their norm.
+    centroid = models.JSONField(default=dict, blank=True)
+    centroid_norm = models.FloatField(default=1.0)
+    item_count = models.PositiveIntegerField(_("jumlah item"), default=0)
+    variant_count = models.PositiveIntegerField(_("jumlah variasi"), default=0)
+    reach = models.PositiveBigIntegerField(_("jangkauan"), default=0)
+    platforms = models.JSONField(_("platform"), default=dict, blank=True)  # platform -> items
+    regions = models.JSONField(_("wilayah"), default=dict, blank=True)  # code -> items
+    targets_commission = models.BooleanField(_("menyasar penyelenggara"), default=False)
+    risk = models.FloatField(_("risiko"), default=0.0)
+    risk_parts = models.JSONField(default=dict, blank=True)
+    first_seen_at = models.DateTimeField(_("pertama terlihat"))
+    last_seen_at = models.DateTimeField(_("terakhir terlihat"))
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("digabung ke"),
+    )
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
+    updated_at = models.DateTimeField(_("diperbarui"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("narasi")
+        verbose_name_plural = _("narasi")
+        indexes = [
+            models.Index(fields=["office_path", "-risk"], name="monitoring_narr_path_risk"),
+            models.Index(fields=["-risk"], name="monitoring_narr_risk"),
+            models.Index(fields=["office", "claim"], name="monitoring_narr_office_claim"),
+            models.Index(fields=["updated_at"], name="monitoring_narr_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title[:80]
+
+
+class Variant(models.Model):
+    """One wording of a narrative: an item and its exact and near copies, counted together."""
+
+    narrative = models.ForeignKey(Narrative, on_delete=models.CASCADE, related_name="variants")
+    exact_key = models.CharField(max_length=32)
+    # MinHash signature of the first item's word shingles (textkit.dedupe), as a list of ints.
+    signature = models.JSONField(default=list, blank=True)
+    text = models.TextField(_("teks"))
+    item_count = models.PositiveIntegerField(_("jumlah item"), default=0)
+    reach = models.PositiveBigIntegerField(_("jangkauan"), default=0)
+    first_seen_at = models.DateTimeField(_("pertama terlihat"))
+
+    class Meta:
+        verbose_name = _("variasi narasi")
+        verbose_name_plural = _("variasi narasi")
+        constraints = [
+            models.UniqueConstraint(fields=["narrative", "exact_key"], name="monitoring_variant_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class NarrativeHour(models.Model):
+    """Items of a narrative published in one hour (UTC), counted by upsert per batch."""
+
+    narrative = models.ForeignKey(Narrative, on_delete=models.CASCADE, related_name="hours")
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["narrative", "hour"], name="monitoring_narrhour_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}:00 {self.count}"
+
+
+class NarrativeTerm(models.Model):
+    """A narrative's strongest terms: clustering finds candidate narratives of an item here."""
+
+    term = models.CharField(max_length=100)
+    narrative = models.ForeignKey(Narrative, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["term", "narrative"], name="monitoring_narrterm_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class TermFrequency(models.Model):
+    """In how many processed items a term occurred (``term`` empty: how many items in all)."""
+
+    term = models.CharField(max_length=100, primary_key=True)
+    df = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.df}"
+
+
+class RelevanceRule(models.Model):
+    """A word or phrase an office adds to the election vocabulary it inherits, or excludes from
+    it for itself and the offices below."""
+
+    class Action(models.TextChoices):
+        ADD = "add", _("Tambah")
+        EXCLUDE = "exclude", _("Kecualikan")
+
+    office = models.ForeignKey(
+        "offices.Office", on_delete=models.CASCADE, related_name="+", verbose_name=_("kantor")
+    )
+    phrase = models.CharField(_("kata atau frasa"), max_length=100)
+    action = models.CharField(_("aturan"), max_length=16, choices=Action.choices, default=Action.ADD)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("istilah pemilu")
+        verbose_name_plural = _("istilah pemilu")
+        ordering = ["phrase"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "phrase"], name="monitoring_relevance_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.phrase
+
+
+class NarrativeAlert(models.Model):
+    """An alert raised for a narrative: one per narrative, kind and window, never a storm."""
+
+    class Kind(models.TextChoices):
+        SPIKE = "spike", _("Lonjakan")
+        NEW_TARGETING = "new_targeting", _("Narasi baru menyasar penyelenggara")
+
+    narrative = models.ForeignKey(Narrative, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    window_start = models.DateTimeField()
+    # The first item of the spike (its capture time is where alert latency is measured from).
+    first_item_captured_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["narrative", "kind", "window_start"], name="monitoring_alert_unique_window"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.window_start:%Y-%m-%d %H:%M}"
+
+
+class EvidenceExport(models.Model):
+    """An evidence file made for a narrative: what it held and the SHA-256 of the ZIP handed on."""
+
+    narrative = models.ForeignKey(Narrative, on_delete=models.PROTECT, related_name="exports")
+    office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
+    item_count = models.PositiveIntegerField(_("jumlah item"), default=0)
+    sha256 = models.CharField(_("SHA-256 berkas"), max_length=64)
+    size = models.PositiveBigIntegerField(_("ukuran (bita)"), default=0)
+    filename = models.CharField(_("nama berkas"), max_length=200)
+
+    class Meta:
+        verbose_name = _("ekspor bukti")
+        verbose_name_plural = _("ekspor bukti")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class Reply(models.Model):
+    """A reply to an item on the office's own channel (a comment answered with a clarification's
+    link): prepared by Humas, sent through the platform only after a person confirms it."""
+
+    class Status(models.TextChoices):
+        PREPARED = "prepared", _("Disiapkan")
+        SENDING = "sending", _("Sedang dikirim")
+        SENT = "sent", _("Terkirim")
+        FAILED = "failed", _("Gagal")
+        DISCARDED = "discarded", _("Dibatalkan")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="replies")
+    narrative = models.ForeignKey(
+        Narrative, on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
+    )
+    claim = models.ForeignKey(
+        "factcheck.Claim", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="+")
+    office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("teks balasan"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PREPARED)
+    prepared_at = models.DateTimeField(_("disiapkan"), default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("terkirim"), null=True, blank=True)
+    external_id = models.CharField(_("ID balasan di platform"), max_length=200, blank=True)
+    error = models.CharField(_("galat"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("balasan")
+        verbose_name_plural = _("balasan")
+        constraints = [
+            # One reply per item and clarification: re-preparing never answers a comment twice.
+            models.UniqueConstraint(fields=["item", "claim"], name="monitoring_reply_unique"),
         ]
 
     def __str__(self) -> str:

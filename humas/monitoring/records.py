@@ -137,8 +137,9 @@ def _url_ok(url: str) -> bool:
 
 
 def record_check(record: Mapping[str, Any]) -> CleanRecord | list[Problem]:
-    """The cleaned record, or every problem with it. ``record`` is kept as its raw payload (without
-    NUL characters, which no database stores; the hash is of what is stored, so it can be checked)."""
+    """The cleaned record, or every problem with it. ``record`` — or the platform's object it carries
+    under ``raw`` — is kept as its raw payload (without NUL characters, which no database stores;
+    the hash is of what is stored, so it can be checked)."""
     try:
         raw = _storable(dict(record))
     except _Unstorable:
@@ -204,6 +205,9 @@ def record_check(record: Mapping[str, Any]) -> CleanRecord | list[Problem]:
             counts[name] = counted
     if problems or published_at is None:
         return problems
+    # A poller (or a listening tool) that hands on the platform's own object under "raw" gets
+    # exactly that object kept as the payload; otherwise the record is the payload as received.
+    payload = raw["raw"] if isinstance(raw.get("raw"), dict) else raw
     return CleanRecord(
         platform=platform,
         external_id=texts["external_id"],
@@ -215,6 +219,6 @@ def record_check(record: Mapping[str, Any]) -> CleanRecord | list[Problem]:
         comments=counts["comments"],
         shares=counts["shares"],
         views=counts["views"],
-        raw=raw,
-        raw_sha256=canonical_sha256(raw),
+        raw=payload,
+        raw_sha256=canonical_sha256(payload),
     )

@@ -16,6 +16,7 @@ from humas.offices import policy
 from humas.offices.models import Office
 
 from .models import SOURCE_NAME_MAX, Item, Source
+from .pipeline import items_enqueue
 from .records import CleanRecord, record_check
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class ItemsInvalid(MonitoringError):
 class IngestResult:
     created: int
     duplicates: int
+    skipped: int = 0
 
 
 def _clean_name(name: str) -> str:
@@ -120,18 +122,44 @@ def _existing_ids(source: Source, ids: Sequence[str]) -> set[str]:
     return found
 
 
+def _new_item_ids(source: Source, external_ids: Sequence[str]) -> list[int]:
+    # bulk_create with ignore_conflicts gives no ids back; ask for them, in chunks.
+    ids: list[int] = []
+    for start in range(0, len(external_ids), _LOOKUP_CHUNK):
+        chunk = external_ids[start : start + _LOOKUP_CHUNK]
+        ids.extend(Item.objects.filter(source=source, external_id__in=chunk).values_list("pk", flat=True))
+    return sorted(ids)
+
+
 def items_ingest(
-    *, actor: User, source: Source, records: Sequence[Mapping[str, Any]], filename: str = ""
+    *,
+    actor: User | None,
+    source: Source,
+    records: Sequence[Mapping[str, Any]],
+    filename: str = "",
+    cursor: Mapping[str, Any] | None = None,
+    skip_invalid: bool = False,
+    polled: bool = True,
 ) -> IngestResult:
     """Store ``records`` (mappings of field name to value as received) as items of ``source``.
 
     Every record is checked first (humas/monitoring/records.py); if any is invalid, ItemsInvalid
-    lists them all and nothing is stored. Idempotent by (source, external_id): a record whose id
+    lists them all and nothing is stored — unless ``skip_invalid`` (a poller: one malformed
+    comment from a platform must not hold back the rest), when invalid records are counted in
+    ``IngestResult.skipped`` and left out. Idempotent by (source, external_id): a record whose id
     the source already holds, or that repeats an id earlier in the batch, is a duplicate and
-    changes nothing. One transaction per batch; the caller has not checked permission, this does
-    (``monitoring.ingest`` in the source's office)."""
+    changes nothing. ``cursor`` (a poller's position after these records) is stored on the source
+    in the same transaction as the items, so a poller killed at any point resumes where the stored
+    items end: nothing is lost, nothing stored twice.
+
+    One transaction per batch. A person (``actor``) needs ``monitoring.ingest`` in the source's
+    office, which this checks; ``actor=None`` is the source's own poller or a verified webhook,
+    which the caller vouches for (a webhook passes ``polled=False``: its items leave the source's
+    health, last run and failure count as they are). New items go through the pipeline after
+    commit."""
     office = source.office
-    policy.require(actor, "monitoring.ingest", office)
+    if actor is not None:
+        policy.require(actor, "monitoring.ingest", office)
     cleaned: list[CleanRecord] = []
     errors: list[RecordError] = []
     for index, record in enumerate(records):
@@ -140,7 +168,8 @@ def items_ingest(
             cleaned.append(checked)
         else:
             errors.extend(RecordError(index=index, field=p.field, message=p.message) for p in checked)
-    if errors:
+    skipped = len({e.index for e in errors})
+    if errors and not skip_invalid:
         raise ItemsInvalid(errors)
     unique: dict[str, CleanRecord] = {}
     for clean in cleaned:
@@ -149,9 +178,16 @@ def items_ingest(
     with transaction.atomic():
         # First, and a write: it holds the source's row (PostgreSQL) or the database (SQLite)
         # until commit, so two batches into one source never count the same new item twice.
-        Source.objects.filter(pk=source.pk).update(
-            last_run_at=now, health=Source.Health.HEALTHY, last_error="", consecutive_failures=0
+        # A webhook (``polled=False``) says nothing about whether the source's own poll works:
+        # it must not clear a failing poller's health.
+        touched: dict[str, Any] = (
+            {"last_run_at": now, "health": Source.Health.HEALTHY, "last_error": "", "consecutive_failures": 0}
+            if polled
+            else {"item_count": F("item_count")}
         )
+        if cursor is not None:
+            touched["cursor"] = dict(cursor)
+        Source.objects.filter(pk=source.pk).update(**touched)
         existing = _existing_ids(source, list(unique))
         new = [record for external_id, record in unique.items() if external_id not in existing]
         Item.objects.bulk_create(
@@ -180,12 +216,18 @@ def items_ingest(
         )
         if new:
             Source.objects.filter(pk=source.pk).update(item_count=F("item_count") + len(new))
-        result = IngestResult(created=len(new), duplicates=len(cleaned) - len(new))
+            new_ids = _new_item_ids(source, [r.external_id for r in new])
+            transaction.on_commit(lambda: items_enqueue(new_ids))
+        result = IngestResult(created=len(new), duplicates=len(cleaned) - len(new), skipped=skipped)
         changes: dict[str, Any] = {"items_created": result.created, "items_duplicate": result.duplicates}
+        if skipped:
+            changes["items_skipped"] = skipped
         if filename:
             changes["filename"] = filename[:200]
-        audit_record(
-            actor=actor, office=office, action="monitoring.items_ingest", obj=source, changes=changes
-        )
+        if actor is not None:
+            # A poller's batches are not a person's act; its source keeps its health and count.
+            audit_record(
+                actor=actor, office=office, action="monitoring.items_ingest", obj=source, changes=changes
+            )
     source.refresh_from_db()
     return result

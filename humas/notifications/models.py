@@ -15,6 +15,9 @@ class Notification(models.Model):
         DELIVERY_PROBLEM = "delivery_problem", _("Penerbitan perlu perhatian")
         CHANNEL_RECOVERED = "channel_recovered", _("Kanal kembali sehat")
         POST_RETURNED = "post_returned", _("Unggahan dikembalikan")
+        NARRATIVE_ALERT = "narrative_alert", _("Peringatan narasi")
+        NARRATIVE_ROUTED = "narrative_routed", _("Narasi dialihkan ke kantor Anda")
+        SOURCE_PROBLEM = "source_problem", _("Sumber pemantauan bermasalah")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

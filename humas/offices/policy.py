@@ -45,7 +45,12 @@ ACTIONS: dict[str, frozenset[str]] = {
     "monitoring.view": frozenset({Role.ADMIN, Role.EDITOR, Role.OPERATOR, Role.ANALYST}),
     "monitoring.ingest": _STAFF,  # import files, send items through the API
     "monitoring.manage_sources": frozenset({Role.ADMIN, Role.EDITOR}),
-    "monitoring.triage": frozenset({Role.ADMIN, Role.EDITOR}),
+    # Assign, set a status, route, merge and split narratives; prepare and send replies.
+    "monitoring.triage": _STAFF,
+    # The clarification knowledge base: everyone who monitors reads it; Editors import external
+    # fact-checks (own clarifications enter it by being published on the portal).
+    "factcheck.view": frozenset({Role.ADMIN, Role.EDITOR, Role.OPERATOR, Role.ANALYST}),
+    "factcheck.manage": frozenset({Role.ADMIN, Role.EDITOR}),
     "inbox.view": _STAFF,
     "inbox.reply": _STAFF,
     "report.view": _ALL,

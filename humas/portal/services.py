@@ -31,6 +31,7 @@ from .models import Article, ArticleImage, ArticleType, ArticleVersion, Category
 from .sanitize import body_problem, html_to_text, sanitize_html
 from .search import article_index
 from .selectors import paths_showing_article
+from .signals import article_publication_changed_on_commit
 
 Status = Article.Status
 EDITABLE_BY_AUTHOR = {Status.DRAFT, Status.REJECTED, Status.UNPUBLISHED}
@@ -96,6 +97,13 @@ def _invalidate_article_pages(article: Article) -> int:
     # The view-counter beacon asks the database again whether the article is public.
     article_views_forget(article_id=article.pk)
     return pagecache.invalidate_paths(paths_showing_article(article))
+
+
+def _after_publication_change(article: Article) -> None:
+    """Inside the transaction of a change to what the portal shows of ``article``: once it
+    commits, drop the stored pages that show it and tell the apps above (portal/signals.py)."""
+    transaction.on_commit(lambda: _invalidate_article_pages(article))
+    article_publication_changed_on_commit(article_id=article.pk)
 
 
 class WorkflowError(workflow.WorkflowError):
@@ -395,7 +403,7 @@ def article_update(
             changes=audit,
         )
         if before["status"] == Status.PUBLISHED:
-            transaction.on_commit(lambda: _invalidate_article_pages(article))
+            _after_publication_change(article)
     return article
 
 
@@ -514,7 +522,7 @@ def _transition(
             changes["publish_at"] = publish_at.isoformat()
         audit_record(actor=actor, office=locked.office, action=action, obj=locked, changes=changes)
         if before == Status.PUBLISHED or to == Status.PUBLISHED:
-            transaction.on_commit(lambda: _invalidate_article_pages(locked))
+            _after_publication_change(locked)
     return locked
 
 
@@ -583,7 +591,7 @@ def article_publish_approved_post(
                 "author": author.email,
             },
         )
-        transaction.on_commit(lambda: _invalidate_article_pages(article))
+        _after_publication_change(article)
     return article
 
 

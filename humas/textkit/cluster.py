@@ -12,12 +12,21 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .normalize import Analysis, Analyzer, default_analyzer
 
-__all__ = ["Narrative", "NarrativeClusterer"]
+__all__ = [
+    "Narrative",
+    "NarrativeClusterer",
+    "centroid_add",
+    "cluster_terms",
+    "index_terms",
+    "query_terms",
+    "similarity",
+    "term_vector",
+]
 
 _INDEX_TERMS = 12
 _KEEP_MEMBERS = 64
@@ -52,10 +61,63 @@ class Narrative:
         return best[1]
 
 
-def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(v * b.get(t, 0.0) for t, v in a.items())
+
+
+# The steps of clustering as functions over plain values, so a caller that keeps narratives
+# elsewhere (the monitoring app keeps them in the database, shared by many workers) clusters
+# exactly as NarrativeClusterer does.
+
+
+def cluster_terms(analysis: Analysis) -> list[str]:
+    """The stems a text is clustered by: content words, hashtags and numbers."""
+    return [t.stem for t in analysis.tokens if not t.stop and t.kind in ("word", "hashtag", "number")]
+
+
+def term_vector(terms: Sequence[str], df: Mapping[str, int], docs: int) -> dict[str, float]:
+    """Unit TF-IDF vector of ``terms``; ``df`` counts the documents seen (this one included) that
+    hold each term, ``docs`` how many documents were seen before this one."""
+    tf: dict[str, int] = {}
+    for t in terms:
+        tf[t] = tf.get(t, 0) + 1
+    n = docs + 1
+    vec = {t: (1.0 + math.log(c)) * (math.log((n + 1) / (df.get(t, 0) + 1)) + 1.0) for t, c in tf.items()}
+    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    return {t: v / norm for t, v in vec.items()}
+
+
+def query_terms(vec: Mapping[str, float]) -> list[str]:
+    """The strongest terms of a vector: the ones a text looks narratives up by."""
+    return sorted(vec, key=lambda t: -vec[t])[:_QUERY_TERMS]
+
+
+def index_terms(centroid: Mapping[str, float]) -> frozenset[str]:
+    """The strongest terms of a centroid: the ones a narrative is found by."""
+    return frozenset(sorted(centroid, key=lambda t: -centroid[t])[:_INDEX_TERMS])
+
+
+def similarity(vec: Mapping[str, float], centroid: Mapping[str, float], centroid_norm: float) -> float:
+    """Cosine similarity of a unit vector and a centroid of the given norm."""
+    return _dot(vec, centroid) / (centroid_norm or 1.0)
+
+
+def centroid_add(
+    centroid: dict[str, float], size: int, vec: Mapping[str, float]
+) -> tuple[dict[str, float], float]:
+    """The mean of ``size`` member vectors (``centroid``) with ``vec`` added, and its norm.
+    ``centroid`` is changed in place unless it had to be trimmed to its strongest terms."""
+    n = size
+    for t in centroid:
+        centroid[t] *= n / (n + 1)
+    for t, v in vec.items():
+        centroid[t] = centroid.get(t, 0.0) + v / (n + 1)
+    if len(centroid) > _CENTROID_TERMS:
+        # Long tails of one-off words carry no narrative; keep the strongest terms.
+        centroid = dict(sorted(centroid.items(), key=lambda kv: -kv[1])[:_CENTROID_TERMS])
+    return centroid, math.sqrt(sum(v * v for v in centroid.values())) or 1.0
 
 
 class NarrativeClusterer:
@@ -74,21 +136,12 @@ class NarrativeClusterer:
         self._lock = threading.Lock()
 
     def _vector(self, terms: Sequence[str]) -> dict[str, float]:
-        tf: dict[str, int] = {}
-        for t in terms:
-            tf[t] = tf.get(t, 0) + 1
-        n = self._docs + 1
-        vec = {
-            t: (1.0 + math.log(c)) * (math.log((n + 1) / (self._df.get(t, 0) + 1)) + 1.0)
-            for t, c in tf.items()
-        }
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        return {t: v / norm for t, v in vec.items()}
+        return term_vector(terms, self._df, self._docs)
 
     def add(self, key: str, text: str, *, analysis: Analysis | None = None) -> int | None:
         """Assign a post to a narrative; returns its id (None if too short to cluster)."""
         analysis = analysis or self.analyzer.analyze(text)
-        terms = [t.stem for t in analysis.tokens if not t.stop and t.kind in ("word", "hashtag", "number")]
+        terms = cluster_terms(analysis)
         if len(set(terms)) < self.min_terms:
             return None
         raw = text
@@ -98,7 +151,7 @@ class NarrativeClusterer:
             self._docs += 1
             vec = self._vector(terms)
             votes: dict[int, float] = {}
-            for t in sorted(vec, key=lambda t: -vec[t])[:_QUERY_TERMS]:
+            for t in query_terms(vec):
                 w = vec[t]
                 posting = self._postings.get(t, ())
                 if len(posting) > _BUSY_TERM:
@@ -109,7 +162,7 @@ class NarrativeClusterer:
             best_id, best_sim = None, 0.0
             for nid in candidates:
                 nar = self._narratives[nid]
-                sim = _dot(vec, nar.centroid) / nar.norm()
+                sim = similarity(vec, nar.centroid, nar.norm())
                 if sim > best_sim:
                     best_id, best_sim = nid, sim
             if best_id is None or best_sim < self.threshold:
@@ -130,20 +183,11 @@ class NarrativeClusterer:
 
     def _merge(self, nar: Narrative, key: str, text: str, vec: dict[str, float]) -> None:
         # The centroid is the mean of member vectors.
-        n = nar.size
-        centroid = nar.centroid
-        for t in centroid:
-            centroid[t] *= n / (n + 1)
-        for t, v in vec.items():
-            centroid[t] = centroid.get(t, 0.0) + v / (n + 1)
-        if len(centroid) > _CENTROID_TERMS:
-            # Long tails of one-off words carry no narrative; keep the strongest terms.
-            nar.centroid = centroid = dict(sorted(centroid.items(), key=lambda kv: -kv[1])[:_CENTROID_TERMS])
-        nar.centroid_norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-        nar.size = n + 1
+        nar.centroid, nar.centroid_norm = centroid_add(nar.centroid, nar.size, vec)
+        nar.size += 1
         if len(nar.members) < _KEEP_MEMBERS:
             nar.members.append((key, text, vec))
-        top = frozenset(sorted(centroid, key=lambda t: -centroid[t])[:_INDEX_TERMS])
+        top = index_terms(nar.centroid)
         for t in nar.indexed_terms - top:
             self._postings.get(t, set()).discard(nar.narrative_id)
         for t in top - nar.indexed_terms:

@@ -26,6 +26,8 @@ from humas.api.services import api_token_create
 from humas.channels.models import Channel
 from humas.channels.services import ChannelInput, channel_create
 from humas.demo.seed import demo_content, demo_official_accounts, demo_seed
+from humas.factcheck.models import Claim
+from humas.monitoring.models import Narrative, Source
 from humas.notifications.services import notification_send
 from humas.offices import policy
 from humas.offices.models import Membership, Office
@@ -194,6 +196,27 @@ FILLERS: dict[str, Callable[[Context, Route], Any]] = {
     "provider": lambda ctx, route: "facebook",
     # The demo has no passkey (a browser ceremony makes one): its confirmation page is 404 for all.
     "passkey_id": lambda ctx, route: 0,
+    # A news source of the office, made on first use; its feed is on loopback, which the poller
+    # refuses without a request ("Jalankan sekarang" marks it failing, nothing is fetched).
+    "source_id": lambda ctx, route: (
+        Source.objects.get_or_create(
+            office=ctx.data.office,
+            name="Berita daring (sapuan)",
+            defaults={"kind": "news_feed", "config": {"feeds": ["http://127.0.0.1:9/berita.xml"]}},
+        )[0].pk
+    ),
+    # Sending or discarding one reply is a POST only (a GET answers 405); the sweep's data has none.
+    "reply_id": lambda ctx, route: 0,
+    # The knowledge base is shared: any claim (the demo's published clarifications) shows to all.
+    "claim_id": lambda ctx, route: Claim.objects.order_by("pk").values_list("pk", flat=True).first() or 0,
+    # The office's riskiest narrative (the demo's pipeline fills Jepara's queue); none: 404 for all.
+    "narrative_id": lambda ctx, route: (
+        Narrative.objects.filter(office=ctx.data.office, merged_into__isnull=True)
+        .order_by("-risk", "pk")
+        .values_list("pk", flat=True)
+        .first()
+        or 0
+    ),
 }
 
 # Pages visited twice when they name a post or an article: as published and as a draft (their

@@ -101,14 +101,6 @@ def test_an_analyst_sees_sources_but_no_import_link(client, member, jepara_slug)
     assert import_url() not in page
 
 
-def test_the_navigation_links_the_monitoring_module(client, operator, jepara_slug):
-    client.force_login(operator)
-
-    page = client.get(reverse("core:dashboard", kwargs={"office_slug": jepara_slug})).content.decode()
-
-    assert f'<a href="{sources_url()}"' in page
-
-
 def test_upload_previews_escaped_text_then_confirm_imports(client, operator, jepara_slug):
     client.force_login(operator)
 

@@ -18,6 +18,7 @@ READ_ACTIONS = {
     "content.view": ALL,
     "report.view": ALL,
     "monitoring.view": {"admin", "editor", "operator", "analyst"},
+    "factcheck.view": {"admin", "editor", "operator", "analyst"},
     "member.view": {"admin", "editor"},
     "audit.view": {"admin", "editor"},
 }
@@ -29,7 +30,8 @@ WRITE_ACTIONS = {
     "content.approve": {"admin", "editor"},
     "monitoring.ingest": {"admin", "editor", "operator"},
     "monitoring.manage_sources": {"admin", "editor"},
-    "monitoring.triage": {"admin", "editor"},
+    "monitoring.triage": {"admin", "editor", "operator"},
+    "factcheck.manage": {"admin", "editor"},
     "inbox.reply": {"admin", "editor", "operator"},
 }
 

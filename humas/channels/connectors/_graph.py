@@ -353,6 +353,51 @@ class GraphConnector(HttpConnector):
             parent_id=comment_id,
         )
 
+    def _comment_page(
+        self, object_id: str, edge: str, *, fields: str, after: str, limit: int, **extra: Any
+    ) -> tuple[list[dict[str, Any]], str, bool]:
+        """One page of an object's comments: (comments, the cursor after them, whether more
+        follow). An empty page keeps ``after``: Graph answers it without cursors."""
+        params: dict[str, Any] = {"fields": fields, "limit": max(1, min(limit, 100)), **extra}
+        if after:
+            params["after"] = after
+        payload = self._call("GET", object_id, edge, params=params)
+        data = data_list(payload)
+        paging = payload.get("paging") or {}
+        if not isinstance(paging, dict):
+            raise ValueError("paging is not an object")
+        cursors = paging.get("cursors") or {}
+        if data and isinstance(cursors, dict) and cursors.get("after"):
+            after = str(cursors["after"])
+        return data, after, bool(data) and bool(paging.get("next"))
+
+    def _own_reply(
+        self, comment_id: str, edge: str, text: str, *, since: datetime, fields: str, **extra: Any
+    ) -> Comment | None:
+        """The account's reply to ``comment_id`` with the content marker of ``text``, made at or
+        after ``since`` (newest replies first where Graph lets us order them)."""
+        marker = content_marker(text)
+        data, _after, _more = self._comment_page(
+            comment_id, edge, fields=fields, after="", limit=100, **extra
+        )
+        for item in data:
+            author = item.get("from") or {}
+            created = graph_time(item.get("timestamp") or item.get("created_time"))
+            body = str(item.get("message") or item.get("text") or "")
+            if str(author.get("id", "")) != self.account_id or content_marker(body) != marker:
+                continue
+            if created is not None and created < since:
+                continue
+            return Comment(
+                comment_id=str(item["id"]),
+                text=body,
+                author_id=self.account_id,
+                author_name=str(author.get("name") or author.get("username") or ""),
+                created_at=created,
+                parent_id=comment_id,
+            )
+        return None
+
     def _find_marked(
         self,
         request: PublishRequest,

@@ -9,7 +9,7 @@ import json
 import logging
 import re
 import ssl
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, ParamSpec, TypeVar
 
@@ -18,11 +18,14 @@ import httpx
 from .base import (
     T_GARBAGE,
     Clock,
+    Comment,
+    IncomingPage,
     MemoryRateLimitStore,
     Platform,
     RateLimited,
     RateLimitStore,
     RetryLater,
+    Unsupported,
     utcnow,
 )
 
@@ -110,6 +113,32 @@ class HttpConnector:
         if self.WEB_URL and self.web_url != self.WEB_URL and url.startswith(self.WEB_URL + "/"):
             return self.web_url + url[len(self.WEB_URL) :]
         return url
+
+    # --- listening (humas.monitoring); platforms that offer it override these -----------------
+
+    def incoming(
+        self,
+        cursor: Mapping[str, Any] | None = None,
+        *,
+        page_size: int = 100,
+        max_pages: int = 20,
+        recent_posts: int = 10,
+        recent_days: int = 7,
+    ) -> Iterator[IncomingPage]:
+        raise Unsupported(self.platform, operation="membaca komentar dan sebutan")
+
+    def search_recent(
+        self,
+        query: str,
+        cursor: Mapping[str, Any] | None = None,
+        *,
+        page_size: int = 100,
+        max_pages: int = 20,
+    ) -> Iterator[IncomingPage]:
+        raise Unsupported(self.platform, operation="pencarian kata kunci")
+
+    def find_reply(self, comment_id: str, text: str, *, since: datetime) -> Comment | None:
+        raise Unsupported(self.platform, operation="memeriksa balasan yang sudah terkirim")
 
     def __enter__(self) -> HttpConnector:
         return self
@@ -203,6 +232,29 @@ def shape_guard(*, mutating: bool) -> Callable[[Callable[P, R]], Callable[P, R]]
         return wrapper
 
     return decorate
+
+
+T = TypeVar("T")
+
+
+def shape_guard_pages(method: Callable[P, Iterator[T]]) -> Callable[P, Iterator[T]]:
+    """``shape_guard`` for a generator of pages (reads only): an answer of an unexpected shape met
+    while iterating becomes RetryLater, the pages already yielded stay yielded."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Iterator[T]:
+        try:
+            yield from method(*args, **kwargs)
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
+            connector = args[0]
+            platform = connector.platform if isinstance(connector, HttpConnector) else Platform.FACEBOOK
+            raise RetryLater(
+                platform,
+                template=T_GARBAGE,
+                platform_message=f"unexpected answer shape ({type(exc).__name__})",
+            ) from exc
+
+    return wrapper
 
 
 def data_list(payload: Any, key: str = "data") -> list[dict[str, Any]]:

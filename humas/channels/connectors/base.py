@@ -23,7 +23,7 @@ import hashlib
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -54,6 +54,11 @@ class Capability(StrEnum):
     COMMENTS = "comments"
     REPLY = "reply"
     FIND_PUBLISHED = "find_published"
+    # What the public says to the account: comments on its posts, replies, mentions, messages in
+    # its channel's discussion group, listed since a cursor (``incoming``).
+    MENTIONS = "mentions"
+    # A keyword search over the platform's recent public posts (``search_recent``).
+    SEARCH = "search"
 
 
 # --------------------------------------------------------------------------------------------
@@ -139,6 +144,39 @@ class Comment:
     author_name: str
     created_at: datetime | None
     parent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """Something the public said to or about the account (a comment, a reply to one, a mention, a
+    search hit, a message in the channel's discussion group), as the platform listed it.
+
+    ``item_id`` is the platform's id, the one ``reply`` takes; ``raw`` the object exactly as the
+    platform returned it; counts are None where the platform gives none."""
+
+    platform: Platform
+    item_id: str
+    text: str
+    author_id: str
+    author_handle: str
+    created_at: datetime | None
+    url: str
+    parent_id: str | None = None
+    reactions: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    views: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IncomingPage:
+    """One page of :class:`Incoming` items and the cursor that holds once they are stored: given
+    back to ``incoming``/``search_recent``, it resumes right after this page (nothing twice,
+    nothing skipped). The cursor is plain JSON, opaque to the caller."""
+
+    items: tuple[Incoming, ...]
+    cursor: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -458,5 +496,49 @@ class Connector(Protocol):
     def find_published(self, request: PublishRequest, *, since: datetime) -> PublishedPost | None:
         """The post made for ``request`` at or after ``since``, or None if there is none.
         Raises Unsupported where the platform cannot list an account's posts."""
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class Listener(Protocol):
+    """What a platform connector offers for listening and answering (humas.monitoring): the
+    platforms without an operation raise :class:`Unsupported` (see ``capabilities``)."""
+
+    @property
+    def platform(self) -> Platform: ...
+
+    @property
+    def capabilities(self) -> frozenset[Capability]: ...
+
+    def incoming(
+        self,
+        cursor: Mapping[str, Any] | None = None,
+        *,
+        page_size: int = 100,
+        max_pages: int = 20,
+        recent_posts: int = 10,
+        recent_days: int = 7,
+    ) -> Iterator[IncomingPage]:
+        """Comments, replies and mentions since ``cursor`` (``None``/``{}``: the recent ones), a
+        page at a time, at most ``max_pages`` requests for them per call. Where comments hang
+        under the account's posts, the ``recent_posts`` newest posts of the last ``recent_days``
+        days are read."""
+
+    def search_recent(
+        self,
+        query: str,
+        cursor: Mapping[str, Any] | None = None,
+        *,
+        page_size: int = 100,
+        max_pages: int = 20,
+    ) -> Iterator[IncomingPage]:
+        """Recent public posts matching ``query`` since ``cursor``, a page at a time."""
+
+    def reply(self, comment_id: str, text: str) -> Comment: ...
+
+    def find_reply(self, comment_id: str, text: str, *, since: datetime) -> Comment | None:
+        """The account's reply to ``comment_id`` with this text made at or after ``since``, or None.
+        Raises Unsupported where the platform cannot list replies (reconciliation after a crash)."""
 
     def close(self) -> None: ...

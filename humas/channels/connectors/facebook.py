@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from ._graph import GraphConnector, graph_time
-from ._http import data_list, shape_guard
+from ._http import data_list, opt_int, shape_guard, shape_guard_pages
 from .base import (
     T_IMAGE_SIZE,
     T_TOO_MANY_IMAGES,
@@ -16,6 +17,8 @@ from .base import (
     Comment,
     ImageBytes,
     ImageURL,
+    Incoming,
+    IncomingPage,
     PermissionMissing,
     Platform,
     PostMetrics,
@@ -30,6 +33,8 @@ MAX_IMAGES = 10
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/bmp", "image/tiff", "image/webp"}
 # Post insights; many were deprecated in 2025-26, so each is tried on its own when one fails.
+# A comment as the listening poller stores it (its ``raw``): what Graph gives of it.
+COMMENT_FIELDS = "id,message,from,created_time,like_count,comment_count,permalink_url,parent{id}"
 INSIGHT_METRICS = {
     "post_media_view": "views",
     "post_impressions": "impressions",
@@ -59,7 +64,7 @@ T_IMAGE_TYPE = register(
 
 class FacebookConnector(GraphConnector):
     platform = Platform.FACEBOOK
-    capabilities = frozenset(Capability)
+    capabilities = frozenset(Capability) - {Capability.SEARCH}
     WEB_URL = "https://www.facebook.com"
     required_scopes = ("pages_manage_posts", "pages_read_engagement")
     optional_scopes = ("pages_manage_engagement", "pages_read_user_content", "read_insights")
@@ -228,6 +233,106 @@ class FacebookConnector(GraphConnector):
         if not text.strip():
             raise BadRequest(self.platform, template=T_EMPTY)
         return self._reply_on(comment_id, "comments", text)
+
+    # --- listening ----------------------------------------------------------------------------
+
+    @shape_guard_pages
+    def incoming(
+        self,
+        cursor: Mapping[str, Any] | None = None,
+        *,
+        page_size: int = 100,
+        max_pages: int = 20,
+        recent_posts: int = 10,
+        recent_days: int = 7,
+    ) -> Iterator[IncomingPage]:
+        """Comments (replies included: ``filter=stream``) on the Page's recent posts, oldest
+        first (``order=chronological``). The cursor holds, per recent post, Graph's ``after``
+        cursor of the last page read; comments added later come after it."""
+        since = self.clock() - timedelta(days=recent_days)
+        listing = self._call(
+            "GET",
+            self.page_id,
+            "published_posts",
+            params={
+                "fields": "id,created_time,permalink_url",
+                "since": int(since.timestamp()),
+                "limit": max(1, min(recent_posts, 100)),
+            },
+        )
+        posts = data_list(listing)
+        held = (cursor or {}).get("posts")
+        held = held if isinstance(held, dict) else {}
+        # Posts that left the window are forgotten with their cursors.
+        state = {str(post["id"]): str(held.get(str(post["id"])) or "") for post in posts}
+        last: dict[str, Any] = dict(cursor or {})
+        pages = 0
+        for post in reversed(posts):
+            post_id = str(post["id"])
+            while pages < max_pages:
+                try:
+                    data, after, more = self._comment_page(
+                        post_id,
+                        "comments",
+                        fields=COMMENT_FIELDS,
+                        after=state[post_id],
+                        limit=page_size,
+                        filter="stream",
+                        order="chronological",
+                    )
+                except BadRequest as exc:
+                    if exc.code == 100 and state[post_id]:
+                        # A cursor Graph no longer takes: read the post from its first comment
+                        # again (what is stored already is not stored twice).
+                        state[post_id] = ""
+                        continue
+                    raise
+                pages += 1
+                state[post_id] = after
+                items = tuple(
+                    self._incoming(item, post_id)
+                    for item in data
+                    if str((item.get("from") or {}).get("id", "")) != self.page_id
+                )
+                now = {"posts": dict(state)}
+                if items or now != last:
+                    yield IncomingPage(items=items, cursor=now)
+                    last = now
+                if not more:
+                    break
+        if {"posts": state} != last:
+            yield IncomingPage(items=(), cursor={"posts": dict(state)})
+
+    def _incoming(self, item: dict[str, Any], post_id: str) -> Incoming:
+        author = item.get("from") or {}
+        parent = item.get("parent") or {}
+        comment_id = str(item["id"])
+        permalink = str(item.get("permalink_url") or "")
+        return Incoming(
+            platform=self.platform,
+            item_id=comment_id,
+            text=str(item.get("message") or ""),
+            author_id=str(author.get("id", "")),
+            author_handle=str(author.get("name", "")),
+            created_at=graph_time(item.get("created_time")),
+            url=self.web_rebase(permalink) if permalink else self.web_link(comment_id),
+            parent_id=str(parent.get("id") or post_id),
+            reactions=opt_int(item.get("like_count")),
+            comments=opt_int(item.get("comment_count")),
+            raw=dict(item),
+        )
+
+    @shape_guard(mutating=False)
+    def find_reply(self, comment_id: str, text: str, *, since: datetime) -> Comment | None:
+        return self._own_reply(
+            comment_id,
+            "comments",
+            text,
+            since=since,
+            fields="id,message,from,created_time",
+            filter="stream",
+            order="reverse_chronological",
+        )
 
 
 def _summary_count(edge: Any) -> int | None:

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from ._graph import GraphConnector, graph_time
-from ._http import data_list, opt_int, shape_guard
+from ._http import data_list, opt_int, shape_guard, shape_guard_pages
 from .base import (
     AccountInfo,
     BadRequest,
     Capability,
     Comment,
     ImageURL,
+    Incoming,
+    IncomingPage,
     PermissionMissing,
     Platform,
     PostMetrics,
@@ -32,6 +34,9 @@ CAPTION_LIMIT = 2_200
 HASHTAG_LIMIT = 30
 MENTION_LIMIT = 20
 MAX_IMAGES = 10
+# A comment as the listening poller stores it (its ``raw``), with its replies expanded.
+COMMENT_FIELDS = "id,text,username,timestamp,like_count,from{id,username},parent_id"
+LISTEN_FIELDS = f"{COMMENT_FIELDS},replies{{{COMMENT_FIELDS}}}"
 INSIGHT_METRICS = {"views": "views", "reach": "reach", "shares": "shares", "saved": "saved"}
 
 T_NEEDS_IMAGE = register(
@@ -72,6 +77,7 @@ class InstagramConnector(GraphConnector):
             Capability.COMMENTS,
             Capability.REPLY,
             Capability.FIND_PUBLISHED,
+            Capability.MENTIONS,
         }
     )
     required_scopes = ("instagram_basic", "instagram_content_publish")
@@ -264,3 +270,141 @@ class InstagramConnector(GraphConnector):
     @shape_guard(mutating=True)
     def reply(self, comment_id: str, text: str) -> Comment:
         return self._reply_on(comment_id, "replies", text)
+
+    # --- listening ----------------------------------------------------------------------------
+
+    @shape_guard_pages
+    def incoming(
+        self,
+        cursor: Mapping[str, Any] | None = None,
+        *,
+        page_size: int = 100,
+        max_pages: int = 20,
+        recent_posts: int = 10,
+        recent_days: int = 7,
+    ) -> Iterator[IncomingPage]:
+        """Comments and their replies on the account's recent media.
+
+        Graph documents no order for an IG Media's comments, so nothing here assumes one: a
+        media whose ``comments_count`` changed since its last complete read is read through
+        again, and only comments newer than the newest one that read saw (its ``mark``:
+        timestamp, then id) are given out. A read cut short (``max_pages``, a crash between two
+        pages) resumes from its ``after`` cursor with the old mark, so nothing is skipped."""
+        since = self.clock() - timedelta(days=recent_days)
+        listing = self._call(
+            "GET",
+            self.ig_user_id,
+            "media",
+            params={
+                "fields": "id,timestamp,comments_count,permalink",
+                "limit": max(1, min(recent_posts, 100)),
+            },
+        )
+        media = [m for m in data_list(listing) if (graph_time(m.get("timestamp")) or since) >= since]
+        held = (cursor or {}).get("media")
+        held = held if isinstance(held, dict) else {}
+        state: dict[str, dict[str, Any]] = {}
+        for entry in media:
+            kept = held.get(str(entry["id"]))
+            state[str(entry["id"])] = dict(kept) if isinstance(kept, dict) else {}
+        last: dict[str, Any] = dict(cursor or {})
+        pages = 0
+        for entry in reversed(media):
+            media_id = str(entry["id"])
+            permalink = self.web_rebase(str(entry.get("permalink") or ""))
+            count = opt_int(entry.get("comments_count"))
+            held_state = state[media_id]
+            mark = _mark(held_state.get("mark"))
+            scan = held_state.get("scan")
+            if not isinstance(scan, dict):
+                if "mark" in held_state and held_state.get("count") == count:
+                    continue  # nothing new here since the last complete read
+                scan = {"after": "", "newest": list(mark) if mark else None}
+            while pages < max_pages:
+                data, after, more = self._comment_page(
+                    media_id,
+                    "comments",
+                    fields=LISTEN_FIELDS,
+                    after=str(scan.get("after") or ""),
+                    limit=page_size,
+                )
+                pages += 1
+                found = [c for item in data for c in _with_replies(item)]
+                newest = _mark(scan.get("newest"))
+                for comment in found:
+                    key = _comment_mark(comment)
+                    if newest is None or key > newest:
+                        newest = key
+                fresh = [c for c in found if mark is None or _comment_mark(c) > mark]
+                if more:
+                    state[media_id] = {
+                        "mark": list(mark) if mark else None,
+                        "count": held_state.get("count"),
+                        "scan": {"after": after, "newest": list(newest) if newest else None},
+                    }
+                    scan = state[media_id]["scan"]
+                else:
+                    state[media_id] = {"mark": list(newest) if newest else None, "count": count}
+                items = tuple(
+                    self._incoming(c, media_id, permalink)
+                    for c in fresh
+                    if str((c.get("from") or {}).get("id", "")) != self.ig_user_id
+                )
+                now = {"media": {k: dict(v) for k, v in state.items()}}
+                if items or now != last:
+                    yield IncomingPage(items=items, cursor=now)
+                    last = now
+                if not more:
+                    break
+        final = {"media": {k: dict(v) for k, v in state.items()}}
+        if final != last:
+            yield IncomingPage(items=(), cursor=final)
+
+    def _incoming(self, item: dict[str, Any], media_id: str, permalink: str) -> Incoming:
+        author = item.get("from") or {}
+        raw = {k: v for k, v in item.items() if k != "replies"}
+        username = str(item.get("username") or author.get("username") or "")
+        comment_id = str(item["id"])
+        return Incoming(
+            platform=self.platform,
+            item_id=comment_id,
+            text=str(item.get("text") or ""),
+            author_id=str(author.get("id", "")),
+            author_handle=username,
+            created_at=graph_time(item.get("timestamp")),
+            # Instagram shows one comment under its post's address (…/p/<shortcode>/c/<id>/).
+            url=f"{permalink.rstrip('/')}/c/{comment_id}/" if permalink else "",
+            parent_id=str(item.get("parent_id") or media_id),
+            reactions=opt_int(item.get("like_count")),
+            raw=raw,
+        )
+
+    @shape_guard(mutating=False)
+    def find_reply(self, comment_id: str, text: str, *, since: datetime) -> Comment | None:
+        return self._own_reply(
+            comment_id, "replies", text, since=since, fields="id,text,username,timestamp,from{id,username}"
+        )
+
+
+def _with_replies(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """A comment and the replies Graph expanded under it, each a comment of its own."""
+    replies = item.get("replies") or {}
+    nested = replies.get("data") if isinstance(replies, dict) else None
+    found = [item]
+    for reply in nested if isinstance(nested, list) else []:
+        if isinstance(reply, dict):
+            found.append({**reply, "parent_id": reply.get("parent_id") or item.get("id")})
+    return found
+
+
+def _comment_mark(item: dict[str, Any]) -> tuple[int, int, str]:
+    """A comment's place in time: its timestamp, then its id (shorter ids are older ones)."""
+    created = graph_time(item.get("timestamp"))
+    comment_id = str(item["id"])
+    return (int(created.timestamp()) if created else 0, len(comment_id), comment_id)
+
+
+def _mark(value: Any) -> tuple[int, int, str] | None:
+    if isinstance(value, list | tuple) and len(value) == 3:
+        return (int(value[0]), int(value[1]), str(value[2]))
+    return None

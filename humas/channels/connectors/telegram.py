@@ -2,19 +2,22 @@
 messages and photos and deletes them.
 
 The Bot API has no way to list a channel's history or read view counts, so metrics,
-comments and ``find_published`` are not offered (see ``capabilities``): a delivery whose
-outcome is unknown after a crash needs a person.
+comments under one post and ``find_published`` are not offered (see ``capabilities``): a delivery
+whose outcome is unknown after a crash needs a person. What people write in the channel's linked
+discussion group reaches the bot as updates (``getUpdates``): ``incoming`` reads them, ``reply``
+answers one of them in the group.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
-from ._http import HttpConnector, parse_int, shape_guard
+from ._http import HttpConnector, parse_int, shape_guard, shape_guard_pages
 from .base import (
     T_GARBAGE,
     T_IMAGE_SIZE,
@@ -28,6 +31,8 @@ from .base import (
     CredentialsInvalid,
     ImageBytes,
     ImageURL,
+    Incoming,
+    IncomingPage,
     PermissionMissing,
     Platform,
     PostMetrics,
@@ -60,11 +65,23 @@ T_CHAT_NOT_FOUND = register(
     "Channel %(chat)s not found; check the channel name and make sure the bot was added.",
 )
 T_REJECTED = register(_("token bot ditolak"), "bot token rejected")
+T_NO_DISCUSSION = register(
+    _(
+        "Kanal %(chat)s belum memiliki grup diskusi; komentar hanya dapat dibaca dari grup diskusi "
+        "yang ditautkan ke kanal, dengan bot sebagai anggotanya."
+    ),
+    "Channel %(chat)s has no discussion group; comments can only be read from the discussion group "
+    "linked to the channel, with the bot as a member.",
+)
+T_BAD_COMMENT_ID = register(
+    _("Pesan yang hendak dibalas tidak dikenali (%(detail)s)."),
+    "The message to reply to is not recognised (%(detail)s).",
+)
 
 
 class TelegramConnector(HttpConnector):
     platform = Platform.TELEGRAM
-    capabilities = frozenset({Capability.PUBLISH, Capability.DELETE})
+    capabilities = frozenset({Capability.PUBLISH, Capability.DELETE, Capability.MENTIONS, Capability.REPLY})
     WEB_URL = "https://t.me"
 
     def __init__(self, *, bot_token: str, chat_id: str, base_url: str = TELEGRAM_URL, **kwargs: Any) -> None:
@@ -267,8 +284,120 @@ class TelegramConnector(HttpConnector):
     def comments(self, post_id: str, *, limit: int = 50) -> list[Comment]:
         raise Unsupported(self.platform, operation="membaca komentar kanal")
 
+    # --- listening ----------------------------------------------------------------------------
+
+    def _discussion_group(self) -> dict[str, Any]:
+        """The channel's linked discussion group (``getChat`` of the group)."""
+        channel = self._call("getChat", {"chat_id": self.chat_id})
+        linked = channel.get("linked_chat_id")
+        if not linked:
+            raise BadRequest(self.platform, template=T_NO_DISCUSSION, chat=self.chat_id)
+        group = self._call("getChat", {"chat_id": linked})
+        if not isinstance(group, dict):
+            raise ValueError("getChat answered no chat")
+        return group
+
+    @shape_guard_pages
+    def incoming(
+        self,
+        cursor: Mapping[str, Any] | None = None,
+        *,
+        page_size: int = 100,
+        max_pages: int = 20,
+        recent_posts: int = 10,
+        recent_days: int = 7,
+    ) -> Iterator[IncomingPage]:
+        """Messages people wrote in the channel's discussion group, from ``getUpdates``.
+
+        The cursor is ``{"offset": last update_id + 1}``. Telegram forgets the updates below the
+        offset a call gives, so an update is confirmed only by the call after the page that held
+        it has been stored: a crash before that gets the same updates again. Updates of other
+        chats are confirmed too (a bot used by Humas reads no other chat); the bot must not have a
+        webhook set, and needs privacy mode off (or admin rights) to see every message."""
+        group = self._discussion_group()
+        group_id = int(group["id"])
+        offset = parse_int((cursor or {}).get("offset")) or 0
+        limit = max(1, min(page_size, 100))
+        for _page in range(max_pages):
+            params: dict[str, Any] = {"limit": limit, "timeout": 0, "allowed_updates": ["message"]}
+            if offset:
+                params["offset"] = offset
+            updates = self._call("getUpdates", params)
+            if not isinstance(updates, list):
+                raise ValueError("getUpdates answered no list")
+            if not updates:
+                return
+            items: list[Incoming] = []
+            for update in updates:
+                offset = max(offset, int(update["update_id"]) + 1)
+                message = update.get("message")
+                if not isinstance(message, dict) or int((message.get("chat") or {}).get("id", 0)) != group_id:
+                    continue
+                sender = message.get("from") or {}
+                if message.get("is_automatic_forward") or message.get("sender_chat") or sender.get("is_bot"):
+                    continue  # the channel's own posts mirrored into the group, and bots
+                items.append(self._incoming(message, group))
+            yield IncomingPage(items=tuple(items), cursor={"offset": offset})
+            if len(updates) < limit:
+                return
+
+    def _incoming(self, message: dict[str, Any], group: dict[str, Any]) -> Incoming:
+        sender = message.get("from") or {}
+        message_id = int(message["message_id"])
+        replied = message.get("reply_to_message") or {}
+        date = parse_int(message.get("date"))
+        username = group.get("username")
+        if username:
+            url = self.web_link(f"{username}/{message_id}")
+        else:
+            url = self.web_link(f"c/{str(group['id']).removeprefix('-100')}/{message_id}")
+        handle = sender.get("username") or " ".join(
+            str(n) for n in (sender.get("first_name"), sender.get("last_name")) if n
+        )
+        return Incoming(
+            platform=self.platform,
+            item_id=f"{group['id']}:{message_id}",
+            text=str(message.get("text") or message.get("caption") or ""),
+            author_id=str(sender.get("id", "")),
+            author_handle=str(handle),
+            created_at=datetime.fromtimestamp(date, UTC) if date else None,
+            url=url,
+            parent_id=f"{group['id']}:{replied['message_id']}" if replied.get("message_id") else None,
+            raw=dict(message),
+        )
+
+    @shape_guard(mutating=True)
     def reply(self, comment_id: str, text: str) -> Comment:
-        raise Unsupported(self.platform, operation="membalas komentar kanal")
+        """Answer a message of the discussion group (``comment_id`` is ``"<chat id>:<message id>"``,
+        as ``incoming`` gives it) with a message quoting it."""
+        chat_id, _sep, message_id = comment_id.rpartition(":")
+        if not chat_id or not message_id.isdigit():
+            raise BadRequest(self.platform, template=T_BAD_COMMENT_ID, detail=comment_id[:40])
+        if not text.strip():
+            raise BadRequest(self.platform, template=T_EMPTY)
+        if len(text) > TEXT_LIMIT:
+            raise TextTooLong(self.platform, limit=TEXT_LIMIT, length=len(text))
+        sent = self._call(
+            "sendMessage",
+            {"chat_id": chat_id, "text": text, "reply_parameters": {"message_id": int(message_id)}},
+            mutating=True,
+        )
+        if not isinstance(sent, dict) or "message_id" not in sent:
+            raise RetryLater(
+                self.platform,
+                template=T_GARBAGE,
+                ambiguous=True,
+                platform_message="answer without message_id",
+            )
+        date = parse_int(sent.get("date"))
+        return Comment(
+            comment_id=f"{(sent.get('chat') or {}).get('id', chat_id)}:{sent['message_id']}",
+            text=text,
+            author_id=str((sent.get("from") or {}).get("id", "")),
+            author_name=str((sent.get("from") or {}).get("username", "")),
+            created_at=datetime.fromtimestamp(date, UTC) if date else self.clock(),
+            parent_id=comment_id,
+        )
 
     def find_published(self, request: PublishRequest, *, since: datetime) -> PublishedPost | None:
         raise Unsupported(self.platform, operation="mencari unggahan lama di kanal")

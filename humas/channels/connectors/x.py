@@ -6,12 +6,13 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
-from ._http import HttpConnector, data_list, opt_int, parse_int, shape_guard
+from ._http import HttpConnector, data_list, opt_int, parse_int, shape_guard, shape_guard_pages
 from .base import (
     T_GARBAGE,
     T_IMAGE_SIZE,
@@ -25,6 +26,8 @@ from .base import (
     DuplicatePost,
     ImageBytes,
     ImageURL,
+    Incoming,
+    IncomingPage,
     PermissionMissing,
     Platform,
     PostMetrics,
@@ -44,6 +47,10 @@ MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 DEFAULT_RATE_WAIT = timedelta(minutes=15)
+# Recent search takes queries of at most this many characters (4,096 on Enterprise access).
+SEARCH_QUERY_MAX = 512
+# A post as the listening poller stores it (its ``raw``): what X gives of it.
+LISTEN_TWEET_FIELDS = "created_at,public_metrics,author_id,conversation_id,referenced_tweets,lang"
 
 # twitter-text v3: these code point ranges weigh 1, everything else 2; URLs weigh 23.
 _LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
@@ -395,6 +402,178 @@ class XConnector(HttpConnector):
             parent_id=comment_id,
         )
 
+    # --- listening ----------------------------------------------------------------------------
+
+    @shape_guard_pages
+    def incoming(
+        self,
+        cursor: Mapping[str, Any] | None = None,
+        *,
+        page_size: int = 100,
+        max_pages: int = 20,
+        recent_posts: int = 10,
+        recent_days: int = 7,
+    ) -> Iterator[IncomingPage]:
+        """Posts that mention the account (replies to its posts included: a reply names whom it
+        answers), ``GET /2/users/:id/mentions``."""
+        if not self.user_id:
+            self.verify()
+        yield from self._newest_first(
+            f"/2/users/{self.user_id}/mentions",
+            "GET /2/users/:id/mentions",
+            {},
+            cursor,
+            page_size=max(5, min(page_size, 100)),
+            max_pages=max_pages,
+            paging_param="pagination_token",
+        )
+
+    @shape_guard_pages
+    def search_recent(
+        self,
+        query: str,
+        cursor: Mapping[str, Any] | None = None,
+        *,
+        page_size: int = 100,
+        max_pages: int = 20,
+    ) -> Iterator[IncomingPage]:
+        """Posts of the last seven days matching ``query``, ``GET /2/tweets/search/recent``."""
+        if len(query) > SEARCH_QUERY_MAX:
+            raise BadRequest(
+                self.platform, platform_message=f"query longer than {SEARCH_QUERY_MAX} characters"
+            )
+        yield from self._newest_first(
+            "/2/tweets/search/recent",
+            "GET /2/tweets/search/recent",
+            {"query": query},
+            cursor,
+            page_size=max(10, min(page_size, 100)),
+            max_pages=max_pages,
+            paging_param="next_token",
+        )
+
+    def _newest_first(
+        self,
+        path: str,
+        endpoint: str,
+        params: dict[str, Any],
+        cursor: Mapping[str, Any] | None,
+        *,
+        page_size: int,
+        max_pages: int,
+        paging_param: str,
+    ) -> Iterator[IncomingPage]:
+        """Page through a newest-first listing down to ``since_id``.
+
+        The cursor is ``{"since_id": S}`` between reads. While a read is under way it also holds
+        ``scan``: the page token to go on from and the newest id that read has seen, which
+        becomes the next ``since_id`` only once the read reached its end. So a read cut short
+        (``max_pages``, a crash) goes on where it stopped, and posts that arrive meanwhile are
+        above the new ``since_id``: nothing is skipped, nothing read twice."""
+        since = _post_id(cursor.get("since_id")) if cursor else None
+        scan = cursor.get("scan") if cursor else None
+        token = str(scan.get("token") or "") if isinstance(scan, dict) else ""
+        newest = _post_id(scan.get("newest")) if isinstance(scan, dict) else since
+        for _page in range(max_pages):
+            query: dict[str, Any] = {
+                **params,
+                "max_results": page_size,
+                "tweet.fields": LISTEN_TWEET_FIELDS,
+                "expansions": "author_id",
+                "user.fields": "username,name",
+            }
+            if since:
+                query["since_id"] = since
+            if token:
+                query[paging_param] = token
+            try:
+                payload = self._call("GET", path, endpoint, params=query)
+            except BadRequest as exc:
+                if since and exc.http_status == 400 and "since_id" in exc.platform_message:
+                    # X refuses a since_id older than what it still lists (a source idle for
+                    # over a week): read what it lists now.
+                    since = None
+                    continue
+                if token and exc.http_status == 400:
+                    # A page token X no longer takes: read again from the newest post down to
+                    # since_id (what is stored already is not stored twice).
+                    token = ""
+                    continue
+                raise
+            data = data_list(payload)
+            users = {str(u.get("id")): u for u in data_list(payload.get("includes") or {}, "users")}
+            for item in data:
+                if newest is None or int(item["id"]) > int(newest):
+                    newest = str(item["id"])
+            token = str((payload.get("meta") or {}).get("next_token") or "")
+            page_cursor: dict[str, Any] = {"since_id": since} if since else {}
+            if token:
+                page_cursor["scan"] = {"token": token, "newest": newest}
+            elif newest:
+                page_cursor = {"since_id": newest}
+            items = tuple(
+                self._incoming(item, users) for item in data if str(item.get("author_id")) != self.user_id
+            )
+            yield IncomingPage(items=items, cursor=page_cursor)
+            if not token:
+                return
+
+    def _incoming(self, item: dict[str, Any], users: dict[str, dict[str, Any]]) -> Incoming:
+        tweet_id = str(item["id"])
+        author = users.get(str(item.get("author_id"))) or {}
+        username = str(author.get("username", ""))
+        public = item.get("public_metrics") or {}
+        replied = [
+            str(r.get("id")) for r in item.get("referenced_tweets") or [] if r.get("type") == "replied_to"
+        ]
+        shares = [opt_int(public.get(k)) for k in ("retweet_count", "quote_count")]
+        return Incoming(
+            platform=self.platform,
+            item_id=tweet_id,
+            text=str(item.get("text", "")),
+            author_id=str(item.get("author_id", "")),
+            author_handle=username,
+            created_at=x_time(item.get("created_at")),
+            url=self.web_link(f"{username}/status/{tweet_id}" if username else f"i/web/status/{tweet_id}"),
+            parent_id=replied[0] if replied else None,
+            reactions=opt_int(public.get("like_count")),
+            comments=opt_int(public.get("reply_count")),
+            shares=sum(v for v in shares if v is not None) if any(v is not None for v in shares) else None,
+            views=opt_int(public.get("impression_count")),
+            raw=dict(item),
+        )
+
+    @shape_guard(mutating=False)
+    def find_reply(self, comment_id: str, text: str, *, since: datetime) -> Comment | None:
+        """The account's reply to ``comment_id`` among its posts since ``since``."""
+        if not self.user_id:
+            self.verify()
+        marker = content_marker(text)
+        payload = self._call(
+            "GET",
+            f"/2/users/{self.user_id}/tweets",
+            "GET /2/users/:id/tweets",
+            params={
+                "max_results": 100,
+                "start_time": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "tweet.fields": "created_at,text,referenced_tweets",
+            },
+        )
+        for item in data_list(payload):
+            replied = {
+                str(r.get("id")) for r in item.get("referenced_tweets") or [] if r.get("type") == "replied_to"
+            }
+            if comment_id in replied and content_marker(str(item.get("text", ""))) == marker:
+                return Comment(
+                    comment_id=str(item["id"]),
+                    text=str(item.get("text", "")),
+                    author_id=self.user_id or "",
+                    author_name=self.username or "",
+                    created_at=x_time(item.get("created_at")),
+                    parent_id=comment_id,
+                )
+        return None
+
     @shape_guard(mutating=False)
     def find_published(self, request: PublishRequest, *, since: datetime) -> PublishedPost | None:
         if not self.user_id:
@@ -423,3 +602,9 @@ class XConnector(HttpConnector):
                 return None
             params["pagination_token"] = token
         return None
+
+
+def _post_id(value: Any) -> str | None:
+    """A post id from a cursor: digits, else None."""
+    text = str(value or "")
+    return text if text.isascii() and text.isdigit() else None

@@ -187,7 +187,8 @@ class SlidingWindow:
         now = self._clock()
         hits = self._prune(key, now)
         if len(hits) >= self.limit:
-            return False, len(hits), hits[0] + self.seconds - now
+            # A limit of 0 refuses everything for a whole window.
+            return False, len(hits), (hits[0] + self.seconds - now) if hits else self.seconds
         hits.append(now)
         reset = hits[0] + self.seconds - now
         return True, len(hits), reset
@@ -208,6 +209,11 @@ class Limits:
     x_tweets_per_user: int = 100  # POST /2/tweets per user per 15 minutes
     x_reads_per_user: int = 900  # other endpoints per user per 15 minutes
     x_tweets_per_app: int | None = None  # POST /2/tweets per app per 24 hours
+    # Recent search and the mentions timeline have limits of their own (real: 450 and 450 per
+    # app, 180 and 180 per user, less on the cheaper tiers); None: they count as other reads.
+    x_search_per_user: int | None = None
+    x_mentions_per_user: int | None = None
+    x_query_max: int = 512  # recent search query length (4,096 on Enterprise access)
     x_window: float = 900.0
     telegram_per_chat: int | None = None  # messages per chat per minute (real: ~20)
     telegram_chat_window: float = 60.0

@@ -6,6 +6,7 @@ field names; answers with Graph's envelopes, error codes and usage headers.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import html
@@ -799,7 +800,9 @@ class GraphFake(LockedFake):
             return self._insights(token, obj, request)
         raise GraphError(100, f"(#100) Unknown edge ({edge}) on node type ({obj.kind})")
 
-    def _render_object(self, obj: GraphObject, request: Request) -> dict[str, Any]:
+    def _render_object(
+        self, obj: GraphObject, request: Request, index: dict[str, list[GraphObject]] | None = None
+    ) -> dict[str, Any]:
         d = obj.data
         comments = [c for c in self.objects.values() if c.data.get("parent") == obj.id and not c.deleted]
         if obj.kind == "post":
@@ -840,19 +843,7 @@ class GraphFake(LockedFake):
             }
             return self._select(fields_, split_fields(request.param("fields") or "id"), "Photo")
         if obj.kind in ("comment", "ig_comment"):
-            author = d.get("from", {})
-            fields_ = {
-                "id": obj.id,
-                "message": d.get("message"),
-                "text": d.get("message"),
-                "username": author.get("username"),
-                "from": author,
-                "created_time": fb_time(obj.created),
-                "timestamp": fb_time(obj.created),
-                "parent": {"id": d["parent"]} if d.get("parent_is_comment") else None,
-                "is_hidden": d.get("is_hidden", False),
-            }
-            return self._select(fields_, split_fields(request.param("fields") or "id"), "Comment")
+            return self._render_comment(obj, request, index if index is not None else self._child_index())
         if obj.kind == "ig_container":
             polls = d.get("polls_left", 0)
             if polls > 0:
@@ -888,21 +879,105 @@ class GraphFake(LockedFake):
         }
         return self._select(fields_, split_fields(request.param("fields") or "id"), "IGMedia")
 
-    def _paginate(self, items: list[dict[str, Any]], request: Request, path: str) -> dict[str, Any]:
+    def _root(self, obj: GraphObject) -> GraphObject:
+        """The post or media a comment (or a reply to one) hangs under."""
+        while obj.kind in ("comment", "ig_comment") and obj.data.get("parent") in self.objects:
+            obj = self.objects[obj.data["parent"]]
+        return obj
+
+    def _render_comment(
+        self, obj: GraphObject, request: Request, index: dict[str, list[GraphObject]]
+    ) -> dict[str, Any]:
+        d = obj.data
+        author = d.get("from", {})
+        wanted = split_fields(request.param("fields") or "id")
+        children = index.get(obj.id, [])
+        root = self._root(obj)
+        permalink = None
+        if obj.kind == "comment" and root.kind == "post" and root.owner in self.pages:
+            username = self.pages[root.owner].username
+            permalink = (
+                f"https://www.facebook.com/{username}/posts/{root.id.split('_')[-1]}"
+                f"?comment_id={obj.id.split('_')[-1]}"
+            )
+        replies = None
+        for spec in wanted:
+            if field_name(spec) == "replies" and obj.kind == "ig_comment":
+                inner = spec[spec.index("{") + 1 : spec.rindex("}")] if "{" in spec else "id,text,timestamp"
+                inner_request = Request("GET", "", {"fields": inner}, {}, b"")
+                ordered = sorted(children, key=self._sort_key)
+                replies = {"data": [self._render_comment(c, inner_request, index) for c in ordered]}
+        fields_ = {
+            "id": obj.id,
+            "message": d.get("message"),
+            "text": d.get("message"),
+            "username": author.get("username"),
+            "from": author,
+            "created_time": fb_time(obj.created),
+            "timestamp": fb_time(obj.created),
+            "parent": {"id": d["parent"]} if d.get("parent_is_comment") else None,
+            "parent_id": d["parent"] if d.get("parent_is_comment") and obj.kind == "ig_comment" else None,
+            "is_hidden": d.get("is_hidden", False),
+            "hidden": d.get("is_hidden", False),
+            "like_count": int(d.get("reactions", 0)),
+            "comment_count": len(children),
+            "permalink_url": permalink,
+            "media": {"id": root.id} if obj.kind == "ig_comment" else None,
+            "replies": replies,
+        }
+        return self._select(fields_, wanted, "Comment")
+
+    @staticmethod
+    def _sort_key(obj: GraphObject) -> tuple[float, int, str]:
+        """Where an object sits in a listing by time: created, then the counter in its id."""
+        tail = obj.id.rsplit("_", 1)[-1]
+        return (obj.created, int(tail) if tail.isdigit() else 0, obj.id)
+
+    @staticmethod
+    def _cursor(key: tuple[float, int, str]) -> str:
+        """An opaque cursor naming one item of a listing, as Graph's are (base64 of a position
+        that stays true when items are added before or after it)."""
+        return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
+
+    @staticmethod
+    def _uncursor(cursor: str) -> tuple[float, int, str]:
+        try:
+            raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+            return (float(raw[0]), int(raw[1]), str(raw[2]))
+        except (ValueError, TypeError, IndexError, KeyError):
+            raise GraphError(100, "(#100) Invalid pagination cursor") from None
+
+    def _paginate(
+        self, objects: list[GraphObject], request: Request, path: str, *, wanted: str, newest_first: bool
+    ) -> dict[str, Any]:
+        """A page of ``objects`` (already in listing order) after the ``after`` cursor, with
+        Graph's paging block: cursors whenever the page holds items, ``next`` when more follow."""
         try:
             limit = max(1, min(int(request.param("limit") or 25), 100))
-            start = int(request.param("after") or "0", 16) if request.param("after") else 0
         except ValueError:
             raise GraphError(100, "(#100) Invalid pagination parameters") from None
-        page = items[start : start + limit]
-        result: dict[str, Any] = {"data": page}
-        if items:
-            result["paging"] = {
-                "cursors": {"before": format(start, "x"), "after": format(start + len(page), "x")}
-            }
-            if start + limit < len(items):
+        after = request.param("after")
+        start = 0
+        if after:
+            mark = self._uncursor(after)
+            start = next(
+                (
+                    i
+                    for i, o in enumerate(objects)
+                    if (self._sort_key(o) < mark if newest_first else self._sort_key(o) > mark)
+                ),
+                len(objects),
+            )
+        chosen = objects[start : start + limit]
+        fields_request = Request("GET", "", {"fields": wanted}, {}, b"")
+        index = self._child_index()
+        result: dict[str, Any] = {"data": [self._render_object(o, fields_request, index) for o in chosen]}
+        if chosen:
+            last = self._cursor(self._sort_key(chosen[-1]))
+            result["paging"] = {"cursors": {"before": self._cursor(self._sort_key(chosen[0])), "after": last}}
+            if start + limit < len(objects):
                 base = self.settings.public_base_url.rstrip("/")
-                result["paging"]["next"] = f"{base}{path}?limit={limit}&after={start + len(page):x}"
+                result["paging"]["next"] = f"{base}{path}?limit={limit}&after={last}"
         return result
 
     def _list_posts(self, page_id: str, edge: str, request: Request) -> dict[str, Any]:
@@ -920,31 +995,55 @@ class GraphFake(LockedFake):
             and (not since or o.created >= float(since))
             and (not until or o.created <= float(until))
         ]
-        posts.sort(key=lambda o: o.created, reverse=True)
+        posts.sort(key=self._sort_key, reverse=True)
         wanted = request.param("fields") or "id,message,created_time"
-        rendered = [self._render_object(o, Request("GET", "", {"fields": wanted}, {}, b"")) for o in posts]
-        return self._paginate(rendered, request, request.path)
+        return self._paginate(posts, request, request.path, wanted=wanted, newest_first=True)
 
     def _list_ig_media(self, ig_id: str, request: Request) -> dict[str, Any]:
         media = [
             o for o in self.objects.values() if o.kind == "ig_media" and o.owner == ig_id and not o.deleted
         ]
-        media.sort(key=lambda o: o.created, reverse=True)
+        media.sort(key=self._sort_key, reverse=True)
         wanted = request.param("fields") or "id"
-        rendered = [self._render_object(o, Request("GET", "", {"fields": wanted}, {}, b"")) for o in media]
-        return self._paginate(rendered, request, request.path)
+        return self._paginate(media, request, request.path, wanted=wanted, newest_first=True)
+
+    def _child_index(self) -> dict[str, list[GraphObject]]:
+        """Every object's comments (not deleted), by the id of what they answer: one pass."""
+        index: dict[str, list[GraphObject]] = {}
+        for candidate in self.objects.values():
+            parent = candidate.data.get("parent")
+            if parent and not candidate.deleted and candidate.kind in ("comment", "ig_comment"):
+                index.setdefault(str(parent), []).append(candidate)
+        return index
+
+    def _children(self, obj: GraphObject) -> list[GraphObject]:
+        return self._child_index().get(obj.id, [])
+
+    def _descendants(self, obj: GraphObject) -> list[GraphObject]:
+        index = self._child_index()
+        found: list[GraphObject] = []
+        waiting = [obj]
+        while waiting:
+            children = index.get(waiting.pop().id, [])
+            found.extend(children)
+            waiting.extend(children)
+        return found
 
     def _list_comments(self, obj: GraphObject, request: Request) -> dict[str, Any]:
-        comments = [c for c in self.objects.values() if c.data.get("parent") == obj.id and not c.deleted]
+        """An object's comments. Facebook: the top-level ones unless ``filter=stream`` (every
+        comment under the object, replies too), in ``order`` (``chronological`` by default);
+        Instagram lists oldest first and has no such parameters."""
+        stream = (request.param("filter") or "toplevel") == "stream" and not obj.kind.startswith("ig")
+        comments = self._descendants(obj) if stream else self._children(obj)
         order = request.param("order") or "chronological"
-        comments.sort(
-            key=lambda c: (c.created, int(c.id.rsplit("_", 1)[-1])), reverse=order == "reverse_chronological"
-        )
+        if order not in ("chronological", "reverse_chronological"):
+            raise GraphError(100, "(#100) order must be one of chronological, reverse_chronological")
+        newest_first = order == "reverse_chronological"
+        comments.sort(key=self._sort_key, reverse=newest_first)
         wanted = request.param("fields") or (
             "id,text,timestamp" if obj.kind.startswith("ig") else "id,message,created_time"
         )
-        rendered = [self._render_object(c, Request("GET", "", {"fields": wanted}, {}, b"")) for c in comments]
-        return self._paginate(rendered, request, request.path)
+        return self._paginate(comments, request, request.path, wanted=wanted, newest_first=newest_first)
 
     def _insights(self, token: GraphToken, obj: GraphObject, request: Request) -> dict[str, Any]:
         metrics = [m for m in (request.param("metric") or "").split(",") if m]
@@ -1145,33 +1244,146 @@ class GraphFake(LockedFake):
         return {"id": self._store_comment(obj, obj.id, kind, message, author)}
 
     def _store_comment(
-        self, obj: GraphObject, parent_id: str, kind: str, message: str, author: dict[str, Any]
+        self,
+        obj: GraphObject,
+        parent_id: str,
+        kind: str,
+        message: str,
+        author: dict[str, Any],
+        *,
+        created: float | None = None,
+        reactions: int = 0,
     ) -> str:
         comment_id = f"{parent_id.split('_')[-1]}_{self._new_id('5')}"
+        data: dict[str, Any] = {
+            "message": message,
+            "parent": parent_id,
+            "parent_is_comment": obj.kind in ("comment", "ig_comment"),
+            "from": author,
+        }
+        if reactions:
+            data["reactions"] = int(reactions)
         self.objects[comment_id] = GraphObject(
-            comment_id,
-            kind,
-            obj.owner,
-            self.clock(),
-            {
-                "message": message,
-                "parent": parent_id,
-                "parent_is_comment": obj.kind in ("comment", "ig_comment"),
-                "from": author,
-            },
+            comment_id, kind, obj.owner, self.clock() if created is None else float(created), data
         )
         return comment_id
 
-    def add_public_comment(self, object_id: str, message: str, author_name: str) -> str:
+    @staticmethod
+    def public_author(name: str) -> dict[str, Any]:
+        """A member of the public as Graph shows them on a comment (a stable id per name)."""
+        return {"id": "9" + hashlib.sha256(name.encode()).hexdigest()[:12], "name": name, "username": name}
+
+    def add_public_comment(
+        self,
+        object_id: str,
+        message: str,
+        author_name: str,
+        *,
+        created: float | None = None,
+        reactions: int = 0,
+    ) -> str:
+        """A comment by a member of the public on a post, a media or (a reply) a comment."""
         with self.lock:
             obj = self._object(object_id)
             kind = "ig_comment" if obj.kind.startswith("ig") else "comment"
-            author = {
-                "id": "9" + hashlib.sha256(author_name.encode()).hexdigest()[:12],
-                "name": author_name,
-                "username": author_name,
+            return self._store_comment(
+                obj,
+                object_id,
+                kind,
+                message,
+                self.public_author(author_name),
+                created=created,
+                reactions=reactions,
+            )
+
+    def add_post(self, page_id: str, message: str, *, created: float | None = None) -> str:
+        """A published post on a Page, as if its people had posted it (comments need one)."""
+        with self.lock:
+            post_id = f"{page_id}_{self._new_id('1')}"
+            self.objects[post_id] = GraphObject(
+                post_id,
+                "post",
+                page_id,
+                self.clock() if created is None else float(created),
+                {"message": message, "link": "", "attached_media": [], "is_published": True},
+            )
+            return post_id
+
+    def add_media(self, ig_user_id: str, caption: str, *, created: float | None = None) -> str:
+        """A published Instagram media of an account (comments need one)."""
+        with self.lock:
+            if ig_user_id not in self.ig_accounts:
+                raise KeyError(ig_user_id)
+            media_id = self._new_id("180")
+            self.objects[media_id] = GraphObject(
+                media_id,
+                "ig_media",
+                ig_user_id,
+                self.clock() if created is None else float(created),
+                {
+                    "caption": caption,
+                    "media_type": "IMAGE",
+                    "image_urls": [],
+                    "shortcode": "C" + hashlib.sha256(media_id.encode()).hexdigest()[:10],
+                },
+            )
+            return media_id
+
+    def replies(self, platform: str) -> list[dict[str, Any]]:
+        """Comments a Page or an Instagram account made under its own content: the replies
+        Humas sent, oldest first."""
+        kind = "ig_comment" if platform == "instagram" else "comment"
+        with self.lock:
+            found = []
+            for obj in sorted(self.objects.values(), key=self._sort_key):
+                author = str(obj.data.get("from", {}).get("id", ""))
+                if obj.kind != kind or obj.deleted or author != obj.owner:
+                    continue
+                found.append(
+                    {"id": obj.id, "parent_id": obj.data.get("parent"), "text": obj.data.get("message", "")}
+                )
+            return found
+
+    def webhook_payload(self, comment_id: str) -> dict[str, Any]:
+        """The change notification Meta sends an app subscribed to the Page's ``feed`` field or
+        the Instagram account's ``comments`` field when this comment is made."""
+        with self.lock:
+            obj = self._object(comment_id)
+            if obj.kind not in ("comment", "ig_comment"):
+                raise ValueError(f"{comment_id} is not a comment")
+            root = self._root(obj)
+            author = obj.data.get("from", {})
+            now = int(self.clock())
+            if obj.kind == "ig_comment":
+                value: dict[str, Any] = {
+                    "from": {"id": author.get("id", ""), "username": author.get("username", "")},
+                    "media": {"id": root.id, "media_product_type": "FEED"},
+                    "id": obj.id,
+                    "text": obj.data.get("message", ""),
+                }
+                if obj.data.get("parent_is_comment"):
+                    value["parent_id"] = obj.data["parent"]
+                return {
+                    "object": "instagram",
+                    "entry": [
+                        {"id": obj.owner, "time": now, "changes": [{"field": "comments", "value": value}]}
+                    ],
+                }
+            value = {
+                "from": {"id": author.get("id", ""), "name": author.get("name", "")},
+                "post": {"status_type": "mobile_status_update", "is_published": True, "id": root.id},
+                "message": obj.data.get("message", ""),
+                "post_id": root.id,
+                "comment_id": obj.id,
+                "created_time": int(obj.created),
+                "item": "comment",
+                "parent_id": obj.data.get("parent", root.id),
+                "verb": "add",
             }
-            return self._store_comment(obj, object_id, kind, message, author)
+            return {
+                "object": "page",
+                "entry": [{"id": obj.owner, "time": now, "changes": [{"field": "feed", "value": value}]}],
+            }
 
     def set_engagement(self, object_id: str, values: dict[str, int]) -> None:
         with self.lock:

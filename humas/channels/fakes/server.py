@@ -7,14 +7,20 @@ thread with :func:`humas.channels.fakes.testing.running_fakes`.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import hmac
 import html
 import json
 import logging
 import os
+import secrets
 import socket
 import sys
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -35,6 +41,7 @@ from .core import (
     parse_request,
     sleep_ms,
 )
+from .feed import feed, read_rows
 from .graph import GraphFake
 from .telegram import TelegramFake
 from .x import CLIENT_ID, CLIENT_SECRET, XFake
@@ -72,6 +79,8 @@ class FakeHub:
         self.seed_count = seed
         self.accounts: list[dict[str, Any]] = []
         self.state_path = Path(state_path) if state_path is not None else None
+        # Where Meta-style webhooks go once an app subscribed (transient, like faults): URL.
+        self.webhook_url = ""
         self._state_lock = threading.Lock()
         self._saved = ""
         if not self._load_state():
@@ -173,6 +182,70 @@ class FakeHub:
         if platform == "telegram":
             return self.telegram
         raise ValueError(f"unknown platform {platform!r}")
+
+    # --- listening: replies made, files fed, signed webhooks -------------------------------------
+
+    def replies(self, platform: str) -> list[dict[str, Any]]:
+        """Replies the office accounts made on ``platform`` (what Humas sent), oldest first."""
+        if platform in ("facebook", "instagram"):
+            return self.graph.replies(platform)
+        if platform == "x":
+            return self.x.replies()
+        if platform == "telegram":
+            return self.telegram.replies()
+        raise ValueError(f"unknown platform {platform!r}")
+
+    def feed_rows(self, rows: Any, **options: Any) -> dict[str, Any]:
+        """Store rows of a file on a platform (see fakes/feed.py); Facebook and Instagram comments
+        are announced to a subscribed webhook as Meta would."""
+        result = feed(self, rows, **options)
+        if self.webhook_url and options.get("platform") in ("facebook", "instagram"):
+            for comment_id in result["ids"]:
+                self.send_webhook(self.webhook_url, comment_id)
+        return result
+
+    def feed_file(self, path: str | os.PathLike[str], **options: Any) -> dict[str, Any]:
+        return self.feed_rows(read_rows(Path(path)), **options)
+
+    def signed_webhook(self, comment_id: str, *, secret: str | None = None) -> tuple[bytes, dict[str, str]]:
+        """The body and headers of the webhook Meta sends for ``comment_id``: the change
+        notification, signed ``X-Hub-Signature-256: sha256=<HMAC-SHA256 of the body with the app
+        secret>`` (``secret`` overrides the fake app's, to send a badly signed one)."""
+        body = json.dumps(self.graph.webhook_payload(comment_id), ensure_ascii=False).encode()
+        key = (secret if secret is not None else self.graph.app_secret).encode()
+        signature = hmac.new(key, body, hashlib.sha256).hexdigest()
+        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": f"sha256={signature}"}
+        return body, headers
+
+    def send_webhook(
+        self, url: str, comment_id: str, *, secret: str | None = None, timeout: float = 5.0
+    ) -> int:
+        """POST the signed webhook of ``comment_id`` to ``url``; the HTTP status it answered."""
+        body, headers = self.signed_webhook(comment_id, secret=secret)
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - an http(s) URL the caller gave
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
+                return int(answer.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
+
+    def subscribe_webhook(self, url: str, verify_token: str, *, timeout: float = 5.0) -> None:
+        """Subscribe ``url`` as Meta does: a GET with ``hub.mode=subscribe``, the verify token and
+        a challenge the endpoint must echo; ValueError when it does not."""
+        challenge = secrets.token_hex(8)
+        query = urllib.parse.urlencode(
+            {"hub.mode": "subscribe", "hub.verify_token": verify_token, "hub.challenge": challenge}
+        )
+        separator = "&" if "?" in url else "?"
+        try:
+            with urllib.request.urlopen(f"{url}{separator}{query}", timeout=timeout) as answer:  # noqa: S310
+                echoed = answer.read().decode("utf-8", "replace")
+                status = int(answer.status)
+        except urllib.error.HTTPError as error:
+            raise ValueError(f"the endpoint answered {error.code} to the verification request") from None
+        if status != 200 or echoed != challenge:
+            raise ValueError("the endpoint did not echo hub.challenge")
+        self.webhook_url = url
 
     def add_fault(self, **fields: Any) -> Fault:
         return self.faults.add(Fault.from_dict(fields))
@@ -290,6 +363,37 @@ class FakeHub:
                     str(body.get("author", "warga")),
                 )
                 return Response.json(201, {"id": comment_id})
+            if action == "replies" and request.method == "GET":
+                return Response.json(200, {"replies": self.replies(request.query.get("platform", ""))})
+            if action == "feed" and request.method == "POST":
+                options = {
+                    k: body[k]
+                    for k in ("platform", "target", "account", "post_id", "limit", "recent")
+                    if k in body
+                }
+                try:
+                    rows = read_rows(str(body["path"])) if "path" in body else list(body["rows"])
+                except OSError as exc:
+                    return Response.json(400, {"error": f"cannot read the file: {exc}"})
+                return Response.json(201, self.feed_rows(rows, **options))
+            if action == "webhooks" and request.method == "POST":
+                try:
+                    self.subscribe_webhook(str(body["url"]), str(body.get("verify_token", "")))
+                except (OSError, ValueError) as exc:
+                    return Response.json(400, {"error": f"subscription refused: {exc}"})
+                return Response.json(201, {"url": self.webhook_url})
+            if action == "webhooks" and request.method == "DELETE":
+                self.webhook_url = ""
+                return Response.json(200, {"url": ""})
+            if action == "webhooks/send" and request.method == "POST":
+                url = str(body.get("url") or self.webhook_url)
+                if not url:
+                    return Response.json(400, {"error": "no webhook URL: subscribe one or give url"})
+                try:
+                    status = self.send_webhook(url, str(body["comment_id"]), secret=body.get("secret"))
+                except OSError as exc:
+                    return Response.json(502, {"error": f"the webhook could not be delivered: {exc}"})
+                return Response.json(200, {"status": status})
             if action == "engagement" and request.method == "POST":
                 values = {k: int(v) for k, v in body.items() if k not in ("platform", "post_id")}
                 self.set_engagement(str(body["platform"]), str(body["post_id"]), values)
@@ -317,7 +421,10 @@ class FakeHub:
 
     def add_comment(self, platform: str, post_id: str, text: str, author: str) -> str:
         if platform in ("facebook", "instagram"):
-            return self.graph.add_public_comment(post_id, text, author)
+            comment_id = self.graph.add_public_comment(post_id, text, author)
+            if self.webhook_url:
+                self.send_webhook(self.webhook_url, comment_id)
+            return comment_id
         if platform == "x":
             return self.x.add_public_reply(post_id, text, author)
         raise ValueError(f"comments are not simulated for {platform}")

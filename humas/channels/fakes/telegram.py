@@ -1,5 +1,7 @@
 """Strict fake of the Telegram Bot API for channels: getMe, getChat, getChatMember,
-sendMessage, sendPhoto, sendMediaGroup, deleteMessage, editMessageText."""
+sendMessage, sendPhoto, sendMediaGroup, deleteMessage, editMessageText; and a channel's linked
+discussion group: what people write there reaches the bots in it as updates (getUpdates), and a
+bot answers one of them with sendMessage's reply_parameters."""
 
 from __future__ import annotations
 
@@ -46,6 +48,8 @@ class Channel:
     username: str | None
     members: dict[int, dict[str, Any]] = field(default_factory=dict)  # bot id -> ChatMember
     next_message_id: int = 1
+    type: str = "channel"  # or "supergroup": a channel's discussion group
+    linked_chat_id: int | None = None  # the discussion group of a channel, the channel of a group
 
 
 @dataclass
@@ -59,6 +63,9 @@ class Message:
     media_group_id: str | None = None
     deleted: bool = False
     author_bot: int = 0
+    author: dict[str, Any] | None = None  # a person writing in a discussion group
+    reply_to: int | None = None  # the message (of the same chat) this one answers
+    automatic_forward: bool = False  # a channel post mirrored into its discussion group
 
 
 class TgError(Exception):
@@ -75,7 +82,7 @@ class TgError(Exception):
 
 class TelegramFake(LockedFake):
     name = "telegram"
-    STATE_FIELDS = ("bots", "channels", "messages", "_ids", "revoked")
+    STATE_FIELDS = ("bots", "channels", "messages", "_ids", "revoked", "updates", "_update_ids")
     STATE_CLASSES = (Bot, Channel, Message)
     TRANSIENT_FIELDS = (*LockedFake.TRANSIENT_FIELDS, "chat_window", "bot_window")
 
@@ -86,6 +93,9 @@ class TelegramFake(LockedFake):
             self.messages: dict[tuple[int, int], Message] = {}
             self._ids = IdCounter(1)
             self.revoked: set[str] = set()
+            # Updates not yet confirmed, per bot id: {"update_id", "chat_id", "message_id"}.
+            self.updates: dict[int, list[dict[str, int]]] = {}
+            self._update_ids = IdCounter(100_000_001)
             self.chat_window: SlidingWindow | None = None
             self.bot_window: SlidingWindow | None = None
 
@@ -152,6 +162,8 @@ class TelegramFake(LockedFake):
             result = []
             for m in self.messages.values():
                 channel = self.channels[m.chat_id]
+                if channel.type != "channel":
+                    continue  # a discussion group's messages are comments, not posts
                 result.append(
                     {
                         "id": f"{m.chat_id}:{m.message_id}",
@@ -237,6 +249,10 @@ class TelegramFake(LockedFake):
 
     def _poster(self, bot: Bot, channel: Channel) -> None:
         member = channel.members.get(bot.id)
+        if channel.type != "channel":
+            if member is None or member.get("status") in ("left", "kicked"):
+                raise TgError(403, "Forbidden: bot is not a member of the supergroup chat")
+            return
         if member is None or member.get("status") in ("left", "kicked"):
             raise TgError(403, "Forbidden: bot is not a member of the channel chat")
         if member.get("status") != "creator" and not member.get("can_post_messages"):
@@ -252,19 +268,35 @@ class TelegramFake(LockedFake):
                 raise TgError(429, f"Too Many Requests: retry after {wait}", wait)
 
     def _chat_json(self, channel: Channel) -> dict[str, Any]:
-        chat: dict[str, Any] = {"id": channel.id, "title": channel.title, "type": "channel"}
+        chat: dict[str, Any] = {"id": channel.id, "title": channel.title, "type": channel.type}
         if channel.username:
             chat["username"] = channel.username
         return chat
 
-    def _message_json(self, bot: Bot, m: Message) -> dict[str, Any]:
+    def _message_json(self, bot: Bot | None, m: Message, *, nested: bool = False) -> dict[str, Any]:
         channel = self.channels[m.chat_id]
-        result: dict[str, Any] = {
-            "message_id": m.message_id,
-            "sender_chat": self._chat_json(channel),
-            "chat": self._chat_json(channel),
-            "date": m.date,
-        }
+        result: dict[str, Any] = {"message_id": m.message_id}
+        if channel.type == "channel":
+            result["sender_chat"] = self._chat_json(channel)
+        elif m.automatic_forward and channel.linked_chat_id in self.channels:
+            result["sender_chat"] = self._chat_json(self.channels[channel.linked_chat_id])
+            result["is_automatic_forward"] = True
+        elif m.author is not None:
+            result["from"] = dict(m.author)
+        else:
+            author = next((b for b in self.bots.values() if b.id == m.author_bot), None)
+            if author is not None:
+                result["from"] = {
+                    "id": author.id,
+                    "is_bot": True,
+                    "first_name": author.first_name,
+                    "username": author.username,
+                }
+        result["chat"] = self._chat_json(channel)
+        result["date"] = m.date
+        replied = self.messages.get((m.chat_id, m.reply_to)) if m.reply_to else None
+        if replied is not None and not nested:
+            result["reply_to_message"] = self._message_json(bot, replied, nested=True)
         if m.text:
             result["text"] = m.text
         if m.photos:
@@ -290,7 +322,96 @@ class TelegramFake(LockedFake):
         )
         channel.next_message_id += 1
         self.messages[(channel.id, message.message_id)] = message
+        group = self.channels.get(channel.linked_chat_id or 0)
+        if channel.type == "channel" and group is not None:
+            # Telegram mirrors every channel post into the discussion group, where people comment.
+            mirror = Message(
+                group.id,
+                group.next_message_id,
+                message.date,
+                text=message.text,
+                caption=message.caption,
+                automatic_forward=True,
+            )
+            group.next_message_id += 1
+            self.messages[(group.id, mirror.message_id)] = mirror
+            self._notify(group, mirror, except_bot=0)
         return message
+
+    def _notify(self, chat: Channel, message: Message, *, except_bot: int) -> None:
+        """An update for every bot in the chat (a bot gets none for its own messages)."""
+        for bot_id, member in chat.members.items():
+            if bot_id == except_bot or member.get("status") in ("left", "kicked"):
+                continue
+            self.updates.setdefault(bot_id, []).append(
+                {"update_id": next(self._update_ids), "chat_id": chat.id, "message_id": message.message_id}
+            )
+
+    # --- discussion groups (tests, benchmarks, the demo) ---------------------------------------
+
+    def add_discussion_group(
+        self, channel_chat_id: int, *, title: str = "", username: str | None = None
+    ) -> dict[str, Any]:
+        """Link a discussion group to a channel, with the channel's bots as its members."""
+        with self.lock:
+            channel = self.channels[int(channel_chat_id)]
+            if channel.linked_chat_id:
+                group = self.channels[channel.linked_chat_id]
+            else:
+                group_id = -1002000000000 - abs(channel.id + 1001000000000)
+                group = Channel(
+                    group_id,
+                    title or f"{channel.title} – Diskusi",
+                    username,
+                    type="supergroup",
+                    linked_chat_id=channel.id,
+                )
+                self.channels[group.id] = group
+                channel.linked_chat_id = group.id
+            for bot_id in channel.members:
+                group.members.setdefault(bot_id, {"status": "member"})
+            return {"chat_id": group.id, "title": group.title, "channel_chat_id": channel.id}
+
+    def add_group_message(
+        self,
+        group_id: int,
+        text: str,
+        author_name: str,
+        *,
+        reply_to: int | None = None,
+        created: float | None = None,
+    ) -> int:
+        """A person writing in a discussion group (answering the channel post ``reply_to``)."""
+        with self.lock:
+            group = self.channels[int(group_id)]
+            if group.type == "channel":
+                raise ValueError(f"{group_id} is a channel, not a discussion group")
+            user_id = 500000000 + int(hashlib.sha256(author_name.encode()).hexdigest()[:8], 16) % 10**8
+            message = Message(
+                group.id,
+                group.next_message_id,
+                int(self.clock() if created is None else created),
+                text=text,
+                author={"id": user_id, "is_bot": False, "first_name": author_name, "username": author_name},
+                reply_to=reply_to,
+            )
+            group.next_message_id += 1
+            self.messages[(group.id, message.message_id)] = message
+            self._notify(group, message, except_bot=0)
+            return message.message_id
+
+    def replies(self) -> list[dict[str, Any]]:
+        """Messages bots sent in answer to another message (the replies Humas sent)."""
+        with self.lock:
+            return [
+                {
+                    "id": f"{m.chat_id}:{m.message_id}",
+                    "parent_id": f"{m.chat_id}:{m.reply_to}",
+                    "text": m.text,
+                }
+                for m in sorted(self.messages.values(), key=lambda m: (m.date, m.chat_id, m.message_id))
+                if m.author_bot and m.reply_to and not m.deleted
+            ]
 
     # --- methods -------------------------------------------------------------------------------
 
@@ -311,8 +432,10 @@ class TelegramFake(LockedFake):
         channel = self._chat(request)
         if bot.id not in channel.members and not channel.username:
             raise TgError(400, "Bad Request: chat not found")
+        linked = {"linked_chat_id": channel.linked_chat_id} if channel.linked_chat_id else {}
         return {
             **self._chat_json(channel),
+            **linked,
             "accent_color_id": 0,
             "max_reaction_count": 11,
             "accepted_gift_types": {
@@ -348,13 +471,72 @@ class TelegramFake(LockedFake):
             raise TgError(400, f"Bad Request: unsupported parse_mode {parse_mode}")
         return text
 
+    def _reply_target(self, request: Request, channel: Channel) -> int | None:
+        """The message ``reply_parameters`` (or the older ``reply_to_message_id``) names."""
+        raw = request.param("reply_parameters")
+        message_id: int | None = None
+        allow_missing = False
+        if raw:
+            try:
+                parameters = json.loads(raw)
+                message_id = int(parameters["message_id"])
+                allow_missing = bool(parameters.get("allow_sending_without_reply", False))
+            except (ValueError, TypeError, KeyError):
+                raise TgError(400, "Bad Request: can't parse reply parameters JSON object") from None
+        elif request.param("reply_to_message_id"):
+            try:
+                message_id = int(request.param("reply_to_message_id") or "")
+            except ValueError:
+                raise TgError(400, "Bad Request: invalid reply_to_message_id specified") from None
+        if message_id is None:
+            return None
+        target = self.messages.get((channel.id, message_id))
+        if target is None or target.deleted:
+            if allow_missing:
+                return None
+            raise TgError(400, "Bad Request: message to be replied not found")
+        return message_id
+
     def _m_sendmessage(self, bot: Bot, request: Request) -> dict[str, Any]:
         channel = self._chat(request)
         text = self._text_param(request, "text", TEXT_LIMIT, "message is too long")
         if not text.strip():
             raise TgError(400, "Bad Request: message text is empty")
+        reply_to = self._reply_target(request, channel)
         self._poster(bot, channel)
-        return self._message_json(bot, self._store(channel, bot, text=text))
+        return self._message_json(bot, self._store(channel, bot, text=text, reply_to=reply_to))
+
+    def _m_getupdates(self, bot: Bot, request: Request) -> list[dict[str, Any]]:
+        """Pending updates of this bot from ``offset`` on; giving an offset confirms (forgets)
+        every update below it. Long polling (``timeout``) answers at once here."""
+        try:
+            offset = int(request.param("offset") or "0")
+            limit = int(request.param("limit") or "100")
+            int(request.param("timeout") or "0")
+        except ValueError:
+            raise TgError(400, "Bad Request: invalid parameters of getUpdates") from None
+        if not 1 <= limit <= 100:
+            limit = 100  # Telegram clamps the limit
+        allowed_raw = request.param("allowed_updates")
+        try:
+            allowed = json.loads(allowed_raw) if allowed_raw else []
+        except ValueError:
+            raise TgError(400, "Bad Request: can't parse allowed_updates JSON array") from None
+        pending = self.updates.get(bot.id, [])
+        if offset > 0:
+            pending = [u for u in pending if u["update_id"] >= offset]
+        elif offset < 0:
+            pending = pending[offset:]
+        self.updates[bot.id] = pending
+        if allowed and "message" not in allowed:
+            return []
+        result = []
+        for update in pending[:limit]:
+            message = self.messages.get((update["chat_id"], update["message_id"]))
+            if message is None:
+                continue
+            result.append({"update_id": update["update_id"], "message": self._message_json(bot, message)})
+        return result
 
     def _photo(self, request: Request, value: str | None, field_name: str) -> str:
         if value is None or value == "":

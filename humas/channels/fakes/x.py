@@ -16,6 +16,7 @@ from typing import Any
 
 from ..connectors.x import weighted_length
 from .core import Fault, IdCounter, LockedFake, Request, Response, SlidingWindow
+from .xsearch import SearchQuery
 
 PROBLEM = "https://api.twitter.com/2/problems/"
 # OAuth 2.0 (Authorization Code with PKCE): the fake's confidential client, the scopes X knows,
@@ -198,6 +199,10 @@ class XFake(LockedFake):
         limit = (
             self.limits.x_tweets_per_user if endpoint == "POST /2/tweets" else self.limits.x_reads_per_user
         )
+        if endpoint == "GET /2/tweets/search/recent" and self.limits.x_search_per_user is not None:
+            limit = self.limits.x_search_per_user
+        if endpoint == "GET /2/users/:id/mentions" and self.limits.x_mentions_per_user is not None:
+            limit = self.limits.x_mentions_per_user
         window = self.windows.get(endpoint)
         if window is None or window.limit != limit or window.seconds != self.limits.x_window:
             window = self.windows[endpoint] = SlidingWindow(limit, self.limits.x_window, self.clock)
@@ -280,6 +285,9 @@ class XFake(LockedFake):
         match = re.fullmatch(r"/2/users/(\d+)/tweets", path)
         if match and method == "GET":
             return "GET /2/users/:id/tweets", self._timeline, (match[1],)
+        match = re.fullmatch(r"/2/users/(\d+)/mentions", path)
+        if match and method == "GET":
+            return "GET /2/users/:id/mentions", self._mentions, (match[1],)
         raise problem(
             404,
             "Not Found Error",
@@ -663,12 +671,23 @@ class XFake(LockedFake):
             )
         return value
 
+    @staticmethod
+    def _order(tweet: Tweet) -> tuple[float, int]:
+        return (tweet.created, int(tweet.id))
+
     def _page(self, tweets: list[Tweet], request: Request, limit: int, fields_: list[str]) -> dict[str, Any]:
-        start = (
-            int(request.param("pagination_token") or request.param("next_token") or "0", 16)
-            if (request.param("pagination_token") or request.param("next_token"))
-            else 0
-        )
+        """A page of ``tweets`` (newest first) after the page token, with X's ``meta``. Tokens
+        are opaque and name the last post given, so posts arriving meanwhile shift nothing."""
+        token = request.param("pagination_token") or request.param("next_token")
+        start = 0
+        if token:
+            try:
+                padded = token + "=" * (-len(token) % 4)
+                created, last_id = base64.urlsafe_b64decode(padded).decode().split(":")
+                mark = (float(created), int(last_id))
+            except ValueError:
+                raise self._invalid(f"Invalid pagination token: {token}", "pagination_token") from None
+            start = next((i for i, t in enumerate(tweets) if self._order(t) < mark), len(tweets))
         chunk = tweets[start : start + limit]
         meta: dict[str, Any] = {"result_count": len(chunk)}
         result: dict[str, Any] = {}
@@ -676,9 +695,72 @@ class XFake(LockedFake):
             result["data"] = [self._render(t, fields_) for t in chunk]
             meta["newest_id"], meta["oldest_id"] = chunk[0].id, chunk[-1].id
         if start + limit < len(tweets):
-            meta["next_token"] = format(start + limit, "x")
+            last = chunk[-1]
+            meta["next_token"] = (
+                base64.urlsafe_b64encode(f"{last.created!r}:{last.id}".encode()).decode().rstrip("=")
+            )
         result["meta"] = meta
         return result
+
+    def _id_bounds(self, request: Request, tweets: list[Tweet]) -> list[Tweet]:
+        """``since_id`` (newer than) and ``until_id`` (older than)."""
+        for name, keep in (
+            ("since_id", lambda t, v: int(t.id) > v),
+            ("until_id", lambda t, v: int(t.id) < v),
+        ):
+            raw = request.param(name)
+            if raw is None:
+                continue
+            if not raw.isascii() or not raw.isdigit():
+                raise self._invalid(f"The `{name}` query parameter value [{raw}] is not valid", name)
+            tweets = [t for t in tweets if keep(t, int(raw))]
+        return tweets
+
+    def _with_authors(self, result: dict[str, Any], request: Request) -> dict[str, Any]:
+        if "author_id" in (request.param("expansions") or "") and result.get("data"):
+            authors = {self.tweets[t["id"]].author_id for t in result["data"]}
+            result["includes"] = {
+                "users": [
+                    {"id": a, "username": self.users[a].username, "name": self.users[a].name}
+                    for a in sorted(authors)
+                ]
+            }
+        return result
+
+    def mentioned(self, tweet: Tweet, username: str) -> bool:
+        return re.search(rf"(?<![\w@])@{re.escape(username)}(?!\w)", tweet.text, re.IGNORECASE) is not None
+
+    def _mentions(
+        self, kind: str, subject: str, request: Request, user_id: str
+    ) -> tuple[int, dict[str, Any]]:
+        """``GET /2/users/:id/mentions``: posts naming ``@username`` by others, newest first; X
+        serves the 800 most recent."""
+        user = self.users.get(user_id)
+        if user is None:
+            return 200, {
+                "errors": [
+                    {
+                        "value": user_id,
+                        "detail": f"Could not find user with id: [{user_id}].",
+                        "title": "Not Found Error",
+                        "resource_type": "user",
+                        "type": PROBLEM + "resource-not-found",
+                    }
+                ]
+            }
+        fields_ = self._tweet_fields(request)
+        limit = self._max_results(request, 5, 100, 10)
+        tweets = [
+            t
+            for t in self.tweets.values()
+            if not t.deleted and t.author_id != user_id and self.mentioned(t, user.username)
+        ]
+        tweets.sort(key=self._order, reverse=True)
+        tweets = self._id_bounds(request, tweets[:800])
+        start_time = self._time_param(request, "start_time")
+        if start_time is not None:
+            tweets = [t for t in tweets if t.created >= start_time]
+        return 200, self._with_authors(self._page(tweets, request, limit, fields_), request)
 
     def _timeline(
         self, kind: str, subject: str, request: Request, user_id: str
@@ -720,30 +802,97 @@ class XFake(LockedFake):
             raise self._invalid(f"Invalid {name}: {raw}", name) from None
 
     def _search(self, kind: str, subject: str, request: Request) -> tuple[int, dict[str, Any]]:
+        """``GET /2/tweets/search/recent``: posts of the last seven days matching the query
+        (keywords, "exact phrases", OR, grouping, -negation and the operators in SearchQuery),
+        newest first."""
         query = request.param("query") or ""
-        match = re.fullmatch(r"conversation_id:(\d+)(?:\s+.*)?", query.strip())
-        if not match:
-            raise self._invalid("This fake supports only `conversation_id:<id>` queries", "query")
+        if not query.strip():
+            raise self._invalid("The `query` query parameter can not be empty", "query")
+        if len(query) > self.limits.x_query_max:
+            raise self._invalid(
+                f"The `query` query parameter value [{query[:40]}…] is not valid: its length must be "
+                f"at most {self.limits.x_query_max}",
+                "query",
+            )
+        try:
+            matcher = SearchQuery(query)
+        except ValueError as exc:
+            raise self._invalid(f"There were errors processing your request: {exc}", "query") from None
         fields_ = self._tweet_fields(request)
         limit = self._max_results(request, 10, 100, 10)
+        horizon = self.clock() - 7 * 86400
+        # A whole conversation is asked by its root's id; the root itself is not an answer in it.
+        root = matcher.conversation_root()
         tweets = [
             t
             for t in self.tweets.values()
-            if t.conversation_id == match[1] and t.id != match[1] and not t.deleted
+            if not t.deleted and t.created >= horizon and t.id != root and matcher.matches(t, self)
         ]
-        tweets.sort(key=lambda t: t.created, reverse=True)
-        result = self._page(tweets, request, limit, fields_)
-        if "author_id" in (request.param("expansions") or "") and result.get("data"):
-            authors = {t["author_id"] for t in result["data"] if "author_id" in t} | {
-                self.tweets[t["id"]].author_id for t in result["data"]
-            }
-            result["includes"] = {
-                "users": [
-                    {"id": a, "username": self.users[a].username, "name": self.users[a].name}
-                    for a in sorted(authors)
-                ]
-            }
-        return 200, result
+        tweets.sort(key=self._order, reverse=True)
+        tweets = self._id_bounds(request, tweets)
+        return 200, self._with_authors(self._page(tweets, request, limit, fields_), request)
+
+    def username_of(self, user_id: str) -> str:
+        user = self.users.get(user_id)
+        return user.username if user else ""
+
+    def tweet_of(self, tweet_id: str) -> Tweet | None:
+        return self.tweets.get(tweet_id)
+
+    # --- feeding the fake (tests, benchmarks, the demo) -------------------------------------------
+
+    def public_user(self, username: str) -> XUser:
+        """The account of a member of the public (created on first use, a stable id per name)."""
+        user = next((u for u in self.users.values() if u.username == username), None)
+        if user is None:
+            user_id = str(1700000000 + int(hashlib.sha256(username.encode()).hexdigest()[:8], 16) % 10**9)
+            while user_id in self.users:
+                user_id = str(int(user_id) + 1)
+            user = XUser(user_id, username, username.title())
+            self.users[user_id] = user
+        return user
+
+    def add_public_tweet(
+        self,
+        text: str,
+        username: str,
+        *,
+        tweet_id: str | None = None,
+        created: float | None = None,
+        metrics: dict[str, int] | None = None,
+        in_reply_to: str | None = None,
+    ) -> str:
+        """A post by a member of the public (a mention when it names an account's @username)."""
+        with self.lock:
+            user = self.public_user(username)
+            if tweet_id is None or not tweet_id.isdigit() or tweet_id in self.tweets:
+                tweet_id = str(1860000000000000000 + next(self._ids))
+            parent = self.tweets.get(in_reply_to or "")
+            self.tweets[tweet_id] = Tweet(
+                tweet_id,
+                user.id,
+                text,
+                self.clock() if created is None else float(created),
+                parent.conversation_id if parent else tweet_id,
+                parent.id if parent else None,
+                metrics=dict(metrics or {}),
+            )
+            return tweet_id
+
+    def replies(self) -> list[dict[str, Any]]:
+        """Posts that the seeded (office) accounts made in answer to another post, oldest first."""
+        with self.lock:
+            office = {uid for token, uid in self.tokens.items()}
+            return [
+                {
+                    "id": t.id,
+                    "parent_id": t.in_reply_to,
+                    "text": t.text,
+                    "account": self.users[t.author_id].username,
+                }
+                for t in sorted(self.tweets.values(), key=self._order)
+                if t.in_reply_to and t.author_id in office and not t.deleted
+            ]
 
     def _upload(self, kind: str, subject: str, request: Request) -> tuple[int, dict[str, Any]]:
         self._user_only(kind)

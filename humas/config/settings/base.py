@@ -31,6 +31,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -67,6 +72,7 @@ INSTALLED_APPS = [
     "humas.channels",
     "humas.publishing",
     "humas.notifications",
+    "humas.factcheck",
     "humas.monitoring",
     "humas.api",  # the API tokens page's templates
 ]
@@ -338,6 +344,38 @@ HUMAS_IMAGE_MIN_SIDE = env_int("HUMAS_IMAGE_MIN_SIDE", 200)
 HUMAS_MONITORING_IMPORT_MAX_BYTES = env_int("HUMAS_MONITORING_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 HUMAS_MONITORING_IMPORT_MAX_ROWS = env_int("HUMAS_MONITORING_IMPORT_MAX_ROWS", 20_000)
 
+# Monitoring sources Humas polls itself (humas/monitoring/polling.py): how long a worker holds a
+# source while polling it (renewed with every stored batch; a killed worker's source is polled
+# again after that), the longest wait between retries of a failing source, after how many
+# failures in a row the office's people are told (once per outage), and how many due sources one
+# minute's scheduler run sends to the workers.
+HUMAS_MONITORING_POLL_LEASE_SECONDS = env_int("HUMAS_MONITORING_POLL_LEASE_SECONDS", 900)
+HUMAS_MONITORING_POLL_BACKOFF_MAX_MINUTES = env_int("HUMAS_MONITORING_POLL_BACKOFF_MAX_MINUTES", 360)
+HUMAS_MONITORING_SOURCE_ALERT_FAILURES = env_int("HUMAS_MONITORING_SOURCE_ALERT_FAILURES", 3)
+HUMAS_MONITORING_POLL_DUE_LIMIT = env_int("HUMAS_MONITORING_POLL_DUE_LIMIT", 500)
+# News and fact-check feeds (humas/monitoring/pollers/): the wait for one feed or article, the
+# largest body read, the most new entries taken from one feed in one run, and whether feeds and
+# articles may live on private or loopback addresses (off: a feed's links cannot reach the
+# servers next to Humas; turn on only for a feed served inside the office's own network).
+HUMAS_MONITORING_FEED_TIMEOUT_SECONDS = env_int("HUMAS_MONITORING_FEED_TIMEOUT_SECONDS", 20)
+HUMAS_MONITORING_FEED_MAX_BYTES = env_int("HUMAS_MONITORING_FEED_MAX_BYTES", 5 * 1024 * 1024)
+HUMAS_MONITORING_FEED_ENTRIES_MAX = env_int("HUMAS_MONITORING_FEED_ENTRIES_MAX", 100)
+HUMAS_MONITORING_FEED_ALLOW_PRIVATE = env_bool("HUMAS_MONITORING_FEED_ALLOW_PRIVATE", False)
+# The monitoring pipeline (humas/monitoring/pipeline.py, risk.py, clarify.py, retention.py): how
+# many days a narrative stays open to new items by similarity; the confidence below which a match
+# is only a suggestion for a person; a spike (items in the last hour at least this many and this
+# many times the narrative's hourly mean of the 12 hours before); how many items a new narrative
+# targeting the commission needs before it alerts; hours without a second spike alert for one
+# narrative; how far back a new clarification re-matches; days raw payloads are kept.
+HUMAS_MONITORING_NARRATIVE_DAYS = env_int("HUMAS_MONITORING_NARRATIVE_DAYS", 30)
+HUMAS_MONITORING_MATCH_CONFIDENCE = env_float("HUMAS_MONITORING_MATCH_CONFIDENCE", 0.9)
+HUMAS_MONITORING_SPIKE_MIN_ITEMS = env_int("HUMAS_MONITORING_SPIKE_MIN_ITEMS", 20)
+HUMAS_MONITORING_SPIKE_RATIO = env_float("HUMAS_MONITORING_SPIKE_RATIO", 5.0)
+HUMAS_MONITORING_NEW_ALERT_MIN_ITEMS = env_int("HUMAS_MONITORING_NEW_ALERT_MIN_ITEMS", 3)
+HUMAS_MONITORING_ALERT_QUIET_HOURS = env_int("HUMAS_MONITORING_ALERT_QUIET_HOURS", 3)
+HUMAS_MONITORING_REMATCH_DAYS = env_int("HUMAS_MONITORING_REMATCH_DAYS", 14)
+HUMAS_MONITORING_RAW_RETENTION_DAYS = env_int("HUMAS_MONITORING_RAW_RETENTION_DAYS", 180)
+
 # Post images (humas/publishing/images.py) live here, outside MEDIA_ROOT: no web server serves
 # them directly. The public base URL (scheme and host, no trailing slash) is how platforms that
 # fetch images themselves (Instagram) reach the published ones.
@@ -398,3 +436,18 @@ HUMAS_DELIVERY_SWEEP_GRACE_SECONDS = env_int("HUMAS_DELIVERY_SWEEP_GRACE_SECONDS
 # Post metrics (humas/publishing/metrics.py): hours after a delivery is sent at which its counts
 # are collected; after the last point collection stops.
 HUMAS_METRICS_SCHEDULE_HOURS = [float(h) for h in env_list("HUMAS_METRICS_SCHEDULE_HOURS", "1,6,24,72,168")]
+# Listening on the offices' own channels and X searches (humas/monitoring/pollers/): the newest
+# posts of the last days whose comments are read, the platform pages one poll reads at most, and
+# the length of one X search query (512; 4,096 on Enterprise access). Meta's webhooks
+# (humas/monitoring/webhooks.py, /hooks/meta/): the verify token given to Meta when subscribing
+# (empty: no subscription is accepted; payloads are checked with HUMAS_META_APP_SECRET), the
+# largest body taken and the calls one address may make per minute. Replies (monitoring/replies.py):
+# seconds a reply may stay "sending" before it is reconciled with the platform.
+HUMAS_LISTEN_RECENT_POSTS = env_int("HUMAS_LISTEN_RECENT_POSTS", 10)
+HUMAS_LISTEN_RECENT_DAYS = env_int("HUMAS_LISTEN_RECENT_DAYS", 7)
+HUMAS_LISTEN_MAX_PAGES = env_int("HUMAS_LISTEN_MAX_PAGES", 20)
+HUMAS_X_SEARCH_QUERY_MAX = env_int("HUMAS_X_SEARCH_QUERY_MAX", 512)
+HUMAS_META_WEBHOOK_VERIFY_TOKEN = env_str("HUMAS_META_WEBHOOK_VERIFY_TOKEN")
+HUMAS_WEBHOOK_MAX_BYTES = env_int("HUMAS_WEBHOOK_MAX_BYTES", 256 * 1024)
+HUMAS_WEBHOOK_RATE_PER_MINUTE = env_int("HUMAS_WEBHOOK_RATE_PER_MINUTE", 600)
+HUMAS_REPLY_STALE_SECONDS = env_int("HUMAS_REPLY_STALE_SECONDS", 300)

@@ -1,3 +1,6 @@
+"""The knowledge base's pages under ``/app/<office>/klarifikasi/basis/``: the list with search and
+filters, one claim, and the import of external fact-checks (upload → preview → confirm)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -5,47 +8,72 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from humas.accounts.http import AuthenticatedHttpRequest
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.offices.officecontext import office_view
+from humas.web import paging
 
-from .forms import ImportConfirmForm, ImportUploadForm
-from .imports import ParsedFile, format_of, items_file_parse
-from .models import ItemPlatform, Source
-from .selectors import source_list_for_office
-from .services import (
-    ItemsInvalid,
-    MonitoringError,
-    items_ingest,
-    source_get_or_create_pushed,
-    source_name_problem,
-)
+from .forms import ClaimFilterForm, ImportConfirmForm, ImportUploadForm
+from .imports import ParsedFile, claims_file_parse, format_of
+from .records import source_name_problem
+from .selectors import claim_get_for_kb, claim_list_for_kb, claim_verdict_options
+from .services import ClaimsInvalid, FactcheckError, claims_import
 
+PAGE_SIZE = 30
 PREVIEW_ROWS = 20
 # The previewed file travels back with the confirmation, compressed and signed by the server, so
 # what is imported is exactly what was previewed and no server keeps a half-finished import.
-_SALT = "humas.monitoring.import"
+_SALT = "humas.factcheck.import"
 _TOKEN_MAX_AGE = 60 * 60
 # Room left in a confirmation's form data for the other fields.
 _FORM_MARGIN = 16 * 1024
+NAV = "monitoring"
 
 
-@office_view("monitoring.view")
-def source_list(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
+@office_view("factcheck.view")
+def claim_list(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
+    form = ClaimFilterForm(request.GET or None, verdicts=claim_verdict_options())
+    values = form.values()
+    claims = claim_list_for_kb(
+        actor=request.user, office=office, query=values["q"], kind=values["kind"], verdict=values["verdict"]
+    )
+    page = Paginator(claims, PAGE_SIZE).get_page(paging.page_number(request.GET.get("page")))
     return render(
         request,
-        "monitoring/sources.html",
+        "factcheck/list.html",
         {
             "office": office,
-            "sources": source_list_for_office(actor=request.user, office=office),
-            "can_import": policy.can(request.user, "monitoring.ingest", office),
-            "nav_active": "monitoring",
+            "form": form,
+            "page": page,
+            "filtered": any(values.values()),
+            "can_manage": policy.can(request.user, "factcheck.manage", office),
+            "nav_active": NAV,
         },
+    )
+
+
+@office_view("factcheck.view")
+def claim_detail(request: AuthenticatedHttpRequest, office: Office, claim_id: int) -> HttpResponse:
+    claim = claim_get_for_kb(actor=request.user, office=office, claim_id=claim_id)
+    if claim is None:
+        raise Http404
+    article_link = ""
+    article = claim.article
+    if article is not None and policy.can(request.user, "content.view", article.office):
+        article_link = reverse(
+            "portal_admin:detail", kwargs={"office_slug": article.office.slug, "article_id": article.pk}
+        )
+    return render(
+        request,
+        "factcheck/detail.html",
+        {"office": office, "claim": claim, "article_link": article_link, "nav_active": NAV},
     )
 
 
@@ -66,15 +94,14 @@ def _preview(
     source_name: str,
     problem: str = "",
 ) -> HttpResponse:
-    platforms = dict(ItemPlatform.choices)
     rows = [
-        {"line": line, "record": record, "platform": platforms.get(record.platform, record.platform)}
+        {"line": line, "record": record}
         for line, record in zip(parsed.line_of[:PREVIEW_ROWS], parsed.cleaned[:PREVIEW_ROWS], strict=True)
     ]
     ok = parsed.ok and not problem
     return render(
         request,
-        "monitoring/import_preview.html",
+        "factcheck/import_preview.html",
         {
             "office": office,
             "parsed": parsed,
@@ -83,9 +110,18 @@ def _preview(
             "confirm": ImportConfirmForm(initial={"token": token}) if ok else None,
             "filename": filename,
             "source_name": source_name,
-            "nav_active": "monitoring",
+            "nav_active": NAV,
         },
         status=200 if ok else 400,
+    )
+
+
+def _upload_page(request: AuthenticatedHttpRequest, office: Office, form: ImportUploadForm) -> HttpResponse:
+    return render(
+        request,
+        "factcheck/import.html",
+        {"office": office, "form": form, "nav_active": NAV},
+        status=400 if form.errors else 200,
     )
 
 
@@ -100,12 +136,12 @@ def _upload(request: AuthenticatedHttpRequest, office: Office, form: ImportUploa
     if content is None:
         form.add_error("file", _("Berkas harus berupa teks UTF-8."))
         return _upload_page(request, office, form)
-    parsed = items_file_parse(content=content, fmt=fmt, max_rows=settings.HUMAS_MONITORING_IMPORT_MAX_ROWS)
     source_name = form.cleaned_data["source_name"]
-    refused = source_name_problem(office=office, kind=Source.Kind.FILE_IMPORT, name=source_name)
+    refused = source_name_problem(source_name)
     if refused:
         form.add_error("source_name", refused)
         return _upload_page(request, office, form)
+    parsed = claims_file_parse(content=content, fmt=fmt)
     token = ""
     problem = ""
     if parsed.ok:
@@ -127,15 +163,6 @@ def _upload(request: AuthenticatedHttpRequest, office: Office, form: ImportUploa
     )
 
 
-def _upload_page(request: AuthenticatedHttpRequest, office: Office, form: ImportUploadForm) -> HttpResponse:
-    return render(
-        request,
-        "monitoring/import.html",
-        {"office": office, "form": form, "nav_active": "monitoring"},
-        status=400 if form.errors else 200,
-    )
-
-
 def _confirm(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
     form = ImportConfirmForm(request.POST)
     payload: dict[str, Any] | None = None
@@ -146,20 +173,19 @@ def _confirm(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
             payload = None
     if not isinstance(payload, dict):
         messages.error(request, _("Pratinjau impor sudah kedaluwarsa atau tidak sah; unggah berkasnya lagi."))
-        return redirect("monitoring:import", office_slug=office.slug)
-    parsed = items_file_parse(
-        content=payload["content"], fmt=payload["format"], max_rows=settings.HUMAS_MONITORING_IMPORT_MAX_ROWS
-    )
+        return redirect("factcheck:import", office_slug=office.slug)
+    parsed = claims_file_parse(content=payload["content"], fmt=payload["format"])
     try:
-        source = source_get_or_create_pushed(
-            actor=request.user, office=office, kind=Source.Kind.FILE_IMPORT, name=payload["source"]
+        result = claims_import(
+            actor=request.user,
+            office=office,
+            records=parsed.records,
+            source_name=payload["source"],
+            filename=payload["filename"],
         )
-        result = items_ingest(
-            actor=request.user, source=source, records=parsed.records, filename=payload["filename"]
-        )
-    except ItemsInvalid:
-        # The file was valid when previewed and the rules have not changed since: only a newer
-        # version of the rules gets here. Show the rows again with what is wrong now.
+    except ClaimsInvalid:
+        # The file was valid when previewed: only a newer version of the rules gets here. Show the
+        # rows again with what is wrong now.
         return _preview(
             request,
             office,
@@ -167,22 +193,30 @@ def _confirm(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
             token="",
             filename=payload["filename"],
             source_name=payload["source"],
-            problem=_("Ada item yang tidak sah; tidak ada yang disimpan."),
+            problem=_("Ada cek fakta yang tidak sah; tidak ada yang disimpan."),
         )
-    except MonitoringError as exc:
+    except FactcheckError as exc:
         upload_form = ImportUploadForm(initial={"source_name": payload["source"]})
         upload_form.add_error("source_name", str(exc))
         return _upload_page(request, office, upload_form)
     messages.success(
         request,
-        _("Impor selesai ke sumber “%(source)s”: %(created)d item baru, %(duplicates)d sudah ada sebelumnya.")
-        % {"source": source.name, "created": result.created, "duplicates": result.duplicates},
+        _(
+            "Impor selesai dari sumber “%(source)s”: %(created)d cek fakta baru, %(updated)d diperbarui, "
+            "%(unchanged)d tidak berubah."
+        )
+        % {
+            "source": payload["source"],
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        },
     )
-    return redirect("monitoring:sources", office_slug=office.slug)
+    return redirect(reverse("factcheck:list", kwargs={"office_slug": office.slug}) + "?kind=external")
 
 
-@office_view("monitoring.ingest")
-def items_import(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
+@office_view("factcheck.manage")
+def claims_import_page(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
     """Upload a file → preview its first rows and every bad row → confirm → import."""
     if request.method == "POST" and "confirm" in request.POST:
         return _confirm(request, office)

@@ -1,0 +1,693 @@
+"""What Humas makes of each item taken in: the monitoring pipeline.
+
+For a batch of new items: normalise (``humas.textkit``) → exact and near-duplicate keys →
+regions → the office the item is routed to → election relevance (that office's vocabulary) →
+claim matching against the clarification knowledge base (``humas.factcheck``) → the item joins a
+narrative: the known hoax's narrative when it matched a claim, the narrative of an earlier copy,
+or the most similar open narrative of its office (online clustering), else a new one → the
+narrative's counters, hours, risk → alerts.
+
+Many workers run this at once (``humas worker`` on several machines). Everything up to the
+narrative is computed without a lock, item by item; joining narratives is done per office inside
+one transaction that holds the office's lock (a PostgreSQL advisory lock; SQLite writes one at a
+time anyway), so two workers never start two narratives for one story, and the items are taken
+only if still unprocessed, so an item processed twice is processed once.
+"""
+
+from __future__ import annotations
+
+import logging
+import operator
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import reduce
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from huey.contrib.djhuey import db_task
+
+from humas.factcheck.matching import claim_index
+from humas.offices.models import Office
+from humas.textkit.cluster import (
+    centroid_add,
+    cluster_terms,
+    index_terms,
+    query_terms,
+    similarity,
+    term_vector,
+)
+from humas.textkit.dedupe import NearDuplicateIndex, exact_key
+from humas.textkit.index import MatchResult
+from humas.textkit.normalize import Analysis
+from humas.textkit.regions import RegionTagger, default_tagger
+
+from .answers import replies_prepare_for_items
+from .bulk import bulk_set, upsert_add
+from .models import (
+    Item,
+    MatchDecision,
+    Narrative,
+    NarrativeHour,
+    NarrativeTerm,
+    Source,
+    TermFrequency,
+    Variant,
+)
+from .risk import narratives_assess
+from .vocabulary import commission_vocabulary, vocabulary_for_office
+
+logger = logging.getLogger(__name__)
+
+BATCH = 250  # items per task: large enough to amortise queries, small enough to retry cheaply
+REGION_CONFIDENCE = 0.5  # a region mentioned at least this surely routes the item
+CLUSTER_THRESHOLD = 0.45  # as textkit's NarrativeClusterer
+MATCH_ALONE_RELEVANT = 0.9  # confidence of a match that makes an item relevant by itself
+NEAR_DUPLICATE = 0.5  # estimated Jaccard of word shingles for one variant
+VARIANTS_COMPARED = 100  # a narrative's largest variants a new wording is compared with
+_LOCK_SPACE = 741_500  # first key of the PostgreSQL advisory locks of this module
+
+
+def _match_floor() -> float:
+    return float(settings.HUMAS_MONITORING_MATCH_CONFIDENCE)
+
+
+def _window_days() -> int:
+    return int(settings.HUMAS_MONITORING_NARRATIVE_DAYS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared, read-mostly state of a worker process
+
+
+class _Offices:
+    """Every office by code and by id (a few hundred rows), reloaded every few minutes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded = 0.0
+        self.by_code: dict[str, Office] = {}
+        self.by_id: dict[int, Office] = {}
+        self.by_path: dict[str, Office] = {}
+
+    def get(self) -> _Offices:
+        with self._lock:
+            if time.monotonic() - self._loaded > 300 or not self.by_id:
+                offices = list(Office.objects.all())
+                self.by_code = {o.code: o for o in offices}
+                self.by_id = {o.pk: o for o in offices}
+                self.by_path = {o.path: o for o in offices}
+                self._loaded = time.monotonic()
+        return self
+
+    def clear(self) -> None:
+        with self._lock:
+            self._loaded = 0.0
+
+
+_offices = _Offices()
+_tools_lock = threading.Lock()
+_tools: dict[str, Any] = {}
+
+
+def _tagger() -> RegionTagger:
+    with _tools_lock:
+        if "tagger" not in _tools:
+            _tools["tagger"] = default_tagger()
+        tagger: RegionTagger = _tools["tagger"]
+        return tagger
+
+
+def _minhash() -> NearDuplicateIndex:
+    with _tools_lock:
+        if "minhash" not in _tools:
+            # Only its signature function is used: fixed seed, so every process agrees.
+            _tools["minhash"] = NearDuplicateIndex(num_perm=64, bands=16, threshold=NEAR_DUPLICATE)
+        minhash: NearDuplicateIndex = _tools["minhash"]
+        return minhash
+
+
+# ---------------------------------------------------------------------------------------------
+# Per item, without a lock
+
+
+@dataclass
+class _Work:
+    item: Item
+    analysis: Analysis
+    key: str
+    signature: list[int]
+    terms: list[str]
+    regions: dict[str, float]
+    office: Office
+    relevance_terms: list[str]
+    targets_commission: bool
+    match: MatchResult | None = None
+    decision: str = MatchDecision.NONE
+    claim_id: int | None = None
+    score: float | None = None
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
+    # Filled when it joins a narrative.
+    narrative: Narrative | None = None
+    variant: Variant | None = None
+
+    @property
+    def relevant(self) -> bool:
+        # Without an election word, only a sure match makes an item relevant: a suggestion, or a
+        # match of a greeting that shares a word or two with a claim, is chatter.
+        return bool(self.relevance_terms) or (
+            self.decision == MatchDecision.MATCH and (self.score or 0.0) >= MATCH_ALONE_RELEVANT
+        )
+
+
+def _reach(item: Item) -> int:
+    if item.views:
+        return int(item.views)
+    return int((item.reactions or 0) + (item.comments or 0) + (item.shares or 0))
+
+
+def route(*, source_office: Office, source_kind: str, regions: dict[str, float], offices: _Offices) -> Office:
+    """The office whose area an item concerns: the most specific offices of the regions it names
+    surely, and their nearest common office when there are several (Kota and Kabupaten Semarang:
+    Jawa Tengah). Comments on an office's own channels stay with it unless they name a place
+    below it, since answering them is that office's job. No region: the source's office."""
+    paths = [
+        offices.by_code[code].path
+        for code, confidence in regions.items()
+        if confidence >= REGION_CONFIDENCE and code in offices.by_code
+    ]
+    if not paths:
+        return source_office
+    specific = [p for p in set(paths) if not any(q != p and q.startswith(p) for q in paths)]
+    parts = [p.strip("/").split("/") for p in specific]
+    common: list[str] = []
+    for segment in zip(*parts, strict=False):
+        if len(set(segment)) != 1:
+            break
+        common.append(segment[0])
+    target = offices.by_path.get("/" + "/".join(common) + "/") if common else None
+    if target is None:
+        return source_office
+    if source_kind == Source.Kind.CHANNEL_COMMENTS and not target.path.startswith(source_office.path):
+        return source_office
+    return target
+
+
+def _analyse(items: Sequence[Item]) -> list[_Work]:
+    index = claim_index()
+    analyzer = index.analyzer
+    offices = _offices.get()
+    tagger = _tagger()
+    minhash = _minhash()
+    commission = commission_vocabulary(analyzer=analyzer)
+    works: list[_Work] = []
+    for item in items:
+        analysis = analyzer.analyze(item.text)
+        signature = minhash.signature(analysis)
+        regions = tagger.codes(item.text)
+        source_office = offices.by_id.get(item.office_id) or Office.objects.get(pk=item.office_id)
+        item.office = source_office  # from the cache: no query when a later step reads it
+        office = route(
+            source_office=source_office, source_kind=item.source.kind, regions=regions, offices=offices
+        )
+        normalized = analysis.normalized
+        works.append(
+            _Work(
+                item=item,
+                analysis=analysis,
+                key=exact_key(analysis),
+                signature=[int(v) for v in signature] if signature is not None else [],
+                terms=cluster_terms(analysis),
+                regions=regions,
+                office=office,
+                relevance_terms=vocabulary_for_office(office=source_office, analyzer=analyzer).found(
+                    normalized
+                ),
+                targets_commission=bool(commission.found(normalized)),
+            )
+        )
+    _match(works, index)
+    return works
+
+
+def _match(works: list[_Work], index: Any) -> None:
+    """Claim matching, once per wording: copies in the batch take their first wording's result."""
+    first: dict[str, int] = {}
+    fresh: list[int] = []
+    for i, work in enumerate(works):
+        if work.key not in first:
+            first[work.key] = i
+            fresh.append(i)
+    results = index.search_analyses([works[i].analysis for i in fresh], k=5) if fresh else []
+    by_key = {works[i].key: result for i, result in zip(fresh, results, strict=True)}
+    for work in works:
+        result: MatchResult | None = by_key.get(work.key)
+        work.match = result
+        if result is None or result.best is None:
+            continue
+        work.decision = str(result.decision)
+        work.score = float(result.confidence)
+        if work.decision == MatchDecision.MATCH and work.score < _match_floor():
+            # The index's decision is calibrated on a large knowledge base; an office's first few
+            # clarifications make its confidence look higher than it is. Below the floor a person
+            # judges (a suggestion) instead of the item joining the hoax's narrative unseen.
+            work.decision = MatchDecision.SUGGESTION
+        if work.decision == MatchDecision.MATCH:
+            work.claim_id = int(result.best.doc_id)
+        if work.decision != MatchDecision.NONE:
+            work.suggestions = [
+                {"claim": int(c.doc_id), "score": round(float(c.probability), 3)}
+                for c in result.candidates[:3]
+            ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Per office, under its lock
+
+
+def _lock_office(office_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_SPACE, office_id])
+
+
+def _hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+class _OfficeClusters:
+    """The office's open narratives that this batch may touch, loaded once, changed in memory,
+    written back once."""
+
+    def __init__(self, office: Office, works: list[_Work], now: datetime) -> None:
+        self.office = office
+        self.now = now
+        self.since = now - timedelta(days=_window_days())
+        self.narratives: dict[int, Narrative] = {}
+        self.created: list[Narrative] = []
+        self.touched: set[int] = set()  # ids (or id() of unsaved ones) of narratives changed
+        self.postings: dict[str, set[int]] = defaultdict(set)
+        self.indexed: dict[int, frozenset[str]] = {}
+        self.variants: dict[int, list[Variant]] = defaultdict(list)
+        self.variant_by_key: dict[tuple[int, str], Variant] = {}
+        self.narrative_by_key: dict[str, Narrative] = {}
+        self.by_pk: dict[int, Narrative] = {}
+        self.loaded_terms: dict[int, frozenset[str]] = {}
+        self.new_variants: list[Variant] = []
+        self.changed_variants: set[int] = set()
+        self._load(works)
+
+    # Loading ---------------------------------------------------------------------------------
+
+    def _open(self) -> Any:
+        return Narrative.objects.filter(office=self.office, merged_into__isnull=True)
+
+    def _load(self, works: list[_Work]) -> None:
+        keys = {w.key for w in works}
+        claims = {w.claim_id for w in works if w.claim_id is not None}
+        ids: set[int] = set()
+        if keys:
+            ids.update(
+                Variant.objects.filter(
+                    exact_key__in=keys, narrative__office=self.office, narrative__merged_into__isnull=True
+                ).values_list("narrative_id", flat=True)
+            )
+        if claims:
+            ids.update(self._open().filter(claim_id__in=claims).values_list("pk", flat=True))
+        self.df = self._document_frequencies(works)
+        vectors = []
+        for work in works:
+            if work.claim_id is None and work.relevant:
+                vectors.append(term_vector(work.terms, self.df, self.docs))
+        lookup = {t for vec in vectors for t in query_terms(vec)}
+        if lookup:
+            ids.update(
+                NarrativeTerm.objects.filter(
+                    term__in=lookup,
+                    narrative__office=self.office,
+                    narrative__merged_into__isnull=True,
+                    narrative__last_seen_at__gte=self.since,
+                ).values_list("narrative_id", flat=True)
+            )
+        if not ids:
+            return
+        for narrative in self._open().filter(pk__in=ids):
+            self._remember(narrative)
+        # Every wording of this batch that the narratives already hold (a new variant with the
+        # same key would break their uniqueness), and their largest variants to compare with.
+        seen: set[int] = set()
+        exact = Variant.objects.filter(narrative_id__in=ids, exact_key__in=keys)
+        largest = Variant.objects.filter(narrative_id__in=ids).order_by("-item_count")[
+            : VARIANTS_COMPARED * len(ids)
+        ]
+        for variant in [*exact, *largest]:
+            if variant.pk not in seen:
+                seen.add(variant.pk)
+                self._remember_variant(variant)
+
+    def _document_frequencies(self, works: list[_Work]) -> dict[str, int]:
+        terms = {t for w in works for t in w.terms}
+        rows = dict(TermFrequency.objects.filter(term__in=[*terms, ""]).values_list("term", "df"))
+        self.docs = int(rows.pop("", 0))
+        return {t: int(n) for t, n in rows.items()}
+
+    def _remember(self, narrative: Narrative) -> None:
+        self.narratives[id(narrative)] = narrative
+        if narrative.pk:
+            self.by_pk[narrative.pk] = narrative
+        top = index_terms(narrative.centroid)
+        self.indexed[id(narrative)] = top
+        self.loaded_terms[id(narrative)] = top
+        for term in top:
+            self.postings[term].add(id(narrative))
+
+    def _remember_variant(self, variant: Variant) -> None:
+        self.variants[variant.narrative_id].append(variant)
+        self.variant_by_key[(variant.narrative_id, variant.exact_key)] = variant
+        narrative = self.by_pk.get(variant.narrative_id)
+        if narrative is not None:
+            self.narrative_by_key.setdefault(variant.exact_key, narrative)
+
+    # Assigning -------------------------------------------------------------------------------
+
+    def _narrative_of_variant(self, key: str) -> Narrative | None:
+        return self.narrative_by_key.get(key)
+
+    def _claim_narrative(self, claim_id: int) -> Narrative | None:
+        for narrative in self.narratives.values():
+            if narrative.claim_id == claim_id:
+                return narrative
+        return None
+
+    def _closest(self, vec: dict[str, float]) -> Narrative | None:
+        votes: dict[int, float] = defaultdict(float)
+        for term in query_terms(vec):
+            for ref in self.postings.get(term, ()):
+                votes[ref] += vec[term]
+        best, best_sim = None, 0.0
+        for ref in sorted(votes, key=lambda r: -votes[r])[:8]:
+            narrative = self.narratives[ref]
+            if narrative.claim_id is not None:
+                # A known hoax's narrative takes what the matcher gave it (and copies of that);
+                # an item that did not match its claim only resembles it in words.
+                continue
+            sim = similarity(vec, narrative.centroid, narrative.centroid_norm)
+            if sim > best_sim:
+                best, best_sim = narrative, sim
+        return best if best is not None and best_sim >= CLUSTER_THRESHOLD else None
+
+    def _new_narrative(self, work: _Work) -> Narrative:
+        narrative = Narrative(
+            office=self.office,
+            office_path=self.office.path,
+            title=work.item.text[:500],
+            claim_id=work.claim_id,
+            suggestions=work.suggestions,
+            centroid={},
+            centroid_norm=1.0,
+            first_seen_at=work.item.published_at,
+            last_seen_at=work.item.published_at,
+            created_at=self.now,
+            updated_at=self.now,
+        )
+        self.created.append(narrative)
+        self._remember(narrative)
+        return narrative
+
+    def assign(self, work: _Work, new_terms: dict[str, int]) -> None:
+        narrative = self._narrative_of_variant(work.key)
+        vec: dict[str, float] | None = None
+        if narrative is None and work.claim_id is not None:
+            narrative = self._claim_narrative(work.claim_id) or self._new_narrative(work)
+        if narrative is None:
+            for term in set(work.terms):
+                new_terms[term] = new_terms.get(term, 0) + 1
+                self.df[term] = self.df.get(term, 0) + 1
+            self.docs += 1
+            vec = term_vector(work.terms, self.df, self.docs)
+            narrative = self._closest(vec) or self._new_narrative(work)
+        if vec is None and work.terms and narrative.item_count < 64:
+            vec = term_vector(work.terms, self.df, self.docs)
+        if vec:
+            self._move_centroid(narrative, vec)
+        work.narrative = narrative
+        work.variant = self._variant(narrative, work)
+        self._count(narrative, work)
+
+    def _move_centroid(self, narrative: Narrative, vec: dict[str, float]) -> None:
+        centroid, norm = centroid_add(dict(narrative.centroid), narrative.item_count, vec)
+        narrative.centroid, narrative.centroid_norm = centroid, norm
+        top = index_terms(centroid)
+        ref = id(narrative)
+        for term in self.indexed.get(ref, frozenset()) - top:
+            self.postings[term].discard(ref)
+        for term in top:
+            self.postings[term].add(ref)
+        self.indexed[ref] = top
+
+    def _variant(self, narrative: Narrative, work: _Work) -> Variant:
+        ref = narrative.pk or -id(narrative)
+        variant = self.variant_by_key.get((ref, work.key))
+        if variant is None and work.signature:
+            best, best_sim = None, 0.0
+            for other in self.variants.get(ref, ()):
+                if other.signature and len(other.signature) == len(work.signature):
+                    same = sum(1 for a, b in zip(other.signature, work.signature, strict=True) if a == b)
+                    sim = same / len(work.signature)
+                    if sim > best_sim:
+                        best, best_sim = other, sim
+            if best is not None and best_sim >= NEAR_DUPLICATE:
+                variant = best
+        if variant is None:
+            variant = Variant(
+                narrative=narrative,
+                exact_key=work.key,
+                signature=work.signature,
+                text=work.item.text,
+                item_count=0,
+                reach=0,
+                first_seen_at=work.item.published_at,
+            )
+            self.new_variants.append(variant)
+            self.variants[ref].append(variant)
+            self.variant_by_key[(ref, work.key)] = variant
+            self.narrative_by_key.setdefault(work.key, narrative)
+            narrative.variant_count += 1
+        variant.item_count += 1
+        variant.reach += _reach(work.item)
+        if variant.pk:
+            self.changed_variants.add(variant.pk)
+        return variant
+
+    def _count(self, narrative: Narrative, work: _Work) -> None:
+        item = work.item
+        narrative.item_count += 1
+        narrative.reach += _reach(item)
+        platforms = dict(narrative.platforms)
+        platforms[item.platform] = platforms.get(item.platform, 0) + 1
+        narrative.platforms = platforms
+        regions = dict(narrative.regions)
+        for code, confidence in work.regions.items():
+            if confidence >= REGION_CONFIDENCE:
+                regions[code] = regions.get(code, 0) + 1
+        narrative.regions = regions
+        narrative.targets_commission = narrative.targets_commission or work.targets_commission
+        narrative.first_seen_at = min(narrative.first_seen_at, item.published_at)
+        narrative.last_seen_at = max(narrative.last_seen_at, item.published_at)
+        if narrative.claim_id is None and work.claim_id is not None:
+            narrative.claim_id = work.claim_id
+        if not narrative.claim_id and work.suggestions and not narrative.suggestions:
+            narrative.suggestions = work.suggestions
+        narrative.updated_at = self.now
+        self.touched.add(id(narrative))
+
+    # Writing ---------------------------------------------------------------------------------
+
+    def save(self) -> list[Narrative]:
+        for narrative in self.created:
+            biggest = max(self.variants.get(-id(narrative), []), key=lambda v: v.item_count, default=None)
+            if biggest is not None:
+                narrative.title = biggest.text[:500]
+        Narrative.objects.bulk_create(self.created)
+        # Variants made for narratives created in this batch were keyed before the narrative
+        # had an id; point them at it now.
+        for variant in self.new_variants:
+            variant.narrative_id = variant.narrative.pk
+        Variant.objects.bulk_create(self.new_variants)
+        changed = [self.narratives[ref] for ref in self.touched if self.narratives[ref].pk]
+        created_ids = {n.pk for n in self.created}
+        existing = [n for n in changed if n.pk not in created_ids]
+        if existing:
+            bulk_set(
+                Narrative,
+                existing,
+                [
+                    "centroid",
+                    "centroid_norm",
+                    "item_count",
+                    "variant_count",
+                    "reach",
+                    "platforms",
+                    "regions",
+                    "targets_commission",
+                    "first_seen_at",
+                    "last_seen_at",
+                    "claim",
+                    "suggestions",
+                    "updated_at",
+                ],
+            )
+        if self.changed_variants:
+            bulk_set(
+                Variant,
+                [v for vs in self.variants.values() for v in vs if v.pk in self.changed_variants],
+                ["item_count", "reach"],
+            )
+        self._save_terms(changed)
+        return changed
+
+    def _save_terms(self, narratives: list[Narrative]) -> None:
+        # The rows hold the strongest terms of each narrative as it was loaded (this module is
+        # their only writer, under the office's lock), so the difference needs no query.
+        add: list[NarrativeTerm] = []
+        drop: list[Q] = []
+        for narrative in narratives:
+            wanted = {t[:100] for t in self.indexed.get(id(narrative), frozenset())}
+            have = {t[:100] for t in self.loaded_terms.get(id(narrative), frozenset())}
+            add.extend(NarrativeTerm(term=t, narrative_id=narrative.pk) for t in wanted - have)
+            if have - wanted:
+                drop.append(Q(narrative_id=narrative.pk, term__in=have - wanted))
+        if drop:
+            NarrativeTerm.objects.filter(reduce(operator.or_, drop)).delete()
+        NarrativeTerm.objects.bulk_create(add, ignore_conflicts=True)
+
+
+def _apply_office(office: Office, works: list[_Work], now: datetime) -> list[Narrative]:
+    """Join the office's relevant items to narratives and store every item's results."""
+    with transaction.atomic():
+        _lock_office(office.pk)
+        # Only items still unprocessed: another worker may have taken some meanwhile.
+        pending = Item.objects.filter(pk__in=[w.item.pk for w in works], processed_at__isnull=True)
+        if connection.vendor == "postgresql":
+            pending = pending.select_for_update(skip_locked=True)
+        still = set(pending.values_list("pk", flat=True))
+        works = [w for w in works if w.item.pk in still]
+        if not works:
+            return []
+        relevant = [w for w in works if w.relevant]
+        clusters = _OfficeClusters(office, relevant, now) if relevant else None
+        new_terms: dict[str, int] = {}
+        if clusters is not None:
+            for work in sorted(relevant, key=lambda w: (w.item.published_at, w.item.pk)):
+                clusters.assign(work, new_terms)
+            changed = clusters.save()
+        else:
+            changed = []
+        for work in works:
+            item = work.item
+            item.processed_at = now
+            item.normalized = work.analysis.normalized[:20_000]
+            item.exact_key = work.key
+            item.relevant = work.relevant
+            item.relevance_terms = work.relevance_terms
+            item.regions = work.regions
+            item.routed_office = office
+            item.match_decision = work.decision
+            item.match_claim_id = work.claim_id
+            item.match_score = work.score
+            item.narrative = work.narrative
+            item.variant = work.variant
+            item.reach = _reach(item)
+        bulk_set(
+            Item,
+            [w.item for w in works],
+            [
+                "processed_at",
+                "normalized",
+                "exact_key",
+                "relevant",
+                "relevance_terms",
+                "regions",
+                "routed_office",
+                "match_decision",
+                "match_claim",
+                "match_score",
+                "narrative",
+                "variant",
+                "reach",
+            ],
+        )
+        hours: dict[tuple[Any, ...], int] = defaultdict(int)
+        for work in relevant:
+            assert work.narrative is not None  # noqa: S101 - every relevant item joined one
+            hours[(work.narrative.pk, _hour(work.item.published_at))] += 1
+        upsert_add(NarrativeHour._meta.db_table, ["narrative_id", "hour"], "count", dict(hours))
+        if new_terms:
+            new_terms[""] = sum(1 for w in relevant if w.claim_id is None)
+            upsert_add(
+                TermFrequency._meta.db_table, ["term"], "df", {(t[:100],): n for t, n in new_terms.items()}
+            )
+        matched = [
+            (w.item, w.narrative, w.claim_id)
+            for w in relevant
+            if w.claim_id is not None and w.narrative is not None and w.decision == MatchDecision.MATCH
+        ]
+        if matched:
+            replies_prepare_for_items(matched=matched)
+        if changed:
+            narratives_assess(narratives=changed, now=now)
+        return changed
+
+
+def items_process(*, item_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Run the pipeline over the given items (those already processed are left alone); returns
+    how many were processed here. Safe to call twice, from several workers at once."""
+    now = now or timezone.now()
+    ids = sorted(set(item_ids))
+    done = 0
+    for start in range(0, len(ids), BATCH):
+        items = list(
+            Item.objects.filter(pk__in=ids[start : start + BATCH], processed_at__isnull=True)
+            .select_related("source")
+            .defer("raw", "normalized", "source__cursor")
+            .order_by("pk")
+        )
+        if not items:
+            continue
+        works = _analyse(items)
+        by_office: dict[int, list[_Work]] = defaultdict(list)
+        for work in works:
+            by_office[work.office.pk].append(work)
+        for office_id in sorted(by_office):  # one order for every worker: no lock cycles
+            group = by_office[office_id]
+            _apply_office(group[0].office, group, now)
+            done += len(group)
+    return done
+
+
+@db_task(retries=2, retry_delay=10)
+def items_process_task(item_ids: list[int]) -> None:
+    items_process(item_ids=item_ids)
+
+
+def items_enqueue(item_ids: Sequence[int]) -> None:
+    """Hand new items to the pipeline in batches (call after the items are committed)."""
+    for start in range(0, len(item_ids), BATCH):
+        items_process_task(list(item_ids[start : start + BATCH]))
+
+
+def items_backlog_sweep(*, limit: int = 20 * BATCH) -> int:
+    """Backstop for batches the queue lost: the oldest unprocessed items are processed."""
+    ids = list(
+        Item.objects.filter(processed_at__isnull=True)
+        .order_by("captured_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    items_enqueue(ids)
+    return len(ids)

@@ -1,0 +1,14 @@
+"""The monitoring desk's pages under ``/app/``, one module per subject."""
+
+from . import clarify, imports, replies, sources, triage, vocabulary
+
+app_name = "monitoring"
+
+urlpatterns = [
+    *sources.urlpatterns,
+    *imports.urlpatterns,
+    *triage.urlpatterns,
+    *clarify.urlpatterns,
+    *replies.urlpatterns,
+    *vocabulary.urlpatterns,
+]

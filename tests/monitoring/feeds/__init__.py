@@ -1,0 +1,1 @@
+"""Feeds and article pages served locally for the news and fact-check pollers' tests."""

@@ -1,0 +1,301 @@
+"""The monitoring pipeline: items to narratives, routed, matched, counted, assessed, alerted."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from humas.factcheck.matching import claim_index_reset
+from humas.factcheck.models import Claim
+from humas.monitoring.models import (
+    Item,
+    MatchDecision,
+    Narrative,
+    NarrativeAlert,
+    NarrativeHour,
+    Source,
+    Variant,
+)
+from humas.monitoring.pipeline import items_process
+from humas.monitoring.services import items_ingest
+from humas.monitoring.vocabulary import relevance_rule_add
+from humas.notifications.models import Notification
+
+from .conftest import record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_index():
+    claim_index_reset()
+    yield
+    claim_index_reset()
+
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "factchecks" / "corpus.jsonl"
+
+
+def background_claims(office, n=300):
+    """Real fact-checks as the rest of the knowledge base, so matching decides as it would."""
+    if not CORPUS.exists():
+        pytest.skip(f"{CORPUS} is not there (the shared data beside the checkout)")
+    rows = []
+    with CORPUS.open(encoding="utf-8") as lines:
+        for line in lines:
+            doc = json.loads(line)
+            rows.append(
+                Claim(
+                    kind=Claim.Kind.EXTERNAL,
+                    office=office,
+                    source_name="corpus",
+                    external_id=doc["doc_id"],
+                    title=doc["title"][:500],
+                    text=doc["text"],
+                    verdict=doc.get("label", ""),
+                )
+            )
+            if len(rows) == n:
+                break
+    Claim.objects.bulk_create(rows)
+
+
+@pytest.fixture
+def claims(offices):
+    national = offices["00"]
+    background_claims(national)
+    rows = [
+        ("Pemilu 2024 ditunda sampai 2025", "Jadwal pemungutan suara tetap 14 Februari 2024, tidak ditunda."),
+        ("Tinta pemilu mengandung babi", "Tinta pemilu sudah bersertifikat halal dari MUI."),
+        (
+            "Surat suara sudah dicoblos sebelum hari pemungutan",
+            "Video lama dari luar negeri, bukan surat suara pemilu.",
+        ),
+    ]
+    return [
+        Claim.objects.create(
+            kind=Claim.Kind.EXTERNAL,
+            office=national,
+            source_name="TurnBackHoax",
+            external_id=f"t{i}",
+            title=title,
+            text=text,
+            verdict="hoaks",
+            url=f"https://turnbackhoax.id/{i}",
+        )
+        for i, (title, text) in enumerate(rows)
+    ]
+
+
+def ingest(source, texts, *, start=None, step=timedelta(minutes=1), prefix="i", **fields):
+    start = start or timezone.now() - timedelta(minutes=len(texts))
+    records = [
+        record(
+            external_id=f"{prefix}{n}",
+            text=text,
+            published_at=(start + n * step).isoformat(),
+            url=f"https://x.com/warga/status/{prefix}{n}",
+            **fields,
+        )
+        for n, text in enumerate(texts)
+    ]
+    items_ingest(actor=None, source=source, records=records)
+    return list(
+        Item.objects.filter(source=source, external_id__in=[r["external_id"] for r in records]).order_by("pk")
+    )
+
+
+def process(items):
+    return items_process(item_ids=[i.pk for i in items])
+
+
+def test_a_known_hoax_is_matched_to_its_clarification(file_source, claims):
+    items = ingest(file_source, ["Info dari grup WA: pemilu ditunda sampai 2025, sebarkan!!"])
+    assert process(items) == 1
+    item = Item.objects.get(pk=items[0].pk)
+    assert item.match_decision == MatchDecision.MATCH
+    assert item.match_claim_id == claims[0].pk
+    assert item.relevant is True
+    narrative = item.narrative
+    assert narrative.claim_id == claims[0].pk
+    assert narrative.item_count == 1
+
+
+def test_a_jepara_hoax_lands_in_jeparas_queue_and_rolls_up(offices, member, claims):
+    national = offices["00"]
+    source = Source.objects.create(office=national, kind=Source.Kind.API, name="Pencarian nasional")
+    items = ingest(source, ["Awas, TPS 12 di Kab. Jepara sudah dicoblos duluan oleh petugas KPPS malam ini"])
+    process(items)
+    item = Item.objects.get(pk=items[0].pk)
+    assert item.regions == {"33.20": 0.95}
+    assert item.routed_office == offices["33.20"]
+    narrative = item.narrative
+    assert narrative.office == offices["33.20"]
+    assert narrative.office_path.startswith(offices["33"].path)
+    assert narrative.office_path.startswith(offices["00"].path)
+    assert narrative.targets_commission is True
+    assert narrative.regions == {"33.20": 1}
+
+
+def test_an_ambiguous_place_routes_to_the_office_both_readings_share(offices, claims):
+    source = Source.objects.create(office=offices["00"], kind=Source.Kind.API, name="API")
+    items = ingest(source, ["Kotak suara di Semarang dibuka sebelum rekapitulasi, pemilu curang"])
+    process(items)
+    assert Item.objects.get(pk=items[0].pk).routed_office == offices["33"]
+
+
+def test_a_comment_on_an_offices_channel_stays_with_it_when_it_names_another_province(offices, claims):
+    source = Source.objects.create(
+        office=offices["33.20"], kind=Source.Kind.CHANNEL_COMMENTS, name="Komentar Facebook", config={}
+    )
+    items = ingest(source, ["Di Surabaya TPS dibuka jam 9, apakah di sini juga? pemilu"])
+    process(items)
+    assert Item.objects.get(pk=items[0].pk).routed_office == offices["33.20"]
+
+
+def test_processing_twice_changes_nothing(file_source, claims):
+    items = ingest(file_source, ["KPU Jepara curang, hasil suara TPS digelembungkan di Sirekap"] * 1)
+    assert process(items) == 1
+    assert process(items) == 0
+    narrative = Narrative.objects.get()
+    assert narrative.item_count == 1
+    assert NarrativeHour.objects.get(narrative=narrative).count == 1
+
+
+def test_copies_and_near_copies_are_one_narrative_and_copies_one_variant(file_source, claims):
+    text = "Sirekap KPU salah hitung, suara paslon 2 di Jepara digelembungkan 300 persen! Sebarkan"
+    items = ingest(
+        file_source,
+        [
+            text,
+            text.upper() + " https://bit.ly/abc",
+            text + " 😡😡",
+            "Sirekap KPU salah hitung, suara paslon 2 di Jepara digelembungkan 300 persen! Tolong sebarkan ke grup",
+            "Sirekap KPU salah hitung lagi, suara paslon 2 di Jepara digelembungkan 300 persen",
+        ],
+    )
+    process(items)
+    narratives = Narrative.objects.all()
+    assert narratives.count() == 1
+    narrative = narratives.get()
+    assert narrative.item_count == 5
+    variants = {v.text: v.item_count for v in Variant.objects.filter(narrative=narrative)}
+    assert variants[text] >= 3
+    assert sum(variants.values()) == 5
+    assert narrative.variant_count == len(variants)
+
+
+def test_different_stories_are_different_narratives(file_source, claims):
+    items = ingest(
+        file_source,
+        [
+            "Sirekap KPU salah hitung, suara paslon 2 di Jepara digelembungkan 300 persen",
+            "Petugas KPPS di Jepara dibayar paslon untuk coblos surat suara sisa",
+        ],
+    )
+    process(items)
+    assert Narrative.objects.count() == 2
+
+
+def test_chatter_without_election_words_is_kept_but_joins_no_narrative(file_source, claims):
+    items = ingest(file_source, ["Selamat pagi semua, cuaca Jepara cerah hari ini"])
+    process(items)
+    item = Item.objects.get(pk=items[0].pk)
+    assert item.processed_at is not None
+    assert item.relevant is False
+    assert item.narrative is None
+    assert Narrative.objects.count() == 0
+
+
+def test_an_office_adds_its_own_words_and_excludes_inherited_ones(offices, member, file_source, claims):
+    editor = member("33.20", "editor")
+    relevance_rule_add(actor=editor, office=offices["33.20"], phrase="Bupati Witiarso", action="add")
+    relevance_rule_add(actor=editor, office=offices["33.20"], phrase="tinta", action="exclude")
+    items = ingest(file_source, ["Bupati Witiarso hadir di alun-alun", "Tinta printer kantor habis"])
+    process(items)
+    first, second = (Item.objects.get(pk=i.pk) for i in items)
+    assert first.relevant is True
+    assert first.relevance_terms == ["bupati witiarso"]
+    assert second.relevant is False
+
+
+def test_a_spike_raises_exactly_one_alert_and_notifies_the_office(
+    offices, member, operator, file_source, claims, django_capture_on_commit_callbacks
+):
+    other_province = member("35", "operator")
+    now = timezone.now()
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    # A quiet baseline two hours ago, then the flood in the current hour.
+    base = ingest(
+        file_source,
+        ["Petugas KPPS di Jepara dibayar paslon untuk coblos surat suara sisa"] * 2,
+        start=hour - timedelta(hours=2),
+        prefix="b",
+    )
+    process(base)
+    flood = ingest(
+        file_source,
+        [f"Petugas KPPS di Jepara dibayar paslon untuk coblos surat suara sisa, TPS {n}" for n in range(25)],
+        start=hour,
+        step=timedelta(seconds=5),
+        prefix="f",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        process(flood[:12])
+    with django_capture_on_commit_callbacks(execute=True):
+        process(flood[12:])
+    more = ingest(
+        file_source,
+        ["Petugas KPPS di Jepara dibayar paslon untuk coblos surat suara sisa lagi"] * 5,
+        start=hour,
+        prefix="m",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        process(more)
+    narrative = Narrative.objects.get()
+    spikes = NarrativeAlert.objects.filter(narrative=narrative, kind=NarrativeAlert.Kind.SPIKE)
+    assert spikes.count() == 1
+    alert = spikes.get()
+    assert alert.window_start == hour
+    assert alert.first_item_captured_at is not None
+    notes = Notification.objects.filter(
+        kind=Notification.Kind.NARRATIVE_ALERT, key=f"monitoring:alert:{alert.pk}"
+    )
+    assert [n.recipient for n in notes] == [operator]
+    assert not Notification.objects.filter(recipient=other_province).exists()
+    assert narrative.risk_parts["last_hour"] == 30
+    assert narrative.risk > 0
+
+
+def test_a_new_narrative_targeting_the_commission_alerts_once(
+    offices, operator, file_source, claims, django_capture_on_commit_callbacks
+):
+    items = ingest(
+        file_source,
+        [f"Ketua KPU Jepara terima suap dari caleg, bukti transfer nomor {n}" for n in range(4)],
+    )
+    process(items[:2])
+    assert not NarrativeAlert.objects.exists()  # two items are not yet a narrative worth an alert
+    with django_capture_on_commit_callbacks(execute=True):
+        process(items[2:])
+    alerts = NarrativeAlert.objects.filter(kind=NarrativeAlert.Kind.NEW_TARGETING)
+    assert alerts.count() == 1
+    assert [n.recipient for n in Notification.objects.filter(kind=Notification.Kind.NARRATIVE_ALERT)] == [
+        operator
+    ]
+
+
+def test_items_taken_in_go_through_the_pipeline_after_commit(
+    file_source, claims, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        items_ingest(
+            actor=None, source=file_source, records=[record(text="Pemilu ditunda sampai 2025, kata grup WA")]
+        )
+    item = Item.objects.get()
+    assert item.processed_at is not None
+    assert item.narrative is not None
