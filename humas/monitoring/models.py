@@ -179,8 +179,11 @@ class Item(models.Model):
         verbose_name = _("item pemantauan")
         verbose_name_plural = _("item pemantauan")
         constraints = [
+            # Includes the partition key, as PostgreSQL requires of a partitioned table's unique
+            # constraints (an item's publication time is its own, the same however often it
+            # arrives); items_ingest checks (source, external_id) itself under the source's lock.
             models.UniqueConstraint(
-                fields=["source", "external_id"], name="monitoring_item_unique_per_source"
+                fields=["source", "external_id", "published_at"], name="monitoring_item_unique_per_source"
             ),
         ]
         indexes = [
@@ -438,7 +441,9 @@ class Reply(models.Model):
         FAILED = "failed", _("Gagal")
         DISCARDED = "discarded", _("Dibatalkan")
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="replies")
+    # No database constraint: on PostgreSQL items are partitioned by month and a foreign key needs
+    # a unique key of its own on the target (the items' key includes their publication time).
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="replies", db_constraint=False)
     narrative = models.ForeignKey(
         Narrative, on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
     )

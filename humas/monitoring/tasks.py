@@ -9,6 +9,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 from . import pollers
 from .clarify import claims_rematch_task
+from .partitions import items_partitions_ensure
 from .pipeline import items_backlog_sweep, items_process_task
 from .polling import source_poll_task, sources_poll_due
 from .replies import replies_sweep_stale, reply_send_task
@@ -17,6 +18,7 @@ from .risk import narrative_alert_notify_task
 
 __all__ = [
     "claims_rematch_task",
+    "ensure_item_partitions_task",
     "expire_raw_payloads_task",
     "items_process_task",
     "narrative_alert_notify_task",
@@ -54,3 +56,10 @@ def sweep_stale_replies_task() -> None:
     """Every five minutes: replies left "sedang dikirim" by a stopped worker, or whose task the
     queue lost, are checked on the platform and sent only if they are not there."""
     replies_sweep_stale()
+
+
+@db_periodic_task(crontab(minute="41", hour="1"))
+def ensure_item_partitions_task() -> None:
+    """Daily (PostgreSQL): the items table's partitions for this month and the next two exist
+    before any item needs them."""
+    items_partitions_ensure(months_ahead=2)
