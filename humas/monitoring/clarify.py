@@ -103,7 +103,7 @@ def narrative_clarification_draft(*, actor: User, narrative: Narrative, verdict:
             office=office,
             action="monitoring.narrative_clarification_draft",
             obj=narrative,
-            changes={"status": [before, narrative.status], "article": article.pk},
+            changes={"status": [before, narrative.status], "article": article.title[:200]},
         )
     return article
 

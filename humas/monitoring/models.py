@@ -24,6 +24,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 # Bounds of an item's fields, checked by humas/monitoring/records.py before anything is stored.
@@ -284,7 +285,7 @@ class Narrative(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title[:80]
+        return Truncator(self.title).chars(80)
 
 
 class Variant(models.Model):

@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import operator
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
@@ -61,7 +60,7 @@ from .models import (
     Variant,
 )
 from .risk import narratives_assess
-from .vocabulary import commission_vocabulary, vocabulary_for_office
+from .vocabulary import ADDRESSEE_TERMS, commission_vocabulary, vocabularies_refresh, vocabulary_for_office
 
 logger = logging.getLogger(__name__)
 
@@ -87,28 +86,27 @@ def _window_days() -> int:
 
 
 class _Offices:
-    """Every office by code and by id (a few hundred rows), reloaded every few minutes."""
+    """Every office by code, id and path (a few hundred rows), reloaded when the table changed:
+    one cheap aggregate per batch tells (an office added, renamed or the table loaded again)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._loaded = 0.0
+        self._version: tuple[Any, ...] | None = None
         self.by_code: dict[str, Office] = {}
         self.by_id: dict[int, Office] = {}
         self.by_path: dict[str, Office] = {}
 
     def get(self) -> _Offices:
+        found = Office.objects.aggregate(n=Count("pk"), top=Max("pk"), changed=Max("updated_at"))
+        version = (found["n"], found["top"], found["changed"])
         with self._lock:
-            if time.monotonic() - self._loaded > 300 or not self.by_id:
+            if version != self._version:
                 offices = list(Office.objects.all())
                 self.by_code = {o.code: o for o in offices}
                 self.by_id = {o.pk: o for o in offices}
                 self.by_path = {o.path: o for o in offices}
-                self._loaded = time.monotonic()
+                self._version = version
         return self
-
-    def clear(self) -> None:
-        with self._lock:
-            self._loaded = 0.0
 
 
 _offices = _Offices()
@@ -203,6 +201,7 @@ def _analyse(items: Sequence[Item]) -> list[_Work]:
     index = claim_index()
     analyzer = index.analyzer
     offices = _offices.get()
+    vocabularies_refresh()
     tagger = _tagger()
     minhash = _minhash()
     commission = commission_vocabulary(analyzer=analyzer)
@@ -217,6 +216,13 @@ def _analyse(items: Sequence[Item]) -> list[_Work]:
             source_office=source_office, source_kind=item.source.kind, regions=regions, offices=offices
         )
         normalized = analysis.normalized
+        relevance_terms = vocabulary_for_office(office=source_office, analyzer=analyzer).found(
+            normalized, item.text
+        )
+        if item.source.kind == Source.Kind.CHANNEL_COMMENTS:
+            # On the office's own channel people address the commission by name ("Terima kasih
+            # infonya KPU Jepara"); its name alone says nothing about the election there.
+            relevance_terms = [t for t in relevance_terms if t not in ADDRESSEE_TERMS]
         works.append(
             _Work(
                 item=item,
@@ -226,10 +232,8 @@ def _analyse(items: Sequence[Item]) -> list[_Work]:
                 terms=cluster_terms(analysis),
                 regions=regions,
                 office=office,
-                relevance_terms=vocabulary_for_office(office=source_office, analyzer=analyzer).found(
-                    normalized
-                ),
-                targets_commission=bool(commission.found(normalized)),
+                relevance_terms=relevance_terms,
+                targets_commission=bool(commission.found(normalized, item.text)),
             )
         )
     _match(works, index)

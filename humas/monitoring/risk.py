@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
@@ -50,6 +50,7 @@ SEVERITY: dict[str, float] = {
     "benar": 0.0,
 }
 UNKNOWN_SEVERITY = 0.5
+SPIKING_RISK = 70.0  # the lowest risk of a narrative spiking now ("Tinggi" on the pages)
 WEIGHTS = {"reach": 0.3, "velocity": 0.3, "volume": 0.1, "target": 0.2, "severity": 0.1}
 
 
@@ -113,6 +114,9 @@ def narratives_assess(*, narratives: Sequence[Narrative], now: datetime) -> None
             "baseline": round(baseline, 2),
         }
         if last >= max(spike_min, spike_ratio * baseline):
+            # A narrative spiking now is urgent whatever its reach so far: high risk.
+            narrative.risk = max(narrative.risk, SPIKING_RISK)
+            narrative.risk_parts["spiking"] = True
             alerts.append(
                 NarrativeAlert(
                     narrative=narrative,
@@ -184,6 +188,11 @@ def alert_recipients(*, office: Office) -> QuerySet[User]:
     return User.objects.none()
 
 
+def _number(value: float) -> str:
+    """A rate as people write it: "0", "4", "4,5" (the active language's decimal mark)."""
+    return str(int(value)) if value == int(value) else formats.number_format(value, decimal_pos=1)
+
+
 def narrative_link(narrative: Narrative) -> str:
     try:
         return reverse(
@@ -206,18 +215,18 @@ def narrative_alert_notify(*, alert_id: int) -> int:
         if alert.kind == NarrativeAlert.Kind.SPIKE:
             title = _("Narasi melonjak: “%(text)s”") % {"text": text}
             body = _(
-                "%(last)s item dalam jam ini; biasanya %(baseline)s per jam. Risiko %(risk)s dari 100."
+                "%(last)s item dalam satu jam terakhir; biasanya %(baseline)s per jam. Risiko %(risk)s dari 100."
             ) % {
                 "last": alert.details.get("last_hour", 0),
-                "baseline": alert.details.get("baseline", 0),
-                "risk": narrative.risk,
+                "baseline": _number(float(alert.details.get("baseline", 0))),
+                "risk": round(narrative.risk),
             }
         else:
             title = _("Narasi baru menyasar penyelenggara: “%(text)s”") % {"text": text}
             body = _("%(items)s item sejauh ini, di wilayah %(office)s. Risiko %(risk)s dari 100.") % {
                 "items": narrative.item_count,
                 "office": office.name,
-                "risk": narrative.risk,
+                "risk": round(narrative.risk),
             }
     sent = notification_send(
         users=alert_recipients(office=office),

@@ -71,6 +71,7 @@ CHART_HEIGHT = 100
 
 def risk_level(risk: float) -> tuple[str, str]:
     """(key, label) of a risk score: "high"/"Tinggi", "medium"/"Sedang" or "low"/"Rendah"."""
+    risk = round(risk)  # the level of the number people see
     for key, lowest, label in RISK_LEVELS:
         if risk >= lowest:
             return key, str(label)

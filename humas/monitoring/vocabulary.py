@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from humas.audit.services import audit_record
@@ -104,6 +105,9 @@ COMMISSION_TERMS: tuple[str, ...] = (
     "sirekap",
 )
 
+# How people address the commission on its own channels: there, not an election word by itself.
+ADDRESSEE_TERMS = frozenset({"kpu", "kip"})
+
 PHRASE_MAX = 100
 _CACHE_SECONDS = 60.0
 
@@ -142,11 +146,21 @@ class _Cache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_office: dict[int, tuple[float, Vocabulary]] = {}
+        self._version: tuple[object, ...] | None = None
         self._commission: Vocabulary | None = None
 
     def clear(self) -> None:
         with self._lock:
             self._by_office.clear()
+
+    def refresh(self) -> None:
+        """Forget every vocabulary when the rules changed in another process (one aggregate)."""
+        found = RelevanceRule.objects.aggregate(n=Count("pk"), top=Max("pk"), latest=Max("created_at"))
+        version = (found["n"], found["top"], found["latest"])
+        with self._lock:
+            if version != self._version:
+                self._by_office.clear()
+                self._version = version
 
     def office(self, office: Office, analyzer: Analyzer) -> Vocabulary:
         now = time.monotonic()
@@ -192,6 +206,11 @@ def _build(office: Office, analyzer: Analyzer) -> Vocabulary:
     excluded = {simple_form(phrase) for phrase, action in rules if action == RelevanceRule.Action.EXCLUDE}
     phrases = [pair for pair in _normalised([*ELECTION_TERMS, *added], analyzer) if pair[0] not in excluded]
     return Vocabulary(tuple(phrases))
+
+
+def vocabularies_refresh() -> None:
+    """Called once per pipeline batch: a rule added or removed anywhere counts at once."""
+    _cache.refresh()
 
 
 def vocabulary_for_office(*, office: Office, analyzer: Analyzer) -> Vocabulary:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from humas.factcheck.matching import claim_index_reset
@@ -299,3 +300,43 @@ def test_items_taken_in_go_through_the_pipeline_after_commit(
     item = Item.objects.get()
     assert item.processed_at is not None
     assert item.narrative is not None
+
+
+def test_words_are_found_as_written_too_and_the_commissions_name_alone_is_no_election_word_on_its_channel(
+    offices, file_source, claims
+):
+    comments = Source.objects.create(
+        office=offices["33.20"], kind=Source.Kind.CHANNEL_COMMENTS, name="Komentar"
+    )
+    (written,) = ingest(file_source, ["DPT ganda di desa kami"], prefix="w")
+    thanks, question = ingest(
+        comments, ["Terima kasih infonya KPU Jepara", "KPU, kapan DPT diumumkan?"], prefix="c"
+    )
+    process([written, thanks, question])
+    assert Item.objects.get(pk=written.pk).relevance_terms == ["dpt"]
+    assert Item.objects.get(pk=thanks.pk).relevant is False
+    assert Item.objects.get(pk=question.pk).relevance_terms == ["dpt"]
+
+
+def test_the_narrative_page_shows_the_alert_people_came_from(
+    client, offices, operator, file_source, claims, django_capture_on_commit_callbacks
+):
+    items = ingest(
+        file_source,
+        [f"Sirekap KPU Jepara menggelembungkan suara paslon 2 di TPS {n}" for n in range(22)],
+        start=timezone.now() - timedelta(minutes=30),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        process(items)
+    narrative = Narrative.objects.get()
+    assert narrative.risk >= 70  # spiking now: high risk, whatever its reach so far
+    client.force_login(operator)
+    page = client.get(
+        reverse(
+            "monitoring:narrative",
+            kwargs={"office_slug": narrative.office.slug, "narrative_id": narrative.pk},
+        )
+    ).content.decode()
+    assert "Peringatan" in page
+    assert "Lonjakan" in page
+    assert "22 item dalam satu jam" in page

@@ -82,12 +82,15 @@ def test_the_queue_is_ordered_by_risk_and_hides_merged_narratives(client, member
     assert rows == {"tinggi": ("high", "Tinggi"), "sedang": ("medium", "Sedang"), "rendah": ("low", "Rendah")}
 
 
-def test_risk_levels_have_fixed_bounds():
-    assert [risk_level(r)[0] for r in (0, 39.9, 40, 69.9, 70, 100)] == [
+def test_risk_levels_have_fixed_bounds_on_the_number_people_see():
+    # 39.7 is shown as 40, so it reads as "Sedang" like any 40.
+    assert [risk_level(r)[0] for r in (0, 39.4, 39.7, 40, 69.4, 69.6, 70, 100)] == [
         "low",
         "low",
         "medium",
         "medium",
+        "medium",
+        "high",
         "high",
         "high",
     ]

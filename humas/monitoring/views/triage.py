@@ -134,6 +134,7 @@ def narrative_detail(request: AuthenticatedHttpRequest, office: Office, narrativ
         "claim_link": claim_link(narrative.claim),
         "suggestions": narrative_suggestions(narrative=narrative) if narrative.claim_id is None else [],
         "history": narrative_history(narrative=narrative),
+        "alerts": list(narrative.alerts.order_by("-created_at")[:5]),
         "exports": narrative_exports(narrative=narrative),
         "can_triage": can_triage,
         # "Buat klarifikasi" drafts a portal article in the narrative's office.
