@@ -170,7 +170,7 @@ def main() -> None:
                     "shares": RNG.randint(0, 30) * (5 if story == "spike" else 1),
                 }
             )
-    for n in range(60):
+    for _ in range(60):
         serial += 1
         handle = RNG.choice(HANDLES)
         lines.append(

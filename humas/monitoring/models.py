@@ -306,6 +306,8 @@ class Variant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["narrative", "exact_key"], name="monitoring_variant_unique_key"),
         ]
+        # A copy finds its wording's narrative by the key alone (the pipeline's first lookup).
+        indexes = [models.Index(fields=["exact_key"], name="monitoring_variant_key")]
 
     def __str__(self) -> str:
         return self.text[:60]

@@ -69,7 +69,9 @@ REGION_CONFIDENCE = 0.5  # a region mentioned at least this surely routes the it
 CLUSTER_THRESHOLD = 0.45  # as textkit's NarrativeClusterer
 MATCH_ALONE_RELEVANT = 0.9  # confidence of a match that makes an item relevant by itself
 NEAR_DUPLICATE = 0.5  # estimated Jaccard of word shingles for one variant
-VARIANTS_COMPARED = 100  # a narrative's largest variants a new wording is compared with
+VARIANTS_COMPARED = 100
+BUSY_TERM = 64  # a term indexing more open narratives of an office than this is not looked up
+CANDIDATES = 8  # narratives an item is compared with, at most  # a narrative's largest variants a new wording is compared with
 _LOCK_SPACE = 741_500  # first key of the PostgreSQL advisory locks of this module
 
 
@@ -331,14 +333,24 @@ class _OfficeClusters:
                 vectors.append(term_vector(work.terms, self.df, self.docs))
         lookup = {t for vec in vectors for t in query_terms(vec)}
         if lookup:
-            ids.update(
-                NarrativeTerm.objects.filter(
-                    term__in=lookup,
-                    narrative__office=self.office,
-                    narrative__merged_into__isnull=True,
-                    narrative__last_seen_at__gte=self.since,
-                ).values_list("narrative_id", flat=True)
-            )
+            postings: dict[str, set[int]] = defaultdict(set)
+            for term, narrative_id in NarrativeTerm.objects.filter(
+                term__in=lookup,
+                narrative__office=self.office,
+                narrative__merged_into__isnull=True,
+                narrative__last_seen_at__gte=self.since,
+            ).values_list("term", "narrative_id"):
+                postings[term].add(narrative_id)
+            # As textkit's clusterer: a term shared by many narratives says little about which one
+            # an item belongs to; each item brings its few best candidates only.
+            for vec in vectors:
+                votes: dict[int, float] = defaultdict(float)
+                for term in query_terms(vec):
+                    found = postings.get(term, ())
+                    if len(found) <= BUSY_TERM:
+                        for narrative_id in found:
+                            votes[narrative_id] += vec[term]
+                ids.update(sorted(votes, key=lambda n: -votes[n])[:CANDIDATES])
         if not ids:
             return
         for narrative in self._open().filter(pk__in=ids):
@@ -572,6 +584,11 @@ class _OfficeClusters:
         NarrativeTerm.objects.bulk_create(add, ignore_conflicts=True)
 
 
+def _count_terms(counts: dict[tuple[Any, ...], int]) -> None:
+    with transaction.atomic():
+        upsert_add(TermFrequency._meta.db_table, ["term"], "df", counts)
+
+
 def _apply_office(office: Office, works: list[_Work], now: datetime) -> list[Narrative]:
     """Join the office's relevant items to narratives and store every item's results."""
     with transaction.atomic():
@@ -634,9 +651,10 @@ def _apply_office(office: Office, works: list[_Work], now: datetime) -> list[Nar
         upsert_add(NarrativeHour._meta.db_table, ["narrative_id", "hour"], "count", dict(hours))
         if new_terms:
             new_terms[""] = sum(1 for w in relevant if w.claim_id is None)
-            upsert_add(
-                TermFrequency._meta.db_table, ["term"], "df", {(t[:100],): n for t, n in new_terms.items()}
-            )
+            counts = {(t[:100],): n for t, n in new_terms.items()}
+            # Document frequencies only weigh terms: counted after the office's commit, in a short
+            # transaction of their own, so no worker holds the shared rows while it clusters.
+            transaction.on_commit(lambda: _count_terms(counts))
         matched = [
             (w.item, w.narrative, w.claim_id)
             for w in relevant

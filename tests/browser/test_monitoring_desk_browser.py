@@ -105,7 +105,9 @@ def test_an_operator_goes_from_the_alert_to_replies_sent(
             page.click("a.bell")
         alert = page.locator(".notification-list li", has_text="Narasi melonjak")
         expect(alert).to_have_count(1)
-        expect(alert).to_contain_text(f"{SPIKE} item dalam satu jam terakhir; biasanya 0 per jam. Risiko 70 dari 100.")
+        expect(alert).to_contain_text(
+            f"{SPIKE} item dalam satu jam terakhir; biasanya 0 per jam. Risiko 70 dari 100."
+        )
         with page.expect_navigation():
             alert.locator("form[action$='/open/'] button").click()
         assert page.url == f"{base}/app/kab-jepara/monitoring/narasi/{narrative.pk}/"

@@ -16,30 +16,51 @@ OLD = "monitoring_item_unpartitioned"
 SEQUENCE = "monitoring_item_id_seq"
 
 
+def _catalogue(cursor):
+    """The table's own indexes (not those behind its primary or unique keys) and its foreign and
+    unique keys, as the catalogue writes them."""
+    cursor.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+        "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('p', 'u'))",
+        [TABLE, TABLE],
+    )
+    indexes = cursor.fetchall()
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype IN ('f', 'u')",
+        [TABLE],
+    )
+    return indexes, cursor.fetchall()
+
+
+def _set_aside(cursor, qn, indexes, constraints):
+    """Rename the table and free its index and key names for the table that replaces it."""
+    cursor.execute(f"ALTER TABLE {qn(TABLE)} RENAME TO {qn(OLD)}")
+    for name, _definition in indexes:
+        cursor.execute(f"ALTER INDEX {qn(name)} RENAME TO {qn(name[:50] + '_old')}")
+    for name in [name for name, _definition in constraints] + [f"{TABLE}_pkey"]:
+        cursor.execute(f"ALTER TABLE {qn(OLD)} RENAME CONSTRAINT {qn(name)} TO {qn(name[:50] + '_old')}")
+
+
+def _recreate(cursor, qn, indexes, constraints):
+    """The keys and indexes again, on the new table, under their names."""
+    for name, definition in constraints:
+        cursor.execute(f"ALTER TABLE {qn(TABLE)} ADD CONSTRAINT {qn(name)} {definition}")
+    for _name, definition in indexes:
+        # "CREATE INDEX name ON [ONLY] public.monitoring_item USING …": the same on the new table.
+        on = definition.index(" ON ")
+        using = definition.index(" USING ", on)
+        cursor.execute(f"{definition[:on]} ON {qn(TABLE)}{definition[using:]}")
+
+
 def partition(apps, schema_editor):
     connection = schema_editor.connection
     if connection.vendor != "postgresql":
         return
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
-            "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('p', 'u'))",
-            [TABLE, TABLE],
-        )
-        indexes = cursor.fetchall()
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype IN ('f', 'u')",
-            [TABLE],
-        )
-        constraints = cursor.fetchall()
-        cursor.execute(f"ALTER TABLE {qn(TABLE)} RENAME TO {qn(OLD)}")
-        # Free the names for the new table.
-        for name, _definition in indexes:
-            cursor.execute(f"ALTER INDEX {qn(name)} RENAME TO {qn(name[:50] + '_old')}")
-        for name in [name for name, _definition in constraints] + [f"{TABLE}_pkey"]:
-            cursor.execute(f"ALTER TABLE {qn(OLD)} RENAME CONSTRAINT {qn(name)} TO {qn(name[:50] + '_old')}")
+        indexes, constraints = _catalogue(cursor)
+        _set_aside(cursor, qn, indexes, constraints)
         cursor.execute(
             f"CREATE TABLE {qn(TABLE)} (LIKE {qn(OLD)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
             f"INCLUDING STORAGE INCLUDING COMMENTS) PARTITION BY RANGE (published_at)"
@@ -47,13 +68,7 @@ def partition(apps, schema_editor):
         cursor.execute(f"CREATE SEQUENCE {qn(SEQUENCE + '_p')} AS bigint")
         cursor.execute(f"ALTER TABLE {qn(TABLE)} ALTER COLUMN id SET DEFAULT nextval('{SEQUENCE}_p')")
         cursor.execute(f"ALTER TABLE {qn(TABLE)} ADD CONSTRAINT {qn(TABLE + '_pkey')} PRIMARY KEY (id, published_at)")
-        for name, definition in constraints:
-            cursor.execute(f"ALTER TABLE {qn(TABLE)} ADD CONSTRAINT {qn(name)} {definition}")
-        for name, definition in indexes:
-            # "CREATE INDEX name ON public.monitoring_item USING …": the same on the new table.
-            on = definition.index(" ON ")
-            using = definition.index(" USING ", on)
-            cursor.execute(f"{definition[:on]} ON {qn(TABLE)}{definition[using:]}")
+        _recreate(cursor, qn, indexes, constraints)
         cursor.execute(f"CREATE TABLE {qn(TABLE + '_default')} PARTITION OF {qn(TABLE)} DEFAULT")
         cursor.execute(f"INSERT INTO {qn(TABLE)} SELECT * FROM {qn(OLD)}")
         cursor.execute(f"SELECT setval('{SEQUENCE}_p', GREATEST((SELECT MAX(id) FROM {qn(OLD)}), 0) + 1, false)")
@@ -63,6 +78,33 @@ def partition(apps, schema_editor):
     from humas.monitoring.partitions import items_partitions_ensure
 
     items_partitions_ensure(months_back=1, months_ahead=2)
+
+
+def unpartition(apps, schema_editor):
+    """Back to one plain table (migrating to an older state, as tests of older migrations do)."""
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql":
+        return
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid WHERE c.relname = %s",
+            [TABLE],
+        )
+        if cursor.fetchone() is None:
+            return
+        indexes, constraints = _catalogue(cursor)
+        cursor.execute(f"ALTER SEQUENCE {qn(SEQUENCE)} OWNED BY NONE")
+        _set_aside(cursor, qn, indexes, constraints)
+        cursor.execute(
+            f"CREATE TABLE {qn(TABLE)} (LIKE {qn(OLD)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
+            f"INCLUDING STORAGE INCLUDING COMMENTS)"
+        )
+        cursor.execute(f"ALTER TABLE {qn(TABLE)} ADD CONSTRAINT {qn(TABLE + '_pkey')} PRIMARY KEY (id)")
+        _recreate(cursor, qn, indexes, constraints)
+        cursor.execute(f"INSERT INTO {qn(TABLE)} SELECT * FROM {qn(OLD)}")
+        cursor.execute(f"DROP TABLE {qn(OLD)} CASCADE")
+        cursor.execute(f"ALTER SEQUENCE {qn(SEQUENCE)} OWNED BY {qn(TABLE)}.id")
 
 
 class Migration(migrations.Migration):
@@ -96,5 +138,5 @@ class Migration(migrations.Migration):
                 fields=("source", "external_id", "published_at"), name="monitoring_item_unique_per_source"
             ),
         ),
-        migrations.RunPython(partition, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(partition, unpartition, elidable=False),
     ]
