@@ -9,7 +9,14 @@ class MonitoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db import models
+
         from humas.factcheck.signals import claims_changed
+
+        from .bulk import AnyOf
+
+        models.Field.register_lookup(AnyOf)
+        models.ForeignKey.register_lookup(AnyOf)
 
         from .clarify import on_claims_changed
 

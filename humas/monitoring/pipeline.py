@@ -8,10 +8,13 @@ or the most similar open narrative of its office (online clustering), else a new
 narrative's counters, hours, risk → alerts.
 
 Many workers run this at once (``humas worker`` on several machines). Everything up to the
-narrative is computed without a lock, item by item; joining narratives is done per office inside
-one transaction that holds the office's lock (a PostgreSQL advisory lock; SQLite writes one at a
-time anyway), so two workers never start two narratives for one story, and the items are taken
-only if still unprocessed, so an item processed twice is processed once.
+narrative is computed without a lock, item by item; joining narratives is done for the whole batch
+in one transaction that holds the locks of the offices its items are routed to (PostgreSQL
+advisory locks, taken in one order; SQLite writes one at a time anyway), so two workers never
+start two narratives for one story, and the items are taken only if still unprocessed, so an item
+processed twice is processed once. The batch's state is read in a handful of queries (copies of a
+known wording first: they join its narrative with no similarity search) and written back in a
+handful of statements, whatever the number of offices.
 """
 
 from __future__ import annotations
@@ -26,9 +29,11 @@ from datetime import datetime, timedelta
 from functools import reduce
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
@@ -274,140 +279,168 @@ def _match(works: list[_Work], index: Any) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Per office, under its lock
+# Per batch, under the locks of the offices it routes items to
 
 
-def _lock_office(office_id: int) -> None:
-    if connection.vendor == "postgresql":
+def _lock_offices(office_ids: Iterable[int]) -> None:
+    """The offices' advisory locks, taken in ascending order by every worker (no lock cycles)."""
+    ids = sorted(set(office_ids))
+    if ids and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_SPACE, office_id])
+            # A function scan of an array yields its elements in order: the locks follow it.
+            cursor.execute(
+                "SELECT count(pg_advisory_xact_lock(%s, o)) FROM unnest(%s::integer[]) AS o",
+                [_LOCK_SPACE, ids],
+            )
 
 
 def _hour(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-class _OfficeClusters:
-    """The office's open narratives that this batch may touch, loaded once, changed in memory,
-    written back once."""
+def _ref(narrative: Narrative) -> int:
+    """A narrative's key in the maps below: its id, or minus its object's id until it is saved."""
+    return narrative.pk or -id(narrative)
 
-    def __init__(self, office: Office, works: list[_Work], now: datetime) -> None:
-        self.office = office
+
+class _Clusters:
+    """The open narratives a batch may touch, in every office it routes items to: loaded in a
+    handful of queries (copies of a known wording first: they need no similarity search),
+    changed in memory, written back in a handful of statements."""
+
+    def __init__(self, works: list[_Work], now: datetime) -> None:
         self.now = now
         self.since = now - timedelta(days=_window_days())
-        self.narratives: dict[int, Narrative] = {}
+        self.narratives: dict[int, Narrative] = {}  # id() of the object → narrative
         self.created: list[Narrative] = []
-        self.touched: set[int] = set()  # ids (or id() of unsaved ones) of narratives changed
-        self.postings: dict[str, set[int]] = defaultdict(set)
+        self.touched: set[int] = set()  # id() of the narratives changed
+        self.postings: dict[tuple[int, str], set[int]] = defaultdict(set)  # (office, term) → id()s
         self.indexed: dict[int, frozenset[str]] = {}
-        self.variants: dict[int, list[Variant]] = defaultdict(list)
-        self.variant_by_key: dict[tuple[int, str], Variant] = {}
-        self.narrative_by_key: dict[str, Narrative] = {}
-        self.by_pk: dict[int, Narrative] = {}
         self.loaded_terms: dict[int, frozenset[str]] = {}
+        self.by_pk: dict[int, Narrative] = {}
+        self.by_claim: dict[tuple[int, int], Narrative] = {}  # (office, claim) → narrative
+        self.by_key: dict[tuple[int, str], Narrative] = {}  # (office, exact key) → narrative
+        self.variants: dict[int, list[Variant]] = defaultdict(list)  # _ref(narrative) → variants
+        self.variant_by_key: dict[tuple[int, str], Variant] = {}  # (_ref(narrative), key) → variant
+        self.variant_pks: set[int] = set()
+        self.compared: set[int] = set()  # narratives whose largest variants are loaded
         self.new_variants: list[Variant] = []
         self.changed_variants: set[int] = set()
         self._load(works)
 
     # Loading ---------------------------------------------------------------------------------
 
-    def _open(self) -> Any:
-        return Narrative.objects.filter(office=self.office, merged_into__isnull=True)
-
     def _load(self, works: list[_Work]) -> None:
-        keys = {w.key for w in works}
-        claims = {w.claim_id for w in works if w.claim_id is not None}
-        ids: set[int] = set()
-        if keys:
-            ids.update(
-                Variant.objects.filter(
-                    exact_key__in=keys, narrative__office=self.office, narrative__merged_into__isnull=True
-                ).values_list("narrative_id", flat=True)
-            )
-        if claims:
-            ids.update(self._open().filter(claim_id__in=claims).values_list("pk", flat=True))
+        offices = sorted({w.office.pk for w in works})
+        wanted = {(w.office.pk, w.key) for w in works}
+        keys = sorted({w.key for w in works})
+        claims = sorted({w.claim_id for w in works if w.claim_id is not None})
+        # Copies of a wording an open narrative of the office already holds: they join it.
+        # (By key alone: the index on the key leads, whatever the planner thinks of the offices.)
+        exact = [
+            v
+            for v in Variant.objects.filter(exact_key__any=keys)
+            .annotate(office_id=F("narrative__office_id"), merged=F("narrative__merged_into_id"))
+            .defer("text")
+            if v.merged is None and (v.office_id, v.exact_key) in wanted  # type: ignore[attr-defined]
+        ]
+        ids = {v.narrative_id for v in exact}
+        known = {(v.office_id, v.exact_key) for v in exact}  # type: ignore[attr-defined]
         self.df = self._document_frequencies(works)
-        vectors = []
+        # Every other wording looks for the most similar open narratives of its office, once.
+        vectors: dict[tuple[int, str], dict[str, float]] = {}
         for work in works:
-            if work.claim_id is None and work.relevant:
-                vectors.append(term_vector(work.terms, self.df, self.docs))
-        lookup = {t for vec in vectors for t in query_terms(vec)}
+            pair = (work.office.pk, work.key)
+            if work.claim_id is None and pair not in known and pair not in vectors:
+                vectors[pair] = term_vector(work.terms, self.df, self.docs)
+        lookup = sorted({t for vec in vectors.values() for t in query_terms(vec)})
         if lookup:
-            postings: dict[str, set[int]] = defaultdict(set)
-            for term, narrative_id in NarrativeTerm.objects.filter(
-                term__in=lookup,
-                narrative__office=self.office,
+            postings: dict[tuple[int, str], set[int]] = defaultdict(set)
+            for term, narrative_id, office_id in NarrativeTerm.objects.filter(
+                term__any=lookup,
+                narrative__office_id__any=offices,
                 narrative__merged_into__isnull=True,
                 narrative__last_seen_at__gte=self.since,
-            ).values_list("term", "narrative_id"):
-                postings[term].add(narrative_id)
+            ).values_list("term", "narrative_id", "narrative__office_id"):
+                postings[(office_id, term)].add(narrative_id)
             # As textkit's clusterer: a term shared by many narratives says little about which one
-            # an item belongs to; each item brings its few best candidates only.
-            for vec in vectors:
+            # an item belongs to; each wording brings its few best candidates only.
+            for (office_id, _key), vec in vectors.items():
                 votes: dict[int, float] = defaultdict(float)
                 for term in query_terms(vec):
-                    found = postings.get(term, ())
+                    found = postings.get((office_id, term), ())
                     if len(found) <= BUSY_TERM:
                         for narrative_id in found:
                             votes[narrative_id] += vec[term]
                 ids.update(sorted(votes, key=lambda n: -votes[n])[:CANDIDATES])
-        if not ids:
+        wanted_narratives = Q(pk__any=sorted(ids))
+        if claims:
+            wanted_narratives |= Q(office_id__in=offices, claim_id__in=claims)
+        if not ids and not claims:
             return
-        for narrative in self._open().filter(pk__in=ids):
+        found = Narrative.objects.filter(wanted_narratives, merged_into__isnull=True).order_by("pk")
+        if connection.vendor == "postgresql":
+            # Triage (merge, split, route) locks the rows it changes: so does the pipeline.
+            found = found.select_for_update()
+        for narrative in found:
             self._remember(narrative)
-        # Every wording of this batch that the narratives already hold (a new variant with the
-        # same key would break their uniqueness), and their largest variants to compare with.
-        seen: set[int] = set()
-        exact = Variant.objects.filter(narrative_id__in=ids, exact_key__in=keys)
-        largest = Variant.objects.filter(narrative_id__in=ids).order_by("-item_count")[
-            : VARIANTS_COMPARED * len(ids)
-        ]
-        for variant in [*exact, *largest]:
-            if variant.pk not in seen:
-                seen.add(variant.pk)
-                self._remember_variant(variant)
+        for variant in exact:
+            self._remember_variant(variant)
 
     def _document_frequencies(self, works: list[_Work]) -> dict[str, int]:
-        terms = {t for w in works for t in w.terms}
-        rows = dict(TermFrequency.objects.filter(term__in=[*terms, ""]).values_list("term", "df"))
+        terms = sorted({t for w in works for t in w.terms})
+        rows = dict(TermFrequency.objects.filter(term__any=[*terms, ""]).values_list("term", "df"))
         self.docs = int(rows.pop("", 0))
         return {t: int(n) for t, n in rows.items()}
 
     def _remember(self, narrative: Narrative) -> None:
-        self.narratives[id(narrative)] = narrative
+        ref = id(narrative)
+        self.narratives[ref] = narrative
         if narrative.pk:
             self.by_pk[narrative.pk] = narrative
+        if narrative.claim_id is not None:
+            self.by_claim.setdefault((narrative.office_id, narrative.claim_id), narrative)
         top = index_terms(narrative.centroid)
-        self.indexed[id(narrative)] = top
-        self.loaded_terms[id(narrative)] = top
+        self.indexed[ref] = top
+        self.loaded_terms[ref] = top
         for term in top:
-            self.postings[term].add(id(narrative))
+            self.postings[(narrative.office_id, term)].add(ref)
 
     def _remember_variant(self, variant: Variant) -> None:
+        narrative = self.by_pk.get(variant.narrative_id)
+        if narrative is None or variant.pk in self.variant_pks:
+            return
+        self.variant_pks.add(variant.pk)
         self.variants[variant.narrative_id].append(variant)
         self.variant_by_key[(variant.narrative_id, variant.exact_key)] = variant
-        narrative = self.by_pk.get(variant.narrative_id)
-        if narrative is not None:
-            self.narrative_by_key.setdefault(variant.exact_key, narrative)
+        self.by_key.setdefault((narrative.office_id, variant.exact_key), narrative)
+
+    def _load_largest_variants(self, narrative_ids: set[int]) -> None:
+        """The largest variants of these narratives: a new wording is compared with them."""
+        ids = sorted(narrative_ids - self.compared)
+        if not ids:
+            return
+        self.compared.update(ids)
+        rank = Window(
+            RowNumber(), partition_by=[F("narrative_id")], order_by=[F("item_count").desc(), F("pk")]
+        )
+        for variant in (
+            Variant.objects.filter(narrative_id__any=ids)
+            .annotate(rank=rank)
+            .filter(rank__lte=VARIANTS_COMPARED)
+            .defer("text")
+        ):
+            self._remember_variant(variant)
 
     # Assigning -------------------------------------------------------------------------------
 
-    def _narrative_of_variant(self, key: str) -> Narrative | None:
-        return self.narrative_by_key.get(key)
-
-    def _claim_narrative(self, claim_id: int) -> Narrative | None:
-        for narrative in self.narratives.values():
-            if narrative.claim_id == claim_id:
-                return narrative
-        return None
-
-    def _closest(self, vec: dict[str, float]) -> Narrative | None:
+    def _closest(self, office_id: int, vec: dict[str, float]) -> Narrative | None:
         votes: dict[int, float] = defaultdict(float)
         for term in query_terms(vec):
-            for ref in self.postings.get(term, ()):
+            for ref in self.postings.get((office_id, term), ()):
                 votes[ref] += vec[term]
         best, best_sim = None, 0.0
-        for ref in sorted(votes, key=lambda r: -votes[r])[:8]:
+        for ref in sorted(votes, key=lambda r: -votes[r])[:CANDIDATES]:
             narrative = self.narratives[ref]
             if narrative.claim_id is not None:
                 # A known hoax's narrative takes what the matcher gave it (and copies of that);
@@ -420,8 +453,8 @@ class _OfficeClusters:
 
     def _new_narrative(self, work: _Work) -> Narrative:
         narrative = Narrative(
-            office=self.office,
-            office_path=self.office.path,
+            office=work.office,
+            office_path=work.office.path,
             title=work.item.text[:500],
             claim_id=work.claim_id,
             suggestions=work.suggestions,
@@ -437,49 +470,63 @@ class _OfficeClusters:
         return narrative
 
     def assign(self, work: _Work, new_terms: dict[str, int]) -> None:
-        narrative = self._narrative_of_variant(work.key)
+        """The narrative the item joins: the one holding its wording, else its matched claim's,
+        else the most similar open one of its office, else a new one."""
+        office_id = work.office.pk
+        narrative = self.by_key.get((office_id, work.key))
         vec: dict[str, float] | None = None
         if narrative is None and work.claim_id is not None:
-            narrative = self._claim_narrative(work.claim_id) or self._new_narrative(work)
+            narrative = self.by_claim.get((office_id, work.claim_id)) or self._new_narrative(work)
         if narrative is None:
-            for term in set(work.terms):
+            # A new wording counts as a document of the collection ("" holds their number).
+            for term in {*work.terms, ""}:
                 new_terms[term] = new_terms.get(term, 0) + 1
-                self.df[term] = self.df.get(term, 0) + 1
+                if term:
+                    self.df[term] = self.df.get(term, 0) + 1
             self.docs += 1
             vec = term_vector(work.terms, self.df, self.docs)
-            narrative = self._closest(vec) or self._new_narrative(work)
+            narrative = self._closest(office_id, vec) or self._new_narrative(work)
         if vec is None and work.terms and narrative.item_count < 64:
             vec = term_vector(work.terms, self.df, self.docs)
         if vec:
             self._move_centroid(narrative, vec)
+        self.by_key.setdefault((office_id, work.key), narrative)
         work.narrative = narrative
-        work.variant = self._variant(narrative, work)
         self._count(narrative, work)
+
+    def attach_variants(self, works: list[_Work]) -> None:
+        """Each item's variant: the narrative's variant of its exact wording, else its nearest
+        variant by MinHash among the narrative's largest, else a new one."""
+        self._load_largest_variants(
+            {
+                w.narrative.pk
+                for w in works
+                if w.narrative is not None
+                and w.narrative.pk
+                and (w.narrative.pk, w.key) not in self.variant_by_key
+            }
+        )
+        for work in works:
+            assert work.narrative is not None  # noqa: S101 - assigned first
+            work.variant = self._variant(work.narrative, work)
 
     def _move_centroid(self, narrative: Narrative, vec: dict[str, float]) -> None:
         centroid, norm = centroid_add(dict(narrative.centroid), narrative.item_count, vec)
         narrative.centroid, narrative.centroid_norm = centroid, norm
         top = index_terms(centroid)
         ref = id(narrative)
+        office_id = narrative.office_id
         for term in self.indexed.get(ref, frozenset()) - top:
-            self.postings[term].discard(ref)
+            self.postings[(office_id, term)].discard(ref)
         for term in top:
-            self.postings[term].add(ref)
+            self.postings[(office_id, term)].add(ref)
         self.indexed[ref] = top
 
     def _variant(self, narrative: Narrative, work: _Work) -> Variant:
-        ref = narrative.pk or -id(narrative)
+        ref = _ref(narrative)
         variant = self.variant_by_key.get((ref, work.key))
         if variant is None and work.signature:
-            best, best_sim = None, 0.0
-            for other in self.variants.get(ref, ()):
-                if other.signature and len(other.signature) == len(work.signature):
-                    same = sum(1 for a, b in zip(other.signature, work.signature, strict=True) if a == b)
-                    sim = same / len(work.signature)
-                    if sim > best_sim:
-                        best, best_sim = other, sim
-            if best is not None and best_sim >= NEAR_DUPLICATE:
-                variant = best
+            variant = _nearest(self.variants.get(ref, ()), work.signature)
         if variant is None:
             variant = Variant(
                 narrative=narrative,
@@ -493,7 +540,6 @@ class _OfficeClusters:
             self.new_variants.append(variant)
             self.variants[ref].append(variant)
             self.variant_by_key[(ref, work.key)] = variant
-            self.narrative_by_key.setdefault(work.key, narrative)
             narrative.variant_count += 1
         variant.item_count += 1
         variant.reach += _reach(work.item)
@@ -584,32 +630,56 @@ class _OfficeClusters:
         NarrativeTerm.objects.bulk_create(add, ignore_conflicts=True)
 
 
+def _nearest(variants: Iterable[Variant], signature: list[int]) -> Variant | None:
+    """The variant whose MinHash signature agrees most with ``signature``, if it agrees enough."""
+    candidates = [v for v in variants if v.signature and len(v.signature) == len(signature)]
+    if not candidates:
+        return None
+    agree = (np.asarray([v.signature for v in candidates]) == np.asarray(signature)).mean(axis=1)
+    best = int(agree.argmax())
+    return candidates[best] if float(agree[best]) >= NEAR_DUPLICATE else None
+
+
 def _count_terms(counts: dict[tuple[Any, ...], int]) -> None:
     with transaction.atomic():
         upsert_add(TermFrequency._meta.db_table, ["term"], "df", counts)
 
 
-def _apply_office(office: Office, works: list[_Work], now: datetime) -> list[Narrative]:
-    """Join the office's relevant items to narratives and store every item's results."""
+def _published_range(works: Sequence[_Work]) -> tuple[datetime, datetime]:
+    """The batch's span of publication times: on PostgreSQL it confines a statement on items to
+    the partitions of those months."""
+    moments = [w.item.published_at for w in works]
+    return min(moments), max(moments)
+
+
+def _apply(works: list[_Work], now: datetime) -> list[Narrative]:
+    """Join the batch's relevant items to narratives, in one transaction holding the locks of
+    the offices they are routed to, and store every item's results."""
     with transaction.atomic():
-        _lock_office(office.pk)
+        _lock_offices(w.office.pk for w in works)
         # Only items still unprocessed: another worker may have taken some meanwhile.
-        pending = Item.objects.filter(pk__in=[w.item.pk for w in works], processed_at__isnull=True)
+        low, high = _published_range(works)
+        pending = Item.objects.filter(
+            pk__any=[w.item.pk for w in works],
+            processed_at__isnull=True,
+            published_at__gte=low,
+            published_at__lte=high,
+        )
         if connection.vendor == "postgresql":
             pending = pending.select_for_update(skip_locked=True)
         still = set(pending.values_list("pk", flat=True))
         works = [w for w in works if w.item.pk in still]
         if not works:
             return []
-        relevant = [w for w in works if w.relevant]
-        clusters = _OfficeClusters(office, relevant, now) if relevant else None
+        relevant = sorted((w for w in works if w.relevant), key=lambda w: (w.item.published_at, w.item.pk))
         new_terms: dict[str, int] = {}
-        if clusters is not None:
-            for work in sorted(relevant, key=lambda w: (w.item.published_at, w.item.pk)):
+        changed: list[Narrative] = []
+        if relevant:
+            clusters = _Clusters(relevant, now)
+            for work in relevant:
                 clusters.assign(work, new_terms)
+            clusters.attach_variants(relevant)
             changed = clusters.save()
-        else:
-            changed = []
         for work in works:
             item = work.item
             item.processed_at = now
@@ -618,7 +688,7 @@ def _apply_office(office: Office, works: list[_Work], now: datetime) -> list[Nar
             item.relevant = work.relevant
             item.relevance_terms = work.relevance_terms
             item.regions = work.regions
-            item.routed_office = office
+            item.routed_office = work.office
             item.match_decision = work.decision
             item.match_claim_id = work.claim_id
             item.match_score = work.score
@@ -643,6 +713,7 @@ def _apply_office(office: Office, works: list[_Work], now: datetime) -> list[Nar
                 "variant",
                 "reach",
             ],
+            within=("published_at", low, high),
         )
         hours: dict[tuple[Any, ...], int] = defaultdict(int)
         for work in relevant:
@@ -650,9 +721,8 @@ def _apply_office(office: Office, works: list[_Work], now: datetime) -> list[Nar
             hours[(work.narrative.pk, _hour(work.item.published_at))] += 1
         upsert_add(NarrativeHour._meta.db_table, ["narrative_id", "hour"], "count", dict(hours))
         if new_terms:
-            new_terms[""] = sum(1 for w in relevant if w.claim_id is None)
             counts = {(t[:100],): n for t, n in new_terms.items()}
-            # Document frequencies only weigh terms: counted after the office's commit, in a short
+            # Document frequencies only weigh terms: counted after the commit, in a short
             # transaction of their own, so no worker holds the shared rows while it clusters.
             transaction.on_commit(lambda: _count_terms(counts))
         matched = [
@@ -675,21 +745,21 @@ def items_process(*, item_ids: Iterable[int], now: datetime | None = None) -> in
     done = 0
     for start in range(0, len(ids), BATCH):
         items = list(
-            Item.objects.filter(pk__in=ids[start : start + BATCH], processed_at__isnull=True)
-            .select_related("source")
-            .defer("raw", "normalized", "source__cursor")
+            Item.objects.filter(pk__any=ids[start : start + BATCH], processed_at__isnull=True)
+            .defer("raw", "normalized")
             .order_by("pk")
         )
         if not items:
             continue
+        # A batch comes from a few sources: each is loaded once, not joined to every item.
+        sources = {
+            s.pk: s for s in Source.objects.filter(pk__in={i.source_id for i in items}).defer("cursor")
+        }
+        for item in items:
+            item.source = sources[item.source_id]
         works = _analyse(items)
-        by_office: dict[int, list[_Work]] = defaultdict(list)
-        for work in works:
-            by_office[work.office.pk].append(work)
-        for office_id in sorted(by_office):  # one order for every worker: no lock cycles
-            group = by_office[office_id]
-            _apply_office(group[0].office, group, now)
-            done += len(group)
+        _apply(works, now)
+        done += len(works)
     return done
 
 

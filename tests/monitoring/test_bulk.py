@@ -1,0 +1,75 @@
+"""The pipeline's bulk writes and the ``__any`` lookup, on SQLite and on PostgreSQL (CI)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from humas.monitoring.bulk import bulk_set, upsert_add
+from humas.monitoring.models import Narrative, NarrativeHour, TermFrequency
+
+from .factories_narratives import T0, NarrativeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def narratives(offices):
+    return [NarrativeFactory(office=offices["33.20"], title=f"Narasi {i}") for i in range(3)]
+
+
+def test_any_matches_each_value_given_as_one_list(narratives):
+    wanted = [narratives[0].pk, narratives[2].pk, 999_999]
+    assert sorted(Narrative.objects.filter(pk__any=wanted).values_list("pk", flat=True)) == sorted(wanted[:2])
+    assert list(Narrative.objects.filter(title__any=["Narasi 1", "tidak ada"])) == [narratives[1]]
+    assert not Narrative.objects.filter(pk__any=[]).exists()
+    office = narratives[0].office
+    assert Narrative.objects.filter(office_id__any=[office.pk]).count() == 3
+
+
+def test_bulk_set_writes_every_field_including_json_and_null(narratives):
+    first, second, third = narratives
+    first.item_count, first.platforms, first.claim_id = 7, {"x": 7, "it's": 1}, None
+    second.item_count, second.platforms = 2, {}
+    second.risk_parts = {"reach": 0.5}
+    bulk_set(Narrative, [first, second], ["item_count", "platforms", "claim", "risk_parts"])
+    first.refresh_from_db()
+    second.refresh_from_db()
+    third.refresh_from_db()
+    assert (first.item_count, first.platforms, first.claim_id) == (7, {"x": 7, "it's": 1}, None)
+    assert (second.item_count, second.platforms, second.risk_parts) == (2, {}, {"reach": 0.5})
+    assert third.item_count == 0
+
+
+def test_bulk_set_within_leaves_rows_outside_the_range_alone(narratives):
+    for narrative in narratives:
+        narrative.item_count = 5
+    # Every narrative was first seen at T0: a range that excludes it changes nothing.
+    bulk_set(
+        Narrative,
+        narratives,
+        ["item_count"],
+        within=("first_seen_at", T0 + timedelta(hours=1), T0 + timedelta(hours=2)),
+    )
+    assert set(Narrative.objects.values_list("item_count", flat=True)) == {0}
+    bulk_set(Narrative, narratives, ["item_count"], within=("first_seen_at", T0, T0))
+    assert set(Narrative.objects.values_list("item_count", flat=True)) == {5}
+
+
+def test_upsert_add_inserts_then_adds(narratives):
+    hour = T0.replace(minute=0)
+    upsert_add(NarrativeHour._meta.db_table, ["narrative_id", "hour"], "count", {(narratives[0].pk, hour): 2})
+    upsert_add(
+        NarrativeHour._meta.db_table,
+        ["narrative_id", "hour"],
+        "count",
+        {(narratives[0].pk, hour): 3, (narratives[1].pk, hour): 1},
+    )
+    assert dict(NarrativeHour.objects.values_list("narrative_id", "count")) == {
+        narratives[0].pk: 5,
+        narratives[1].pk: 1,
+    }
+    upsert_add(TermFrequency._meta.db_table, ["term"], "df", {("pemilu",): 2, ("",): 1})
+    upsert_add(TermFrequency._meta.db_table, ["term"], "df", {("pemilu",): 1})
+    assert dict(TermFrequency.objects.values_list("term", "df")) == {"pemilu": 3, "": 1}
