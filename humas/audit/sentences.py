@@ -209,6 +209,13 @@ SENTENCES: dict[str, Sentence] = {
     "monitoring.reply_failed": S(
         _("%(actor)s gagal mengirim %(object)s lewat %(channel)s."), uses=("channel",)
     ),
+    "monitoring.alert_chat_save": S(
+        _("%(actor)s menetapkan obrolan Telegram %(object)s untuk peringatan narasi.")
+    ),
+    "monitoring.alert_chat_remove": S(
+        _("%(actor)s menghentikan peringatan narasi ke obrolan Telegram %(object)s.")
+    ),
+    "monitoring.alert_chat_test": S(_("%(actor)s mengirim pesan uji ke obrolan Telegram %(object)s.")),
     # Clarification knowledge base.
     "factcheck.claims_import": S(_("%(actor)s mengimpor cek fakta eksternal ke basis klarifikasi.")),
 }
@@ -241,6 +248,11 @@ KEY_LABELS: dict[str, Promise] = {
     "cancelled": _("Pengiriman dibatalkan"),
     "changed_characters": _("Karakter diubah"),
     "channel": _("Kanal"),
+    "chat_id": _("ID obrolan"),
+    "chat_title": _("Nama obrolan"),
+    "include_below": _("Termasuk kantor di bawahnya"),
+    "is_active": _("Aktif"),
+    "message_url": _("Tautan pesan"),
     "channels": _("Kanal"),
     "claims_created": _("Cek fakta baru"),
     "claims_updated": _("Cek fakta diperbarui"),

@@ -11,7 +11,7 @@ never a row per item. On PostgreSQL both take one array per column (``unnest``),
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +22,7 @@ from django.db.models import Lookup
 _CHUNK = 500
 
 
-class AnyOf(Lookup):  # type: ignore[type-arg]
+class AnyOf(Lookup):  # type: ignore[type-arg,unused-ignore]
     """``field__any=[…]``: the field equals one of many plain values (ids, keys, terms), passed
     as one array (PostgreSQL ``= ANY(%s)``, SQLite ``IN (SELECT value FROM json_each(%s))``)
     instead of one bound parameter per value: for the pipeline's lists of hundreds of keys."""
@@ -30,13 +30,13 @@ class AnyOf(Lookup):  # type: ignore[type-arg]
     lookup_name = "any"
     prepare_rhs = False
 
-    def get_db_prep_lookup(self, value: Iterable[Any], connection: Any) -> tuple[str, list[Any]]:
+    def get_db_prep_lookup(self, value: Any, connection: Any) -> Any:
         values = list(value)
         if connection.vendor == "postgresql":
             return "%s", [values]
         return "%s", [json.dumps(values)]
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         if connection.vendor == "postgresql":

@@ -410,6 +410,55 @@ class NarrativeAlert(models.Model):
         return f"{self.kind} {self.window_start:%Y-%m-%d %H:%M}"
 
 
+class AlertChat(models.Model):
+    """A Telegram chat (the office's staff group) where its narrative alerts also go, sent by the
+    bot of one of the office's connected Telegram channels (its token stays that channel's
+    encrypted credential). With ``include_below`` the alerts of every office below it go there
+    too (a provincial desk following its regencies)."""
+
+    office = models.OneToOneField("offices.Office", on_delete=models.CASCADE, related_name="alert_chat")
+    channel = models.ForeignKey(
+        "channels.Channel", on_delete=models.CASCADE, related_name="+", verbose_name=_("bot dari kanal")
+    )
+    chat_id = models.CharField(_("obrolan Telegram"), max_length=100)
+    chat_title = models.CharField(_("nama obrolan"), max_length=200, blank=True)
+    include_below = models.BooleanField(_("juga peringatan kantor di bawahnya"), default=False)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    last_sent_at = models.DateTimeField(_("terakhir terkirim"), null=True, blank=True)
+    last_error = models.CharField(_("galat terakhir"), max_length=500, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("obrolan peringatan")
+        verbose_name_plural = _("obrolan peringatan")
+
+    def __str__(self) -> str:
+        return self.chat_title or self.chat_id
+
+
+class AlertDelivery(models.Model):
+    """One alert sent (or tried) to one alert chat: at most one message per alert and chat."""
+
+    alert = models.ForeignKey(NarrativeAlert, on_delete=models.CASCADE, related_name="deliveries")
+    chat = models.ForeignKey(AlertChat, on_delete=models.CASCADE, related_name="deliveries")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    message_url = models.URLField(max_length=300, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "chat"], name="monitoring_alertdelivery_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"alert {self.alert_id} -> chat {self.chat_id}"
+
+
 class EvidenceExport(models.Model):
     """An evidence file made for a narrative: what it held and the SHA-256 of the ZIP handed on."""
 

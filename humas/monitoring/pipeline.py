@@ -342,10 +342,10 @@ class _Clusters:
             for v in Variant.objects.filter(exact_key__any=keys)
             .annotate(office_id=F("narrative__office_id"), merged=F("narrative__merged_into_id"))
             .defer("text")
-            if v.merged is None and (v.office_id, v.exact_key) in wanted  # type: ignore[attr-defined]
+            if v.merged is None and (v.office_id, v.exact_key) in wanted
         ]
         ids = {v.narrative_id for v in exact}
-        known = {(v.office_id, v.exact_key) for v in exact}  # type: ignore[attr-defined]
+        known = {(v.office_id, v.exact_key) for v in exact}
         self.df = self._document_frequencies(works)
         # Every other wording looks for the most similar open narratives of its office, once.
         vectors: dict[tuple[int, str], dict[str, float]] = {}
@@ -378,11 +378,11 @@ class _Clusters:
             wanted_narratives |= Q(office_id__in=offices, claim_id__in=claims)
         if not ids and not claims:
             return
-        found = Narrative.objects.filter(wanted_narratives, merged_into__isnull=True).order_by("pk")
+        rows = Narrative.objects.filter(wanted_narratives, merged_into__isnull=True).order_by("pk")
         if connection.vendor == "postgresql":
             # Triage (merge, split, route) locks the rows it changes: so does the pipeline.
-            found = found.select_for_update()
-        for narrative in found:
+            rows = rows.select_for_update()
+        for narrative in rows:
             self._remember(narrative)
         for variant in exact:
             self._remember_variant(variant)

@@ -27,7 +27,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-import httpx
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -36,16 +35,15 @@ from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
 from humas.audit.services import audit_record
-from humas.channels.connectors import ConnectorError, RetryLater, build_connector
+from humas.channels.connectors import ConnectorError, RetryLater
 from humas.channels.connectors.base import Listener
 from humas.channels.models import Channel
 from humas.channels.services import ChannelError
-from humas.channels.tokens import channel_credential_secret
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.offices.tree import subtree
-from humas.publishing.ratelimit import CacheRateLimitStore
 
+from .connectors import channel_connector
 from .models import Reply
 from .services import MonitoringError
 
@@ -213,16 +211,7 @@ def _finish(reply: Reply, *, status: str, external_id: str = "", error: str = ""
 
 
 def _listener(channel: Channel) -> Listener:
-    token = channel_credential_secret(channel=channel)
-    connector = build_connector(
-        channel.platform,
-        account_id=channel.account_id,
-        token=token,
-        base_url=settings.HUMAS_PLATFORM_BASE_URLS.get(channel.platform) or None,
-        web_url=settings.HUMAS_PLATFORM_WEB_URLS.get(channel.platform) or None,
-        rate_store=CacheRateLimitStore(),
-        timeout=httpx.Timeout(settings.HUMAS_DELIVERY_TIMEOUT_SECONDS, connect=5.0),
-    )
+    connector = channel_connector(channel)
     if not isinstance(connector, Listener):  # pragma: no cover - every HTTP connector answers
         raise ChannelError(_("Kanal ini tidak dapat membalas komentar."))
     return connector

@@ -33,6 +33,7 @@ from humas.notifications.models import Notification
 from humas.notifications.services import notification_send
 from humas.offices.models import Membership, Office
 
+from .alert_chats import alert_telegram_deliver
 from .bulk import bulk_set
 from .models import Item, Narrative, NarrativeAlert
 
@@ -231,17 +232,27 @@ def narrative_alert_notify(*, alert_id: int) -> int:
                 "office": office.name,
                 "risk": round(narrative.risk),
             }
+    link = narrative_link(narrative)
     sent = notification_send(
         users=alert_recipients(office=office),
         office=office,
         kind=Notification.Kind.NARRATIVE_ALERT,
         title=title,
         body=body,
-        link=narrative_link(narrative),
+        link=link,
         key=f"monitoring:alert:{alert.pk}",
         now=timezone.now(),
     )
+    # The office's Telegram staff group too, if it set one (and those above that follow it).
+    outcome = alert_telegram_deliver(alert=alert, title=title, body=body, link=link)
+    if outcome.retry:
+        raise AlertRetry(alert.pk)
     return len(sent)
+
+
+class AlertRetry(Exception):
+    """A chat failed in a way that may pass (platform busy, rate limited): the task tries again;
+    what was sent already is not sent twice."""
 
 
 def _notify_soon(alert_id: int) -> None:

@@ -60,6 +60,10 @@ T_NOT_ADMIN = register(
     _("Bot belum menjadi administrator kanal %(chat)s dengan hak mengirim pesan"),
     "The bot is not an administrator of channel %(chat)s with the right to post messages",
 )
+T_NOT_MEMBER = register(
+    _("Bot bukan anggota obrolan %(chat)s; tambahkan bot ke grup itu lebih dulu."),
+    "The bot is not a member of chat %(chat)s; add the bot to that group first.",
+)
 T_CHAT_NOT_FOUND = register(
     _("Kanal %(chat)s tidak ditemukan; periksa nama kanal dan pastikan bot sudah ditambahkan."),
     "Channel %(chat)s not found; check the channel name and make sure the bot was added.",
@@ -200,6 +204,33 @@ class TelegramConnector(HttpConnector):
             credential_type="bot",
             url=self.web_link(str(username)) if username else "",
             warnings=tuple(warnings),
+        )
+
+    @shape_guard(mutating=False)
+    def verify_chat_for_messages(self) -> AccountInfo:
+        """The chat this connector writes to, checked for the bot's plain messages (alerts to a
+        staff group): a group or supergroup the bot belongs to, or a channel where it may post."""
+        me = self._call("getMe", {})
+        chat = self._call("getChat", {"chat_id": self.chat_id})
+        kind = str(chat.get("type", ""))
+        member = self._call("getChatMember", {"chat_id": self.chat_id, "user_id": me["id"]})
+        status = member.get("status")
+        if kind == "channel":
+            if status != "creator" and not (status == "administrator" and member.get("can_post_messages")):
+                raise PermissionMissing(self.platform, template=T_NOT_ADMIN, chat=self.chat_id)
+        elif status not in ("creator", "administrator", "member") and not (
+            status == "restricted" and member.get("can_send_messages")
+        ):
+            raise PermissionMissing(self.platform, template=T_NOT_MEMBER, chat=self.chat_id)
+        username = chat.get("username")
+        self.chat_username = str(username) if username else None
+        return AccountInfo(
+            platform=self.platform,
+            account_id=str(chat.get("id")),
+            name=str(chat.get("title", "")),
+            handle=f"@{username}" if username else "",
+            credential_type="bot",
+            url=self.web_link(str(username)) if username else "",
         )
 
     def _message_url(self, chat: dict[str, Any], message_id: int) -> str:

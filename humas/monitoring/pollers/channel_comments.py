@@ -16,18 +16,16 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from humas.channels.connectors import ConnectorError, RateLimited, RetryLater, build_connector
+from humas.channels.connectors import ConnectorError, RateLimited, RetryLater
 from humas.channels.connectors.base import Incoming, Listener
 from humas.channels.models import API_PLATFORMS, Channel
 from humas.channels.services import ChannelError
-from humas.channels.tokens import channel_credential_secret
-from humas.publishing.ratelimit import CacheRateLimitStore
 
+from ..connectors import channel_connector
 from ..models import AUTHOR_HANDLE_MAX, TEXT_MAX, Source
 from ..polling import PollBatch, PollError, register_poller
 
@@ -60,18 +58,9 @@ def channel_listener(channel: Channel) -> Listener:
     """The channel's connector with its decrypted credential, sharing the cache-backed waits of
     every worker (a platform's rate limit holds for deliveries and polls alike)."""
     try:
-        token = channel_credential_secret(channel=channel)
+        connector = channel_connector(channel)
     except ChannelError as exc:
         raise PollError(str(exc)) from None
-    connector = build_connector(
-        channel.platform,
-        account_id=channel.account_id,
-        token=token,
-        base_url=settings.HUMAS_PLATFORM_BASE_URLS.get(channel.platform) or None,
-        web_url=settings.HUMAS_PLATFORM_WEB_URLS.get(channel.platform) or None,
-        rate_store=CacheRateLimitStore(),
-        timeout=httpx.Timeout(settings.HUMAS_DELIVERY_TIMEOUT_SECONDS, connect=5.0),
-    )
     if not isinstance(connector, Listener):  # pragma: no cover - every HTTP connector listens
         raise PollError(
             _("Komentar dan sebutan tidak dapat dibaca dari kanal %(channel)s.") % {"channel": channel}

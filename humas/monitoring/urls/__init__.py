@@ -1,6 +1,6 @@
 """The monitoring desk's pages under ``/app/``, one module per subject."""
 
-from . import clarify, imports, replies, sources, triage, vocabulary
+from . import alerts, clarify, imports, replies, sources, triage, vocabulary
 
 app_name = "monitoring"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *clarify.urlpatterns,
     *replies.urlpatterns,
     *vocabulary.urlpatterns,
+    *alerts.urlpatterns,
 ]
