@@ -79,6 +79,15 @@ def _reason(error: ConnectorError) -> str:
     return error.message_in(settings.LANGUAGE_CODE)[:ERROR_MAX]
 
 
+def _state(chat: AlertChat) -> dict[str, object]:
+    return {
+        "channel": chat.channel_id,
+        "chat_id": chat.chat_id,
+        "include_below": chat.include_below,
+        "is_active": chat.is_active,
+    }
+
+
 def alert_chat_save(
     *,
     actor: User,
@@ -104,12 +113,7 @@ def alert_chat_save(
             office=office,
             defaults={"channel": channel, "chat_id": info.account_id, "updated_by": actor},
         )
-        before = {
-            "channel": chat.channel_id,
-            "chat_id": chat.chat_id,
-            "include_below": chat.include_below,
-            "is_active": chat.is_active,
-        }
+        before = _state(chat)
         chat.channel = channel
         chat.chat_id = info.account_id or wanted
         chat.chat_title = info.name[:200]
@@ -119,12 +123,7 @@ def alert_chat_save(
         if before["chat_id"] != chat.chat_id:
             chat.last_error, chat.last_error_at = "", None
         chat.save()
-        after = {
-            "channel": chat.channel_id,
-            "chat_id": chat.chat_id,
-            "include_below": chat.include_below,
-            "is_active": chat.is_active,
-        }
+        after = _state(chat)
         changes = {k: v for k, v in after.items() if created or before[k] != v}
         changes["chat_title"] = chat.chat_title
         audit_record(

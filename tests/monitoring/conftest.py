@@ -5,6 +5,8 @@ import pytest
 from humas.monitoring.models import Source
 from humas.monitoring.services import source_get_or_create_pushed
 
+from ..channels.conftest import serving_fakes
+
 
 def record(**overrides):
     """A valid record as a listening tool sends it; ``overrides`` change or (None) remove fields."""
@@ -34,3 +36,22 @@ def file_source(offices, operator) -> Source:
     return source_get_or_create_pushed(
         actor=operator, office=offices["33.20"], kind=Source.Kind.FILE_IMPORT, name="Impor berkas"
     )
+
+
+@pytest.fixture
+def jepara(offices):
+    return offices["33.20"]
+
+
+@pytest.fixture
+def fakes(settings):
+    """The strict fake platforms on a free port, every platform's base URL pointed at them."""
+    with serving_fakes(settings) as running:
+        yield running
+
+
+@pytest.fixture
+def account(fakes):
+    """The fakes' first seeded account (a Facebook Page, an Instagram user, an X user, a Telegram
+    channel with its bot)."""
+    return fakes.hub.accounts[0]

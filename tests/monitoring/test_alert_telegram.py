@@ -15,7 +15,7 @@ from humas.monitoring.models import AlertChat, AlertDelivery, NarrativeAlert
 from humas.monitoring.risk import AlertRetry, narrative_alert_notify
 from humas.notifications.models import Notification
 
-from ..channels.conftest import connected_channel, serving_fakes
+from ..channels.conftest import connected_channel
 from .factories_narratives import NarrativeFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,29 +24,8 @@ WINDOW = datetime(2026, 12, 6, 10, tzinfo=UTC)
 
 
 @pytest.fixture
-def fakes(settings):
-    with serving_fakes(settings) as running:
-        yield running
-
-
-@pytest.fixture
-def account(fakes):
-    return fakes.hub.accounts[0]
-
-
-@pytest.fixture
-def jepara(offices):
-    return offices["33.20"]
-
-
-@pytest.fixture
 def admin(member):
     return member("33.20", "admin", email="admin.jepara@kpu.test")
-
-
-@pytest.fixture
-def operator(member):
-    return member("33.20", "operator", email="operator.jepara@kpu.test")
 
 
 @pytest.fixture

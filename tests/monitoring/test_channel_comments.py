@@ -13,27 +13,11 @@ from humas.channels.models import ChannelCredential
 from humas.monitoring.models import Item, Source
 from humas.monitoring.polling import PollError, poller_for, source_poll
 from humas.monitoring.services import items_ingest
-from tests.channels.conftest import connected_channel, serving_fakes
+from tests.channels.conftest import connected_channel
 
 pytestmark = pytest.mark.django_db
 
 POSTS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "posts" / "pilpres2024_tweets.csv"
-
-
-@pytest.fixture
-def fakes(settings):
-    with serving_fakes(settings) as running:
-        yield running
-
-
-@pytest.fixture
-def account(fakes):
-    return fakes.hub.accounts[0]
-
-
-@pytest.fixture
-def jepara(offices):
-    return offices["33.20"]
 
 
 @pytest.fixture

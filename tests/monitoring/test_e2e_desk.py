@@ -45,7 +45,7 @@ from humas.monitoring.selectors_triage import QueueFilters, narrative_queue
 from humas.notifications.models import Notification
 from humas.portal.models import Article, ArticleType
 from humas.portal.services import ArticleInput, article_approve, article_submit, article_update
-from tests.channels.conftest import connected_channel, serving_fakes
+from tests.channels.conftest import connected_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -217,12 +217,6 @@ def fresh_index():
     claim_index_reset()
     yield
     claim_index_reset()
-
-
-@pytest.fixture
-def fakes(settings):
-    with serving_fakes(settings) as running:
-        yield running
 
 
 @pytest.fixture

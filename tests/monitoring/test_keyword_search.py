@@ -8,25 +8,9 @@ import pytest
 from humas.monitoring.models import Item, Source
 from humas.monitoring.pollers.keyword_search import search_queries
 from humas.monitoring.polling import poller_for, source_poll
-from tests.channels.conftest import connected_channel, serving_fakes
+from tests.channels.conftest import connected_channel
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fakes(settings):
-    with serving_fakes(settings) as running:
-        yield running
-
-
-@pytest.fixture
-def account(fakes):
-    return fakes.hub.accounts[0]
-
-
-@pytest.fixture
-def jepara(offices):
-    return offices["33.20"]
 
 
 def search_source(office, channel, terms, name: str = "Pencarian X") -> Source:

@@ -23,28 +23,12 @@ from humas.monitoring.replies import (
     reply_send,
 )
 from humas.offices.policy import PolicyDenied
-from tests.channels.conftest import connected_channel, serving_fakes
+from tests.channels.conftest import connected_channel
 
 pytestmark = pytest.mark.django_db
 
 Status = Reply.Status
 TEXT = "Informasi ini sudah diklarifikasi: https://kpu.go.id/klarifikasi/tps-tutup"
-
-
-@pytest.fixture
-def fakes(settings):
-    with serving_fakes(settings) as running:
-        yield running
-
-
-@pytest.fixture
-def account(fakes):
-    return fakes.hub.accounts[0]
-
-
-@pytest.fixture
-def jepara(offices):
-    return offices["33.20"]
 
 
 @pytest.fixture

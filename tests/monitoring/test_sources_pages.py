@@ -37,11 +37,6 @@ def connected(office, platform, name, *, credential=True, active=True):
 
 
 @pytest.fixture
-def jepara(offices):
-    return offices["33.20"]
-
-
-@pytest.fixture
 def editor(member):
     return member("33.20", "editor", full_name="Editor Jepara", email="editor.jepara@kpu.test")
 

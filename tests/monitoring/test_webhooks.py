@@ -29,11 +29,6 @@ def fakes(settings):
 
 
 @pytest.fixture
-def account(fakes):
-    return fakes.hub.accounts[0]
-
-
-@pytest.fixture
 def meta() -> Client:
     return Client(enforce_csrf_checks=True)  # Meta has no CSRF token: the endpoint must not need one
 

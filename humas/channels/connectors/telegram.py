@@ -194,6 +194,9 @@ class TelegramConnector(HttpConnector):
         warnings = []
         if status == "administrator" and not member.get("can_delete_messages"):
             warnings.append("bot cannot delete messages (emergency withdrawal will fail)")
+        return self._account_info(chat, warnings=tuple(warnings))
+
+    def _account_info(self, chat: dict[str, Any], *, warnings: tuple[str, ...] = ()) -> AccountInfo:
         username = chat.get("username")
         self.chat_username = str(username) if username else None
         return AccountInfo(
@@ -203,7 +206,7 @@ class TelegramConnector(HttpConnector):
             handle=f"@{username}" if username else "",
             credential_type="bot",
             url=self.web_link(str(username)) if username else "",
-            warnings=tuple(warnings),
+            warnings=warnings,
         )
 
     @shape_guard(mutating=False)
@@ -222,16 +225,7 @@ class TelegramConnector(HttpConnector):
             status == "restricted" and member.get("can_send_messages")
         ):
             raise PermissionMissing(self.platform, template=T_NOT_MEMBER, chat=self.chat_id)
-        username = chat.get("username")
-        self.chat_username = str(username) if username else None
-        return AccountInfo(
-            platform=self.platform,
-            account_id=str(chat.get("id")),
-            name=str(chat.get("title", "")),
-            handle=f"@{username}" if username else "",
-            credential_type="bot",
-            url=self.web_link(str(username)) if username else "",
-        )
+        return self._account_info(chat)
 
     def _message_url(self, chat: dict[str, Any], message_id: int) -> str:
         username = chat.get("username") or self.chat_username
