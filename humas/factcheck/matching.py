@@ -18,6 +18,7 @@ string (:func:`claim_get_many` loads them).
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Sequence
@@ -38,6 +39,7 @@ __all__ = [
     "claim_index_invalidate",
     "claim_index_reset",
     "claims_match",
+    "claim_index_versioned",
 ]
 
 # How stale an index may be, at most, with respect to changes made by another process.
@@ -54,12 +56,15 @@ class _State:
     # doc id -> updated_at of the claim as indexed.
     stamps: dict[str, datetime] = field(default_factory=dict)
     version: Version | None = None
+    generation: int = 0  # grows with every change of the index's content
     checked_at: float = float("-inf")
     stale: bool = True
 
 
 _lock = threading.Lock()
 _state: _State | None = None
+# Versions of the index's content, never the same twice in a process (not even after a reset).
+_generations = itertools.count(1)
 
 
 def _kb_version() -> Version:
@@ -95,6 +100,12 @@ def claim_index() -> ClaimIndex:
     """The matching index over the active claims of the knowledge base, as of at most
     ``CHECK_SECONDS`` ago (or as of now, after a change made in this process). The same object is
     returned every time and updated in place; it is safe to query from several threads."""
+    return claim_index_versioned()[0]
+
+
+def claim_index_versioned() -> tuple[ClaimIndex, int]:
+    """The index and a version of its content, different after every change (and for a new index
+    after a reset): a search result cached under one version is stale under another."""
     global _state
     with _lock:
         state = _state
@@ -109,11 +120,12 @@ def claim_index() -> ClaimIndex:
                 if version != state.version:
                     _update(state)
                     state.version = version
+                    state.generation = next(_generations)
             except BaseException:
                 state.stale = True  # the database failed: look again next time
                 raise
             state.checked_at = now
-        return state.index
+        return state.index, state.generation
 
 
 def claim_index_invalidate() -> None:

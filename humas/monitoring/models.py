@@ -112,12 +112,18 @@ class MatchDecision(models.TextChoices):
 class Item(models.Model):
     """One thing said in public (a comment, a post, an article), as a source delivered it."""
 
+    # No index of its own on source, office or narrative: the unique key and the indexes below
+    # begin with them, and every index is one more write per item the pipeline updates.
     source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, related_name="items", verbose_name=_("sumber")
+        Source, on_delete=models.PROTECT, related_name="items", verbose_name=_("sumber"), db_index=False
     )
     # The source's office, copied so per-office queues need no join.
     office = models.ForeignKey(
-        "offices.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("kantor")
+        "offices.Office",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("kantor"),
+        db_index=False,
     )
     platform = models.CharField(_("platform"), max_length=16, choices=ItemPlatform.choices)
     external_id = models.CharField(_("ID di sumber"), max_length=EXTERNAL_ID_MAX)
@@ -168,6 +174,7 @@ class Item(models.Model):
         blank=True,
         related_name="items",
         verbose_name=_("narasi"),
+        db_index=False,
     )
     variant = models.ForeignKey(
         "Variant", on_delete=models.SET_NULL, null=True, blank=True, related_name="items"

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import operator
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -37,7 +37,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
-from humas.factcheck.matching import claim_index
+from humas.factcheck.matching import claim_index_versioned
 from humas.offices.models import Office
 from humas.textkit.cluster import (
     centroid_add,
@@ -74,9 +74,10 @@ REGION_CONFIDENCE = 0.5  # a region mentioned at least this surely routes the it
 CLUSTER_THRESHOLD = 0.45  # as textkit's NarrativeClusterer
 MATCH_ALONE_RELEVANT = 0.9  # confidence of a match that makes an item relevant by itself
 NEAR_DUPLICATE = 0.5  # estimated Jaccard of word shingles for one variant
-VARIANTS_COMPARED = 100
+VARIANTS_COMPARED = 100  # a narrative's largest variants a new wording is compared with
 BUSY_TERM = 64  # a term indexing more open narratives of an office than this is not looked up
-CANDIDATES = 8  # narratives an item is compared with, at most  # a narrative's largest variants a new wording is compared with
+CANDIDATES = 8  # narratives an item is compared with, at most
+MATCH_CACHE = 100_000  # claim matches remembered per worker process, by wording
 _LOCK_SPACE = 741_500  # first key of the PostgreSQL advisory locks of this module
 
 
@@ -205,7 +206,7 @@ def route(*, source_office: Office, source_kind: str, regions: dict[str, float],
 
 
 def _analyse(items: Sequence[Item]) -> list[_Work]:
-    index = claim_index()
+    index, version = claim_index_versioned()
     analyzer = index.analyzer
     offices = _offices.get()
     vocabularies_refresh()
@@ -243,20 +244,65 @@ def _analyse(items: Sequence[Item]) -> list[_Work]:
                 targets_commission=bool(commission.found(normalized, item.text)),
             )
         )
-    _match(works, index)
+    _match(works, index, version)
     return works
 
 
-def _match(works: list[_Work], index: Any) -> None:
-    """Claim matching, once per wording: copies in the batch take their first wording's result."""
+class _MatchCache:
+    """Claim matches by exact key, kept for the copies of a wording that later batches bring (most
+    of a busy day's flood repeats what was already said), as long as the knowledge base is the one
+    they were found in. Bounded: the oldest are forgotten first."""
+
+    def __init__(self, size: int = MATCH_CACHE) -> None:
+        self._lock = threading.Lock()
+        self._size = size
+        self._version: Any = None
+        self._results: OrderedDict[str, MatchResult | None] = OrderedDict()
+
+    def get(self, version: Any, keys: Iterable[str]) -> dict[str, MatchResult | None]:
+        with self._lock:
+            if version != self._version:
+                self._results.clear()
+                self._version = version
+                return {}
+            found = {}
+            for key in keys:
+                if key in self._results:
+                    self._results.move_to_end(key)
+                    found[key] = self._results[key]
+            return found
+
+    def put(self, version: Any, results: dict[str, MatchResult | None]) -> None:
+        with self._lock:
+            if version != self._version:
+                return
+            self._results.update(results)
+            while len(self._results) > self._size:
+                self._results.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._results.clear()
+            self._version = None
+
+
+_match_cache = _MatchCache()
+
+
+def _match(works: list[_Work], index: Any, version: Any) -> None:
+    """Claim matching, once per wording: copies take the result of their wording, found in this
+    batch or remembered from an earlier one."""
+    by_key: dict[str, MatchResult | None] = _match_cache.get(version, {w.key for w in works})
     first: dict[str, int] = {}
     fresh: list[int] = []
     for i, work in enumerate(works):
-        if work.key not in first:
+        if work.key not in first and work.key not in by_key:
             first[work.key] = i
             fresh.append(i)
     results = index.search_analyses([works[i].analysis for i in fresh], k=5) if fresh else []
-    by_key = {works[i].key: result for i, result in zip(fresh, results, strict=True)}
+    found = {works[i].key: result for i, result in zip(fresh, results, strict=True)}
+    _match_cache.put(version, found)
+    by_key.update(found)
     for work in works:
         result: MatchResult | None = by_key.get(work.key)
         work.match = result

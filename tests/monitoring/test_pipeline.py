@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from humas.factcheck.matching import claim_index_reset
+from humas.factcheck.matching import claim_index_invalidate, claim_index_reset
 from humas.factcheck.models import Claim
 from humas.monitoring.models import (
     Item,
@@ -25,6 +25,7 @@ from humas.monitoring.pipeline import items_process
 from humas.monitoring.services import items_ingest
 from humas.monitoring.vocabulary import relevance_rule_add
 from humas.notifications.models import Notification
+from humas.textkit.index import ClaimIndex
 
 from .conftest import record
 
@@ -340,3 +341,36 @@ def test_the_narrative_page_shows_the_alert_people_came_from(
     assert "Peringatan" in page
     assert "Lonjakan" in page
     assert "22 item dalam satu jam" in page
+
+
+def test_a_wording_matched_in_an_earlier_batch_is_not_searched_again_until_the_claims_change(
+    file_source, claims, monkeypatch
+):
+    searched: list[int] = []
+    search = ClaimIndex.search_analyses
+
+    def counting(self, analyses, **kwargs):
+        searched.append(len(analyses))
+        return search(self, analyses, **kwargs)
+
+    monkeypatch.setattr(ClaimIndex, "search_analyses", counting)
+    text = "Info dari grup WA: pemilu ditunda sampai 2025, sebarkan!!"
+    process(ingest(file_source, [text], prefix="a"))
+    process(ingest(file_source, [text.upper()], prefix="b"))  # the same wording, a later batch
+    assert searched == [1]
+    assert set(Item.objects.values_list("match_claim_id", flat=True)) == {claims[0].pk}
+
+    # A new clarification may answer the wording better: the next copy is searched again.
+    Claim.objects.create(
+        kind=Claim.Kind.EXTERNAL,
+        office=claims[0].office,
+        source_name="TurnBackHoax",
+        external_id="t-new",
+        title="Pemilu ditunda ke 2025 menurut grup WA",
+        text="Tidak benar, jadwal tetap.",
+        verdict="hoaks",
+        url="https://turnbackhoax.id/new",
+    )
+    claim_index_invalidate()
+    process(ingest(file_source, [text], prefix="c"))
+    assert searched == [1, 1]
