@@ -3,11 +3,7 @@ filters, one claim, and the import of external fact-checks (upload â†’ preview â
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.conf import settings
 from django.contrib import messages
-from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,25 +11,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from humas.accounts.http import AuthenticatedHttpRequest
+from humas.core import uploads
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.offices.officecontext import office_view
 from humas.web import paging
 
 from .forms import ClaimFilterForm, ImportConfirmForm, ImportUploadForm
-from .imports import ParsedFile, claims_file_parse, format_of
+from .imports import ParsedFile, claims_file_parse
 from .records import source_name_problem
 from .selectors import claim_get_for_kb, claim_list_for_kb, claim_verdict_options
 from .services import ClaimsInvalid, FactcheckError, claims_import
 
 PAGE_SIZE = 30
-PREVIEW_ROWS = 20
-# The previewed file travels back with the confirmation, compressed and signed by the server, so
-# what is imported is exactly what was previewed and no server keeps a half-finished import.
+# The previewed file travels back with the confirmation, signed with this (humas/core/uploads.py).
 _SALT = "humas.factcheck.import"
-_TOKEN_MAX_AGE = 60 * 60
-# Room left in a confirmation's form data for the other fields.
-_FORM_MARGIN = 16 * 1024
 NAV = "monitoring"
 
 
@@ -77,13 +69,6 @@ def claim_detail(request: AuthenticatedHttpRequest, office: Office, claim_id: in
     )
 
 
-def _decode(data: bytes) -> str | None:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-
-
 def _preview(
     request: AuthenticatedHttpRequest,
     office: Office,
@@ -94,25 +79,21 @@ def _preview(
     source_name: str,
     problem: str = "",
 ) -> HttpResponse:
-    rows = [
-        {"line": line, "record": record}
-        for line, record in zip(parsed.line_of[:PREVIEW_ROWS], parsed.cleaned[:PREVIEW_ROWS], strict=True)
-    ]
-    ok = parsed.ok and not problem
-    return render(
+    rows = [{"line": line, "record": record} for line, record in parsed.first(uploads.PREVIEW_ROWS)]
+    return uploads.preview_render(
         request,
         "factcheck/import_preview.html",
-        {
+        parsed=parsed,
+        token=token,
+        problem=problem,
+        confirm_form=ImportConfirmForm,
+        context={
             "office": office,
-            "parsed": parsed,
             "rows": rows,
-            "problem": problem,
-            "confirm": ImportConfirmForm(initial={"token": token}) if ok else None,
             "filename": filename,
             "source_name": source_name,
             "nav_active": NAV,
         },
-        status=200 if ok else 400,
     )
 
 
@@ -126,53 +107,30 @@ def _upload_page(request: AuthenticatedHttpRequest, office: Office, form: Import
 
 
 def _upload(request: AuthenticatedHttpRequest, office: Office, form: ImportUploadForm) -> HttpResponse:
-    upload = form.cleaned_data["file"]
-    filename = upload.name or ""
-    fmt = format_of(filename)
-    if not fmt:
-        form.add_error("file", _("Hanya berkas .csv atau .jsonl yang dapat diimpor."))
-        return _upload_page(request, office, form)
-    content = _decode(upload.read())
-    if content is None:
-        form.add_error("file", _("Berkas harus berupa teks UTF-8."))
+    text = uploads.upload_read(form)
+    if text is None:
         return _upload_page(request, office, form)
     source_name = form.cleaned_data["source_name"]
     refused = source_name_problem(source_name)
     if refused:
         form.add_error("source_name", refused)
         return _upload_page(request, office, form)
-    parsed = claims_file_parse(content=content, fmt=fmt)
-    token = ""
-    problem = ""
-    if parsed.ok:
-        token = signing.dumps(
-            {"content": content, "format": fmt, "filename": filename, "source": source_name},
-            salt=_SALT,
-            compress=True,
-        )
-        if len(token) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE - _FORM_MARGIN:
-            problem = _("Berkas ini terlalu besar untuk diimpor sekaligus; bagi menjadi beberapa berkas.")
+    parsed = claims_file_parse(content=text.content, fmt=text.fmt)
+    token, problem = uploads.preview_token(text, source=source_name, salt=_SALT) if parsed.ok else ("", "")
     return _preview(
         request,
         office,
         parsed=parsed,
         token=token,
-        filename=filename,
+        filename=text.filename,
         source_name=source_name,
         problem=problem,
     )
 
 
 def _confirm(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
-    form = ImportConfirmForm(request.POST)
-    payload: dict[str, Any] | None = None
-    if form.is_valid():
-        try:
-            payload = signing.loads(form.cleaned_data["token"], salt=_SALT, max_age=_TOKEN_MAX_AGE)
-        except signing.BadSignature:
-            payload = None
-    if not isinstance(payload, dict):
-        messages.error(request, _("Pratinjau impor sudah kedaluwarsa atau tidak sah; unggah berkasnya lagi."))
+    payload = uploads.preview_load(request, ImportConfirmForm(request.POST), salt=_SALT)
+    if payload is None:
         return redirect("factcheck:import", office_slug=office.slug)
     parsed = claims_file_parse(content=payload["content"], fmt=payload["format"])
     try:

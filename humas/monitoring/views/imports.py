@@ -1,20 +1,18 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
-from django.core import signing
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from humas.accounts.http import AuthenticatedHttpRequest
+from humas.core import uploads
 from humas.offices.models import Office
 from humas.offices.officecontext import office_view
 
 from ..forms import ImportConfirmForm, ImportUploadForm
-from ..imports import ParsedFile, format_of, items_file_parse
+from ..imports import ParsedFile, items_file_parse
 from ..models import ItemPlatform, Source
 from ..services import (
     ItemsInvalid,
@@ -24,20 +22,8 @@ from ..services import (
     source_name_problem,
 )
 
-PREVIEW_ROWS = 20
-# The previewed file travels back with the confirmation, compressed and signed by the server, so
-# what is imported is exactly what was previewed and no server keeps a half-finished import.
+# The previewed file travels back with the confirmation, signed with this (humas/core/uploads.py).
 _SALT = "humas.monitoring.import"
-_TOKEN_MAX_AGE = 60 * 60
-# Room left in a confirmation's form data for the other fields.
-_FORM_MARGIN = 16 * 1024
-
-
-def _decode(data: bytes) -> str | None:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
 
 
 def _preview(
@@ -53,59 +39,44 @@ def _preview(
     platforms = dict(ItemPlatform.choices)
     rows = [
         {"line": line, "record": record, "platform": platforms.get(record.platform, record.platform)}
-        for line, record in zip(parsed.line_of[:PREVIEW_ROWS], parsed.cleaned[:PREVIEW_ROWS], strict=True)
+        for line, record in parsed.first(uploads.PREVIEW_ROWS)
     ]
-    ok = parsed.ok and not problem
-    return render(
+    return uploads.preview_render(
         request,
         "monitoring/import_preview.html",
-        {
+        parsed=parsed,
+        token=token,
+        problem=problem,
+        confirm_form=ImportConfirmForm,
+        context={
             "office": office,
-            "parsed": parsed,
             "rows": rows,
-            "problem": problem,
-            "confirm": ImportConfirmForm(initial={"token": token}) if ok else None,
             "filename": filename,
             "source_name": source_name,
             "nav_active": "monitoring",
         },
-        status=200 if ok else 400,
     )
 
 
 def _upload(request: AuthenticatedHttpRequest, office: Office, form: ImportUploadForm) -> HttpResponse:
-    upload = form.cleaned_data["file"]
-    filename = upload.name or ""
-    fmt = format_of(filename)
-    if not fmt:
-        form.add_error("file", _("Hanya berkas .csv atau .jsonl yang dapat diimpor."))
+    text = uploads.upload_read(form)
+    if text is None:
         return _upload_page(request, office, form)
-    content = _decode(upload.read())
-    if content is None:
-        form.add_error("file", _("Berkas harus berupa teks UTF-8."))
-        return _upload_page(request, office, form)
-    parsed = items_file_parse(content=content, fmt=fmt, max_rows=settings.HUMAS_MONITORING_IMPORT_MAX_ROWS)
+    parsed = items_file_parse(
+        content=text.content, fmt=text.fmt, max_rows=settings.HUMAS_MONITORING_IMPORT_MAX_ROWS
+    )
     source_name = form.cleaned_data["source_name"]
     refused = source_name_problem(office=office, kind=Source.Kind.FILE_IMPORT, name=source_name)
     if refused:
         form.add_error("source_name", refused)
         return _upload_page(request, office, form)
-    token = ""
-    problem = ""
-    if parsed.ok:
-        token = signing.dumps(
-            {"content": content, "format": fmt, "filename": filename, "source": source_name},
-            salt=_SALT,
-            compress=True,
-        )
-        if len(token) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE - _FORM_MARGIN:
-            problem = _("Berkas ini terlalu besar untuk diimpor sekaligus; bagi menjadi beberapa berkas.")
+    token, problem = uploads.preview_token(text, source=source_name, salt=_SALT) if parsed.ok else ("", "")
     return _preview(
         request,
         office,
         parsed=parsed,
         token=token,
-        filename=filename,
+        filename=text.filename,
         source_name=source_name,
         problem=problem,
     )
@@ -121,15 +92,8 @@ def _upload_page(request: AuthenticatedHttpRequest, office: Office, form: Import
 
 
 def _confirm(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
-    form = ImportConfirmForm(request.POST)
-    payload: dict[str, Any] | None = None
-    if form.is_valid():
-        try:
-            payload = signing.loads(form.cleaned_data["token"], salt=_SALT, max_age=_TOKEN_MAX_AGE)
-        except signing.BadSignature:
-            payload = None
-    if not isinstance(payload, dict):
-        messages.error(request, _("Pratinjau impor sudah kedaluwarsa atau tidak sah; unggah berkasnya lagi."))
+    payload = uploads.preview_load(request, ImportConfirmForm(request.POST), salt=_SALT)
+    if payload is None:
         return redirect("monitoring:import", office_slug=office.slug)
     parsed = items_file_parse(
         content=payload["content"], fmt=payload["format"], max_rows=settings.HUMAS_MONITORING_IMPORT_MAX_ROWS
