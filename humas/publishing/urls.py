@@ -3,12 +3,18 @@ from django.urls import path
 from .views import assisted as views_assisted
 from .views import media as views_media
 from .views import posts as views
+from .views import sharing as views_sharing
 
 app_name = "publishing"
 
 urlpatterns = [
     path("<slug:office_slug>/content/", views.post_list, name="list"),
     path("<slug:office_slug>/content/new/", views.post_new, name="new"),
+    path(
+        "<slug:office_slug>/content/from-article/<int:article_id>/",
+        views_sharing.post_from_article_view,
+        name="from_article",
+    ),
     path("<slug:office_slug>/content/<int:post_id>/", views.post_detail, name="detail"),
     path("<slug:office_slug>/content/<int:post_id>/edit/", views.post_edit, name="edit"),
     path(

@@ -19,6 +19,7 @@ from humas.accounts.http import AuthenticatedHttpRequest
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.offices.officecontext import office_view
+from humas.portal.models import Article
 from humas.web import paging
 
 from ..evidence import evidence_write
@@ -140,6 +141,12 @@ def narrative_detail(request: AuthenticatedHttpRequest, office: Office, narrativ
         # "Buat klarifikasi" drafts a portal article in the narrative's office.
         "can_clarify": can_triage and policy.can(request.user, "content.draft", narrative.office),
         "replies_url": _replies_url(office) if can_triage else "",
+        # "Bagikan klarifikasi ke kanal": a draft post of the narrative's office from it, once published.
+        "can_share_clarification": narrative.clarification_article_id is not None
+        and policy.can(request.user, "content.draft", narrative.office)
+        and Article.objects.filter(
+            pk=narrative.clarification_article_id, office=narrative.office, status=Article.Status.PUBLISHED
+        ).exists(),
         "nav_active": "monitoring",
     }
     if can_triage:

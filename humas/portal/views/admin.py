@@ -147,6 +147,9 @@ def article_detail(request: AuthenticatedHttpRequest, office: Office, article_id
             "versions": article.versions.select_related("created_by", "approved_by")[:50],
             # The buttons shown are the actions the services would let this person perform.
             "actions": article_actions(actor=request.user, article=article),
+            # "Bagikan ke kanal" (publishing:from_article) drafts a post of this office from it.
+            "can_share": article.status == Article.Status.PUBLISHED
+            and policy.can(request.user, "content.draft", office),
             "approve_form": ApproveForm(zone=office.zoneinfo),
             "reason_form": ReasonForm(),
             "views": article_view_count(article=article),
