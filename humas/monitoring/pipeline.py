@@ -148,7 +148,6 @@ class _Work:
     item: Item
     analysis: Analysis
     key: str
-    signature: list[int]
     terms: list[str]
     regions: dict[str, float]
     office: Office
@@ -162,6 +161,16 @@ class _Work:
     # Filled when it joins a narrative.
     narrative: Narrative | None = None
     variant: Variant | None = None
+    _signature: list[int] | None = None
+
+    @property
+    def signature(self) -> list[int]:
+        """MinHash of the wording, made when first asked (only a wording new to its narrative
+        needs one: copies of a known wording and items that join no narrative never do)."""
+        if self._signature is None:
+            found = _minhash().signature(self.analysis)
+            self._signature = [int(v) for v in found] if found is not None else []
+        return self._signature
 
     @property
     def relevant(self) -> bool:
@@ -211,12 +220,10 @@ def _analyse(items: Sequence[Item]) -> list[_Work]:
     offices = _offices.get()
     vocabularies_refresh()
     tagger = _tagger()
-    minhash = _minhash()
     commission = commission_vocabulary(analyzer=analyzer)
     works: list[_Work] = []
     for item in items:
         analysis = analyzer.analyze(item.text)
-        signature = minhash.signature(analysis)
         regions = tagger.codes(item.text)
         source_office = offices.by_id.get(item.office_id) or Office.objects.get(pk=item.office_id)
         item.office = source_office  # from the cache: no query when a later step reads it
@@ -236,7 +243,6 @@ def _analyse(items: Sequence[Item]) -> list[_Work]:
                 item=item,
                 analysis=analysis,
                 key=exact_key(analysis),
-                signature=[int(v) for v in signature] if signature is not None else [],
                 terms=cluster_terms(analysis),
                 regions=regions,
                 office=office,
