@@ -12,10 +12,8 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -132,37 +130,14 @@ class Vocabulary:
 
     phrases: tuple[tuple[str, str], ...]  # (as written, normalised or "" when not usable)
 
-    @cached_property
-    def _lookup(self) -> tuple[dict[str, list[int]], dict[str, list[int]], list[tuple[int, str, str]]]:
-        """Single words by form (a set lookup per word of the text), and the phrases of several
-        words (looked for in the text); values are positions in ``phrases``."""
-        written: dict[str, list[int]] = defaultdict(list)
-        normalised: dict[str, list[int]] = defaultdict(list)
-        several: list[tuple[int, str, str]] = []
-        for i, (phrase, norm) in enumerate(self.phrases):
-            if " " in phrase or " " in norm:
-                several.append((i, f" {phrase} ", f" {norm} " if norm else ""))
-                continue
-            written[phrase].append(i)
-            if norm:
-                normalised[norm].append(i)
-        return dict(written), dict(normalised), several
-
     def found(self, normalized: str, written: str = "") -> list[str]:
-        """The phrases found, as whole words, in the text as written or in its normalised form."""
-        by_written, by_normalised, several = self._lookup
-        plain = simple_form(written) if written else ""
-        hits: set[int] = set()
-        for word in set(plain.split()):
-            hits.update(by_written.get(word, ()))
-        for word in set(normalized.split()):
-            hits.update(by_normalised.get(word, ()))
-        if several:
-            padded_plain, padded = f" {plain} ", f" {normalized} "
-            for i, phrase, norm in several:
-                if (plain and phrase in padded_plain) or (norm and norm in padded):
-                    hits.add(i)
-        return [self.phrases[i][0] for i in sorted(hits)]
+        padded = f" {normalized} "
+        plain = f" {simple_form(written)} " if written else ""
+        return [
+            phrase
+            for phrase, norm in self.phrases
+            if (plain and f" {phrase} " in plain) or (norm and f" {norm} " in padded)
+        ]
 
 
 class _Cache:
