@@ -245,6 +245,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _django()
     from django.conf import settings
 
+    from humas.demo.fakes import demo_fakes_feed, demo_fakes_state
     from humas.demo.seed import demo_content, demo_monitoring, demo_official_accounts, demo_seed
 
     _prepare_database()
@@ -253,6 +254,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     demo_content()
     demo_official_accounts()
     demo_monitoring()
+    # The sample's comments on the fakes (before they start), so replies to them can be sent.
+    demo_fakes_feed(demo_fakes_state(settings.DATA_DIR))
     url = f"http://{args.host}:{args.port}/"
     fakes_port = args.fakes_port or args.port + 1
     fakes_url = f"http://{args.host}:{fakes_port}"

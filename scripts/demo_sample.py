@@ -16,6 +16,10 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "humas" / "demo" / "data" / "monitoring_sample.jsonl"
 RNG = random.Random(2026)
+# The comments on KPU Jepara's channels carry the ids the platform gives comments: `humas demo`
+# puts them on the fake platforms with these ids (under a Page post and an Instagram media with
+# the ids of humas/demo/fakes.py DEMO_POSTS), so a reply Humas sends reaches a comment that exists.
+FACEBOOK_POST = "2026000000000001"
 
 HANDLES = [
     "warga_jepara",
@@ -89,7 +93,7 @@ STORIES = [
     ),
     (
         "tps",
-        "comments",
+        "instagram",
         "instagram",
         14,
         (60 * 20, 30),
@@ -139,6 +143,21 @@ CHATTER = [
 ]
 
 
+def item_id(platform: str, serial: int) -> str:
+    """The item's id on its platform: a Facebook comment's ``{post}_{comment}``, an Instagram
+    comment's digits, an X post's (made-up) id."""
+    if platform == "facebook":
+        return f"{FACEBOOK_POST}_20261{serial:011d}"
+    if platform == "instagram":
+        return f"1793026{serial:010d}"
+    return f"demo-{serial:05d}"
+
+
+def facebook_url(serial: int) -> str:
+    """Where the comment is on facebook.com (its permalink: the post, the comment named)."""
+    return f"https://www.facebook.com/kpukabjepara/posts/{FACEBOOK_POST}?comment_id=20261{serial:011d}"
+
+
 def main() -> None:
     lines = []
     serial = 0
@@ -153,7 +172,7 @@ def main() -> None:
             elif platform == "instagram":
                 url = f"https://www.instagram.com/p/demo{serial:05d}/"
             else:
-                url = f"https://www.facebook.com/kpukabjepara/posts/demo{serial:05d}"
+                url = facebook_url(serial)
             reactions = RNG.randint(0, 40) * (8 if story == "spike" else 1)
             lines.append(
                 {
@@ -161,7 +180,7 @@ def main() -> None:
                     "story": story,
                     "minutes_ago": max(minutes, 0),
                     "platform": platform,
-                    "external_id": f"demo-{serial:05d}",
+                    "external_id": item_id(platform, serial),
                     "author_handle": f"@{handle}",
                     "url": url,
                     "text": text,
@@ -179,9 +198,9 @@ def main() -> None:
                 "story": "chatter",
                 "minutes_ago": RNG.randint(5, 60 * 48),
                 "platform": "facebook",
-                "external_id": f"demo-{serial:05d}",
+                "external_id": item_id("facebook", serial),
                 "author_handle": f"@{handle}",
-                "url": f"https://www.facebook.com/kpukabjepara/posts/demo{serial:05d}",
+                "url": facebook_url(serial),
                 "text": RNG.choice(CHATTER),
                 "reactions": RNG.randint(0, 10),
                 "comments": 0,

@@ -276,11 +276,16 @@ def demo_official_accounts() -> int:
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "monitoring_sample.jsonl"
 # Demo sources: (key in the sample, office code, kind, name). Inactive, so no poller reaches out
-# for them: their items come from the packaged sample only.
+# for them: their items come from the packaged sample only. The comments are on the fake
+# platforms too, with the same ids (humas/demo/fakes.py): replies to them reach the fake, and a
+# comment source switched on once its channel is connected polls the same comments again.
 DEMO_SOURCES: list[tuple[str, str, str, str]] = [
     ("comments", "33.20", "channel_comments", "Contoh komentar kanal (demo)"),
+    ("instagram", "33.20", "channel_comments", "Contoh komentar Instagram (demo)"),
     ("search", "00", "keyword_search", "Contoh pencarian X (demo)"),
 ]
+# The channel of the office whose comments a comment source holds, by its key.
+DEMO_SOURCE_CHANNELS = {"comments": "facebook", "instagram": "instagram"}
 
 
 def demo_monitoring(*, now: datetime | None = None) -> int:
@@ -298,10 +303,16 @@ def demo_monitoring(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     claims_sync_all()  # the demo's clarifications are in the knowledge base before items arrive
     offices = {o.code: o for o in Office.objects.filter(code__in={c for _, c, _, _ in DEMO_SOURCES})}
-    facebook = Channel.objects.filter(office=offices["33.20"], platform="facebook").first()
     sources: dict[str, Source] = {}
     for key, code, kind, name in DEMO_SOURCES:
-        config = {"channel_id": facebook.pk} if kind == "channel_comments" and facebook else {}
+        channel = (
+            Channel.objects.filter(office=offices[code], platform=DEMO_SOURCE_CHANNELS[key])
+            .order_by("pk")
+            .first()
+            if key in DEMO_SOURCE_CHANNELS
+            else None
+        )
+        config = {"channel_id": channel.pk} if channel is not None else {}
         source, _created = Source.objects.get_or_create(
             office=offices[code], name=name, defaults={"kind": kind, "config": config, "is_active": False}
         )

@@ -11,6 +11,10 @@ author gets a stable made-up member of the public.
     feed_file(hub, "posts.csv", platform="facebook")          # comments on a new Page post
     feed_file(hub, "posts.csv", platform="x", target="mentions", limit=500)
     POST /_control/feed {"platform": "x", "target": "posts", "path": "…/posts.jsonl", "recent": true}
+
+With ``keep_ids`` each row keeps its own id on the platform (Graph-shaped for Facebook and
+Instagram, digits for X) and a row already there is left alone, so feeding the same file again
+adds nothing: how ``humas demo`` puts its packaged sample's comments on the fakes (humas/demo/).
 """
 
 from __future__ import annotations
@@ -156,6 +160,7 @@ def feed(
     post_id: str = "",
     limit: int | None = None,
     recent: bool = False,
+    keep_ids: bool = False,
 ) -> dict[str, Any]:
     """Store ``rows`` on ``platform`` for the seeded account number ``account`` (0-based) and
     answer ``{"post_id": …, "ids": [...]}``: the post (or group) they hang under and their ids.
@@ -163,38 +168,55 @@ def feed(
     Facebook and Instagram: comments on ``post_id`` (a Page post or an IG media; a new one when
     empty). X: ``mentions`` of the account (its @username is put in front of a text that does not
     name it), public ``posts`` (for recent search) or ``replies`` to ``post_id``. Telegram:
-    messages in the channel's discussion group (linked first when it has none)."""
+    messages in the channel's discussion group (linked first when it has none).
+
+    ``keep_ids`` (Facebook, Instagram, X): every row's id is its id on the platform (a Facebook
+    comment's ``{post id's tail}_{digits}``, an Instagram comment's or a post's digits: ValueError
+    for a row without one, or with one the platform would not give); rows already stored under
+    ``post_id`` are left alone and listed in ``"existing"`` instead of ``"ids"``."""
     if platform not in TARGETS:
         raise ValueError(f"unknown platform {platform!r}")
     target = target or TARGETS[platform][0]
     if target not in TARGETS[platform]:
         raise ValueError(f"{platform} takes {', '.join(TARGETS[platform])}, not {target!r}")
+    if keep_ids and platform == "telegram":
+        raise ValueError("telegram messages cannot keep the file's ids")
     seeded = hub.accounts[account]
     chosen = fed_rows(rows, limit=limit, recent_at=hub.graph.clock() if recent else None)
     ids: list[str] = []
-    if platform == "facebook":
-        post_id = post_id or hub.graph.add_post(
-            seeded["facebook"]["page_id"], "Informasi tahapan pemilu dari kantor kami."
-        )
-        for row in chosen:
-            ids.append(
-                hub.graph.add_public_comment(
-                    post_id, row.text, row.author, created=row.created, reactions=row.reactions
-                )
+    existing: list[str] = []
+    if platform in ("facebook", "instagram"):
+        if platform == "facebook":
+            post_id = post_id or hub.graph.add_post(
+                seeded["facebook"]["page_id"], "Informasi tahapan pemilu dari kantor kami."
             )
-    elif platform == "instagram":
-        post_id = post_id or hub.graph.add_media(
-            seeded["instagram"]["ig_user_id"], "Informasi tahapan pemilu."
-        )
+        else:
+            post_id = post_id or hub.graph.add_media(
+                seeded["instagram"]["ig_user_id"], "Informasi tahapan pemilu."
+            )
         for row in chosen:
+            if keep_ids and _kept(hub.graph.objects.get(row.source_id), post_id, row):
+                existing.append(row.source_id)
+                continue
             ids.append(
                 hub.graph.add_public_comment(
-                    post_id, row.text, row.author, created=row.created, reactions=row.reactions
+                    post_id,
+                    row.text,
+                    row.author,
+                    created=row.created,
+                    reactions=row.reactions,
+                    comment_id=row.source_id if keep_ids else None,
                 )
             )
     elif platform == "x":
         username = seeded["x"]["username"]
         for row in chosen:
+            if keep_ids:
+                if not row.source_id.isdigit():
+                    raise ValueError(f"{row.source_id!r} is not an X post id")
+                if row.source_id in hub.x.tweets:
+                    existing.append(row.source_id)
+                    continue
             text = row.text
             if target == "mentions" and f"@{username}".casefold() not in text.casefold():
                 text = f"@{username} {text}"
@@ -222,7 +244,21 @@ def feed(
             )
             ids.append(f"{group['chat_id']}:{message_id}")
     hub.save_state()
+    if keep_ids:
+        return {"post_id": post_id, "ids": ids, "existing": existing}
     return {"post_id": post_id, "ids": ids}
+
+
+def _kept(stored: Any, post_id: str, row: FedRow) -> bool:
+    """Whether the row (fed with its own id) is on the platform already, under ``post_id``;
+    ValueError when its id is missing or names something else."""
+    if not row.source_id:
+        raise ValueError(f"a row without an id cannot keep it: {row.text[:40]!r}")
+    if stored is None:
+        return False
+    if stored.kind not in ("comment", "ig_comment") or stored.data.get("parent") != post_id:
+        raise ValueError(f"{row.source_id!r} is already taken by another object")
+    return True
 
 
 def feed_file(hub: Fakes, path: str | Path, **options: Any) -> dict[str, Any]:

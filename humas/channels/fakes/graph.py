@@ -1253,8 +1253,9 @@ class GraphFake(LockedFake):
         *,
         created: float | None = None,
         reactions: int = 0,
+        comment_id: str | None = None,
     ) -> str:
-        comment_id = f"{parent_id.split('_')[-1]}_{self._new_id('5')}"
+        comment_id = comment_id or f"{parent_id.split('_')[-1]}_{self._new_id('5')}"
         data: dict[str, Any] = {
             "message": message,
             "parent": parent_id,
@@ -1281,11 +1282,19 @@ class GraphFake(LockedFake):
         *,
         created: float | None = None,
         reactions: int = 0,
+        comment_id: str | None = None,
     ) -> str:
-        """A comment by a member of the public on a post, a media or (a reply) a comment."""
+        """A comment by a member of the public on a post, a media or (a reply) a comment.
+
+        ``comment_id``: the id it gets, shaped as Graph shapes it (see :meth:`chosen_id_problem`);
+        ValueError when it is not, or is taken. By default the fake makes one up."""
         with self.lock:
             obj = self._object(object_id)
             kind = "ig_comment" if obj.kind.startswith("ig") else "comment"
+            if comment_id is not None:
+                problem = self.chosen_id_problem(comment_id, kind, parent_id=object_id)
+                if problem:
+                    raise ValueError(problem)
             return self._store_comment(
                 obj,
                 object_id,
@@ -1294,12 +1303,40 @@ class GraphFake(LockedFake):
                 self.public_author(author_name),
                 created=created,
                 reactions=reactions,
+                comment_id=comment_id,
             )
 
-    def add_post(self, page_id: str, message: str, *, created: float | None = None) -> str:
-        """A published post on a Page, as if its people had posted it (comments need one)."""
+    def chosen_id_problem(self, object_id: str, kind: str, *, parent_id: str = "", owner: str = "") -> str:
+        """Why ``object_id`` cannot be the id of a new ``kind`` object fed to the fake ("" when it
+        can). Ids a caller chooses (a sample whose comments must keep their ids) are shaped as
+        Graph's: a Page post ``{page id}_{digits}``, a comment on Facebook ``{tail of the id of
+        what it answers}_{digits}``, an Instagram media or comment digits only; and unused. The
+        digits are 10 to 20 of them, as long as Graph's: the fake's own ids are shorter, so the
+        two never meet."""
+        if kind == "post":
+            pattern, shape = rf"{re.escape(owner)}_\d{{10,20}}", f"{owner}_<10-20 digits>"
+        elif kind == "comment":
+            tail = parent_id.split("_")[-1]
+            pattern, shape = rf"{re.escape(tail)}_\d{{10,20}}", f"{tail}_<10-20 digits>"
+        else:
+            pattern, shape = r"\d{10,20}", "<10-20 digits>"
+        if not re.fullmatch(pattern, object_id):
+            return f"{object_id!r} is not a Graph {kind} id: expected {shape}"
+        if object_id in self.objects or object_id in self.pages or object_id in self.ig_accounts:
+            return f"{object_id!r} is already taken"
+        return ""
+
+    def add_post(
+        self, page_id: str, message: str, *, created: float | None = None, post_id: str | None = None
+    ) -> str:
+        """A published post on a Page, as if its people had posted it (comments need one).
+        ``post_id``: the id it gets (``{page id}_{digits}``, unused; else ValueError)."""
         with self.lock:
-            post_id = f"{page_id}_{self._new_id('1')}"
+            if post_id is not None:
+                problem = self.chosen_id_problem(post_id, "post", owner=page_id)
+                if problem:
+                    raise ValueError(problem)
+            post_id = post_id or f"{page_id}_{self._new_id('1')}"
             self.objects[post_id] = GraphObject(
                 post_id,
                 "post",
@@ -1309,12 +1346,19 @@ class GraphFake(LockedFake):
             )
             return post_id
 
-    def add_media(self, ig_user_id: str, caption: str, *, created: float | None = None) -> str:
-        """A published Instagram media of an account (comments need one)."""
+    def add_media(
+        self, ig_user_id: str, caption: str, *, created: float | None = None, media_id: str | None = None
+    ) -> str:
+        """A published Instagram media of an account (comments need one). ``media_id``: the id it
+        gets (digits, unused; else ValueError)."""
         with self.lock:
             if ig_user_id not in self.ig_accounts:
                 raise KeyError(ig_user_id)
-            media_id = self._new_id("180")
+            if media_id is not None:
+                problem = self.chosen_id_problem(media_id, "ig_media")
+                if problem:
+                    raise ValueError(problem)
+            media_id = media_id or self._new_id("180")
             self.objects[media_id] = GraphObject(
                 media_id,
                 "ig_media",
@@ -1343,6 +1387,40 @@ class GraphFake(LockedFake):
                     {"id": obj.id, "parent_id": obj.data.get("parent"), "text": obj.data.get("message", "")}
                 )
             return found
+
+    def thread(self, object_id: str) -> tuple[str, list[dict[str, Any]]] | None:
+        """The post or media that ``object_id`` (it, or a comment under it) belongs to, and every
+        comment under it in reading order (each after what it answers, its ``parent`` and its
+        ``depth``; the Page's or account's own replies marked ``own``), for the fakes' pages; None
+        when the id names neither."""
+        with self.lock:
+            obj = self.objects.get(object_id)
+            if obj is None:
+                return None
+            root = self._root(obj)
+            if root.kind not in ("post", "ig_media"):
+                return None
+            index = self._child_index()
+            found: list[dict[str, Any]] = []
+
+            def walk(parent: str, depth: int) -> None:
+                for child in sorted(index.get(parent, []), key=self._sort_key):
+                    author = child.data.get("from", {})
+                    found.append(
+                        {
+                            "id": child.id,
+                            "parent": parent,
+                            "author": author.get("name") or author.get("username") or "",
+                            "own": str(author.get("id", "")) == child.owner,
+                            "text": child.data.get("message", ""),
+                            "created": child.created,
+                            "depth": depth,
+                        }
+                    )
+                    walk(child.id, depth + 1)
+
+            walk(root.id, 0)
+            return root.id, found
 
     def webhook_payload(self, comment_id: str) -> dict[str, Any]:
         """The change notification Meta sends an app subscribed to the Page's ``feed`` field or

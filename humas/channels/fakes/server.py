@@ -368,7 +368,7 @@ class FakeHub:
             if action == "feed" and request.method == "POST":
                 options = {
                     k: body[k]
-                    for k in ("platform", "target", "account", "post_id", "limit", "recent")
+                    for k in ("platform", "target", "account", "post_id", "limit", "recent", "keep_ids")
                     if k in body
                 }
                 try:
@@ -479,8 +479,20 @@ class FakeHub:
         if rest:
             chosen = [p for p in posts if rest in p.get("paths", ())]
             if chosen:
-                return Response.html(200, head + self._post_html(platform, chosen[0]) + "</body></html>")
+                comments = self._comments_html(platform, str(chosen[0]["id"]), "")
+                return Response.html(
+                    200, head + self._post_html(platform, chosen[0]) + comments + "</body></html>"
+                )
             else:
+                # A comment (or a reply Humas sent) at facebook.com/{comment id}: its post, the
+                # comment marked among the others.
+                thread = self.graph.thread(rest) if platform in ("facebook", "instagram") else None
+                root = [p for p in posts if thread and p["id"] == thread[0]]
+                if root:
+                    comments = self._comments_html(platform, str(root[0]["id"]), rest)
+                    return Response.html(
+                        200, head + self._post_html(platform, root[0]) + comments + "</body></html>"
+                    )
                 chosen = [p for p in posts if rest in p.get("account_paths", ())]
                 title = f"{platform}: {rest}"
                 if not chosen and not self._known_account(platform, rest):
@@ -527,6 +539,42 @@ class FakeHub:
             f"{f'<ul>{images}</ul>' if images else ''}"
             f"<p><small>{html.escape(when)} · id {html.escape(str(post['id']))}</small></p></article>"
         )
+
+    def _comments_html(self, platform: str, post_id: str, marked: str) -> str:
+        """The comments under a Facebook post or an Instagram media, replies indented under what
+        they answer, the Page's own (the replies Humas sent) labelled; ``marked`` highlighted."""
+        if platform not in ("facebook", "instagram"):
+            return ""
+        thread = self.graph.thread(post_id)
+        if thread is None or not thread[1]:
+            return ""
+
+        def item(
+            comment: dict[str, Any], indent: int, *, marked_here: bool = False, anchor: bool = True
+        ) -> str:
+            when = datetime.fromtimestamp(comment["created"], UTC).strftime("%Y-%m-%d %H:%M UTC")
+            ident = html.escape(str(comment["id"]))
+            own = " <strong>(balasan akun ini)</strong>" if comment["own"] else ""
+            style = f"margin-left:{1.5 * indent:.1f}rem" + (";background:#fff3bf" if marked_here else "")
+            named = f' id="c{ident}"' if anchor else ""
+            return (
+                f'<li{named} style="{style}"><small>'
+                f"{html.escape(str(comment['author']))}{own} · {html.escape(when)} · "
+                f'<a href="/_fake/{platform}/{ident}">{ident}</a></small>'
+                f"<pre>{html.escape(str(comment['text']))}</pre></li>"
+            )
+
+        by_id = {comment["id"]: comment for comment in thread[1]}
+        top = ""
+        if marked in by_id:
+            # The comment asked for first, after the one it answers: the thread below may be long.
+            chain = [by_id[marked]]
+            if by_id[marked]["parent"] in by_id:
+                chain.insert(0, by_id[by_id[marked]["parent"]])
+            shown = "".join(item(c, n, anchor=False) for n, c in enumerate(chain))
+            top = f'<h2>Komentar ini</h2><ul style="background:#fff3bf">{shown}</ul>'
+        rows = [item(c, c["depth"], marked_here=c["id"] == marked) for c in thread[1]]
+        return f"{top}<h2>Komentar ({len(rows)})</h2><ul>{''.join(rows)}</ul>"
 
     def _known_account(self, platform: str, path: str) -> bool:
         """Whether ``path`` is an account's page on the platform (it may have no posts yet)."""
