@@ -15,6 +15,8 @@ from PIL import Image
 from humas.audit.models import AuditEvent
 from humas.channels.models import Channel, Platform
 from humas.channels.services import ChannelInput, channel_create
+from humas.factcheck.models import Claim
+from humas.factcheck.services import claims_sync_all
 from humas.offices import policy
 from humas.portal.images import image_upload
 from humas.portal.models import Article, ArticleType
@@ -331,3 +333,17 @@ def test_the_narrative_page_offers_sharing_once_the_clarification_is_published(
             reverse("monitoring:narrative", kwargs={"office_slug": "jateng", "narrative_id": narrative.pk})
         ).content.decode()
     )
+
+
+def test_a_narrative_matched_to_the_offices_own_clarification_offers_sharing_it(
+    client, operator, published, offices
+):
+    article = published()
+    claims_sync_all()
+    claim = Claim.objects.get(article=article)
+    narrative = NarrativeFactory(office=offices[JEPARA], claim=claim)
+    client.force_login(operator)
+    page = client.get(
+        reverse("monitoring:narrative", kwargs={"office_slug": "kab-jepara", "narrative_id": narrative.pk})
+    ).content.decode()
+    assert f'action="{share_url("kab-jepara", article.pk)}"' in page

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from humas.accounts.http import AuthenticatedHttpRequest
+from humas.accounts.models import User
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.offices.officecontext import office_view
@@ -106,6 +107,20 @@ def queue(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
     )
 
 
+def _shareable_clarification(user: User, narrative: Narrative) -> int | None:
+    if not policy.can(user, "content.draft", narrative.office):
+        return None
+    wanted = [narrative.clarification_article_id]
+    if narrative.claim_id is not None and narrative.claim is not None:
+        wanted.append(narrative.claim.article_id)
+    published = set(
+        Article.objects.filter(
+            pk__in=[pk for pk in wanted if pk], office=narrative.office, status=Article.Status.PUBLISHED
+        ).values_list("pk", flat=True)
+    )
+    return next((pk for pk in wanted if pk in published), None)
+
+
 @office_view("monitoring.view")
 def narrative_detail(request: AuthenticatedHttpRequest, office: Office, narrative_id: int) -> HttpResponse:
     narrative = _narrative(request, office, narrative_id)
@@ -141,12 +156,9 @@ def narrative_detail(request: AuthenticatedHttpRequest, office: Office, narrativ
         # "Buat klarifikasi" drafts a portal article in the narrative's office.
         "can_clarify": can_triage and policy.can(request.user, "content.draft", narrative.office),
         "replies_url": _replies_url(office) if can_triage else "",
-        # "Bagikan klarifikasi ke kanal": a draft post of the narrative's office from it, once published.
-        "can_share_clarification": narrative.clarification_article_id is not None
-        and policy.can(request.user, "content.draft", narrative.office)
-        and Article.objects.filter(
-            pk=narrative.clarification_article_id, office=narrative.office, status=Article.Status.PUBLISHED
-        ).exists(),
+        # "Bagikan klarifikasi ke kanal": a draft post of the narrative's office from its published
+        # clarification (drafted from it, or the office's own one it matched).
+        "share_article_id": _shareable_clarification(request.user, narrative),
         "nav_active": "monitoring",
     }
     if can_triage:
