@@ -69,7 +69,11 @@ from .vocabulary import ADDRESSEE_TERMS, commission_vocabulary, vocabularies_ref
 
 logger = logging.getLogger(__name__)
 
-BATCH = 250  # items per task: large enough to amortise queries, small enough to retry cheaply
+BATCH = 250  # items per transaction: large enough to amortise queries, small enough to retry cheaply
+# Items per task, processed BATCH at a time by one worker thread: what one call of items_ingest took
+# in (most of it concerns one office) stays together, rather than two threads taking the same
+# office's batches at once and one waiting for the other's lock.
+TASK_ITEMS = 1000
 REGION_CONFIDENCE = 0.5  # a region mentioned at least this surely routes the item
 CLUSTER_THRESHOLD = 0.45  # as textkit's NarrativeClusterer
 MATCH_ALONE_RELEVANT = 0.9  # confidence of a match that makes an item relevant by itself
@@ -822,8 +826,8 @@ def items_process_task(item_ids: list[int]) -> None:
 
 def items_enqueue(item_ids: Sequence[int]) -> None:
     """Hand new items to the pipeline in batches (call after the items are committed)."""
-    for start in range(0, len(item_ids), BATCH):
-        items_process_task(list(item_ids[start : start + BATCH]))
+    for start in range(0, len(item_ids), TASK_ITEMS):
+        items_process_task(list(item_ids[start : start + TASK_ITEMS]))
 
 
 def items_backlog_sweep(*, limit: int = 20 * BATCH) -> int:
