@@ -793,6 +793,23 @@ def _apply(works: list[_Work], now: datetime) -> list[Narrative]:
         return changed
 
 
+def _lock_groups(works: list[_Work]) -> list[list[_Work]]:
+    """The batch in at most two transactions: the office most of it concerns (with every office
+    that has as many items), then the few items routed elsewhere. Those few often go to an office
+    every batch touches (the national office, for a post naming two provinces): apart, that
+    office's lock is held for a short transaction, not for the whole batch's."""
+    counts: dict[int, int] = defaultdict(int)
+    for work in works:
+        counts[work.office.pk] += 1
+    if len(counts) < 2:
+        return [works]
+    top = max(counts.values())
+    main = {office for office, n in counts.items() if n == top}
+    first = [w for w in works if w.office.pk in main]
+    rest = [w for w in works if w.office.pk not in main]
+    return [first, rest] if rest else [first]
+
+
 def items_process(*, item_ids: Iterable[int], now: datetime | None = None) -> int:
     """Run the pipeline over the given items (those already processed are left alone); returns
     how many were processed here. Safe to call twice, from several workers at once."""
@@ -814,7 +831,8 @@ def items_process(*, item_ids: Iterable[int], now: datetime | None = None) -> in
         for item in items:
             item.source = sources[item.source_id]
         works = _analyse(items)
-        _apply(works, now)
+        for group in _lock_groups(works):
+            _apply(group, now)
         done += len(works)
     return done
 
