@@ -147,6 +147,35 @@ def _column(field: models.Field[Any, Any], objs: Sequence[models.Model]) -> list
     return [field.get_db_prep_save(getattr(obj, name), connection) for obj in objs]
 
 
+def insert_new(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """``INSERT … ON CONFLICT DO NOTHING`` of plain rows (values of ``fields``, in order): no model
+    instance per row, and on PostgreSQL one array per column."""
+    if not rows:
+        return
+    meta = model._meta
+    concrete: list[models.Field[Any, Any]] = []
+    for name in fields:
+        field = meta.get_field(name)
+        assert isinstance(field, models.Field)  # noqa: S101 - concrete columns only
+        concrete.append(field)
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(
+            [model(**{f.attname: value for f, value in zip(concrete, row, strict=True)}) for row in rows],
+            ignore_conflicts=True,
+        )
+        return
+    qn = connection.ops.quote_name
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in concrete)
+    columns = [[row[i] for row in rows] for i in range(len(concrete))]
+    with connection.cursor() as cursor:
+        # Table, column names and types come from the model; values are parameters.
+        cursor.execute(
+            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(str(f.column)) for f in concrete)}) "  # noqa: S608
+            f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING",
+            columns,
+        )
+
+
 def _array_type(values: Sequence[Any]) -> str:
     """The PostgreSQL array type of a column of counter keys or counts (as their Python type)."""
     sample = next((v for v in values if v is not None), None)

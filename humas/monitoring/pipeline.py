@@ -53,7 +53,7 @@ from humas.textkit.normalize import Analysis
 from humas.textkit.regions import RegionTagger, default_tagger
 
 from .answers import replies_prepare_for_items
-from .bulk import bulk_set, upsert_add
+from .bulk import bulk_set, insert_new, upsert_add
 from .models import (
     Item,
     MatchDecision,
@@ -382,6 +382,7 @@ class _Clusters:
         self.compared: set[int] = set()  # narratives whose largest variants are loaded
         self.new_variants: list[Variant] = []
         self.changed_variants: set[int] = set()
+        self.moved: set[int] = set()  # id() of the narratives whose centroid moved
         self._load(works)
 
     # Loading ---------------------------------------------------------------------------------
@@ -530,6 +531,7 @@ class _Clusters:
         else the most similar open one of its office, else a new one."""
         office_id = work.office.pk
         narrative = self.by_key.get((office_id, work.key))
+        copy = narrative is not None  # of a wording the narrative holds: counted, its words are there
         vec: dict[str, float] | None = None
         if narrative is None and work.claim_id is not None:
             narrative = self.by_claim.get((office_id, work.claim_id)) or self._new_narrative(work)
@@ -542,7 +544,7 @@ class _Clusters:
             self.docs += 1
             vec = term_vector(work.terms, self.df, self.docs)
             narrative = self._closest(office_id, vec) or self._new_narrative(work)
-        if vec is None and work.terms and narrative.item_count < 64:
+        if vec is None and not copy and work.terms and narrative.item_count < 64:
             vec = term_vector(work.terms, self.df, self.docs)
         if vec:
             self._move_centroid(narrative, vec)
@@ -567,6 +569,7 @@ class _Clusters:
             work.variant = self._variant(work.narrative, work)
 
     def _move_centroid(self, narrative: Narrative, vec: dict[str, float]) -> None:
+        self.moved.add(id(narrative))
         centroid, norm = centroid_add(dict(narrative.centroid), narrative.item_count, vec)
         narrative.centroid, narrative.centroid_norm = centroid, norm
         top = index_terms(centroid)
@@ -641,13 +644,15 @@ class _Clusters:
         changed = [self.narratives[ref] for ref in self.touched if self.narratives[ref].pk]
         created_ids = {n.pk for n in self.created}
         existing = [n for n in changed if n.pk not in created_ids]
+        # A centroid is a few kilobytes of JSON: written only where it moved.
+        moved = [n for n in existing if id(n) in self.moved]
+        if moved:
+            bulk_set(Narrative, moved, ["centroid", "centroid_norm"])
         if existing:
             bulk_set(
                 Narrative,
                 existing,
                 [
-                    "centroid",
-                    "centroid_norm",
                     "item_count",
                     "variant_count",
                     "reach",
@@ -667,23 +672,23 @@ class _Clusters:
                 [v for vs in self.variants.values() for v in vs if v.pk in self.changed_variants],
                 ["item_count", "reach"],
             )
-        self._save_terms(changed)
+        self._save_terms([n for n in changed if id(n) in self.moved])
         return changed
 
     def _save_terms(self, narratives: list[Narrative]) -> None:
         # The rows hold the strongest terms of each narrative as it was loaded (this module is
         # their only writer, under the office's lock), so the difference needs no query.
-        add: list[NarrativeTerm] = []
+        add: list[tuple[str, int]] = []
         drop: list[Q] = []
         for narrative in narratives:
             wanted = {t[:100] for t in self.indexed.get(id(narrative), frozenset())}
             have = {t[:100] for t in self.loaded_terms.get(id(narrative), frozenset())}
-            add.extend(NarrativeTerm(term=t, narrative_id=narrative.pk) for t in wanted - have)
+            add.extend((t, narrative.pk) for t in sorted(wanted - have))
             if have - wanted:
                 drop.append(Q(narrative_id=narrative.pk, term__in=have - wanted))
         if drop:
             NarrativeTerm.objects.filter(reduce(operator.or_, drop)).delete()
-        NarrativeTerm.objects.bulk_create(add, ignore_conflicts=True)
+        insert_new(NarrativeTerm, ["term", "narrative"], add)
 
 
 def _nearest(variants: Iterable[Variant], signature: list[int]) -> Variant | None:

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from humas.monitoring.bulk import bulk_set, upsert_add
-from humas.monitoring.models import Narrative, NarrativeHour, TermFrequency
+from humas.monitoring.bulk import bulk_set, insert_new, upsert_add
+from humas.monitoring.models import Narrative, NarrativeHour, NarrativeTerm, TermFrequency
 
 from .factories_narratives import T0, NarrativeFactory
 
@@ -73,3 +73,12 @@ def test_upsert_add_inserts_then_adds(narratives):
     upsert_add(TermFrequency._meta.db_table, ["term"], "df", {("pemilu",): 2, ("",): 1})
     upsert_add(TermFrequency._meta.db_table, ["term"], "df", {("pemilu",): 1})
     assert dict(TermFrequency.objects.values_list("term", "df")) == {"pemilu": 3, "": 1}
+
+
+def test_insert_new_adds_plain_rows_and_leaves_existing_ones(narratives):
+    insert_new(NarrativeTerm, ["term", "narrative"], [("tps", narratives[0].pk), ("dpt", narratives[1].pk)])
+    insert_new(NarrativeTerm, ["term", "narrative"], [("tps", narratives[0].pk), ("kpu", narratives[0].pk)])
+    insert_new(NarrativeTerm, ["term", "narrative"], [])
+    assert sorted(NarrativeTerm.objects.values_list("term", "narrative_id")) == sorted(
+        [("dpt", narratives[1].pk), ("kpu", narratives[0].pk), ("tps", narratives[0].pk)]
+    )
