@@ -53,7 +53,7 @@ from humas.textkit.normalize import Analysis
 from humas.textkit.regions import RegionTagger, default_tagger
 
 from .answers import replies_prepare_for_items
-from .bulk import bulk_set, insert_new, upsert_add
+from .bulk import bulk_insert, bulk_set, insert_new, upsert_add
 from .models import (
     Item,
     MatchDecision,
@@ -635,12 +635,12 @@ class _Clusters:
             biggest = max(self.variants.get(-id(narrative), []), key=lambda v: v.item_count, default=None)
             if biggest is not None:
                 narrative.title = biggest.text[:500]
-        Narrative.objects.bulk_create(self.created)
+        bulk_insert(Narrative, self.created)
         # Variants made for narratives created in this batch were keyed before the narrative
         # had an id; point them at it now.
         for variant in self.new_variants:
             variant.narrative_id = variant.narrative.pk
-        Variant.objects.bulk_create(self.new_variants)
+        bulk_insert(Variant, self.new_variants)
         changed = [self.narratives[ref] for ref in self.touched if self.narratives[ref].pk]
         created_ids = {n.pk for n in self.created}
         existing = [n for n in changed if n.pk not in created_ids]

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from humas.monitoring.bulk import bulk_set, insert_new, upsert_add
+from humas.monitoring.bulk import bulk_insert, bulk_set, insert_new, upsert_add
 from humas.monitoring.models import Narrative, NarrativeHour, NarrativeTerm, TermFrequency
 
 from .factories_narratives import T0, NarrativeFactory
@@ -82,3 +82,33 @@ def test_insert_new_adds_plain_rows_and_leaves_existing_ones(narratives):
     assert sorted(NarrativeTerm.objects.values_list("term", "narrative_id")) == sorted(
         [("dpt", narratives[1].pk), ("kpu", narratives[0].pk), ("tps", narratives[0].pk)]
     )
+
+
+def test_bulk_insert_saves_every_field_and_gives_ids(offices):
+    office = offices["33.20"]
+    made = [
+        Narrative(
+            office=office,
+            office_path=office.path,
+            title=f"Narasi baru {i}",
+            centroid={"tps": 0.5, "it's": 0.1},
+            centroid_norm=0.51,
+            platforms={"x": 2},
+            first_seen_at=T0,
+            last_seen_at=T0 + timedelta(minutes=i),
+            created_at=T0,
+            updated_at=T0,
+        )
+        for i in range(3)
+    ]
+    bulk_insert(Narrative, made)
+    assert all(n.pk for n in made)
+    assert len({n.pk for n in made}) == 3
+    again = Narrative.objects.get(pk=made[2].pk)
+    assert (again.title, again.centroid, again.platforms, again.last_seen_at) == (
+        "Narasi baru 2",
+        {"tps": 0.5, "it's": 0.1},
+        {"x": 2},
+        T0 + timedelta(minutes=2),
+    )
+    bulk_insert(Narrative, [])
