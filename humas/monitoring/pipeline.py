@@ -65,7 +65,13 @@ from .models import (
     Variant,
 )
 from .risk import narratives_assess
-from .vocabulary import ADDRESSEE_TERMS, commission_vocabulary, vocabularies_refresh, vocabulary_for_office
+from .vocabulary import (
+    ADDRESSEE_TERMS,
+    commission_vocabulary,
+    simple_form,
+    vocabularies_refresh,
+    vocabulary_for_office,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -235,8 +241,9 @@ def _analyse(items: Sequence[Item]) -> list[_Work]:
             source_office=source_office, source_kind=item.source.kind, regions=regions, offices=offices
         )
         normalized = analysis.normalized
+        plain = simple_form(item.text)
         relevance_terms = vocabulary_for_office(office=source_office, analyzer=analyzer).found(
-            normalized, item.text
+            normalized, item.text, plain_form=plain
         )
         if item.source.kind == Source.Kind.CHANNEL_COMMENTS:
             # On the office's own channel people address the commission by name ("Terima kasih
@@ -251,7 +258,7 @@ def _analyse(items: Sequence[Item]) -> list[_Work]:
                 regions=regions,
                 office=office,
                 relevance_terms=relevance_terms,
-                targets_commission=bool(commission.found(normalized, item.text)),
+                targets_commission=bool(commission.found(normalized, item.text, plain_form=plain)),
             )
         )
     _match(works, index, version)
@@ -411,6 +418,7 @@ class _Clusters:
             if work.claim_id is None and pair not in known and pair not in vectors:
                 vectors[pair] = term_vector(work.terms, self.df, self.docs)
         lookup = sorted({t for vec in vectors.values() for t in query_terms(vec)})
+        similar: set[int] = set()  # narratives a wording may join by similarity
         if lookup:
             postings: dict[tuple[int, str], set[int]] = defaultdict(set)
             for term, narrative_id, office_id in NarrativeTerm.objects.filter(
@@ -429,17 +437,30 @@ class _Clusters:
                     if len(found) <= BUSY_TERM:
                         for narrative_id in found:
                             votes[narrative_id] += vec[term]
-                ids.update(sorted(votes, key=lambda n: -votes[n])[:CANDIDATES])
-        wanted_narratives = Q(pk__any=sorted(ids))
+                similar.update(sorted(votes, key=lambda n: -votes[n])[:CANDIDATES])
+        if not ids and not similar and not claims:
+            return
+        wanted_narratives = Q(pk__any=sorted(ids | similar))
         if claims:
             wanted_narratives |= Q(office_id__in=offices, claim_id__in=claims)
-        if not ids and not claims:
-            return
-        rows = Narrative.objects.filter(wanted_narratives, merged_into__isnull=True).order_by("pk")
+        # Without their centroids (kilobytes of JSON each): a narrative found only because it
+        # holds a wording of the batch just counts its copies.
+        rows = (
+            Narrative.objects.filter(wanted_narratives, merged_into__isnull=True)
+            .defer("centroid")
+            .order_by("pk")
+        )
         if connection.vendor == "postgresql":
             # Triage (merge, split, route) locks the rows it changes: so does the pipeline.
             rows = rows.select_for_update()
-        for narrative in rows:
+        narratives = list(rows)
+        needed = sorted(n.pk for n in narratives if n.pk in similar or n.claim_id in claims)
+        centroids = (
+            dict(Narrative.objects.filter(pk__any=needed).values_list("pk", "centroid")) if needed else {}
+        )
+        for narrative in narratives:
+            if narrative.pk in centroids:
+                narrative.centroid = centroids[narrative.pk]
             self._remember(narrative)
         for variant in exact:
             self._remember_variant(variant)
@@ -457,6 +478,8 @@ class _Clusters:
             self.by_pk[narrative.pk] = narrative
         if narrative.claim_id is not None:
             self.by_claim.setdefault((narrative.office_id, narrative.claim_id), narrative)
+        if "centroid" in narrative.get_deferred_fields():
+            return  # found by a wording it holds only: neither compared nor moved
         top = index_terms(narrative.centroid)
         self.indexed[ref] = top
         self.loaded_terms[ref] = top
@@ -569,6 +592,11 @@ class _Clusters:
             work.variant = self._variant(work.narrative, work)
 
     def _move_centroid(self, narrative: Narrative, vec: dict[str, float]) -> None:
+        if narrative.pk and "centroid" in narrative.get_deferred_fields():
+            # Loaded for its copies only (not expected to move): its centroid and terms now.
+            narrative.refresh_from_db(fields=["centroid"])
+            top = index_terms(narrative.centroid)
+            self.indexed[id(narrative)] = self.loaded_terms[id(narrative)] = top
         self.moved.add(id(narrative))
         centroid, norm = centroid_add(dict(narrative.centroid), narrative.item_count, vec)
         narrative.centroid, narrative.centroid_norm = centroid, norm

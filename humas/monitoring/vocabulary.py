@@ -130,9 +130,13 @@ class Vocabulary:
 
     phrases: tuple[tuple[str, str], ...]  # (as written, normalised or "" when not usable)
 
-    def found(self, normalized: str, written: str = "") -> list[str]:
+    def found(self, normalized: str, written: str = "", *, plain_form: str | None = None) -> list[str]:
+        """The phrases in the text; ``plain_form`` is ``simple_form(written)`` when the caller
+        has it already (one text looked up in several vocabularies)."""
         padded = f" {normalized} "
-        plain = f" {simple_form(written)} " if written else ""
+        if plain_form is None:
+            plain_form = simple_form(written) if written else ""
+        plain = f" {plain_form} " if plain_form else ""
         return [
             phrase
             for phrase, norm in self.phrases
