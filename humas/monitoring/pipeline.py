@@ -729,6 +729,38 @@ def _nearest(variants: Iterable[Variant], signature: list[int]) -> Variant | Non
     return candidates[best] if float(agree[best]) >= NEAR_DUPLICATE else None
 
 
+def narratives_recentre(narratives: Sequence[Narrative]) -> None:
+    """Each narrative's centroid and index terms made again from its largest variants, after a
+    person moved wordings between narratives (split, merge): new items then find a narrative by
+    the wordings it holds now, not by those it held. Call in the transaction that moved them."""
+    analyzer = claim_index_versioned()[0].analyzer
+    for narrative in narratives:
+        texts = list(
+            Variant.objects.filter(narrative=narrative)
+            .order_by("-item_count", "pk")
+            .values_list("text", flat=True)[:VARIANTS_COMPARED]
+        )
+        wordings = [terms for terms in (cluster_terms(analyzer.analyze(t)) for t in texts) if terms]
+        counts = dict(
+            TermFrequency.objects.filter(
+                term__any=sorted({t for w in wordings for t in w} | {""})
+            ).values_list("term", "df")
+        )
+        docs = int(counts.pop("", 0))
+        centroid: dict[str, float] = {}
+        norm = 1.0
+        for size, terms in enumerate(wordings):  # one wording, one vote (as copies do not move it)
+            centroid, norm = centroid_add(centroid, size, term_vector(terms, counts, docs))
+        narrative.centroid, narrative.centroid_norm = centroid, norm
+        Narrative.objects.filter(pk=narrative.pk).update(centroid=centroid, centroid_norm=norm)
+        NarrativeTerm.objects.filter(narrative=narrative).delete()
+        insert_new(
+            NarrativeTerm,
+            ["term", "narrative"],
+            [(t[:100], narrative.pk) for t in sorted(index_terms(centroid))],
+        )
+
+
 def _count_terms(counts: dict[tuple[Any, ...], int]) -> None:
     with transaction.atomic():
         upsert_add(TermFrequency._meta.db_table, ["term"], "df", counts)

@@ -30,6 +30,7 @@ from humas.offices import policy
 from humas.offices.models import Membership, Office
 
 from .models import Item, Narrative, NarrativeHour, NarrativeTerm, Reply, Variant
+from .pipeline import narratives_recentre
 from .selectors_triage import triage_people
 
 Status = Narrative.Status
@@ -275,8 +276,10 @@ def narratives_merge(*, actor: User, target: Narrative, others: Sequence[Narrati
             hours[hour] += count
         _hours_add(into, dict(hours))
         NarrativeHour.objects.filter(narrative_id__in=other_ids).delete()
-        # Clustering looks narratives up by their terms: a merged one must not gather items again.
+        # Clustering looks narratives up by their terms: a merged one must not gather items again,
+        # and the one it went into is found by every wording it holds now.
         NarrativeTerm.objects.filter(narrative_id__in=other_ids).delete()
+        narratives_recentre([into])
         Narrative.objects.filter(merged_into_id__in=other_ids).update(merged_into=into)
 
         now = timezone.now()
@@ -416,6 +419,7 @@ def narrative_split(*, actor: User, narrative: Narrative, variants: Sequence[Var
         Reply.objects.filter(narrative=source, item__variant_id__in=ids).update(narrative=new)
         moving.update(narrative=new)
         Variant.objects.filter(pk__in=ids).update(narrative=new)
+        narratives_recentre([source, new])
         NarrativeHour.objects.bulk_create(
             [NarrativeHour(narrative=new, hour=hour, count=n) for hour, n in sorted(hours.items())]
         )

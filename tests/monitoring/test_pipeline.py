@@ -18,11 +18,13 @@ from humas.monitoring.models import (
     Narrative,
     NarrativeAlert,
     NarrativeHour,
+    NarrativeTerm,
     Source,
     Variant,
 )
 from humas.monitoring.pipeline import items_process
 from humas.monitoring.services import items_ingest
+from humas.monitoring.triage import narrative_split
 from humas.monitoring.vocabulary import relevance_rule_add
 from humas.notifications.models import Notification
 from humas.textkit.index import ClaimIndex
@@ -374,3 +376,21 @@ def test_a_wording_matched_in_an_earlier_batch_is_not_searched_again_until_the_c
     claim_index_invalidate()
     process(ingest(file_source, [text], prefix="c"))
     assert searched == [1, 1]
+
+
+def test_after_a_split_new_wordings_find_the_narrative_that_holds_their_story(file_source, claims, operator):
+    sirekap = "Sirekap KPU salah hitung, suara paslon 2 di Jepara digelembungkan 300 persen"
+    ballots = "Suara paslon 2 di Jepara digelembungkan, kotak suara dibuka petugas KPU malam hari di gudang"
+    process(ingest(file_source, [sirekap, ballots], prefix="s"))
+    (narrative,) = Narrative.objects.all()  # one story in two wordings
+    moved = Variant.objects.get(narrative=narrative, text=ballots)
+
+    new = narrative_split(actor=operator, narrative=narrative, variants=[moved])
+
+    new_terms = set(NarrativeTerm.objects.filter(narrative=new).values_list("term", flat=True))
+    assert {"kotak", "buka"} <= new_terms, new_terms
+    assert "kotak" not in set(
+        NarrativeTerm.objects.filter(narrative=narrative).values_list("term", flat=True)
+    )
+    process(ingest(file_source, ["Kotak suara di gudang KPU Jepara dibuka petugas malam hari"], prefix="t"))
+    assert Item.objects.get(external_id="t0").narrative_id == new.pk
