@@ -44,6 +44,16 @@ class AnyOf(Lookup):  # type: ignore[type-arg,unused-ignore]
         return f"{lhs} IN (SELECT value FROM json_each({rhs}))", [*lhs_params, *rhs_params]  # noqa: S608 - compiled SQL
 
 
+def _concrete(meta: Any, fields: Sequence[str]) -> list[models.Field[Any, Any]]:
+    """The model's fields of these names (columns, not relations seen from the other side)."""
+    found: list[models.Field[Any, Any]] = []
+    for name in fields:
+        field = meta.get_field(name)
+        assert isinstance(field, models.Field)  # noqa: S101 - concrete columns only
+        found.append(field)
+    return found
+
+
 def bulk_set(
     model: type[models.Model],
     objs: Sequence[models.Model],
@@ -58,11 +68,7 @@ def bulk_set(
         return
     qn = connection.ops.quote_name
     meta = model._meta
-    concrete: list[models.Field[Any, Any]] = []
-    for name in fields:
-        field = meta.get_field(name)
-        assert isinstance(field, models.Field)  # noqa: S101 - concrete columns only
-        concrete.append(field)
+    concrete = _concrete(meta, fields)
     columns = [str(f.column) for f in concrete]
     pk = meta.pk
     assert pk is not None  # noqa: S101 - every model has one
@@ -186,11 +192,7 @@ def insert_new(model: type[models.Model], fields: Sequence[str], rows: Sequence[
     if not rows:
         return
     meta = model._meta
-    concrete: list[models.Field[Any, Any]] = []
-    for name in fields:
-        field = meta.get_field(name)
-        assert isinstance(field, models.Field)  # noqa: S101 - concrete columns only
-        concrete.append(field)
+    concrete = _concrete(meta, fields)
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(
             [model(**{f.attname: value for f, value in zip(concrete, row, strict=True)}) for row in rows],
