@@ -248,6 +248,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from humas.demo.fakes import demo_fakes_feed, demo_fakes_state
     from humas.demo.seed import demo_content, demo_monitoring, demo_official_accounts, demo_seed
 
+    url = f"http://{args.host}:{args.port}/"
+    fakes_port = args.fakes_port or args.port + 1
+    fakes_url = f"http://{args.host}:{fakes_port}"
+    environment = demo_environment(url=url, fakes_url=fakes_url)
+    if "HUMAS_PLATFORM_BASE_URLS" in os.environ:
+        # Platforms chosen by the person, not the fakes: links to posts stay theirs too.
+        environment.pop("HUMAS_PLATFORM_WEB_URLS")
+    origins = ("HUMAS_PUBLIC_BASE_URL", "HUMAS_BACKOFFICE_URL")
+    chosen = {name for name in origins if os.environ.get(name)}
+    for name, value in environment.items():
+        os.environ.setdefault(name, value)
+    # The seeding below writes links (a clarification's address in the knowledge base and in the
+    # replies prepared from it): with this demo's origins, whatever its port.
+    for name in set(origins) - chosen:
+        setattr(settings, name, environment[name])
+
     _prepare_database()
     password = os.environ.get("HUMAS_DEMO_PASSWORD") or None
     logins = demo_seed(password=password)
@@ -256,15 +272,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     demo_monitoring()
     # The sample's comments on the fakes (before they start), so replies to them can be sent.
     demo_fakes_feed(demo_fakes_state(settings.DATA_DIR))
-    url = f"http://{args.host}:{args.port}/"
-    fakes_port = args.fakes_port or args.port + 1
-    fakes_url = f"http://{args.host}:{fakes_port}"
-    environment = demo_environment(url=url, fakes_url=fakes_url)
-    if "HUMAS_PLATFORM_BASE_URLS" in os.environ:
-        # Platforms chosen by the person, not the fakes: links to posts stay theirs too.
-        environment.pop("HUMAS_PLATFORM_WEB_URLS")
-    for name, value in environment.items():
-        os.environ.setdefault(name, value)
     banner = demo_banner(
         url=url,
         fakes_url=fakes_url,

@@ -7,10 +7,12 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import closing
 
 import pytest
 
@@ -106,6 +108,13 @@ def test_demo_serves_healthz_with_live_worker_and_stops_cleanly(tmp_path):
     assert codes_while_running.get("admin@kpu.test") is not None
     assert "humas: stopped" in text
     assert (tmp_path / "var" / "humas.sqlite3").exists()
+    # Links written while seeding (the clarifications in the knowledge base, the replies prepared
+    # from them) use this demo's port, not the default one.
+    with closing(sqlite3.connect(tmp_path / "var" / "humas.sqlite3")) as db:
+        urls = [row[0] for row in db.execute("SELECT url FROM factcheck_claim WHERE kind = 'own'")]
+        replies = [row[0] for row in db.execute("SELECT text FROM monitoring_reply")]
+    assert urls and all(url.startswith(f"http://127.0.0.1:{port}/") for url in urls), urls
+    assert all(f"http://127.0.0.1:{port}/" in text for text in replies)  # prepared once the worker ran
     # The banner names the fakes' real port and says what changes on every start; Granian is
     # given no more threads than it accepts on this machine without a warning.
     assert f"Platform fakes: http://127.0.0.1:{fakes_port}/" in text
