@@ -270,7 +270,7 @@ def load(world: Any, items: int, narratives: int, log: Callable[[str], None]) ->
             cursor.execute(f'DROP INDEX "{name}"')
         item_columns = (
             "source_id, office_id, platform, external_id, author_handle, url, text, published_at, captured_at, "
-            "reactions, comments, shares, views, raw, raw_sha256, processed_at, normalized, exact_key, relevant, "
+            "reactions, comments, shares, views, raw, raw_sha256, processed_at, exact_key, relevant, "
             "relevance_terms, regions, routed_office_id, match_decision, match_claim_id, match_score, "
             "narrative_id, variant_id, reach"
         )
@@ -286,7 +286,7 @@ def load(world: Any, items: int, narratives: int, log: Callable[[str], None]) ->
                 pub, pub + interval '90 seconds', (g * 7919) % 400, (g * 7919) % 57, (g * 7919) % 36,
                 CASE WHEN g % 3 = 0 THEN (g * 7919) % 9200 END,
                 jsonb_build_object('id', 'n' || b.narrative_id || '-' || g, 'text', t.text),
-                md5(t.text) || md5(b.narrative_id || '-' || g), pub + interval '95 seconds', lower(t.text),
+                md5(t.text) || md5(b.narrative_id || '-' || g), pub + interval '95 seconds',
                 md5(b.narrative_id || '-' || (g % b.nvariants)), true, '["pemilu"]'::jsonb,
                 jsonb_build_object(b.regions[1], 0.95), b.office_id,
                 CASE WHEN b.claim_id IS NULL THEN 'none' ELSE 'match' END, b.claim_id,

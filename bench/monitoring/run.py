@@ -925,11 +925,75 @@ class IngestPart:
     claims_seconds: float
     ingest_alone_seconds: float = 0.0
     ingest_alone_rate: float = 0.0
+    ingest_alone_cpu: float = 0.0  # CPU seconds: this process + PostgreSQL and Redis
+    writeback_seconds: float = 0.0
+    writeback_cpu: float = 0.0
     runs: list[WorkerRun] = field(default_factory=list)
     peer: PeerRun | None = None
     inprocess: InProcess | None = None
     load_before: str = ""
     load_after: str = ""
+
+
+def writeback_alone() -> float:
+    """The storage half of the pipeline with no text work: the items just taken in get the
+    pipeline's own write-back statement (``bulk_set`` of its 12 result columns, 250 items per
+    transaction), as if each were chatter joining no narrative. Returns the seconds it took."""
+    from django.db import connection, transaction
+
+    from humas.monitoring.bulk import bulk_set
+    from humas.monitoring.models import Item, MatchDecision
+
+    with connection.cursor() as cursor:
+        # The statistics autovacuum would have gathered by now (a partition just filled looks
+        # empty to the planner, and every row's update becomes a scan of it).
+        cursor.execute("ANALYZE monitoring_item")
+    t0 = time.perf_counter()
+    now = dt.datetime.now(dt.UTC)
+    rows = list(
+        Item.objects.filter(processed_at__isnull=True).order_by("pk").values_list("pk", "published_at")
+    )
+    for start_at in range(0, len(rows), PEER_BATCH):
+        chunk = rows[start_at : start_at + PEER_BATCH]
+        objs = []
+        for pk, published_at in chunk:
+            item = Item(pk=pk, published_at=published_at, office_id=0, source_id=0)
+            item.processed_at = now
+            item.exact_key = f"{pk:032x}"
+            item.relevant = False
+            item.relevance_terms = []
+            item.regions = {}
+            item.routed_office_id = None
+            item.match_decision = MatchDecision.NONE
+            item.match_claim_id = None
+            item.match_score = None
+            item.narrative_id = None
+            item.variant_id = None
+            item.reach = pk % 400
+            objs.append(item)
+        low, high = min(r[1] for r in chunk), max(r[1] for r in chunk)
+        with transaction.atomic():
+            bulk_set(
+                Item,
+                objs,
+                [
+                    "processed_at",
+                    "exact_key",
+                    "relevant",
+                    "relevance_terms",
+                    "regions",
+                    "routed_office",
+                    "match_decision",
+                    "match_claim",
+                    "match_score",
+                    "narrative",
+                    "variant",
+                    "reach",
+                ],
+                within=("published_at", low, high),
+                unset="processed_at",
+            )
+    return time.perf_counter() - t0
 
 
 def part_ingest(world: World, env: dict[str, str], args: argparse.Namespace) -> IngestPart:
@@ -945,10 +1009,18 @@ def part_ingest(world: World, env: dict[str, str], args: argparse.Namespace) -> 
     )
     log(f"ingest alone: {len(texts):,} items, no worker")
     reset_monitoring()
+    servers = server_pids()
+    cpu0 = cpu_seconds([os.getpid(), *servers])
     done = ingest_stream(world, texts, "alone")
+    cpu1 = cpu_seconds([os.getpid(), *servers])
     part.ingest_alone_seconds = done.seconds
     part.ingest_alone_rate = done.items / done.seconds
+    part.ingest_alone_cpu = cpu1 - cpu0
     log(f"  {part.ingest_alone_rate:,.0f} items/s stored")
+    log("write-back alone: every stored item's result columns written as the pipeline writes them")
+    part.writeback_seconds = writeback_alone()
+    part.writeback_cpu = cpu_seconds([os.getpid(), *servers]) - cpu1
+    log(f"  {done.items / part.writeback_seconds:,.0f} items/s written back")
     for workers in args.worker_counts:
         log(f"pipeline with {workers} worker process(es) x {args.threads} threads: {len(texts):,} items")
         run = worker_run(world, env, workers, args, texts)
@@ -1225,6 +1297,22 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
                 f"{ing.peer.narratives:,} narratives; index built in {ing.peer.index_seconds:.1f} s (not timed).",
                 "",
             ]
+            if ing.ingest_alone_cpu and ing.writeback_cpu:
+                store = 1000 * ing.ingest_alone_cpu / ing.items
+                back = 1000 * ing.writeback_cpu / ing.items
+                peer_ms = 1000 / ing.peer.rate
+                cores = os.cpu_count() or 1
+                bound = cores * 1000 / (store + back + peer_ms)
+                lines += [
+                    "Storage with no text work, in this run (CPU of this process + PostgreSQL and Redis, per "
+                    f"item): taking items in {store:.3f} ms ({ing.ingest_alone_rate:,.0f} items/s), writing "
+                    f"back their results {back:.3f} ms ({ing.items / ing.writeback_seconds:,.0f} items/s); the "
+                    f"peer's text work {peer_ms:.3f} ms. A pipeline doing only the peer's work and storing every "
+                    "item and its results, with nothing else (no queue, no read-back, no narratives), could "
+                    f"reach at most {cores} cores / {store + back + peer_ms:.3f} ms = **{bound:,.0f} items/s "
+                    f"here, {bound / ing.peer.rate:.2f} × the peer**.",
+                    "",
+                ]
     spike_table: list[list[str]] = []
     if ing is not None:
         for run in ing.runs:

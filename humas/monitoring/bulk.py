@@ -60,12 +60,14 @@ def bulk_set(
     fields: Sequence[str],
     *,
     within: tuple[str, Any, Any] | None = None,
-) -> None:
-    """Write ``fields`` of ``objs`` (saved rows of ``model``) to the database. ``within``
-    (column, low, high): every row has ``low <= column <= high``; said to the database, it lets
-    PostgreSQL skip the partitions outside that range."""
+    unset: str | None = None,
+) -> int:
+    """Write ``fields`` of ``objs`` (saved rows of ``model``) to the database; returns the number
+    of rows written. ``within`` (column, low, high): every row has ``low <= column <= high``; said
+    to the database, it lets PostgreSQL skip the partitions outside that range. ``unset`` (a
+    column): only the rows where it is still NULL are written."""
     if not objs:
-        return
+        return 0
     qn = connection.ops.quote_name
     meta = model._meta
     concrete = _concrete(meta, fields)
@@ -82,6 +84,10 @@ def bulk_set(
         assert isinstance(bound_field, models.Field)  # noqa: S101 - concrete columns only
         where = f" AND {table}.{qn(str(bound_field.column))} BETWEEN %s AND %s"
         bounds = [bound_field.get_db_prep_value(v, connection) for v in (low, high)]
+    if unset is not None:
+        unset_field = meta.get_field(unset)
+        assert isinstance(unset_field, models.Field)  # noqa: S101 - concrete columns only
+        where += f" AND {table}.{qn(str(unset_field.column))} IS NULL"
     if connection.vendor == "postgresql":
         # One array per column, unnested into rows: a handful of parameters whatever the number
         # of rows, so neither the driver nor the server parses thousands of placeholders.
@@ -99,7 +105,8 @@ def bulk_set(
             params.append(_column(field, objs))
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, *bounds])
-        return
+            return int(cursor.rowcount)
+    written = 0
     placeholder = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
     sets = ", ".join(f"{qn(c)} = v.column{i + 2}" for i, c in enumerate(columns))
     for start in range(0, len(objs), _CHUNK):
@@ -117,6 +124,8 @@ def bulk_set(
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*values, *bounds])
+            written += int(cursor.rowcount)
+    return written
 
 
 # Fields whose Python value psycopg sends as it is: no per-value preparation by Django.
@@ -153,15 +162,9 @@ def _column(field: models.Field[Any, Any], objs: Sequence[models.Model]) -> list
     return [field.get_db_prep_save(getattr(obj, name), connection) for obj in objs]
 
 
-def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
-    """Insert new rows of ``model`` and give each object its id, as ``bulk_create`` does, but on
-    PostgreSQL in one statement with one array per column (``bulk_create`` compiles and sends a
-    placeholder per value: for a batch's narratives, a megabyte of query text)."""
-    if not objs:
-        return
-    if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(list(objs))
-        return
+def _insert(model: type[models.Model], objs: Sequence[models.Model], suffix: str) -> list[Any]:
+    """``INSERT … SELECT * FROM unnest(…) {suffix} RETURNING id`` (PostgreSQL): the ids of the rows
+    inserted, in the order of ``objs``."""
     meta = model._meta
     pk = meta.pk
     assert pk is not None  # noqa: S101 - every model has one
@@ -176,14 +179,38 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
         # back in the order of the arrays.
         cursor.execute(
             f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(str(f.column)) for f in concrete)}) "  # noqa: S608
-            f"SELECT * FROM unnest({arrays}) RETURNING {qn(str(pk.column))}",
+            f"SELECT * FROM unnest({arrays}) {suffix} RETURNING {qn(str(pk.column))}",
             [_column(f, objs) for f in concrete],
         )
-        ids = [row[0] for row in cursor.fetchall()]
+        return [row[0] for row in cursor.fetchall()]
+
+
+def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """Insert new rows of ``model`` and give each object its id, as ``bulk_create`` does, but on
+    PostgreSQL in one statement with one array per column (``bulk_create`` compiles and sends a
+    placeholder per value: for a batch's narratives, a megabyte of query text)."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(list(objs))
+        return
+    ids = _insert(model, objs, "")
     for obj, new_id in zip(objs, ids, strict=True):
         obj.pk = new_id
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def insert_ignoring(model: type[models.Model], objs: Sequence[models.Model]) -> list[Any] | None:
+    """Insert the rows of ``objs`` that conflict with no existing row (``ON CONFLICT DO NOTHING``).
+    On PostgreSQL in one statement, returning the ids of the rows inserted; elsewhere through
+    ``bulk_create`` (which cannot tell them), returning None."""
+    if not objs:
+        return []
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(list(objs), batch_size=_CHUNK, ignore_conflicts=True)
+        return None
+    return _insert(model, objs, "ON CONFLICT DO NOTHING")
 
 
 def insert_new(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -180,7 +180,7 @@ def claims_rematch(*, claim_ids: Sequence[int], now: datetime | None = None) -> 
         Item.objects.filter(relevant=False, processed_at__gte=since).order_by("-processed_at")[:REMATCH_ITEMS]
     )
     if stale:
-        results = index.search_analyses([index.analyzer.analyze(i.normalized or i.text) for i in stale], k=5)
+        results = index.search_analyses([index.analyzer.analyze(i.text) for i in stale], k=5)
         again = [
             item.pk
             for item, result in zip(stale, results, strict=True)

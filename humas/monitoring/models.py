@@ -141,7 +141,6 @@ class Item(models.Model):
 
     # What the pipeline found (all empty until ``processed_at`` is set).
     processed_at = models.DateTimeField(_("waktu diproses"), null=True, blank=True)
-    normalized = models.TextField(_("teks ternormalisasi"), blank=True)
     # Hash of the normalised content words: copies that differ in links, case or emoji share it.
     exact_key = models.CharField(_("kunci salinan"), max_length=32, blank=True)
     relevant = models.BooleanField(_("terkait pemilu"), null=True, blank=True)

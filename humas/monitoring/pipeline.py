@@ -8,13 +8,16 @@ or the most similar open narrative of its office (online clustering), else a new
 narrative's counters, hours, risk → alerts.
 
 Many workers run this at once (``humas worker`` on several machines). Everything up to the
-narrative is computed without a lock, item by item; joining narratives is done for the whole batch
-in one transaction that holds the locks of the offices its items are routed to (PostgreSQL
-advisory locks, taken in one order; SQLite writes one at a time anyway), so two workers never
-start two narratives for one story, and the items are taken only if still unprocessed, so an item
-processed twice is processed once. The batch's state is read in a handful of queries (copies of a
-known wording first: they join its narrative with no similarity search) and written back in a
-handful of statements, whatever the number of offices.
+narrative is computed without a lock, item by item (a text seen lately is not analysed again);
+items that concern nothing of the election are stored apart, without any lock; joining narratives
+is done for the rest of the batch in one transaction that holds the locks of the offices its items
+are routed to (PostgreSQL advisory locks, taken in one order; SQLite writes one at a time anyway),
+so two workers never start two narratives for one story. No item row is locked meanwhile: results
+are written only to items still unprocessed, and a batch that finds some taken by another worker
+is rolled back and done again without them, so an item processed twice is processed once. The
+batch's state is read in a handful of queries (copies of a known wording first: they join its
+narrative with no similarity search) and written back in a handful of statements, whatever the
+number of offices.
 """
 
 from __future__ import annotations
@@ -88,6 +91,7 @@ VARIANTS_COMPARED = 100  # a narrative's largest variants a new wording is compa
 BUSY_TERM = 64  # a term indexing more open narratives of an office than this is not looked up
 CANDIDATES = 8  # narratives an item is compared with, at most
 MATCH_CACHE = 100_000  # claim matches remembered per worker process, by wording
+TEXT_CACHE = 50_000  # text analyses remembered per worker process, by text
 _LOCK_SPACE = 741_500  # first key of the PostgreSQL advisory locks of this module
 
 
@@ -224,6 +228,64 @@ def route(*, source_office: Office, source_kind: str, regions: dict[str, float],
     return target
 
 
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """What a text's words alone say, the same for every copy of it."""
+
+    analysis: Analysis
+    normalized: str
+    plain: str
+    key: str
+    terms: list[str]
+    regions: dict[str, float]
+
+
+class _TextCache:
+    """The analyses of the texts a worker saw last, by text: a flood repeats the same message word
+    for word (forwarded, re-posted, pasted under every post), and each copy then costs a lookup
+    instead of tokenising, stemming and tagging again. Bounded (about a kilobyte per text); made
+    again when the analyzer changes (a new claim index brings its own)."""
+
+    def __init__(self, size: int = TEXT_CACHE) -> None:
+        self._lock = threading.Lock()
+        self._size = size
+        self._analyzer: Any = None
+        self._texts: OrderedDict[str, _Text] = OrderedDict()
+
+    def get(self, analyzer: Any, tagger: RegionTagger, text: str) -> _Text:
+        with self._lock:
+            if analyzer is not self._analyzer:
+                self._texts.clear()
+                self._analyzer = analyzer
+            found = self._texts.get(text)
+            if found is not None:
+                self._texts.move_to_end(text)
+                return found
+        analysis = analyzer.analyze(text)
+        found = _Text(
+            analysis=analysis,
+            normalized=analysis.normalized,
+            plain=simple_form(text),
+            key=exact_key(analysis),
+            terms=cluster_terms(analysis),
+            regions=tagger.codes(text),
+        )
+        with self._lock:
+            if analyzer is self._analyzer:
+                self._texts[text] = found
+                while len(self._texts) > self._size:
+                    self._texts.popitem(last=False)
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._texts.clear()
+            self._analyzer = None
+
+
+_text_cache = _TextCache()
+
+
 def _analyse(items: Sequence[Item]) -> list[_Work]:
     index, version = claim_index_versioned()
     analyzer = index.analyzer
@@ -233,15 +295,14 @@ def _analyse(items: Sequence[Item]) -> list[_Work]:
     commission = commission_vocabulary(analyzer=analyzer)
     works: list[_Work] = []
     for item in items:
-        analysis = analyzer.analyze(item.text)
-        regions = tagger.codes(item.text)
+        text = _text_cache.get(analyzer, tagger, item.text)
+        regions = dict(text.regions)
         source_office = offices.by_id.get(item.office_id) or Office.objects.get(pk=item.office_id)
         item.office = source_office  # from the cache: no query when a later step reads it
         office = route(
             source_office=source_office, source_kind=item.source.kind, regions=regions, offices=offices
         )
-        normalized = analysis.normalized
-        plain = simple_form(item.text)
+        normalized, plain = text.normalized, text.plain
         relevance_terms = vocabulary_for_office(office=source_office, analyzer=analyzer).found(
             normalized, item.text, plain_form=plain
         )
@@ -252,9 +313,9 @@ def _analyse(items: Sequence[Item]) -> list[_Work]:
         works.append(
             _Work(
                 item=item,
-                analysis=analysis,
-                key=exact_key(analysis),
-                terms=cluster_terms(analysis),
+                analysis=text.analysis,
+                key=text.key,
+                terms=text.terms,
                 regions=regions,
                 office=office,
                 relevance_terms=relevance_terms,
@@ -773,25 +834,79 @@ def _published_range(works: Sequence[_Work]) -> tuple[datetime, datetime]:
     return min(moments), max(moments)
 
 
-def _apply(works: list[_Work], now: datetime) -> list[Narrative]:
-    """Join the batch's relevant items to narratives, in one transaction holding the locks of
-    the offices they are routed to, and store every item's results."""
-    with transaction.atomic():
-        _lock_offices(w.office.pk for w in works)
-        # Only items still unprocessed: another worker may have taken some meanwhile.
-        low, high = _published_range(works)
-        pending = Item.objects.filter(
+def _write_items(works: list[_Work], now: datetime) -> int:
+    """Every item's results, in one statement, to the items still unprocessed: returns how many
+    were written."""
+    for work in works:
+        item = work.item
+        item.processed_at = now
+        item.exact_key = work.key
+        item.relevant = work.relevant
+        item.relevance_terms = work.relevance_terms
+        item.regions = work.regions
+        item.routed_office = work.office
+        item.match_decision = work.decision
+        item.match_claim_id = work.claim_id
+        item.match_score = work.score
+        item.narrative = work.narrative
+        item.variant = work.variant
+        item.reach = _reach(item)
+    low, high = _published_range(works)
+    return bulk_set(
+        Item,
+        [w.item for w in works],
+        [
+            "processed_at",
+            "exact_key",
+            "relevant",
+            "relevance_terms",
+            "regions",
+            "routed_office",
+            "match_decision",
+            "match_claim",
+            "match_score",
+            "narrative",
+            "variant",
+            "reach",
+        ],
+        within=("published_at", low, high),
+        unset="processed_at",
+    )
+
+
+class _Raced(Exception):
+    """Some of the batch's items were processed by another worker meanwhile: the transaction is
+    rolled back and the batch done again without them."""
+
+
+def _unprocessed(works: list[_Work]) -> list[_Work]:
+    """The works whose items are still unprocessed."""
+    low, high = _published_range(works)
+    still = set(
+        Item.objects.filter(
             pk__any=[w.item.pk for w in works],
             processed_at__isnull=True,
             published_at__gte=low,
             published_at__lte=high,
-        )
-        if connection.vendor == "postgresql":
-            pending = pending.select_for_update(skip_locked=True)
-        still = set(pending.values_list("pk", flat=True))
-        works = [w for w in works if w.item.pk in still]
-        if not works:
-            return []
+        ).values_list("pk", flat=True)
+    )
+    return [w for w in works if w.item.pk in still]
+
+
+def _store_unrelated(works: list[_Work], now: datetime) -> None:
+    """Items that join no narrative (nothing about the election): their results are stored in a
+    short transaction of their own, without any office's lock. An item another worker processed
+    meanwhile is left as that worker stored it (the write skips processed rows)."""
+    with transaction.atomic():
+        _write_items(works, now)
+
+
+def _apply(works: list[_Work], now: datetime) -> list[Narrative]:
+    """Join the batch's relevant items to narratives, in one transaction holding the locks of
+    the offices they are routed to, and store their results. Raises _Raced (nothing stored)
+    when another worker processed some of the items meanwhile."""
+    with transaction.atomic():
+        _lock_offices(w.office.pk for w in works)
         relevant = sorted((w for w in works if w.relevant), key=lambda w: (w.item.published_at, w.item.pk))
         new_terms: dict[str, int] = {}
         changed: list[Narrative] = []
@@ -801,41 +916,11 @@ def _apply(works: list[_Work], now: datetime) -> list[Narrative]:
                 clusters.assign(work, new_terms)
             clusters.attach_variants(relevant)
             changed = clusters.save()
-        for work in works:
-            item = work.item
-            item.processed_at = now
-            item.normalized = work.analysis.normalized[:20_000]
-            item.exact_key = work.key
-            item.relevant = work.relevant
-            item.relevance_terms = work.relevance_terms
-            item.regions = work.regions
-            item.routed_office = work.office
-            item.match_decision = work.decision
-            item.match_claim_id = work.claim_id
-            item.match_score = work.score
-            item.narrative = work.narrative
-            item.variant = work.variant
-            item.reach = _reach(item)
-        bulk_set(
-            Item,
-            [w.item for w in works],
-            [
-                "processed_at",
-                "normalized",
-                "exact_key",
-                "relevant",
-                "relevance_terms",
-                "regions",
-                "routed_office",
-                "match_decision",
-                "match_claim",
-                "match_score",
-                "narrative",
-                "variant",
-                "reach",
-            ],
-            within=("published_at", low, high),
-        )
+        if _write_items(works, now) != len(works):
+            # Optimistic: no item row is locked while the batch clusters. Another worker that
+            # took some of these items routed them to the same offices and held their locks, so
+            # this is rare (a task run twice, the office tree changed in between).
+            raise _Raced
         hours: dict[tuple[Any, ...], int] = defaultdict(int)
         for work in relevant:
             assert work.narrative is not None  # noqa: S101 - every relevant item joined one
@@ -867,7 +952,7 @@ def _lock_groups(works: list[_Work]) -> list[list[_Work]]:
     for work in works:
         counts[work.office.pk] += 1
     if len(counts) < 2:
-        return [works]
+        return [works] if works else []
     top = max(counts.values())
     main = {office for office, n in counts.items() if n == top}
     first = [w for w in works if w.office.pk in main]
@@ -884,7 +969,7 @@ def items_process(*, item_ids: Iterable[int], now: datetime | None = None) -> in
     for start in range(0, len(ids), BATCH):
         items = list(
             Item.objects.filter(pk__any=ids[start : start + BATCH], processed_at__isnull=True)
-            .defer("raw", "normalized")
+            .defer("raw")
             .order_by("pk")
         )
         if not items:
@@ -896,10 +981,28 @@ def items_process(*, item_ids: Iterable[int], now: datetime | None = None) -> in
         for item in items:
             item.source = sources[item.source_id]
         works = _analyse(items)
-        for group in _lock_groups(works):
-            _apply(group, now)
+        _store(works, now)
         done += len(works)
     return done
+
+
+def _store(works: list[_Work], now: datetime) -> None:
+    """The analysed batch stored: items about nothing of the election apart, the rest joined to
+    narratives under their offices' locks (again without the items another worker took, if any)."""
+    unrelated = [w for w in works if not w.relevant]
+    if unrelated:
+        _store_unrelated(unrelated, now)
+    for group in _lock_groups([w for w in works if w.relevant]):
+        for _attempt in range(3):
+            try:
+                _apply(group, now)
+                break
+            except _Raced:
+                group = _unprocessed(group)
+                if not group:
+                    break
+        else:
+            raise _Raced
 
 
 @db_task(retries=2, retry_delay=10)

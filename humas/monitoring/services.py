@@ -15,6 +15,7 @@ from humas.audit.services import audit_record
 from humas.offices import policy
 from humas.offices.models import Office
 
+from .bulk import insert_ignoring
 from .models import SOURCE_NAME_MAX, Item, Source
 from .pipeline import items_enqueue
 from .records import CleanRecord, record_check
@@ -117,7 +118,7 @@ def _existing_ids(source: Source, ids: Sequence[str]) -> set[str]:
     for start in range(0, len(ids), _LOOKUP_CHUNK):
         chunk = ids[start : start + _LOOKUP_CHUNK]
         found.update(
-            Item.objects.filter(source=source, external_id__in=chunk).values_list("external_id", flat=True)
+            Item.objects.filter(source=source, external_id__any=chunk).values_list("external_id", flat=True)
         )
     return found
 
@@ -127,7 +128,7 @@ def _new_item_ids(source: Source, external_ids: Sequence[str]) -> list[int]:
     ids: list[int] = []
     for start in range(0, len(external_ids), _LOOKUP_CHUNK):
         chunk = external_ids[start : start + _LOOKUP_CHUNK]
-        ids.extend(Item.objects.filter(source=source, external_id__in=chunk).values_list("pk", flat=True))
+        ids.extend(Item.objects.filter(source=source, external_id__any=chunk).values_list("pk", flat=True))
     return sorted(ids)
 
 
@@ -190,7 +191,8 @@ def items_ingest(
         Source.objects.filter(pk=source.pk).update(**touched)
         existing = _existing_ids(source, list(unique))
         new = [record for external_id, record in unique.items() if external_id not in existing]
-        Item.objects.bulk_create(
+        inserted = insert_ignoring(
+            Item,
             [
                 Item(
                     source=source,
@@ -211,12 +213,14 @@ def items_ingest(
                 )
                 for r in new
             ],
-            batch_size=500,
-            ignore_conflicts=True,  # the row lock above makes a conflict impossible; never a 500
-        )
+        )  # ignoring conflicts: the row lock above makes one impossible; never a 500
         if new:
             Source.objects.filter(pk=source.pk).update(item_count=F("item_count") + len(new))
-            new_ids = _new_item_ids(source, [r.external_id for r in new])
+            new_ids = (
+                sorted(inserted)
+                if inserted is not None
+                else _new_item_ids(source, [r.external_id for r in new])
+            )
             transaction.on_commit(lambda: items_enqueue(new_ids))
         result = IngestResult(created=len(new), duplicates=len(cleaned) - len(new), skipped=skipped)
         changes: dict[str, Any] = {"items_created": result.created, "items_duplicate": result.duplicates}

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from humas.monitoring.bulk import bulk_insert, bulk_set, insert_new, upsert_add
-from humas.monitoring.models import Narrative, NarrativeHour, NarrativeTerm, TermFrequency
+from humas.monitoring.models import Item, Narrative, NarrativeHour, NarrativeTerm, TermFrequency
 
 from .factories_narratives import T0, NarrativeFactory
 
@@ -53,8 +54,25 @@ def test_bulk_set_within_leaves_rows_outside_the_range_alone(narratives):
         within=("first_seen_at", T0 + timedelta(hours=1), T0 + timedelta(hours=2)),
     )
     assert set(Narrative.objects.values_list("item_count", flat=True)) == {0}
-    bulk_set(Narrative, narratives, ["item_count"], within=("first_seen_at", T0, T0))
+    assert bulk_set(Narrative, narratives, ["item_count"], within=("first_seen_at", T0, T0)) == 3
     assert set(Narrative.objects.values_list("item_count", flat=True)) == {5}
+
+
+def test_bulk_set_unset_writes_only_rows_where_the_column_is_still_null(narratives):
+    Narrative.objects.filter(pk=narratives[0].pk).update(claim_id=None, assignee_id=None)
+    taken = narratives[1]
+    taken.assignee = None
+    Narrative.objects.filter(pk=taken.pk).update(item_count=7)
+    from humas.accounts.models import User
+
+    someone = User.objects.create_user(email="someone@kpu.example", password="x" * 16)
+    Narrative.objects.filter(pk=taken.pk).update(assignee=someone)
+    for narrative in narratives:
+        narrative.item_count = 5
+    assert bulk_set(Narrative, narratives, ["item_count"], unset="assignee") == 2
+    counts = dict(Narrative.objects.values_list("pk", "item_count"))
+    assert counts[taken.pk] == 7
+    assert counts[narratives[0].pk] == counts[narratives[2].pk] == 5
 
 
 def test_upsert_add_inserts_then_adds(narratives):
@@ -112,3 +130,29 @@ def test_bulk_insert_saves_every_field_and_gives_ids(offices):
         T0 + timedelta(minutes=2),
     )
     bulk_insert(Narrative, [])
+
+
+def test_insert_ignoring_skips_rows_that_exist_and_tells_the_new_ids(file_source):
+    from humas.monitoring.bulk import insert_ignoring
+
+    def item(external_id):
+        return Item(
+            source=file_source,
+            office=file_source.office,
+            platform="x",
+            external_id=external_id,
+            text="teks",
+            published_at=timezone.now(),
+            raw={},
+            raw_sha256="0" * 64,
+        )
+
+    first = item("a")
+    first.save()
+    rows = [item("a"), item("b"), item("c")]
+    rows[0].published_at = first.published_at
+    ids = insert_ignoring(Item, rows)
+    stored = dict(Item.objects.values_list("external_id", "pk"))
+    assert set(stored) == {"a", "b", "c"}
+    if ids is not None:  # PostgreSQL tells them; elsewhere the caller asks
+        assert sorted(ids) == sorted([stored["b"], stored["c"]])

@@ -394,3 +394,50 @@ def test_after_a_split_new_wordings_find_the_narrative_that_holds_their_story(fi
     )
     process(ingest(file_source, ["Kotak suara di gudang KPU Jepara dibuka petugas malam hari"], prefix="t"))
     assert Item.objects.get(external_id="t0").narrative_id == new.pk
+
+
+def test_items_another_worker_processed_meanwhile_are_counted_once(file_source, claims):
+    """No item row is locked while a batch clusters: if another worker processed some of its
+    items in between, the batch is stored again without them and nothing is counted twice."""
+    from humas.monitoring.pipeline import _analyse, _store
+
+    texts = [
+        "KPU Jepara curang, hasil suara TPS digelembungkan di Sirekap",
+        "KPU Jepara curang, hasil suara TPS digelembungkan di Sirekap!!",
+        "Hari ini cerah, saya makan bakso di alun-alun",  # joins no narrative
+    ]
+    items = ingest(file_source, texts)
+    loaded = list(Item.objects.filter(pk__in=[i.pk for i in items]).select_related("source").order_by("pk"))
+    works = _analyse(loaded)  # this worker has analysed the batch ...
+    assert process(items[:1]) == 1  # ... when another one takes the first item and stores it
+    _store(works, timezone.now())
+    narrative = Narrative.objects.get()
+    assert narrative.item_count == 2
+    assert NarrativeHour.objects.get(narrative=narrative).count == 2
+    assert Variant.objects.get(narrative=narrative).item_count == 2
+    assert Item.objects.filter(processed_at__isnull=True).count() == 0
+    assert Item.objects.get(pk=items[2].pk).relevant is False
+
+
+def test_a_worker_analyses_a_text_once_for_all_its_copies(file_source, claims, monkeypatch):
+    from humas.monitoring import pipeline
+    from humas.textkit.normalize import Analyzer
+
+    pipeline._text_cache.clear()
+    analysed: list[str] = []
+    analyze = Analyzer.analyze
+
+    def counting(self, text):
+        analysed.append(text)
+        return analyze(self, text)
+
+    monkeypatch.setattr(Analyzer, "analyze", counting)
+    text = "Sirekap KPU salah hitung, suara paslon 2 di Jepara digelembungkan 300 persen! Sebarkan"
+    process(ingest(file_source, [text, text], prefix="a"))
+    process(ingest(file_source, [text], prefix="b"))
+    assert analysed.count(text) == 1
+    assert Narrative.objects.get().item_count == 3
+    # Another analyzer starts afresh: its analyses may differ.
+    other = Analyzer()
+    assert pipeline._text_cache.get(other, pipeline._tagger(), text).key == Item.objects.first().exact_key
+    assert analysed.count(text) == 2
