@@ -72,6 +72,21 @@ def _top_k(scores: sp.csr_matrix | np.ndarray, ids: Sequence[str], k: int = 10) 
 
 
 def bm25_baseline(docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery]) -> dict[str, float]:
+    rankings, index_s, qps = _bm25(docs, queries)
+    return {
+        **rank_metrics(rankings, queries).as_dict(),
+        "index_seconds": round(index_s, 3),
+        "queries_per_second": round(qps, 1),
+    }
+
+
+def bm25_rankings(docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery]) -> list[list[str]]:
+    return _bm25(docs, queries)[0]
+
+
+def _bm25(
+    docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery]
+) -> tuple[list[list[str]], float, float]:
     t0 = time.perf_counter()
     vocab: dict[str, int] = {}
     tf = _count_matrix(
@@ -94,11 +109,7 @@ def bm25_baseline(docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery]) -
         q.data[:] = 1.0
         rankings.extend(_top_k(q @ weights, ids))
     qps = len(queries) / (time.perf_counter() - t1)
-    return {
-        **rank_metrics(rankings, queries).as_dict(),
-        "index_seconds": round(index_s, 3),
-        "queries_per_second": round(qps, 1),
-    }
+    return rankings, index_s, qps
 
 
 def tfidf_baseline(docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery]) -> dict[str, float]:

@@ -11,14 +11,25 @@ from pathlib import Path
 from .index import ClaimDocument, ClaimIndex
 
 __all__ = [
+    "JUDGEMENTS",
     "CorpusError",
     "EvalQuery",
+    "Judgement",
     "Metrics",
+    "claim_level",
+    "decision_figures",
     "evaluate_index",
     "rank_metrics",
     "read_corpus",
+    "read_judged",
     "read_queries",
 ]
+
+# How a person judged a (post, fact-check) pair: the fact-check checks the same specific claim as
+# the post ("same": reworded, re-dated or from another outlet), another claim about the same
+# topic, person or scam family ("related"), or something else ("different").
+JUDGEMENTS = ("same", "related", "different")
+DECISIONS = ("match", "suggestion", "none")
 
 
 class CorpusError(ValueError):
@@ -36,6 +47,14 @@ class EvalQuery:
     query_id: str
     text: str
     relevant_doc_ids: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    query_id: str
+    candidate_id: str
+    label: str
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,14 +144,71 @@ def rank_metrics(rankings: Sequence[Sequence[str]], queries: Sequence[EvalQuery]
     return Metrics(len(queries), r1 / n, r5 / n, mrr / n)
 
 
+def read_judged(path: str | Path) -> list[Judgement]:
+    """Judged pairs (``query_id``, ``candidate_id``, ``label``, optional ``note``); a label other
+    than :data:`JUDGEMENTS` or a pair judged twice is an error (with its line number)."""
+    rows = _read_jsonl(path, {"query_id": str, "candidate_id": str, "label": str})
+    seen: set[tuple[str, str]] = set()
+    out: list[Judgement] = []
+    for i, r in enumerate(rows, start=1):
+        label = str(r["label"])
+        if label not in JUDGEMENTS:
+            raise CorpusError(
+                str(path), i, f"label {label!r} is not one of {', '.join(JUDGEMENTS)} (record number)"
+            )
+        pair = (str(r["query_id"]), str(r["candidate_id"]))
+        if pair in seen:
+            raise CorpusError(str(path), i, f"pair {pair[0]!r}, {pair[1]!r} judged twice (record number)")
+        seen.add(pair)
+        out.append(Judgement(pair[0], pair[1], label, str(r.get("note", ""))))
+    return out
+
+
+def claim_level(queries: Sequence[EvalQuery], judged: Sequence[Judgement]) -> list[EvalQuery]:
+    """The queries with every candidate judged "same" counted as relevant, beside the labelled
+    answers (claim-level relevance; a pair nobody judged counts as not relevant: a lower bound)."""
+    same: dict[str, set[str]] = {}
+    for j in judged:
+        if j.label == "same":
+            same.setdefault(j.query_id, set()).add(j.candidate_id)
+    return [
+        EvalQuery(q.query_id, q.text, q.relevant_doc_ids | frozenset(same.get(q.query_id, ())))
+        for q in queries
+    ]
+
+
+def decision_figures(
+    decisions: Sequence[str], best: Sequence[str | None], queries: Sequence[EvalQuery]
+) -> dict[str, dict[str, float | int]]:
+    """For each decision (``match``, ``suggestion``, ``none``, and ``match`` and ``suggestion``
+    together): how many queries got it, their share, and the precision of their first candidate
+    (the share of them whose first candidate is relevant)."""
+    total = max(1, len(queries))
+    groups: dict[str, tuple[str, ...]] = {d: (d,) for d in DECISIONS}
+    groups["match+suggestion"] = ("match", "suggestion")
+    out: dict[str, dict[str, float | int]] = {}
+    for name, members in groups.items():
+        picked = [(b, q) for d, b, q in zip(decisions, best, queries, strict=True) if d in members]
+        right = sum(1 for b, q in picked if b is not None and b in q.relevant_doc_ids)
+        out[name] = {
+            "queries": len(picked),
+            "share": round(len(picked) / total, 4),
+            "precision": round(right / len(picked), 4) if picked else 0.0,
+        }
+    return out
+
+
 def evaluate_index(
     docs: Sequence[ClaimDocument],
     queries: Sequence[EvalQuery],
     *,
     k: int = 10,
     make_index: Callable[[], ClaimIndex] = ClaimIndex,
-) -> dict[str, float | int]:
-    """Index ``docs``, rank every query, and report metrics and timings."""
+    judged: Sequence[Judgement] | None = None,
+) -> dict[str, object]:
+    """Index ``docs``, rank every query, and report metrics and timings; with ``judged`` pairs,
+    also the claim-level metrics (gold + pairs judged "same"), on which the decisions are then
+    scored."""
     t0 = time.perf_counter()
     index = make_index()
     index.add(docs)
@@ -142,7 +218,18 @@ def evaluate_index(
     results = index.search_batch([q.text for q in queries], k=max(k, 10))
     query_seconds = time.perf_counter() - t1
     rankings = [[c.doc_id for c in r.candidates] for r in results]
-    report = rank_metrics(rankings, queries).as_dict()
+    report: dict[str, object] = dict(rank_metrics(rankings, queries).as_dict())
     report["index_seconds"] = round(index_seconds, 3)
     report["queries_per_second"] = round(len(queries) / query_seconds, 1) if query_seconds > 0 else 0.0
+    scored = list(queries)
+    if judged is not None:
+        scored = claim_level(queries, judged)
+        known = {q.query_id for q in queries}
+        report["judged_pairs"] = sum(1 for j in judged if j.query_id in known)
+        report["claim_level"] = rank_metrics(rankings, scored).as_dict()
+    report["decisions"] = decision_figures(
+        [str(r.decision) for r in results],
+        [r.best.doc_id if r.best is not None else None for r in results],
+        scored,
+    )
     return report
