@@ -943,6 +943,7 @@ def writeback_alone() -> float:
 
     from humas.monitoring.bulk import bulk_set
     from humas.monitoring.models import Item, MatchDecision
+    from humas.monitoring.pipeline import ITEM_RESULTS
 
     with connection.cursor() as cursor:
         # The statistics autovacuum would have gathered by now (a partition just filled looks
@@ -976,20 +977,7 @@ def writeback_alone() -> float:
             bulk_set(
                 Item,
                 objs,
-                [
-                    "processed_at",
-                    "exact_key",
-                    "relevant",
-                    "relevance_terms",
-                    "regions",
-                    "routed_office",
-                    "match_decision",
-                    "match_claim",
-                    "match_score",
-                    "narrative",
-                    "variant",
-                    "reach",
-                ],
+                ITEM_RESULTS,
                 within=("published_at", low, high),
                 unset="processed_at",
             )

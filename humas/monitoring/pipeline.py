@@ -834,6 +834,23 @@ def _published_range(works: Sequence[_Work]) -> tuple[datetime, datetime]:
     return min(moments), max(moments)
 
 
+# The columns of an item the pipeline fills.
+ITEM_RESULTS = (
+    "processed_at",
+    "exact_key",
+    "relevant",
+    "relevance_terms",
+    "regions",
+    "routed_office",
+    "match_decision",
+    "match_claim",
+    "match_score",
+    "narrative",
+    "variant",
+    "reach",
+)
+
+
 def _write_items(works: list[_Work], now: datetime) -> int:
     """Every item's results, in one statement, to the items still unprocessed: returns how many
     were written."""
@@ -855,20 +872,7 @@ def _write_items(works: list[_Work], now: datetime) -> int:
     return bulk_set(
         Item,
         [w.item for w in works],
-        [
-            "processed_at",
-            "exact_key",
-            "relevant",
-            "relevance_terms",
-            "regions",
-            "routed_office",
-            "match_decision",
-            "match_claim",
-            "match_score",
-            "narrative",
-            "variant",
-            "reach",
-        ],
+        ITEM_RESULTS,
         within=("published_at", low, high),
         unset="processed_at",
     )
