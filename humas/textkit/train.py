@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .evaluation import EvalQuery, read_corpus, read_queries
+from .evaluation import EvalQuery, Judgement, claim_level, read_corpus, read_judged, read_queries
 from .index import ClaimDocument, ClaimIndex
 from .ranking import (
     FEATURE_NAMES,
@@ -44,6 +44,10 @@ BoolArray = npt.NDArray[np.bool_]
 
 MATCH_PRECISION = 0.90
 SUGGESTION_PRECISION = 0.70
+# With judged pairs (claim-level relevance: another check of the same claim is right too), the
+# targets a monitoring desk needs: a match it can act on unseen, a suggestion a person confirms.
+CLAIM_MATCH_PRECISION = 0.97
+CLAIM_SUGGESTION_PRECISION = 0.95  # of matches and suggestions together
 MIN_MATCH_WORDS = 6
 
 
@@ -69,14 +73,16 @@ def _rank_eval(scores: FloatArray, labels: BoolArray, mask: BoolArray) -> tuple[
 
 def _decision_rows(
     scores: FloatArray, feats: FloatArray, mask: BoolArray, labels: BoolArray, words: FloatArray
-) -> tuple[FloatArray, BoolArray, FloatArray]:
-    """Decision features for the real ranking and for the ranking without relevant docs."""
+) -> tuple[FloatArray, BoolArray, FloatArray, BoolArray]:
+    """Decision features for the real ranking and for the ranking without relevant docs (the
+    last array says which rows are the real rankings)."""
     cov_i = FEATURE_NAMES.index("title_covered")
     qcov_i = FEATURE_NAMES.index("query_covered_by_title")
     dcov_i = FEATURE_NAMES.index("query_covered_by_doc")
     rows: list[tuple[float, float, float, float, float, float]] = []
     correct: list[bool] = []
     qwords: list[float] = []
+    real: list[bool] = []
     for s, f, m, y, w in zip(scores, feats, mask, labels, words, strict=True):
         for drop_relevant in (False, True):
             keep = m & ~y if drop_relevant else m
@@ -100,7 +106,26 @@ def _decision_rows(
             )
             correct.append(bool(y[top]))
             qwords.append(float(w))
-    return np.array(rows), np.array(correct), np.array(qwords)
+            real.append(not drop_relevant)
+    return np.array(rows), np.array(correct), np.array(qwords), np.array(real)
+
+
+def decisions_report(
+    prob: FloatArray, correct: BoolArray, words: FloatArray, t_match: float, t_sugg: float
+) -> dict[str, dict[str, float]]:
+    """Share of queries and precision of the first candidate per decision, as ClaimIndex decides."""
+    match = (prob >= t_match) & (words >= MIN_MATCH_WORDS)
+    suggestion = ~match & (prob >= t_sugg)
+    groups = {"match": match, "suggestion": suggestion, "none": ~match & ~suggestion}
+    groups["match+suggestion"] = match | suggestion
+    n = max(1, len(prob))
+    return {
+        name: {
+            "share": round(float(picked.sum() / n), 4),
+            "precision": round(float(correct[picked].mean()), 4) if picked.any() else 0.0,
+        }
+        for name, picked in groups.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -118,9 +143,14 @@ class DevCandidates:
     fold: npt.NDArray[np.int64]
 
 
-def dev_candidates(corpus_path: str, queries_path: str, *, folds: int = 5) -> DevCandidates:
+def dev_candidates(
+    corpus_path: str, queries_path: str, *, folds: int = 5, judged: Sequence[Judgement] | None = None
+) -> DevCandidates:
+    """``judged`` pairs make the labels claim-level (a candidate judged "same" is right too); the
+    folds stay those of the labelled answers."""
     docs = read_corpus(corpus_path)
-    queries = read_queries(queries_path)
+    labelled = read_queries(queries_path)
+    queries = claim_level(labelled, judged) if judged is not None else labelled
     index = ClaimIndex(model=RankingModel.untrained())
     index.add(docs)
     doc_ids, cand, feats, mask, words = index.candidate_features([q.text for q in queries])
@@ -128,7 +158,7 @@ def dev_candidates(corpus_path: str, queries_path: str, *, folds: int = 5) -> De
     labels = np.zeros(cand.shape, dtype=bool)
     for i, q in enumerate(queries):
         labels[i] = mask[i] & np.isin(id_arr[np.where(mask[i], cand[i], 0)], list(q.relevant_doc_ids))
-    fold = np.array([_fold_of(q, folds) for q in queries])
+    fold = np.array([_fold_of(q, folds) for q in labelled])
     return DevCandidates(docs, queries, doc_ids, cand, feats, mask, words, labels, fold)
 
 
@@ -145,25 +175,40 @@ def cross_validated_scores(
 
 
 def train(
-    corpus_path: str, queries_path: str, *, folds: int = 5, l2: float = 1e-3
+    corpus_path: str,
+    queries_path: str,
+    *,
+    folds: int = 5,
+    l2: float = 1e-3,
+    judged_path: str | None = None,
 ) -> tuple[RankingModel, dict[str, object]]:
-    dev = dev_candidates(corpus_path, queries_path, folds=folds)
+    """Fit the re-ranker and the decision model; with ``judged_path`` (pairs a person judged),
+    on claim-level labels and to the claim-level precision targets."""
+    judged = read_judged(judged_path) if judged_path else None
+    dev = dev_candidates(corpus_path, queries_path, folds=folds, judged=judged)
+    gold = dev_candidates(corpus_path, queries_path, folds=folds) if judged is not None else dev
     queries, feats, mask, words, labels = dev.queries, dev.feats, dev.mask, dev.words, dev.labels
     cv_scores = cross_validated_scores(feats, labels, mask, dev.fold, l2=l2)
     r1, r5, mrr = _rank_eval(cv_scores, labels, mask)
     base = _rank_eval(RankingModel.untrained().score(feats), labels, mask)
-    dfeat, dcorrect, dwords = _decision_rows(cv_scores, feats, mask, labels, words)
+    dfeat, dcorrect, dwords, dreal = _decision_rows(cv_scores, feats, mask, labels, words)
     dmean, dscale, dw, db = fit_decision(dfeat, dcorrect)
     z = (dfeat - dmean) / dscale
     prob = 1.0 / (1.0 + np.exp(-(z @ dw + db)))
     long_enough = dwords >= MIN_MATCH_WORDS
+    match_target = CLAIM_MATCH_PRECISION if judged is not None else MATCH_PRECISION
+    sugg_target = CLAIM_SUGGESTION_PRECISION if judged is not None else SUGGESTION_PRECISION
     t_match = threshold_for_precision(
-        prob[long_enough].tolist(), dcorrect[long_enough].tolist(), MATCH_PRECISION
+        prob[long_enough].tolist(), dcorrect[long_enough].tolist(), match_target
     )
-    t_sugg = threshold_for_precision(prob.tolist(), dcorrect.tolist(), SUGGESTION_PRECISION)
+    t_sugg = threshold_for_precision(prob.tolist(), dcorrect.tolist(), sugg_target)
     mean, scale, w = fit_listwise(feats, labels, mask, l2=l2)
     report: dict[str, object] = {
-        "trained_on": {"corpus": corpus_path.split("/")[-1], "queries": queries_path.split("/")[-1]},
+        "trained_on": {
+            "corpus": corpus_path.split("/")[-1],
+            "queries": queries_path.split("/")[-1],
+            "judged": judged_path.split("/")[-1] if judged_path else None,
+        },
         "trained_at": dt.date.today().isoformat(),
         "queries": len(queries),
         "folds": folds,
@@ -177,11 +222,17 @@ def train(
         "decision": {
             "match_threshold": t_match,
             "suggestion_threshold": t_sugg,
-            "match_precision_target": MATCH_PRECISION,
-            "suggestion_precision_target": SUGGESTION_PRECISION,
+            "match_precision_target": match_target,
+            "suggestion_precision_target": sugg_target,
             "match_rate_cv": round(float((prob[long_enough] >= t_match).mean()), 4),
+            # The cross-validated rankings of the dev queries, decided as ClaimIndex decides
+            # (on the labels trained on: claim-level with judged pairs).
+            "cv": decisions_report(prob[dreal], dcorrect[dreal], dwords[dreal], t_match, t_sugg),
         },
     }
+    if judged is not None:
+        g1, g5, gmrr = _rank_eval(cv_scores, gold.labels, gold.mask)
+        report["cv_gold"] = {"recall@1": round(g1, 4), "recall@5": round(g5, 4), "mrr@10": round(gmrr, 4)}
     model = RankingModel(
         mean=tuple(float(x) for x in mean),
         scale=tuple(float(x) for x in scale),
@@ -204,8 +255,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--queries", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument(
+        "--judged", help="judged pairs (same/related/different): claim-level labels and targets"
+    )
     args = parser.parse_args(argv)
-    model, report = train(args.corpus, args.queries, folds=args.folds)
+    model, report = train(args.corpus, args.queries, folds=args.folds, judged_path=args.judged)
     with open(args.out, "w", encoding="utf-8") as fh:
         fh.write(model.to_json() + "\n")
     print(json.dumps(report, indent=1))
