@@ -1,19 +1,22 @@
 """Claim-level decisions on the dev queries and on real election tweets (issue #16, part 2).
 
-    python bench/claims/decisions.py
+    python bench/claims/decisions.py      # about a minute
 
-Fits the re-ranker and the decision model on the dev queries with claim-level labels
-(``data/judged_dev.jsonl``), cross-validated (weights never see their test fold), and reports the
-match / suggestion / none shares and first-candidate precisions for two ways of setting the
-thresholds, each at 0.97 (match) and 0.95 (match and suggestion together):
+The re-ranker scores the dev queries cross-validated with claim-level labels
+(``data/judged_dev.jsonl``); the decision model ("is the first candidate right?") is fitted on
+each named set of decision features (``humas.textkit.ranking.DECISION_FEATURE_SETS``), also
+cross-validated, and its thresholds set for 0.97 precision of ``match`` and 0.95 of ``match`` and
+``suggestion`` together:
 
-* "with no-answer rows" (what ``python -m humas.textkit.train --judged`` ships): every query also
+* "with no-answer rows" (what ``python -m humas.textkit.train --judged`` does): every query also
   counts once with its relevant fact-checks removed, so a threshold must hold when the knowledge
   base has no answer (most posts a monitoring desk sees);
 * "answerable only": the thresholds see only queries whose answer is in the knowledge base.
 
-For each, how many of the 4,043 real election tweets (``../shared/data/posts``, almost none a
-checked hoax) would get each decision, and the shipped model's figures in the same run.
+Reported: the decisions' shares and first-candidate precisions on the dev queries, the share of
+no-answer rows that would be matched, and the decisions on the 4,043 real election tweets
+(``../shared/data/posts``, almost none a checked hoax) of a model trained that way; and the
+shipped model's decisions on the tweets.
 """
 
 from __future__ import annotations
@@ -33,7 +36,13 @@ sys.path.insert(0, str(REPO))
 from humas.textkit import train as fit  # noqa: E402
 from humas.textkit.evaluation import read_corpus, read_judged  # noqa: E402
 from humas.textkit.index import ClaimIndex  # noqa: E402
-from humas.textkit.ranking import RankingModel, fit_decision, threshold_for_precision  # noqa: E402
+from humas.textkit.ranking import (  # noqa: E402
+    DECISION_FEATURE_NAMES,
+    DECISION_FEATURE_SETS,
+    RankingModel,
+    fit_decision,
+    threshold_for_precision,
+)
 
 CORPUS = SHARED / "factchecks" / "corpus.jsonl"
 QUERIES = SHARED / "factchecks" / "queries_dev.jsonl"
@@ -51,23 +60,31 @@ def tweet_decisions(model: RankingModel, texts: list[str]) -> dict[str, int]:
 def main() -> int:
     with TWEETS.open(encoding="utf-8", newline="") as handle:
         tweets = [row["text"] for row in csv.DictReader(handle)]
-    judged = read_judged(HERE / "data" / "judged_dev.jsonl")
-    dev = fit.dev_candidates(str(CORPUS), str(QUERIES), judged=judged)
+    judged_path = HERE / "data" / "judged_dev.jsonl"
+    dev = fit.dev_candidates(str(CORPUS), str(QUERIES), judged=read_judged(judged_path))
     scores = fit.cross_validated_scores(dev.feats, dev.labels, dev.mask, dev.fold)
     r1, r5, mrr = fit._rank_eval(scores, dev.labels, dev.mask)
     print(f"cross-validated, claim-level: recall@1 {r1:.3f}, recall@5 {r5:.3f}, MRR@10 {mrr:.3f}")
-    feats, correct, words, real = fit._decision_rows(scores, dev.feats, dev.mask, dev.labels, dev.words)
-    mean, scale, weights, bias = fit_decision(feats, correct)
-    prob = 1.0 / (1.0 + np.exp(-(((feats - mean) / scale) @ weights + bias)))
+    every, correct, words, real = fit._decision_rows(scores, dev.feats, dev.mask, dev.labels, dev.words)
     long_enough = words >= fit.MIN_MATCH_WORDS
-    model, _report = fit.train(str(CORPUS), str(QUERIES), judged_path=str(HERE / "data" / "judged_dev.jsonl"))
     print()
     print(
-        "| thresholds set | match (share @ precision) | suggestion | match+suggestion | none (first right) "
-        "| no-answer rows matched | tweets: match / suggestion |"
+        "| decision features, thresholds set | match (share @ precision) | suggestion | match+suggestion "
+        "| none (first right) | no-answer rows matched | tweets: match / suggestion |"
     )
     print("|---|---|---|---|---|---:|---|")
-    for name, rows in (("with no-answer rows", np.ones_like(real)), ("answerable only", real)):
+    runs = [(name, "with no-answer rows") for name in DECISION_FEATURE_SETS] + [("base", "answerable only")]
+    for set_name, how in runs:
+        columns = [DECISION_FEATURE_NAMES.index(n) for n in DECISION_FEATURE_SETS[set_name]]
+        feats = every[:, columns]
+        # The decision model scored by one fitted without the query's fold.
+        prob = np.zeros(len(correct))
+        folds = _row_folds(dev, real)
+        for f in np.unique(folds):
+            train_rows, test_rows = folds != f, folds == f
+            mean, scale, weights, bias = fit_decision(feats[train_rows], correct[train_rows])
+            prob[test_rows] = 1.0 / (1.0 + np.exp(-(((feats[test_rows] - mean) / scale) @ weights + bias)))
+        rows = np.ones_like(real) if how == "with no-answer rows" else real
         t_match = threshold_for_precision(
             prob[rows & long_enough].tolist(), correct[rows & long_enough].tolist(), fit.CLAIM_MATCH_PRECISION
         )
@@ -77,19 +94,34 @@ def main() -> int:
         figures = fit.decisions_report(prob[real], correct[real], words[real], t_match, t_sugg)
         unanswered = ~real
         wrongly = float(((prob[unanswered] >= t_match) & (words[unanswered] >= fit.MIN_MATCH_WORDS)).mean())
+        model, _report = fit.train(
+            str(CORPUS), str(QUERIES), judged_path=str(judged_path), decision_set=set_name
+        )
         counts = tweet_decisions(
             dataclasses.replace(model, match_threshold=t_match, suggestion_threshold=t_sugg), tweets
         )
-
         cell = {key: f"{value['share']:.1%} @ {value['precision']:.3f}" for key, value in figures.items()}
         print(
-            f"| {name} (match ≥ {t_match:.3f}, suggestion ≥ {t_sugg:.3f}) | {cell['match']} | {cell['suggestion']} "
-            f"| {cell['match+suggestion']} | {cell['none']} | {wrongly:.1%} "
-            f"| {counts['match']} / {counts['suggestion']} |"
+            f"| {set_name} ({len(columns)}), {how} (match ≥ {t_match:.3f}, suggestion ≥ {t_sugg:.3f}) "
+            f"| {cell['match']} | {cell['suggestion']} | {cell['match+suggestion']} | {cell['none']} "
+            f"| {wrongly:.1%} | {counts['match']} / {counts['suggestion']} |"
         )
     shipped = tweet_decisions(RankingModel.load(REPO / "humas" / "textkit" / "data" / "ranker.json"), tweets)
     print(f"\nshipped model on the tweets: match {shipped['match']}, suggestion {shipped['suggestion']}")
     return 0
+
+
+def _row_folds(dev: fit.DevCandidates, real: np.ndarray) -> np.ndarray:
+    """The fold of each decision row (``fit._decision_rows`` makes, per query with candidates, its
+    real ranking and then, if candidates remain, the ranking without its relevant ones)."""
+    folds: list[int] = []
+    for query, (mask, labels) in enumerate(zip(dev.mask, dev.labels, strict=True)):
+        if mask.any():
+            folds.append(int(dev.fold[query]))
+        if (mask & ~labels).any():
+            folds.append(int(dev.fold[query]))
+    assert len(folds) == len(real)  # noqa: S101 - the rows' order above
+    return np.array(folds)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ import scipy.sparse as sp
 from .embedding import Embedder
 from .features import char_ngrams, char_ngrams_of, content_bigrams
 from .normalize import Analysis, Analyzer, default_analyzer
-from .ranking import FEATURE_NAMES, RankingModel, default_model
+from .ranking import FEATURE_NAMES, MAX_QUERY_WORDS, RankingModel, decision_features, default_model
 
 __all__ = ["ClaimDocument", "ClaimIndex", "Candidate", "MatchResult", "Decision"]
 
@@ -53,7 +53,7 @@ Int32Array = npt.NDArray[np.int32]
 _FIELDS = ("word", "title", "char", "bigram")
 _FORMAT_VERSION = 1
 # Query length enters features on a log scale, capped so a pasted megabyte stays in range.
-_MAX_QUERY_WORDS = 200.0
+_MAX_QUERY_WORDS = MAX_QUERY_WORDS
 # A post usually states its claim first: coverage of its first distinct words is a feature.
 _HEAD_TERMS = 12
 
@@ -595,15 +595,14 @@ class ClaimIndex:
             probs = e / np.maximum(e.sum(axis=1, keepdims=True), 1e-300)
             margin = np.where(n_real > 1, ranked[:, 0] - ranked[:, min(1, kc - 1)], 10.0)
         top = order[:, 0]
-        dfeat = np.column_stack(
-            [
-                probs[:, 0],
-                margin,
-                feats[rows, top, FEATURE_NAMES.index("title_covered")],
-                feats[rows, top, FEATURE_NAMES.index("query_covered_by_title")],
-                np.log1p(np.minimum(qwords, _MAX_QUERY_WORDS)),
-                feats[rows, top, FEATURE_NAMES.index("query_covered_by_doc")],
-            ]
+        second = np.where(n_real > 1, order[:, min(1, kc - 1)], top)
+        dfeat = decision_features(
+            probs,
+            margin,
+            np.where(np.isfinite(ranked[:, 0]), ranked[:, 0], 0.0),
+            feats[rows, top],
+            feats[rows, second],
+            np.asarray(qwords, dtype=np.float64),
         )
         dfeat[n_real == 0] = 0.0
         conf = self.model.correctness(dfeat).tolist()

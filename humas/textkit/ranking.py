@@ -21,9 +21,12 @@ import numpy.typing as npt
 
 __all__ = [
     "FEATURE_NAMES",
+    "BASE_DECISION_FEATURES",
     "DECISION_FEATURE_NAMES",
+    "DECISION_FEATURE_SETS",
     "RankingModel",
     "default_model",
+    "decision_features",
     "fit_decision",
     "fit_listwise",
 ]
@@ -59,6 +62,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "post_names_in_title",
     "title_name_missing_from_post",
 )
+# Every feature the decision model may use (``decision_features`` makes them all); a model names
+# the ones it was fitted on.
 DECISION_FEATURE_NAMES: tuple[str, ...] = (
     "top_probability",
     "margin",
@@ -66,7 +71,70 @@ DECISION_FEATURE_NAMES: tuple[str, ...] = (
     "query_covered_by_title",
     "log_query_words",
     "query_covered_by_doc",
+    "second_probability",
+    "top3_probability",
+    "top_score",
+    # Every ranking feature of the first candidate, and how far it is ahead of the second: a
+    # check of a neighbouring claim (the same scam template for another bank, the same person)
+    # ranks first with names, numbers or title words the post does not share.
+    *(f"top_{name}" for name in FEATURE_NAMES),
+    *(f"gap_{name}" for name in FEATURE_NAMES),
 )
+MAX_QUERY_WORDS = 200.0  # longer posts count as this long in the decision
+# The decision features of the shipped model: how sure the ranking is and how much of the post
+# the first candidate covers.
+BASE_DECISION_FEATURES: tuple[str, ...] = DECISION_FEATURE_NAMES[:6]
+# Named sets ``python -m humas.textkit.train --decision-features`` fits (bench/claims/decisions.py
+# compares them on the dev queries and on real tweets).
+DECISION_FEATURE_SETS: dict[str, tuple[str, ...]] = {
+    "base": BASE_DECISION_FEATURES,
+    "probabilities": (*BASE_DECISION_FEATURES, "second_probability", "top3_probability", "top_score"),
+    "names": (
+        *BASE_DECISION_FEATURES,
+        "second_probability",
+        "top3_probability",
+        "top_score",
+        "top_title_names_in_post",
+        "top_post_names_in_title",
+        "top_title_name_missing_from_post",
+        "top_max_idf_matched_in_title",
+        "top_title_chars_covered",
+        "top_post_start_covered_by_title",
+    ),
+    "all": DECISION_FEATURE_NAMES,
+}
+
+
+def decision_features(
+    probabilities: FloatArray,
+    margin: FloatArray,
+    top_score: FloatArray,
+    top: FloatArray,
+    second: FloatArray,
+    query_words: FloatArray,
+) -> FloatArray:
+    """The decision model's inputs, one row per query: ``probabilities`` (n, k) of the ranked
+    candidates (best first), the score ``margin`` of the first over the second and the first's
+    ``top_score``, the ranking features of the ``top`` and ``second`` candidates (n, features),
+    and the query's word count."""
+    n = probabilities.shape[0]
+    second_p = probabilities[:, 1] if probabilities.shape[1] > 1 else np.zeros(n)
+    column = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    return np.column_stack(
+        [
+            probabilities[:, 0],
+            margin,
+            top[:, column["title_covered"]],
+            top[:, column["query_covered_by_title"]],
+            np.log1p(np.minimum(query_words, MAX_QUERY_WORDS)),
+            top[:, column["query_covered_by_doc"]],
+            second_p,
+            probabilities[:, :3].sum(axis=1),
+            top_score,
+            top,
+            top - second,
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -76,10 +144,11 @@ class RankingModel:
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     weights: tuple[float, ...]
-    decision_mean: tuple[float, ...] = (0.0,) * len(DECISION_FEATURE_NAMES)
-    decision_scale: tuple[float, ...] = (1.0,) * len(DECISION_FEATURE_NAMES)
-    decision_weights: tuple[float, ...] = (0.0,) * len(DECISION_FEATURE_NAMES)
+    decision_mean: tuple[float, ...] = (0.0,) * len(BASE_DECISION_FEATURES)
+    decision_scale: tuple[float, ...] = (1.0,) * len(BASE_DECISION_FEATURES)
+    decision_weights: tuple[float, ...] = (0.0,) * len(BASE_DECISION_FEATURES)
     decision_bias: float = 0.0
+    decision_feature_names: tuple[str, ...] = BASE_DECISION_FEATURES
     match_threshold: float = 0.9
     suggestion_threshold: float = 0.5
     min_match_words: int = 6
@@ -92,8 +161,10 @@ class RankingModel:
         return np.asarray(((features - mean) / scale) @ np.asarray(self.weights), dtype=np.float64)
 
     def correctness(self, decision_features: FloatArray) -> FloatArray:
-        """Calibrated probability that the top candidate is right, for ``(n, 5)`` features."""
-        z = (decision_features - np.asarray(self.decision_mean)) / np.asarray(self.decision_scale)
+        """Calibrated probability that the top candidate is right, for ``(n, decision features)``
+        made by :func:`decision_features` (the model uses the columns it was fitted on)."""
+        columns = [DECISION_FEATURE_NAMES.index(name) for name in self.decision_feature_names]
+        z = (decision_features[:, columns] - np.asarray(self.decision_mean)) / np.asarray(self.decision_scale)
         logit = z @ np.asarray(self.decision_weights) + self.decision_bias
         return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logit, -30, 30))), dtype=np.float64)
 
@@ -101,7 +172,7 @@ class RankingModel:
         return json.dumps(
             {
                 "feature_names": list(FEATURE_NAMES),
-                "decision_feature_names": list(DECISION_FEATURE_NAMES),
+                "decision_feature_names": list(self.decision_feature_names),
                 "mean": list(self.mean),
                 "scale": list(self.scale),
                 "weights": list(self.weights),
@@ -122,6 +193,12 @@ class RankingModel:
         raw = json.loads(text)
         if tuple(raw["feature_names"]) != FEATURE_NAMES:
             raise ValueError("ranking model was trained on a different feature set")
+        names = tuple(raw.get("decision_feature_names", BASE_DECISION_FEATURES))
+        unknown = [name for name in names if name not in DECISION_FEATURE_NAMES]
+        if unknown or len(names) != len(raw["decision_weights"]):
+            raise ValueError(
+                f"ranking model's decision features are not known: {', '.join(unknown) or names}"
+            )
         return cls(
             mean=tuple(raw["mean"]),
             scale=tuple(raw["scale"]),
@@ -130,6 +207,7 @@ class RankingModel:
             decision_scale=tuple(raw["decision_scale"]),
             decision_weights=tuple(raw["decision_weights"]),
             decision_bias=float(raw["decision_bias"]),
+            decision_feature_names=names,
             match_threshold=float(raw["match_threshold"]),
             suggestion_threshold=float(raw["suggestion_threshold"]),
             min_match_words=int(raw["min_match_words"]),

@@ -22,7 +22,6 @@ import argparse
 import datetime as dt
 import hashlib
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,8 +31,10 @@ import numpy.typing as npt
 from .evaluation import EvalQuery, Judgement, claim_level, read_corpus, read_judged, read_queries
 from .index import ClaimDocument, ClaimIndex
 from .ranking import (
-    FEATURE_NAMES,
+    DECISION_FEATURE_NAMES,
+    DECISION_FEATURE_SETS,
     RankingModel,
+    decision_features,
     fit_decision,
     fit_listwise,
     threshold_for_precision,
@@ -75,11 +76,13 @@ def _decision_rows(
     scores: FloatArray, feats: FloatArray, mask: BoolArray, labels: BoolArray, words: FloatArray
 ) -> tuple[FloatArray, BoolArray, FloatArray, BoolArray]:
     """Decision features for the real ranking and for the ranking without relevant docs (the
-    last array says which rows are the real rankings)."""
-    cov_i = FEATURE_NAMES.index("title_covered")
-    qcov_i = FEATURE_NAMES.index("query_covered_by_title")
-    dcov_i = FEATURE_NAMES.index("query_covered_by_doc")
-    rows: list[tuple[float, float, float, float, float, float]] = []
+    last array says which rows are the real rankings), as ClaimIndex computes them."""
+    kc = scores.shape[1]
+    probs: list[FloatArray] = []
+    margins: list[float] = []
+    top_scores: list[float] = []
+    tops: list[FloatArray] = []
+    seconds: list[FloatArray] = []
     correct: list[bool] = []
     qwords: list[float] = []
     real: list[bool] = []
@@ -91,23 +94,27 @@ def _decision_rows(
             sk = np.where(keep, s, -np.inf)
             order = np.argsort(-sk, kind="stable")[: int(keep.sum())]
             e = np.exp(sk[order] - sk[order[0]])
-            p = e / e.sum()
+            p = np.zeros(kc)
+            p[: len(order)] = e / e.sum()
             top = order[0]
-            margin = float(sk[order[0]] - sk[order[1]]) if len(order) > 1 else 10.0
-            rows.append(
-                (
-                    float(p[0]),
-                    margin,
-                    float(f[top, cov_i]),
-                    float(f[top, qcov_i]),
-                    math.log1p(min(w, 200.0)),  # capped as in ClaimIndex
-                    float(f[top, dcov_i]),
-                )
-            )
+            second = order[1] if len(order) > 1 else top
+            probs.append(p)
+            margins.append(float(sk[order[0]] - sk[order[1]]) if len(order) > 1 else 10.0)
+            top_scores.append(float(s[top]))
+            tops.append(f[top])
+            seconds.append(f[second])
             correct.append(bool(y[top]))
             qwords.append(float(w))
             real.append(not drop_relevant)
-    return np.array(rows), np.array(correct), np.array(qwords), np.array(real)
+    rows = decision_features(
+        np.array(probs),
+        np.array(margins),
+        np.array(top_scores),
+        np.array(tops),
+        np.array(seconds),
+        np.array(qwords),
+    )
+    return rows, np.array(correct), np.array(qwords), np.array(real)
 
 
 def decisions_report(
@@ -181,9 +188,13 @@ def train(
     folds: int = 5,
     l2: float = 1e-3,
     judged_path: str | None = None,
+    decision_set: str = "base",
 ) -> tuple[RankingModel, dict[str, object]]:
-    """Fit the re-ranker and the decision model; with ``judged_path`` (pairs a person judged),
-    on claim-level labels and to the claim-level precision targets."""
+    """Fit the re-ranker and the decision model (on the named set of decision features); with
+    ``judged_path`` (pairs a person judged), on claim-level labels and to the claim-level
+    precision targets."""
+    names = DECISION_FEATURE_SETS[decision_set]
+    columns = [DECISION_FEATURE_NAMES.index(name) for name in names]
     judged = read_judged(judged_path) if judged_path else None
     dev = dev_candidates(corpus_path, queries_path, folds=folds, judged=judged)
     gold = dev_candidates(corpus_path, queries_path, folds=folds) if judged is not None else dev
@@ -192,6 +203,7 @@ def train(
     r1, r5, mrr = _rank_eval(cv_scores, labels, mask)
     base = _rank_eval(RankingModel.untrained().score(feats), labels, mask)
     dfeat, dcorrect, dwords, dreal = _decision_rows(cv_scores, feats, mask, labels, words)
+    dfeat = dfeat[:, columns]
     dmean, dscale, dw, db = fit_decision(dfeat, dcorrect)
     z = (dfeat - dmean) / dscale
     prob = 1.0 / (1.0 + np.exp(-(z @ dw + db)))
@@ -224,6 +236,7 @@ def train(
             "suggestion_threshold": t_sugg,
             "match_precision_target": match_target,
             "suggestion_precision_target": sugg_target,
+            "features": decision_set,
             "match_rate_cv": round(float((prob[long_enough] >= t_match).mean()), 4),
             # The cross-validated rankings of the dev queries, decided as ClaimIndex decides
             # (on the labels trained on: claim-level with judged pairs).
@@ -241,6 +254,7 @@ def train(
         decision_scale=tuple(float(x) for x in dscale),
         decision_weights=tuple(float(x) for x in dw),
         decision_bias=float(db),
+        decision_feature_names=names,
         match_threshold=t_match,
         suggestion_threshold=t_sugg,
         min_match_words=MIN_MATCH_WORDS,
@@ -258,8 +272,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--judged", help="judged pairs (same/related/different): claim-level labels and targets"
     )
+    parser.add_argument(
+        "--decision-features",
+        choices=sorted(DECISION_FEATURE_SETS),
+        default="base",
+        help="the decision model's features (default: base)",
+    )
     args = parser.parse_args(argv)
-    model, report = train(args.corpus, args.queries, folds=args.folds, judged_path=args.judged)
+    model, report = train(
+        args.corpus,
+        args.queries,
+        folds=args.folds,
+        judged_path=args.judged,
+        decision_set=args.decision_features,
+    )
     with open(args.out, "w", encoding="utf-8") as fh:
         fh.write(model.to_json() + "\n")
     print(json.dumps(report, indent=1))

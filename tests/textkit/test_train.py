@@ -48,3 +48,32 @@ def test_judged_pairs_make_the_labels_claim_level(
     assert set(report["cv_gold"]) == {"recall@1", "recall@5", "mrr@10"}
     assert report["decision"]["match_precision_target"] == 0.97
     assert report["decision"]["suggestion_precision_target"] == 0.95
+
+
+def test_a_model_uses_the_decision_features_it_was_fitted_on(
+    mini_corpus_path: Path, mini_queries_path: Path
+) -> None:
+    from humas.textkit.evaluation import read_corpus
+    from humas.textkit.index import ClaimIndex
+    from humas.textkit.ranking import DECISION_FEATURE_SETS, RankingModel
+
+    texts = ["Info dari grup WA: pemilu ditunda sampai 2025, sebarkan!!", "Hari ini cerah sekali"]
+    for name in ("base", "names", "all"):
+        model, report = train(str(mini_corpus_path), str(mini_queries_path), folds=3, decision_set=name)
+        assert model.decision_feature_names == DECISION_FEATURE_SETS[name]
+        assert report["decision"]["features"] == name
+        again = RankingModel.from_json(model.to_json())
+        index = ClaimIndex(model=again)
+        index.add(read_corpus(mini_corpus_path))
+        results = index.search_batch(texts)
+        assert all(0.0 <= r.confidence <= 1.0 for r in results)
+    raw = json.loads(model.to_json())
+    raw["decision_feature_names"][0] = "something_else"
+    with pytest.raises(ValueError, match="decision features are not known"):
+        RankingModel.from_json(json.dumps(raw))
+
+
+def test_the_shipped_model_names_its_decision_features() -> None:
+    from humas.textkit.ranking import BASE_DECISION_FEATURES, default_model
+
+    assert default_model().decision_feature_names == BASE_DECISION_FEATURES
