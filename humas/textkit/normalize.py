@@ -172,13 +172,17 @@ def _parse_lexicon(text: str) -> dict[str, str]:
 
 
 def load_lexicon(path: str | Path | None = None) -> dict[str, str]:
-    """The shipped colloquial lexicon, optionally extended by a file.
+    """The shipped colloquial lexicon and English glossary, optionally extended by a file.
 
-    The extra file may be a TSV (``slang<TAB>formal``) or a CSV whose first two
-    columns are slang and formal (the Colloquial Indonesian Lexicon layout).
-    Entries of the shipped lexicon win over the extra file.
+    The glossary (``glossary_en.tsv``) gives the Indonesian a fact-check would write for the
+    English words of a foreign-language hoax ("ballot" -> "surat suara", "rigged" -> "curang");
+    words Indonesian writers also use (link, share, survey) are not in it. The extra file may be
+    a TSV (``slang<TAB>formal``) or a CSV whose first two columns are slang and formal (the
+    Colloquial Indonesian Lexicon layout). Entries of the shipped files win over the extra file.
     """
     lexicon = _parse_lexicon(_read_package_text("lexicon_id.tsv"))
+    for english, indonesian in _parse_lexicon(_read_package_text("glossary_en.tsv")).items():
+        lexicon.setdefault(english, indonesian)
     if path is not None:
         import csv
 

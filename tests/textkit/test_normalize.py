@@ -241,3 +241,30 @@ def test_words_of_a_link_host_count_but_the_link_stays_one_token(analyzer: Analy
         ("sekarang", "word"),
     ]
     assert analyzer.terms("https://t.co/AbC123 https://www.facebook.com/x") == ["facebook"]
+
+
+def test_words_the_frequency_pass_found_keep_their_meaning(analyzer: Analyzer) -> None:
+    """Found by bench/textkit/overstem.py and read by hand: a stem that is another word."""
+    assert analyzer.stem("meninggal") == "meninggal"  # not "tinggal" (to stay)
+    assert analyzer.stem("meninggalkan") == "tinggal"  # to leave: really from "tinggal"
+    assert analyzer.stem("pemerintah") == analyzer.stem("pemerintahan") == "pemerintah"  # not "perintah"
+    assert analyzer.stem("pengadilan") == "pengadilan"  # not "adil" (fair)
+    assert analyzer.stem("kerusakan") == "rusak"  # not "rusa" (deer)
+    assert analyzer.stem("perbankan") == "bank"  # not "perban" (bandage)
+    assert analyzer.stem("terawan") == "terawan"  # a name, not "awan" (cloud)
+
+
+def test_a_word_whose_stem_was_a_stop_word_counts_again(analyzer: Analyzer) -> None:
+    # "peserta" became the stop-word "serta" and vanished from matching.
+    assert "peserta" in analyzer.analyze("Peserta pemilu dicoret").terms
+    assert "mengaku" in analyzer.analyze("Dia mengaku curang").terms
+
+
+def test_english_words_of_a_foreign_hoax_become_the_indonesian_a_fact_check_writes(
+    analyzer: Analyzer,
+) -> None:
+    normalized = analyzer.normalize("The ballot was rigged, voters beware of this scam")
+    for word in ("surat suara", "curang", "pemilih", "penipuan"):
+        assert word in normalized, normalized
+    # Words Indonesian writers use as they are (survey, official, voting) stay.
+    assert analyzer.normalize("hasil survey official voting") == "hasil survey official voting"
