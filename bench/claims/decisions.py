@@ -43,6 +43,7 @@ from humas.textkit.ranking import (  # noqa: E402
     fit_decision,
     threshold_for_precision,
 )
+from humas.textkit.stance import DENIES_THRESHOLD, default_stance_model  # noqa: E402
 
 CORPUS = SHARED / "factchecks" / "corpus.jsonl"
 QUERIES = SHARED / "factchecks" / "queries_dev.jsonl"
@@ -108,7 +109,36 @@ def main() -> int:
         )
     shipped = tweet_decisions(RankingModel.load(REPO / "humas" / "textkit" / "data" / "ranker.json"), tweets)
     print(f"\nshipped model on the tweets: match {shipped['match']}, suggestion {shipped['suggestion']}")
+    stance_on_tweets(tweets)
     return 0
+
+
+def stance_on_tweets(tweets: list[str]) -> None:
+    """The shipped model's matches and suggestions on the tweets, with the monitoring pipeline's
+    stance rule (a post likely to deny the claim is no match and is marked as denying it)."""
+    docs = read_corpus(CORPUS)
+    titles = {d.doc_id: d.title for d in docs}
+    index = ClaimIndex()
+    index.add(docs)
+    index.prepare()
+    model = default_stance_model()
+    counts = {"match": 0, "suggestion": 0, "denies": 0}
+    denied: list[tuple[str, str]] = []
+    for text, result in zip(tweets, index.search_batch(tweets), strict=True):
+        if result.decision == "none" or result.best is None:
+            continue
+        title = titles[result.best.doc_id]
+        if model.decide(title, text).probabilities["denies"] >= DENIES_THRESHOLD:
+            counts["denies"] += 1
+            denied.append((text, title))
+        else:
+            counts[str(result.decision)] += 1
+    print(
+        f"with the stance rule: match {counts['match']}, suggestion {counts['suggestion']}, "
+        f"marked as denying the claim {counts['denies']} (shown as suggestions)"
+    )
+    for text, title in denied:
+        print(f"  denies: {text[:100]!r} -> {title[:70]!r}")
 
 
 def _row_folds(dev: fit.DevCandidates, real: np.ndarray) -> np.ndarray:

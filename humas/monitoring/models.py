@@ -109,6 +109,13 @@ class MatchDecision(models.TextChoices):
     NONE = "none", _("Tidak cocok")
 
 
+class Stance(models.TextChoices):
+    """What an item does with the claim it matched, where the text engine is sure enough."""
+
+    UNKNOWN = "", _("—")
+    DENIES = "denies", _("Membantah klaim")
+
+
 class Item(models.Model):
     """One thing said in public (a comment, a post, an article), as a source delivered it."""
 
@@ -166,6 +173,9 @@ class Item(models.Model):
         verbose_name=_("klaim yang cocok"),
     )
     match_score = models.FloatField(_("skor kecocokan"), null=True, blank=True)
+    # "denies": the item denies or debunks the claim it matched (news reporting the truth, a
+    # clarification): never an automatic match of the hoax, shown apart as good news.
+    stance = models.CharField(_("sikap"), max_length=16, choices=Stance.choices, blank=True)
     narrative = models.ForeignKey(
         "Narrative",
         on_delete=models.SET_NULL,

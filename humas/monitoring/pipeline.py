@@ -41,6 +41,7 @@ from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
 from humas.factcheck.matching import claim_index_versioned
+from humas.factcheck.models import Claim
 from humas.offices.models import Office
 from humas.textkit.cluster import (
     centroid_add,
@@ -54,6 +55,7 @@ from humas.textkit.dedupe import NearDuplicateIndex, exact_key
 from humas.textkit.index import MatchResult
 from humas.textkit.normalize import Analysis
 from humas.textkit.regions import RegionTagger, default_tagger
+from humas.textkit.stance import DENIES_THRESHOLD, default_stance_model
 
 from .answers import replies_prepare_for_items
 from .bulk import bulk_insert, bulk_set, insert_new, upsert_add
@@ -64,6 +66,7 @@ from .models import (
     NarrativeHour,
     NarrativeTerm,
     Source,
+    Stance,
     TermFrequency,
     Variant,
 )
@@ -172,6 +175,7 @@ class _Work:
     claim_id: int | None = None
     score: float | None = None
     suggestions: list[dict[str, Any]] = field(default_factory=list)
+    stance: str = ""
     # Filled when it joins a narrative.
     narrative: Narrative | None = None
     variant: Variant | None = None
@@ -400,6 +404,48 @@ def _match(works: list[_Work], index: Any, version: Any) -> None:
                 {"claim": int(c.doc_id), "score": round(float(c.probability), 3)}
                 for c in result.candidates[:3]
             ]
+    _denials(works, index.analyzer)
+
+
+def _denials(works: list[_Work], analyzer: Any) -> None:
+    """An item that denies the claim it matched or may match (news reporting the truth, a
+    debunk: "Erick Thohir *tak* jadi cawapres" against "Erick Thohir resmi jadi cawapres") is
+    marked as denying it, and is no automatic match of the hoax: it waits as a suggestion
+    (``humas.textkit.stance``)."""
+    judged = [
+        w
+        for w in works
+        if w.decision in (MatchDecision.MATCH, MatchDecision.SUGGESTION) and w.match and w.match.best
+    ]
+    if not judged:
+        return
+    ids = sorted({int(w.match.best.doc_id) for w in judged if w.match and w.match.best})
+    titles: dict[int, str] = dict(Claim.objects.filter(pk__any=ids).values_list("pk", "title"))
+    model = default_stance_model()
+    for work in judged:
+        assert work.match is not None and work.match.best is not None  # noqa: S101 - filtered above
+        title = titles.get(int(work.match.best.doc_id), "")
+        if not title:
+            continue
+        key = (title, work.item.text)
+        with _denial_lock:
+            denies = _denial_cache.get(key)
+        if denies is None:
+            found = model.decide(title, work.item.text, analyzer=analyzer, post_analysis=work.analysis)
+            denies = found.probabilities.get("denies", 0.0) >= DENIES_THRESHOLD
+            with _denial_lock:
+                _denial_cache[key] = denies
+                while len(_denial_cache) > TEXT_CACHE:
+                    _denial_cache.popitem(last=False)
+        if denies:
+            work.decision = MatchDecision.SUGGESTION
+            work.claim_id = None
+            work.stance = Stance.DENIES
+
+
+# Copies of a matched text are judged once: (claim title, text) -> denies it.
+_denial_lock = threading.Lock()
+_denial_cache: OrderedDict[tuple[str, str], bool] = OrderedDict()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -845,6 +891,7 @@ ITEM_RESULTS = (
     "match_decision",
     "match_claim",
     "match_score",
+    "stance",
     "narrative",
     "variant",
     "reach",
@@ -865,6 +912,7 @@ def _write_items(works: list[_Work], now: datetime) -> int:
         item.match_decision = work.decision
         item.match_claim_id = work.claim_id
         item.match_score = work.score
+        item.stance = work.stance
         item.narrative = work.narrative
         item.variant = work.variant
         item.reach = _reach(item)

@@ -306,9 +306,17 @@ def narrative_top_items(*, narrative: Narrative, limit: int = TOP_ITEMS) -> list
     items = (
         Item.objects.filter(narrative=narrative)
         .order_by("-reach", "pk")
-        .only("id", "platform", "author_handle", "url", "text", "published_at", "reach", "narrative_id")[
-            :limit
-        ]
+        .only(
+            "id",
+            "platform",
+            "author_handle",
+            "url",
+            "text",
+            "published_at",
+            "reach",
+            "stance",
+            "narrative_id",
+        )[:limit]
     )
     return [TopItem(item, platform_label(item.platform), _safe_link(item.url)) for item in items]
 

@@ -15,8 +15,12 @@ near the words the post shares with the claim, and whether the claim itself is n
 debunk words (hoaks, klarifikasi, faktanya, membantah, tidak benar); questions; words that report
 circulation (beredar, viral, katanya); calls to spread; quotation of the claim — weighed by a
 small multinomial logistic model fitted on a labelled set (``bench/claims/data/stance.jsonl``,
-``python -m humas.textkit.stance fit``). Pure Python and NumPy. Not yet used by matching: its
-cross-validated accuracy is below what a desk can rely on (BENCHMARKS.md).
+``python -m humas.textkit.stance fit``) and shipped as ``data/stance.json``. Pure Python and NumPy.
+
+Its three-way accuracy is not yet what a desk can rely on (BENCHMARKS.md), so it is used for one
+decision only, where it is sure enough: a post whose probability of denying the claim reaches
+:data:`DENIES_THRESHOLD` is never an automatic match of the hoax (the monitoring desk shows it
+as a suggestion, marked as denying it).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -37,13 +43,19 @@ __all__ = [
     "STANCES",
     "StanceModel",
     "StanceResult",
+    "DENIES_THRESHOLD",
     "cross_validate",
+    "default_stance_model",
     "fit_stance",
     "read_pairs",
     "stance_features",
 ]
 
 STANCES = ("asserts", "denies", "mentions")
+# A post this likely to deny the claim is not an automatic match of it. Cross-validated on the
+# labelled pairs: 79 % of the posts it picks deny the claim, 61 % of the denials are picked, and
+# 5 % of the assertions (which then wait for a person as suggestions).
+DENIES_THRESHOLD = 0.6
 FloatArray = npt.NDArray[np.float64]
 
 # Negation as people write it (after the lexicon: "gak", "nggak", "ga", "gk", "enggak" -> "tidak";
@@ -292,8 +304,20 @@ class StanceModel:
         result: FloatArray = e / e.sum(axis=1, keepdims=True)
         return result
 
-    def decide(self, claim: str, post: str, *, analyzer: Analyzer | None = None) -> StanceResult:
-        p = self.probabilities(np.asarray(stance_features(claim, post, analyzer=analyzer)))[0]
+    def decide(
+        self,
+        claim: str,
+        post: str,
+        *,
+        analyzer: Analyzer | None = None,
+        claim_analysis: Analysis | None = None,
+        post_analysis: Analysis | None = None,
+    ) -> StanceResult:
+        """The stance of ``post`` towards ``claim`` (analyses already made may be passed)."""
+        features = stance_features(
+            claim, post, analyzer=analyzer, claim_analysis=claim_analysis, post_analysis=post_analysis
+        )
+        p = self.probabilities(np.asarray(features))[0]
         best = int(np.argmax(p))
         return StanceResult(STANCES[best], {s: round(float(v), 4) for s, v in zip(STANCES, p, strict=True)})
 
@@ -358,6 +382,13 @@ def fit_stance(
         scale=tuple(float(v) for v in scale),
         weights=tuple(tuple(float(v) for v in row) for row in w),
     )
+
+
+@cache
+def default_stance_model() -> StanceModel:
+    """The shipped model (``humas/textkit/data/stance.json``)."""
+    text = resources.files("humas.textkit").joinpath("data/stance.json").read_text(encoding="utf-8")
+    return StanceModel.from_json(text)
 
 
 def read_pairs(path: str | Path) -> list[dict[str, str]]:

@@ -441,3 +441,52 @@ def test_a_worker_analyses_a_text_once_for_all_its_copies(file_source, claims, m
     other = Analyzer()
     assert pipeline._text_cache.get(other, pipeline._tagger(), text).key == Item.objects.first().exact_key
     assert analysed.count(text) == 2
+
+
+def test_a_post_that_denies_a_hoax_is_no_automatic_match_of_it(
+    client, operator, file_source, claims, offices
+):
+    """News reporting the truth shares the hoax's words; it waits as a suggestion, marked as
+    denying the claim, while a post asserting the claim is matched."""
+    claim = Claim.objects.create(
+        kind=Claim.Kind.EXTERNAL,
+        office=offices["00"],
+        source_name="TurnBackHoax",
+        external_id="t-erick",
+        title="[SALAH] Erick Thohir Resmi Jadi Cawapres Prabowo",
+        text="Tidak benar. Hingga kini belum ada pengumuman resmi cawapres Prabowo.",
+        verdict="hoaks",
+        url="https://turnbackhoax.id/erick",
+    )
+    claim_index_invalidate()
+    asserting, denying = ingest(
+        file_source,
+        [
+            "Erick Thohir resmi jadi cawapres Prabowo di pilpres 2024! Sebarkan!!",
+            "Politisi Gerindra ungkap alasan Erick Thohir tak jadi cawapres Prabowo di pilpres 2024 - berita",
+        ],
+    )
+    process([asserting, denying])
+    asserting.refresh_from_db()
+    denying.refresh_from_db()
+    assert (asserting.match_decision, asserting.match_claim_id, asserting.stance) == (
+        MatchDecision.MATCH,
+        claim.pk,
+        "",
+    )
+    assert (denying.match_decision, denying.match_claim_id, denying.stance) == (
+        MatchDecision.SUGGESTION,
+        None,
+        "denies",
+    )
+    # Its narrative's page says so: it supports the clarification.
+    assert denying.narrative is not None
+    client.force_login(operator)
+    page = client.get(
+        reverse(
+            "monitoring:narrative",
+            kwargs={"office_slug": denying.narrative.office.slug, "narrative_id": denying.narrative_id},
+        )
+    ).content.decode()
+    assert "Membantah klaim" in page
+    assert "mendukung klarifikasi" in page

@@ -122,3 +122,16 @@ def test_the_labelled_stance_set_is_well_formed() -> None:
     assert len({r["id"] for r in rows}) == len(rows)
     assert {r["origin"] for r in rows} <= {"tweets", "pratiwi", "queries", "edited"}
     assert sum(r["origin"] == "edited" for r in rows) <= 0.25 * len(rows)
+
+
+def test_the_shipped_model_tells_a_denial_from_an_assertion() -> None:
+    from humas.textkit.stance import DENIES_THRESHOLD, default_stance_model
+
+    model = default_stance_model()
+    claim = "[SALAH] Erick Thohir Resmi Jadi Cawapres Prabowo"
+    asserting = model.decide(claim, "Erick Thohir resmi jadi cawapres Prabowo, sebarkan!")
+    denying = model.decide(claim, "HOAKS! Faktanya Erick Thohir tidak jadi cawapres Prabowo, jangan percaya")
+    assert asserting.stance == "asserts"
+    assert asserting.probabilities["denies"] < DENIES_THRESHOLD
+    assert denying.probabilities["denies"] >= DENIES_THRESHOLD
+    assert model.meta["pairs"] == "stance.jsonl"
