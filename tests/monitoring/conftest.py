@@ -55,3 +55,19 @@ def account(fakes):
     """The fakes' first seeded account (a Facebook Page, an Instagram user, an X user, a Telegram
     channel with its bot)."""
     return fakes.hub.accounts[0]
+
+
+def turnbackhoax_claim(office, external_id: str, title: str, text: str):
+    """A published TurnBackHoax fact-check in the knowledge base of ``office``."""
+    from humas.factcheck.models import Claim
+
+    return Claim.objects.create(
+        kind=Claim.Kind.EXTERNAL,
+        office=office,
+        source_name="TurnBackHoax",
+        external_id=external_id,
+        title=title,
+        text=text,
+        verdict="hoaks",
+        url=f"https://turnbackhoax.id/{external_id}",
+    )

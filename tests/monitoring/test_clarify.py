@@ -15,6 +15,7 @@ from humas.monitoring.models import Item, MatchDecision, Narrative, Reply, Sourc
 from humas.portal.models import Article, ArticleType
 from humas.portal.services import article_approve, article_submit
 
+from .conftest import turnbackhoax_claim
 from .test_pipeline import background_claims, ingest, process
 
 pytestmark = pytest.mark.django_db
@@ -103,15 +104,11 @@ def test_a_clarification_imported_later_answers_an_open_narrative(offices, file_
     )
     narrative = Narrative.objects.get()
     assert narrative.claim is None
-    claim = Claim.objects.create(
-        kind=Claim.Kind.EXTERNAL,
-        office=offices["00"],
-        source_name="TurnBackHoax",
-        external_id="tunda",
-        title="Pemilu 2024 ditunda sampai 2025 karena anggaran habis",
-        text="KPU memastikan pemungutan suara tetap 14 Februari 2024; anggaran sudah tersedia.",
-        verdict="hoaks",
-        url="https://turnbackhoax.id/tunda",
+    claim = turnbackhoax_claim(
+        offices["00"],
+        "tunda",
+        "Pemilu 2024 ditunda sampai 2025 karena anggaran habis",
+        "KPU memastikan pemungutan suara tetap 14 Februari 2024; anggaran sudah tersedia.",
     )
     counts = claims_rematch(claim_ids=[claim.pk])
     narrative.refresh_from_db()

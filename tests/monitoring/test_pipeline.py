@@ -29,7 +29,7 @@ from humas.monitoring.vocabulary import relevance_rule_add
 from humas.notifications.models import Notification
 from humas.textkit.index import ClaimIndex
 
-from .conftest import record
+from .conftest import record, turnbackhoax_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -363,15 +363,8 @@ def test_a_wording_matched_in_an_earlier_batch_is_not_searched_again_until_the_c
     assert set(Item.objects.values_list("match_claim_id", flat=True)) == {claims[0].pk}
 
     # A new clarification may answer the wording better: the next copy is searched again.
-    Claim.objects.create(
-        kind=Claim.Kind.EXTERNAL,
-        office=claims[0].office,
-        source_name="TurnBackHoax",
-        external_id="t-new",
-        title="Pemilu ditunda ke 2025 menurut grup WA",
-        text="Tidak benar, jadwal tetap.",
-        verdict="hoaks",
-        url="https://turnbackhoax.id/new",
+    turnbackhoax_claim(
+        claims[0].office, "t-new", "Pemilu ditunda ke 2025 menurut grup WA", "Tidak benar, jadwal tetap."
     )
     claim_index_invalidate()
     process(ingest(file_source, [text], prefix="c"))
@@ -448,15 +441,11 @@ def test_a_post_that_denies_a_hoax_is_no_automatic_match_of_it(
 ):
     """News reporting the truth shares the hoax's words; it waits as a suggestion, marked as
     denying the claim, while a post asserting the claim is matched."""
-    claim = Claim.objects.create(
-        kind=Claim.Kind.EXTERNAL,
-        office=offices["00"],
-        source_name="TurnBackHoax",
-        external_id="t-erick",
-        title="[SALAH] Erick Thohir Resmi Jadi Cawapres Prabowo",
-        text="Tidak benar. Hingga kini belum ada pengumuman resmi cawapres Prabowo.",
-        verdict="hoaks",
-        url="https://turnbackhoax.id/erick",
+    claim = turnbackhoax_claim(
+        offices["00"],
+        "t-erick",
+        "[SALAH] Erick Thohir Resmi Jadi Cawapres Prabowo",
+        "Tidak benar. Hingga kini belum ada pengumuman resmi cawapres Prabowo.",
     )
     claim_index_invalidate()
     asserting, denying = ingest(
