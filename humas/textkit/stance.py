@@ -171,7 +171,8 @@ HYPOTHETICAL = frozenset(
     {"kalau", "kalo", "jika", "jikalau", "seandainya", "andai", "semoga", "mungkin", "kapan", "bakal"}
 )
 _VERDICT = re.compile(
-    r"^\s*[\[(]?\s*(salah|hoaks|hoax|disinformasi|misinformasi|penipuan|keliru|menyesatkan)\s*[\])]\s*", re.I
+    r"^\s*[\[(]?\s*(salah|hoaks|hoax|disinformasi|misinformasi|penipuan|keliru|menyesatkan)\s*(?:[\])]|:)\s*",
+    re.I,
 )
 _QUOTED = re.compile(r"[\"“”'‘’]([^\"“”'‘’]{8,})[\"“”'‘’]")
 
@@ -207,8 +208,24 @@ class StanceResult:
     probabilities: dict[str, float] = field(default_factory=dict)
 
 
+# A clarification's own title says the claim is false ("Tidak benar surat suara sudah dicoblos",
+# "Pesan berantai soal X adalah menyesatkan"): the claim is what is left.
+_DENIED_LEAD = re.compile(
+    r"^\s*(?:(?:hoaks|hoax|klarifikasi|cek fakta)\s*[:!,.-]\s*)?(?:tidak|tak|bukan)\s+benar\s*(?:bahwa\s+|[:,]\s*)?",
+    re.I,
+)
+_DENIED_TAIL = re.compile(
+    r"\s*(?:adalah|itu|ini)?\s*(?:hoaks|hoax|menyesatkan|tidak benar|keliru|disinformasi|salah)\s*[.!]?\s*$",
+    re.I,
+)
+
+
 def _claim_text(claim: str) -> str:
-    return _VERDICT.sub("", claim)
+    """The claim a fact-check's or clarification's title states, without its verdict."""
+    text = _VERDICT.sub("", claim)
+    text = _DENIED_LEAD.sub("", text)
+    stripped = _DENIED_TAIL.sub("", text)
+    return stripped if stripped.strip() else text
 
 
 def _windows_negated(surfaces: Sequence[str], shared_positions: Sequence[int], width: int = 3) -> int:

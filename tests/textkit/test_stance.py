@@ -135,3 +135,25 @@ def test_the_shipped_model_tells_a_denial_from_an_assertion() -> None:
     assert asserting.probabilities["denies"] < DENIES_THRESHOLD
     assert denying.probabilities["denies"] >= DENIES_THRESHOLD
     assert model.meta["pairs"] == "stance.jsonl"
+
+
+def test_a_clarifications_own_title_gives_the_claim_without_its_verdict() -> None:
+    from humas.textkit.stance import _claim_text, default_stance_model
+
+    assert (
+        _claim_text("Tidak benar surat suara di Jepara sudah dicoblos")
+        == "surat suara di Jepara sudah dicoblos"
+    )
+    assert _claim_text("Pesan berantai soal undangan adalah menyesatkan") == "Pesan berantai soal undangan"
+    assert _claim_text("Hoaks: KPU hapus 2 juta DPT") == "KPU hapus 2 juta DPT"
+    assert _claim_text("[SALAH] Video lama") == "Video lama"
+    assert _claim_text("Salah paham soal TPS") == "Salah paham soal TPS"
+    # An own clarification's title ("Tidak benar …") is no reason to read an assertion as a denial.
+    model = default_stance_model()
+    title = "Tidak benar surat suara di Jepara sudah dicoblos sebelum hari pemungutan"
+    assert model.decide(
+        title, "Surat suara di Jepara sudah dicoblos sebelum hari pemungutan! Sebarkan"
+    ).stance == ("asserts")
+    assert model.decide(
+        title, "Tidak benar surat suara Jepara sudah dicoblos, KPU sudah klarifikasi"
+    ).stance == ("denies")
