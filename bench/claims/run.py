@@ -2,6 +2,7 @@
 
     python bench/claims/run.py                 # everything (a few minutes on one core)
     python bench/claims/run.py --skip-scaling  # quality and speed only
+    python bench/claims/decisions.py           # the claim-level decisions compared (issue #16)
 
 Reads ``../shared/data`` beside the checkout (never shipped with the product)
 and prints one Markdown report; ``--json PATH`` also writes the raw figures.
@@ -10,6 +11,10 @@ Baselines, run on the same queries in the same process:
 
 * plain BM25 (k1=1.2, b=0.75) over lower-cased ``\\w+`` tokens of title+text;
 * word TF-IDF cosine (log tf, smoothed idf, L2-normalised) over the same tokens.
+
+With the judged pairs of ``data/`` it also reports every ranker claim-level (the labelled answer
+or a fact-check judged to check the same claim), Humas cross-validated, its decisions scored
+claim-level, and the stance model cross-validated (issue #16).
 """
 
 from __future__ import annotations
@@ -113,6 +118,17 @@ def _bm25(
 
 
 def tfidf_baseline(docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery]) -> dict[str, float]:
+    rankings, index_s, qps = _tfidf(docs, queries)
+    return {
+        **rank_metrics(rankings, queries).as_dict(),
+        "index_seconds": round(index_s, 3),
+        "queries_per_second": round(qps, 1),
+    }
+
+
+def _tfidf(
+    docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery]
+) -> tuple[list[list[str]], float, float]:
     t0 = time.perf_counter()
     vocab: dict[str, int] = {}
     tf = _count_matrix(
@@ -139,11 +155,47 @@ def tfidf_baseline(docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery]) 
         q = weigh(_count_matrix([x.text for x in queries[start : start + 256]], vocab, False))
         rankings.extend(_top_k(q @ weights, ids))
     qps = len(queries) / (time.perf_counter() - t1)
-    return {
-        **rank_metrics(rankings, queries).as_dict(),
-        "index_seconds": round(index_s, 3),
-        "queries_per_second": round(qps, 1),
+    return rankings, index_s, qps
+
+
+def claim_level_run(docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery]) -> dict[str, object]:
+    """Issue #16: every ranker against the labelled answers and claim-level (labelled answers plus
+    the pairs judged "same", ``data/judged_dev.jsonl``); Humas cross-validated, its decisions
+    scored claim-level; and the stance model cross-validated on ``data/stance.jsonl``."""
+    from humas.textkit.evaluation import claim_level, read_judged
+    from humas.textkit.stance import cross_validate, read_pairs
+    from humas.textkit.train import train
+
+    judged_path = Path(__file__).resolve().parent / "data" / "judged_dev.jsonl"
+    judged = claim_level(queries, read_judged(judged_path))
+    index = ClaimIndex(analyzer=Analyzer())
+    index.add(docs)
+    index.prepare()
+    results = index.search_batch([q.text for q in queries])
+    rankings = {
+        "bm25": _bm25(docs, queries)[0],
+        "tfidf": _tfidf(docs, queries)[0],
+        "humas (shipped model, fitted on these queries)": [[c.doc_id for c in r.candidates] for r in results],
     }
+    out: dict[str, object] = {
+        name: {"gold": rank_metrics(r, queries).as_dict(), "claim_level": rank_metrics(r, judged).as_dict()}
+        for name, r in rankings.items()
+    }
+    _model, report = train(
+        str(SHARED / "factchecks" / "corpus.jsonl"),
+        str(SHARED / "factchecks" / "queries_dev.jsonl"),
+        judged_path=str(judged_path),
+    )
+    out["humas cross-validated"] = {"gold": report["cv_gold"], "claim_level": report["cv"]}
+    from humas.textkit.evaluation import decision_figures
+
+    out["humas decisions (shipped, claim-level)"] = decision_figures(
+        [str(r.decision) for r in results], [r.best.doc_id if r.best else None for r in results], judged
+    )
+    out["stance (cross-validated)"] = cross_validate(
+        read_pairs(Path(__file__).resolve().parent / "data" / "stance.jsonl")
+    )
+    return out
 
 
 def humas_run(docs: Sequence[ClaimDocument], queries: Sequence[EvalQuery]) -> dict[str, float]:
@@ -491,6 +543,8 @@ def main(argv: list[str] | None = None) -> int:
         "humas": humas_run(docs, queries),
     }
     print(markdown(report), flush=True)
+    report["claim_level"] = claim_level_run(docs, queries)
+    print("claim_level", json.dumps(report["claim_level"]), flush=True)
     report["cross_validation"] = cv_run()
     print("cross_validation", json.dumps(report["cross_validation"]), flush=True)
     report["stemmer"] = stemmer_run(docs, queries)
