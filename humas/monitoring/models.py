@@ -270,6 +270,9 @@ class Narrative(models.Model):
     centroid = models.JSONField(default=dict, blank=True)
     centroid_norm = models.FloatField(default=1.0)
     item_count = models.PositiveIntegerField(_("jumlah item"), default=0)
+    # Items that deny the claim they matched (Item.stance): a narrative made only of them is good
+    # news, never an alert.
+    denial_count = models.PositiveIntegerField(_("jumlah item yang membantah"), default=0)
     variant_count = models.PositiveIntegerField(_("jumlah variasi"), default=0)
     reach = models.PositiveBigIntegerField(_("jangkauan"), default=0)
     platforms = models.JSONField(_("platform"), default=dict, blank=True)  # platform -> items

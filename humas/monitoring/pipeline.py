@@ -744,6 +744,8 @@ class _Clusters:
     def _count(self, narrative: Narrative, work: _Work) -> None:
         item = work.item
         narrative.item_count += 1
+        if work.stance == Stance.DENIES:
+            narrative.denial_count += 1
         narrative.reach += _reach(item)
         platforms = dict(narrative.platforms)
         platforms[item.platform] = platforms.get(item.platform, 0) + 1
@@ -789,6 +791,7 @@ class _Clusters:
                 existing,
                 [
                     "item_count",
+                    "denial_count",
                     "variant_count",
                     "reach",
                     "platforms",

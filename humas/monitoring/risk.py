@@ -117,6 +117,12 @@ def narratives_assess(*, narratives: Sequence[Narrative], now: datetime) -> None
             "last_hour": last,
             "baseline": round(baseline, 2),
         }
+        if narrative.item_count and narrative.denial_count >= narrative.item_count:
+            # Every item denies the hoax it resembles (news reporting the truth, a debunk): good
+            # news for the clarification, never an alarm; it sinks to the end of the queue.
+            narrative.risk = 0.0
+            narrative.risk_parts["denies"] = True
+            continue
         if last >= max(spike_min, spike_ratio * baseline):
             # A narrative spiking now is urgent whatever its reach so far: high risk.
             narrative.risk = max(narrative.risk, SPIKING_RISK)

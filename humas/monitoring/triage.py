@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import TruncHour
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -29,7 +29,7 @@ from humas.notifications.services import notification_send
 from humas.offices import policy
 from humas.offices.models import Membership, Office
 
-from .models import Item, Narrative, NarrativeHour, NarrativeTerm, Reply, Variant
+from .models import Item, Narrative, NarrativeHour, NarrativeTerm, Reply, Stance, Variant
 from .pipeline import narratives_recentre
 from .selectors_triage import triage_people
 
@@ -285,6 +285,7 @@ def narratives_merge(*, actor: User, target: Narrative, others: Sequence[Narrati
         now = timezone.now()
         everyone = [into, *absorbed]
         into.item_count = sum(n.item_count for n in everyone)
+        into.denial_count = sum(n.denial_count for n in everyone)
         into.reach = sum(n.reach for n in everyone)
         into.variant_count = Variant.objects.filter(narrative=into).count()
         platforms: dict[str, int] = {}
@@ -306,12 +307,21 @@ def narratives_merge(*, actor: User, target: Narrative, others: Sequence[Narrati
         into.save()
         for narrative in absorbed:
             narrative.merged_into = into
-            narrative.item_count = narrative.variant_count = narrative.reach = 0
+            narrative.item_count = narrative.denial_count = narrative.variant_count = narrative.reach = 0
             narrative.platforms, narrative.regions = {}, {}
             narrative.updated_at = now
         Narrative.objects.bulk_update(
             absorbed,
-            ["merged_into", "item_count", "variant_count", "reach", "platforms", "regions", "updated_at"],
+            [
+                "merged_into",
+                "item_count",
+                "denial_count",
+                "variant_count",
+                "reach",
+                "platforms",
+                "regions",
+                "updated_at",
+            ],
         )
         audit_record(
             actor=actor,
@@ -380,9 +390,14 @@ def narrative_split(*, actor: User, narrative: Narrative, variants: Sequence[Var
             raise TriageError(_("Sisakan setidaknya satu variasi di narasi ini."))
         moving = Item.objects.filter(narrative=source, variant_id__in=ids)
         totals = moving.aggregate(
-            n=Count("pk"), reach=Sum("reach"), first=Min("published_at"), last=Max("published_at")
+            n=Count("pk"),
+            denials=Count("pk", filter=Q(stance=Stance.DENIES)),
+            reach=Sum("reach"),
+            first=Min("published_at"),
+            last=Max("published_at"),
         )
         moved_count, moved_reach = totals["n"] or 0, totals["reach"] or 0
+        moved_denials = totals["denials"] or 0
         platforms = {
             row["platform"]: row["n"] for row in moving.order_by().values("platform").annotate(n=Count("pk"))
         }
@@ -405,6 +420,7 @@ def narrative_split(*, actor: User, narrative: Narrative, variants: Sequence[Var
             status=Status.NEW,
             title=chosen[0].text[:500],
             item_count=moved_count,
+            denial_count=moved_denials,
             variant_count=len(chosen),
             reach=moved_reach,
             platforms=platforms,
@@ -427,6 +443,7 @@ def narrative_split(*, actor: User, narrative: Narrative, variants: Sequence[Var
 
         before_count = source.item_count
         source.item_count = max(0, source.item_count - moved_count)
+        source.denial_count = max(0, source.denial_count - moved_denials)
         source.reach = max(0, source.reach - moved_reach)
         source.variant_count = remaining.count()
         source.platforms = _subtract(source.platforms, platforms)

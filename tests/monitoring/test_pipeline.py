@@ -24,7 +24,7 @@ from humas.monitoring.models import (
 )
 from humas.monitoring.pipeline import items_process
 from humas.monitoring.services import items_ingest
-from humas.monitoring.triage import narrative_split
+from humas.monitoring.triage import narrative_split, narratives_merge
 from humas.monitoring.vocabulary import relevance_rule_add
 from humas.notifications.models import Notification
 from humas.textkit.index import ClaimIndex
@@ -479,3 +479,42 @@ def test_a_post_that_denies_a_hoax_is_no_automatic_match_of_it(
     ).content.decode()
     assert "Membantah klaim" in page
     assert "mendukung klarifikasi" in page
+    assert "1 membantah klaim" in page
+
+
+def test_a_narrative_made_only_of_denials_is_good_news_not_an_alert(file_source, claims, offices, operator):
+    """News outlets reporting the clarification: no alert, no risk, and the counts follow merges
+    and splits."""
+    turnbackhoax_claim(
+        offices["00"],
+        "t-erick",
+        "[SALAH] Erick Thohir Resmi Jadi Cawapres Prabowo",
+        "Tidak benar. Hingga kini belum ada pengumuman resmi cawapres Prabowo.",
+    )
+    claim_index_invalidate()
+    denials = ingest(
+        file_source,
+        ["Politisi Gerindra ungkap alasan Erick Thohir tak jadi cawapres Prabowo di pilpres 2024"] * 4
+        + [
+            "Hoaks, Erick Thohir tidak jadi cawapres Prabowo, faktanya belum ada pengumuman resmi pilpres 2024"
+        ]
+        * 2,
+        start=timezone.now() - timedelta(minutes=20),
+    )
+    process(denials)
+    assert {i.stance for i in Item.objects.filter(pk__in=[i.pk for i in denials])} == {"denies"}
+    narrative = Narrative.objects.get()
+    assert (narrative.item_count, narrative.denial_count) == (6, 6)
+    assert narrative.risk == 0.0
+    assert narrative.risk_parts["denies"] is True
+    assert not NarrativeAlert.objects.exists()
+    # A split moves its denials with the items; a merge adds them up again.
+    variants = list(Variant.objects.filter(narrative=narrative).order_by("-item_count"))
+    assert [v.item_count for v in variants] == [4, 2]
+    other = narrative_split(actor=operator, narrative=narrative, variants=[variants[1]])
+    narrative.refresh_from_db()
+    assert (narrative.denial_count, other.denial_count) == (4, 2)
+    narratives_merge(actor=operator, target=narrative, others=[other])
+    narrative.refresh_from_db()
+    other.refresh_from_db()
+    assert (narrative.item_count, narrative.denial_count, other.denial_count) == (6, 6, 0)
