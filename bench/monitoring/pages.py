@@ -220,11 +220,11 @@ def load(world: Any, items: int, narratives: int, log: Callable[[str], None]) ->
         cursor.execute(
             f"""
             INSERT INTO monitoring_narrative (office_id, office_path, status, title, assignee_id, claim_id,
-                suggestions, centroid, centroid_norm, item_count, variant_count, reach, platforms, regions,
+                suggestions, centroid, centroid_norm, item_count, denial_count, variant_count, reach, platforms, regions,
                 targets_commission, risk, risk_parts, first_seen_at, last_seen_at, created_at, updated_at,
                 clarification_article_id, merged_into_id)
             SELECT office_id, office_path, status, title, assignee_id, claim_id, suggestions,
-                '{{}}'::jsonb, 1.0, 0, 0, 0, '{{}}'::jsonb, '{{}}'::jsonb, targets, risk,
+                '{{}}'::jsonb, 1.0, 0, 0, 0, 0, '{{}}'::jsonb, '{{}}'::jsonb, targets, risk,
                 jsonb_build_object('reach', 0.5, 'velocity', 0.2, 'volume', 0.4, 'target', 0, 'severity', 0.5),
                 {now_sql} - make_interval(secs => (last_ago + life_h) * 3600),
                 {now_sql} - make_interval(secs => last_ago * 3600),
@@ -271,7 +271,7 @@ def load(world: Any, items: int, narratives: int, log: Callable[[str], None]) ->
         item_columns = (
             "source_id, office_id, platform, external_id, author_handle, url, text, published_at, captured_at, "
             "reactions, comments, shares, views, raw, raw_sha256, processed_at, exact_key, relevant, "
-            "relevance_terms, regions, routed_office_id, match_decision, match_claim_id, match_score, "
+            "relevance_terms, regions, routed_office_id, match_decision, match_claim_id, match_score, stance, "
             "narrative_id, variant_id, reach"
         )
         platforms_sql = "(ARRAY['" + "','".join(PLATFORMS) + "'])"
@@ -290,7 +290,7 @@ def load(world: Any, items: int, narratives: int, log: Callable[[str], None]) ->
                 md5(b.narrative_id || '-' || (g % b.nvariants)), true, '["pemilu"]'::jsonb,
                 jsonb_build_object(b.regions[1], 0.95), b.office_id,
                 CASE WHEN b.claim_id IS NULL THEN 'none' ELSE 'match' END, b.claim_id,
-                CASE WHEN b.claim_id IS NULL THEN NULL ELSE 0.93 END,
+                CASE WHEN b.claim_id IS NULL THEN NULL ELSE 0.93 END, '',
                 b.narrative_id, v.id,
                 CASE WHEN g % 3 = 0 THEN (g * 7919) % 9200 ELSE (g * 7919) % 400 + (g * 7919) % 57 + (g * 7919) % 36 END
             FROM bench_narr b
@@ -310,8 +310,8 @@ def load(world: Any, items: int, narratives: int, log: Callable[[str], None]) ->
                 'warga' || ((g * 104729) % 25000), 'https://example.org/c/' || g, t.text,
                 pub, pub + interval '90 seconds', (g * 7919) % 400, (g * 7919) % 57, (g * 7919) % 36, NULL,
                 jsonb_build_object('id', 'c-' || g, 'text', t.text), md5(t.text) || md5('c' || g),
-                pub + interval '95 seconds', lower(t.text), md5('c' || g), false, '[]'::jsonb, '{{}}'::jsonb,
-                s.office_id, 'none', NULL, NULL, NULL, NULL, (g * 7919) % 493
+                pub + interval '95 seconds', md5('c' || g), false, '[]'::jsonb, '{{}}'::jsonb,
+                s.office_id, 'none', NULL, NULL, '', NULL, NULL, (g * 7919) % 493
             FROM generate_series(0::bigint, {chatter} - 1) g
             CROSS JOIN LATERAL (SELECT {now_sql} - make_interval(secs => (g % 2592000)) AS pub) p
             JOIN bench_source s ON s.id = (SELECT min(id) FROM bench_source)
