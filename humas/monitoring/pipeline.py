@@ -95,6 +95,7 @@ BUSY_TERM = 64  # a term indexing more open narratives of an office than this is
 CANDIDATES = 8  # narratives an item is compared with, at most
 MATCH_CACHE = 100_000  # claim matches remembered per worker process, by wording
 TEXT_CACHE = 50_000  # text analyses remembered per worker process, by text
+BACKLOG_AGE = timedelta(minutes=10)  # an item unprocessed this long after intake lost its task
 _LOCK_SPACE = 741_500  # first key of the PostgreSQL advisory locks of this module
 
 
@@ -1071,10 +1072,12 @@ def items_enqueue(item_ids: Sequence[int]) -> None:
         items_process_task(list(item_ids[start : start + TASK_ITEMS]))
 
 
-def items_backlog_sweep(*, limit: int = 20 * BATCH) -> int:
-    """Backstop for batches the queue lost: the oldest unprocessed items are processed."""
+def items_backlog_sweep(*, limit: int = 20 * BATCH, now: datetime | None = None) -> int:
+    """Backstop for batches the queue lost: the oldest items still unprocessed ``BACKLOG_AGE``
+    after they were taken in are processed (younger ones still have their task in the queue)."""
+    before = (now or timezone.now()) - BACKLOG_AGE
     ids = list(
-        Item.objects.filter(processed_at__isnull=True)
+        Item.objects.filter(processed_at__isnull=True, captured_at__lt=before)
         .order_by("captured_at")
         .values_list("pk", flat=True)[:limit]
     )

@@ -518,3 +518,21 @@ def test_a_narrative_made_only_of_denials_is_good_news_not_an_alert(file_source,
     narrative.refresh_from_db()
     other.refresh_from_db()
     assert (narrative.item_count, narrative.denial_count, other.denial_count) == (6, 6, 0)
+
+
+def test_the_backlog_sweep_takes_only_items_whose_task_was_lost(file_source, claims, monkeypatch):
+    """Items still waiting for their queued task are left to it; those unprocessed for longer than
+    BACKLOG_AGE lost theirs and are queued again, oldest first."""
+    from humas.monitoring import pipeline
+
+    old, fresh = ingest(
+        file_source, ["Surat suara pemilu rusak di TPS 3", "Surat suara pemilu rusak di TPS 4"]
+    )
+    Item.objects.filter(pk=old.pk).update(
+        captured_at=timezone.now() - pipeline.BACKLOG_AGE - timedelta(minutes=1)
+    )
+    queued: list[list[int]] = []
+    monkeypatch.setattr(pipeline, "items_enqueue", lambda ids: queued.append(list(ids)))
+    assert pipeline.items_backlog_sweep() == 1
+    assert queued == [[old.pk]]
+    assert fresh.pk not in queued[0]
