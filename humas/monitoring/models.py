@@ -307,6 +307,11 @@ class Narrative(models.Model):
         return Truncator(self.title).chars(80)
 
 
+# A narrative's counters of what it holds: the pipeline adds to them, a merge adds them up, a split
+# counts them again; every writer keeps them in agreement with the items.
+NARRATIVE_COUNTERS = ("item_count", "denial_count", "variant_count", "reach", "platforms", "regions")
+
+
 class Variant(models.Model):
     """One wording of a narrative: an item and its exact and near copies, counted together."""
 

@@ -60,6 +60,7 @@ from humas.textkit.stance import DENIES_THRESHOLD, default_stance_model
 from .answers import replies_prepare_for_items
 from .bulk import bulk_insert, bulk_set, insert_new, upsert_add
 from .models import (
+    NARRATIVE_COUNTERS,
     Item,
     MatchDecision,
     Narrative,
@@ -791,12 +792,7 @@ class _Clusters:
                 Narrative,
                 existing,
                 [
-                    "item_count",
-                    "denial_count",
-                    "variant_count",
-                    "reach",
-                    "platforms",
-                    "regions",
+                    *NARRATIVE_COUNTERS,
                     "targets_commission",
                     "first_seen_at",
                     "last_seen_at",

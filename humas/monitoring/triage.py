@@ -29,7 +29,7 @@ from humas.notifications.services import notification_send
 from humas.offices import policy
 from humas.offices.models import Membership, Office
 
-from .models import Item, Narrative, NarrativeHour, NarrativeTerm, Reply, Stance, Variant
+from .models import NARRATIVE_COUNTERS, Item, Narrative, NarrativeHour, NarrativeTerm, Reply, Stance, Variant
 from .pipeline import narratives_recentre
 from .selectors_triage import triage_people
 
@@ -310,19 +310,7 @@ def narratives_merge(*, actor: User, target: Narrative, others: Sequence[Narrati
             narrative.item_count = narrative.denial_count = narrative.variant_count = narrative.reach = 0
             narrative.platforms, narrative.regions = {}, {}
             narrative.updated_at = now
-        Narrative.objects.bulk_update(
-            absorbed,
-            [
-                "merged_into",
-                "item_count",
-                "denial_count",
-                "variant_count",
-                "reach",
-                "platforms",
-                "regions",
-                "updated_at",
-            ],
-        )
+        Narrative.objects.bulk_update(absorbed, ["merged_into", *NARRATIVE_COUNTERS, "updated_at"])
         audit_record(
             actor=actor,
             office=offices[into.office_id],
