@@ -399,7 +399,8 @@ def test_items_another_worker_processed_meanwhile_are_counted_once(file_source, 
         "KPU Jepara curang, hasil suara TPS digelembungkan di Sirekap!!",
         "Hari ini cerah, saya makan bakso di alun-alun",  # joins no narrative
     ]
-    items = ingest(file_source, texts)
+    # Published within one hour (an hour boundary would split the narrative's hourly count).
+    items = ingest(file_source, texts, start=timezone.now().replace(minute=10, second=0) - timedelta(hours=1))
     loaded = list(Item.objects.filter(pk__in=[i.pk for i in items]).select_related("source").order_by("pk"))
     works = _analyse(loaded)  # this worker has analysed the batch ...
     assert process(items[:1]) == 1  # ... when another one takes the first item and stores it
