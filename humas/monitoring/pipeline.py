@@ -55,7 +55,7 @@ from humas.textkit.dedupe import NearDuplicateIndex, exact_key
 from humas.textkit.index import MatchResult
 from humas.textkit.normalize import Analysis
 from humas.textkit.regions import RegionTagger, default_tagger
-from humas.textkit.stance import DENIES_THRESHOLD, default_stance_model
+from humas.textkit.stance import DENIES_THRESHOLD, analyze_claim, default_stance_model
 
 from .answers import replies_prepare_for_items
 from .bulk import bulk_insert, bulk_set, insert_new, upsert_add
@@ -432,8 +432,20 @@ def _denials(works: list[_Work], analyzer: Any) -> None:
         key = (title, work.item.text)
         with _denial_lock:
             denies = _denial_cache.get(key)
+            claim_an = _claim_analyses.get(title) if analyzer is _claim_analyses_of[0] else None
         if denies is None:
-            found = model.decide(title, work.item.text, analyzer=analyzer, post_analysis=work.analysis)
+            if claim_an is None:
+                claim_an = analyze_claim(title, analyzer)
+                with _denial_lock:
+                    if analyzer is not _claim_analyses_of[0]:
+                        _claim_analyses.clear()
+                        _claim_analyses_of[0] = analyzer
+                    _claim_analyses[title] = claim_an
+                    while len(_claim_analyses) > TEXT_CACHE:
+                        _claim_analyses.popitem(last=False)
+            found = model.decide(
+                title, work.item.text, analyzer=analyzer, claim_analysis=claim_an, post_analysis=work.analysis
+            )
             denies = found.probabilities.get("denies", 0.0) >= DENIES_THRESHOLD
             with _denial_lock:
                 _denial_cache[key] = denies
@@ -448,6 +460,10 @@ def _denials(works: list[_Work], analyzer: Any) -> None:
 # Copies of a matched text are judged once: (claim title, text) -> denies it.
 _denial_lock = threading.Lock()
 _denial_cache: OrderedDict[tuple[str, str], bool] = OrderedDict()
+# Each claim's analysis for the stance features, made once per analyzer (a new claim index brings
+# its own).
+_claim_analyses: OrderedDict[str, Analysis] = OrderedDict()
+_claim_analyses_of: list[Any] = [None]
 
 
 # ---------------------------------------------------------------------------------------------

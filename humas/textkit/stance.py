@@ -228,6 +228,12 @@ def _claim_text(claim: str) -> str:
     return stripped if stripped.strip() else text
 
 
+def analyze_claim(claim: str, analyzer: Analyzer | None = None) -> Analysis:
+    """The analysis :func:`stance_features` makes of a claim (its verdict taken off): made once
+    per claim by a caller that judges many posts against the same claims."""
+    return (analyzer or default_analyzer()).analyze(_claim_text(claim))
+
+
 def _windows_negated(surfaces: Sequence[str], shared_positions: Sequence[int], width: int = 3) -> int:
     count = 0
     for position in shared_positions:
