@@ -115,7 +115,7 @@ class PostMetricsOut(Schema):
 
 # The platforms of humas.monitoring.models.ItemPlatform (a test keeps the two the same).
 MonitoringPlatform = Literal[
-    "facebook", "instagram", "x", "telegram", "youtube", "tiktok", "whatsapp", "news", "web"
+    "facebook", "instagram", "x", "telegram", "youtube", "tiktok", "whatsapp", "news", "web", "portal"
 ]
 MONITORING_BATCH_MAX = 1000
 

@@ -26,9 +26,11 @@ urlpatterns = [
     path("app/", include("humas.notifications.urls")),
     path("app/", include("humas.factcheck.urls")),
     path("app/", include("humas.monitoring.urls")),
+    path("app/", include("humas.tipline.urls.admin")),
     # Platforms' webhooks (Meta's signed change notifications): public, CSRF-exempt, signed.
     path("hooks/", include("humas.monitoring.urls.webhooks")),
     # The public portal last: its office-slug patterns catch the remaining first segments.
+    path("", include("humas.tipline.urls.public")),
     path("", include("humas.portal.urls.public")),
 ]
 

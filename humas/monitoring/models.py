@@ -47,6 +47,7 @@ class ItemPlatform(models.TextChoices):
     WHATSAPP = "whatsapp", "WhatsApp"
     NEWS = "news", _("Berita daring")
     WEB = "web", _("Situs web lain")
+    PORTAL = "portal", _("Portal kantor (laporan warga)")
 
 
 class Source(models.Model):
@@ -57,6 +58,9 @@ class Source(models.Model):
         FACTCHECK_FEED = "factcheck_feed", _("Umpan cek fakta")
         FILE_IMPORT = "file_import", _("Impor berkas")
         API = "api", _("API")
+        # Tips from the public (the portal's "Laporkan Hoaks" form, the Telegram tipline): one
+        # source per office, made by the tipline app when its first tip arrives.
+        PUBLIC_TIP = "public_tip", _("Laporan warga")
 
     class Health(models.TextChoices):
         UNKNOWN = "unknown", _("Belum berjalan")

@@ -292,6 +292,24 @@ class _TextCache:
 _text_cache = _TextCache()
 
 
+TIP_TERM = "laporan warga"  # the relevance term of a tip that names no election word
+TIP_REGION_KEY = "region"  # a tip's payload: the region (Kemendagri code) the tipper chose
+
+
+def _tip_regions(items: Sequence[Item], offices: _Offices) -> dict[int, str]:
+    """The region each tip's sender chose (a form field, not the text): it routes the tip as
+    surely as a region named in it. One query, for the tips of the batch only."""
+    tips = [i.pk for i in items if i.source.kind == Source.Kind.PUBLIC_TIP]
+    if not tips:
+        return {}
+    hints: dict[int, str] = {}
+    for pk, raw in Item.objects.filter(pk__any=tips).values_list("pk", "raw"):
+        code = raw.get(TIP_REGION_KEY) if isinstance(raw, dict) else None
+        if isinstance(code, str) and code in offices.by_code:
+            hints[pk] = code
+    return hints
+
+
 def _analyse(items: Sequence[Item]) -> list[_Work]:
     index, version = claim_index_versioned()
     analyzer = index.analyzer
@@ -299,10 +317,13 @@ def _analyse(items: Sequence[Item]) -> list[_Work]:
     vocabularies_refresh()
     tagger = _tagger()
     commission = commission_vocabulary(analyzer=analyzer)
+    hints = _tip_regions(items, offices)
     works: list[_Work] = []
     for item in items:
         text = _text_cache.get(analyzer, tagger, item.text)
         regions = dict(text.regions)
+        if item.pk in hints:
+            regions[hints[item.pk]] = 1.0
         source_office = offices.by_id.get(item.office_id) or Office.objects.get(pk=item.office_id)
         item.office = source_office  # from the cache: no query when a later step reads it
         office = route(
@@ -316,6 +337,9 @@ def _analyse(items: Sequence[Item]) -> list[_Work]:
             # On the office's own channel people address the commission by name ("Terima kasih
             # infonya KPU Jepara"); its name alone says nothing about the election there.
             relevance_terms = [t for t in relevance_terms if t not in ADDRESSEE_TERMS]
+        elif item.source.kind == Source.Kind.PUBLIC_TIP and not relevance_terms:
+            # Someone asked the commission about it: whatever its words, the desk sees it.
+            relevance_terms = [TIP_TERM]
         works.append(
             _Work(
                 item=item,

@@ -55,6 +55,7 @@ class IngestResult:
     created: int
     duplicates: int
     skipped: int = 0
+    ids: tuple[int, ...] = ()  # the new items' ids
 
 
 def _clean_name(name: str) -> str:
@@ -110,6 +111,34 @@ def source_get_or_create_pushed(*, actor: User, office: Office, kind: str, name:
     refused = _refusal(source, kind)  # a source made by another request in the meantime
     if refused:
         raise MonitoringError(refused)
+    return source
+
+
+PUBLIC_TIP_SOURCE_NAME = "Laporan warga"
+
+
+def source_for_public_tips(*, office: Office) -> Source:
+    """The office's source of tips from the public, made when its first tip arrives: no person
+    creates or polls it; the portal's "Laporkan Hoaks" form and the Telegram tipline fill it
+    (``items_ingest(actor=None, polled=False)``). A name a person already gave another source is
+    left to it (this one is then numbered)."""
+    found = Source.objects.filter(office=office, kind=Source.Kind.PUBLIC_TIP).order_by("pk").first()
+    if found is not None:
+        return found
+    with transaction.atomic():
+        taken = set(
+            Source.objects.filter(office=office, name__startswith=PUBLIC_TIP_SOURCE_NAME).values_list(
+                "name", flat=True
+            )
+        )
+        name = PUBLIC_TIP_SOURCE_NAME
+        number = 2
+        while name in taken:
+            name = f"{PUBLIC_TIP_SOURCE_NAME} ({number})"
+            number += 1
+        source, _created = Source.objects.get_or_create(
+            office=office, name=name, defaults={"kind": Source.Kind.PUBLIC_TIP}
+        )
     return source
 
 
@@ -214,6 +243,7 @@ def items_ingest(
                 for r in new
             ],
         )  # ignoring conflicts: the row lock above makes one impossible; never a 500
+        new_ids: list[int] = []
         if new:
             Source.objects.filter(pk=source.pk).update(item_count=F("item_count") + len(new))
             new_ids = (
@@ -222,7 +252,9 @@ def items_ingest(
                 else _new_item_ids(source, [r.external_id for r in new])
             )
             transaction.on_commit(lambda: items_enqueue(new_ids))
-        result = IngestResult(created=len(new), duplicates=len(cleaned) - len(new), skipped=skipped)
+        result = IngestResult(
+            created=len(new), duplicates=len(cleaned) - len(new), skipped=skipped, ids=tuple(new_ids)
+        )
         changes: dict[str, Any] = {"items_created": result.created, "items_duplicate": result.duplicates}
         if skipped:
             changes["items_skipped"] = skipped

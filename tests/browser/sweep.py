@@ -38,6 +38,8 @@ from humas.publishing.delivery import publication_create
 from humas.publishing.images import NewImage, post_image_prepare, post_images_change
 from humas.publishing.models import Delivery, Post, PostImage
 from humas.publishing.services import post_approve, post_create, post_submit
+from humas.tipline.models import Tip
+from humas.tipline.services import TipInput, tip_submit
 from tests.audit.recorded_actions import recorded_actions
 
 # --------------------------------------------------------------------------------------------
@@ -58,8 +60,8 @@ FRAGMENTS: dict[str, str] = {
 
 # Namespaces of the public portal: visited signed out; everything else signed in (and signed out,
 # where it must send a person to sign in).
-PORTAL_NAMESPACES = frozenset({"portal"})
-PUBLIC_NAMESPACES = frozenset({"portal", "accounts", ""})
+PORTAL_NAMESPACES = frozenset({"portal", "tipline"})
+PUBLIC_NAMESPACES = frozenset({"portal", "tipline", "accounts", ""})
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,13 @@ FILLERS: dict[str, Callable[[Context, Route], Any]] = {
             name="Berita daring (sapuan)",
             defaults={"kind": "news_feed", "config": {"feeds": ["http://127.0.0.1:9/berita.xml"]}},
         )[0].pk
+    ),
+    # A citizen's tip to the office's portal, made on first use (no screenshot: its image is 404).
+    "reference": lambda ctx, route: (
+        Tip.objects.filter(office=ctx.data.office).values_list("reference", flat=True).first()
+        or tip_submit(
+            office=ctx.data.office, data=TipInput(text="Kabar surat suara tercoblos (sapuan)")
+        ).reference
     ),
     # Sending or discarding one reply is a POST only (a GET answers 405); the sweep's data has none.
     "reply_id": lambda ctx, route: 0,

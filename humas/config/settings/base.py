@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "humas.notifications",
     "humas.factcheck",
     "humas.monitoring",
+    "humas.tipline",
     "humas.api",  # the API tokens page's templates
 ]
 
@@ -248,6 +249,11 @@ HUMAS_RESET_EMAILS_PER_ACCOUNT = env_int("HUMAS_RESET_EMAILS_PER_ACCOUNT", 3)
 HUMAS_INVITATIONS_PER_HOUR = env_int("HUMAS_INVITATIONS_PER_HOUR", 60)
 # Public searches (full-text queries) per client address per minute.
 HUMAS_SEARCHES_PER_MINUTE = env_int("HUMAS_SEARCHES_PER_MINUTE", 60)
+# Cek Klaim questions per client address per minute, and tips ("Laporkan Hoaks") per client
+# address per hour; the largest screenshot a tip may carry.
+HUMAS_CLAIM_CHECKS_PER_MINUTE = env_int("HUMAS_CLAIM_CHECKS_PER_MINUTE", 20)
+HUMAS_TIPS_PER_HOUR = env_int("HUMAS_TIPS_PER_HOUR", 5)
+HUMAS_TIP_SCREENSHOT_MAX_BYTES = env_int("HUMAS_TIP_SCREENSHOT_MAX_BYTES", 5 * 1024 * 1024)
 # Calls to /api/v1 per minute with one API token (0 turns the limit off).
 HUMAS_API_TOKEN_RATE = env_int("HUMAS_API_TOKEN_RATE", 600)
 # Wrong second-factor codes (TOTP or recovery) allowed per person within the window.

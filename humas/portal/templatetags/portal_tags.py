@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from humas.offices.models import Office, office_prefix
+from humas.portal.extensions import HomeBlock, NavLink, home_blocks, nav_links
 from humas.portal.models import ArticleImage, ArticleType
 
 register = template.Library()
@@ -21,6 +22,18 @@ def office_home_url(office: Office) -> str:
 @register.simple_tag
 def office_list_url(office: Office, type: str) -> str:
     return f"{office_prefix(office.slug)}{type}/"
+
+
+@register.simple_tag
+def portal_nav_links() -> list[NavLink]:
+    """Links other apps put in every portal's menu (humas/portal/extensions.py)."""
+    return nav_links()
+
+
+@register.simple_tag
+def portal_home_blocks() -> list[HomeBlock]:
+    """Blocks other apps put on every portal's home page."""
+    return home_blocks()
 
 
 @register.simple_tag

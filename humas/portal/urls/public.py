@@ -38,6 +38,9 @@ RESERVED_SLUGS = frozenset(
         "sitemap-news.xml",
         "robots.txt",
         "akun-resmi",
+        # The tipline's pages (humas/tipline/urls/public.py) on every portal.
+        "cek-klaim",
+        "lapor-hoaks",
     }
 )
 
