@@ -143,6 +143,13 @@ CHATTER = [
 ]
 
 
+IMPOSTOR = [
+    "INFO RESMI KPU Jepara: pemungutan suara di Kabupaten Jepara diundur ke 15 Februari. Sebarkan!",
+    "INFO RESMI: TPS di Jepara buka mulai jam 10 pagi, bukan jam 7. Mohon disebarkan",
+    "Pengumuman resmi KPU Kabupaten Jepara: pemilih wajib membawa fotokopi KK ke TPS",
+]
+
+
 def item_id(platform: str, serial: int) -> str:
     """The item's id on its platform: a Facebook comment's ``{post}_{comment}``, an Instagram
     comment's digits, an X post's (made-up) id."""
@@ -205,6 +212,25 @@ def main() -> None:
                 "reactions": RNG.randint(0, 10),
                 "comments": 0,
                 "shares": 0,
+            }
+        )
+    # An account imitating KPU Kabupaten Jepara's X account (@kpujepara) spreads a false date; the
+    # impersonation watch flags it (Pemantauan → Akun tiruan). Last, so the lines above are as before.
+    for n, text in enumerate(IMPOSTOR):
+        serial += 1
+        lines.append(
+            {
+                "source": "search",
+                "story": "impostor",
+                "minutes_ago": 90 - 20 * n,
+                "platform": "x",
+                "external_id": item_id("x", serial),
+                "author_handle": "@kpujepara_0fficial",
+                "url": f"https://x.com/kpujepara_0fficial/status/{1_800_000_000_000_000_000 + serial}",
+                "text": text,
+                "reactions": 40 + 10 * n,
+                "comments": 3,
+                "shares": 25,
             }
         )
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,17 @@ def require_service(available: bool, reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_impersonation_watch():
+    """The pipeline's impersonation watch trusts its index of the official accounts for a minute
+    (humas/monitoring/lookalikes.py); each test's accounts are rolled back, so each starts afresh."""
+    from humas.monitoring.lookalikes import _watch
+
+    _watch.reset()
+    yield
+    _watch.reset()
+
+
+@pytest.fixture(autouse=True)
 def _force_login_passes_the_second_factor(monkeypatch):
     """``client.force_login(user)`` signs in the way production does, second factor included.
 

@@ -92,6 +92,8 @@ SENTENCES: dict[str, Sentence] = {
     "channel.update": S(_("%(actor)s mengubah kanal %(object)s.")),
     "channel.deactivate": S(_("%(actor)s menghapus kanal %(object)s.")),
     "channel.connect": S(_("%(actor)s menghubungkan kanal %(object)s.")),
+    "channel.lookalike_confirm": S(_("%(actor)s menandai %(object)s sebagai akun palsu.")),
+    "channel.lookalike_dismiss": S(_("%(actor)s menyatakan %(object)s bukan akun palsu.")),
     "channel.identity_confirm": S(
         _("%(actor)s menjadikan akun yang dihubungkan sebagai akun resmi kanal %(object)s.")
     ),

@@ -155,3 +155,84 @@ class ChannelCredential(models.Model):
 
     def __repr__(self) -> str:
         return f"<ChannelCredential channel={self.channel_id} kind={self.kind}>"
+
+
+PROFILE_URLS: dict[str, str] = {
+    Platform.X: "https://x.com/{}",
+    Platform.INSTAGRAM: "https://www.instagram.com/{}/",
+    Platform.FACEBOOK: "https://www.facebook.com/{}",
+    Platform.TIKTOK: "https://www.tiktok.com/@{}",
+    Platform.TELEGRAM: "https://t.me/{}",
+    Platform.YOUTUBE: "https://www.youtube.com/@{}",
+}
+
+
+class Lookalike(models.Model):
+    """An account seen in what the public says (an item's author, a mention, a link) whose handle
+    or name imitates an office's official accounts (``humas.textkit.lookalike``). A person decides:
+    a confirmed one is listed publicly beside the official accounts ("Akun palsu yang sudah
+    dilaporkan"); a dismissed one is never flagged again."""
+
+    class Status(models.TextChoices):
+        FLAGGED = "flagged", _("Perlu diperiksa")
+        CONFIRMED = "confirmed", _("Akun palsu")
+        DISMISSED = "dismissed", _("Bukan akun palsu")
+
+    # The office whose accounts it imitates (where the flag is decided and published).
+    office = models.ForeignKey(
+        "offices.Office", on_delete=models.PROTECT, related_name="+", verbose_name=_("kantor")
+    )
+    official = models.ForeignKey(
+        Channel,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("akun resmi yang ditiru"),
+    )
+    platform = models.CharField(_("platform"), max_length=16)
+    handle = models.CharField(_("nama pengguna"), max_length=100)
+    handle_key = models.CharField(max_length=100)  # casefolded, without "@": one row per account
+    display_name = models.CharField(_("nama tampilan"), max_length=150, blank=True)
+    url = models.URLField(_("tautan"), max_length=500, blank=True)
+    score = models.FloatField(_("skor kemiripan"))
+    reasons = models.JSONField(_("alasan"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.FLAGGED)
+    first_seen_at = models.DateTimeField(_("pertama terlihat"))
+    last_seen_at = models.DateTimeField(_("terakhir terlihat"))
+    seen_count = models.PositiveIntegerField(_("kali terlihat"), default=0)
+    # Up to SAMPLE_ITEMS ids of the monitoring items it was seen in (the evidence).
+    item_ids = models.JSONField(default=list, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("diputuskan"), null=True, blank=True)
+    note = models.TextField(_("catatan"), blank=True)
+
+    SAMPLE_ITEMS = 20
+
+    class Meta:
+        verbose_name = _("akun tiruan")
+        verbose_name_plural = _("akun tiruan")
+        ordering = ["-last_seen_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "handle_key"], name="channels_lookalike_unique_account"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["office", "status", "-last_seen_at"], name="channels_lookalike_office")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform_label}: @{self.handle}"
+
+    @property
+    def platform_label(self) -> str:
+        return str(dict(Platform.choices).get(self.platform, self.platform or _("Media sosial")))
+
+    @property
+    def profile_url(self) -> str:
+        """The account's page on its platform (for a person checking it; never linked publicly)."""
+        pattern = PROFILE_URLS.get(self.platform)
+        return pattern.format(self.handle) if pattern else ""

@@ -59,6 +59,7 @@ from humas.textkit.stance import DENIES_THRESHOLD, analyze_claim, default_stance
 
 from .answers import replies_prepare_for_items
 from .bulk import bulk_insert, bulk_set, insert_new, upsert_add
+from .lookalikes import lookalikes_watch
 from .models import (
     NARRATIVE_COUNTERS,
     Item,
@@ -1075,7 +1076,17 @@ def items_process(*, item_ids: Iterable[int], now: datetime | None = None) -> in
         works = _analyse(items)
         _store(works, now)
         done += len(works)
+        _watch_accounts(items)
     return done
+
+
+def _watch_accounts(items: Sequence[Item]) -> None:
+    """The impersonation watch over the batch's accounts (humas/monitoring/lookalikes.py), after
+    the batch is stored: a failure there is logged and never undoes or repeats the batch."""
+    try:
+        lookalikes_watch(items)
+    except Exception:
+        logger.exception("impersonation watch failed for %d items", len(items))
 
 
 def _store(works: list[_Work], now: datetime) -> None:

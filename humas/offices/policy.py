@@ -38,6 +38,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "audit.view": frozenset({Role.ADMIN, Role.EDITOR}),
     "channel.view": _STAFF,
     "channel.manage": frozenset({Role.ADMIN}),
+    # Declare an account that imitates the office's a fake (published on the portal) or not one.
+    "lookalike.decide": frozenset({Role.ADMIN, Role.EDITOR}),
     "content.view": _ALL,
     "content.draft": _STAFF,
     "content.approve": frozenset({Role.ADMIN, Role.EDITOR}),

@@ -1,6 +1,6 @@
 """The monitoring desk's pages under ``/app/``, one module per subject."""
 
-from . import alerts, clarify, imports, replies, sources, triage, vocabulary
+from . import alerts, clarify, imports, lookalikes, replies, sources, triage, vocabulary
 
 app_name = "monitoring"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     *replies.urlpatterns,
     *vocabulary.urlpatterns,
     *alerts.urlpatterns,
+    *lookalikes.urlpatterns,
 ]

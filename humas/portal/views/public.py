@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from humas.channels.lookalikes import lookalikes_public
 from humas.channels.models import Platform
 from humas.channels.selectors import official_accounts_public
 from humas.offices.models import NATIONAL_SLUG, Office
@@ -120,6 +121,8 @@ def official_accounts(request: HttpRequest, office_slug: str | None = None) -> H
             "query": query,
             "platform": platform,
             "platforms": Platform.choices,
+            # The fakes people reported and the office confirmed (at most the 50 latest).
+            "fakes": list(lookalikes_public(office=office)[:50]),
         },
     )
     return pagecache.finish(request, response)
