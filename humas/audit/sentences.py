@@ -92,6 +92,8 @@ SENTENCES: dict[str, Sentence] = {
     "channel.update": S(_("%(actor)s mengubah kanal %(object)s.")),
     "channel.deactivate": S(_("%(actor)s menghapus kanal %(object)s.")),
     "channel.connect": S(_("%(actor)s menghubungkan kanal %(object)s.")),
+    "tipline.bot_configure": S(_("%(actor)s mengatur bot Telegram Cek Klaim %(object)s.")),
+    "tipline.bot_disable": S(_("%(actor)s mematikan bot Telegram Cek Klaim %(object)s.")),
     "channel.lookalike_confirm": S(_("%(actor)s menandai %(object)s sebagai akun palsu.")),
     "channel.lookalike_dismiss": S(_("%(actor)s menyatakan %(object)s bukan akun palsu.")),
     "channel.identity_confirm": S(
@@ -201,6 +203,7 @@ SENTENCES: dict[str, Sentence] = {
     "monitoring.relevance_rule_add": S(_("%(actor)s menetapkan aturan istilah pemilu kantor.")),
     "monitoring.relevance_rule_remove": S(_("%(actor)s menghapus aturan istilah pemilu kantor.")),
     "monitoring.evidence_export": S(_("%(actor)s membuat ekspor bukti narasi %(object)s.")),
+    "monitoring.lookalike_evidence_export": S(_("%(actor)s membuat ekspor bukti akun palsu %(object)s.")),
     "monitoring.reply_confirm": S(
         _("%(actor)s mengonfirmasi pengiriman %(object)s lewat %(channel)s."), uses=("channel",)
     ),

@@ -28,6 +28,7 @@ urlpatterns = [
     path("app/", include("humas.monitoring.urls")),
     path("app/", include("humas.tipline.urls.admin")),
     # Platforms' webhooks (Meta's signed change notifications): public, CSRF-exempt, signed.
+    path("hooks/telegram/", include("humas.tipline.urls.hooks")),
     path("hooks/", include("humas.monitoring.urls.webhooks")),
     # The public portal last: its office-slug patterns catch the remaining first segments.
     path("", include("humas.tipline.urls.public")),

@@ -26,12 +26,15 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from humas.accounts.models import User
 from humas.audit.services import audit_record
+from humas.channels.models import Lookalike
 from humas.offices import policy
+from humas.offices.models import Office
 
 from .models import EvidenceExport, Item, Narrative
 
@@ -79,13 +82,8 @@ def _sha256(handle: IO[bytes]) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _items(narrative: Narrative) -> Iterator[dict[str, Any]]:
-    rows = (
-        Item.objects.filter(narrative=narrative)
-        .order_by("published_at", "pk")
-        .values_list(*ITEM_FIELDS)
-        .iterator(chunk_size=_CHUNK_ROWS)
-    )
+def _items(items: QuerySet[Item]) -> Iterator[dict[str, Any]]:
+    rows = items.order_by("published_at", "pk").values_list(*ITEM_FIELDS).iterator(chunk_size=_CHUNK_ROWS)
     for row in rows:
         item = dict(zip(ITEM_FIELDS, row, strict=True))
         item["published_at"] = _utc(item["published_at"])
@@ -100,14 +98,14 @@ def _csv_cell(value: Any) -> str:
     return text
 
 
-def _write_items(narrative: Narrative, csv_file: IO[bytes], json_file: IO[bytes]) -> int:
+def _write_items(items: QuerySet[Item], csv_file: IO[bytes], json_file: IO[bytes]) -> int:
     csv_text = io.TextIOWrapper(csv_file, encoding="utf-8-sig", newline="")
     json_text = io.TextIOWrapper(json_file, encoding="utf-8", newline="")
     writer = csv.writer(csv_text, lineterminator="\r\n")
     writer.writerow(ITEM_FIELDS)
     json_text.write("[")
     count = 0
-    for item in _items(narrative):
+    for item in _items(items):
         writer.writerow([_csv_cell(item[name]) for name in ITEM_FIELDS])
         json_text.write(("," if count else "") + "\n" + json.dumps(item, ensure_ascii=False))
         count += 1
@@ -128,7 +126,13 @@ def _member(archive: zipfile.ZipFile, name: str, source: IO[bytes], moment: date
 
 
 def _manifest(
-    *, narrative: Narrative, actor: User, now: datetime, count: int, files: dict[str, tuple[str, int]]
+    *,
+    subject: dict[str, Any],
+    office: Office,
+    actor: User,
+    now: datetime,
+    count: int,
+    files: dict[str, tuple[str, int]],
 ) -> bytes:
     with translation.override(settings.LANGUAGE_CODE):
         note = _(
@@ -139,14 +143,8 @@ def _manifest(
         )
     manifest = {
         "format": FORMAT,
-        "narrative": {
-            "id": narrative.pk,
-            "title": narrative.title,
-            "status": narrative.status,
-            "first_seen_at": _utc(narrative.first_seen_at),
-            "last_seen_at": _utc(narrative.last_seen_at),
-        },
-        "office": {"code": narrative.office.code, "name": narrative.office.name},
+        **subject,
+        "office": {"code": office.code, "name": office.name},
         "exported_by": {"id": actor.pk, "name": actor.get_full_name(), "email": actor.email},
         "exported_at": _utc(now),
         "item_count": count,
@@ -160,6 +158,78 @@ def evidence_filename(*, narrative: Narrative, now: datetime) -> str:
     return f"bukti-narasi-{narrative.pk}-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}.zip"
 
 
+def _narrative_subject(narrative: Narrative) -> dict[str, Any]:
+    return {
+        "narrative": {
+            "id": narrative.pk,
+            "title": narrative.title,
+            "status": narrative.status,
+            "first_seen_at": _utc(narrative.first_seen_at),
+            "last_seen_at": _utc(narrative.last_seen_at),
+        }
+    }
+
+
+def _lookalike_subject(lookalike: Lookalike) -> dict[str, Any]:
+    official = lookalike.official
+    return {
+        "fake_account": {
+            "id": lookalike.pk,
+            "platform": lookalike.platform,
+            "handle": lookalike.handle,
+            "display_name": lookalike.display_name,
+            "profile_url": lookalike.profile_url,
+            "imitates": {"platform": official.platform, "handle": official.handle, "name": official.name}
+            if official
+            else None,
+            "score": lookalike.score,
+            "reasons": list(lookalike.reasons),
+            "status": lookalike.status,
+            "decided_at": _utc(lookalike.decided_at) if lookalike.decided_at else None,
+            "decided_by": lookalike.decided_by.get_full_name() if lookalike.decided_by else None,
+            "note": lookalike.note,
+            "first_seen_at": _utc(lookalike.first_seen_at),
+            "last_seen_at": _utc(lookalike.last_seen_at),
+            "seen_count": lookalike.seen_count,
+        }
+    }
+
+
+def _write(
+    *,
+    actor: User,
+    office: Office,
+    items: QuerySet[Item],
+    subject: dict[str, Any],
+    out: IO[bytes],
+    now: datetime,
+    filename: str,
+    narrative: Narrative | None = None,
+    lookalike: Lookalike | None = None,
+) -> tuple[EvidenceExport, int]:
+    with _spool() as csv_file, _spool() as json_file:
+        count = _write_items(items, csv_file, json_file)
+        files = {ITEMS_CSV: _sha256(csv_file), ITEMS_JSON: _sha256(json_file)}
+        manifest = _manifest(subject=subject, office=office, actor=actor, now=now, count=count, files=files)
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            _member(archive, ITEMS_CSV, csv_file, now)
+            _member(archive, ITEMS_JSON, json_file, now)
+            _member(archive, MANIFEST, io.BytesIO(manifest), now)
+    digest, size = _sha256(out)
+    export = EvidenceExport.objects.create(
+        narrative=narrative,
+        lookalike=lookalike,
+        office=office,
+        created_by=actor,
+        created_at=now,
+        item_count=count,
+        sha256=digest,
+        size=size,
+        filename=filename,
+    )
+    return export, count
+
+
 def evidence_write(
     *, actor: User, narrative: Narrative, out: IO[bytes], now: datetime | None = None
 ) -> EvidenceExport:
@@ -168,31 +238,62 @@ def evidence_write(
     narrative's office."""
     policy.require(actor, "monitoring.triage", narrative.office)
     now = now or timezone.now()
-    with transaction.atomic(), _spool() as csv_file, _spool() as json_file:
-        count = _write_items(narrative, csv_file, json_file)
-        files = {ITEMS_CSV: _sha256(csv_file), ITEMS_JSON: _sha256(json_file)}
-        manifest = _manifest(narrative=narrative, actor=actor, now=now, count=count, files=files)
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            _member(archive, ITEMS_CSV, csv_file, now)
-            _member(archive, ITEMS_JSON, json_file, now)
-            _member(archive, MANIFEST, io.BytesIO(manifest), now)
-        digest, size = _sha256(out)
-        export = EvidenceExport.objects.create(
-            narrative=narrative,
+    with transaction.atomic():
+        export, count = _write(
+            actor=actor,
             office=narrative.office,
-            created_by=actor,
-            created_at=now,
-            item_count=count,
-            sha256=digest,
-            size=size,
+            items=Item.objects.filter(narrative=narrative),
+            subject=_narrative_subject(narrative),
+            out=out,
+            now=now,
             filename=evidence_filename(narrative=narrative, now=now),
+            narrative=narrative,
         )
         audit_record(
             actor=actor,
             office=narrative.office,
             action="monitoring.evidence_export",
             obj=narrative,
-            changes={"sha256": digest, "filename": export.filename, "count": count, "bytes": size},
+            changes={
+                "sha256": export.sha256,
+                "filename": export.filename,
+                "count": count,
+                "bytes": export.size,
+            },
+        )
+    return export
+
+
+def lookalike_evidence_write(
+    *, actor: User, lookalike: Lookalike, out: IO[bytes], now: datetime | None = None
+) -> EvidenceExport:
+    """The evidence ZIP of an account imitating the office's (the items it was seen in, and in the
+    manifest the account, the account it imitates, why, and who decided what), written into
+    ``out`` and recorded with its SHA-256. Needs monitoring.triage in the office imitated."""
+    policy.require(actor, "monitoring.triage", lookalike.office)
+    now = now or timezone.now()
+    with transaction.atomic():
+        export, count = _write(
+            actor=actor,
+            office=lookalike.office,
+            items=Item.objects.filter(pk__in=list(lookalike.item_ids)),
+            subject=_lookalike_subject(lookalike),
+            out=out,
+            now=now,
+            filename=f"bukti-akun-palsu-{lookalike.pk}-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}.zip",
+            lookalike=lookalike,
+        )
+        audit_record(
+            actor=actor,
+            office=lookalike.office,
+            action="monitoring.lookalike_evidence_export",
+            obj=lookalike,
+            changes={
+                "sha256": export.sha256,
+                "filename": export.filename,
+                "count": count,
+                "bytes": export.size,
+            },
         )
     return export
 

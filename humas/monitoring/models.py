@@ -490,7 +490,14 @@ class AlertDelivery(models.Model):
 class EvidenceExport(models.Model):
     """An evidence file made for a narrative: what it held and the SHA-256 of the ZIP handed on."""
 
-    narrative = models.ForeignKey(Narrative, on_delete=models.PROTECT, related_name="exports")
+    # What was exported: a narrative's items, or the items an account imitating the office's
+    # accounts was seen in (a confirmed fake account, channels.Lookalike).
+    narrative = models.ForeignKey(
+        Narrative, on_delete=models.PROTECT, related_name="exports", null=True, blank=True
+    )
+    lookalike = models.ForeignKey(
+        "channels.Lookalike", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -505,6 +512,13 @@ class EvidenceExport(models.Model):
         verbose_name = _("ekspor bukti")
         verbose_name_plural = _("ekspor bukti")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(narrative__isnull=False, lookalike__isnull=True)
+                | models.Q(narrative__isnull=True, lookalike__isnull=False),
+                name="monitoring_export_one_subject",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.filename

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +43,9 @@ class Tip(models.Model):
     region_code = models.CharField(_("wilayah"), max_length=16, blank=True)
     # Only with the tipper's consent to be told of the answer; blanked once they are told.
     contact_email = models.EmailField(_("e-mail pelapor"), blank=True)
+    # A tip sent through the Telegram tipline (or linked to it with /start): the person's chat,
+    # told there when answered, then forgotten.
+    contact_telegram = models.BigIntegerField(_("obrolan Telegram pelapor"), null=True, blank=True)
     language = models.CharField(_("bahasa"), max_length=8, default="id")
     # The monitoring item it became (items are partitioned by month: no database constraint).
     item_id = models.BigIntegerField(_("item pemantauan"), null=True, blank=True)
@@ -73,7 +77,7 @@ class Tip(models.Model):
 
     @property
     def wants_answer(self) -> bool:
-        return bool(self.contact_email)
+        return bool(self.contact_email) or self.contact_telegram is not None
 
 
 class TipScreenshot(models.Model):
@@ -92,3 +96,47 @@ class TipScreenshot(models.Model):
 
     def __str__(self) -> str:
         return self.file
+
+
+class TiplineBot(models.Model):
+    """The deployment's one Telegram tipline bot: its token and webhook secret encrypted as the
+    channels' credentials are (humas/channels/crypto.py), never shown again once saved."""
+
+    class Mode(models.TextChoices):
+        WEBHOOK = "webhook", _("Webhook (Telegram mengirim ke Humas)")
+        POLLING = "polling", _("Long-poll (Humas mengambil dari Telegram)")
+
+    token_ciphertext = models.TextField()
+    secret_ciphertext = models.TextField()
+    bot_id = models.BigIntegerField(_("ID bot"))
+    username = models.CharField(_("nama bot"), max_length=64)
+    mode = models.CharField(
+        _("cara menerima pesan"), max_length=16, choices=Mode.choices, default=Mode.POLLING
+    )
+    # getUpdates' offset: the next update to read (every earlier one is confirmed).
+    update_offset = models.BigIntegerField(default=0)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    configured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    configured_at = models.DateTimeField(_("diatur"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bot tipline Telegram")
+        verbose_name_plural = _("bot tipline Telegram")
+
+    def __str__(self) -> str:
+        return f"@{self.username}"
+
+    def __repr__(self) -> str:
+        return f"<TiplineBot @{self.username}>"
+
+
+class TiplineUpdate(models.Model):
+    """An update already handled (Telegram may deliver one twice): its id, kept a week."""
+
+    update_id = models.BigIntegerField(primary_key=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return str(self.update_id)

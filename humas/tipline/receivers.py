@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .services import tips_answer_task
+from .answers import tips_answer_task
 
 
 def answer_tips_on_claims_changed(sender: object, claim_ids: Sequence[int], **kwargs: object) -> None:

@@ -3,6 +3,36 @@ fresh state and is idempotent."""
 
 from __future__ import annotations
 
-from .services import tip_notify_task, tips_answer_task
+from typing import Any
 
-__all__ = ["tip_notify_task", "tips_answer_task"]
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from .answers import tip_notify_task, tips_answer_task
+from .telegram import update_handle, updates_poll, updates_prune
+
+__all__ = [
+    "tip_notify_task",
+    "tipline_poll_task",
+    "tipline_prune_task",
+    "tipline_update_task",
+    "tips_answer_task",
+]
+
+
+@db_task(retries=3, retry_delay=5)
+def tipline_update_task(update: dict[str, Any]) -> None:
+    """One update from the webhook: answered once (a retry after a failed send answers it then)."""
+    update_handle(update)
+
+
+@db_periodic_task(crontab(minute="*"))
+def tipline_poll_task() -> None:
+    """Every minute, when the bot is set to long polling: read and answer updates for about 50 s."""
+    updates_poll()
+
+
+@db_periodic_task(crontab(minute="17", hour="3"))
+def tipline_prune_task() -> None:
+    """Daily: forget the ids of updates handled more than a week ago."""
+    updates_prune()

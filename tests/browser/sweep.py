@@ -214,7 +214,7 @@ FILLERS: dict[str, Callable[[Context, Route], Any]] = {
             office=ctx.data.office, data=TipInput(text="Kabar surat suara tercoblos (sapuan)")
         ).reference
     ),
-    # Deciding on an imitating account is a POST only (a GET answers 405).
+    # Deciding on an imitating account and its evidence are POSTs only (a GET answers 405).
     "lookalike_id": lambda ctx, route: 0,
     # Sending or discarding one reply is a POST only (a GET answers 405); the sweep's data has none.
     "reply_id": lambda ctx, route: 0,

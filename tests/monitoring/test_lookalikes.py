@@ -173,3 +173,39 @@ def test_a_broken_watch_never_fails_the_batch(official, file_source, monkeypatch
     items = ingest(file_source, ["Info dari @kpujepara_official"])
     assert process(items) == 1
     assert Item.objects.get(pk=items[0].pk).processed_at is not None
+
+
+def test_a_confirmed_fake_goes_into_the_evidence_locker(client, official, file_source, editor):
+    import io
+    import json
+    import zipfile
+
+    from humas.monitoring.models import EvidenceExport
+
+    items = ingest(
+        file_source, ["INFO RESMI dari @kpujepara_official: pemilu diundur", "Sebarkan @kpujepara_official"]
+    )
+    process(items)
+    fake = Lookalike.objects.get()
+    lookalike_confirm(actor=editor, lookalike=fake, note="Dilaporkan ke X")
+    client.force_login(editor)
+    page = client.get("/app/kab-jepara/monitoring/akun-tiruan/?status=confirmed").content.decode()
+    assert "Unduh bukti (ZIP)" in page
+    response = client.post(f"/app/kab-jepara/monitoring/akun-tiruan/{fake.pk}/bukti/")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    export = EvidenceExport.objects.get(lookalike=fake)
+    assert export.narrative is None
+    assert response["X-Evidence-SHA256"] == export.sha256
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        rows = json.loads(archive.read("items.json"))
+    assert manifest["fake_account"]["handle"] == "kpujepara_official"
+    assert manifest["fake_account"]["imitates"]["handle"] == "kpujepara"
+    assert manifest["fake_account"]["decided_by"] == editor.get_full_name()
+    assert {r["id"] for r in rows} == {i.pk for i in items}
+    assert AuditEvent.objects.filter(action="monitoring.lookalike_evidence_export").exists()
+    assert (
+        "Ekspor terakhir"
+        in client.get("/app/kab-jepara/monitoring/akun-tiruan/?status=confirmed").content.decode()
+    )

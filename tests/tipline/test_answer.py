@@ -10,8 +10,9 @@ from humas.monitoring.clarify import narrative_clarification_draft
 from humas.monitoring.models import Item
 from humas.portal.models import Article
 from humas.portal.services import article_approve, article_submit
+from humas.tipline.answers import tip_notify, tips_answer
 from humas.tipline.models import Tip
-from humas.tipline.services import TipInput, tip_notify, tip_submit, tips_answer
+from humas.tipline.services import TipInput, tip_submit
 
 from .conftest import HOAX
 
@@ -74,7 +75,7 @@ def test_a_failed_mail_is_tried_again(jepara, publish_clarification, monkeypatch
         calls.append(1)
         raise OSError("smtp down")
 
-    monkeypatch.setattr("humas.tipline.services.send_mail", broken)
+    monkeypatch.setattr("humas.tipline.answers.send_mail", broken)
     publish_clarification()  # the task's own retries are the queue's: here it fails once
     waiting.refresh_from_db()
     assert calls

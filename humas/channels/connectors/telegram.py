@@ -426,3 +426,94 @@ class TelegramConnector(HttpConnector):
 
     def find_published(self, request: PublishRequest, *, since: datetime) -> PublishedPost | None:
         raise Unsupported(self.platform, operation="mencari unggahan lama di kanal")
+
+
+T_BOT_BLOCKED = register(
+    _("Orang ini memblokir bot atau belum pernah memulai percakapan dengannya."),
+    "This person blocked the bot or never started a conversation with it.",
+)
+
+
+class TelegramBotConnector(TelegramConnector):
+    """A bot that people write to privately (the tipline): its identity, its webhook or its
+    updates, and messages to one person. Every call shares one rate key per bot, so a 429 (about
+    30 messages per second in all) holds back every send until Telegram's ``retry_after``."""
+
+    capabilities = frozenset()
+
+    def __init__(self, *, bot_token: str, base_url: str = TELEGRAM_URL, **kwargs: Any) -> None:
+        super().__init__(bot_token=bot_token, chat_id="", base_url=base_url, **kwargs)
+        self._bot_id = bot_token.split(":", 1)[0] if ":" in bot_token else "bot"
+
+    def __repr__(self) -> str:
+        return f"<TelegramBotConnector bot={self._bot_id} base={self.base_url}>"
+
+    @property
+    def chat_key(self) -> str:
+        return f"telegram:bot:{self._bot_id}"
+
+    def _classify(
+        self, response: httpx.Response, payload: dict[str, Any], *, mutating: bool
+    ) -> ConnectorError:
+        code = parse_int(payload.get("error_code")) or response.status_code
+        description = str(payload.get("description", ""))
+        if code == 403 and ("blocked" in description.lower() or "initiate" in description.lower()):
+            return PermissionMissing(
+                self.platform,
+                template=T_BOT_BLOCKED,
+                platform_message=description,
+                code=code,
+                http_status=response.status_code,
+            )
+        return super()._classify(response, payload, mutating=mutating)
+
+    def me(self) -> dict[str, Any]:
+        """The bot's own account (``getMe``): its id and username."""
+        found = self._call("getMe", {})
+        if not isinstance(found, dict) or not found.get("is_bot"):
+            raise BadRequest(self.platform, platform_message="getMe: not a bot")
+        return found
+
+    def set_webhook(self, *, url: str, secret: str) -> None:
+        self._call(
+            "setWebhook",
+            {
+                "url": url,
+                "secret_token": secret,
+                "allowed_updates": ["message"],
+                "drop_pending_updates": False,
+            },
+            mutating=True,
+        )
+
+    def delete_webhook(self) -> None:
+        self._call("deleteWebhook", {"drop_pending_updates": False}, mutating=True)
+
+    def webhook_info(self) -> dict[str, Any]:
+        found = self._call("getWebhookInfo", {})
+        return found if isinstance(found, dict) else {}
+
+    def updates(self, *, offset: int, timeout: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+        """Messages people sent, from ``offset`` on (which confirms every earlier one)."""
+        found = self._call(
+            "getUpdates",
+            {"offset": offset, "timeout": timeout, "limit": limit, "allowed_updates": ["message"]},
+        )
+        return [u for u in found if isinstance(u, dict)] if isinstance(found, list) else []
+
+    def send_private(
+        self, *, chat_id: int, text: str, reply_markup: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """A message to one person (HTML, no link preview)."""
+        if not text.strip():
+            raise BadRequest(self.platform, template=T_EMPTY)
+        params: dict[str, Any] = {
+            "chat_id": chat_id,
+            "text": text[:TEXT_LIMIT],
+            "parse_mode": "HTML",
+            "link_preview_options": {"is_disabled": True},
+        }
+        if reply_markup:
+            params["reply_markup"] = reply_markup
+        found = self._call("sendMessage", params, mutating=True)
+        return found if isinstance(found, dict) else {}

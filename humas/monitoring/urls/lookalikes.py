@@ -9,4 +9,9 @@ urlpatterns = [
         lookalikes.lookalike_decide,
         name="lookalike_decide",
     ),
+    path(
+        "<slug:office_slug>/monitoring/akun-tiruan/<int:lookalike_id>/bukti/",
+        lookalikes.lookalike_evidence,
+        name="lookalike_evidence",
+    ),
 ]

@@ -4,9 +4,12 @@ beside the official accounts — or not."""
 
 from __future__ import annotations
 
+import tempfile
+from typing import cast
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,7 +29,8 @@ from humas.offices.models import Office
 from humas.offices.officecontext import office_view
 from humas.web.paging import page_number
 
-from ..models import Item
+from ..evidence import lookalike_evidence_write
+from ..models import EvidenceExport, Item
 
 STATUS_PARAM = "status"
 # What the scorer saw, as people read it (humas/textkit/lookalike.py's reason codes).
@@ -60,6 +64,11 @@ def lookalike_list(request: AuthenticatedHttpRequest, office: Office) -> HttpRes
         .defer("raw")
         .select_related("narrative")
     }
+    exports: dict[int, EvidenceExport] = {}
+    for export in EvidenceExport.objects.filter(lookalike__in=[row.pk for row in page]).order_by(
+        "created_at"
+    ):
+        exports[export.lookalike_id or 0] = export  # the latest of each
     return render(
         request,
         "monitoring/lookalikes.html",
@@ -72,11 +81,13 @@ def lookalike_list(request: AuthenticatedHttpRequest, office: Office) -> HttpRes
                     [str(REASONS.get(r, r)) for r in row.reasons],
                     [items[pk] for pk in row.item_ids[:3] if pk in items],
                     policy.can(request.user, "lookalike.decide", row.office),
+                    exports.get(row.pk),
                 )
                 for row in page
             ],
             "status": status,
             "statuses": Lookalike.Status.choices,
+            "can_triage": policy.can(request.user, "monitoring.triage", office),
             "nav_active": "monitoring",
         },
     )
@@ -103,3 +114,21 @@ def lookalike_decide(request: AuthenticatedHttpRequest, office: Office, lookalik
     back = request.POST.get(STATUS_PARAM, "")
     suffix = f"?{STATUS_PARAM}={back}" if back in Lookalike.Status.values else ""
     return redirect(reverse("monitoring:lookalikes", kwargs={"office_slug": office.slug}) + suffix)
+
+
+@require_POST
+@office_view("monitoring.triage")
+def lookalike_evidence(request: AuthenticatedHttpRequest, office: Office, lookalike_id: int) -> HttpResponse:
+    """The evidence ZIP of an account (the items it was seen in, the decision); recorded with its hash."""
+    found = lookalike_get_for_office(actor=request.user, office=office, lookalike_id=lookalike_id)
+    if found is None:
+        raise Http404("lookalike")
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
+    try:
+        export = lookalike_evidence_write(actor=request.user, lookalike=found, out=out)
+    except BaseException:
+        out.close()
+        raise
+    response = FileResponse(out, as_attachment=True, filename=export.filename, content_type="application/zip")
+    response["X-Evidence-SHA256"] = export.sha256
+    return cast(HttpResponse, response)

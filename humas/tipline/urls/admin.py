@@ -12,4 +12,5 @@ urlpatterns = [
     path("<slug:office_slug>/monitoring/laporan-warga/", views.tip_list, name="list"),
     path(_TIP, views.tip_detail, name="detail"),
     path(f"{_TIP}gambar/<int:number>/", views.tip_screenshot, name="screenshot"),
+    path("<slug:office_slug>/settings/tipline-telegram/", views.bot_settings, name="bot"),
 ]

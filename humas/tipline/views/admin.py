@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from humas.accounts.http import AuthenticatedHttpRequest
+from humas.channels.connectors.base import ConnectorError
 from humas.media.storage import private_storage, read_bytes
-from humas.offices.models import Office
+from humas.offices.models import NATIONAL_SLUG, Office
 from humas.offices.officecontext import office_view
+from humas.web.origins import public_url
 from humas.web.paging import page_number
 
-from ..models import Tip
+from ..models import Tip, TiplineBot
 from ..selectors import tip_get_for_office, tip_item, tip_list_for_office
+from ..telegram import WEBHOOK_PATH, TiplineError, bot_configure, bot_disable, bot_get, connector
 
 STATUS_PARAM = "status"
 
@@ -67,3 +75,69 @@ def tip_screenshot(
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = f'inline; filename="{tip.reference}-{number}"'
     return response
+
+
+class BotForm(forms.Form):
+    token = forms.CharField(
+        label=gettext_lazy("Token bot dari @BotFather"),
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=gettext_lazy("Disimpan terenkripsi dan tidak pernah ditampilkan lagi."),
+    )
+    mode = forms.ChoiceField(
+        label=gettext_lazy("Cara menerima pesan"),
+        choices=TiplineBot.Mode.choices,
+        initial=TiplineBot.Mode.WEBHOOK,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy(
+            "Webhook bila portal dapat dijangkau Telegram lewat HTTPS; long-poll bila tidak (misalnya di jaringan internal)."
+        ),
+    )
+
+
+def _national_only(office: Office) -> None:
+    if office.slug != NATIONAL_SLUG:
+        raise Http404("the tipline bot belongs to KPU RI")
+
+
+@office_view("channel.manage")
+@require_http_methods(["GET", "POST"])
+def bot_settings(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
+    _national_only(office)
+    bot = bot_get()
+    form = BotForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "disable":
+        if bot_disable(actor=request.user):
+            messages.success(request, _("Bot Telegram dimatikan."))
+        return redirect("tipline_admin:bot", office_slug=office.slug)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bot = bot_configure(
+                actor=request.user, token=form.cleaned_data["token"], mode=form.cleaned_data["mode"]
+            )
+        except TiplineError as error:
+            form.add_error("token", str(error))
+        else:
+            messages.success(request, _("Bot @%(name)s siap menjawab.") % {"name": bot.username})
+            return redirect("tipline_admin:bot", office_slug=office.slug)
+    info: dict[str, object] = {}
+    if bot is not None and bot.mode == TiplineBot.Mode.WEBHOOK:
+        api = connector(bot)
+        try:
+            info = api.webhook_info()
+        except ConnectorError as error:
+            info = {"last_error_message": error.message_in(get_language() or "id")}
+        finally:
+            api.close()
+    return render(
+        request,
+        "tipline/admin/bot.html",
+        {
+            "office": office,
+            "bot": bot,
+            "form": form,
+            "info": info,
+            "webhook_url": public_url(WEBHOOK_PATH),
+            "nav_active": "settings",
+        },
+    )

@@ -25,6 +25,7 @@ from ..checks import CheckRefused, claim_check
 from ..forms import CheckForm, TipForm
 from ..models import Tip
 from ..services import TipInput, tip_submit
+from ..telegram import bot_get
 
 CHECK_LIMIT_NAME = "claim-check"
 TIP_LIMIT_NAME = "tip"
@@ -149,6 +150,8 @@ def tip_sent(request: HttpRequest, office_slug: str | None = None) -> HttpRespon
         "reference": reference,
         # A bot turned away sees the same page; a person sees whether they will be told.
         "will_tell": bool(tip and tip.contact_email),
+        # The tipline bot, when there is one: "tell me on Telegram" links the tip to a chat.
+        "bot_username": bot.username if (bot := bot_get()) is not None and tip is not None else "",
         "nav_path": "lapor-hoaks/",
         "page_title": _("Laporan terkirim"),
     }
