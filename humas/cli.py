@@ -245,8 +245,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _django()
     from django.conf import settings
 
-    from humas.demo.fakes import demo_fakes_feed, demo_fakes_state
-    from humas.demo.seed import demo_content, demo_monitoring, demo_official_accounts, demo_seed
+    from humas.demo.fakes import TIPLINE_BOT, demo_fakes_feed, demo_fakes_state, demo_fakes_tipline
+    from humas.demo.seed import demo_content, demo_monitoring, demo_official_accounts, demo_seed, demo_tipline
 
     url = f"http://{args.host}:{args.port}/"
     fakes_port = args.fakes_port or args.port + 1
@@ -272,6 +272,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     demo_monitoring()
     # The sample's comments on the fakes (before they start), so replies to them can be sent.
     demo_fakes_feed(demo_fakes_state(settings.DATA_DIR))
+    # The Telegram tipline bot on the fakes, its webhook pointed at this demo.
+    bot = demo_fakes_tipline(demo_fakes_state(settings.DATA_DIR), webhook_url=f"{url}hooks/telegram/tipline/")
+    demo_tipline(token=bot["token"], secret=bot["secret"], bot_id=int(bot["bot_id"]), username=TIPLINE_BOT)
     banner = demo_banner(
         url=url,
         fakes_url=fakes_url,

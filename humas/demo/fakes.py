@@ -114,3 +114,31 @@ def _demo_post(
     return graph.add_media(
         office["instagram"]["ig_user_id"], DEMO_POST_TEXT[platform], created=created, media_id=post_id
     )
+
+
+# The tipline bot of the demo, on the fakes (a fixed index: the same token at every start).
+TIPLINE_BOT = "cekklaim_kpu_bot"
+TIPLINE_BOT_INDEX = 999_990
+
+
+def demo_fakes_tipline(state_path: Path | str, *, webhook_url: str) -> dict[str, str]:
+    """Make the demo's tipline bot on the fakes kept in ``state_path`` and point its webhook at
+    ``webhook_url`` with a secret (through the fake's own setWebhook). Returns the bot's token and
+    the secret, which ``humas.demo.seed.demo_tipline`` stores encrypted."""
+    import secrets
+
+    from humas.channels.fakes.core import parse_request
+
+    hub = FakeHub(seed=FAKES_SEED, state_path=state_path)
+    bot = hub.telegram.add_bot(username=TIPLINE_BOT, index=TIPLINE_BOT_INDEX)
+    secret = secrets.token_urlsafe(32)
+    body = json.dumps({"url": webhook_url, "secret_token": secret, "allowed_updates": ["message"]}).encode()
+    answer = hub.dispatch(
+        parse_request(
+            "POST", f"/bot{bot['bot_token']}/setWebhook", {"content-type": "application/json"}, body
+        )
+    )
+    if answer.status != 200 or not hub.telegram.webhooks:
+        raise RuntimeError(f"the fake refused the demo bot's webhook: {answer.status} {answer.body[:200]!r}")
+    hub.save_state()
+    return {"token": str(bot["bot_token"]), "secret": secret, "bot_id": str(bot["bot_id"])}

@@ -332,3 +332,24 @@ def demo_monitoring(*, now: datetime | None = None) -> int:
     for key, records in batches.items():
         taken += items_ingest(actor=None, source=sources[key], records=records).created
     return taken
+
+
+def demo_tipline(*, token: str, secret: str, bot_id: int, username: str) -> bool:
+    """The demo's Telegram tipline bot (on the fakes, webhook mode), stored encrypted as an
+    Administrator's setting would store it; a new token and secret at every start. False when a
+    person has set up another bot (theirs is kept)."""
+    from humas.channels import crypto
+    from humas.tipline.models import TiplineBot
+
+    current = TiplineBot.objects.filter(is_active=True).first()
+    if current is not None and current.username != username:
+        return False
+    TiplineBot.objects.filter(is_active=True).update(is_active=False)
+    TiplineBot.objects.create(
+        token_ciphertext=crypto.encrypt(token),
+        secret_ciphertext=crypto.encrypt(secret),
+        bot_id=bot_id,
+        username=username,
+        mode=TiplineBot.Mode.WEBHOOK,
+    )
+    return True

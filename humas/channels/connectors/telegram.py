@@ -509,7 +509,7 @@ class TelegramBotConnector(TelegramConnector):
             raise BadRequest(self.platform, template=T_EMPTY)
         params: dict[str, Any] = {
             "chat_id": chat_id,
-            "text": text[:TEXT_LIMIT],
+            "text": text,  # HTML: the caller keeps it under TEXT_LIMIT (a cut could split a tag)
             "parse_mode": "HTML",
             "link_preview_options": {"is_disabled": True},
         }

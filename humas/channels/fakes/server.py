@@ -352,6 +352,18 @@ class FakeHub:
                 return Response.json(
                     201, self.telegram.add_shared_bot(username=str(body.get("username", "kpu_humas_bot")))
                 )
+            if action == "telegram/private" and request.method == "POST":
+                return Response.json(201, self.telegram_private_message(body))
+            if action == "telegram/private" and request.method == "GET":
+                messages = self.telegram.private_messages(
+                    bot=request.query["bot"], user_id=int(request.query["user_id"])
+                )
+                return Response.json(200, {"messages": messages})
+            if action == "telegram/block" and request.method == "POST":
+                self.telegram.block_user(bot=str(body["bot"]), user_id=int(body["user_id"]))
+                return Response.json(200, {"blocked": True})
+            if action == "telegram/redeliver" and request.method == "POST":
+                return Response.json(200, self.telegram.redeliver(bot=str(body["bot"])))
             if action == "expire_token" and request.method == "POST":
                 self.expire_token(str(body["platform"]), str(body["token"]), int(body.get("subcode", 463)))
                 return Response.json(200, {"expired": True})
@@ -401,6 +413,24 @@ class FakeHub:
         except (KeyError, ValueError, TypeError) as exc:
             return Response.json(400, {"error": f"bad control request: {exc}"})
         return Response.json(404, {"error": f"unknown control action {request.method} {action}"})
+
+    def telegram_private_message(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A person writing to a bot privately, from the control API's fields (``bot``,
+        ``user_id``, ``first_name``, ``username``, ``language_code``, ``text``, and
+        ``forward_from_chat_title`` for a post forwarded from that channel)."""
+        user: dict[str, Any] = {
+            "id": int(body["user_id"]),
+            "is_bot": False,
+            "first_name": str(body["first_name"]),
+        }
+        for key in ("username", "language_code"):
+            if body.get(key):
+                user[key] = str(body[key])
+        title = body.get("forward_from_chat_title")
+        origin = self.telegram.channel_origin(str(title)) if title else None
+        return self.telegram.add_private_message(
+            bot=str(body["bot"]), user=user, text=str(body["text"]), forward_origin=origin
+        )
 
     def oauth_apps(self) -> dict[str, dict[str, str]]:
         """The fake platforms' registered apps (Meta app, X OAuth 2.0 client) for OAuth flows."""
@@ -516,11 +546,40 @@ class FakeHub:
                 f"<td><pre>{html.escape(str(post['text']))}</pre>{images}</td><td>{ident}</td></tr>"
             )
         table = "".join(post_rows) or '<tr><td colspan="4">Belum ada unggahan.</td></tr>'
+        private = self._conversations_html() if platform == "telegram" and not rest else ""
         return Response.html(
             200,
             f"{head}<h1>{html.escape(title)}</h1><table><tr><th>waktu</th><th>akun</th><th>isi</th><th>id</th></tr>"
-            f"{table}</table></body></html>",
+            f"{table}</table>{private}</body></html>",
         )
+
+    def _conversations_html(self) -> str:
+        """Telegram's private conversations, per bot: what people wrote and what the bot answered."""
+        conversations = self.telegram.conversations()
+        if not conversations:
+            return ""
+        parts = ["<h2>Percakapan pribadi</h2>"]
+        bot = ""
+        for conversation in conversations[:200]:
+            if conversation["bot"] != bot:
+                bot = conversation["bot"]
+                parts.append(f"<h3>@{html.escape(bot)}</h3>")
+            username = f" (@{conversation['username']})" if conversation["username"] else ""
+            blocked = " · <strong>memblokir bot</strong>" if conversation["blocked"] else ""
+            rows = []
+            for message in conversation["messages"][-50:]:
+                when = datetime.fromtimestamp(message["date"], UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+                who = "warga" if message["from_person"] else "bot"
+                forwarded = " (diteruskan)" if message["forwarded"] else ""
+                rows.append(
+                    f"<tr><td>{html.escape(when)}</td><td>{who}{forwarded}</td>"
+                    f"<td><pre>{html.escape(str(message['text']))}</pre></td></tr>"
+                )
+            parts.append(
+                f"<p>{html.escape(str(conversation['person']) + username)} · id {conversation['user_id']}"
+                f"{blocked}</p><table><tr><th>waktu</th><th>dari</th><th>isi</th></tr>{''.join(rows)}</table>"
+            )
+        return "".join(parts)
 
     @staticmethod
     def _post_html(platform: str, post: dict[str, Any]) -> str:
