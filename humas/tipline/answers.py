@@ -133,3 +133,14 @@ def tip_notify(*, tip_id: int) -> bool:
     Tip.objects.filter(pk=tip.pk).update(contact_email="", contact_telegram=None)
     logger.info("tip %s answered by claim %s; tipper told: %s", tip.reference, claim.pk, sent)
     return sent
+
+
+def tips_forget_contacts(*, now: Any = None) -> int:
+    """The contacts of tips that waited longer than ANSWER_DAYS without an answer are erased:
+    nobody will be told any more, so the address or chat is not kept. Returns how many."""
+    now = now or timezone.now()
+    return (
+        Tip.objects.filter(status=Tip.Status.RECEIVED, received_at__lt=now - timedelta(days=ANSWER_DAYS))
+        .exclude(contact_email="", contact_telegram__isnull=True)
+        .update(contact_email="", contact_telegram=None)
+    )

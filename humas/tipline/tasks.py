@@ -8,13 +8,14 @@ from typing import Any
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .answers import tip_notify_task, tips_answer_task
+from .answers import tip_notify_task, tips_answer_task, tips_forget_contacts
 from .telegram import update_handle, updates_poll, updates_prune
 
 __all__ = [
     "tip_notify_task",
     "tipline_poll_task",
     "tipline_prune_task",
+    "tips_forget_contacts_task",
     "tipline_update_task",
     "tips_answer_task",
 ]
@@ -36,3 +37,9 @@ def tipline_poll_task() -> None:
 def tipline_prune_task() -> None:
     """Daily: forget the ids of updates handled more than a week ago."""
     updates_prune()
+
+
+@db_periodic_task(crontab(minute="27", hour="3"))
+def tips_forget_contacts_task() -> None:
+    """Daily: tippers' contacts are not kept past the time a tip may still be answered."""
+    tips_forget_contacts()

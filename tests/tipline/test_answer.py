@@ -104,3 +104,23 @@ def test_the_clarification_made_from_the_tips_narrative_answers_it(
     assert waiting.status == Tip.Status.ANSWERED
     assert waiting.answered_claim.article_id == article.pk
     assert len(mail.outbox) == 1
+
+
+def test_contacts_of_tips_never_answered_are_forgotten(jepara):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from humas.tipline.answers import ANSWER_DAYS, tips_forget_contacts
+
+    old = tip(jepara)
+    fresh = tip(jepara, email="baru@example.org")
+    Tip.objects.filter(pk=old.pk).update(
+        received_at=timezone.now() - timedelta(days=ANSWER_DAYS + 1), contact_telegram=42
+    )
+    assert tips_forget_contacts() == 1
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (old.contact_email, old.contact_telegram) == ("", None)
+    assert fresh.contact_email == "baru@example.org"
+    assert tips_forget_contacts() == 0
