@@ -20,6 +20,7 @@ from .selectors_triage import (
     ASSIGNEE_ME,
     ASSIGNEE_NONE,
     SINCE,
+    STANCE_DENIES,
     STATUS_ALL,
     OfficeChoice,
     QueueFilters,
@@ -57,6 +58,11 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("Siapa saja")), (ASSIGNEE_ME, _("Saya")), (ASSIGNEE_NONE, _("Belum ditugaskan"))],
     )
     office = forms.ChoiceField(label=_("Kantor"), required=False)
+    stance = forms.ChoiceField(
+        label=_("Sikap"),
+        required=False,
+        choices=[("", _("Semua narasi")), (STANCE_DENIES, _("Kabar baik: membantah hoaks"))],
+    )
 
     def __init__(self, data: Any, *, offices: Sequence[OfficeChoice]) -> None:
         super().__init__(data)

@@ -43,6 +43,9 @@ SINCE: dict[str, tuple[timedelta, Promise]] = {
     "7d": (timedelta(days=7), _("7 hari terakhir")),
     "30d": (timedelta(days=30), _("30 hari terakhir")),
 }
+# The queue's "good news": narratives with items that deny the hoax they resemble (news reporting
+# the truth, debunks), which support a clarification rather than call for one.
+STANCE_DENIES = "membantah"
 ASSIGNEE_ME = "me"
 ASSIGNEE_NONE = "none"
 
@@ -109,6 +112,7 @@ class QueueFilters:
     since: str = ""  # a key of SINCE
     assignee: str = ""  # ASSIGNEE_ME or ASSIGNEE_NONE
     office: str = ""  # code of an office in the queue's subtree
+    stance: str = ""  # STANCE_DENIES: narratives whose items deny a checked claim (good news)
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,8 @@ def narrative_queue(
         narratives = narratives.filter(status__in=OPEN_STATUSES)
     if filters.platform in ItemPlatform.values:
         narratives = narratives.filter(platforms__has_key=filters.platform)
+    if filters.stance == STANCE_DENIES:
+        narratives = narratives.filter(denial_count__gt=0)
     if filters.since in SINCE:
         narratives = narratives.filter(last_seen_at__gte=(now or timezone.now()) - SINCE[filters.since][0])
     if filters.assignee == ASSIGNEE_ME and getattr(actor, "pk", None) is not None:

@@ -275,3 +275,34 @@ def test_the_navigation_s_monitoring_module_opens_the_queue(client, member, offi
     page = client.get(reverse("core:dashboard", kwargs={"office_slug": "kab-jepara"})).content.decode()
 
     assert f'<a href="{queue_url("kab-jepara")}"' in page
+
+
+def test_good_news_lists_narratives_whose_items_deny_a_hoax(client, member, offices):
+    """Posts that deny the hoax they resemble (news reporting the truth, debunks) are the desk's
+    good news: a filter of their own, with how many items deny it on each row."""
+    jepara = offices["33.20"]
+    NarrativeFactory(office=jepara, title="Hoaks surat suara tercoblos menyebar", risk=80, item_count=9)
+    NarrativeFactory(
+        office=jepara, title="Berita: KPU bantah surat suara tercoblos", item_count=5, denial_count=5
+    )
+    NarrativeFactory(
+        office=jepara, title="Campuran: sebagian membantah", risk=40, item_count=6, denial_count=2
+    )
+    operator = member("33.20", "operator")
+    found = [
+        n.title
+        for n in narrative_queue(actor=operator, office=jepara, filters=QueueFilters(stance="membantah"))
+    ]
+    assert found == ["Campuran: sebagian membantah", "Berita: KPU bantah surat suara tercoblos"]
+    client.force_login(operator)
+    page = client.get(
+        reverse("monitoring:queue", kwargs={"office_slug": "kab-jepara"}), {"stance": "membantah"}
+    )
+    body = page.content.decode()
+    assert "Hoaks surat suara tercoblos menyebar" not in body
+    assert "Membantah klaim" in body  # the narrative made only of denials
+    assert "2 membantah" in body
+    assert (
+        'href="?stance=membantah&amp;status=semua"'
+        in client.get(reverse("monitoring:queue", kwargs={"office_slug": "kab-jepara"})).content.decode()
+    )
