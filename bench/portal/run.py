@@ -373,6 +373,32 @@ def humas_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def production_env(*, data: Path, database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
+    """The settings of the production shape, as the README's recipe sets them (plain HTTP on
+    loopback; nginx in front); bench/tipline uses them too."""
+    return humas_env(
+        DJANGO_SETTINGS_MODULE="humas.config.settings.production",
+        SECRET_KEY=SECRET,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=database_url,
+        HUMAS_REDIS_URL=redis_url,
+        HUMAS_DATA_DIR=str(data),
+        HUMAS_PAGECACHE_DIR=str(data / "pagecache"),
+        HUMAS_STATIC_ROOT=str(data / "static"),
+        HUMAS_MEDIA_ROOT=str(data / "media"),
+        HUMAS_TRUSTED_PROXY_COUNT="1",
+        HUMAS_ACCESS_LOG="false",  # as the README's production recipe: nginx logs every request
+        # Absolute links in stored pages come from these (required by production settings).
+        HUMAS_PUBLIC_BASE_URL="http://127.0.0.1",
+        HUMAS_BACKOFFICE_URL="http://127.0.0.1",
+        # Plain HTTP on loopback: TLS is the same for every shape and left out of all.
+        HUMAS_SSL_REDIRECT="false",
+        # A Fernet key (channel credentials at rest), required by production settings.
+        HUMAS_CREDENTIAL_KEYS=base64.urlsafe_b64encode(b"bench-portal-credential-key-32b!").decode(),
+        **extra,
+    )
+
+
 def humas_python() -> str:
     return str(HUMAS_VENV_PYTHON if HUMAS_VENV_PYTHON.exists() else PYTHON)
 
@@ -459,26 +485,8 @@ def shape_production(runner: Runner, body_file: Path) -> Shape:
     run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "DROP DATABASE IF EXISTS humas_bench_portal"])
     run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE humas_bench_portal"])
     run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"])
-    env = humas_env(
-        DJANGO_SETTINGS_MODULE="humas.config.settings.production",
-        SECRET_KEY=SECRET,
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        DATABASE_URL=PG_URL,
-        HUMAS_REDIS_URL=REDIS_URL,
-        HUMAS_DATA_DIR=str(data),
-        HUMAS_PAGECACHE_DIR=str(data / "pagecache"),
-        HUMAS_STATIC_ROOT=str(data / "static"),
-        HUMAS_MEDIA_ROOT=str(data / "media"),
-        HUMAS_TRUSTED_PROXY_COUNT="1",
-        HUMAS_ACCESS_LOG="false",  # as the README's production recipe: nginx logs every request
-        # Absolute links in stored pages come from these (required by production settings).
-        HUMAS_PUBLIC_BASE_URL="http://127.0.0.1",
-        HUMAS_BACKOFFICE_URL="http://127.0.0.1",
-        # Plain HTTP on loopback: TLS is the same for (b) and (c) and left out of both.
-        HUMAS_SSL_REDIRECT="false",
-        # A Fernet key (channel credentials at rest), required by production settings.
-        HUMAS_CREDENTIAL_KEYS=base64.urlsafe_b64encode(b"bench-portal-credential-key-32b!").decode(),
-    )
+    env = production_env(data=data, database_url=PG_URL, redis_url=REDIS_URL)
+
     seeded = json.loads(
         run([humas_python(), str(HERE / "humas_site.py"), "seed", str(body_file)], env=env).splitlines()[-1]
     )

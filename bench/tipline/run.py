@@ -50,7 +50,7 @@ def _portal_bench() -> ModuleType:
 
 
 _pb = _portal_bench()
-NGINX_PRODUCTION, SECRET, USER_AGENT, Runner = _pb.NGINX_PRODUCTION, _pb.SECRET, _pb.USER_AGENT, _pb.Runner
+NGINX_PRODUCTION, USER_AGENT, Runner = _pb.NGINX_PRODUCTION, _pb.USER_AGENT, _pb.Runner
 fetch, free_port, humas_env, humas_python, machine = (
     _pb.fetch,
     _pb.free_port,
@@ -59,6 +59,7 @@ fetch, free_port, humas_env, humas_python, machine = (
     _pb.machine,
 )
 parse_wrk, run, start_nginx, wait_http = _pb.parse_wrk, _pb.run, _pb.start_nginx, _pb.wait_http
+production_env = _pb.production_env
 
 FACTCHECKS = REPO.parent / "shared" / "data" / "factchecks"
 PG_URL = "postgres://postgres@127.0.0.1:5432/humas_bench_tipline"
@@ -110,31 +111,14 @@ def embedded(runner: Runner) -> tuple[str, dict[str, str]]:
 
 
 def production(runner: Runner) -> tuple[str, dict[str, str]]:
-    import base64
-
     data = runner.work / "b"
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
     run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "DROP DATABASE IF EXISTS humas_bench_tipline"])
     run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE humas_bench_tipline"])
     run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"])
-    env = humas_env(
-        DJANGO_SETTINGS_MODULE="humas.config.settings.production",
-        SECRET_KEY=SECRET,
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        DATABASE_URL=PG_URL,
-        HUMAS_REDIS_URL=REDIS_URL,
-        HUMAS_DATA_DIR=str(data),
-        HUMAS_PAGECACHE_DIR=str(data / "pagecache"),
-        HUMAS_STATIC_ROOT=str(data / "static"),
-        HUMAS_MEDIA_ROOT=str(data / "media"),
-        HUMAS_TRUSTED_PROXY_COUNT="1",
-        HUMAS_ACCESS_LOG="false",
-        HUMAS_PUBLIC_BASE_URL="http://127.0.0.1",
-        HUMAS_BACKOFFICE_URL="http://127.0.0.1",
-        HUMAS_SSL_REDIRECT="false",
-        HUMAS_CREDENTIAL_KEYS=base64.urlsafe_b64encode(b"bench-portal-credential-key-32b!").decode(),
-        HUMAS_CLAIM_CHECKS_PER_MINUTE="0",
+    env = production_env(
+        data=data, database_url=PG_URL, redis_url=REDIS_URL, HUMAS_CLAIM_CHECKS_PER_MINUTE="0"
     )
     seed(env)
     run([humas_python(), "-m", "humas.cli", "manage", "collectstatic", "--noinput", "-v0"], env=env)

@@ -204,10 +204,13 @@ def _write(
     out: IO[bytes],
     now: datetime,
     filename: str,
+    action: str,
     narrative: Narrative | None = None,
     lookalike: Lookalike | None = None,
-) -> tuple[EvidenceExport, int]:
-    with _spool() as csv_file, _spool() as json_file:
+) -> EvidenceExport:
+    """The ZIP of ``items`` with a manifest of ``subject`` into ``out``, recorded and audited
+    (``action``) in one transaction. Callers check the policy."""
+    with transaction.atomic(), _spool() as csv_file, _spool() as json_file:
         count = _write_items(items, csv_file, json_file)
         files = {ITEMS_CSV: _sha256(csv_file), ITEMS_JSON: _sha256(json_file)}
         manifest = _manifest(subject=subject, office=office, actor=actor, now=now, count=count, files=files)
@@ -215,19 +218,26 @@ def _write(
             _member(archive, ITEMS_CSV, csv_file, now)
             _member(archive, ITEMS_JSON, json_file, now)
             _member(archive, MANIFEST, io.BytesIO(manifest), now)
-    digest, size = _sha256(out)
-    export = EvidenceExport.objects.create(
-        narrative=narrative,
-        lookalike=lookalike,
-        office=office,
-        created_by=actor,
-        created_at=now,
-        item_count=count,
-        sha256=digest,
-        size=size,
-        filename=filename,
-    )
-    return export, count
+        digest, size = _sha256(out)
+        export = EvidenceExport.objects.create(
+            narrative=narrative,
+            lookalike=lookalike,
+            office=office,
+            created_by=actor,
+            created_at=now,
+            item_count=count,
+            sha256=digest,
+            size=size,
+            filename=filename,
+        )
+        audit_record(
+            actor=actor,
+            office=office,
+            action=action,
+            obj=narrative or lookalike,
+            changes={"sha256": digest, "filename": filename, "count": count, "bytes": size},
+        )
+    return export
 
 
 def evidence_write(
@@ -238,30 +248,17 @@ def evidence_write(
     narrative's office."""
     policy.require(actor, "monitoring.triage", narrative.office)
     now = now or timezone.now()
-    with transaction.atomic():
-        export, count = _write(
-            actor=actor,
-            office=narrative.office,
-            items=Item.objects.filter(narrative=narrative),
-            subject=_narrative_subject(narrative),
-            out=out,
-            now=now,
-            filename=evidence_filename(narrative=narrative, now=now),
-            narrative=narrative,
-        )
-        audit_record(
-            actor=actor,
-            office=narrative.office,
-            action="monitoring.evidence_export",
-            obj=narrative,
-            changes={
-                "sha256": export.sha256,
-                "filename": export.filename,
-                "count": count,
-                "bytes": export.size,
-            },
-        )
-    return export
+    return _write(
+        actor=actor,
+        office=narrative.office,
+        items=Item.objects.filter(narrative=narrative),
+        subject=_narrative_subject(narrative),
+        out=out,
+        now=now,
+        filename=evidence_filename(narrative=narrative, now=now),
+        action="monitoring.evidence_export",
+        narrative=narrative,
+    )
 
 
 def lookalike_evidence_write(
@@ -272,30 +269,17 @@ def lookalike_evidence_write(
     ``out`` and recorded with its SHA-256. Needs monitoring.triage in the office imitated."""
     policy.require(actor, "monitoring.triage", lookalike.office)
     now = now or timezone.now()
-    with transaction.atomic():
-        export, count = _write(
-            actor=actor,
-            office=lookalike.office,
-            items=Item.objects.filter(pk__in=list(lookalike.item_ids)),
-            subject=_lookalike_subject(lookalike),
-            out=out,
-            now=now,
-            filename=f"bukti-akun-palsu-{lookalike.pk}-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}.zip",
-            lookalike=lookalike,
-        )
-        audit_record(
-            actor=actor,
-            office=lookalike.office,
-            action="monitoring.lookalike_evidence_export",
-            obj=lookalike,
-            changes={
-                "sha256": export.sha256,
-                "filename": export.filename,
-                "count": count,
-                "bytes": export.size,
-            },
-        )
-    return export
+    return _write(
+        actor=actor,
+        office=lookalike.office,
+        items=Item.objects.filter(pk__in=list(lookalike.item_ids)),
+        subject=_lookalike_subject(lookalike),
+        out=out,
+        now=now,
+        filename=f"bukti-akun-palsu-{lookalike.pk}-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}.zip",
+        action="monitoring.lookalike_evidence_export",
+        lookalike=lookalike,
+    )
 
 
 def evidence_export(

@@ -108,7 +108,9 @@ def test_an_editor_confirms_and_the_portal_lists_it(
     assert fake.decided_by == editor
     assert AuditEvent.objects.filter(action="channel.lookalike_confirm", object_id=str(fake.pk)).exists()
     page = client.get("/kab-jepara/akun-resmi/").content.decode()
-    assert "Akun palsu yang sudah dilaporkan" in page
+    assert page.count("Akun palsu yang sudah dilaporkan</h2>") == 1
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title
     assert "@kpujepara_official" in page
     assert 'href="https://x.com/kpujepara_official' not in page  # never a link to the fake
     # The province's and the national lists show it too.

@@ -7,10 +7,10 @@ from django.core.cache import cache
 from PIL import Image
 
 from humas.factcheck.matching import claim_index_reset
-from humas.portal.services import article_approve, article_create, article_submit
 from humas.web import pagecache
 
-from ..factcheck.conftest import klarifikasi
+# The people and the published clarification of KPU Kabupaten Jepara, as the knowledge base's tests make them.
+from ..factcheck.conftest import editor, jepara, operator, publish_clarification  # noqa: F401
 from ..monitoring.test_pipeline import background_claims
 
 HOAX = (
@@ -28,35 +28,6 @@ def _isolated(settings, tmp_path, offices):
     yield
     pagecache.clear()
     claim_index_reset()
-
-
-@pytest.fixture
-def jepara(offices):
-    return offices["33.20"]
-
-
-@pytest.fixture
-def operator(member):
-    return member("33.20", "operator", full_name="Operator Jepara", email="operator.jepara@kpu.test")
-
-
-@pytest.fixture
-def editor(member):
-    return member("33.20", "editor", full_name="Editor Jepara")
-
-
-@pytest.fixture
-def publish_clarification(operator, editor, jepara, django_capture_on_commit_callbacks):
-    """publish_clarification(**fields) -> a klarifikasi of KPU Kabupaten Jepara, published, with
-    the after-commit work run (its claim in the knowledge base, tips answered)."""
-
-    def make(**overrides):
-        with django_capture_on_commit_callbacks(execute=True):
-            article = article_create(actor=operator, office=jepara, data=klarifikasi(**overrides))
-            article_submit(actor=operator, article=article)
-            return article_approve(actor=editor, article=article)
-
-    return make
 
 
 def png(width=400, height=300, *, exif=True) -> io.BytesIO:

@@ -4,12 +4,9 @@ beside the official accounts — or not."""
 
 from __future__ import annotations
 
-import tempfile
-from typing import cast
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,6 +28,7 @@ from humas.web.paging import page_number
 
 from ..evidence import lookalike_evidence_write
 from ..models import EvidenceExport, Item
+from .downloads import evidence_download_response
 
 STATUS_PARAM = "status"
 # What the scorer saw, as people read it (humas/textkit/lookalike.py's reason codes).
@@ -123,12 +121,6 @@ def lookalike_evidence(request: AuthenticatedHttpRequest, office: Office, lookal
     found = lookalike_get_for_office(actor=request.user, office=office, lookalike_id=lookalike_id)
     if found is None:
         raise Http404("lookalike")
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
-    try:
-        export = lookalike_evidence_write(actor=request.user, lookalike=found, out=out)
-    except BaseException:
-        out.close()
-        raise
-    response = FileResponse(out, as_attachment=True, filename=export.filename, content_type="application/zip")
-    response["X-Evidence-SHA256"] = export.sha256
-    return cast(HttpResponse, response)
+    return evidence_download_response(
+        lambda out: lookalike_evidence_write(actor=request.user, lookalike=found, out=out)
+    )

@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-import tempfile
-from typing import cast
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -58,6 +55,7 @@ from ..triage import (
     narrative_status_set,
     narratives_merge,
 )
+from .downloads import evidence_download_response
 
 
 def _narrative(request: AuthenticatedHttpRequest, office: Office, narrative_id: int) -> Narrative:
@@ -352,13 +350,6 @@ def narrative_split_view(
 def evidence_download(request: AuthenticatedHttpRequest, office: Office, narrative_id: int) -> HttpResponse:
     """Build the narrative's evidence ZIP and send it; the export is recorded with its hash."""
     narrative = _triage(request, office, narrative_id)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
-    try:
-        export = evidence_write(actor=request.user, narrative=narrative, out=out)
-    except BaseException:
-        out.close()
-        raise
-    response = FileResponse(out, as_attachment=True, filename=export.filename, content_type="application/zip")
-    response["X-Evidence-SHA256"] = export.sha256
-    # office_view is typed for HttpResponse; Django serves a streamed file response the same way.
-    return cast(HttpResponse, response)
+    return evidence_download_response(
+        lambda out: evidence_write(actor=request.user, narrative=narrative, out=out)
+    )
