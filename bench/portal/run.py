@@ -478,18 +478,10 @@ def shape_embedded(runner: Runner, body_file: Path) -> Shape:
     return shape
 
 
-def shape_production(runner: Runner, body_file: Path) -> Shape:
-    data = runner.work / "b"
-    shutil.rmtree(data, ignore_errors=True)
-    data.mkdir(parents=True)
-    run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "DROP DATABASE IF EXISTS humas_bench_portal"])
-    run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE humas_bench_portal"])
-    run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"])
-    env = production_env(data=data, database_url=PG_URL, redis_url=REDIS_URL)
-
-    seeded = json.loads(
-        run([humas_python(), str(HERE / "humas_site.py"), "seed", str(body_file)], env=env).splitlines()[-1]
-    )
+def start_production(runner: Runner, *, env: dict[str, str], data: Path) -> str:
+    """The production shape started on a seeded database: static files collected, `humas serve`,
+    `humas worker` and nginx with the shipped configuration in front; its base URL (bench/tipline
+    starts it the same way)."""
     run([humas_python(), "-m", "humas.cli", "manage", "collectstatic", "--noinput", "-v0"], env=env)
     app_port, port = free_port(), free_port()
     app = runner.start(
@@ -502,6 +494,22 @@ def shape_production(runner: Runner, body_file: Path) -> Shape:
     proxy = start_nginx(runner, "b", NGINX_PRODUCTION.format(app_port=app_port, port=port, data=data))
     base = f"http://127.0.0.1:{port}"
     wait_http(base + "/healthz", proxy)
+    return base
+
+
+def shape_production(runner: Runner, body_file: Path) -> Shape:
+    data = runner.work / "b"
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "DROP DATABASE IF EXISTS humas_bench_portal"])
+    run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE humas_bench_portal"])
+    run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"])
+    env = production_env(data=data, database_url=PG_URL, redis_url=REDIS_URL)
+
+    seeded = json.loads(
+        run([humas_python(), str(HERE / "humas_site.py"), "seed", str(body_file)], env=env).splitlines()[-1]
+    )
+    base = start_production(runner, env=env, data=data)
     shape = Shape("b", "production: nginx (deploy/nginx) + Granian 2×4 (humas serve) + PostgreSQL + Redis", base,
                   seeded["url"], int(seeded["id"]), env)  # fmt: skip
     check_page(shape, expect_cache="nginx")

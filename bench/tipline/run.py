@@ -59,7 +59,7 @@ fetch, free_port, humas_env, humas_python, machine = (
     _pb.machine,
 )
 parse_wrk, run, start_nginx, wait_http = _pb.parse_wrk, _pb.run, _pb.start_nginx, _pb.wait_http
-production_env = _pb.production_env
+production_env, start_production = _pb.production_env, _pb.start_production
 
 FACTCHECKS = REPO.parent / "shared" / "data" / "factchecks"
 PG_URL = "postgres://postgres@127.0.0.1:5432/humas_bench_tipline"
@@ -121,19 +121,7 @@ def production(runner: Runner) -> tuple[str, dict[str, str]]:
         data=data, database_url=PG_URL, redis_url=REDIS_URL, HUMAS_CLAIM_CHECKS_PER_MINUTE="0"
     )
     seed(env)
-    run([humas_python(), "-m", "humas.cli", "manage", "collectstatic", "--noinput", "-v0"], env=env)
-    app_port, port = free_port(), free_port()
-    app = runner.start(
-        "b-app",
-        [humas_python(), "-m", "humas.cli", "serve", "--host", "127.0.0.1", "--port", str(app_port)],
-        env=env,
-    )
-    runner.start("b-worker", [humas_python(), "-m", "humas.cli", "worker"], env=env)
-    wait_http(f"http://127.0.0.1:{app_port}/healthz", app)
-    proxy = start_nginx(runner, "b", NGINX_PRODUCTION.format(app_port=app_port, port=port, data=data))
-    base = f"http://127.0.0.1:{port}"
-    wait_http(base + "/healthz", proxy)
-    return base, env
+    return start_production(runner, env=env, data=data), env
 
 
 def check_answers(base: str) -> dict[str, str]:
