@@ -246,7 +246,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from django.conf import settings
 
     from humas.demo.fakes import TIPLINE_BOT, demo_fakes_feed, demo_fakes_state, demo_fakes_tipline
-    from humas.demo.seed import demo_content, demo_monitoring, demo_official_accounts, demo_seed, demo_tipline
+    from humas.demo.seed import (
+        demo_amplification,
+        demo_calendar,
+        demo_cascade,
+        demo_content,
+        demo_monitoring,
+        demo_official_accounts,
+        demo_seed,
+        demo_tipline,
+    )
 
     url = f"http://{args.host}:{args.port}/"
     fakes_port = args.fakes_port or args.port + 1
@@ -269,6 +278,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     logins = demo_seed(password=password)
     demo_content()
     demo_official_accounts()
+    demo_calendar()
+    demo_cascade()
+    demo_amplification()
     demo_monitoring()
     # The sample's comments on the fakes (before they start), so replies to them can be sent.
     demo_fakes_feed(demo_fakes_state(settings.DATA_DIR))

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Query, Router, Schema, Status
@@ -19,7 +20,35 @@ from humas.accounts.apitokens import api_token_authenticate
 from humas.accounts.http import AuthenticatedHttpRequest
 from humas.accounts.models import ApiToken
 from humas.audit.services import audit_record
+from humas.blackouts.selectors import blackout_list_for_office
 from humas.channels.models import Channel
+from humas.coordination import amplification_selectors
+from humas.coordination.amplification import (
+    AmplificationError,
+    amplification_create,
+    amplification_decline,
+    amplification_record,
+    amplification_source_from_delivery,
+    amplification_source_from_url,
+)
+from humas.coordination.amplification_selectors import (
+    TaskSummary,
+    amplification_board,
+    amplification_list_for_office,
+    amplification_list_sent,
+    amplification_source_deliveries,
+    amplification_task_get_for_board,
+)
+from humas.coordination.cascade_selectors import (
+    BoardFilters,
+    CascadeSummary,
+    cascade_board,
+    cascade_get_for_board,
+    cascade_list_sent,
+    cascade_queue_for_office,
+)
+from humas.coordination.cascades import CascadeError, cascade_adopt, cascade_decline, cascade_text_resolve
+from humas.coordination.models import AmplificationTarget, AmplificationTask, Cascade, CascadeTarget
 from humas.monitoring.models import Source
 from humas.monitoring.selectors import source_get_by_reference
 from humas.monitoring.services import (
@@ -31,24 +60,42 @@ from humas.monitoring.services import (
 from humas.offices import policy
 from humas.offices.models import Membership, Office
 from humas.offices.selectors import office_get_public, office_list_public
+from humas.publishing.delivery import post_reschedule, publication_create
 from humas.publishing.metrics import post_metrics_summary
-from humas.publishing.models import DeliveryMetrics, Post
-from humas.publishing.services import PublishingError, post_create
+from humas.publishing.models import Delivery, DeliveryMetrics, Post
+from humas.publishing.services import PublishingError, post_approve, post_create, post_submit
 from humas.web import limits
+from humas.web.origins import public_url
 from humas.web.requestcontext import request_client_ip
 
 from .docs import swagger_docs
 from .schemas import (
+    AdoptIn,
+    AmplificationBoardFilters,
+    AmplificationBoardOut,
+    AmplificationIn,
+    AmplificationRecordIn,
+    AmplificationTargetOut,
+    AmplificationTaskOut,
+    BlackoutOut,
+    BoardOut,
+    CascadeBoardFilters,
+    CascadeOut,
+    CascadeTargetOut,
+    DeclineIn,
     ErrorOut,
     MembershipOut,
     MeOut,
     MonitoringItemsIn,
     MonitoringItemsOut,
     OfficeOut,
+    PostFilters,
     PostIn,
     PostMetricsOut,
     PostOut,
+    PublishIn,
     RateLimitedOut,
+    ScheduleIn,
     ValidationErrorOut,
 )
 
@@ -136,6 +183,16 @@ def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespon
 
 @api.exception_handler(PublishingError)
 def publishing_error(request: HttpRequest, exc: PublishingError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(CascadeError)
+def cascade_error(request: HttpRequest, exc: CascadeError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(AmplificationError)
+def amplification_error(request: HttpRequest, exc: AmplificationError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)
 
 
@@ -323,6 +380,105 @@ def post_metrics(request: AuthenticatedHttpRequest, post_id: int):
     }
 
 
+def _post_out(post: Post) -> dict[str, object]:
+    """A post with its deliveries, read from ``post_queryset()``'s prefetches."""
+    deliveries = [
+        {
+            "id": d.pk,
+            "channel_id": d.channel_id,
+            "channel": str(d.channel),
+            "platform": d.channel.platform,
+            "state": d.state,
+            "url": d.url,
+            "error_message": d.error_message,
+            "next_attempt_at": d.next_attempt_at,
+            "sent_at": d.sent_at,
+            "held_by": {
+                "reason": d.held_by.title,
+                "office_code": d.held_by.office.code,
+                "ends_at": d.held_by.ends_at,
+            }
+            if d.state == Delivery.State.HELD and d.held_by is not None
+            else None,
+        }
+        for publication in post.publications.all()
+        for d in publication.deliveries.all()
+    ]
+    return {
+        "id": post.pk,
+        "office_code": post.office.code,
+        "status": post.status,
+        "text": post.text,
+        "link": post.link,
+        "channels": sorted(c.pk for c in post.channels.all()),
+        "scheduled_at": post.scheduled_at,
+        "is_clarification": post.is_clarification,
+        "approved_by": post.approved_by.get_full_name() if post.approved_by else None,
+        "created_at": post.created_at,
+        "deliveries": deliveries,
+    }
+
+
+def post_queryset() -> QuerySet[Post]:
+    """Posts with everything ``_post_out`` reads, in a fixed number of queries for any page."""
+    return Post.objects.select_related("office", "approved_by").prefetch_related(
+        "channels",
+        Prefetch(
+            "publications__deliveries",
+            queryset=Delivery.objects.select_related("channel", "held_by__office").order_by("pk"),
+        ),
+    )
+
+
+def _visible_post(request: AuthenticatedHttpRequest, post_id: int) -> Post:
+    """The post, if this person may see its office's content; else 404 (another office's post is
+    not told apart from a missing one). The service checks the action itself."""
+    post = post_queryset().filter(pk=post_id).first()
+    if post is None or not policy.can(request.user, "content.view", post.office):
+        raise Http404
+    return post
+
+
+def _fresh(request: AuthenticatedHttpRequest, post: Post, *, operation: str) -> dict[str, object]:
+    audit_api_change(request, operation=operation, office=post.office, obj=post)
+    return _post_out(post_queryset().get(pk=post.pk))
+
+
+@posts_router.get(
+    "",
+    response={200: list[PostOut], 404: ErrorOut, 422: ValidationErrorOut, **REFUSALS},
+    auth=SIGNED_IN,
+    summary="List posts",
+)
+@paginate(LimitOffsetPagination)
+def list_posts(request: AuthenticatedHttpRequest, filters: Query[PostFilters]):
+    """The posts of an office (newest first), with each delivery's state; `below=true` adds the
+    offices below it that you may see. Needs the right to see the office's content."""
+    office = Office.objects.filter(code=no_nul(filters.office), is_active=True).first()
+    if office is None or not policy.can(request.user, "content.view", office):
+        raise Http404
+    posts = post_queryset().order_by("-created_at", "-pk")
+    if filters.below:
+        posts = posts.filter(
+            office__in=policy.visible_offices(request.user, action="content.view", root=office)
+        )
+    else:
+        posts = posts.filter(office=office)
+    if filters.status:
+        posts = posts.filter(status=filters.status)
+    return [_post_out(post) for post in posts]
+
+
+@posts_router.get(
+    "/{post_id}",
+    response={200: PostOut, 404: ErrorOut, 422: ValidationErrorOut, **REFUSALS},
+    auth=SIGNED_IN,
+    summary="One post and its delivery status",
+)
+def get_post(request: AuthenticatedHttpRequest, post_id: int):
+    return _post_out(_visible_post(request, post_id))
+
+
 @posts_router.post(
     "",
     response={201: PostOut, 400: ErrorOut, 404: ErrorOut, **WRITE_REFUSALS},
@@ -330,8 +486,9 @@ def post_metrics(request: AuthenticatedHttpRequest, post_id: int):
     summary="Create a draft post",
 )
 def create_post(request: AuthenticatedHttpRequest, data: PostIn):
-    """A new draft in the office with code `office`; it goes out only after review and approval in
-    the back office. Needs a write token (or the session) and the right to draft in that office."""
+    """A new draft in the office with code `office`; it goes out only after review and approval.
+    Needs a write token (or the session) and the right to draft in that office. A time inside a
+    blackout window is a 400 that names the window."""
     office = Office.objects.filter(code=no_nul(data.office), is_active=True).first()
     if office is None:
         raise Http404
@@ -342,22 +499,114 @@ def create_post(request: AuthenticatedHttpRequest, data: PostIn):
         raise PublishingError(_("Kanal itu bukan kanal aktif kantor ini."))
     with transaction.atomic():
         post = post_create(
-            actor=request.user, office=office, text=data.text, link=data.link, channels=channels
+            actor=request.user,
+            office=office,
+            text=no_nul(data.text),
+            link=no_nul(data.link),
+            channels=channels,
+            scheduled_at=data.scheduled_at,
+            is_clarification=data.is_clarification,
         )
-        audit_api_change(request, operation="post_create", office=office, obj=post)
-    return Status(
-        201,
+        return Status(201, _fresh(request, post, operation="post_create"))
+
+
+@posts_router.post(
+    "/{post_id}/submit",
+    response={200: PostOut, 400: ErrorOut, 404: ErrorOut, **WRITE_REFUSALS},
+    auth=SIGNED_IN,
+    summary="Send a draft for review",
+)
+def submit_post(request: AuthenticatedHttpRequest, post_id: int):
+    """Needs the right to draft in the post's office; the post needs at least one channel."""
+    post = _visible_post(request, post_id)
+    with transaction.atomic():
+        return _fresh(request, post_submit(actor=request.user, post=post), operation="post_submit")
+
+
+@posts_router.post(
+    "/{post_id}/approve",
+    response={200: PostOut, 400: ErrorOut, 404: ErrorOut, **WRITE_REFUSALS},
+    auth=SIGNED_IN,
+    summary="Approve a post in review",
+)
+def approve_post(request: AuthenticatedHttpRequest, post_id: int):
+    """Needs an Editor's or Administrator's right to approve in the post's office (an Operator's
+    token is a 403), and a second person: nobody approves what they wrote or changed last."""
+    post = _visible_post(request, post_id)
+    with transaction.atomic():
+        return _fresh(request, post_approve(actor=request.user, post=post), operation="post_approve")
+
+
+@posts_router.post(
+    "/{post_id}/schedule",
+    response={200: PostOut, 400: ErrorOut, 404: ErrorOut, **WRITE_REFUSALS},
+    auth=SIGNED_IN,
+    summary="Move a post to another time",
+)
+def schedule_post(request: AuthenticatedHttpRequest, post_id: int, data: ScheduleIn):
+    """Only the time changes, so an approved post keeps its approval; deliveries not yet sent
+    (queued, waiting or held) move with it."""
+    post = _visible_post(request, post_id)
+    with transaction.atomic():
+        moved = post_reschedule(actor=request.user, post=post, scheduled_at=data.scheduled_at)
+        return _fresh(request, moved, operation="post_schedule")
+
+
+@posts_router.post(
+    "/{post_id}/publish",
+    response={200: PostOut, 400: ErrorOut, 404: ErrorOut, **WRITE_REFUSALS},
+    auth=SIGNED_IN,
+    summary="Publish an approved post",
+)
+def publish_post(request: AuthenticatedHttpRequest, post_id: int, data: PublishIn):
+    """One delivery per channel, sent at the post's time (or now); read their state with
+    `GET /posts/{id}`. Needs the right to publish in the post's office; inside a blackout window
+    only an Administrator, with `blackout_override`."""
+    post = _visible_post(request, post_id)
+    approved = list(post.channels.all())
+    if data.channels:
+        chosen = [c for c in approved if c.pk in set(data.channels)]
+        if len(chosen) != len(set(data.channels)):
+            raise PublishingError(_("Kanal itu bukan kanal tujuan yang disetujui untuk unggahan ini."))
+    else:
+        chosen = [c for c in approved if c.is_active]
+    with transaction.atomic():
+        publication_create(
+            actor=request.user, post=post, channels=chosen, blackout_override=no_nul(data.blackout_override)
+        )
+        return _fresh(request, post, operation="post_publish")
+
+
+blackouts_router = Router(tags=["blackouts"])
+
+
+@blackouts_router.get(
+    "",
+    response={200: list[BlackoutOut], 404: ErrorOut, 422: ValidationErrorOut, **REFUSALS},
+    auth=SIGNED_IN,
+    summary="Blackout windows covering an office",
+)
+def list_blackouts(request: AuthenticatedHttpRequest, office: str):
+    """The windows (masa tenang, hari berkabung) that cover the office with code `office` now or
+    later: its own and those of the offices above it declared for everything below them."""
+    found = Office.objects.filter(code=no_nul(office), is_active=True).first()
+    if found is None or not policy.can(request.user, "office.view", found):
+        raise Http404
+    page = blackout_list_for_office(actor=request.user, office=found)
+    return [
         {
-            "id": post.pk,
-            "office_code": office.code,
-            "status": post.status,
-            "text": post.text,
-            "link": post.link,
-            "channels": sorted(c.pk for c in channels),
-            "scheduled_at": post.scheduled_at,
-            "created_at": post.created_at,
-        },
-    )
+            "id": w.pk,
+            "office_code": w.office.code,
+            "includes_below": w.includes_below,
+            "starts_at": w.starts_at,
+            "ends_at": w.ends_at,
+            "reason": w.reason,
+            "title": w.title,
+            "note": w.note,
+            "clarifications_exempt": w.clarifications_exempt,
+        }
+        for w in [*page.current, *page.upcoming]
+    ]
 
 
 monitoring_router = Router(tags=["monitoring"])
@@ -410,7 +659,473 @@ def ingest_items(request: AuthenticatedHttpRequest, data: MonitoringItemsIn):
     return {"source_id": source.pk, "created": result.created, "duplicates": result.duplicates}
 
 
+cascades_router = Router(tags=["cascades"])
+
+
+def _office_by_code(request: AuthenticatedHttpRequest, code: str) -> Office:
+    """The active office with ``code`` whose content this person may see; else 404."""
+    office = Office.objects.filter(code=no_nul(code), is_active=True).first()
+    if office is None or not policy.can(request.user, "content.view", office):
+        raise Http404
+    return office
+
+
+def _cascade_out(summary: CascadeSummary) -> dict[str, object]:
+    cascade = summary.cascade
+    return {
+        "id": cascade.pk,
+        "office_code": cascade.office.code,
+        "source_post_id": cascade.source_post_id,
+        "source_article_id": cascade.source_article_id,
+        "text": cascade.text,
+        "link": cascade.link,
+        "scope": cascade.scope,
+        "province_code": cascade.province.code if cascade.province_id and cascade.province else None,
+        "deadline": cascade.deadline,
+        "created_at": cascade.created_at,
+        "created_by": cascade.created_by.get_full_name(),
+        "targets": summary.total,
+        "pending": summary.pending,
+        "adopted": summary.adopted,
+        "adapted": summary.adapted,
+        "declined": summary.declined,
+    }
+
+
+def _target_out(target: CascadeTarget) -> dict[str, object]:
+    cascade = target.cascade
+    return {
+        "id": target.pk,
+        "cascade_id": cascade.pk,
+        "office_code": target.office.code,
+        "sender_code": cascade.office.code,
+        "text": cascade_text_resolve(text=cascade.text, office=target.office).text,
+        "link": cascade.link,
+        "deadline": cascade.deadline,
+        "status": target.status,
+        "decided_by": target.decided_by.get_full_name() if target.decided_by else None,
+        "decided_at": target.decided_at,
+        "decline_reason": target.decline_reason,
+        "automatic": target.automatic,
+        "post_id": target.post_id,
+    }
+
+
+@cascades_router.get(
+    "",
+    response={200: list[CascadeOut], 404: ErrorOut, 422: ValidationErrorOut, **REFUSALS},
+    auth=SIGNED_IN,
+    summary="Cascades an office sent",
+)
+@paginate(LimitOffsetPagination)
+def list_cascades(request: AuthenticatedHttpRequest, office: str):
+    """The content the office with code `office` (KPU RI or a province) sent to the offices below
+    it, newest first, with how many offices adopted, adapted, declined or have not decided yet.
+    Needs the right to see the office's content."""
+    found = _office_by_code(request, office)
+    return [
+        _cascade_out(summary) for summary in cascade_list_sent(actor=request.user, office=found, limit=500)
+    ]
+
+
+@cascades_router.get(
+    "/received",
+    response={200: list[CascadeTargetOut], 404: ErrorOut, 422: ValidationErrorOut, **REFUSALS},
+    auth=SIGNED_IN,
+    summary="Cascades an office received",
+)
+@paginate(LimitOffsetPagination)
+def list_received(request: AuthenticatedHttpRequest, office: str):
+    """What reached the office with code `office` from above ("Dari kantor atasan"): undecided
+    first, nearest deadline first; each with its text as this office publishes it."""
+    found = _office_by_code(request, office)
+    return [_target_out(t) for t in cascade_queue_for_office(actor=request.user, office=found)]
+
+
+@cascades_router.get(
+    "/{cascade_id}/board",
+    response={200: BoardOut, 404: ErrorOut, 422: ValidationErrorOut, **REFUSALS},
+    auth=SIGNED_IN,
+    summary="One cascade's board",
+)
+def get_board(request: AuthenticatedHttpRequest, cascade_id: int, filters: Query[CascadeBoardFilters]):
+    """Each receiving office's decision and publication (published: adopted or adapted, and
+    sent), with the counts. The sender sees every office; an office below it (`office=`) sees
+    only the offices in its own subtree, read-only. Another province's rows are never shown."""
+    sender = Cascade.objects.filter(pk=cascade_id).values_list("office__code", flat=True).first()
+    if sender is None:
+        raise Http404
+    office = _office_by_code(request, filters.office or sender)
+    found = cascade_get_for_board(actor=request.user, office=office, cascade_id=cascade_id)
+    board = cascade_board(
+        actor=request.user,
+        office=office,
+        cascade=found,
+        filters=BoardFilters(
+            status=filters.status or "", province=no_nul(filters.province or ""), sort=filters.sort
+        ),
+    )
+    everyone = CascadeSummary(
+        cascade=found,
+        total=board.total,
+        pending=board.counts["pending"],
+        adopted=board.counts["adopted"],
+        adapted=board.counts["adapted"],
+        declined=board.counts["declined"],
+    )
+    return {
+        "cascade": _cascade_out(everyone),
+        "office_code": office.code,
+        "read_only": board.read_only,
+        "counts": board.counts,
+        "rows": [
+            {
+                "target_id": row.target.pk,
+                "office_code": row.office.code,
+                "office_name": row.office.name,
+                "province_code": row.province.code if row.province else None,
+                "status": row.status,
+                "decision": row.target.status,
+                "decided_by": row.target.decided_by.get_full_name() if row.target.decided_by else None,
+                "decided_at": row.target.decided_at,
+                "decline_reason": row.target.decline_reason,
+                "automatic": row.target.automatic,
+                "post_id": row.target.post_id,
+                "published_at": row.published_at,
+                "links": [url for _channel, url in row.links],
+            }
+            for row in board.rows
+        ],
+    }
+
+
+def _visible_target(request: AuthenticatedHttpRequest, target_id: int) -> CascadeTarget:
+    """The target, if this person may see its office's content; else 404 (another office's item
+    is not told apart from a missing one). The service checks the action itself."""
+    target = (
+        CascadeTarget.objects.select_related("office", "cascade__office", "decided_by")
+        .filter(pk=target_id)
+        .first()
+    )
+    if target is None or not policy.can(request.user, "content.view", target.office):
+        raise Http404
+    return target
+
+
+@cascades_router.post(
+    "/targets/{target_id}/adopt",
+    response={200: CascadeTargetOut, 400: ErrorOut, 404: ErrorOut, **WRITE_REFUSALS},
+    auth=SIGNED_IN,
+    summary="Adopt a cascade as it is",
+)
+def adopt_target(request: AuthenticatedHttpRequest, target_id: int, data: AdoptIn):
+    """Publish the cascade in the receiving office now, with its fill-in fields resolved and the
+    approval given above, on the chosen channels of that office. Needs an Operator's, Editor's or
+    Administrator's right there. Already decided, inside a blackout window, or a channel that
+    would refuse the text: a 400 that says why, and nothing is made."""
+    target = _visible_target(request, target_id)
+    wanted = set(data.channels)
+    channels = list(Channel.objects.filter(office=target.office, is_active=True, pk__in=wanted))
+    if len(channels) != len(wanted):
+        raise CascadeError(_("Kanal itu bukan kanal aktif kantor ini."))
+    with transaction.atomic():
+        adopted = cascade_adopt(actor=request.user, target=target, channels=channels)
+        audit_api_change(request, operation="cascade_adopt", office=target.office, obj=adopted)
+    return _target_out(_visible_target(request, target_id))
+
+
+@cascades_router.post(
+    "/targets/{target_id}/decline",
+    response={200: CascadeTargetOut, 400: ErrorOut, 404: ErrorOut, **WRITE_REFUSALS},
+    auth=SIGNED_IN,
+    summary="Decline a cascade with a reason",
+)
+def decline_target(request: AuthenticatedHttpRequest, target_id: int, data: DeclineIn):
+    """The sender reads the reason on its board. Needs an Operator's, Editor's or
+    Administrator's right in the receiving office."""
+    target = _visible_target(request, target_id)
+    with transaction.atomic():
+        declined = cascade_decline(actor=request.user, target=target, reason=no_nul(data.reason))
+        audit_api_change(request, operation="cascade_decline", office=target.office, obj=declined)
+    return _target_out(_visible_target(request, target_id))
+
+
+amplification_router = Router(tags=["amplification"])
+
+
+def _task_out(summary: TaskSummary) -> dict[str, object]:
+    task = summary.task
+    return {
+        "id": task.pk,
+        "office_code": task.office.code,
+        "url": task.url,
+        "platform": task.platform,
+        "account_office_code": task.account.office.code,
+        "source_post_id": task.source_post_id,
+        "ask_share": task.ask_share,
+        "ask_interact": task.ask_interact,
+        "instructions": task.instructions,
+        "scope": task.scope,
+        "province_code": task.province.code if task.province_id and task.province else None,
+        "deadline": task.deadline,
+        "created_at": task.created_at,
+        "created_by": task.created_by.get_full_name(),
+        "targets": summary.total,
+        "pending": summary.pending,
+        "sharing": summary.sharing,
+        "done": summary.done,
+        "declined": summary.declined,
+    }
+
+
+def _amplification_target_out(target: AmplificationTarget) -> dict[str, object]:
+    task = target.task
+    return {
+        "id": target.pk,
+        "task_id": task.pk,
+        "office_code": target.office.code,
+        "sender_code": task.office.code,
+        "url": task.url,
+        "platform": task.platform,
+        "ask_share": task.ask_share,
+        "ask_interact": task.ask_interact,
+        "instructions": task.instructions,
+        "deadline": task.deadline,
+        "status": target.status,
+        "result_url": target.result_url,
+        "shared": target.shared,
+        "interacted": target.interacted,
+        "recorded_by": target.recorded_by.get_full_name() if target.recorded_by else None,
+        "recorded_at": target.recorded_at,
+        "decline_reason": target.decline_reason,
+        "post_id": target.post_id,
+    }
+
+
+@amplification_router.get(
+    "",
+    response={200: list[AmplificationTaskOut], 404: ErrorOut, 422: ValidationErrorOut, **REFUSALS},
+    auth=SIGNED_IN,
+    summary="Amplification tasks an office asked",
+)
+@paginate(LimitOffsetPagination)
+def list_amplification_tasks(request: AuthenticatedHttpRequest, office: str):
+    """The tasks the office with code `office` (KPU RI or a province) asked of the offices below
+    it, newest first, with how many are done, being shared, declined or waiting. Needs the right
+    to see the office's content."""
+    found = _office_by_code(request, office)
+    return [
+        _task_out(summary) for summary in amplification_list_sent(actor=request.user, office=found, limit=500)
+    ]
+
+
+@amplification_router.get(
+    "/received",
+    response={200: list[AmplificationTargetOut], 404: ErrorOut, 422: ValidationErrorOut, **REFUSALS},
+    auth=SIGNED_IN,
+    summary="Amplification tasks of an office",
+)
+@paginate(LimitOffsetPagination)
+def list_amplification_received(request: AuthenticatedHttpRequest, office: str):
+    """The tasks that reached the office with code `office` ("Tugas amplifikasi"): waiting first,
+    nearest deadline first, then the answered ones."""
+    found = _office_by_code(request, office)
+    return [
+        _amplification_target_out(t) for t in amplification_list_for_office(actor=request.user, office=found)
+    ]
+
+
+@amplification_router.get(
+    "/{task_id}/board",
+    response={200: AmplificationBoardOut, 404: ErrorOut, 422: ValidationErrorOut, **REFUSALS},
+    auth=SIGNED_IN,
+    summary="One amplification task's board",
+)
+def get_amplification_board(
+    request: AuthenticatedHttpRequest, task_id: int, filters: Query[AmplificationBoardFilters]
+):
+    """Each receiving office's status, result link and who recorded it, with the counts. The
+    asking office sees every office; an office below it (`office=`) sees only the offices of its
+    own subtree, read-only. Another province's rows are never shown."""
+    sender = AmplificationTask.objects.filter(pk=task_id).values_list("office__code", flat=True).first()
+    if sender is None:
+        raise Http404
+    office = _office_by_code(request, filters.office or sender)
+    found = amplification_task_get_for_board(actor=request.user, office=office, task_id=task_id)
+    board = amplification_board(
+        actor=request.user,
+        office=office,
+        task=found,
+        filters=amplification_selectors.BoardFilters(
+            status=filters.status or "", province=no_nul(filters.province or ""), sort=filters.sort
+        ),
+    )
+    everyone = TaskSummary(
+        task=found,
+        total=board.total,
+        pending=board.counts["pending"],
+        sharing=board.counts["sharing"],
+        done=board.counts["done"],
+        declined=board.counts["declined"],
+    )
+    return {
+        "task": _task_out(everyone),
+        "office_code": office.code,
+        "read_only": board.read_only,
+        "counts": board.counts,
+        "rows": [
+            {
+                "target_id": row.target.pk,
+                "office_code": row.office.code,
+                "office_name": row.office.name,
+                "province_code": row.province.code if row.province else None,
+                "status": row.status,
+                "result_url": row.target.result_url,
+                "shared": row.target.shared,
+                "interacted": row.target.interacted,
+                "recorded_by": row.target.recorded_by.get_full_name() if row.target.recorded_by else None,
+                "recorded_at": row.target.recorded_at,
+                "decline_reason": row.target.decline_reason,
+                "post_id": row.target.post_id,
+            }
+            for row in board.rows
+        ],
+    }
+
+
+def _offices_by_codes(codes: list[str], *, field: str) -> list[Office]:
+    """The active offices with these codes (the body's ``field``); a code that names none is a 422."""
+    wanted = list(dict.fromkeys(no_nul(code) for code in codes))
+    found = {o.code: o for o in Office.objects.filter(code__in=wanted, is_active=True)}
+    missing = [code for code in wanted if code not in found]
+    if missing:
+        raise ValidationError(
+            [
+                {
+                    "type": "unknown_office",
+                    "loc": ["body", "data", field],
+                    "msg": _("Tidak ada kantor aktif dengan kode %(codes)s.") % {"codes": ", ".join(missing)},
+                }
+            ]
+        )
+    return [found[code] for code in wanted]
+
+
+@amplification_router.post(
+    "",
+    response={200: AmplificationTaskOut, 400: ErrorOut, 404: ErrorOut, **WRITE_REFUSALS},
+    auth=SIGNED_IN,
+    summary="Ask the offices below to amplify a post",
+)
+def create_amplification_task(request: AuthenticatedHttpRequest, data: AmplificationIn):
+    """Ask the offices below the office with code `office` (all of them, one province's, or
+    chosen ones) to share and/or interact with a post of an official account by `deadline`. Needs
+    an Editor's or Administrator's right there (an Operator's token is a 403). A URL that is no
+    official account's post, a past deadline, an office outside reach: a 400 that says why, and
+    nothing is made."""
+    office = _office_by_code(request, data.office)
+    policy.require(request.user, "amplification.send", office)
+    province = (
+        _offices_by_codes([data.province], field="province")[0]
+        if data.scope == "province" and data.province
+        else None
+    )
+    chosen = (
+        _offices_by_codes(data.offices, field="offices") if data.scope == "chosen" and data.offices else []
+    )
+    if data.post_id is not None:
+        post = Post.objects.filter(pk=data.post_id, office=office).first()
+        if post is None:
+            raise Http404
+        wanted = no_nul(data.url).strip()
+        match = next(
+            (
+                d
+                for d in amplification_source_deliveries(actor=request.user, office=office, post=post)
+                if d.url == wanted or public_url(d.url) == wanted
+            ),
+            None,
+        )
+        if match is None:
+            raise AmplificationError(_("Pilih salah satu tautan unggahan ini yang sudah terbit."))
+        source = amplification_source_from_delivery(office=office, post=post, delivery_id=match.pk)
+    else:
+        source = amplification_source_from_url(url=no_nul(data.url))
+    with transaction.atomic():
+        task = amplification_create(
+            actor=request.user,
+            office=office,
+            source=source,
+            scope=data.scope,
+            deadline=data.deadline,
+            ask_share=data.ask_share,
+            ask_interact=data.ask_interact,
+            instructions=no_nul(data.instructions),
+            province=province,
+            chosen=chosen,
+        )
+        audit_api_change(request, operation="amplification_create", office=office, obj=task)
+    asked = task.targets.count()
+    return _task_out(TaskSummary(task=task, total=asked, pending=asked, sharing=0, done=0, declined=0))
+
+
+def _visible_amplification_target(request: AuthenticatedHttpRequest, target_id: int) -> AmplificationTarget:
+    """The target, if this person may see its office's content; else 404 (another office's item
+    is not told apart from a missing one). The service checks the action itself."""
+    target = (
+        AmplificationTarget.objects.select_related("office", "task__office", "recorded_by")
+        .filter(pk=target_id)
+        .first()
+    )
+    if target is None or not policy.can(request.user, "content.view", target.office):
+        raise Http404
+    return target
+
+
+@amplification_router.post(
+    "/targets/{target_id}/record",
+    response={200: AmplificationTargetOut, 400: ErrorOut, 404: ErrorOut, **WRITE_REFUSALS},
+    auth=SIGNED_IN,
+    summary="Record (complete) an amplification task",
+)
+def record_amplification(request: AuthenticatedHttpRequest, target_id: int, data: AmplificationRecordIn):
+    """What the receiving office did: `shared` (with `url`, the post on its own official account
+    on the task's platform) and/or `interacted` (a comment's `url` when there is one). A URL of
+    another account is a 400 naming the account expected; an answered task is a 400 naming who
+    answered. Needs an Operator's, Editor's or Administrator's right there."""
+    target = _visible_amplification_target(request, target_id)
+    with transaction.atomic():
+        recorded = amplification_record(
+            actor=request.user,
+            target=target,
+            url=no_nul(data.url),
+            shared=data.shared,
+            interacted=data.interacted,
+        )
+        audit_api_change(request, operation="amplification_record", office=target.office, obj=recorded)
+    return _amplification_target_out(_visible_amplification_target(request, target_id))
+
+
+@amplification_router.post(
+    "/targets/{target_id}/decline",
+    response={200: AmplificationTargetOut, 400: ErrorOut, 404: ErrorOut, **WRITE_REFUSALS},
+    auth=SIGNED_IN,
+    summary="Decline an amplification task with a reason",
+)
+def decline_amplification(request: AuthenticatedHttpRequest, target_id: int, data: DeclineIn):
+    """The asking office reads the reason on its board. Needs an Operator's, Editor's or
+    Administrator's right in the receiving office."""
+    target = _visible_amplification_target(request, target_id)
+    with transaction.atomic():
+        declined = amplification_decline(actor=request.user, target=target, reason=no_nul(data.reason))
+        audit_api_change(request, operation="amplification_decline", office=target.office, obj=declined)
+    return _amplification_target_out(_visible_amplification_target(request, target_id))
+
+
 api.add_router("/offices", offices_router)
 api.add_router("/me", me_router)
 api.add_router("/posts", posts_router)
 api.add_router("/monitoring", monitoring_router)
+api.add_router("/blackouts", blackouts_router)
+api.add_router("/cascades", cascades_router)
+api.add_router("/amplification", amplification_router)

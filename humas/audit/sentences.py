@@ -70,6 +70,17 @@ SENTENCES: dict[str, Sentence] = {
     "api_token.create": S(_("%(actor)s membuat token API %(object)s."), uses=("name",)),
     "api_token.revoke": S(_("%(actor)s mencabut token API %(object)s."), uses=("name",)),
     "api.post_create": S(_("%(actor)s membuat unggahan %(object)s lewat API.")),
+    "api.post_submit": S(_("%(actor)s mengajukan unggahan %(object)s untuk disetujui lewat API.")),
+    "api.post_approve": S(_("%(actor)s menyetujui unggahan %(object)s lewat API.")),
+    "api.post_schedule": S(_("%(actor)s memindahkan jadwal unggahan %(object)s lewat API.")),
+    "api.post_publish": S(_("%(actor)s menerbitkan unggahan %(object)s lewat API.")),
+    "api.cascade_adopt": S(_("%(actor)s mengadopsi %(object)s dari kantor atasan lewat API.")),
+    "api.cascade_decline": S(_("%(actor)s menolak %(object)s dari kantor atasan lewat API.")),
+    "api.amplification_create": S(
+        _("%(actor)s meminta kantor di bawahnya mengamplifikasi %(object)s lewat API.")
+    ),
+    "api.amplification_record": S(_("%(actor)s mencatat hasil tugas amplifikasi %(object)s lewat API.")),
+    "api.amplification_decline": S(_("%(actor)s menolak tugas amplifikasi %(object)s lewat API.")),
     "api.monitoring_items_ingest": S(
         _("%(actor)s memasukkan item ke sumber pemantauan %(object)s lewat API.")
     ),
@@ -137,6 +148,50 @@ SENTENCES: dict[str, Sentence] = {
         _("%(actor)s membatalkan tanda terbit unggahan %(object)s di %(channel)s.")
     ),
     "delivery.mark_deleted": S(_("%(actor)s menandai unggahan %(object)s sudah dihapus dari %(channel)s.")),
+    "post.reschedule": S(_("%(actor)s memindahkan jadwal unggahan %(object)s.")),
+    "post.adopt_approved": S(
+        _("%(actor)s membuat unggahan %(object)s dari konten kantor atasan, dengan persetujuan dari sana."),
+        uses=("status",),
+    ),
+    # Cascades down the hierarchy (humas/coordination).
+    "cascade.create": S(_("%(actor)s meneruskan %(object)s ke kantor di bawahnya.")),
+    "cascade.adopt": S(
+        _("%(actor)s mengadopsi %(object)s dari kantor atasan dan menerbitkannya ke %(channels)s."),
+        uses=("channels",),
+    ),
+    "cascade.adopt_auto": S(
+        _("Terbit otomatis atas nama %(actor)s: %(object)s dari kantor atasan diterbitkan ke %(channels)s."),
+        uses=("channels",),
+    ),
+    "cascade.adapt": S(_("%(actor)s mengadaptasi %(object)s dari kantor atasan menjadi draf unggahan.")),
+    "cascade.decline": S(
+        _("%(actor)s menolak %(object)s dari kantor atasan."),
+        with_reason=_("%(actor)s menolak %(object)s dari kantor atasan: %(reason)s"),
+    ),
+    "cascade.auto_publish_set": S(_("%(actor)s mengatur terbit otomatis konten dari kantor atasan.")),
+    "cascade.auto_publish_off": S(_("%(actor)s mematikan terbit otomatis konten dari kantor atasan.")),
+    # Amplification tasks (humas/coordination): asked of the offices below, answered by each.
+    "amplification.create": S(_("%(actor)s meminta kantor di bawahnya mengamplifikasi %(object)s.")),
+    "amplification.record": S(_("%(actor)s mencatat hasil tugas amplifikasi %(object)s.")),
+    "amplification.decline": S(
+        _("%(actor)s menolak tugas amplifikasi %(object)s."),
+        with_reason=_("%(actor)s menolak tugas amplifikasi %(object)s: %(reason)s"),
+    ),
+    "amplification.share": S(
+        _("%(actor)s membagikan %(object)s lewat Humas ke %(channel)s."), uses=("channel",)
+    ),
+    "amplification.shared": S(
+        _("Tugas amplifikasi %(object)s selesai: bagikan ulang lewat Humas terbit di %(channel)s."),
+        uses=("channel",),
+    ),
+    "amplification.share_failed": S(
+        _("Bagikan ulang %(object)s lewat Humas tidak terbit di %(channel)s; tugasnya menunggu lagi."),
+        uses=("channel",),
+    ),
+    # Blackout periods (humas/blackouts).
+    "blackout.create": S(_("%(actor)s menetapkan masa jeda publikasi %(object)s.")),
+    "blackout.update": S(_("%(actor)s mengubah masa jeda publikasi %(object)s.")),
+    "blackout.cancel": S(_("%(actor)s membatalkan masa jeda publikasi %(object)s.")),
     # Portal articles and images.
     "image.upload": S(_("%(actor)s mengunggah gambar %(object)s.")),
     "article.create": S(_("%(actor)s membuat artikel %(object)s."), uses=("title",)),
@@ -160,6 +215,7 @@ SENTENCES: dict[str, Sentence] = {
         uses=("status",),
         with_reason=_("%(actor)s menarik artikel %(object)s dari portal: %(reason)s"),
     ),
+    "article.reschedule": S(_("%(actor)s memindahkan jadwal terbit artikel %(object)s.")),
     "article.publish_from_post": S(
         _("%(actor)s menerbitkan unggahan sebagai artikel %(object)s di portal."), uses=("title",)
     ),
@@ -244,11 +300,21 @@ KEY_LABELS: dict[str, Promise] = {
     "alt_text": _("Teks alternatif diubah"),
     "order": _("Urutan gambar diubah"),
     "approved_by": _("Disetujui oleh"),
+    "automatic": _("Otomatis"),
+    "source_office": _("Kantor sumber"),
+    "source_post": _("Unggahan sumber"),
+    "source_article": _("Artikel sumber"),
+    "targets": _("Kantor tujuan"),
+    "skipped": _("Kantor yang dilewati (sudah menerimanya)"),
+    "sender": _("Kantor pengirim"),
     "author": _("Penulis"),
     "at": _("Waktu"),
     "authorised": _("Akun yang dihubungkan"),
     "declared": _("Akun yang diumumkan"),
     "differs": _("Akun berbeda"),
+    "blackout_override": _("Alasan terbit saat masa jeda"),
+    "released_from_blackout": _("Dilepas dari masa jeda"),
+    "deliveries": _("Pengiriman yang ikut dipindah"),
     "bytes": _("Ukuran berkas"),
     "cancelled": _("Pengiriman dibatalkan"),
     "changed_characters": _("Karakter diubah"),
@@ -335,7 +401,10 @@ NAMED_BY_TEXT = frozenset(
     {
         "accounts.apitoken",
         "accounts.user",
+        "blackouts.blackout",
         "channels.channel",
+        "coordination.amplificationtask",
+        "coordination.cascade",
         "monitoring.narrative",
         "monitoring.source",
         "offices.office",
@@ -352,6 +421,10 @@ THROUGH: dict[str, dict[str, str]] = {
     "publishing.publication": {"post": "post__text"},
     "publishing.delivery": {"post": "publication__post__text", "channel": "channel_id"},
     "offices.membership": {"person": "user__full_name", "email": "user__email"},
+    # A receiving office's decision on a cascade: named by the cascaded text.
+    "coordination.cascadetarget": {"post": "cascade__text"},
+    # A receiving office's answer to an amplification task: named by the URL to amplify.
+    "coordination.amplificationtarget": {"post": "task__url"},
 }
 
 CHANNEL_MODEL = "channels.channel"

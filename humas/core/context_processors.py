@@ -12,7 +12,7 @@ from humas.offices import policy
 MODULES: list[dict[str, Any]] = [
     {"key": "dashboard", "label": _("Beranda"), "url_name": "core:dashboard", "ready": True},
     {"key": "content", "label": _("Konten"), "url_name": "publishing:list", "ready": True},
-    {"key": "calendar", "label": _("Kalender"), "ready": False},
+    {"key": "calendar", "label": _("Kalender"), "url_name": "coordination:calendar", "ready": True},
     {"key": "portal", "label": _("Portal"), "url_name": "portal_admin:list", "ready": True},
     {"key": "monitoring", "label": _("Pemantauan"), "url_name": "monitoring:queue", "ready": True},
     {"key": "inbox", "label": _("Kotak Masuk"), "ready": False},

@@ -353,3 +353,315 @@ def demo_tipline(*, token: str, secret: str, bot_id: int, username: str) -> bool
         mode=TiplineBot.Mode.WEBHOOK,
     )
     return True
+
+
+# A month of Konten for the calendars of KPU Kabupaten Jepara and KPU Provinsi Jawa Tengah:
+# (office, days from today, hour in the office's zone, status, text). Written for the demo.
+DEMO_POSTS: list[tuple[str, int, int, str, str]] = [
+    (
+        "33.20",
+        1,
+        9,
+        "approved",
+        "Coklit hari ke-3: petugas pantarlih mendatangi warga di Kecamatan Tahunan. Pastikan data Anda benar.",
+    ),
+    (
+        "33.20",
+        2,
+        13,
+        "approved",
+        "Cek DPT online di cekdptonline.kpu.go.id: cukup masukkan NIK, hasilnya langsung tampil.",
+    ),
+    (
+        "33.20",
+        3,
+        19,
+        "in_review",
+        "Live Instagram malam ini: tanya jawab pindah memilih bersama Divisi Data KPU Jepara.",
+    ),
+    (
+        "33.20",
+        5,
+        9,
+        "approved",
+        "Rekrutmen KPPS dibuka: syarat, jadwal dan cara mendaftar ada di portal KPU Jepara.",
+    ),
+    ("33.20", 7, 10, "draft", "Infografis: tahapan Pilkada Jepara dari pendaftaran sampai penetapan."),
+    (
+        "33.20",
+        9,
+        13,
+        "approved",
+        "Sosialisasi pemilih pemula di SMA Negeri 1 Jepara bersama relawan demokrasi.",
+    ),
+    (
+        "33.20",
+        12,
+        9,
+        "in_review",
+        "Pengumuman DPS: warga dapat memberi tanggapan di kantor desa sampai akhir pekan.",
+    ),
+    (
+        "33.20",
+        14,
+        19,
+        "approved",
+        "Simulasi pemungutan suara di TPS contoh Alun-alun Jepara, terbuka untuk umum.",
+    ),
+    ("33.20", 17, 9, "draft", "Kuis kepemiluan berhadiah untuk pengikut Instagram KPU Jepara."),
+    ("33.20", 19, 13, "approved", "Distribusi logistik ke 16 PPK dimulai besok pagi, dikawal kepolisian."),
+    (
+        "33.20",
+        24,
+        9,
+        "approved",
+        "Terima kasih warga Jepara: partisipasi pemilih akan diumumkan setelah rekapitulasi.",
+    ),
+    ("33.20", 27, 10, "in_review", "Rekapitulasi tingkat kabupaten digelar terbuka di aula KPU Jepara."),
+    ("33", 1, 10, "approved", "KPU Jawa Tengah: 35 kabupaten/kota memulai coklit serentak hari ini."),
+    (
+        "33",
+        4,
+        13,
+        "approved",
+        "Rapat koordinasi humas KPU se-Jawa Tengah: strategi konten menjelang masa kampanye.",
+    ),
+    ("33", 8, 9, "in_review", "Bimbingan teknis KPPS untuk 35 kabupaten/kota dimulai pekan depan."),
+    (
+        "33",
+        11,
+        19,
+        "approved",
+        "Talkshow radio: menjaga pemilu damai di Jawa Tengah bersama Bawaslu dan kepolisian.",
+    ),
+    ("33", 16, 9, "draft", "Data: jumlah DPT Jawa Tengah per kabupaten/kota, dalam satu infografis."),
+    (
+        "33",
+        20,
+        13,
+        "approved",
+        "Pengumuman: debat publik calon gubernur disiarkan langsung di kanal KPU Jawa Tengah.",
+    ),
+    ("33", 26, 10, "approved", "Hasil rekapitulasi provinsi akan diumumkan dalam rapat pleno terbuka."),
+]
+# The demo's masa tenang: declared by KPU RI for every office, from this many days ahead, 3 days.
+DEMO_BLACKOUT_DAYS = 21
+
+
+def demo_calendar(*, now: datetime | None = None) -> int:
+    """A month of posts in the calendars of Jepara and Jawa Tengah (drafts, in review, approved
+    for their time), a scheduled portal article, and KPU RI's masa tenang three weeks ahead — the
+    article scheduled inside it is held. Skipped when any post exists. Returns the posts made."""
+    from django.utils import timezone
+
+    from humas.blackouts.models import Blackout
+    from humas.blackouts.services import blackout_create
+    from humas.channels.models import Channel
+    from humas.portal.services import ArticleInput, article_approve, article_create, article_submit
+    from humas.publishing.models import Post
+    from humas.publishing.services import post_approve, post_create, post_submit
+
+    if Post.objects.exists():
+        return 0
+    now = now or timezone.now()
+    people = {
+        u.email: u
+        for u in User.objects.filter(
+            email__in=["operator.jepara@kpu.test", "editor.jateng@kpu.test", "admin@kpu.test"]
+        )
+    }
+    authors = {"33.20": people["operator.jepara@kpu.test"], "33": people["editor.jateng@kpu.test"]}
+    approvers = {"33.20": people["editor.jateng@kpu.test"], "33": people["admin@kpu.test"]}
+    offices = {o.code: o for o in Office.objects.filter(code__in=["00", "33", "33.20"])}
+    made = 0
+    for code, days, hour, status, text in DEMO_POSTS:
+        office = offices[code]
+        local_day = timezone.localtime(now, office.zoneinfo) + timedelta(days=days)
+        at = local_day.replace(hour=hour, minute=0, second=0, microsecond=0)
+        channels = list(Channel.objects.filter(office=office, is_active=True))
+        post = post_create(actor=authors[code], office=office, text=text, scheduled_at=at, channels=channels)
+        if status != "draft" and channels:
+            post_submit(actor=authors[code], post=post)
+            if status == "approved":
+                post_approve(actor=approvers[code], post=post)
+        made += 1
+    start = (timezone.localtime(now, offices["00"].zoneinfo) + timedelta(days=DEMO_BLACKOUT_DAYS)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    article = article_create(
+        actor=authors["33.20"],
+        office=offices["33.20"],
+        data=ArticleInput(
+            title="Ajakan datang ke TPS: jam buka dan yang perlu dibawa",
+            summary="TPS buka pukul 07.00 sampai 13.00 waktu setempat; bawa KTP elektronik.",
+            body="<p>Pemilih datang ke TPS dengan KTP elektronik. TPS buka pukul 07.00 sampai 13.00.</p>",
+            election_stage="pemungutan-suara",
+        ),
+    )
+    article_submit(actor=authors["33.20"], article=article)
+    article_approve(actor=approvers["33.20"], article=article, publish_at=start + timedelta(days=1, hours=9))
+    if not Blackout.objects.exists():
+        blackout_create(
+            actor=people["admin@kpu.test"],
+            office=offices["00"],
+            starts_at=start,
+            ends_at=start + timedelta(days=3),
+            reason=Blackout.Reason.MASA_TENANG,
+            note="Masa tenang Pilkada (demo)",
+        )
+    return made
+
+
+# The demo's national cascade: a KPU RI post with fill-in fields, sent to every office below.
+DEMO_CASCADE_TEXT = (
+    "Cek apakah Anda terdaftar sebagai pemilih: buka cekdptonline.kpu.go.id dan masukkan NIK. "
+    "Belum terdaftar? Datangi {nama_kantor} atau hubungi {kontak}. Informasi lengkap di {url_portal}."
+)
+# Jawa Tengah's regencies that adopt it as it is (half of its 35; Jepara is left for the visitor to
+# adapt, Kota Semarang declines).
+DEMO_CASCADE_ADOPTERS = 18
+DEMO_CASCADE_DECLINE = (
+    "Kota Semarang sudah mengunggah ajakan cek DPT versi sendiri kemarin, dengan video wali kota."
+)
+
+
+def demo_cascade(*, now: datetime | None = None) -> int:
+    """KPU RI's post on checking the voter list, cascaded to all 552 offices below it with a
+    deadline three days ahead: half of Jawa Tengah's regencies adopted it (published on their
+    portals when the worker runs), KPU Kota Semarang declined it with a reason, KPU Kabupaten
+    Jepara has it waiting. Uses the services. Skipped when any cascade exists. Returns the
+    receiving offices."""
+    from django.utils import timezone
+
+    from humas.channels.models import Channel
+    from humas.coordination.cascades import cascade_adopt, cascade_create, cascade_decline
+    from humas.coordination.models import Cascade
+    from humas.publishing.portal_channel import portal_channel_ensure
+    from humas.publishing.services import post_approve, post_create, post_submit
+
+    if Cascade.objects.exists():
+        return 0
+    now = now or timezone.now()
+    people = {
+        u.email: u
+        for u in User.objects.filter(
+            email__in=[
+                "admin@kpu.test",
+                "editor.ri@kpu.test",
+                "editor.jateng@kpu.test",
+                "admin.semarang@kpu.test",
+            ]
+        )
+    }
+    national = Office.objects.get(code="00")
+    channels = list(Channel.objects.filter(office=national, is_active=True))
+    post = post_create(
+        actor=people["admin@kpu.test"],
+        office=national,
+        text=DEMO_CASCADE_TEXT,
+        link="https://cekdptonline.kpu.go.id/",
+        channels=channels or [portal_channel_ensure(office=national)],
+    )
+    post_submit(actor=people["admin@kpu.test"], post=post)
+    post = post_approve(actor=people["editor.ri@kpu.test"], post=post)
+    cascade = cascade_create(
+        actor=people["editor.ri@kpu.test"],
+        office=national,
+        source=post,
+        scope=Cascade.Scope.BELOW,
+        deadline=now + timedelta(days=3),
+    )
+    targets = {t.office.code: t for t in cascade.targets.select_related("office")}
+    regencies = sorted(code for code in targets if code.startswith("33.") and code not in ("33.20", "33.74"))
+    for code in regencies[:DEMO_CASCADE_ADOPTERS]:
+        office = targets[code].office
+        cascade_adopt(
+            actor=people["editor.jateng@kpu.test"],
+            target=targets[code],
+            channels=[portal_channel_ensure(office=office)],
+        )
+    cascade_decline(
+        actor=people["admin.semarang@kpu.test"], target=targets["33.74"], reason=DEMO_CASCADE_DECLINE
+    )
+    return len(targets)
+
+
+# The demo's amplification task: KPU RI asks every office below to share (and like) a post of its
+# X account. Some of Jawa Tengah's regencies have done it from their own X account (registered
+# here, with the decree like the accounts above); Jepara is left for the visitor.
+DEMO_AMPLIFIED_URL = "https://x.com/KPU_ID/status/1866000000000000001"
+DEMO_AMPLIFICATION_NOTE = (
+    "Bagikan ulang (kutip) dengan tagar #CekDPTOnline dan beri tanda suka. Sebutkan nama kantor Anda."
+)
+# (office code, X handle, who records it, shared, interacted)
+DEMO_AMPLIFIERS: list[tuple[str, str, str, bool, bool]] = [
+    ("33.74", "kpukotasemarang", "admin.semarang@kpu.test", True, True),
+    ("33.19", "kpukudus", "editor.jateng@kpu.test", True, False),
+    ("33.18", "kpupati", "editor.jateng@kpu.test", True, True),
+    ("33.21", "kpudemak", "editor.jateng@kpu.test", False, True),
+]
+
+
+def demo_amplification(*, now: datetime | None = None) -> int:
+    """KPU RI's amplification task: every office below is asked to share and like a post of
+    @KPU_ID on X, due in two days. Kota Semarang, Kudus, Pati and Demak have recorded it with the
+    URL of their own X account (Demak only liked it); Jepara's waits. Uses the services. Skipped
+    when any task exists. Returns the offices that recorded it."""
+    from django.utils import timezone
+
+    from humas.channels.models import Channel
+    from humas.channels.services import ChannelInput, channel_create
+    from humas.coordination.amplification import (
+        amplification_create,
+        amplification_record,
+        amplification_source_from_url,
+    )
+    from humas.coordination.models import AmplificationTask
+
+    if AmplificationTask.objects.exists():
+        return 0
+    now = now or timezone.now()
+    people = {
+        u.email: u
+        for u in User.objects.filter(
+            email__in={"admin@kpu.test", "editor.ri@kpu.test", *(p for _c, _h, p, _s, _i in DEMO_AMPLIFIERS)}
+        )
+    }
+    offices = {
+        o.code: o for o in Office.objects.filter(code__in=["00", *(c for c, *_rest in DEMO_AMPLIFIERS)])
+    }
+    if not Channel.objects.filter(office=offices["00"], platform="x", is_official=True).exists():
+        return 0  # KPU RI's X account comes with demo_official_accounts
+    for code, handle, _person, _shared, _interacted in DEMO_AMPLIFIERS:
+        if not Channel.objects.filter(office=offices[code], platform="x").exists():
+            channel_create(
+                actor=people["admin@kpu.test"],
+                office=offices[code],
+                data=ChannelInput(
+                    platform="x",
+                    name=offices[code].name,
+                    handle=handle,
+                    url=PLATFORM_URLS["x"].format(handle),
+                    decree_reference=f"Keputusan {offices[code].name} Nomor 5 Tahun 2026",
+                ),
+            )
+    task = amplification_create(
+        actor=people["editor.ri@kpu.test"],
+        office=offices["00"],
+        source=amplification_source_from_url(url=DEMO_AMPLIFIED_URL),
+        scope=AmplificationTask.Scope.BELOW,
+        deadline=now + timedelta(days=2),
+        ask_share=True,
+        ask_interact=True,
+        instructions=DEMO_AMPLIFICATION_NOTE,
+    )
+    targets = {t.office.code: t for t in task.targets.select_related("office")}
+    for number, (code, handle, person, shared, interacted) in enumerate(DEMO_AMPLIFIERS, start=1):
+        amplification_record(
+            actor=people[person],
+            target=targets[code],
+            url=f"https://x.com/{handle}/status/18660000000000{number:05d}" if shared else "",
+            shared=shared,
+            interacted=interacted,
+        )
+    return len(DEMO_AMPLIFIERS)

@@ -18,6 +18,11 @@ class Notification(models.Model):
         NARRATIVE_ALERT = "narrative_alert", _("Peringatan narasi")
         NARRATIVE_ROUTED = "narrative_routed", _("Narasi dialihkan ke kantor Anda")
         SOURCE_PROBLEM = "source_problem", _("Sumber pemantauan bermasalah")
+        CONTENT_HELD = "content_held", _("Konten ditahan karena masa jeda")
+        CASCADE_RECEIVED = "cascade_received", _("Konten dari kantor atasan")
+        CASCADE_REMINDER = "cascade_reminder", _("Tenggat konten dari kantor atasan")
+        AMPLIFICATION_RECEIVED = "amplification_received", _("Tugas amplifikasi dari kantor atasan")
+        AMPLIFICATION_REMINDER = "amplification_reminder", _("Tenggat tugas amplifikasi")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

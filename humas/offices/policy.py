@@ -44,6 +44,21 @@ ACTIONS: dict[str, frozenset[str]] = {
     "content.draft": _STAFF,
     "content.approve": frozenset({Role.ADMIN, Role.EDITOR}),
     "content.publish": _STAFF,  # publishing itself is limited to approved content by the service
+    # Declare, change and cancel blackout periods (masa tenang, hari berkabung) at the office and
+    # below it; publish one item inside a window anyway, with a reason that is audited.
+    "blackout.manage": frozenset({Role.ADMIN}),
+    "blackout.override": frozenset({Role.ADMIN}),
+    # Cascades down the hierarchy (humas/coordination): a national or provincial office sends its
+    # approved content to the offices below (the approvers there); each receiving office's staff
+    # adopts, adapts or declines it; its Administrator may have cascades adopted automatically.
+    "cascade.send": frozenset({Role.ADMIN, Role.EDITOR}),
+    "cascade.respond": _STAFF,
+    "cascade.auto_publish": frozenset({Role.ADMIN}),
+    # Amplification tasks (humas/coordination): a national or provincial office's approvers ask
+    # the offices below to share or interact with a post of an official account; each receiving
+    # office's staff records what it did (or shares it in one click), or declines.
+    "amplification.send": frozenset({Role.ADMIN, Role.EDITOR}),
+    "amplification.respond": _STAFF,
     "monitoring.view": frozenset({Role.ADMIN, Role.EDITOR, Role.OPERATOR, Role.ANALYST}),
     "monitoring.ingest": _STAFF,  # import files, send items through the API
     "monitoring.manage_sources": frozenset({Role.ADMIN, Role.EDITOR}),

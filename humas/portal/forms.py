@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import ProseEditorWidget
 
 from humas.accounts.models import User
+from humas.blackouts.services import OVERRIDE_REASON_MAX
 from humas.offices.models import Office
 
 from .images import (
@@ -301,10 +302,22 @@ class ApproveForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
+    # Offered only to an Administrator while a blackout window stops publishing now.
+    blackout_override = forms.CharField(
+        label=_("Alasan menerbitkan sekarang saat masa jeda"),
+        required=False,
+        max_length=OVERRIDE_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Tercatat di log audit bersama nama Anda. Kosongkan bila menjadwalkan sesudah masa jeda."
+        ),
+    )
 
-    def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, zone: ZoneInfo, override: bool = True, **kwargs: Any) -> None:
         self.zone = zone
         super().__init__(*args, **kwargs)
+        if not override:
+            del self.fields["blackout_override"]
 
     def clean_publish_at(self) -> datetime | None:
         value: datetime | None = self.cleaned_data.get("publish_at")

@@ -138,6 +138,16 @@ class Article(ReviewedModel):
 
     # author and approved_by: ReviewedModel.
     publish_at = models.DateTimeField(_("jadwal terbit"), null=True, blank=True, db_index=True)
+    # A scheduled article whose time fell inside a blackout window (humas/blackouts): it stays
+    # scheduled but is not published until an approver publishes or reschedules it.
+    held_by = models.ForeignKey(
+        "blackouts.Blackout",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("ditahan oleh masa jeda"),
+    )
     published_at = models.DateTimeField(_("tanggal terbit"), null=True, blank=True, db_index=True)
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

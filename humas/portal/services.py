@@ -7,12 +7,15 @@ after commit.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -20,9 +23,14 @@ from django.utils.translation import gettext_lazy
 
 from humas.accounts.models import User
 from humas.audit.services import audit_record
+from humas.blackouts.alerts import held_notify
+from humas.blackouts.models import Blackout
+from humas.blackouts.selectors import blocking_window, refusal_message
+from humas.blackouts.services import override_reason
 from humas.core import workflow
 from humas.offices import policy
-from humas.offices.models import Office
+from humas.offices.models import Membership, Office
+from humas.offices.tree import subtree
 from humas.web import pagecache
 
 from .counter import article_views_forget
@@ -415,15 +423,39 @@ def article_submit(*, actor: User, article: Article) -> Article:
     )
 
 
-def article_approve(*, actor: User, article: Article, publish_at: datetime | None = None) -> Article:
+def _blackout_check(*, actor: User, article: Article, at: datetime, override: str = "") -> str:
+    """ "" when no blackout window stops ``article`` going out at ``at`` (a clarification passes
+    windows that exempt clarifications); else the Administrator's checked ``override`` reason, or
+    WorkflowError with the window's message."""
+    window = blocking_window(
+        office=article.office, at=at, clarification=article.type == ArticleType.KLARIFIKASI
+    )
+    if window is None:
+        return ""
+    refusal = refusal_message(window, office=article.office)
+    if not override.strip():
+        raise WorkflowError(refusal)
+    if not policy.can(actor, "blackout.override", article.office):
+        raise WorkflowError(
+            f"{refusal} " + _("Hanya Administrator yang dapat menerbitkan satu konten saat masa jeda.")
+        )
+    return override_reason(actor=actor, office=article.office, reason=override)
+
+
+def article_approve(
+    *, actor: User, article: Article, publish_at: datetime | None = None, blackout_override: str = ""
+) -> Article:
     """Approve an article in review: publish now, or schedule it when ``publish_at`` is in the future.
 
     Needs content.approve at the article's office (an Editor there or above). Nobody approves an
     article they wrote or were the last to change: a second person checks every publication.
+    Inside a blackout window it is refused with the window's message; an Administrator may
+    publish it now anyway with ``blackout_override``, a reason that is audited.
     """
     policy.require(actor, "content.approve", article.office)
     now = timezone.now()
     if publish_at is not None and publish_at > now:
+        _blackout_check(actor=actor, article=article, at=publish_at)
         return _transition(
             actor=actor,
             article=article,
@@ -433,6 +465,7 @@ def article_approve(*, actor: User, article: Article, publish_at: datetime | Non
             publish_at=publish_at,
             approving=True,
         )
+    override = _blackout_check(actor=actor, article=article, at=now, override=blackout_override)
     return _transition(
         actor=actor,
         article=article,
@@ -441,7 +474,37 @@ def article_approve(*, actor: User, article: Article, publish_at: datetime | Non
         action="article.publish",
         publish_at=now,
         approving=True,
+        extra={"blackout_override": override} if override else None,
     )
+
+
+def article_reschedule(*, actor: User, article: Article, publish_at: datetime) -> Article:
+    """Move a scheduled article (held by a blackout window or not) to another time: the
+    calendar's drag. Only the time changes, so the approval stays. Needs content.approve; a time
+    in the past or inside a blackout window is refused with the reason."""
+    if timezone.is_naive(publish_at):
+        raise ValueError("publish_at must be timezone-aware")
+    policy.require(actor, "content.approve", article.office)
+    if publish_at <= timezone.now():
+        raise WorkflowError(_("Waktu itu sudah lewat. Pilih waktu yang akan datang."))
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().select_related("office").get(pk=article.pk)
+        if locked.status == Status.PUBLISHED:
+            raise WorkflowError(_("Artikel ini sudah terbit; jadwalnya tidak dapat diubah lagi."))
+        workflow.require_status(locked, {Status.SCHEDULED}, message=REFUSED_TRANSITION, error=WorkflowError)
+        _blackout_check(actor=actor, article=locked, at=publish_at)
+        before, held = locked.publish_at, locked.held_by_id
+        locked.publish_at, locked.held_by = publish_at, None
+        locked.save(update_fields=["publish_at", "held_by", "updated_at"])
+        changes: dict[str, Any] = {
+            "publish_at": {"before": before.isoformat() if before else None, "after": publish_at.isoformat()}
+        }
+        if held:
+            changes["released_from_blackout"] = held
+        audit_record(
+            actor=actor, office=locked.office, action="article.reschedule", obj=locked, changes=changes
+        )
+    return locked
 
 
 def article_reject(*, actor: User, article: Article, reason: str) -> Article:
@@ -486,6 +549,7 @@ def _transition(
     publish_at: datetime | None = None,
     reason: str = "",
     approving: bool = False,
+    extra: dict[str, Any] | None = None,
 ) -> Article:
     with transaction.atomic():
         locked = Article.objects.select_for_update().select_related("office").get(pk=article.pk)
@@ -500,7 +564,8 @@ def _transition(
         if to in (Status.PUBLISHED, Status.SCHEDULED):
             locked.approved_by = actor if actor is not None else locked.approved_by
             locked.publish_at = publish_at or locked.publish_at
-            fields += ["approved_by", "publish_at"]
+            locked.held_by = None  # a person decided again, inside the rules of any window
+            fields += ["approved_by", "publish_at", "held_by"]
         if to == Status.PUBLISHED and locked.published_at is None:
             locked.published_at = publish_at or timezone.now()
             fields.append("published_at")
@@ -520,6 +585,7 @@ def _transition(
             changes["reason"] = reason
         if publish_at is not None:
             changes["publish_at"] = publish_at.isoformat()
+        changes |= extra or {}
         audit_record(actor=actor, office=locked.office, action=action, obj=locked, changes=changes)
         if before == Status.PUBLISHED or to == Status.PUBLISHED:
             _after_publication_change(locked)
@@ -527,12 +593,21 @@ def _transition(
 
 
 def article_publish_due(*, now: datetime | None = None) -> int:
-    """Publish every scheduled article whose time has come. Idempotent; safe to run concurrently."""
+    """Publish every scheduled article whose time has come. Idempotent; safe to run concurrently.
+    An article that a blackout window covers now is held instead (kept scheduled, its office told)."""
     now = now or timezone.now()
     published = 0
-    for article_id in Article.objects.filter(status=Status.SCHEDULED, publish_at__lte=now).values_list(
-        "pk", flat=True
-    ):
+    for article_id, office_id, type in Article.objects.filter(
+        status=Status.SCHEDULED, publish_at__lte=now, held_by__isnull=True
+    ).values_list("pk", "office_id", "type"):
+        office = Office.objects.get(pk=office_id)
+        window = blocking_window(office=office, at=now, clarification=type == ArticleType.KLARIFIKASI)
+        if window is not None:
+            if Article.objects.filter(pk=article_id, status=Status.SCHEDULED, held_by__isnull=True).update(
+                held_by=window
+            ):
+                _held_notify(window=window, office=office, article_ids=[article_id])
+            continue
         article = Article(pk=article_id)
         try:
             _transition(
@@ -602,3 +677,71 @@ def article_withdraw_published_post(*, actor: User | None, article: Article, rea
     if actor is not None:
         return article_unpublish(actor=actor, article=article, reason=reason)
     return _unpublish(actor=None, article=article, reason=reason)
+
+
+def _held_notify(*, window: Blackout, office: Office, article_ids: list[int], released: bool = False) -> int:
+    """Tell an office's Editors and Administrators which of its scheduled articles ``window``
+    holds (or, ``released``, may publish now that it is cancelled). Once per window and set."""
+    articles = list(Article.objects.filter(pk__in=article_ids, office=office).order_by("pk"))
+    if not articles:
+        return 0
+    people = User.objects.filter(
+        pk__in=Membership.objects.filter(
+            office=office, role__in=(Membership.Role.ADMIN, Membership.Role.EDITOR)
+        ).values("user_id"),
+        is_active=True,
+    ).order_by("pk")
+    digest = hashlib.sha256(",".join(str(a.pk) for a in articles).encode()).hexdigest()[:16]
+    link = (
+        reverse("portal_admin:detail", kwargs={"office_slug": office.slug, "article_id": articles[0].pk})
+        if len(articles) == 1
+        else reverse("portal_admin:list", kwargs={"office_slug": office.slug})
+    )
+    return held_notify(
+        window=window,
+        office=office,
+        people=people,
+        titles=[a.title for a in articles],
+        link=link,
+        key=f"blackout:{window.pk}:{'released' if released else 'held'}:articles:{office.pk}:{digest}",
+        released=released,
+    )
+
+
+def articles_hold_for_window(*, blackout_id: int) -> int:
+    """A window was declared, changed or cancelled (blackouts.signals.window_changed): hold every
+    scheduled article of the offices it covers whose time falls inside it (clarifications pass a
+    window that exempts them), and tell each office; a cancelled window tells the offices whose
+    articles it held that they may publish them. Idempotent. Returns the articles held now."""
+    window = Blackout.objects.select_related("office").filter(pk=blackout_id).first()
+    if window is None:
+        return 0
+    if window.cancelled_at is not None:
+        by_office: dict[int, list[int]] = {}
+        for pk, office_id in Article.objects.filter(held_by=window, status=Status.SCHEDULED).values_list(
+            "pk", "office_id"
+        ):
+            by_office.setdefault(office_id, []).append(pk)
+        for office in Office.objects.filter(pk__in=by_office):
+            _held_notify(window=window, office=office, article_ids=by_office[office.pk], released=True)
+        return 0
+    scope = Q(office_id=window.office_id)
+    if window.includes_below:
+        scope |= subtree(window.office.path, field="office__path")
+    due = Article.objects.filter(
+        scope,
+        status=Status.SCHEDULED,
+        held_by__isnull=True,
+        publish_at__gte=window.starts_at,
+        publish_at__lt=window.ends_at,
+    )
+    if window.clarifications_exempt:
+        due = due.exclude(type=ArticleType.KLARIFIKASI)
+    rows = list(due.values_list("pk", "office_id"))
+    Article.objects.filter(pk__in=[pk for pk, _office in rows], held_by__isnull=True).update(held_by=window)
+    grouped: dict[int, list[int]] = {}
+    for pk, office_id in rows:
+        grouped.setdefault(office_id, []).append(pk)
+    for office in Office.objects.filter(pk__in=grouped):
+        _held_notify(window=window, office=office, article_ids=grouped[office.pk])
+    return len(rows)

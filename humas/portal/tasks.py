@@ -4,15 +4,15 @@ calls a service; each is idempotent."""
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from humas.web import pagecache
 
 from .counter import views_flush
 from .images import image_renditions_task, image_retry_stale
-from .services import article_publish_due
+from .services import article_publish_due, articles_hold_for_window
 
-__all__ = ["image_renditions_task"]
+__all__ = ["articles_hold_task", "image_renditions_task"]
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -38,3 +38,8 @@ def refresh_news_sitemap_task() -> None:
     """The news sitemap lists the last two days: drop its stored copy hourly even when nothing is
     published, so articles age out of it."""
     pagecache.invalidate_paths(["/sitemap-news.xml"])
+
+
+@db_task(retries=2, retry_delay=30)
+def articles_hold_task(blackout_id: int) -> None:
+    articles_hold_for_window(blackout_id=blackout_id)

@@ -17,11 +17,13 @@ from django.utils.translation import ngettext
 from huey.contrib.djhuey import db_task
 
 from humas.accounts.models import User
+from humas.blackouts.alerts import held_notify as blackout_held_notify
+from humas.blackouts.models import Blackout
 from humas.notifications.models import Notification
 from humas.notifications.services import notification_send
-from humas.offices.models import Membership
+from humas.offices.models import Membership, Office
 
-from .models import Delivery, Publication
+from .models import Delivery, Post, Publication
 from .selectors import publication_summary
 
 Kind = Notification.Kind
@@ -133,3 +135,38 @@ def publication_problems_sweep(*, now: datetime | None = None, hours: int = 6) -
 @db_task(retries=2, retry_delay=60)
 def notify_publication_task(publication_id: int) -> None:
     publication_problems_notify(publication_id=publication_id)
+
+
+def held_notify(*, office_id: int, window_id: int, post_ids: list[int], released: bool = False) -> int:
+    """Tell an office's Editors and Administrators, and the posts' authors, that a blackout window
+    holds some of its posts (or, ``released``, that the window was cancelled and they may be sent
+    now). Idempotent: the same window and posts never notify twice."""
+    window = Blackout.objects.select_related("office").filter(pk=window_id).first()
+    office = Office.objects.filter(pk=office_id).first()
+    posts = list(Post.objects.filter(pk__in=post_ids, office_id=office_id).order_by("pk"))
+    if window is None or office is None or not posts:
+        return 0
+    people = User.objects.filter(
+        Q(
+            pk__in=Membership.objects.filter(
+                office_id=office_id, role__in=(Membership.Role.ADMIN, Membership.Role.EDITOR)
+            ).values("user_id")
+        )
+        | Q(pk__in=[post.author_id for post in posts]),
+        is_active=True,
+    ).order_by("pk")
+    digest = hashlib.sha256(",".join(str(post.pk) for post in posts).encode()).hexdigest()[:16]
+    link = (
+        reverse("publishing:detail", kwargs={"office_slug": office.slug, "post_id": posts[0].pk})
+        if len(posts) == 1
+        else reverse("publishing:list", kwargs={"office_slug": office.slug})
+    )
+    return blackout_held_notify(
+        window=window,
+        office=office,
+        people=people,
+        titles=[post.text for post in posts],
+        link=link,
+        key=f"blackout:{window.pk}:{'released' if released else 'held'}:posts:{office.pk}:{digest}",
+        released=released,
+    )

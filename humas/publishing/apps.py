@@ -7,3 +7,10 @@ class PublishingConfig(AppConfig):
     label = "publishing"
     verbose_name = _("Penerbitan")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from humas.blackouts.signals import window_changed
+
+        from .receivers import hold_deliveries_on_window_changed
+
+        window_changed.connect(hold_deliveries_on_window_changed, dispatch_uid="humas.publishing.hold")

@@ -14,6 +14,7 @@ overdue, including after a restart of everything.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +28,9 @@ from huey.contrib.djhuey import db_task
 
 from humas.accounts.models import User
 from humas.audit.services import audit_record
+from humas.blackouts.models import Blackout
+from humas.blackouts.selectors import blocking_window, refusal_message
+from humas.blackouts.services import BlackoutError, override_reason
 from humas.channels.connect import channel_check_health
 from humas.channels.connectors import (
     BadRequest,
@@ -51,12 +55,13 @@ from humas.channels.models import API_PLATFORMS, Channel, Platform
 from humas.channels.services import ChannelError
 from humas.channels.tokens import channel_credential_secret
 from humas.offices import policy
+from humas.offices.tree import subtree
 
 from .assisted import ASSISTED_PLATFORMS, assisted_delete_message, needs_hand_deletion
 from .images import images_for_platform
 from .models import Delivery, Post, Publication
 from .ratelimit import CacheRateLimitStore
-from .services import WITHDRAWAL_REASON_MAX, PublishingError, clean_reason, post_variant_text
+from .services import WITHDRAWAL_REASON_MAX, PublishingError, clean_reason, post_variant_text, refuse_blackout
 from .variants import request_problem
 
 State = Delivery.State
@@ -142,15 +147,43 @@ def request_for(*, post: Post, channel: Channel, images: bool = True) -> Publish
 # Creating publications
 
 
-def publication_create(*, actor: User, post: Post, channels: list[Channel]) -> Publication:
+def _blackout_override(*, actor: User, post: Post, due: datetime, reason: str) -> str:
+    """ "" when no blackout window stops ``post`` going out at ``due``; else the Administrator's
+    reason for publishing it anyway (checked), or PublishingError with the window's message."""
+    window = blocking_window(office=post.office, at=due, clarification=post.is_clarification)
+    if window is None:
+        return ""
+    refusal = refusal_message(window, office=post.office)
+    if not reason.strip():
+        raise PublishingError(refusal)
+    if not policy.can(actor, "blackout.override", post.office):
+        raise PublishingError(
+            f"{refusal} " + _("Hanya Administrator yang dapat menerbitkan satu unggahan saat masa jeda.")
+        )
+    try:
+        return override_reason(actor=actor, office=post.office, reason=reason)
+    except BlackoutError as exc:
+        raise PublishingError(str(exc)) from None
+
+
+def publication_create(
+    *, actor: User, post: Post, channels: list[Channel], blackout_override: str = ""
+) -> Publication:
     """Publish an approved post to ``channels``, each one of the channels approved with it: one
     delivery each, sent at the post's schedule (or now). Content a platform would refuse (text
-    over its limit) is caught here, naming the limit, and nothing is created."""
+    over its limit) is caught here, naming the limit, and nothing is created.
+
+    Inside a blackout window (humas/blackouts) it is refused with the window's message, unless the
+    post is an exempt clarification or an Administrator gives ``blackout_override``, a reason kept
+    with the publication and audited."""
     policy.require(actor, "content.publish", post.office)
     if post.status not in (Post.Status.APPROVED, Post.Status.PUBLISHED):
         raise PublishingError(_("Hanya unggahan yang sudah disetujui yang dapat diterbitkan."))
     if not channels:
         raise PublishingError(_("Pilih setidaknya satu kanal."))
+    now = timezone.now()
+    due = post.scheduled_at if post.scheduled_at and post.scheduled_at > now else now
+    override = _blackout_override(actor=actor, post=post, due=due, reason=blackout_override)
     # Each platform's own request (variant text, images in its form), made once per platform.
     content = Post.objects.prefetch_related("variants", "images").get(pk=post.pk)
     approved = set(content.channels.values_list("pk", flat=True))
@@ -186,11 +219,9 @@ def publication_create(*, actor: User, post: Post, channels: list[Channel]) -> P
         problem = request_problem(platform=channel.platform, request=request)
         if problem:
             raise PublishingError(problem)
-    now = timezone.now()
-    due = post.scheduled_at if post.scheduled_at and post.scheduled_at > now else now
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=post.pk)
-        publication = Publication.objects.create(post=post, created_by=actor)
+        publication = Publication.objects.create(post=post, created_by=actor, blackout_override=override)
         deliveries = Delivery.objects.bulk_create(
             Delivery(
                 publication=publication, channel=c, next_attempt_at=due, marker=requests[c.platform].marker
@@ -205,7 +236,8 @@ def publication_create(*, actor: User, post: Post, channels: list[Channel]) -> P
             office=post.office,
             action="publication.create",
             obj=publication,
-            changes={"channels": [c.pk for c in channels], "due": due.isoformat()},
+            changes={"channels": [c.pk for c in channels], "due": due.isoformat()}
+            | ({"blackout_override": override} if override else {}),
         )
         ids = [d.pk for d in deliveries]
         # Assisted channels wait for a person; the engine and the sweeper never touch them.
@@ -275,7 +307,7 @@ def _claim(delivery_id: int, now: datetime) -> _Attempt | None:
         # the post, serialising every claim of a publication to many channels on those two rows.
         delivery = (
             Delivery.objects.select_for_update(of=("self",))
-            .select_related("publication__post", "channel")
+            .select_related("publication__post__office", "channel")
             .filter(pk=delivery_id)
             .order_by()  # the default ordering joins the channel again for one row
             .first()
@@ -287,6 +319,8 @@ def _claim(delivery_id: int, now: datetime) -> _Attempt | None:
         if delivery.publication.withdrawn_at is not None:
             delivery.state = State.CANCELLED
             delivery.save(update_fields=["state", "updated_at"])
+            return None
+        if _hold(delivery, now):
             return None
         delivery.state = State.SENDING
         delivery.attempt_count += 1
@@ -310,6 +344,26 @@ def _claim(delivery_id: int, now: datetime) -> _Attempt | None:
             ]
         )
     return attempt
+
+
+def _hold(delivery: Delivery, now: datetime) -> bool:
+    """Hold a due delivery that a blackout window covers now (on the locked row): kept, not sent,
+    until a person sends or reschedules it; its office is told after the commit."""
+    publication = delivery.publication
+    if publication.blackout_override:
+        return False
+    post = publication.post
+    window = blocking_window(office=post.office, at=now, clarification=post.is_clarification)
+    if window is None:
+        return False
+    delivery.state, delivery.held_by, delivery.next_attempt_at = State.HELD, window, None
+    delivery.save(update_fields=["state", "held_by", "next_attempt_at", "updated_at"])
+    from .alerts import held_notify
+
+    transaction.on_commit(
+        lambda: held_notify(office_id=post.office_id, window_id=window.pk, post_ids=[post.pk])
+    )
+    return True
 
 
 def _finish(delivery: Delivery, **fields: object) -> bool:
@@ -567,8 +621,11 @@ def delivery_retry(*, actor: User, delivery: Delivery) -> Delivery:
     policy.require(actor, "content.publish", office)
     with transaction.atomic():
         locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
-        if locked.state not in (State.FAILED, State.NEEDS_ATTENTION, State.WAITING):
+        if locked.state not in (State.FAILED, State.NEEDS_ATTENTION, State.WAITING, State.HELD):
             raise PublishingError(_("Pengiriman ini tidak dapat diulang sekarang."))
+        publication = delivery.publication
+        if not publication.blackout_override:
+            refuse_blackout(office=office, at=timezone.now(), clarification=publication.post.is_clarification)
         before = locked.state
         locked.state, locked.next_attempt_at = State.QUEUED, timezone.now()
         locked.attempt_count = 0
@@ -637,7 +694,7 @@ def publication_withdraw(*, actor: User, publication: Publication, reason: str) 
             withdrawn_at=timezone.now(), withdrawn_by=actor, withdrawal_reason=reason
         )
         cancelled = Delivery.objects.filter(
-            publication=publication, state__in=(*DUE_STATES, State.MANUAL)
+            publication=publication, state__in=(*DUE_STATES, State.MANUAL, State.HELD)
         ).update(state=State.CANCELLED, updated_at=timezone.now())
         post_status = _post_status_after_withdrawal(publication)
         audit_record(
@@ -720,7 +777,7 @@ def publication_withdraw_plan(*, publication: Publication) -> list[WithdrawStep]
     for delivery in publication.deliveries.select_related("channel").order_by("channel__platform", "pk"):
         channel, name = delivery.channel, delivery.channel.get_platform_display()
         deletes = platform_deletes_posts(channel.platform)
-        if delivery.state in DUE_STATES:
+        if delivery.state in (*DUE_STATES, State.HELD):
             steps.append(WithdrawStep(channel, _("Belum terkirim: dibatalkan.")))
         elif delivery.state == State.MANUAL:
             steps.append(WithdrawStep(channel, _("Belum diunggah: dibatalkan.")))
@@ -781,3 +838,121 @@ def deliver_task(delivery_id: int) -> None:
 @db_task(retries=0)
 def reconcile_task(delivery_id: int) -> None:
     delivery_reconcile(delivery_id=delivery_id)
+
+
+# --------------------------------------------------------------------------------------------
+# Time: the calendar's reschedule, and blackout windows (humas/blackouts)
+
+PENDING_STATES = (*DUE_STATES, State.HELD)
+
+
+def post_reschedule(*, actor: User, post: Post, scheduled_at: datetime) -> Post:
+    """Move a post to another time (the calendar's drag). Only the time changes, so a post in
+    review or approved keeps that status and its approval; a published post's deliveries that
+    have not gone out (queued, waiting or held by a blackout window) move with it. A time in the
+    past or inside a blackout window is refused with the reason.
+
+    Drafts and posts in review: content.draft; approved or published posts: content.publish."""
+    if timezone.is_naive(scheduled_at):
+        raise ValueError("scheduled_at must be timezone-aware")
+    now = timezone.now()
+    if scheduled_at <= now:
+        raise PublishingError(_("Waktu itu sudah lewat. Pilih waktu yang akan datang."))
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().select_related("office").get(pk=post.pk)
+        drafting = locked.status in (Post.Status.DRAFT, Post.Status.IN_REVIEW, Post.Status.WITHDRAWN)
+        policy.require(actor, "content.draft" if drafting else "content.publish", locked.office)
+        pending = list(
+            Delivery.objects.select_for_update(of=("self",))
+            .filter(
+                publication__post=locked,
+                publication__withdrawn_at__isnull=True,
+                publication__blackout_override="",
+                state__in=PENDING_STATES,
+            )
+            .exclude(channel__platform__in=ASSISTED_PLATFORMS)
+            .values_list("pk", flat=True)
+        )
+        if locked.status == Post.Status.PUBLISHED and not pending:
+            raise PublishingError(_("Unggahan ini sudah terbit; jadwalnya tidak dapat diubah lagi."))
+        refuse_blackout(office=locked.office, at=scheduled_at, clarification=locked.is_clarification)
+        before = locked.scheduled_at
+        locked.scheduled_at = scheduled_at
+        locked.save(update_fields=["scheduled_at", "updated_at"])
+        Delivery.objects.filter(pk__in=pending).update(
+            state=State.QUEUED, next_attempt_at=scheduled_at, updated_at=now
+        )
+        for pk in pending:
+            _schedule_send(pk, scheduled_at)
+        audit_record(
+            actor=actor,
+            office=locked.office,
+            action="post.reschedule",
+            obj=locked,
+            changes={
+                "scheduled_at": {
+                    "before": before.isoformat() if before else None,
+                    "after": scheduled_at.isoformat(),
+                },
+                "deliveries": len(pending),
+            },
+        )
+    return locked
+
+
+def deliveries_hold_for_window(*, blackout_id: int) -> int:
+    """A window was declared, changed or cancelled (blackouts.signals.window_changed): hold every
+    delivery of the offices it covers that is due inside it (not exempt, not overridden), and tell
+    each office. A cancelled window tells the offices whose deliveries it held that they may send
+    them. Idempotent. Returns the deliveries held now."""
+    from .alerts import held_notify
+
+    window = Blackout.objects.select_related("office").filter(pk=blackout_id).first()
+    if window is None:
+        return 0
+    if window.cancelled_at is not None:
+        held = (
+            Delivery.objects.filter(held_by=window, state=State.HELD)
+            .values_list("publication__post__office_id", "publication__post_id")
+            .distinct()
+        )
+        for office_id, post_ids in _by_office(held).items():
+            held_notify(office_id=office_id, window_id=window.pk, post_ids=post_ids, released=True)
+        return 0
+    scope = Q(publication__post__office_id=window.office_id)
+    if window.includes_below:
+        scope |= subtree(window.office.path, field="publication__post__office__path")
+    due = Delivery.objects.filter(
+        scope,
+        state__in=DUE_STATES,
+        next_attempt_at__gte=window.starts_at,
+        next_attempt_at__lt=window.ends_at,
+        publication__withdrawn_at__isnull=True,
+        publication__blackout_override="",
+    )
+    if window.clarifications_exempt:
+        due = due.exclude(publication__post__is_clarification=True)
+    with transaction.atomic():
+        rows = list(
+            Delivery.objects.select_for_update(of=("self",))
+            .filter(pk__in=due.values("pk"))
+            .values_list("pk", "publication__post__office_id", "publication__post_id")
+        )
+        Delivery.objects.filter(pk__in=[pk for pk, _office, _post in rows], state__in=DUE_STATES).update(
+            state=State.HELD, held_by=window, next_attempt_at=None, updated_at=timezone.now()
+        )
+    for office_id, post_ids in _by_office([(office, post) for _pk, office, post in rows]).items():
+        held_notify(office_id=office_id, window_id=window.pk, post_ids=post_ids)
+    return len(rows)
+
+
+def _by_office(pairs: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
+    grouped: dict[int, set[int]] = {}
+    for office_id, post_id in pairs:
+        grouped.setdefault(office_id, set()).add(post_id)
+    return {office_id: sorted(ids) for office_id, ids in grouped.items()}
+
+
+@db_task(retries=2, retry_delay=30)
+def deliveries_hold_task(blackout_id: int) -> None:
+    deliveries_hold_for_window(blackout_id=blackout_id)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from humas.blackouts.services import OVERRIDE_REASON_MAX
 from humas.channels.models import Channel
 
 from .services import MAX_TEXT, RETURN_REASON_MAX, WITHDRAWAL_REASON_MAX
@@ -18,6 +19,14 @@ class PostForm(forms.Form):
         required=False,
         help_text=_("Waktu kantor ini. Kosongkan untuk menerbitkan segera setelah disetujui."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    is_clarification = forms.BooleanField(
+        label=_("Ini klarifikasi hoaks"),
+        required=False,
+        help_text=_(
+            "Klarifikasi boleh terbit saat masa jeda yang mengecualikan klarifikasi. Termasuk yang "
+            "disetujui: penyetuju memeriksanya."
+        ),
     )
     channels = forms.ModelMultipleChoiceField(
         label=_("Kanal tujuan"),
@@ -35,6 +44,14 @@ class PostForm(forms.Form):
 class PublishForm(forms.Form):
     channels = forms.ModelMultipleChoiceField(
         label=_("Kanal"), queryset=Channel.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    # Only offered to an Administrator while a blackout window would stop this post.
+    blackout_override = forms.CharField(
+        label=_("Alasan menerbitkan saat masa jeda"),
+        required=False,
+        max_length=OVERRIDE_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Tercatat di log audit bersama nama Anda."),
     )
 
     def __init__(self, *args: object, channels: object, **kwargs: object) -> None:

@@ -48,6 +48,9 @@ class Post(ReviewedModel):
     )
     returned_at = models.DateTimeField(_("dikembalikan pada"), null=True, blank=True)
     return_reason = models.TextField(_("alasan dikembalikan"), blank=True)
+    # A clarification of a hoax: it may go out inside a blackout window that exempts
+    # clarifications (humas/blackouts). Part of what is approved, like the text.
+    is_clarification = models.BooleanField(_("klarifikasi hoaks"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -164,6 +167,9 @@ class Publication(models.Model):
         verbose_name=_("ditarik oleh"),
     )
     withdrawal_reason = models.TextField(_("alasan penarikan"), blank=True)
+    # An Administrator published it inside a blackout window anyway (publication_create): why.
+    # Its deliveries are not held by that window.
+    blackout_override = models.TextField(_("alasan terbit saat masa jeda"), blank=True)
 
     class Meta:
         verbose_name = _("publikasi")
@@ -186,6 +192,9 @@ class Delivery(models.Model):
         WITHDRAWN = "withdrawn", _("Ditarik")
         # Assisted channels (WhatsApp, TikTok, YouTube): a person posts and records the public URL.
         MANUAL = "manual", _("Menunggu diunggah manual")
+        # Due inside a blackout window (humas/blackouts): kept until a person sends or
+        # reschedules it once the window allows.
+        HELD = "held", _("Ditahan (masa jeda)")
 
     class MetricsState(models.TextChoices):
         PENDING = "pending", _("Belum dijadwalkan")
@@ -209,6 +218,10 @@ class Delivery(models.Model):
     error_message = models.CharField(max_length=1000, blank=True)  # Indonesian, shown to people
     rate_limited_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The blackout window that holds it (state HELD), kept for the record after release.
+    held_by = models.ForeignKey(
+        "blackouts.Blackout", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Who recorded the public URL of an assisted delivery ("Tandai sudah terbit").
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -106,6 +106,8 @@ def publication_summary(*, publication: Publication, deliveries: list[Delivery] 
             notes.append(_("%(platform)s ditarik") % {"platform": name})
         elif d.state == State.MANUAL:
             notes.append(_("%(platform)s menunggu diunggah manual") % {"platform": name})
+        elif d.state == State.HELD:
+            notes.append(_("%(platform)s ditahan karena masa jeda") % {"platform": name})
     return " — ".join([head, "; ".join(notes)]) if notes else head
 
 

@@ -19,12 +19,14 @@ from django.utils.translation import gettext_lazy
 
 from humas.accounts.models import User
 from humas.audit.services import audit_record
+from humas.blackouts.services import blackout_refusal
 from humas.channels.models import Channel
 from humas.core import workflow
 from humas.notifications.models import Notification
 from humas.notifications.services import notification_send
 from humas.offices import policy
 from humas.offices.models import Office
+from humas.portal.models import Article
 
 from .models import Post, PostVersion
 
@@ -81,6 +83,15 @@ def clean_reason(reason: str, *, limit: int, missing: str) -> str:
     return reason
 
 
+def refuse_blackout(*, office: Office, at: datetime | None, clarification: bool) -> None:
+    """Raise PublishingError when a blackout window stops ``office`` scheduling at ``at``."""
+    if at is None:
+        return
+    refusal = blackout_refusal(office=office, at=at, clarification=clarification)
+    if refusal:
+        raise PublishingError(refusal)
+
+
 def _target_channels(*, office: Office, channels: Sequence[Channel]) -> list[Channel]:
     """The chosen channels, each an active channel of ``office``, without repeats."""
     chosen: dict[int, Channel] = {}
@@ -99,12 +110,14 @@ def post_create(
     link: str = "",
     scheduled_at: datetime | None = None,
     channels: Sequence[Channel] = (),
+    is_clarification: bool = False,
 ) -> Post:
     """Create a draft in ``office`` to go out on ``channels`` (chosen now or later, before it is
-    sent for review). Needs content.draft there."""
+    sent for review). Needs content.draft there. A time inside a blackout window is refused."""
     policy.require(actor, "content.draft", office)
     text, link = _clean(text=text, link=link, scheduled_at=scheduled_at)
     targets = _target_channels(office=office, channels=channels)
+    refuse_blackout(office=office, at=scheduled_at, clarification=is_clarification)
     with transaction.atomic():
         post = Post.objects.create(
             office=office,
@@ -112,17 +125,15 @@ def post_create(
             text=text,
             link=link,
             scheduled_at=scheduled_at,
+            is_clarification=is_clarification,
             last_changed_by=actor,
             last_changed_at=timezone.now(),
         )
         post.channels.set(targets)
-        audit_record(
-            actor=actor,
-            office=office,
-            action="post.create",
-            obj=post,
-            changes={"channels": sorted(c.pk for c in targets)},
-        )
+        changes: dict[str, Any] = {"channels": sorted(c.pk for c in targets)}
+        if is_clarification:
+            changes["is_clarification"] = True
+        audit_record(actor=actor, office=office, action="post.create", obj=post, changes=changes)
     return post
 
 
@@ -134,6 +145,7 @@ def post_update(
     link: str = "",
     scheduled_at: datetime | None = None,
     channels: Sequence[Channel] | None = None,
+    is_clarification: bool | None = None,
 ) -> Post:
     """Change a post not yet published (``channels=None`` keeps its channels). Whoever changes
     its text, link, schedule or channels becomes its last changer (who may not approve it), and
@@ -146,6 +158,9 @@ def post_update(
         locked = Post.objects.select_for_update().get(pk=post.pk)
         if locked.status not in EDITABLE:
             raise PublishingError(_("Unggahan yang sudah diterbitkan tidak dapat diubah."))
+        clarification = locked.is_clarification if is_clarification is None else is_clarification
+        if scheduled_at != locked.scheduled_at or clarification != locked.is_clarification:
+            refuse_blackout(office=locked.office, at=scheduled_at, clarification=clarification)
         scheduled_before = locked.scheduled_at
         channels_before = sorted(locked.channels.values_list("pk", flat=True))
         channels_after = channels_before if targets is None else sorted(c.pk for c in targets)
@@ -154,16 +169,19 @@ def post_update(
             "link": locked.link,
             "scheduled_at": scheduled_before,
             "channels": channels_before,
+            "is_clarification": locked.is_clarification,
         }
         after: dict[str, object] = {
             "text": text,
             "link": link,
             "scheduled_at": scheduled_at,
             "channels": channels_after,
+            "is_clarification": clarification,
         }
         changed = sorted(name for name in after if before[name] != after[name])
         status_before = locked.status
         locked.text, locked.link, locked.scheduled_at = text, link, scheduled_at
+        locked.is_clarification = clarification
         if targets is not None and "channels" in changed:
             locked.channels.set(targets)
         changes: dict[str, Any] = {"fields": changed}
@@ -255,6 +273,56 @@ def post_approve(*, actor: User, post: Post) -> Post:
     return _transition(
         actor=actor, post=post, allowed={Status.IN_REVIEW}, to=Status.APPROVED, action="post.approve"
     )
+
+
+def post_adopt_approved(*, actor: User, post: Post, source: Post | Article) -> Post:
+    """Approve ``post``, a draft ``actor`` has just written from ``source`` (content an office
+    above approved: a post approved or published, or a published portal article), without a
+    second approval in ``post``'s office: the content was approved above, so the approval
+    recorded is the source's approver's (``approved_by``), with a version and an audit event
+    that name the source. Used when an office adopts a cascade as it is (humas/coordination).
+
+    Needs content.draft in ``post``'s office. Refuses (PublishingError) a post that is not the
+    actor's own untouched draft, a source that is not approved, or one whose office is not
+    above ``post``'s office."""
+    policy.require(actor, "content.draft", post.office)
+    approver = source.approved_by
+    if isinstance(source, Article):
+        approved = source.status == Article.Status.PUBLISHED
+    else:
+        approved = source.status in (Status.APPROVED, Status.PUBLISHED)
+    if not approved or approver is None:
+        raise PublishingError(_("Konten sumber belum disetujui; unggahan ini perlu disetujui di kantor ini."))
+    if source.office_id == post.office_id or not post.office.path.startswith(source.office.path):
+        raise PublishingError(_("Konten sumber bukan dari kantor di atas kantor ini."))
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().select_related("office").get(pk=post.pk)
+        if (
+            locked.status != Status.DRAFT
+            or locked.author_id != actor.pk
+            or locked.last_changed_by_id != actor.pk
+            or locked.versions.exists()
+        ):
+            raise PublishingError(REFUSED_TRANSITION % {"status": locked.get_status_display()})
+        if not locked.channels.exists():
+            raise PublishingError(NO_CHANNELS)
+        locked.status = Status.APPROVED
+        locked.approved_by, locked.approved_at = approver, timezone.now()
+        _record_version(locked)
+        locked.save()
+        audit_record(
+            actor=actor,
+            office=locked.office,
+            action="post.adopt_approved",
+            obj=locked,
+            changes={
+                "status": {"before": Status.DRAFT, "after": Status.APPROVED},
+                "approved_by": approver.get_full_name(),
+                "source_office": source.office.name,
+                ("source_article" if isinstance(source, Article) else "source_post"): source.pk,
+            },
+        )
+    return locked
 
 
 def post_return(*, actor: User, post: Post, reason: str) -> Post:

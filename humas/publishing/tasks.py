@@ -14,13 +14,14 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from .alerts import notify_publication_task, publication_problems_sweep
-from .delivery import deliver_task, deliveries_sweep, reconcile_task
+from .delivery import deliver_task, deliveries_hold_task, deliveries_sweep, reconcile_task
 from .images import post_image_renditions_task
 from .metrics import collect_metrics_task, metrics_sweep
 
 __all__ = [
     "collect_metrics_task",
     "deliver_task",
+    "deliveries_hold_task",
     "notify_publication_task",
     "post_image_renditions_task",
     "publication_problems_sweep_task",

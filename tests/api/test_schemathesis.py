@@ -88,13 +88,33 @@ def test_signed_in_operations_refuse_calls_without_a_token(client, offices):
         if operation.get("security")
     ]
     assert sorted(guarded) == [
+        ("/api/v1/amplification", "get"),
+        ("/api/v1/amplification", "post"),
+        ("/api/v1/amplification/received", "get"),
+        ("/api/v1/amplification/targets/{target_id}/decline", "post"),
+        ("/api/v1/amplification/targets/{target_id}/record", "post"),
+        ("/api/v1/amplification/{task_id}/board", "get"),
+        ("/api/v1/blackouts", "get"),
+        ("/api/v1/cascades", "get"),
+        ("/api/v1/cascades/received", "get"),
+        ("/api/v1/cascades/targets/{target_id}/adopt", "post"),
+        ("/api/v1/cascades/targets/{target_id}/decline", "post"),
+        ("/api/v1/cascades/{cascade_id}/board", "get"),
         ("/api/v1/me", "get"),
         ("/api/v1/monitoring/items", "post"),
+        ("/api/v1/posts", "get"),
         ("/api/v1/posts", "post"),
+        ("/api/v1/posts/{post_id}", "get"),
+        ("/api/v1/posts/{post_id}/approve", "post"),
         ("/api/v1/posts/{post_id}/metrics", "get"),
+        ("/api/v1/posts/{post_id}/publish", "post"),
+        ("/api/v1/posts/{post_id}/schedule", "post"),
+        ("/api/v1/posts/{post_id}/submit", "post"),
     ]
     for path, method in guarded:
-        response = getattr(client, method)(path.replace("{post_id}", "1"), content_type="application/json")
+        for name in ("{post_id}", "{target_id}", "{cascade_id}", "{task_id}"):
+            path = path.replace(name, "1")
+        response = getattr(client, method)(path, content_type="application/json")
         assert response.status_code == 401, path
         assert response.json() == {"detail": "Unauthorized"}
 

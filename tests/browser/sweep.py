@@ -12,19 +12,25 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from PIL import Image
 
 from humas.accounts.models import User
 from humas.api.services import api_token_create
+from humas.blackouts.models import Blackout
 from humas.channels.models import Channel
 from humas.channels.services import ChannelInput, channel_create
+from humas.coordination.amplification import amplification_create, amplification_source_from_url
+from humas.coordination.cascades import cascade_create
+from humas.coordination.models import AmplificationTarget, AmplificationTask, Cascade, CascadeTarget
 from humas.demo.seed import demo_content, demo_official_accounts, demo_seed
 from humas.factcheck.models import Claim
 from humas.monitoring.models import Narrative, Source
@@ -170,6 +176,48 @@ def _reset_user(ctx: Context) -> User:
     return ctx.user or ctx.data.membership.user
 
 
+SWEEP_AMPLIFIED = "https://x.com/KPU_ID/status/1870000000000000001"
+
+
+def _amplification_task() -> AmplificationTask:
+    found = AmplificationTask.objects.filter(url=SWEEP_AMPLIFIED).first()
+    if found is not None:
+        return found
+    return amplification_create(
+        actor=User.objects.get(email="admin@kpu.test"),
+        office=Office.objects.get(code="00"),
+        source=amplification_source_from_url(url=SWEEP_AMPLIFIED),
+        scope=AmplificationTask.Scope.BELOW,
+        deadline=timezone.now() + timedelta(days=30),
+        instructions="Bagikan ulang dengan tagar #CekDPT (sapuan halaman).",
+    )
+
+
+def _cascade(ctx: Context) -> Cascade:
+    """KPU RI's published post cascaded to every office below, made on first use (by its Editor)."""
+    post = ctx.national.post
+    found = Cascade.objects.filter(source_post=post).first()
+    if found is not None:
+        return found
+    return cascade_create(
+        actor=User.objects.get(email="editor.ri@kpu.test"),
+        office=ctx.national.office,
+        source=post,
+        scope=Cascade.Scope.BELOW,
+        deadline=timezone.now() + timedelta(days=2),
+    )
+
+
+def _cascade_target(ctx: Context) -> int:
+    """The office's item of that cascade; KPU RI receives none (its page is a 404 for all)."""
+    return (
+        CascadeTarget.objects.filter(cascade=_cascade(ctx), office=ctx.data.office)
+        .values_list("pk", flat=True)
+        .first()
+        or 0
+    )
+
+
 FILLERS: dict[str, Callable[[Context, Route], Any]] = {
     "office_slug": lambda ctx, route: ctx.data.office.slug,
     "post_id": lambda ctx, route: _post(ctx).pk,
@@ -198,6 +246,10 @@ FILLERS: dict[str, Callable[[Context, Route], Any]] = {
     "provider": lambda ctx, route: "facebook",
     # The demo has no passkey (a browser ceremony makes one): its confirmation page is 404 for all.
     "passkey_id": lambda ctx, route: 0,
+    # A national cascade of KPU RI's post to every office (made on first use): KPU RI's board, a
+    # province's or a regency's part of it; the item of the office in the URL.
+    "cascade_id": lambda ctx, route: _cascade(ctx).pk,
+    "target_id": lambda ctx, route: _cascade_target(ctx),
     # A news source of the office, made on first use; its feed is on loopback, which the poller
     # refuses without a request ("Jalankan sekarang" marks it failing, nothing is fetched).
     "source_id": lambda ctx, route: (
@@ -213,6 +265,31 @@ FILLERS: dict[str, Callable[[Context, Route], Any]] = {
         or tip_submit(
             office=ctx.data.office, data=TipInput(text="Kabar surat suara tercoblos (sapuan)")
         ).reference
+    ),
+    # A blackout window of the office, made on first use far in the future (it blocks nothing the
+    # sweep does); its edit page is the declaring office's Administrators'.
+    "blackout_id": lambda ctx, route: (
+        Blackout.objects.get_or_create(
+            office=ctx.data.office,
+            note="Sapuan halaman",
+            defaults={
+                "includes_below": False,
+                "starts_at": timezone.now() + timedelta(days=300),
+                "ends_at": timezone.now() + timedelta(days=301),
+                "reason": Blackout.Reason.LAINNYA,
+                "created_by": ctx.data.membership.user,
+            },
+        )[0].pk
+    ),
+    # KPU RI's amplification task to every office below (its X post), made on first use: the
+    # board as each office reads it (its own, or its part), and the office's own item (none for
+    # KPU RI itself: 404).
+    "amplification:task_id": lambda ctx, route: _amplification_task().pk,
+    "amplification:target_id": lambda ctx, route: (
+        AmplificationTarget.objects.filter(task=_amplification_task(), office=ctx.data.office)
+        .values_list("pk", flat=True)
+        .first()
+        or 0
     ),
     # Deciding on an imitating account and its evidence are POSTs only (a GET answers 405).
     "lookalike_id": lambda ctx, route: 0,

@@ -69,12 +69,14 @@ INSTALLED_APPS = [
     "humas.accounts",
     "humas.audit",
     "humas.portal",
+    "humas.blackouts",
     "humas.channels",
     "humas.publishing",
     "humas.notifications",
     "humas.factcheck",
     "humas.monitoring",
     "humas.tipline",
+    "humas.coordination",
     "humas.api",  # the API tokens page's templates
 ]
 
@@ -204,6 +206,9 @@ STATICFILES_DIRS = [
     ("vendor/htmx", REPO_DIR / "node_modules" / "htmx.org" / "dist"),
     # The API docs page's Swagger UI, at the version pinned in package.json (humas/api/docs.py).
     ("vendor/swagger-ui", REPO_DIR / "node_modules" / "swagger-ui-dist"),
+    # The calendar's month and week views (humas/coordination): FullCalendar's browser builds
+    # (core, daygrid, timegrid, interaction and the Indonesian locale), pinned in package.json.
+    ("vendor/fullcalendar", REPO_DIR / "node_modules" / "@fullcalendar"),
 ]
 STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.is_dir()]
 MEDIA_URL = "/media/"
@@ -413,6 +418,9 @@ HUMAS_TOKEN_WARN_THRESHOLDS = [
     if d.isascii() and d.isdigit()
 ]
 HUMAS_NOTIFY_BATCH_SECONDS = env_int("HUMAS_NOTIFY_BATCH_SECONDS", 60)
+# Offices that have not decided on content cascaded from above are reminded once, this many hours
+# before its deadline (humas/coordination/tasks.py).
+HUMAS_CASCADE_REMINDER_HOURS = env_int("HUMAS_CASCADE_REMINDER_HOURS", 24)
 HUMAS_BACKOFFICE_URL = env_str("HUMAS_BACKOFFICE_URL").rstrip("/")
 # Connect by OAuth (humas/channels/oauth.py): the Meta app (Facebook Login for Pages, also for
 # Instagram) and the X OAuth 2.0 client. Unset: those channels connect by pasting a token. The

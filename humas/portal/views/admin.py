@@ -8,10 +8,12 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from humas.accounts.http import AuthenticatedHttpRequest
+from humas.blackouts.services import blackout_refusal
 from humas.core import workflow
 from humas.offices import policy
 from humas.offices.models import Office
@@ -19,7 +21,7 @@ from humas.offices.officecontext import office_view
 
 from ..forms import ApproveForm, ArticleForm, ReasonForm, initial_from
 from ..images import ImageRejected
-from ..models import Article, ArticleVersion, Verdict
+from ..models import Article, ArticleType, ArticleVersion, Verdict
 from ..selectors import article_get_for_actor, article_list_for_office, article_view_count
 from ..seo import absolute_for
 from ..services import (
@@ -137,6 +139,10 @@ def article_edit(request: AuthenticatedHttpRequest, office: Office, article_id: 
 @office_view("content.view")
 def article_detail(request: AuthenticatedHttpRequest, office: Office, article_id: int) -> HttpResponse:
     article = article_get_for_actor(actor=request.user, office=office, article_id=article_id)
+    # A blackout window that stops publishing this article now (the approver may schedule it after).
+    refusal = blackout_refusal(
+        office=office, at=timezone.now(), clarification=article.type == ArticleType.KLARIFIKASI
+    )
     return render(
         request,
         "portal/admin/detail.html",
@@ -150,7 +156,11 @@ def article_detail(request: AuthenticatedHttpRequest, office: Office, article_id
             # "Bagikan ke kanal" (publishing:from_article) drafts a post of this office from it.
             "can_share": article.status == Article.Status.PUBLISHED
             and policy.can(request.user, "content.draft", office),
-            "approve_form": ApproveForm(zone=office.zoneinfo),
+            "approve_form": ApproveForm(
+                zone=office.zoneinfo,
+                override=bool(refusal) and policy.can(request.user, "blackout.override", office),
+            ),
+            "blackout_refusal": refusal,
             "reason_form": ReasonForm(),
             "views": article_view_count(article=article),
         },
@@ -210,7 +220,10 @@ def _act(request: AuthenticatedHttpRequest, office: Office, article_id: int, act
                 messages.error(request, " ".join(str(e) for e in form.errors.get("publish_at", [])))
             else:
                 result = article_approve(
-                    actor=request.user, article=article, publish_at=form.cleaned_data["publish_at"]
+                    actor=request.user,
+                    article=article,
+                    publish_at=form.cleaned_data["publish_at"],
+                    blackout_override=form.cleaned_data.get("blackout_override", ""),
                 )
                 messages.success(
                     request, _("Terjadwal.") if result.status == Article.Status.SCHEDULED else _("Terbit.")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from humas.accounts.http import AuthenticatedHttpRequest
 from humas.accounts.reauth import recent_auth_required
+from humas.blackouts.services import blackout_refusal
 from humas.channels.models import Channel
 from humas.offices import policy
 from humas.offices.models import Office
@@ -65,6 +69,17 @@ def post_list(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse
     )
 
 
+def _initial_schedule(raw: str | None) -> datetime | None:
+    """The compose page's ``jadwal``: the office-local wall time (YYYY-MM-DDTHH:MM) of the empty
+    calendar slot someone clicked (humas/coordination). Anything else prefills nothing."""
+    if not raw or len(raw) != len("2026-03-14T09:00"):
+        return None
+    try:
+        return datetime.strptime(raw, "%Y-%m-%dT%H:%M")
+    except ValueError:
+        return None
+
+
 def _edit(request: AuthenticatedHttpRequest, office: Office, post: Post | None) -> HttpResponse:
     choices = channel_list_for_publishing(office=office)
     initial: dict[str, object] = (
@@ -72,12 +87,15 @@ def _edit(request: AuthenticatedHttpRequest, office: Office, post: Post | None) 
             "text": post.text,
             "link": post.link,
             "scheduled_at": post.scheduled_at,
+            "is_clarification": post.is_clarification,
             "channels": list(post.channels.values_list("pk", flat=True)),
         }
         if post
         # A new post goes everywhere the office publishes unless the writer unticks a channel.
         else {"channels": list(choices.values_list("pk", flat=True))}
     )
+    if post is None and (jadwal := _initial_schedule(request.GET.get("jadwal"))) is not None:
+        initial["scheduled_at"] = jadwal
     form = PostForm(request.POST or None, initial=initial, channels=choices)
     # Approved channels that were switched off or disconnected since: saving lets them go.
     leaving = list(post.channels.exclude(pk__in=choices).order_by("platform", "name")) if post else []
@@ -94,6 +112,7 @@ def _edit(request: AuthenticatedHttpRequest, office: Office, post: Post | None) 
             "link": form.cleaned_data["link"],
             "scheduled_at": scheduled,
             "channels": list(form.cleaned_data["channels"]),
+            "is_clarification": form.cleaned_data["is_clarification"],
         }
         try:
             # Text, images and variants change together or not at all.
@@ -184,6 +203,16 @@ def post_detail(request: AuthenticatedHttpRequest, office: Office, post_id: int)
             "found_panels": None if request.GET.get("partial") else found_panels(post=post, actor=user),
             "targets": targets,
             "publish_form": _publish_form(office, targets) if can_publish else None,
+            # A blackout window that would stop publishing it now or at its time, and whether
+            # this person may publish it anyway with a reason.
+            "blackout_refusal": blackout_refusal(
+                office=office,
+                at=max(post.scheduled_at or timezone.now(), timezone.now()),
+                clarification=post.is_clarification,
+            )
+            if can_publish
+            else None,
+            "can_override": policy.can(user, "blackout.override", office),
             "can_edit": post.status in EDITABLE and policy.can(user, "content.draft", office),
             "can_submit": post.status in SUBMITTABLE and policy.can(user, "content.draft", office),
             "can_approve": post.status == Post.Status.IN_REVIEW
@@ -192,7 +221,12 @@ def post_detail(request: AuthenticatedHttpRequest, office: Office, post_id: int)
             "return_form": ReturnForm(auto_id="return-%s"),
             "can_retry": policy.can(user, "content.publish", office),
             "can_withdraw": policy.can(user, "content.approve", office),
-            "retryable": (Delivery.State.FAILED, Delivery.State.NEEDS_ATTENTION, Delivery.State.WAITING),
+            "retryable": (
+                Delivery.State.FAILED,
+                Delivery.State.NEEDS_ATTENTION,
+                Delivery.State.WAITING,
+                Delivery.State.HELD,
+            ),
             "nav_active": "content",
         },
     )
@@ -233,7 +267,12 @@ def post_publish(request: AuthenticatedHttpRequest, office: Office, post: Post) 
     form = PublishForm(request.POST, channels=channel_list_for_publishing(office=office))
     if not form.is_valid():
         return Invalid(_("Pilih setidaknya satu kanal yang terhubung."))
-    publication_create(actor=request.user, post=post, channels=list(form.cleaned_data["channels"]))
+    publication_create(
+        actor=request.user,
+        post=post,
+        channels=list(form.cleaned_data["channels"]),
+        blackout_override=form.cleaned_data["blackout_override"],
+    )
     return Done(_("Penerbitan dimulai; status tiap kanal tampil di bawah."))
 
 

@@ -1,0 +1,200 @@
+"""Posting activity of the offices below an office, as provinces report it to KPU RI ("35
+kabupaten/kota, rata-rata 96 %"): per office and channel, from what Humas knows went out.
+
+What counts (each measure is explained on the page with the same words):
+- a **post** is a Konten post with at least one delivery that went out in the period: sent by the
+  delivery engine, or recorded by a person for an assisted channel ("Tandai sudah terbit"), by the
+  time it went out (``Delivery.sent_at``), on the office's own channels;
+- an **active day** is a calendar day in the office's zone with at least one such delivery; the
+  **activity** is active days ÷ days in the period;
+- **posts per week** is posts ÷ (days in the period ÷ 7);
+- per channel, the same active days for that channel's deliveries only;
+- **amplification tasks done** is the share of the amplification tasks asked of the office whose
+  deadline falls in the period (in the office's zone) that it recorded as done (a one-click share
+  counts once its post went out); an office asked none has no share.
+
+Two queries per time zone among the offices shown (at most three: WIB, WITA, WIT), whatever the
+number of offices, deliveries and tasks.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+
+from humas.accounts.models import User
+from humas.channels.models import Platform
+from humas.offices import policy
+from humas.offices.models import Office
+from humas.publishing.models import Delivery
+
+from .models import AmplificationTarget
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+DEFAULT_THRESHOLD = 80  # percent of days active, the line a province draws for its regencies
+
+
+@dataclass
+class ChannelActivity:
+    platform: str
+    label: str
+    active_days: int
+    posts: int
+
+
+@dataclass
+class OfficeActivity:
+    office: Office
+    active_days: int
+    posts: int
+    days: int
+    channels: list[ChannelActivity] = field(default_factory=list)
+    # Amplification tasks asked of the office with their deadline in the period, and those done.
+    amplification_asked: int = 0
+    amplification_done: int = 0
+
+    @property
+    def activity(self) -> float:
+        """Active days as a percentage of the period's days (0–100)."""
+        return 100.0 * self.active_days / self.days if self.days else 0.0
+
+    @property
+    def posts_per_week(self) -> float:
+        return self.posts / (self.days / 7) if self.days else 0.0
+
+    @property
+    def amplification_share(self) -> float | None:
+        """Amplification tasks done as a percentage of those asked (0–100); None when none was."""
+        if not self.amplification_asked:
+            return None
+        return 100.0 * self.amplification_done / self.amplification_asked
+
+
+@dataclass
+class ComplianceReport:
+    office: Office
+    start: date
+    end: date  # inclusive
+    threshold: int
+    rows: list[OfficeActivity]
+    platforms: list[tuple[str, str]]
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def average(self) -> float:
+        return statistics.fmean(r.activity for r in self.rows) if self.rows else 0.0
+
+    @property
+    def meeting(self) -> int:
+        return sum(1 for r in self.rows if r.activity >= self.threshold)
+
+
+def default_period(*, office: Office, today: date | None = None) -> tuple[date, date]:
+    """The last DEFAULT_DAYS full days before today, in the office's zone."""
+    from django.utils import timezone
+
+    today = today or timezone.localtime(timezone.now(), office.zoneinfo).date()
+    end = today - timedelta(days=1)
+    return end - timedelta(days=DEFAULT_DAYS - 1), end
+
+
+def offices_reported(*, actor: User, office: Office) -> QuerySet[Office]:
+    """The offices a report at ``office`` ranks: the active offices directly below it that the
+    person may see (a province: its regencies and cities; KPU RI: the provinces); an office with
+    nothing below it: itself."""
+    below = policy.visible_offices(actor, action="content.view").filter(parent=office, is_active=True)
+    if below.exists():
+        return below.order_by("code")
+    return Office.objects.filter(pk=office.pk)
+
+
+def compliance_report(
+    *, actor: User, office: Office, start: date, end: date, threshold: int = DEFAULT_THRESHOLD
+) -> ComplianceReport:
+    """Posting activity between ``start`` and ``end`` (inclusive days, in each office's zone) of
+    the offices ranked at ``office``, most active first. Needs content.view at ``office``."""
+    policy.require(actor, "content.view", office)
+    if end < start:
+        start, end = end, start
+    end = min(end, start + timedelta(days=MAX_DAYS - 1))
+    offices = list(offices_reported(actor=actor, office=office))
+    days = (end - start).days + 1
+    by_zone: dict[str, list[Office]] = defaultdict(list)
+    for member in offices:
+        by_zone[member.time_zone].append(member)
+    active: dict[int, set[date]] = defaultdict(set)
+    channel_days: dict[tuple[int, str], set[date]] = defaultdict(set)
+    posts: dict[int, set[int]] = defaultdict(set)
+    channel_posts: dict[tuple[int, str], set[int]] = defaultdict(set)
+    amplification: dict[int, tuple[int, int]] = {}
+    for zone_name, members in by_zone.items():
+        zone = ZoneInfo(zone_name)
+        since = datetime.combine(start, time.min, tzinfo=zone)
+        until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+        rows = (
+            Delivery.objects.filter(
+                state=Delivery.State.SENT,
+                sent_at__gte=since,
+                sent_at__lt=until,
+                publication__post__office__in=members,
+            )
+            .annotate(day=TruncDate("sent_at", tzinfo=zone))
+            .values_list("publication__post__office_id", "channel__platform", "day", "publication__post_id")
+            .order_by()
+        )
+        for office_id, platform, day, post_id in rows:
+            active[office_id].add(day)
+            channel_days[(office_id, platform)].add(day)
+            posts[office_id].add(post_id)
+            channel_posts[(office_id, platform)].add(post_id)
+        tasks = (
+            AmplificationTarget.objects.filter(
+                office__in=members, task__deadline__gte=since, task__deadline__lt=until
+            )
+            .values("office_id")
+            .annotate(asked=Count("pk"), done=Count("pk", filter=Q(status=AmplificationTarget.Status.DONE)))
+            .order_by()
+        )
+        for row in tasks:
+            amplification[row["office_id"]] = (row["asked"], row["done"])
+    platforms = sorted({platform for _office, platform in channel_days})
+    labels = dict(Platform.choices)
+    report_rows = [
+        OfficeActivity(
+            office=member,
+            active_days=len(active[member.pk]),
+            posts=len(posts[member.pk]),
+            days=days,
+            channels=[
+                ChannelActivity(
+                    platform=platform,
+                    label=str(labels.get(platform, platform)),
+                    active_days=len(channel_days[(member.pk, platform)]),
+                    posts=len(channel_posts[(member.pk, platform)]),
+                )
+                for platform in platforms
+            ],
+            amplification_asked=amplification.get(member.pk, (0, 0))[0],
+            amplification_done=amplification.get(member.pk, (0, 0))[1],
+        )
+        for member in offices
+    ]
+    report_rows.sort(key=lambda r: (-r.active_days, -r.posts, r.office.code))
+    return ComplianceReport(
+        office=office,
+        start=start,
+        end=end,
+        threshold=threshold,
+        rows=report_rows,
+        platforms=[(p, str(labels.get(p, p))) for p in platforms],
+    )

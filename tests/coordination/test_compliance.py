@@ -1,0 +1,124 @@
+"""Posting activity (Keaktifan unggahan): what counts, per office and channel, ranked for a
+province, exported as CSV and XLSX, and only the offices a person may see."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+
+from humas.channels.models import Channel
+from humas.coordination.compliance import compliance_report
+from humas.publishing.models import Delivery, Post, Publication
+
+pytestmark = pytest.mark.django_db
+
+WIB = ZoneInfo("Asia/Jakarta")
+START, END = date(2026, 11, 1), date(2026, 11, 30)
+
+
+def went_out(office, author, platform, *when: datetime, state=Delivery.State.SENT):
+    """One post per moment, with one delivery on the office's ``platform`` channel at that moment."""
+    channel, _ = Channel.objects.get_or_create(
+        office=office, platform=platform, defaults={"name": f"{office} {platform}"}
+    )
+    for moment in when:
+        post = Post.objects.create(
+            office=office, author=author, text=f"{platform} {moment}", status="published"
+        )
+        publication = Publication.objects.create(post=post, created_by=author)
+        Delivery.objects.create(publication=publication, channel=channel, state=state, sent_at=moment)
+
+
+@pytest.fixture
+def jateng_editor(member):
+    return member("33", "editor", email="editor.jateng@kpu.test")
+
+
+def test_a_province_ranks_its_regencies_by_active_days(offices, jateng_editor):
+    jepara, kudus = offices["33.20"], offices["33.19"]
+    # Jepara: 3 days on X (two posts on the first), 1 of them also on Facebook.
+    went_out(
+        jepara,
+        jateng_editor,
+        "x",
+        datetime(2026, 11, 2, 9, tzinfo=WIB),
+        datetime(2026, 11, 2, 15, tzinfo=WIB),
+    )
+    went_out(
+        jepara, jateng_editor, "x", datetime(2026, 11, 3, 9, tzinfo=WIB), datetime(2026, 11, 4, 9, tzinfo=WIB)
+    )
+    went_out(jepara, jateng_editor, "facebook", datetime(2026, 11, 4, 10, tzinfo=WIB))
+    # Kudus: one day; 23:30 WIB on 30 Nov counts for the 30th, 00:30 WIB on 1 Dec does not.
+    went_out(
+        kudus,
+        jateng_editor,
+        "x",
+        datetime(2026, 11, 30, 23, 30, tzinfo=WIB),
+        datetime(2026, 12, 1, 0, 30, tzinfo=WIB),
+    )
+    # Failed and queued deliveries never count.
+    went_out(kudus, jateng_editor, "x", datetime(2026, 11, 10, 9, tzinfo=WIB), state=Delivery.State.FAILED)
+
+    report = compliance_report(actor=jateng_editor, office=offices["33"], start=START, end=END, threshold=10)
+
+    assert len(report.rows) == 35  # every regency and city of Jawa Tengah, active or not
+    first, second = report.rows[0], report.rows[1]
+    assert (first.office, first.active_days, first.posts) == (jepara, 3, 5)
+    assert round(first.activity, 1) == 10.0 and round(first.posts_per_week, 2) == round(5 / (30 / 7), 2)
+    assert {c.platform: c.active_days for c in first.channels} == {"facebook": 1, "x": 3}
+    assert (second.office, second.active_days, second.posts) == (kudus, 1, 1)
+    assert report.meeting == 1
+    assert report.average == pytest.approx((10.0 + 100 / 30) / 35)
+
+
+def test_a_regency_sees_only_itself(offices, member):
+    operator = member("33.20", "operator", email="op.jepara@kpu.test")
+    report = compliance_report(actor=operator, office=offices["33.20"], start=START, end=END)
+    assert [row.office for row in report.rows] == [offices["33.20"]]
+
+
+def test_the_page_and_its_exports(client, offices, jateng_editor):
+    went_out(offices["33.20"], jateng_editor, "x", datetime(2026, 11, 2, 9, tzinfo=WIB))
+    client.force_login(jateng_editor)
+    query = "?dari=2026-11-01&sampai=2026-11-30&ambang=3"
+    page = client.get(f"/app/jateng/koordinasi/keaktifan/{query}")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "35 kantor, rata-rata keaktifan 0,1 %; 1 memenuhi ambang 3 %" in text
+    assert "Cara menghitung" in text
+
+    exported = client.get(f"/app/jateng/koordinasi/keaktifan.csv{query}")
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Peringkat", "Kode", "Kantor", "Keaktifan (%)"]
+    assert rows[1][1:5] == ["33.20", "KPU Kabupaten Jepara", "3.3", "1"]
+    assert len(rows) == 36
+    assert 'filename="keaktifan-jateng-20261101-20261130.csv"' in exported["Content-Disposition"]
+
+    workbook = load_workbook(io.BytesIO(client.get(f"/app/jateng/koordinasi/keaktifan.xlsx{query}").content))
+    sheet = workbook.active
+    assert "35 kantor" in sheet["A1"].value
+    assert [cell.value for cell in sheet[5]][1:3] == ["33.20", "KPU Kabupaten Jepara"]
+
+
+def test_a_bad_period_is_said_and_the_default_shown(client, offices, jateng_editor):
+    client.force_login(jateng_editor)
+    page = client.get("/app/jateng/koordinasi/keaktifan/?dari=2026-11-30&sampai=2026-11-01")
+    assert page.status_code == 200
+    assert "harus sesudah" in page.content.decode()
+
+
+def test_another_province_is_refused(client, offices, jateng_editor):
+    client.force_login(jateng_editor)
+    assert client.get("/app/jatim/koordinasi/keaktifan/").status_code in (403, 404)
+
+
+def test_the_report_takes_a_bounded_number_of_queries(offices, jateng_editor, django_assert_max_num_queries):
+    for code in ("33.20", "33.19", "33.01", "33.74"):
+        went_out(offices[code], jateng_editor, "x", datetime(2026, 11, 5, 9, tzinfo=WIB))
+    with django_assert_max_num_queries(6):
+        compliance_report(actor=jateng_editor, office=offices["33"], start=START, end=END)
