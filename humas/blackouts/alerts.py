@@ -4,9 +4,12 @@ articles) say who and what; the text is one, here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -14,7 +17,7 @@ from django.utils.translation import ngettext
 from humas.accounts.models import User
 from humas.notifications.models import Notification
 from humas.notifications.services import notification_send
-from humas.offices.models import Office
+from humas.offices.models import Membership, Office
 
 from .models import Blackout
 from .selectors import local_time
@@ -22,7 +25,56 @@ from .selectors import local_time
 SHOWN = 5  # items named in the body; the link leads to the rest
 
 
+@dataclass(frozen=True)
+class HeldItem:
+    """One held post or article as its office is told of it."""
+
+    pk: int
+    title: str
+    author_id: int | None  # told too (besides the office's Editors and Administrators)
+
+
 def held_notify(
+    *,
+    window: Blackout,
+    office: Office,
+    items: Sequence[HeldItem],
+    kind: str,
+    one_link: Callable[[HeldItem], str],
+    list_link: str,
+    released: bool = False,
+) -> int:
+    """Tell the Editors and Administrators of ``office``, and the items' authors, that ``window``
+    holds ``items`` (posts or articles, named by ``kind`` in the key), or, when ``released``, that
+    the cancelled window lets them go now. The link opens the item when there is one, else
+    ``list_link``. The same window and set of items never notifies twice."""
+    if not items:
+        return 0
+    people = User.objects.filter(
+        Q(
+            pk__in=Membership.objects.filter(
+                office=office, role__in=(Membership.Role.ADMIN, Membership.Role.EDITOR)
+            ).values("user_id")
+        )
+        | Q(pk__in=[item.author_id for item in items if item.author_id]),
+        is_active=True,
+    ).order_by("pk")
+    ordered = sorted(items, key=lambda item: item.pk)
+    digest = hashlib.sha256(",".join(str(item.pk) for item in ordered).encode()).hexdigest()[:16]
+    link = one_link(ordered[0]) if len(ordered) == 1 else list_link
+    key = f"blackout:{window.pk}:{'released' if released else 'held'}:{kind}:{office.pk}:{digest}"
+    return _send(
+        window=window,
+        office=office,
+        people=people,
+        titles=[item.title for item in ordered],
+        link=link,
+        key=key,
+        released=released,
+    )
+
+
+def _send(
     *,
     window: Blackout,
     office: Office,
@@ -30,10 +82,8 @@ def held_notify(
     titles: Sequence[str],
     link: str,
     key: str,
-    released: bool = False,
+    released: bool,
 ) -> int:
-    """Tell ``people`` of ``office`` that ``window`` holds the items named ``titles`` (or, when
-    ``released``, that the cancelled window lets them be sent now). ``key`` makes it once."""
     with translation.override(settings.LANGUAGE_CODE):
         values = {
             "n": len(titles),

@@ -7,7 +7,6 @@ after commit.
 from __future__ import annotations
 
 import difflib
-import hashlib
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,13 +22,13 @@ from django.utils.translation import gettext_lazy
 
 from humas.accounts.models import User
 from humas.audit.services import audit_record
-from humas.blackouts.alerts import held_notify
+from humas.blackouts.alerts import HeldItem, held_notify
 from humas.blackouts.models import Blackout
 from humas.blackouts.selectors import blocking_window, refusal_message
 from humas.blackouts.services import override_reason
 from humas.core import workflow
 from humas.offices import policy
-from humas.offices.models import Membership, Office
+from humas.offices.models import Office
 from humas.offices.tree import subtree
 from humas.web import pagecache
 
@@ -680,30 +679,20 @@ def article_withdraw_published_post(*, actor: User | None, article: Article, rea
 
 
 def _held_notify(*, window: Blackout, office: Office, article_ids: list[int], released: bool = False) -> int:
-    """Tell an office's Editors and Administrators which of its scheduled articles ``window``
-    holds (or, ``released``, may publish now that it is cancelled). Once per window and set."""
-    articles = list(Article.objects.filter(pk__in=article_ids, office=office).order_by("pk"))
-    if not articles:
-        return 0
-    people = User.objects.filter(
-        pk__in=Membership.objects.filter(
-            office=office, role__in=(Membership.Role.ADMIN, Membership.Role.EDITOR)
-        ).values("user_id"),
-        is_active=True,
-    ).order_by("pk")
-    digest = hashlib.sha256(",".join(str(a.pk) for a in articles).encode()).hexdigest()[:16]
-    link = (
-        reverse("portal_admin:detail", kwargs={"office_slug": office.slug, "article_id": articles[0].pk})
-        if len(articles) == 1
-        else reverse("portal_admin:list", kwargs={"office_slug": office.slug})
+    """Tell an office's Editors and Administrators, and the authors, which of its scheduled
+    articles ``window`` holds (or, ``released``, may publish now that it is cancelled)."""
+    articles = Article.objects.filter(pk__in=article_ids, office=office).values_list(
+        "pk", "title", "author_id"
     )
     return held_notify(
         window=window,
         office=office,
-        people=people,
-        titles=[a.title for a in articles],
-        link=link,
-        key=f"blackout:{window.pk}:{'released' if released else 'held'}:articles:{office.pk}:{digest}",
+        items=[HeldItem(pk=pk, title=title, author_id=author) for pk, title, author in articles],
+        kind="articles",
+        one_link=lambda item: reverse(
+            "portal_admin:detail", kwargs={"office_slug": office.slug, "article_id": item.pk}
+        ),
+        list_link=reverse("portal_admin:list", kwargs={"office_slug": office.slug}),
         released=released,
     )
 

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from huey.contrib.djhuey import db_task
 
 from humas.accounts.models import User
+from humas.blackouts.alerts import HeldItem
 from humas.blackouts.alerts import held_notify as blackout_held_notify
 from humas.blackouts.models import Blackout
 from humas.notifications.models import Notification
@@ -143,30 +144,17 @@ def held_notify(*, office_id: int, window_id: int, post_ids: list[int], released
     now). Idempotent: the same window and posts never notify twice."""
     window = Blackout.objects.select_related("office").filter(pk=window_id).first()
     office = Office.objects.filter(pk=office_id).first()
-    posts = list(Post.objects.filter(pk__in=post_ids, office_id=office_id).order_by("pk"))
-    if window is None or office is None or not posts:
+    if window is None or office is None:
         return 0
-    people = User.objects.filter(
-        Q(
-            pk__in=Membership.objects.filter(
-                office_id=office_id, role__in=(Membership.Role.ADMIN, Membership.Role.EDITOR)
-            ).values("user_id")
-        )
-        | Q(pk__in=[post.author_id for post in posts]),
-        is_active=True,
-    ).order_by("pk")
-    digest = hashlib.sha256(",".join(str(post.pk) for post in posts).encode()).hexdigest()[:16]
-    link = (
-        reverse("publishing:detail", kwargs={"office_slug": office.slug, "post_id": posts[0].pk})
-        if len(posts) == 1
-        else reverse("publishing:list", kwargs={"office_slug": office.slug})
-    )
+    posts = Post.objects.filter(pk__in=post_ids, office_id=office_id).values_list("pk", "text", "author_id")
     return blackout_held_notify(
         window=window,
         office=office,
-        people=people,
-        titles=[post.text for post in posts],
-        link=link,
-        key=f"blackout:{window.pk}:{'released' if released else 'held'}:posts:{office.pk}:{digest}",
+        items=[HeldItem(pk=pk, title=text, author_id=author) for pk, text, author in posts],
+        kind="posts",
+        one_link=lambda item: reverse(
+            "publishing:detail", kwargs={"office_slug": office.slug, "post_id": item.pk}
+        ),
+        list_link=reverse("publishing:list", kwargs={"office_slug": office.slug}),
         released=released,
     )
