@@ -11,9 +11,12 @@ What counts (each measure is explained on the page with the same words):
 - per channel, the same active days for that channel's deliveries only;
 - **amplification tasks done** is the share of the amplification tasks asked of the office whose
   deadline falls in the period (in the office's zone) that it recorded as done (a one-click share
-  counts once its post went out); an office asked none has no share.
+  counts once its post went out); an office asked none has no share;
+- **cascades adopted** is the share of the content cascaded to the office whose deadline falls in
+  the period that it adopted or adapted, and the **median delay** the median time from the
+  cascade's sending to the office's decision to adopt or adapt it.
 
-Two queries per time zone among the offices shown (at most three: WIB, WITA, WIT), whatever the
+Three queries per time zone among the offices shown (at most three: WIB, WITA, WIT), whatever the
 number of offices, deliveries and tasks.
 """
 
@@ -34,7 +37,7 @@ from humas.offices import policy
 from humas.offices.models import Office
 from humas.publishing.models import Delivery
 
-from .models import AmplificationTarget
+from .models import AmplificationTarget, CascadeTarget
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -59,6 +62,11 @@ class OfficeActivity:
     # Amplification tasks asked of the office with their deadline in the period, and those done.
     amplification_asked: int = 0
     amplification_done: int = 0
+    # Content cascaded to the office with its deadline in the period, those adopted or adapted,
+    # and how long each of those took from the sending to the decision.
+    cascades_asked: int = 0
+    cascades_adopted: int = 0
+    adoption_delays: list[timedelta] = field(default_factory=list)
 
     @property
     def activity(self) -> float:
@@ -75,6 +83,20 @@ class OfficeActivity:
         if not self.amplification_asked:
             return None
         return 100.0 * self.amplification_done / self.amplification_asked
+
+    @property
+    def cascade_share(self) -> float | None:
+        """Cascades adopted or adapted as a percentage of those received (0–100); None when none was."""
+        if not self.cascades_asked:
+            return None
+        return 100.0 * self.cascades_adopted / self.cascades_asked
+
+    @property
+    def median_delay_hours(self) -> float | None:
+        """The median hours from a cascade's sending to its adoption; None when nothing was adopted."""
+        if not self.adoption_delays:
+            return None
+        return statistics.median(d.total_seconds() for d in self.adoption_delays) / 3600
 
 
 @dataclass
@@ -137,6 +159,10 @@ def compliance_report(
     posts: dict[int, set[int]] = defaultdict(set)
     channel_posts: dict[tuple[int, str], set[int]] = defaultdict(set)
     amplification: dict[int, tuple[int, int]] = {}
+    cascades_asked: dict[int, int] = defaultdict(int)
+    cascades_adopted: dict[int, int] = defaultdict(int)
+    delays: dict[int, list[timedelta]] = defaultdict(list)
+    taken = (CascadeTarget.Status.ADOPTED, CascadeTarget.Status.ADAPTED)
     for zone_name, members in by_zone.items():
         zone = ZoneInfo(zone_name)
         since = datetime.combine(start, time.min, tzinfo=zone)
@@ -167,6 +193,19 @@ def compliance_report(
         )
         for row in tasks:
             amplification[row["office_id"]] = (row["asked"], row["done"])
+        received = (
+            CascadeTarget.objects.filter(
+                office__in=members, cascade__deadline__gte=since, cascade__deadline__lt=until
+            )
+            .values_list("office_id", "status", "cascade__created_at", "decided_at")
+            .order_by()
+        )
+        for office_id, status, sent_at, decided_at in received:
+            cascades_asked[office_id] += 1
+            if status in taken:
+                cascades_adopted[office_id] += 1
+                if decided_at is not None:
+                    delays[office_id].append(decided_at - sent_at)
     platforms = sorted({platform for _office, platform in channel_days})
     labels = dict(Platform.choices)
     report_rows = [
@@ -186,6 +225,9 @@ def compliance_report(
             ],
             amplification_asked=amplification.get(member.pk, (0, 0))[0],
             amplification_done=amplification.get(member.pk, (0, 0))[1],
+            cascades_asked=cascades_asked[member.pk],
+            cascades_adopted=cascades_adopted[member.pk],
+            adoption_delays=delays[member.pk],
         )
         for member in offices
     ]

@@ -85,6 +85,10 @@ def _table(report: ComplianceReport) -> tuple[list[str], list[list[object]]]:
         _("Tugas amplifikasi diminta"),
         _("Tugas amplifikasi selesai"),
         _("Tugas amplifikasi selesai (%)"),
+        _("Konten dari atasan diterima"),
+        _("Konten dari atasan diadopsi atau diadaptasi"),
+        _("Konten dari atasan diadopsi (%)"),
+        _("Median jeda adopsi (jam)"),
         _("Memenuhi ambang %(threshold)s %%") % {"threshold": report.threshold},
     ]
     rows: list[list[object]] = [
@@ -101,6 +105,10 @@ def _table(report: ComplianceReport) -> tuple[list[str], list[list[object]]]:
             row.amplification_asked,
             row.amplification_done,
             "" if row.amplification_share is None else round(row.amplification_share, 1),
+            row.cascades_asked,
+            row.cascades_adopted,
+            "" if row.cascade_share is None else round(row.cascade_share, 1),
+            "" if row.median_delay_hours is None else round(row.median_delay_hours, 1),
             _("ya") if row.activity >= report.threshold else _("tidak"),
         ]
         for rank, row in enumerate(report.rows, start=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -122,3 +122,38 @@ def test_the_report_takes_a_bounded_number_of_queries(offices, jateng_editor, dj
         went_out(offices[code], jateng_editor, "x", datetime(2026, 11, 5, 9, tzinfo=WIB))
     with django_assert_max_num_queries(6):
         compliance_report(actor=jateng_editor, office=offices["33"], start=START, end=END)
+
+
+def test_cascades_adopted_and_the_median_delay_to_adopt(offices, member, jateng_editor):
+    from humas.coordination.models import Cascade, CascadeTarget
+
+    jepara, kudus = offices["33.20"], offices["33.19"]
+    author = member("33", "admin", email="admin.jateng@kpu.test")
+    source = Post.objects.create(office=offices["33"], author=author, text="Sumber", status="approved")
+    sent = datetime(2026, 11, 10, 8, tzinfo=WIB)
+    for hours, status in ((2, "adopted"), (6, "adapted"), (None, "pending")):
+        cascade = Cascade.objects.create(
+            office=offices["33"],
+            source_post=source,
+            text="Sumber",
+            scope="below",
+            deadline=sent + timedelta(days=2),
+            created_by=author,
+        )
+        Cascade.objects.filter(pk=cascade.pk).update(created_at=sent)
+        CascadeTarget.objects.create(
+            cascade=cascade,
+            office=jepara,
+            status=status,
+            decided_at=sent + timedelta(hours=hours) if hours else None,
+        )
+        CascadeTarget.objects.create(cascade=cascade, office=kudus, status="declined", decided_at=sent)
+
+    report = compliance_report(actor=jateng_editor, office=offices["33"], start=START, end=END)
+    rows = {row.office.code: row for row in report.rows}
+
+    assert (rows["33.20"].cascades_asked, rows["33.20"].cascades_adopted) == (3, 2)
+    assert round(rows["33.20"].cascade_share or 0, 1) == 66.7
+    assert rows["33.20"].median_delay_hours == 4.0
+    assert (rows["33.19"].cascade_share, rows["33.19"].median_delay_hours) == (0.0, None)
+    assert rows["33.01"].cascade_share is None  # nothing cascaded to it
