@@ -247,6 +247,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     from humas.demo.fakes import TIPLINE_BOT, demo_fakes_feed, demo_fakes_state, demo_fakes_tipline
     from humas.demo.seed import (
+        demo_activity,
         demo_amplification,
         demo_calendar,
         demo_cascade,
@@ -281,6 +282,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     demo_calendar()
     demo_cascade()
     demo_amplification()
+    demo_activity()
     demo_monitoring()
     # The sample's comments on the fakes (before they start), so replies to them can be sent.
     demo_fakes_feed(demo_fakes_state(settings.DATA_DIR))

@@ -39,12 +39,13 @@ def test_settings_choose_redis_for_queue_and_cache_when_configured(redis_url, tm
     code = (
         "import django; django.setup();"
         "from django.conf import settings; from huey.contrib.djhuey import HUEY; from django.core.cache import cache;"
-        "print(type(HUEY).__name__, settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]);"
+        "print(type(HUEY).__name__, HUEY.storage.priority, settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]);"
         "cache.set('humas-probe', 41); print(cache.incr('humas-probe'))"
     )
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["RedisHuey", "RedisCache", "42"]
+    # A queue that keeps priorities (humas/core/queue.py: deliveries before fan-outs).
+    assert result.stdout.split() == ["PriorityRedisHuey", "True", "RedisCache", "42"]
 
 
 def test_redis_huey_round_trips_a_task(redis_url):

@@ -22,7 +22,6 @@ from humas.accounts.models import ApiToken
 from humas.audit.services import audit_record
 from humas.blackouts.selectors import blackout_list_for_office
 from humas.channels.models import Channel
-from humas.coordination import amplification_selectors
 from humas.coordination.amplification import (
     AmplificationError,
     amplification_create,
@@ -39,8 +38,8 @@ from humas.coordination.amplification_selectors import (
     amplification_source_deliveries,
     amplification_task_get_for_board,
 )
+from humas.coordination.boards import BoardFilters, BoardRow
 from humas.coordination.cascade_selectors import (
-    BoardFilters,
     CascadeSummary,
     cascade_board,
     cascade_get_for_board,
@@ -48,6 +47,7 @@ from humas.coordination.cascade_selectors import (
     cascade_queue_for_office,
 )
 from humas.coordination.cascades import CascadeError, cascade_adopt, cascade_decline, cascade_text_resolve
+from humas.coordination.compliance import compliance_report, compliance_rule_for, default_period
 from humas.coordination.models import AmplificationTarget, AmplificationTask, Cascade, CascadeTarget
 from humas.monitoring.models import Source
 from humas.monitoring.selectors import source_get_by_reference
@@ -82,6 +82,8 @@ from .schemas import (
     CascadeBoardFilters,
     CascadeOut,
     CascadeTargetOut,
+    ComplianceFilters,
+    ComplianceOut,
     DeclineIn,
     ErrorOut,
     MembershipOut,
@@ -413,6 +415,8 @@ def _post_out(post: Post) -> dict[str, object]:
         "channels": sorted(c.pk for c in post.channels.all()),
         "scheduled_at": post.scheduled_at,
         "is_clarification": post.is_clarification,
+        "campaign": post.campaign,
+        "election_stage": post.election_stage,
         "approved_by": post.approved_by.get_full_name() if post.approved_by else None,
         "created_at": post.created_at,
         "deliveries": deliveries,
@@ -466,6 +470,8 @@ def list_posts(request: AuthenticatedHttpRequest, filters: Query[PostFilters]):
         posts = posts.filter(office=office)
     if filters.status:
         posts = posts.filter(status=filters.status)
+    if filters.campaign:
+        posts = posts.filter(campaign__iexact=" ".join(no_nul(filters.campaign).split()).lstrip("#"))
     return [_post_out(post) for post in posts]
 
 
@@ -506,6 +512,8 @@ def create_post(request: AuthenticatedHttpRequest, data: PostIn):
             channels=channels,
             scheduled_at=data.scheduled_at,
             is_clarification=data.is_clarification,
+            campaign=no_nul(data.campaign),
+            election_stage=data.election_stage,
         )
         return Status(201, _fresh(request, post, operation="post_create"))
 
@@ -607,6 +615,72 @@ def list_blackouts(request: AuthenticatedHttpRequest, office: str):
         }
         for w in [*page.current, *page.upcoming]
     ]
+
+
+compliance_router = Router(tags=["compliance"])
+
+
+def _share(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+@compliance_router.get(
+    "",
+    response={200: ComplianceOut, 404: ErrorOut, 422: ValidationErrorOut, **REFUSALS},
+    auth=SIGNED_IN,
+    summary="Posting activity of the offices below an office",
+)
+def get_compliance(request: AuthenticatedHttpRequest, filters: Query[ComplianceFilters]):
+    """Keaktifan unggahan, as the page and its CSV: the offices directly below the office with code
+    `office` that you may see (a province: its regencies and cities; KPU RI: the provinces; a
+    regency: itself), over a period, against a threshold; the defaults are the office's setting
+    (or the nearest office above with one). Needs the right to see the office's content."""
+    office = Office.objects.filter(code=no_nul(filters.office), is_active=True).first()
+    if office is None or not policy.can(request.user, "content.view", office):
+        raise Http404
+    rule = compliance_rule_for(office=office)
+    start, end = default_period(office=office, days=rule.period_days)
+    report = compliance_report(
+        actor=request.user,
+        office=office,
+        start=filters.start or start,
+        end=filters.end or end,
+        threshold=filters.threshold or rule.threshold,
+    )
+    return {
+        "office_code": office.code,
+        "start": report.start,
+        "end": report.end,
+        "days": report.days,
+        "threshold": report.threshold,
+        "setting_office_code": rule.set_by_office.code if rule.set_by_office else None,
+        "average": round(report.average, 1),
+        "meeting": report.meeting,
+        "offices": [
+            {
+                "office_code": row.office.code,
+                "office_name": row.office.name,
+                "activity": round(row.activity, 1),
+                "active_days": row.active_days,
+                "days": row.days,
+                "posts": row.posts,
+                "posts_per_week": round(row.posts_per_week, 1),
+                "meets_threshold": row.activity >= report.threshold,
+                "channels": [
+                    {"platform": c.platform, "active_days": c.active_days, "posts": c.posts}
+                    for c in row.channels
+                ],
+                "amplification_asked": row.amplification_asked,
+                "amplification_done": row.amplification_done,
+                "amplification_share": _share(row.amplification_share),
+                "cascades_asked": row.cascades_asked,
+                "cascades_adopted": row.cascades_adopted,
+                "cascade_share": _share(row.cascade_share),
+                "median_delay_hours": _share(row.median_delay_hours),
+            }
+            for row in report.rows
+        ],
+    }
 
 
 monitoring_router = Router(tags=["monitoring"])
@@ -742,6 +816,35 @@ def list_received(request: AuthenticatedHttpRequest, office: str):
     return [_target_out(t) for t in cascade_queue_for_office(actor=request.user, office=found)]
 
 
+def _board_view(
+    request: AuthenticatedHttpRequest,
+    sent: QuerySet[Cascade] | QuerySet[AmplificationTask],
+    filters: CascadeBoardFilters | AmplificationBoardFilters,
+) -> tuple[Office, BoardFilters]:
+    """Whose view of a board (the office with code ``filters.office``, by default the sender of
+    ``sent``, the cascade or task asked for; 404 when there is none) and its filters."""
+    sender = sent.values_list("office__code", flat=True).first()
+    if sender is None:
+        raise Http404
+    office = _office_by_code(request, filters.office or sender)
+    return office, BoardFilters(
+        status=filters.status or "", province=no_nul(filters.province or ""), sort=filters.sort
+    )
+
+
+def _board_row_out(row: BoardRow[Any]) -> dict[str, object]:
+    """What every board says of one receiving office; each board adds its own."""
+    return {
+        "target_id": row.target.pk,
+        "office_code": row.office.code,
+        "office_name": row.office.name,
+        "province_code": row.province.code if row.province else None,
+        "status": row.status,
+        "decline_reason": row.target.decline_reason,
+        "post_id": row.target.post_id,
+    }
+
+
 @cascades_router.get(
     "/{cascade_id}/board",
     response={200: BoardOut, 404: ErrorOut, 422: ValidationErrorOut, **REFUSALS},
@@ -752,19 +855,9 @@ def get_board(request: AuthenticatedHttpRequest, cascade_id: int, filters: Query
     """Each receiving office's decision and publication (published: adopted or adapted, and
     sent), with the counts. The sender sees every office; an office below it (`office=`) sees
     only the offices in its own subtree, read-only. Another province's rows are never shown."""
-    sender = Cascade.objects.filter(pk=cascade_id).values_list("office__code", flat=True).first()
-    if sender is None:
-        raise Http404
-    office = _office_by_code(request, filters.office or sender)
+    office, wanted = _board_view(request, Cascade.objects.filter(pk=cascade_id), filters)
     found = cascade_get_for_board(actor=request.user, office=office, cascade_id=cascade_id)
-    board = cascade_board(
-        actor=request.user,
-        office=office,
-        cascade=found,
-        filters=BoardFilters(
-            status=filters.status or "", province=no_nul(filters.province or ""), sort=filters.sort
-        ),
-    )
+    board = cascade_board(actor=request.user, office=office, cascade=found, filters=wanted)
     everyone = CascadeSummary(
         cascade=found,
         total=board.total,
@@ -780,17 +873,11 @@ def get_board(request: AuthenticatedHttpRequest, cascade_id: int, filters: Query
         "counts": board.counts,
         "rows": [
             {
-                "target_id": row.target.pk,
-                "office_code": row.office.code,
-                "office_name": row.office.name,
-                "province_code": row.province.code if row.province else None,
-                "status": row.status,
+                **_board_row_out(row),
                 "decision": row.target.status,
                 "decided_by": row.target.decided_by.get_full_name() if row.target.decided_by else None,
                 "decided_at": row.target.decided_at,
-                "decline_reason": row.target.decline_reason,
                 "automatic": row.target.automatic,
-                "post_id": row.target.post_id,
                 "published_at": row.published_at,
                 "links": [url for _channel, url in row.links],
             }
@@ -947,19 +1034,9 @@ def get_amplification_board(
     """Each receiving office's status, result link and who recorded it, with the counts. The
     asking office sees every office; an office below it (`office=`) sees only the offices of its
     own subtree, read-only. Another province's rows are never shown."""
-    sender = AmplificationTask.objects.filter(pk=task_id).values_list("office__code", flat=True).first()
-    if sender is None:
-        raise Http404
-    office = _office_by_code(request, filters.office or sender)
+    office, wanted = _board_view(request, AmplificationTask.objects.filter(pk=task_id), filters)
     found = amplification_task_get_for_board(actor=request.user, office=office, task_id=task_id)
-    board = amplification_board(
-        actor=request.user,
-        office=office,
-        task=found,
-        filters=amplification_selectors.BoardFilters(
-            status=filters.status or "", province=no_nul(filters.province or ""), sort=filters.sort
-        ),
-    )
+    board = amplification_board(actor=request.user, office=office, task=found, filters=wanted)
     everyone = TaskSummary(
         task=found,
         total=board.total,
@@ -975,18 +1052,12 @@ def get_amplification_board(
         "counts": board.counts,
         "rows": [
             {
-                "target_id": row.target.pk,
-                "office_code": row.office.code,
-                "office_name": row.office.name,
-                "province_code": row.province.code if row.province else None,
-                "status": row.status,
+                **_board_row_out(row),
                 "result_url": row.target.result_url,
                 "shared": row.target.shared,
                 "interacted": row.target.interacted,
                 "recorded_by": row.target.recorded_by.get_full_name() if row.target.recorded_by else None,
                 "recorded_at": row.target.recorded_at,
-                "decline_reason": row.target.decline_reason,
-                "post_id": row.target.post_id,
             }
             for row in board.rows
         ],
@@ -1129,3 +1200,4 @@ api.add_router("/monitoring", monitoring_router)
 api.add_router("/blackouts", blackouts_router)
 api.add_router("/cascades", cascades_router)
 api.add_router("/amplification", amplification_router)
+api.add_router("/compliance", compliance_router)

@@ -1,15 +1,38 @@
-from datetime import datetime
-from typing import Any, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, ConfigDict
+from pydantic import AwareDatetime, BeforeValidator, ConfigDict, StrictBool, StrictInt
 
 from humas.monitoring.models import AUTHOR_HANDLE_MAX, EXTERNAL_ID_MAX, TEXT_MAX, URL_MAX
 from humas.monitoring.records import COUNT_MAX
+from humas.publishing.services import CAMPAIGN_MAX
+
 
 # The longest text any platform takes (Facebook); each channel checks its own limit when sending.
+def _text_only(value: Any) -> Any:
+    """A time in JSON is a string (ISO 8601 with its offset): a number is not read as seconds
+    since 1970, which would schedule a post in the past without a word."""
+    if not isinstance(value, str | datetime):
+        raise ValueError("expected an ISO 8601 date and time with its offset, as a string")
+    return value
+
+
+IsoDatetime = Annotated[AwareDatetime, BeforeValidator(_text_only)]
+
 POST_TEXT_MAX = 63_206
 POST_LINK_MAX = 500
+POST_CAMPAIGN_MAX = CAMPAIGN_MAX
+ElectionStageCode = Literal[
+    "perencanaan",
+    "pemutakhiran-data-pemilih",
+    "pencalonan",
+    "kampanye",
+    "masa-tenang",
+    "pemungutan-suara",
+    "rekapitulasi",
+    "penetapan",
+]
 
 
 class OfficeOut(Schema):
@@ -57,9 +80,14 @@ class RateLimitedOut(Schema):
 
 class PostIn(Schema):
     office: str = Field(description="The office's code, e.g. `33.20`.", min_length=1, max_length=32)
-    text: str = Field(min_length=1, max_length=POST_TEXT_MAX)
-    link: str = Field("", max_length=POST_LINK_MAX, description="Empty, or an http:// or https:// address.")
-    channels: list[int] = Field(
+    text: str = Field(min_length=1, max_length=POST_TEXT_MAX, pattern=r"[^\s\x00]")
+    link: str = Field(
+        "",
+        max_length=POST_LINK_MAX,
+        pattern=r"^(https?://.*)?$",
+        description="Empty, or an http:// or https:// address.",
+    )
+    channels: list[StrictInt] = Field(
         default_factory=list,
         max_length=50,
         description=(
@@ -67,12 +95,40 @@ class PostIn(Schema):
             "approved: it cannot be sent for review without at least one."
         ),
     )
-    scheduled_at: AwareDatetime | None = Field(
+    scheduled_at: IsoDatetime | None = Field(
         None, description="When it is to go out, with its offset; empty: as soon as it is published."
     )
-    is_clarification: bool = Field(
+    is_clarification: StrictBool = Field(
         False, description="A clarification of a hoax: it may go out in a blackout window that exempts them."
     )
+    campaign: str = Field(
+        "",
+        pattern=rf"^#?[A-Za-z0-9 _-]{{0,{POST_CAMPAIGN_MAX}}}$",
+        description=(
+            "The campaign it belongs to, e.g. `AyoKeTPS` (a leading # is dropped): letters, digits, "
+            "spaces, `-` and `_`. A planning label, not part of what is approved."
+        ),
+    )
+    election_stage: ElectionStageCode | Literal[""] = Field(
+        "", description="The election stage it speaks to (the portal's stages); empty: none."
+    )
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "office": "33.20",
+                    "text": "Cek DPT online di cekdptonline.kpu.go.id: cukup masukkan NIK.",
+                    "link": "https://jdih.kpu.go.id/",
+                    "channels": [],
+                    "scheduled_at": "2029-02-10T09:00:00+07:00",
+                    "is_clarification": False,
+                    "campaign": "AyoKeTPS",
+                    "election_stage": "pemutakhiran-data-pemilih",
+                }
+            ]
+        }
+    }
 
 
 class HoldOut(Schema):
@@ -113,6 +169,8 @@ class PostOut(Schema):
     channels: list[int]
     scheduled_at: datetime | None
     is_clarification: bool
+    campaign: str
+    election_stage: str
     approved_by: str | None = Field(description="The approver's name, once approved.")
     created_at: datetime
     deliveries: list[DeliveryOut] = Field(description="Every delivery of every publication of the post.")
@@ -122,15 +180,20 @@ class PostFilters(Schema):
     office: str = Field(description="The office's code, e.g. `33.20`.", min_length=1, max_length=32)
     status: Literal["draft", "in_review", "approved", "published", "withdrawn"] | None = None
     below: bool = Field(False, description="Also the posts of the offices below it that you may see.")
+    campaign: str | None = Field(
+        None, max_length=80, description="Only the posts of this campaign (case-insensitive, without #)."
+    )
 
 
 class ScheduleIn(Schema):
-    scheduled_at: AwareDatetime = Field(
+    scheduled_at: IsoDatetime = Field(
         description=(
             "The new time, with its offset (e.g. `2029-02-10T09:00:00+07:00`). Only the time changes: "
             "an approved post stays approved. A time in the past or inside a blackout window is a 400."
         )
     )
+
+    model_config = {"json_schema_extra": {"examples": [{"scheduled_at": "2029-02-10T09:00:00+07:00"}]}}
 
 
 class PublishIn(Schema):
@@ -146,6 +209,8 @@ class PublishIn(Schema):
             "Inside a blackout window only an Administrator may publish, giving this reason (audited)."
         ),
     )
+
+    model_config = {"json_schema_extra": {"examples": [{"channels": [], "blackout_override": ""}]}}
 
 
 class BlackoutOut(Schema):
@@ -296,11 +361,16 @@ class CascadeTargetOut(Schema):
     post_id: int | None = Field(description="The office's own post, once adopted or adapted.")
 
 
-class BoardRowOut(Schema):
+class ReceivingOfficeOut(Schema):
+    """The receiving office of one row of a board (a cascade's, an amplification task's)."""
+
     target_id: int
     office_code: str
     office_name: str
     province_code: str | None
+
+
+class BoardRowOut(ReceivingOfficeOut):
     status: str = Field(
         description="pending, adopted, adapted, declined, or published (adopted or adapted, and sent)."
     )
@@ -347,6 +417,14 @@ class AdoptIn(Schema):
 
 class DeclineIn(Schema):
     reason: str = Field(min_length=1, max_length=500, description="Why; the sender reads it on its board.")
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {"reason": "Sudah diunggah versi kami sendiri kemarin, dengan video ketua KPU kabupaten."}
+            ]
+        }
+    }
 
 
 AMPLIFICATION_STATUSES = Literal["pending", "sharing", "done", "declined"]
@@ -406,11 +484,7 @@ class AmplificationTargetOut(Schema):
     post_id: int | None = Field(description="The office's own post, when shared through Humas.")
 
 
-class AmplificationBoardRowOut(Schema):
-    target_id: int
-    office_code: str
-    office_name: str
-    province_code: str | None
+class AmplificationBoardRowOut(ReceivingOfficeOut):
     status: str = Field(description="pending, sharing, done or declined.")
     result_url: str
     shared: bool
@@ -484,3 +558,100 @@ class AmplificationRecordIn(Schema):
     )
     shared: bool = False
     interacted: bool = False
+
+
+class ComplianceFilters(Schema):
+    office: str = Field(
+        description="The office's code, e.g. `33` (a province ranks its regencies).",
+        min_length=1,
+        max_length=32,
+    )
+    start: date | None = Field(
+        None, description="The first day (in each office's zone); empty: the office's default period."
+    )
+    end: date | None = Field(None, description="The last day, inclusive; empty: yesterday.")
+    threshold: int | None = Field(
+        None, ge=1, le=100, description="Percent of days active; empty: the office's setting (80 by default)."
+    )
+
+
+class ChannelActivityOut(Schema):
+    platform: str
+    active_days: int
+    posts: int
+
+
+class OfficeActivityOut(Schema):
+    office_code: str
+    office_name: str
+    activity: float = Field(description="Active days ÷ days in the period, in percent (0–100), one decimal.")
+    active_days: int
+    days: int
+    posts: int
+    posts_per_week: float
+    meets_threshold: bool
+    channels: list[ChannelActivityOut]
+    amplification_asked: int
+    amplification_done: int
+    amplification_share: float | None = Field(description="Percent done; null when none was asked.")
+    cascades_asked: int
+    cascades_adopted: int
+    cascade_share: float | None = Field(
+        description="Percent adopted or adapted; null when none was received."
+    )
+    median_delay_hours: float | None = Field(
+        description="Median hours from a cascade's sending to its adoption; null when none was adopted."
+    )
+
+
+class ComplianceOut(Schema):
+    """Posting activity (Keaktifan unggahan) of the offices ranked at an office, most active first."""
+
+    office_code: str
+    start: date
+    end: date
+    days: int
+    threshold: int
+    setting_office_code: str | None = Field(
+        description="The office whose setting gave the default period and threshold; null: Humas's defaults."
+    )
+    average: float = Field(description="The mean activity of the offices, in percent.")
+    meeting: int = Field(description="How many offices meet the threshold.")
+    offices: list[OfficeActivityOut]
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "office_code": "33",
+                    "start": "2029-01-01",
+                    "end": "2029-01-30",
+                    "days": 30,
+                    "threshold": 80,
+                    "setting_office_code": "33",
+                    "average": 91.4,
+                    "meeting": 31,
+                    "offices": [
+                        {
+                            "office_code": "33.20",
+                            "office_name": "KPU Kabupaten Jepara",
+                            "activity": 96.7,
+                            "active_days": 29,
+                            "days": 30,
+                            "posts": 41,
+                            "posts_per_week": 9.6,
+                            "meets_threshold": True,
+                            "channels": [{"platform": "instagram", "active_days": 27, "posts": 33}],
+                            "amplification_asked": 4,
+                            "amplification_done": 4,
+                            "amplification_share": 100.0,
+                            "cascades_asked": 3,
+                            "cascades_adopted": 2,
+                            "cascade_share": 66.7,
+                            "median_delay_hours": 5.5,
+                        }
+                    ],
+                }
+            ]
+        }
+    }

@@ -170,6 +170,8 @@ SENTENCES: dict[str, Sentence] = {
     ),
     "cascade.auto_publish_set": S(_("%(actor)s mengatur terbit otomatis konten dari kantor atasan.")),
     "cascade.auto_publish_off": S(_("%(actor)s mematikan terbit otomatis konten dari kantor atasan.")),
+    # Posting activity (humas/coordination/compliance.py): how an office judges those below it.
+    "compliance.setting_set": S(_("%(actor)s mengatur periode dan ambang Keaktifan unggahan.")),
     # Amplification tasks (humas/coordination): asked of the offices below, answered by each.
     "amplification.create": S(_("%(actor)s meminta kantor di bawahnya mengamplifikasi %(object)s.")),
     "amplification.record": S(_("%(actor)s mencatat hasil tugas amplifikasi %(object)s.")),

@@ -17,10 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from huey.contrib.djhuey import db_task
@@ -31,13 +30,12 @@ from humas.blackouts.services import blackout_refusal
 from humas.channels.models import Channel, Platform
 from humas.core.workflow import WorkflowError
 from humas.notifications.models import Notification
-from humas.notifications.services import notification_send
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.publishing.delivery import publication_create
 from humas.publishing.models import Delivery, Post
 from humas.publishing.portal_channel import portal_channel_ensure
-from humas.publishing.services import PublishingError, clean_reason, post_adopt_approved, post_create
+from humas.publishing.services import PublishingError, post_adopt_approved, post_create
 from humas.web.origins import public_url
 
 from .account_urls import (
@@ -51,6 +49,7 @@ from .account_urls import (
 )
 from .amplification_selectors import amplification_share_channels
 from .models import AmplificationTarget, AmplificationTask
+from .reach import DECLINE_REASON_MAX as DECLINE_REASON_MAX
 from .reach import (
     SENDING_LEVELS,
     ScopeWords,
@@ -58,7 +57,11 @@ from .reach import (
     excerpt,
     local_time,
     office_staff,
-    reminder_window,
+    pending_locked,
+    reason_clean,
+    reminders_due,
+    staff_remind,
+    staff_tell,
     target_office_ids,
 )
 
@@ -67,7 +70,6 @@ logger = logging.getLogger(__name__)
 Status = AmplificationTarget.Status
 Scope = AmplificationTask.Scope
 INSTRUCTIONS_MAX = 1000
-DECLINE_REASON_MAX = 500
 SCOPE_WORDS = ScopeWords(
     national_only=gettext_lazy("Hanya KPU RI yang dapat meminta kantor satu provinsi."),
     not_receiving=gettext_lazy("%(office)s tidak menerima tugas amplifikasi."),
@@ -295,30 +297,23 @@ def amplification_notify_offices(*, task_id: int) -> int:
     targets = list(
         AmplificationTarget.objects.filter(task=task, status=Status.PENDING).select_related("office")
     )
-    people = office_staff(t.office_id for t in targets)
-    told = 0
-    with translation.override(settings.LANGUAGE_CODE):
+
+    def notice(target: AmplificationTarget) -> tuple[str, str]:
         title = _("%(sender)s meminta: %(what)s") % {"sender": task.office.name, "what": _what(task)}
-        for target in targets:
-            users = people.get(target.office_id)
-            if not users:
-                continue
-            lines = [_("Tenggat: %(when)s.") % {"when": local_time(task.deadline, target.office)}]
-            if task.instructions:
-                lines.append(excerpt(task.instructions, 200))
-            lines.append(_("Buka tautannya, lakukan di akun resmi kantor Anda, lalu catat tautan hasilnya."))
-            told += len(
-                notification_send(
-                    users=users,
-                    office=target.office,
-                    kind=Notification.Kind.AMPLIFICATION_RECEIVED,
-                    title=excerpt(title, 200),
-                    body="\n".join(lines),
-                    link=target_link(target),
-                    key=f"amplification:{task.pk}:received",
-                )
-            )
-    return told
+        lines = [_("Tenggat: %(when)s.") % {"when": local_time(task.deadline, target.office)}]
+        if task.instructions:
+            lines.append(excerpt(task.instructions, 200))
+        lines.append(_("Buka tautannya, lakukan di akun resmi kantor Anda, lalu catat tautan hasilnya."))
+        return excerpt(title, 200), "\n".join(lines)
+
+    return staff_tell(
+        targets,
+        people=office_staff(t.office_id for t in targets),
+        kind=Notification.Kind.AMPLIFICATION_RECEIVED,
+        key=f"amplification:{task.pk}:received",
+        link=target_link,
+        notice=notice,
+    )
 
 
 @db_task()
@@ -332,44 +327,35 @@ def amplification_remind_due(*, now: datetime | None = None) -> int:
     reminded of (the notice of its arrival gave the deadline). Idempotent. Returns how many
     offices were reminded now."""
     now = now or timezone.now()
-    window = reminder_window()
-    due = [
-        target
-        for target in AmplificationTarget.objects.filter(
-            status=Status.PENDING,
-            reminded_at__isnull=True,
-            task__deadline__gt=now,
-            task__deadline__lte=now + window,
-        ).select_related("task__office", "task__account__office", "office")
-        if target.task.created_at <= target.task.deadline - window
-    ]
-    people = office_staff(t.office_id for t in due)
-    reminded = 0
-    with translation.override(settings.LANGUAGE_CODE):
-        for target in due:
-            task = target.task
-            notification_send(
-                users=people.get(target.office_id, []),
-                office=target.office,
-                kind=Notification.Kind.AMPLIFICATION_REMINDER,
-                title=_("Tenggat %(when)s: tugas amplifikasi dari %(sender)s belum dikerjakan")
-                % {"when": local_time(task.deadline, target.office), "sender": task.office.name},
-                body="\n".join(
-                    [
-                        _what(task) + ".",
-                        _(
-                            "Lakukan di akun resmi kantor Anda lalu catat tautan hasilnya, atau tolak dengan alasan."
-                        ),
-                    ]
-                ),
-                link=target_link(target),
-                key=f"amplification:{task.pk}:reminder",
-                now=now,
-            )
-            reminded += AmplificationTarget.objects.filter(pk=target.pk, reminded_at__isnull=True).update(
-                reminded_at=now
-            )
-    return reminded
+    due = reminders_due(
+        AmplificationTarget.objects.select_related("task__office", "task__account__office", "office"),
+        parent="task",
+        now=now,
+    )
+
+    def notice(target: AmplificationTarget) -> tuple[str, str]:
+        task = target.task
+        title = _("Tenggat %(when)s: tugas amplifikasi dari %(sender)s belum dikerjakan") % {
+            "when": local_time(task.deadline, target.office),
+            "sender": task.office.name,
+        }
+        body = "\n".join(
+            [
+                _what(task) + ".",
+                _("Lakukan di akun resmi kantor Anda lalu catat tautan hasilnya, atau tolak dengan alasan."),
+            ]
+        )
+        return title, body
+
+    return staff_remind(
+        due,
+        model=AmplificationTarget,
+        kind=Notification.Kind.AMPLIFICATION_REMINDER,
+        key=lambda target: f"amplification:{target.task_id}:reminder",
+        link=target_link,
+        notice=notice,
+        now=now,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -386,19 +372,15 @@ def _target(target: AmplificationTarget) -> AmplificationTarget:
 def _lock_pending(target: AmplificationTarget) -> AmplificationTarget:
     """The target's row, locked, while it still waits; else AmplificationError saying who
     answered it and how."""
-    locked = AmplificationTarget.objects.select_for_update().filter(pk=target.pk).first()
-    if locked is None:
-        raise AmplificationError(_("Tugas amplifikasi itu tidak ditemukan."))
-    if locked.status != Status.PENDING:
-        person = User.objects.filter(pk=locked.recorded_by_id).first() if locked.recorded_by_id else None
-        raise AmplificationError(
-            _("Tugas ini sudah dijawab: %(status)s oleh %(person)s.")
-            % {
-                "status": locked.get_status_display().lower(),
-                "person": person.get_full_name() if person else _("Humas"),
-            }
-        )
-    return locked
+    return pending_locked(
+        AmplificationTarget,
+        target.pk,
+        by="recorded_by",
+        error=AmplificationError,
+        missing=_("Tugas amplifikasi itu tidak ditemukan."),
+        answered=_("Tugas ini sudah dijawab: %(status)s oleh %(person)s."),
+        nobody=_("Humas"),
+    )
 
 
 def _office_accounts(office: Office, platform: str) -> list[Channel]:
@@ -525,12 +507,7 @@ def amplification_decline(*, actor: User, target: AmplificationTarget, reason: s
     characters), which the sender reads on its board. Needs amplification.respond there."""
     target = _target(target)
     policy.require(actor, "amplification.respond", target.office)
-    try:
-        reason = clean_reason(
-            reason, limit=DECLINE_REASON_MAX, missing=_("Tuliskan alasan menolak tugas ini.")
-        )
-    except PublishingError as exc:
-        raise AmplificationError(str(exc)) from exc
+    reason = reason_clean(reason, missing=_("Tuliskan alasan menolak tugas ini."), error=AmplificationError)
     with transaction.atomic():
         locked = _lock_pending(target)
         locked.status, locked.decline_reason = Status.DECLINED, reason
@@ -597,15 +574,16 @@ def amplification_share(
     try:
         with transaction.atomic():
             locked = _lock_pending(target)
+            text = amplification_share_text(task)
             post = post_create(
                 actor=actor,
                 office=office,
-                text=amplification_share_text(task),
+                text=text,
                 link=task.url,
                 channels=[chosen],
                 is_clarification=source.is_clarification,
             )
-            post = post_adopt_approved(actor=actor, post=post, source=source)
+            post = post_adopt_approved(actor=actor, post=post, source=source, text=text, link=task.url)
             publication_create(actor=actor, post=post, channels=[chosen])
             locked.status, locked.post, locked.channel = Status.SHARING, post, chosen
             locked.shared = True

@@ -12,13 +12,12 @@ national task, a regency its own row). Nobody sees another province's rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404
-from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from humas.channels.models import API_PLATFORMS, Channel, Platform
 from humas.offices import policy
@@ -27,6 +26,8 @@ from humas.offices.tree import subtree
 from humas.publishing.models import Delivery, Post
 from humas.publishing.portal_channel import channel_list_for_publishing
 
+from . import boards
+from .boards import BoardFilters as BoardFilters
 from .models import AmplificationTarget, AmplificationTask
 
 if TYPE_CHECKING:
@@ -34,9 +35,6 @@ if TYPE_CHECKING:
 
 Status = AmplificationTarget.Status
 VIEW = "content.view"
-BOARD_STATUSES = (Status.PENDING, Status.SHARING, Status.DONE, Status.DECLINED)
-SORTS = ("kantor", "status", "dicatat")
-STATUS_ORDER: dict[str, int] = {Status.PENDING: 0, Status.SHARING: 1, Status.DONE: 2, Status.DECLINED: 3}
 
 
 # --------------------------------------------------------------------------------------------
@@ -166,35 +164,15 @@ class TaskSummary:
         return 100.0 * self.done / self.total if self.total else 0.0
 
 
-def _counts() -> dict[str, Count]:
-    return {
-        "total": Count("pk"),
-        "pending": Count("pk", filter=Q(status=Status.PENDING)),
-        "sharing": Count("pk", filter=Q(status=Status.SHARING)),
-        "done": Count("pk", filter=Q(status=Status.DONE)),
-        "declined": Count("pk", filter=Q(status=Status.DECLINED)),
-    }
-
-
 def _summaries(rows: QuerySet[AmplificationTarget], limit: int) -> list[TaskSummary]:
-    counted: list[dict[str, int]] = list(
-        rows.values("task_id").annotate(**_counts()).order_by("-task_id")[:limit]  # type: ignore[arg-type]
+    counted = boards.summaries(
+        rows,
+        parent="task",
+        requests=AmplificationTask.objects.select_related("office", "created_by", "account__office"),
+        statuses=Status.values,
+        limit=limit,
     )
-    tasks = AmplificationTask.objects.select_related("office", "created_by", "account__office").in_bulk(
-        [row["task_id"] for row in counted]
-    )
-    return [
-        TaskSummary(
-            task=tasks[row["task_id"]],
-            total=row["total"],
-            pending=row["pending"],
-            sharing=row["sharing"],
-            done=row["done"],
-            declined=row["declined"],
-        )
-        for row in counted
-        if row["task_id"] in tasks
-    ]
+    return [TaskSummary(task, **counts) for task, counts in counted]
 
 
 def amplification_list_sent(*, actor: User, office: Office, limit: int = 50) -> list[TaskSummary]:
@@ -207,57 +185,43 @@ def amplification_list_from_above(*, actor: User, office: Office, limit: int = 5
     """For an office in between (a province): the tasks of offices above it that reach offices in
     its subtree, counted over those offices only."""
     policy.require(actor, VIEW, office)
-    rows = AmplificationTarget.objects.filter(subtree(office.path, field="office__path")).filter(
-        task__office__depth__lt=office.depth
+    return _summaries(
+        boards.rows_from_above(AmplificationTarget.objects.all(), parent="task", office=office), limit
     )
-    return _summaries(rows, limit)
 
 
 # --------------------------------------------------------------------------------------------
 # The board
 
 
-@dataclass
-class BoardRow:
-    target: AmplificationTarget
-    office: Office
-    province: Office | None
-    post_url: str  # the office's one-click post in the back office
+BoardRow = boards.BoardRow[AmplificationTarget]
 
+
+class Board(boards.Board[AmplificationTask, BoardRow]):
     @property
-    def status(self) -> str:
-        return self.target.status
-
-    @property
-    def status_label(self) -> str:
-        return str(self.target.get_status_display())
-
-
-@dataclass
-class BoardFilters:
-    status: str = ""
-    province: str = ""  # a province's code
-    sort: str = "kantor"
-
-    @property
-    def active(self) -> bool:
-        return bool(self.status or self.province)
-
-
-@dataclass
-class Board:
-    task: AmplificationTask
-    # The office whose view this is: the sender, or an office below it seeing its part.
-    office: Office
-    read_only: bool
-    rows: list[BoardRow]
-    total: int
-    counts: dict[str, int]
-    provinces: list[Office] = field(default_factory=list)
+    def task(self) -> AmplificationTask:
+        return self.sent
 
     @property
     def done_share(self) -> float:
         return 100.0 * self.counts[Status.DONE] / self.total if self.total else 0.0
+
+
+def _status_label(status: str) -> str:
+    return str(Status(status).label)
+
+
+BOARD = boards.BoardSpec[BoardRow](
+    statuses=(Status.PENDING, Status.SHARING, Status.DONE, Status.DECLINED),
+    label=_status_label,
+    order={Status.PENDING: 0, Status.SHARING: 1, Status.DONE: 2, Status.DECLINED: 3},
+    times={
+        # Latest record first.
+        "dicatat": boards.TimeSort(
+            gettext_lazy("Terakhir dicatat"), lambda row: row.target.recorded_at, latest_first=True
+        ),
+    },
+)
 
 
 def amplification_task_get_for_board(*, actor: User, office: Office, task_id: int) -> AmplificationTask:
@@ -271,16 +235,12 @@ def amplification_task_get_for_board(*, actor: User, office: Office, task_id: in
         .filter(pk=task_id)
         .first()
     )
-    if task is None:
-        raise Http404("amplification task")
-    if task.office_id == office.pk:
-        return task
-    if not office.path.startswith(task.office.path):
-        raise Http404("amplification task")
-    reaches = AmplificationTarget.objects.filter(task=task).filter(subtree(office.path, field="office__path"))
-    if not reaches.exists():
-        raise Http404("amplification task")
-    return task
+    return boards.sent_for_board(
+        task,
+        targets=AmplificationTarget.objects.filter(task_id=task_id),
+        office=office,
+        not_found="amplification task",
+    )
 
 
 def amplification_board(
@@ -291,64 +251,23 @@ def amplification_board(
     then filtered by status and province and sorted (by office, status or time recorded). One
     query whatever the number of offices."""
     policy.require(actor, VIEW, office)
-    filters = filters or BoardFilters()
     own = task.office_id == office.pk
     targets = AmplificationTarget.objects.filter(task=task).select_related(
         "office__parent", "recorded_by", "channel"
     )
     if not own:
         targets = targets.filter(subtree(office.path, field="office__path"))
-    rows: list[BoardRow] = []
-    for target in targets.order_by("office__path"):
-        target_office = target.office
-        province = target_office if target_office.level == Office.Level.PROVINSI else target_office.parent
-        rows.append(
-            BoardRow(
-                target=target,
-                office=target_office,
-                province=province,
-                post_url=reverse(
-                    "publishing:detail", kwargs={"office_slug": target_office.slug, "post_id": target.post_id}
-                )
-                if target.post_id
-                else "",
-            )
+    rows = [
+        BoardRow(
+            target=target,
+            office=target.office,
+            province=boards.province_of(target.office),
+            status=target.status,
+            status_label=str(target.get_status_display()),
+            post_url=boards.own_post_url(target.office, target.post_id),
         )
-    counts: dict[str, int] = {str(status): 0 for status in BOARD_STATUSES}
-    for row in rows:
-        counts[row.status] += 1
-    provinces = sorted(
-        {row.province.pk: row.province for row in rows if row.province is not None}.values(),
-        key=lambda o: o.path,
+        for target in targets.order_by("office__path")
+    ]
+    return boards.board_assemble(
+        Board, BOARD, sent=task, office=office, own=own, rows=rows, filters=filters or BoardFilters()
     )
-    shown = rows
-    if filters.status in BOARD_STATUSES:
-        shown = [r for r in shown if r.status == filters.status]
-    if filters.province:
-        shown = [r for r in shown if r.province is not None and r.province.code == filters.province]
-    return Board(
-        task=task,
-        office=office,
-        read_only=not own,
-        rows=_sorted(shown, filters.sort),
-        total=len(rows),
-        counts=counts,
-        provinces=provinces if len(provinces) > 1 else [],
-    )
-
-
-def _recorded_at(row: BoardRow) -> datetime:
-    assert row.target.recorded_at is not None
-    return row.target.recorded_at
-
-
-def _sorted(rows: list[BoardRow], sort: str) -> list[BoardRow]:
-    by_path = sorted(rows, key=lambda r: r.office.path)
-    if sort == "status":
-        return sorted(by_path, key=lambda r: STATUS_ORDER.get(r.status, 9))
-    if sort == "dicatat":
-        # Latest record first; offices that have not recorded anything last, in tree order.
-        recorded = [r for r in by_path if r.target.recorded_at is not None]
-        rest = [r for r in by_path if r.target.recorded_at is None]
-        return sorted(recorded, key=_recorded_at, reverse=True) + rest
-    return by_path

@@ -7,3 +7,10 @@ class CoordinationConfig(AppConfig):
     label = "coordination"
     verbose_name = _("Koordinasi")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from humas.core.extensions import register_todo_provider
+
+        from .todo import coordination_todos
+
+        register_todo_provider("coordination", coordination_todos)

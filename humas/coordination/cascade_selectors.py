@@ -14,16 +14,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404
-from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.offices.tree import subtree
 from humas.publishing.models import Delivery
 
+from . import boards
+from .boards import BoardFilters as BoardFilters
 from .models import Cascade, CascadeAutoPublish, CascadeTarget
 
 if TYPE_CHECKING:
@@ -33,9 +34,6 @@ Status = CascadeTarget.Status
 VIEW = "content.view"
 # The board's own status: the target's decision, or "published" once its post went out.
 PUBLISHED = "published"
-BOARD_STATUSES = (Status.PENDING, Status.ADOPTED, Status.ADAPTED, Status.DECLINED, PUBLISHED)
-SORTS = ("kantor", "status", "diputuskan", "terbit")
-STATUS_ORDER = {Status.PENDING: 0, Status.ADAPTED: 1, Status.ADOPTED: 2, PUBLISHED: 3, Status.DECLINED: 4}
 
 
 def board_status_label(status: str) -> str:
@@ -117,35 +115,15 @@ class CascadeSummary:
         return self.total - self.pending
 
 
-def _counts() -> dict[str, Count]:
-    return {
-        "total": Count("pk"),
-        "pending": Count("pk", filter=Q(status=Status.PENDING)),
-        "adopted": Count("pk", filter=Q(status=Status.ADOPTED)),
-        "adapted": Count("pk", filter=Q(status=Status.ADAPTED)),
-        "declined": Count("pk", filter=Q(status=Status.DECLINED)),
-    }
-
-
 def _summaries(rows: QuerySet[CascadeTarget], limit: int) -> list[CascadeSummary]:
-    counted: list[dict[str, int]] = list(
-        rows.values("cascade_id").annotate(**_counts()).order_by("-cascade_id")[:limit]  # type: ignore[arg-type]
+    counted = boards.summaries(
+        rows,
+        parent="cascade",
+        requests=Cascade.objects.select_related("office", "created_by"),
+        statuses=Status.values,
+        limit=limit,
     )
-    cascades = Cascade.objects.select_related("office", "created_by").in_bulk(
-        [row["cascade_id"] for row in counted]
-    )
-    return [
-        CascadeSummary(
-            cascade=cascades[row["cascade_id"]],
-            total=row["total"],
-            pending=row["pending"],
-            adopted=row["adopted"],
-            adapted=row["adapted"],
-            declined=row["declined"],
-        )
-        for row in counted
-        if row["cascade_id"] in cascades
-    ]
+    return [CascadeSummary(cascade, **counts) for cascade, counts in counted]
 
 
 def cascade_list_sent(*, actor: User, office: Office, limit: int = 50) -> list[CascadeSummary]:
@@ -158,10 +136,9 @@ def cascade_list_from_above(*, actor: User, office: Office, limit: int = 50) -> 
     """For an office in between (a province): the cascades of offices above it that reach offices
     in its subtree, counted over those offices only."""
     policy.require(actor, VIEW, office)
-    rows = CascadeTarget.objects.filter(subtree(office.path, field="office__path")).filter(
-        cascade__office__depth__lt=office.depth
+    return _summaries(
+        boards.rows_from_above(CascadeTarget.objects.all(), parent="cascade", office=office), limit
     )
-    return _summaries(rows, limit)
 
 
 # --------------------------------------------------------------------------------------------
@@ -169,41 +146,31 @@ def cascade_list_from_above(*, actor: User, office: Office, limit: int = 50) -> 
 
 
 @dataclass
-class BoardRow:
-    target: CascadeTarget
-    office: Office
-    province: Office | None
-    status: str
-    published_at: datetime | None
-    links: list[tuple[str, str]]  # (channel, public URL) of each delivery sent
-    post_url: str  # the office's post in the back office
+class BoardRow(boards.BoardRow[CascadeTarget]):
+    published_at: datetime | None = None  # when its first channel got it
+    links: list[tuple[str, str]] = field(default_factory=list)  # (channel, public URL) of each delivery sent
 
+
+class Board(boards.Board[Cascade, BoardRow]):
     @property
-    def status_label(self) -> str:
-        return board_status_label(self.status)
+    def cascade(self) -> Cascade:
+        return self.sent
 
 
-@dataclass
-class BoardFilters:
-    status: str = ""
-    province: str = ""  # a province's code
-    sort: str = "kantor"
-
-    @property
-    def active(self) -> bool:
-        return bool(self.status or self.province)
-
-
-@dataclass
-class Board:
-    cascade: Cascade
-    # The office whose view this is: the sender, or an office below it seeing its part.
-    office: Office
-    read_only: bool
-    rows: list[BoardRow]
-    total: int
-    counts: dict[str, int]
-    provinces: list[Office] = field(default_factory=list)
+BOARD = boards.BoardSpec[BoardRow](
+    statuses=(Status.PENDING, Status.ADOPTED, Status.ADAPTED, Status.DECLINED, PUBLISHED),
+    label=board_status_label,
+    order={Status.PENDING: 0, Status.ADAPTED: 1, Status.ADOPTED: 2, PUBLISHED: 3, Status.DECLINED: 4},
+    times={
+        # Latest decision first; published earliest first.
+        "diputuskan": boards.TimeSort(
+            gettext_lazy("Terakhir diputuskan"), lambda row: row.target.decided_at, latest_first=True
+        ),
+        "terbit": boards.TimeSort(
+            gettext_lazy("Waktu terbit"), lambda row: row.published_at, latest_first=False
+        ),
+    },
+)
 
 
 def cascade_get_for_board(*, actor: User, office: Office, cascade_id: int) -> Cascade:
@@ -217,16 +184,12 @@ def cascade_get_for_board(*, actor: User, office: Office, cascade_id: int) -> Ca
         .filter(pk=cascade_id)
         .first()
     )
-    if cascade is None:
-        raise Http404("cascade")
-    if cascade.office_id == office.pk:
-        return cascade
-    if not office.path.startswith(cascade.office.path):
-        raise Http404("cascade")
-    reaches = CascadeTarget.objects.filter(cascade=cascade).filter(subtree(office.path, field="office__path"))
-    if not reaches.exists():
-        raise Http404("cascade")
-    return cascade
+    return boards.sent_for_board(
+        cascade,
+        targets=CascadeTarget.objects.filter(cascade_id=cascade_id),
+        office=office,
+        not_found="cascade",
+    )
 
 
 def cascade_board(
@@ -236,7 +199,6 @@ def cascade_board(
     status (published once its adopted or adapted post has a delivery sent), when it went out
     and where, with the counts over all of them; then filtered by status and province and sorted
     (by office, status, decision time or publication time). Four queries whatever the size."""
-    filters = filters or BoardFilters()
     own = cascade.office_id == office.pk
     targets = CascadeTarget.objects.filter(cascade=cascade).select_related(
         "office__parent", "decided_by", "post"
@@ -258,8 +220,6 @@ def cascade_board(
         sent.setdefault(delivery.publication.post_id, []).append(delivery)
     rows: list[BoardRow] = []
     for target in rows_of:
-        target_office = target.office
-        province = target_office if target_office.level == Office.Level.PROVINSI else target_office.parent
         went_out = sent.get(target.post_id or 0, [])
         status = target.status
         if status in (Status.ADOPTED, Status.ADAPTED) and went_out:
@@ -267,73 +227,15 @@ def cascade_board(
         rows.append(
             BoardRow(
                 target=target,
-                office=target_office,
-                province=province,
+                office=target.office,
+                province=boards.province_of(target.office),
                 status=status,
+                status_label=board_status_label(status),
+                post_url=boards.own_post_url(target.office, target.post_id),
                 published_at=min((d.sent_at for d in went_out if d.sent_at), default=None),
                 links=[(str(d.channel), d.url) for d in went_out if d.url],
-                post_url=reverse(
-                    "publishing:detail",
-                    kwargs={"office_slug": target_office.slug, "post_id": target.post_id},
-                )
-                if target.post_id
-                else "",
             )
         )
-    counts = dict.fromkeys(BOARD_STATUSES, 0)
-    for row in rows:
-        counts[row.status] += 1
-    # Published rows were adopted or adapted first: the decision counts include them.
-    decided: dict[str, int] = {Status.ADOPTED: 0, Status.ADAPTED: 0}
-    for row in rows:
-        if row.target.status in decided:
-            decided[row.target.status] += 1
-    counts[Status.ADOPTED], counts[Status.ADAPTED] = decided[Status.ADOPTED], decided[Status.ADAPTED]
-    provinces = sorted(
-        {row.province.pk: row.province for row in rows if row.province is not None}.values(),
-        key=lambda o: o.path,
+    return boards.board_assemble(
+        Board, BOARD, sent=cascade, office=office, own=own, rows=rows, filters=filters or BoardFilters()
     )
-    shown = rows
-    if filters.status in BOARD_STATUSES:
-        if filters.status in (Status.ADOPTED, Status.ADAPTED):
-            shown = [r for r in shown if r.target.status == filters.status]
-        else:
-            shown = [r for r in shown if r.status == filters.status]
-    if filters.province:
-        shown = [r for r in shown if r.province is not None and r.province.code == filters.province]
-    shown = _sorted(shown, filters.sort)
-    return Board(
-        cascade=cascade,
-        office=office,
-        read_only=not own,
-        rows=shown,
-        total=len(rows),
-        counts=counts,
-        provinces=provinces if len(provinces) > 1 else [],
-    )
-
-
-def _decided_at(row: BoardRow) -> datetime:
-    assert row.target.decided_at is not None
-    return row.target.decided_at
-
-
-def _published_at(row: BoardRow) -> datetime:
-    assert row.published_at is not None
-    return row.published_at
-
-
-def _sorted(rows: list[BoardRow], sort: str) -> list[BoardRow]:
-    by_path = sorted(rows, key=lambda r: r.office.path)
-    if sort == "status":
-        return sorted(by_path, key=lambda r: STATUS_ORDER.get(r.status, 9))
-    if sort == "diputuskan":
-        # Latest decision first; undecided offices last, in tree order.
-        decided = [r for r in by_path if r.target.decided_at is not None]
-        undecided = [r for r in by_path if r.target.decided_at is None]
-        return sorted(decided, key=_decided_at, reverse=True) + undecided
-    if sort == "terbit":
-        out = [r for r in by_path if r.published_at is not None]
-        rest = [r for r in by_path if r.published_at is None]
-        return sorted(out, key=_published_at) + rest
-    return by_path

@@ -21,10 +21,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from huey.contrib.djhuey import db_task
@@ -33,11 +32,11 @@ from humas.accounts.models import User
 from humas.audit.services import audit_record
 from humas.blackouts.services import blackout_refusal
 from humas.channels.models import Channel, Platform
+from humas.core.queue import PRIORITY_FAN_OUT
 from humas.core.workflow import WorkflowError
 from humas.media.pipeline import ImageRejected, PreparedImage, prepare_upload
 from humas.media.storage import delete_quietly, private_storage, public_storage, read_bytes
 from humas.notifications.models import Notification
-from humas.notifications.services import notification_send
 from humas.offices import policy
 from humas.offices.models import Office, office_prefix
 from humas.offices.policy import PolicyDenied
@@ -49,7 +48,6 @@ from humas.publishing.portal_channel import channel_list_for_publishing
 from humas.publishing.services import (
     MAX_TEXT,
     PublishingError,
-    clean_reason,
     post_adopt_approved,
     post_create,
 )
@@ -58,6 +56,7 @@ from humas.publishing.storage import post_image_storage
 from humas.web.origins import public_url
 
 from .models import Cascade, CascadeAutoPublish, CascadeTarget
+from .reach import DECLINE_REASON_MAX as DECLINE_REASON_MAX
 from .reach import (
     SENDING_LEVELS,
     ScopeWords,
@@ -65,7 +64,11 @@ from .reach import (
     excerpt,
     local_time,
     office_staff,
-    reminder_window,
+    pending_locked,
+    reason_clean,
+    reminders_due,
+    staff_remind,
+    staff_tell,
     target_office_ids,
 )
 from .reach import receiving_offices as receiving_offices
@@ -78,7 +81,6 @@ Scope = Cascade.Scope
 # The fill-in fields a cascade's text may hold, and what each becomes in a receiving office.
 FIELDS = ("nama_kantor", "kontak", "url_portal", "akun_resmi")
 _FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-DECLINE_REASON_MAX = 500
 # Which offices send and receive, the deadline's checks and the offices a scope reaches are those
 # of every request down the hierarchy (reach.py); these refusals say it in the cascade's words.
 SCOPE_WORDS = ScopeWords(
@@ -337,32 +339,28 @@ def cascade_notify_offices(*, cascade_id: int) -> int:
     people = office_staff(t.office_id for t in targets)
     targets = [t for t in targets if people.get(t.office_id)]
     texts = _texts_for(cascade, [t.office for t in targets])
-    told = 0
-    with translation.override(settings.LANGUAGE_CODE):
-        for target in targets:
-            users = people[target.office_id]
-            title = _("%(sender)s meneruskan konten: “%(text)s”") % {
-                "sender": cascade.office.name,
-                "text": excerpt(texts[target.office_id], 80),
-            }
-            body = "\n".join(
-                [
-                    _("Tenggat: %(when)s.") % {"when": local_time(cascade.deadline, target.office)},
-                    _("Adopsi apa adanya, adaptasi dulu, atau tolak dengan alasan."),
-                ]
-            )
-            told += len(
-                notification_send(
-                    users=users,
-                    office=target.office,
-                    kind=Notification.Kind.CASCADE_RECEIVED,
-                    title=title,
-                    body=body,
-                    link=target_link(target),
-                    key=f"cascade:{cascade.pk}:received",
-                )
-            )
-    return told
+
+    def notice(target: CascadeTarget) -> tuple[str, str]:
+        title = _("%(sender)s meneruskan konten: “%(text)s”") % {
+            "sender": cascade.office.name,
+            "text": excerpt(texts[target.office_id], 80),
+        }
+        body = "\n".join(
+            [
+                _("Tenggat: %(when)s.") % {"when": local_time(cascade.deadline, target.office)},
+                _("Adopsi apa adanya, adaptasi dulu, atau tolak dengan alasan."),
+            ]
+        )
+        return title, body
+
+    return staff_tell(
+        targets,
+        people=people,
+        kind=Notification.Kind.CASCADE_RECEIVED,
+        key=f"cascade:{cascade.pk}:received",
+        link=target_link,
+        notice=notice,
+    )
 
 
 @db_task()
@@ -375,45 +373,37 @@ def cascade_remind_due(*, now: datetime | None = None) -> int:
     A cascade sent with less time than that left is not reminded of (the notice of its arrival
     gave the deadline). Idempotent. Returns how many offices were reminded now."""
     now = now or timezone.now()
-    window = reminder_window()
-    due = list(
-        CascadeTarget.objects.filter(
-            status=Status.PENDING,
-            reminded_at__isnull=True,
-            cascade__deadline__gt=now,
-            cascade__deadline__lte=now + window,
-        ).select_related("cascade__office", "office")
+    due = reminders_due(
+        CascadeTarget.objects.select_related("cascade__office", "office"), parent="cascade", now=now
     )
-    due = [t for t in due if t.cascade.created_at <= t.cascade.deadline - window]
-    people = office_staff(t.office_id for t in due)
     by_cascade: dict[int, list[CascadeTarget]] = {}
     for target in due:
         by_cascade.setdefault(target.cascade_id, []).append(target)
     texts = {pk: _texts_for(group[0].cascade, [t.office for t in group]) for pk, group in by_cascade.items()}
-    reminded = 0
-    with translation.override(settings.LANGUAGE_CODE):
-        for target in due:
-            cascade = target.cascade
-            notification_send(
-                users=people.get(target.office_id, []),
-                office=target.office,
-                kind=Notification.Kind.CASCADE_REMINDER,
-                title=_("Tenggat %(when)s: konten dari %(sender)s belum diputuskan")
-                % {"when": local_time(cascade.deadline, target.office), "sender": cascade.office.name},
-                body="\n".join(
-                    [
-                        _("“%(text)s”") % {"text": excerpt(texts[cascade.pk][target.office_id])},
-                        _("Adopsi apa adanya, adaptasi dulu, atau tolak dengan alasan."),
-                    ]
-                ),
-                link=target_link(target),
-                key=f"cascade:{cascade.pk}:reminder",
-                now=now,
-            )
-            reminded += CascadeTarget.objects.filter(pk=target.pk, reminded_at__isnull=True).update(
-                reminded_at=now
-            )
-    return reminded
+
+    def notice(target: CascadeTarget) -> tuple[str, str]:
+        cascade = target.cascade
+        title = _("Tenggat %(when)s: konten dari %(sender)s belum diputuskan") % {
+            "when": local_time(cascade.deadline, target.office),
+            "sender": cascade.office.name,
+        }
+        body = "\n".join(
+            [
+                _("“%(text)s”") % {"text": excerpt(texts[cascade.pk][target.office_id])},
+                _("Adopsi apa adanya, adaptasi dulu, atau tolak dengan alasan."),
+            ]
+        )
+        return title, body
+
+    return staff_remind(
+        due,
+        model=CascadeTarget,
+        kind=Notification.Kind.CASCADE_REMINDER,
+        key=lambda target: f"cascade:{target.cascade_id}:reminder",
+        link=target_link,
+        notice=notice,
+        now=now,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -475,19 +465,15 @@ def _require_live_source(cascade: Cascade) -> Post | Article:
 
 def _lock_pending(target: CascadeTarget) -> CascadeTarget:
     """The target's row, locked, while it is still pending; else CascadeError saying who decided."""
-    locked = CascadeTarget.objects.select_for_update().filter(pk=target.pk).first()
-    if locked is None:
-        raise CascadeError(_("Konten dari kantor atasan itu tidak ditemukan."))
-    if locked.status != Status.PENDING:
-        person = User.objects.filter(pk=locked.decided_by_id).first() if locked.decided_by_id else None
-        raise CascadeError(
-            _("Konten ini sudah diputuskan: %(status)s oleh %(person)s.")
-            % {
-                "status": locked.get_status_display().lower(),
-                "person": person.get_full_name() if person else _("terbit otomatis"),
-            }
-        )
-    return locked
+    return pending_locked(
+        CascadeTarget,
+        target.pk,
+        by="decided_by",
+        error=CascadeError,
+        missing=_("Konten dari kantor atasan itu tidak ditemukan."),
+        answered=_("Konten ini sudah diputuskan: %(status)s oleh %(person)s."),
+        nobody=_("terbit otomatis"),
+    )
 
 
 def _image_files(post: Post) -> list[str]:
@@ -499,6 +485,12 @@ def _target(target: CascadeTarget) -> CascadeTarget:
     return CascadeTarget.objects.select_related(
         "office", "cascade__office", "cascade__source_post__office", "cascade__source_article__office"
     ).get(pk=target.pk)
+
+
+def _campaign_of(source: Post | Article) -> str:
+    """The campaign an adopted or adapted post keeps from its source, so a national campaign can
+    be followed on every calendar below (an article has none; its election stage is kept too)."""
+    return source.campaign if isinstance(source, Post) else ""
 
 
 def cascade_adopt(
@@ -547,11 +539,15 @@ def cascade_adopt(
                 scheduled_at=at,
                 channels=chosen,
                 is_clarification=cascade.is_clarification,
+                campaign=_campaign_of(source),
+                election_stage=source.election_stage,
             )
             if images:
                 post_images_change(actor=actor, post=post, add=images)
                 written = _image_files(post)
-            post = post_adopt_approved(actor=actor, post=post, source=source)
+            post = post_adopt_approved(
+                actor=actor, post=post, source=source, text=resolved.text, link=cascade.link
+            )
             publication_create(actor=actor, post=post, channels=chosen)
             post.refresh_from_db()
             locked.status, locked.post = Status.ADOPTED, post
@@ -587,7 +583,7 @@ def cascade_adapt(*, actor: User, target: CascadeTarget) -> CascadeTarget:
     office = target.office
     policy.require(actor, "cascade.respond", office)
     cascade = target.cascade
-    _require_live_source(cascade)
+    source = _require_live_source(cascade)
     resolved = cascade_text_resolve(text=cascade.text, office=office)
     images = _source_images(cascade)
     written: list[str] = []
@@ -601,6 +597,8 @@ def cascade_adapt(*, actor: User, target: CascadeTarget) -> CascadeTarget:
                 link=cascade.link,
                 channels=list(channel_list_for_publishing(office=office)),
                 is_clarification=cascade.is_clarification,
+                campaign=_campaign_of(source),
+                election_stage=source.election_stage,
             )
             if images:
                 post_images_change(actor=actor, post=post, add=images)
@@ -630,12 +628,7 @@ def cascade_decline(*, actor: User, target: CascadeTarget, reason: str) -> Casca
     characters), which the sender reads on its board. Needs cascade.respond there."""
     target = _target(target)
     policy.require(actor, "cascade.respond", target.office)
-    try:
-        reason = clean_reason(
-            reason, limit=DECLINE_REASON_MAX, missing=_("Tuliskan alasan menolak konten ini.")
-        )
-    except PublishingError as exc:
-        raise CascadeError(str(exc)) from exc
+    reason = reason_clean(reason, missing=_("Tuliskan alasan menolak konten ini."), error=CascadeError)
     with transaction.atomic():
         locked = _lock_pending(target)
         locked.status, locked.decline_reason = Status.DECLINED, reason
@@ -748,6 +741,6 @@ def cascade_auto_publish_task(cascade_id: int) -> None:
     cascade_auto_publish_enqueue(cascade_id=cascade_id)
 
 
-@db_task()
+@db_task(priority=PRIORITY_FAN_OUT)  # one per office: the deliveries each adoption makes go first
 def cascade_auto_adopt_task(target_id: int) -> None:
     cascade_auto_adopt(target_id=target_id)

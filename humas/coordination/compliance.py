@@ -28,18 +28,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
 
 from humas.accounts.models import User
+from humas.audit.services import audit_record
 from humas.channels.models import Platform
+from humas.core.workflow import WorkflowError
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.publishing.models import Delivery
 
-from .models import AmplificationTarget, CascadeTarget
+from .models import AmplificationTarget, CascadeTarget, ComplianceSetting
 
 DEFAULT_DAYS = 30
+MIN_SETTING_DAYS = 7
 MAX_DAYS = 366
 DEFAULT_THRESHOLD = 80  # percent of days active, the line a province draws for its regencies
 
@@ -121,13 +126,83 @@ class ComplianceReport:
         return sum(1 for r in self.rows if r.activity >= self.threshold)
 
 
-def default_period(*, office: Office, today: date | None = None) -> tuple[date, date]:
-    """The last DEFAULT_DAYS full days before today, in the office's zone."""
+@dataclass(frozen=True)
+class ComplianceRule:
+    """The period (days) and threshold (percent of days active) a report at an office uses, and
+    the office that set them (None: the product's defaults)."""
+
+    period_days: int
+    threshold: int
+    set_by_office: Office | None = None
+    own: bool = False  # set at this office itself (not inherited)
+
+
+class ComplianceSettingError(WorkflowError):
+    """Settings out of range; the message is translated and shown."""
+
+
+def compliance_rule_for(*, office: Office) -> ComplianceRule:
+    """The setting of ``office``, else of the nearest office above it that has one, else the
+    defaults (DEFAULT_DAYS, DEFAULT_THRESHOLD): a province's setting applies to the reports of its
+    regencies' offices too. One query."""
+    codes = [*office.ancestor_codes, office.code]
+    found = {
+        setting.office.code: setting
+        for setting in ComplianceSetting.objects.filter(office__code__in=codes).select_related("office")
+    }
+    for code in reversed(codes):
+        setting = found.get(code)
+        if setting is not None:
+            return ComplianceRule(
+                setting.period_days, setting.threshold, setting.office, own=code == office.code
+            )
+    return ComplianceRule(DEFAULT_DAYS, DEFAULT_THRESHOLD)
+
+
+def compliance_rule_set(
+    *, actor: User, office: Office, period_days: int, threshold: int
+) -> ComplianceSetting:
+    """Set the period and threshold by which ``office`` judges the offices below it (compliance.manage
+    there: its Administrator). Audited with what changed."""
+    policy.require(actor, "compliance.manage", office)
+    if not MIN_SETTING_DAYS <= period_days <= MAX_DAYS:
+        raise ComplianceSettingError(
+            _("Periode harus antara %(low)s dan %(high)s hari.") % {"low": MIN_SETTING_DAYS, "high": MAX_DAYS}
+        )
+    if not 1 <= threshold <= 100:
+        raise ComplianceSettingError(_("Ambang keaktifan harus antara 1 dan 100 %."))
+    with transaction.atomic():
+        setting = ComplianceSetting.objects.select_for_update().filter(office=office).first()
+        before = (setting.period_days, setting.threshold) if setting is not None else None
+        if setting is None:
+            setting = ComplianceSetting(office=office)
+        setting.period_days, setting.threshold, setting.updated_by = period_days, threshold, actor
+        setting.save()
+        if before != (period_days, threshold):
+            audit_record(
+                actor=actor,
+                office=office,
+                action="compliance.setting_set",
+                obj=office,
+                changes={
+                    "period_days": [before and before[0], period_days],
+                    "threshold": [before and before[1], threshold],
+                },
+            )
+    return setting
+
+
+def default_period(
+    *, office: Office, today: date | None = None, days: int | None = None
+) -> tuple[date, date]:
+    """The last ``days`` full days before today (by default the office's setting), in the
+    office's zone."""
     from django.utils import timezone
 
+    days = days or compliance_rule_for(office=office).period_days
     today = today or timezone.localtime(timezone.now(), office.zoneinfo).date()
     end = today - timedelta(days=1)
-    return end - timedelta(days=DEFAULT_DAYS - 1), end
+    return end - timedelta(days=days - 1), end
 
 
 def offices_reported(*, actor: User, office: Office) -> QuerySet[Office]:

@@ -48,9 +48,15 @@ class CalendarFilterForm(forms.Form):
         label=_("Tahapan pemilu"),
         required=False,
         choices=[("", _("Semua tahapan")), *ElectionStage.choices],
+    )
+    kampanye = forms.CharField(
+        label=_("Kampanye"),
+        required=False,
+        max_length=80,
+        # The names in use are offered by the page's <datalist> (coordination/_filters.html).
+        widget=forms.TextInput(attrs={"list": "calendar-campaigns", "autocomplete": "off"}),
         help_text=_(
-            "Tahapan pemilu tercatat pada artikel portal saja: selama satu tahapan dipilih, "
-            "unggahan Konten tidak ditampilkan."
+            "Kampanye tercatat pada unggahan Konten: selama satu kampanye dipilih, artikel portal tidak ditampilkan."
         ),
     )
 
@@ -61,6 +67,10 @@ class CalendarFilterForm(forms.Form):
             ("", _("Semua kantor")),
             *((o.code, _INDENT * (o.depth - 1) + o.name) for o in offices),
         ]
+
+    def clean_kampanye(self) -> str:
+        # As the composer names it: spaces collapsed, no leading #; matched without regard to case.
+        return " ".join(str(self.cleaned_data.get("kampanye") or "").split()).lstrip("#").strip()
 
     def _values(self) -> dict[str, str]:
         self.is_valid()
@@ -76,6 +86,7 @@ class CalendarFilterForm(forms.Form):
             platform=values["kanal"],
             category=values["status"],
             stage=values["tahapan"],
+            campaign=values["kampanye"],
         )
 
     @property
@@ -92,8 +103,8 @@ class CalendarFilterForm(forms.Form):
         values = self._values()
         shown = []
         for name, field in self.fields.items():
-            if name in ("cakupan", "kantor") and not self.has_offices_below:
-                continue
+            if name == "kampanye" or (name in ("cakupan", "kantor") and not self.has_offices_below):
+                continue  # the campaign is typed (with suggestions), not chosen from a list
             options = format_html_join(
                 "",
                 '<option value="{}"{}>{}</option>',

@@ -180,4 +180,39 @@ class CascadeAutoPublish(models.Model):
         return f"auto-publish of office {self.office_id}"
 
 
+class ComplianceSetting(models.Model):
+    """How an office judges the posting activity of the offices below it (Keaktifan unggahan):
+    the period its report covers by default and the share of active days it expects. Set by the
+    office's Administrator; an office without its own uses the nearest office above that has one
+    (compliance.py ``compliance_setting_for``)."""
+
+    office = models.OneToOneField(
+        "offices.Office",
+        on_delete=models.CASCADE,
+        related_name="compliance_setting",
+        verbose_name=_("kantor"),
+    )
+    period_days = models.PositiveSmallIntegerField(_("periode (hari)"))
+    threshold = models.PositiveSmallIntegerField(_("ambang keaktifan (%)"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("diatur oleh")
+    )
+    updated_at = models.DateTimeField(_("diatur pada"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("pengaturan keaktifan unggahan")
+        verbose_name_plural = _("pengaturan keaktifan unggahan")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_days__gte=7) & Q(period_days__lte=366), name="compliance_period_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold__gte=1) & Q(threshold__lte=100), name="compliance_threshold_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"compliance setting of office {self.office_id}"
+
+
 from .models_amplification import AmplificationTarget, AmplificationTask  # noqa: E402, F401 - the tables of amplification tasks

@@ -357,6 +357,8 @@ def demo_tipline(*, token: str, secret: str, bot_id: int, username: str) -> bool
 
 # A month of Konten for the calendars of KPU Kabupaten Jepara and KPU Provinsi Jawa Tengah:
 # (office, days from today, hour in the office's zone, status, text). Written for the demo.
+DEMO_CAMPAIGN = "CekDPT"
+DEMO_CAMPAIGN_WORDS = ("DPT", "Coklit", "pantarlih")
 DEMO_POSTS: list[tuple[str, int, int, str, str]] = [
     (
         "33.20",
@@ -479,7 +481,17 @@ def demo_calendar(*, now: datetime | None = None) -> int:
         local_day = timezone.localtime(now, office.zoneinfo) + timedelta(days=days)
         at = local_day.replace(hour=hour, minute=0, second=0, microsecond=0)
         channels = list(Channel.objects.filter(office=office, is_active=True))
-        post = post_create(actor=authors[code], office=office, text=text, scheduled_at=at, channels=channels)
+        # The voter-list posts belong to the national "CekDPT" campaign (Kalender → Kampanye).
+        on_voter_list = any(word in text for word in DEMO_CAMPAIGN_WORDS)
+        post = post_create(
+            actor=authors[code],
+            office=office,
+            text=text,
+            scheduled_at=at,
+            channels=channels,
+            campaign=DEMO_CAMPAIGN if on_voter_list else "",
+            election_stage="pemutakhiran-data-pemilih" if on_voter_list else "",
+        )
         if status != "draft" and channels:
             post_submit(actor=authors[code], post=post)
             if status == "approved":
@@ -510,6 +522,109 @@ def demo_calendar(*, now: datetime | None = None) -> int:
             note="Masa tenang Pilkada (demo)",
         )
     return made
+
+
+# The posting history of Jawa Tengah's regencies and cities (Keaktifan unggahan): over the last
+# DEMO_ACTIVITY_DAYS days each posted on its TikTok account on a share of the days that differs by
+# office (seeded, so every demo shows the same ranking), recorded by hand as assisted channels are.
+DEMO_ACTIVITY_DAYS = 30
+DEMO_ACTIVITY_SEED = 1804
+DEMO_ACTIVITY_TEXTS = (
+    "Cek DPT online di cekdptonline.kpu.go.id: pastikan nama Anda terdaftar.",
+    "Jadwal rapat pleno terbuka rekapitulasi di kantor KPU, terbuka untuk umum.",
+    "Pantarlih menyambangi rumah warga untuk pencocokan dan penelitian data pemilih.",
+    "Sosialisasi pemilih pemula di SMA bersama relawan demokrasi.",
+    "Ingat: bawa KTP elektronik saat datang ke TPS.",
+)
+
+
+def demo_activity(*, now: datetime | None = None) -> int:
+    """Give Jawa Tengah's regencies and cities a month of posts on their TikTok accounts, each
+    marked published by hand on a day of the last DEMO_ACTIVITY_DAYS (as an operator records an
+    assisted channel), so Keaktifan unggahan ranks them on first start. Written as history rows
+    (no audit events, no notifications: nothing happens now). Skipped when any such history
+    exists. Returns the posts made."""
+    import random
+
+    from django.db.models import F
+    from django.utils import timezone
+
+    from humas.channels.models import Channel
+    from humas.channels.services import ChannelInput, channel_create
+    from humas.publishing.models import Delivery, Post, Publication
+
+    if Delivery.objects.filter(state=Delivery.State.SENT, marked_by__isnull=False).exists():
+        return 0
+    now = now or timezone.now()
+    admin = User.objects.get(email="admin@kpu.test")
+    recorder = User.objects.get(email="editor.jateng@kpu.test")
+    offices = list(Office.objects.filter(parent__code="33", is_active=True).order_by("code"))
+    rng = random.Random(DEMO_ACTIVITY_SEED)
+    posts: list[Post] = []
+    sends: list[tuple[Channel, datetime]] = []
+    with transaction.atomic():
+        for office in offices:
+            channel = Channel.objects.filter(office=office, platform="tiktok").first() or channel_create(
+                actor=admin,
+                office=office,
+                data=ChannelInput(
+                    platform="tiktok", name=f"TikTok {office.name}", handle=f"kpu{office.slug}"
+                ),
+            )
+            # Most offices post on most days; a few lag behind, as provinces report them.
+            rate = rng.choice((0.97, 0.93, 0.9, 0.87, 0.83, 0.8, 0.77, 0.7, 0.6, 0.45))
+            today = timezone.localtime(now, office.zoneinfo).replace(
+                hour=0, minute=0, second=0, microsecond=0
+            )
+            for days_ago in range(DEMO_ACTIVITY_DAYS, 0, -1):
+                if rng.random() >= rate:
+                    continue
+                for _n in range(rng.choice((1, 1, 1, 2))):
+                    at = today - timedelta(
+                        days=days_ago, hours=-rng.randint(8, 20), minutes=-rng.randint(0, 59)
+                    )
+                    posts.append(
+                        Post(
+                            office=office,
+                            author=recorder,
+                            approved_by=admin,
+                            approved_at=at - timedelta(hours=1),
+                            text=rng.choice(DEMO_ACTIVITY_TEXTS),
+                            status=Post.Status.PUBLISHED,
+                            scheduled_at=at,
+                            last_changed_by=recorder,
+                            last_changed_at=at - timedelta(hours=2),
+                        )
+                    )
+                    sends.append((channel, at))
+        Post.objects.bulk_create(posts)
+        # Written long ago, not now (the list of Konten is newest first).
+        Post.objects.filter(pk__in=[p.pk for p in posts]).update(
+            created_at=F("scheduled_at") - timedelta(hours=3)
+        )
+        publications = Publication.objects.bulk_create(
+            [Publication(post=post, created_by=recorder) for post in posts]
+        )
+        Post.channels.through.objects.bulk_create(
+            [
+                Post.channels.through(post_id=post.pk, channel_id=channel.pk)
+                for post, (channel, _at) in zip(posts, sends, strict=True)
+            ]
+        )
+        Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    publication=publication,
+                    channel=channel,
+                    state=Delivery.State.SENT,
+                    sent_at=at,
+                    marked_by=recorder,
+                    url=f"https://www.tiktok.com/@{channel.handle or 'kpu'}/video/{7300000000000000000 + publication.pk}",
+                )
+                for publication, (channel, at) in zip(publications, sends, strict=True)
+            ]
+        )
+    return len(posts)
 
 
 # The demo's national cascade: a KPU RI post with fill-in fields, sent to every office below.
@@ -561,6 +676,8 @@ def demo_cascade(*, now: datetime | None = None) -> int:
         text=DEMO_CASCADE_TEXT,
         link="https://cekdptonline.kpu.go.id/",
         channels=channels or [portal_channel_ensure(office=national)],
+        campaign=DEMO_CAMPAIGN,
+        election_stage="pemutakhiran-data-pemilih",
     )
     post_submit(actor=people["admin@kpu.test"], post=post)
     post = post_approve(actor=people["editor.ri@kpu.test"], post=post)

@@ -9,14 +9,7 @@ class MonitoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db import models
-
         from humas.factcheck.signals import claims_changed
-
-        from .bulk import AnyOf
-
-        models.Field.register_lookup(AnyOf)
-        models.ForeignKey.register_lookup(AnyOf)
 
         from .clarify import on_claims_changed
 
@@ -25,4 +18,9 @@ class MonitoringConfig(AppConfig):
 
         # Each poller registers itself for its source kind as its module loads: "Jalankan
         # sekarang" in a web process and the runner in a worker both need every one of them.
+        from humas.core.extensions import register_todo_provider
+
         from . import pollers  # noqa: F401
+        from .todo import monitoring_todos
+
+        register_todo_provider("monitoring", monitoring_todos)

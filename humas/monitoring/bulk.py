@@ -4,8 +4,9 @@ Django's ``bulk_update`` writes a ``CASE WHEN id = … THEN …`` per field and 
 those expressions costs more than everything else the pipeline does (measured: 40 s of 45 s for
 4,000 items). ``UPDATE … FROM (VALUES …)`` says the same in one join; both databases have it
 (SQLite since 3.33). Counters grow with ``INSERT … ON CONFLICT DO UPDATE`` by what a batch adds,
-never a row per item. On PostgreSQL both take one array per column (``unnest``), and the lookup
-``__any`` names many values as one array parameter where ``__in`` would bind each of them.
+never a row per item. On PostgreSQL both take one array per column (``unnest``); the lookup
+``__any`` (humas/core/lookups.py) names many values as one array parameter where ``__in`` would
+bind each of them.
 """
 
 from __future__ import annotations
@@ -16,32 +17,9 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import Lookup
 
 # Rows per statement: well under SQLite's 32,766 parameters for the widest update here.
 _CHUNK = 500
-
-
-class AnyOf(Lookup):  # type: ignore[type-arg,unused-ignore]
-    """``field__any=[…]``: the field equals one of many plain values (ids, keys, terms), passed
-    as one array (PostgreSQL ``= ANY(%s)``, SQLite ``IN (SELECT value FROM json_each(%s))``)
-    instead of one bound parameter per value: for the pipeline's lists of hundreds of keys."""
-
-    lookup_name = "any"
-    prepare_rhs = False
-
-    def get_db_prep_lookup(self, value: Any, connection: Any) -> Any:
-        values = list(value)
-        if connection.vendor == "postgresql":
-            return "%s", [values]
-        return "%s", [json.dumps(values)]
-
-    def as_sql(self, compiler: Any, connection: Any) -> Any:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
-        return f"{lhs} IN (SELECT value FROM json_each({rhs}))", [*lhs_params, *rhs_params]  # noqa: S608 - compiled SQL
 
 
 def _concrete(meta: Any, fields: Sequence[str]) -> list[models.Field[Any, Any]]:

@@ -58,6 +58,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     # the offices below to share or interact with a post of an official account; each receiving
     # office's staff records what it did (or shares it in one click), or declines.
     "amplification.send": frozenset({Role.ADMIN, Role.EDITOR}),
+    # The period and the activity threshold by which an office judges the offices below it.
+    "compliance.manage": frozenset({Role.ADMIN}),
     "amplification.respond": _STAFF,
     "monitoring.view": frozenset({Role.ADMIN, Role.EDITOR, Role.OPERATOR, Role.ANALYST}),
     "monitoring.ingest": _STAFF,  # import files, send items through the API

@@ -14,3 +14,9 @@ class PublishingConfig(AppConfig):
         from .receivers import hold_deliveries_on_window_changed
 
         window_changed.connect(hold_deliveries_on_window_changed, dispatch_uid="humas.publishing.hold")
+
+        from humas.core.extensions import register_todo_provider
+
+        from .todo import publishing_todos
+
+        register_todo_provider("publishing", publishing_todos)

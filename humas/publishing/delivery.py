@@ -54,6 +54,7 @@ from humas.channels.connectors import (
 from humas.channels.models import API_PLATFORMS, Channel, Platform
 from humas.channels.services import ChannelError
 from humas.channels.tokens import channel_credential_secret
+from humas.core.queue import PRIORITY_DELIVERY
 from humas.offices import policy
 from humas.offices.tree import subtree
 
@@ -830,12 +831,12 @@ def publication_withdraw_plan(*, publication: Publication) -> list[WithdrawStep]
 # Enqueued by the code above; declared here, beside it, so that this module never imports tasks.py
 # (tasks.py imports it): the import graph stays one-way. A task takes ids, loads fresh state and
 # calls the service, so it is idempotent.
-@db_task(retries=0)  # retries are decided by the delivery engine, not by the queue
+@db_task(retries=0, priority=PRIORITY_DELIVERY)  # retries are decided by the engine, not the queue
 def deliver_task(delivery_id: int) -> None:
     delivery_send(delivery_id=delivery_id)
 
 
-@db_task(retries=0)
+@db_task(retries=0, priority=PRIORITY_DELIVERY)
 def reconcile_task(delivery_id: int) -> None:
     delivery_reconcile(delivery_id=delivery_id)
 

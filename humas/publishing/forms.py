@@ -5,8 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from humas.blackouts.services import OVERRIDE_REASON_MAX
 from humas.channels.models import Channel
+from humas.portal.models import ElectionStage
 
-from .services import MAX_TEXT, RETURN_REASON_MAX, WITHDRAWAL_REASON_MAX
+from .services import CAMPAIGN_MAX, MAX_TEXT, RETURN_REASON_MAX, WITHDRAWAL_REASON_MAX
+
+CAMPAIGN_LIST_ID = "campaign-names"  # the <datalist> of campaigns already in use (edit.html)
 
 
 class PostForm(forms.Form):
@@ -34,6 +37,21 @@ class PostForm(forms.Form):
         required=False,  # a draft may be saved without; sending it for review needs one
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Kanal termasuk yang disetujui: menambah atau mengurangi kanal perlu persetujuan lagi."),
+    )
+    campaign = forms.CharField(
+        label=_("Kampanye (opsional)"),
+        required=False,
+        max_length=CAMPAIGN_MAX + 1,  # a leading # is dropped by the service
+        widget=forms.TextInput(attrs={"list": CAMPAIGN_LIST_ID, "autocomplete": "off"}),
+        help_text=_(
+            "Nama kampanye atau tagar tanpa #, misalnya AyoKeTPS. Pakai nama yang sama dengan kantor "
+            "atasan agar kampanye bersama dapat diikuti di kalender. Tidak perlu persetujuan ulang."
+        ),
+    )
+    election_stage = forms.ChoiceField(
+        label=_("Tahapan pemilu (opsional)"),
+        required=False,
+        choices=[("", "—"), *ElectionStage.choices],
     )
 
     def __init__(self, *args: object, channels: object, **kwargs: object) -> None:

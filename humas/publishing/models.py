@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from humas.channels.models import Platform
 from humas.core.workflow import ReviewedModel
+from humas.portal.models import ElectionStage
 
 from .storage import post_image_storage
 
@@ -51,6 +52,14 @@ class Post(ReviewedModel):
     # A clarification of a hoax: it may go out inside a blackout window that exempts
     # clarifications (humas/blackouts). Part of what is approved, like the text.
     is_clarification = models.BooleanField(_("klarifikasi hoaks"), default=False)
+    # Labels for planning, not part of what is approved (changing them keeps the approval): the
+    # campaign the post belongs to ("Ayo ke TPS", a hashtag without its #), shared by name with the
+    # offices above and below so a national campaign can be followed on every calendar; and the
+    # election stage it speaks to (the portal's stages).
+    campaign = models.CharField(_("kampanye"), max_length=64, blank=True)
+    election_stage = models.CharField(
+        _("tahapan pemilu"), max_length=32, choices=ElectionStage.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from humas.accounts.models import User
 from humas.channels.models import API_PLATFORMS, Channel
 from humas.offices import policy
 from humas.offices.models import Office
+from humas.offices.tree import subtree
 
 from .assisted import needs_hand_deletion
 from .models import Delivery, Post, Publication
@@ -19,9 +24,82 @@ from .models import Delivery, Post, Publication
 State = Delivery.State
 
 
-def post_list_for_office(*, actor: User, office: Office) -> QuerySet[Post]:
+# The post list's views (``?tampil=``): what the dashboard's to-do items link to. Each names the
+# posts in one state of the workflow or with a delivery in one of the given states.
+POST_VIEW_WAITING = "menunggu"
+POST_VIEW_ATTENTION = "perhatian"
+POST_VIEW_HELD = "ditahan"
+POST_VIEW_MANUAL = "manual"
+ATTENTION_STATES = (Delivery.State.FAILED, Delivery.State.NEEDS_ATTENTION)
+POST_VIEWS: dict[str, Any] = {
+    POST_VIEW_WAITING: gettext_lazy("Menunggu persetujuan"),
+    POST_VIEW_ATTENTION: gettext_lazy("Kiriman gagal atau perlu perhatian"),
+    POST_VIEW_HELD: gettext_lazy("Ditahan masa jeda"),
+    POST_VIEW_MANUAL: gettext_lazy("Menunggu diunggah manual"),
+}
+
+
+def _with_deliveries(posts: QuerySet[Post], states: Sequence[str]) -> QuerySet[Post]:
+    return posts.filter(Exists(Delivery.objects.filter(publication__post=OuterRef("pk"), state__in=states)))
+
+
+def post_list_for_office(*, actor: User, office: Office, view: str = "") -> QuerySet[Post]:
+    """The office's posts, newest first; ``view`` (a key of POST_VIEWS) narrows them."""
     policy.require(actor, "content.view", office)
-    return Post.objects.filter(office=office).select_related("author", "approved_by").order_by("-created_at")
+    posts = Post.objects.filter(office=office)
+    if view == POST_VIEW_WAITING:
+        posts = posts.filter(status=Post.Status.IN_REVIEW)
+    elif view == POST_VIEW_ATTENTION:
+        posts = _with_deliveries(posts, ATTENTION_STATES)
+    elif view == POST_VIEW_HELD:
+        posts = _with_deliveries(posts, (Delivery.State.HELD,))
+    elif view == POST_VIEW_MANUAL:
+        posts = _with_deliveries(posts, (Delivery.State.MANUAL,))
+    return posts.select_related("author", "approved_by").order_by("-created_at")
+
+
+CAMPAIGNS_OFFERED = 50
+
+
+def campaign_names(*, office: Office, days: int = 365) -> list[str]:
+    """Campaign names used in the last ``days`` by ``office``, the offices above it and those
+    below it, most used first: what the composer offers, so offices name a shared campaign the
+    same way. One query."""
+    since = timezone.now() - timedelta(days=days)
+    rows = (
+        Post.objects.filter(
+            subtree(office.path, field="office__path") | Q(office__code__in=office.ancestor_codes),
+            created_at__gte=since,
+        )
+        .exclude(campaign="")
+        .values("campaign")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "campaign")[:CAMPAIGNS_OFFERED]
+    )
+    return [row["campaign"] for row in rows]
+
+
+def post_todo_counts(*, office: Office) -> dict[str, int]:
+    """How many of the office's posts are in each of POST_VIEWS (two queries)."""
+    waiting = Post.objects.filter(office=office, status=Post.Status.IN_REVIEW).count()
+
+    def posts_in(*states: str) -> Count:
+        return Count("publication__post", distinct=True, filter=Q(state__in=states))
+
+    counts = Delivery.objects.filter(
+        publication__post__office=office,
+        state__in=(*ATTENTION_STATES, Delivery.State.HELD, Delivery.State.MANUAL),
+    ).aggregate(
+        attention=posts_in(*ATTENTION_STATES),
+        held=posts_in(Delivery.State.HELD),
+        manual=posts_in(Delivery.State.MANUAL),
+    )
+    return {
+        POST_VIEW_WAITING: waiting,
+        POST_VIEW_ATTENTION: counts["attention"],
+        POST_VIEW_HELD: counts["held"],
+        POST_VIEW_MANUAL: counts["manual"],
+    }
 
 
 def post_get_for_actor(*, actor: User, office: Office, post_id: int) -> Post:

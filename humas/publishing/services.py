@@ -26,7 +26,7 @@ from humas.notifications.models import Notification
 from humas.notifications.services import notification_send
 from humas.offices import policy
 from humas.offices.models import Office
-from humas.portal.models import Article
+from humas.portal.models import Article, ElectionStage
 
 from .models import Post, PostVersion
 
@@ -72,6 +72,28 @@ def _clean(*, text: str, link: str, scheduled_at: datetime | None) -> tuple[str,
     return text, link
 
 
+CAMPAIGN_MAX = 64
+
+
+def clean_campaign(raw: str) -> str:
+    """A campaign's name as people type it: spaces collapsed, a leading # dropped (a hashtag
+    campaign is named without it), letters, digits, spaces, ``-`` and ``_`` only."""
+    name = " ".join(raw.replace("\x00", "").split()).lstrip("#").strip()
+    if len(name) > CAMPAIGN_MAX:
+        raise PublishingError(
+            _("Nama kampanye terlalu panjang (batas %(limit)s karakter).") % {"limit": CAMPAIGN_MAX}
+        )
+    if any(not (ch.isascii() and (ch.isalnum() or ch in " -_")) for ch in name):
+        raise PublishingError(_("Nama kampanye hanya boleh berisi huruf, angka, spasi, - dan _."))
+    return name
+
+
+def clean_stage(stage: str) -> str:
+    if stage and stage not in ElectionStage.values:
+        raise PublishingError(_("Tahapan pemilu tidak dikenal."))
+    return stage
+
+
 def clean_reason(reason: str, *, limit: int, missing: str) -> str:
     """A reason a person wrote (sending a post back, withdrawing it): required, at most
     ``limit`` characters. ``missing`` is the translated request for one."""
@@ -111,11 +133,14 @@ def post_create(
     scheduled_at: datetime | None = None,
     channels: Sequence[Channel] = (),
     is_clarification: bool = False,
+    campaign: str = "",
+    election_stage: str = "",
 ) -> Post:
     """Create a draft in ``office`` to go out on ``channels`` (chosen now or later, before it is
     sent for review). Needs content.draft there. A time inside a blackout window is refused."""
     policy.require(actor, "content.draft", office)
     text, link = _clean(text=text, link=link, scheduled_at=scheduled_at)
+    campaign, election_stage = clean_campaign(campaign), clean_stage(election_stage)
     targets = _target_channels(office=office, channels=channels)
     refuse_blackout(office=office, at=scheduled_at, clarification=is_clarification)
     with transaction.atomic():
@@ -126,6 +151,8 @@ def post_create(
             link=link,
             scheduled_at=scheduled_at,
             is_clarification=is_clarification,
+            campaign=campaign,
+            election_stage=election_stage,
             last_changed_by=actor,
             last_changed_at=timezone.now(),
         )
@@ -133,6 +160,7 @@ def post_create(
         changes: dict[str, Any] = {"channels": sorted(c.pk for c in targets)}
         if is_clarification:
             changes["is_clarification"] = True
+        changes.update({k: v for k, v in (("campaign", campaign), ("election_stage", election_stage)) if v})
         audit_record(actor=actor, office=office, action="post.create", obj=post, changes=changes)
     return post
 
@@ -146,13 +174,19 @@ def post_update(
     scheduled_at: datetime | None = None,
     channels: Sequence[Channel] | None = None,
     is_clarification: bool | None = None,
+    campaign: str | None = None,
+    election_stage: str | None = None,
 ) -> Post:
-    """Change a post not yet published (``channels=None`` keeps its channels). Whoever changes
-    its text, link, schedule or channels becomes its last changer (who may not approve it), and
-    a change to a post in review or approved sends it back to draft: what goes out, when and
-    where it goes out, is always what a second person approved."""
+    """Change a post not yet published (``channels=None`` keeps its channels; ``campaign`` and
+    ``election_stage`` None keep theirs). Whoever changes its text, link, schedule or channels
+    becomes its last changer (who may not approve it), and a change to a post in review or
+    approved sends it back to draft: what goes out, when and where it goes out, is always what a
+    second person approved. The campaign and the stage are planning labels: changing only them
+    keeps the approval."""
     policy.require(actor, "content.draft", post.office)
     text, link = _clean(text=text, link=link, scheduled_at=scheduled_at)
+    campaign = None if campaign is None else clean_campaign(campaign)
+    election_stage = None if election_stage is None else clean_stage(election_stage)
     targets = None if channels is None else _target_channels(office=post.office, channels=channels)
     with transaction.atomic():
         locked = Post.objects.select_for_update().get(pk=post.pk)
@@ -179,12 +213,19 @@ def post_update(
             "is_clarification": clarification,
         }
         changed = sorted(name for name in after if before[name] != after[name])
+        labels = {
+            name: {"before": getattr(locked, name), "after": value}
+            for name, value in (("campaign", campaign), ("election_stage", election_stage))
+            if value is not None and value != getattr(locked, name)
+        }
         status_before = locked.status
         locked.text, locked.link, locked.scheduled_at = text, link, scheduled_at
         locked.is_clarification = clarification
+        for name, change in labels.items():
+            setattr(locked, name, change["after"])
         if targets is not None and "channels" in changed:
             locked.channels.set(targets)
-        changes: dict[str, Any] = {"fields": changed}
+        changes: dict[str, Any] = {"fields": changed, **labels}
         if changed:
             workflow.mark_changed(locked, actor)
             if back_to_draft(locked):
@@ -275,16 +316,20 @@ def post_approve(*, actor: User, post: Post) -> Post:
     )
 
 
-def post_adopt_approved(*, actor: User, post: Post, source: Post | Article) -> Post:
+def post_adopt_approved(*, actor: User, post: Post, source: Post | Article, text: str, link: str) -> Post:
     """Approve ``post``, a draft ``actor`` has just written from ``source`` (content an office
     above approved: a post approved or published, or a published portal article), without a
     second approval in ``post``'s office: the content was approved above, so the approval
     recorded is the source's approver's (``approved_by``), with a version and an audit event
     that name the source. Used when an office adopts a cascade as it is (humas/coordination).
 
+    ``text`` and ``link`` are what the approval above covers, as the caller derived them from
+    the source (a cascade's text with the office's fill-ins resolved, a task's share text): the
+    draft must say exactly that, so nothing else can ride on the source's approval.
+
     Needs content.draft in ``post``'s office. Refuses (PublishingError) a post that is not the
-    actor's own untouched draft, a source that is not approved, or one whose office is not
-    above ``post``'s office."""
+    actor's own untouched draft, a draft whose text or link differ from ``text`` and ``link``,
+    a source that is not approved, or one whose office is not above ``post``'s office."""
     policy.require(actor, "content.draft", post.office)
     approver = source.approved_by
     if isinstance(source, Article):
@@ -304,6 +349,12 @@ def post_adopt_approved(*, actor: User, post: Post, source: Post | Article) -> P
             or locked.versions.exists()
         ):
             raise PublishingError(REFUSED_TRANSITION % {"status": locked.get_status_display()})
+        if (locked.text, locked.link) != (text, link):
+            raise PublishingError(
+                _(
+                    "Teks unggahan ini berbeda dari konten yang disetujui kantor atasan; ajukan untuk disetujui."
+                )
+            )
         if not locked.channels.exists():
             raise PublishingError(NO_CHANNELS)
         locked.status = Status.APPROVED

@@ -60,13 +60,26 @@ def admin_token(member) -> str:
 @seed(20261206)
 def test_every_operation_passes_every_check(case, admin_token):
     unknown_parent = names_no_office(case)
+    foreign_channels = names_channels_of_no_office(case)
     response = case.call_and_validate(
         headers={"Authorization": f"Bearer {admin_token}"},
-        # The one schema-valid request the API refuses: the schema cannot list the offices.
-        excluded_checks=[positive_data_acceptance] if unknown_parent else None,
+        # The schema-valid requests the API refuses: the schema cannot list the offices, nor the
+        # ids of an office's active channels.
+        excluded_checks=[positive_data_acceptance] if unknown_parent or foreign_channels else None,
     )
     if unknown_parent:
         assert response.status_code == 422
+    if foreign_channels and response.status_code == 400:
+        assert response.json() == {"detail": "Kanal itu bukan kanal aktif kantor ini."}
+
+
+def names_channels_of_no_office(case) -> bool:
+    """Whether ``case`` creates a post for channels that are not (all) the office's active ones
+    (answered 400 with the reason)."""
+    if case.method.upper() != "POST" or case.path != "/api/v1/posts" or not isinstance(case.body, dict):
+        return False
+    channels = case.body.get("channels")
+    return isinstance(channels, list) and bool(channels)
 
 
 def names_no_office(case) -> bool:
@@ -100,6 +113,7 @@ def test_signed_in_operations_refuse_calls_without_a_token(client, offices):
         ("/api/v1/cascades/targets/{target_id}/adopt", "post"),
         ("/api/v1/cascades/targets/{target_id}/decline", "post"),
         ("/api/v1/cascades/{cascade_id}/board", "get"),
+        ("/api/v1/compliance", "get"),
         ("/api/v1/me", "get"),
         ("/api/v1/monitoring/items", "post"),
         ("/api/v1/posts", "get"),

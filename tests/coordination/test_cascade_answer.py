@@ -165,6 +165,21 @@ def test_adopting_publishes_the_offices_text_at_once_with_the_approval_given_abo
     assert row.status == "published" and row.published_at == delivery.sent_at
 
 
+def test_adopting_and_adapting_keep_the_sources_campaign_and_stage(
+    send, crew, jepara, offices, national_post
+):
+    source = national_post(campaign="AyoKeTPS", election_stage="pemungutan-suara")
+    cascade = send(source=source, scope=Cascade.Scope.BELOW)
+
+    adopted = cascade_adopt(
+        actor=crew["jepara_operator"], target=target_of(cascade, JEPARA), channels=[portal_of(jepara)]
+    )
+    adapted = cascade_adapt(actor=crew["semarang_operator"], target=target_of(cascade, SEMARANG))
+
+    for post in (adopted.post, adapted.post):
+        assert (post.campaign, post.election_stage) == ("AyoKeTPS", "pemungutan-suara")
+
+
 def test_adopting_carries_the_sources_images(send, crew, jepara, national_post, offices):
     buffer = io.BytesIO()
     Image.new("RGB", (1080, 1080), (122, 16, 32)).save(buffer, "JPEG")
@@ -561,13 +576,16 @@ def test_the_approval_from_above_needs_an_approved_source_of_an_office_above(
 ):
     from humas.publishing.services import PublishingError, post_adopt_approved
 
+    def adopt(actor, post, source):
+        return post_adopt_approved(actor=actor, post=post, source=source, text="Teks dari atas.", link="")
+
     portal = portal_of(jepara)
     draft = post_create(
         actor=crew["jepara_operator"], office=jepara, text="Teks dari atas.", channels=[portal]
     )
     unapproved = post_create(actor=crew["ri_operator"], office=offices[RI], text="Belum disetujui.")
     with pytest.raises(PublishingError, match="Konten sumber belum disetujui"):
-        post_adopt_approved(actor=crew["jepara_operator"], post=draft, source=unapproved)
+        adopt(crew["jepara_operator"], draft, unapproved)
 
     sibling = post_create(
         actor=crew["semarang_operator"],
@@ -578,15 +596,20 @@ def test_the_approval_from_above_needs_an_approved_source_of_an_office_above(
     Post.objects.filter(pk=sibling.pk).update(status=Post.Status.APPROVED, approved_by=crew["jateng_editor"])
     sibling.refresh_from_db()
     with pytest.raises(PublishingError, match="bukan dari kantor di atas kantor ini"):
-        post_adopt_approved(actor=crew["jepara_operator"], post=draft, source=sibling)
+        adopt(crew["jepara_operator"], draft, sibling)
 
     # Someone else's draft, or one already approved, is not given the approval from above.
     source = national_post()
     with pytest.raises(PublishingError, match="tidak dapat diproses"):
-        post_adopt_approved(actor=crew["jepara_editor"], post=draft, source=source)
-    approved = post_adopt_approved(actor=crew["jepara_operator"], post=draft, source=source)
+        adopt(crew["jepara_editor"], draft, source)
+    # Only the text the approval above covers: anything else in the draft needs its own approval.
+    with pytest.raises(PublishingError, match="berbeda dari konten yang disetujui kantor atasan"):
+        post_adopt_approved(
+            actor=crew["jepara_operator"], post=draft, source=source, text="Teks lain.", link=""
+        )
+    approved = adopt(crew["jepara_operator"], draft, source)
     assert (approved.status, approved.approved_by) == (Post.Status.APPROVED, crew["ri_editor"])
     with pytest.raises(PublishingError, match="tidak dapat diproses"):
-        post_adopt_approved(actor=crew["jepara_operator"], post=approved, source=source)
+        adopt(crew["jepara_operator"], approved, source)
     draft.refresh_from_db()
     assert draft.versions.count() == 1

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from humas.channels.models import Channel
-from humas.coordination.compliance import compliance_report
+from humas.coordination.compliance import ComplianceRule, compliance_report
 from humas.publishing.models import Delivery, Post, Publication
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +157,112 @@ def test_cascades_adopted_and_the_median_delay_to_adopt(offices, member, jateng_
     assert rows["33.20"].median_delay_hours == 4.0
     assert (rows["33.19"].cascade_share, rows["33.19"].median_delay_hours) == (0.0, None)
     assert rows["33.01"].cascade_share is None  # nothing cascaded to it
+
+
+# --------------------------------------------------------------------------------------------
+# The period and threshold an office sets for the offices below it
+
+
+def test_a_provinces_rule_applies_to_its_regencies_until_they_set_their_own(offices, member):
+    from humas.audit.models import AuditEvent
+    from humas.coordination.compliance import compliance_rule_for, compliance_rule_set
+
+    jateng, jepara = offices["33"], offices["33.20"]
+    assert compliance_rule_for(office=jepara) == ComplianceRule(30, 80)  # Humas's defaults
+
+    compliance_rule_set(actor=member("33", "admin"), office=jateng, period_days=14, threshold=90)
+
+    assert compliance_rule_for(office=jateng) == ComplianceRule(14, 90, jateng, own=True)
+    assert compliance_rule_for(office=jepara) == ComplianceRule(14, 90, jateng, own=False)
+    assert compliance_rule_for(office=offices["35"]) == ComplianceRule(30, 80)  # another province
+    compliance_rule_set(actor=member("33.20", "admin"), office=jepara, period_days=7, threshold=60)
+    assert compliance_rule_for(office=jepara) == ComplianceRule(7, 60, jepara, own=True)
+    event = AuditEvent.objects.get(action="compliance.setting_set", office=jateng)
+    assert event.changes == {"period_days": [None, 14], "threshold": [None, 90]}
+
+
+@pytest.mark.parametrize(
+    ("days", "threshold", "message"),
+    [(6, 80, "Periode harus antara 7 dan 366 hari"), (30, 0, "Ambang keaktifan harus antara 1 dan 100")],
+)
+def test_a_rule_out_of_range_is_refused(offices, member, days, threshold, message):
+    from humas.coordination.compliance import ComplianceSettingError, compliance_rule_set
+
+    with pytest.raises(ComplianceSettingError, match=message):
+        compliance_rule_set(
+            actor=member("33", "admin"), office=offices["33"], period_days=days, threshold=threshold
+        )
+
+
+def test_only_an_administrator_sets_the_rule(client, offices, jateng_editor, member):
+    from humas.coordination.compliance import compliance_rule_set
+    from humas.offices.policy import PolicyDenied
+
+    with pytest.raises(PolicyDenied):
+        compliance_rule_set(actor=jateng_editor, office=offices["33"], period_days=14, threshold=90)
+    client.force_login(jateng_editor)
+    page = client.get("/app/jateng/koordinasi/keaktifan/").content.decode()
+    assert "Atur periode dan ambang bawaan" not in page
+    assert "Bawaan Humas: 30 hari terakhir, ambang 80 %." in page
+    refused = client.post(
+        "/app/jateng/koordinasi/keaktifan/pengaturan/", {"period_days": 14, "threshold": 90}
+    )
+    assert refused.status_code == 403
+
+
+def test_the_administrator_sets_the_rule_on_the_page_and_the_report_follows(client, offices, member):
+    admin = member("33", "admin")
+    client.force_login(admin)
+    url = "/app/jateng/koordinasi/keaktifan/"
+    assert "Atur periode dan ambang bawaan" in client.get(url).content.decode()
+
+    bad = client.post(f"{url}pengaturan/", {"period_days": 3, "threshold": 90})
+    assert bad.status_code == 400 and "lebih besar dari atau sama dengan 7" in bad.content.decode()
+    saved = client.post(f"{url}pengaturan/", {"period_days": 14, "threshold": 90}, follow=True)
+
+    page = saved.content.decode()
+    assert "Periode dan ambang keaktifan disimpan." in page
+    assert "Bawaan kantor ini: 14 hari terakhir, ambang 90 %." in page
+    assert "(14 hari)" in page
+    client.force_login(member("33.20", "editor"))
+    regency = client.get("/app/kab-jepara/koordinasi/keaktifan/").content.decode()
+    assert "Bawaan dari KPU Provinsi Jawa Tengah: 14 hari terakhir, ambang 90 %." in regency
+
+
+def test_the_api_reads_the_same_report_within_the_persons_reach(client, offices, jateng_editor, member):
+    from humas.api.services import api_token_create
+    from humas.coordination.compliance import compliance_rule_set
+
+    went_out(offices["33.20"], jateng_editor, "x", datetime(2026, 11, 2, 9, tzinfo=WIB))
+    compliance_rule_set(actor=member("33", "admin"), office=offices["33"], period_days=14, threshold=90)
+    _token, raw = api_token_create(actor=jateng_editor, name="laporan", scope="read", days=30)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+    body = client.get(
+        "/api/v1/compliance",
+        {"office": "33", "start": "2026-11-01", "end": "2026-11-30", "threshold": 3},
+        **auth,
+    ).json()
+
+    assert (body["office_code"], body["days"], body["threshold"], body["setting_office_code"]) == (
+        "33",
+        30,
+        3,
+        "33",
+    )
+    assert len(body["offices"]) == 35 and body["meeting"] == 1
+    jepara = body["offices"][0]
+    assert (jepara["office_code"], jepara["activity"], jepara["posts"], jepara["meets_threshold"]) == (
+        "33.20",
+        3.3,
+        1,
+        True,
+    )
+    assert jepara["channels"] == [{"platform": "x", "active_days": 1, "posts": 1}]
+    # Without a period: the province's setting (14 days, 90 %).
+    default = client.get("/api/v1/compliance", {"office": "33"}, **auth).json()
+    assert (default["days"], default["threshold"]) == (14, 90)
+    # A regency's operator does not reach the province: as if it did not exist.
+    _t, other = api_token_create(actor=member("33.19", "operator"), name="x", scope="read", days=30)
+    refused = client.get("/api/v1/compliance", {"office": "33"}, HTTP_AUTHORIZATION=f"Bearer {other}")
+    assert refused.status_code == 404

@@ -258,9 +258,30 @@ def test_filters_by_platform_status_and_stage(people, offices, post, article):
         "Masa kampanye",
         "Tanpa tahapan",
     ]
-    # Posts carry no election stage: with a stage chosen only articles of that stage remain.
+    # These posts carry no election stage: with a stage chosen only articles of that stage remain.
     assert [e.pk for e in entries(viewer, jepara, stage=ElectionStage.KAMPANYE)] == [staged.pk]
     assert entries(viewer, jepara, stage=ElectionStage.PEMUNGUTAN) == []
+
+
+def test_filters_posts_by_campaign_and_stage_across_the_offices_below(people, offices, post, article):
+    jepara_post = post("Ayo ke TPS di Jepara", scheduled_at=at(7, 2))
+    semarang_post = post("Ayo ke TPS di Semarang", scheduled_at=at(7, 3), code=SEMARANG)
+    other = post("Tanpa kampanye", scheduled_at=at(7, 4))
+    article("Artikel tanpa kampanye", publish_at=at(7, 5))
+    Post.objects.filter(pk__in=[jepara_post.pk, semarang_post.pk]).update(
+        campaign="AyoKeTPS", election_stage=ElectionStage.PEMUNGUTAN
+    )
+    Post.objects.filter(pk=other.pk).update(election_stage=ElectionStage.KAMPANYE)
+    jateng = offices[JATENG]
+
+    # Matched without regard to case; articles belong to no campaign.
+    found = entries(people["jateng"], jateng, campaign="ayoketps")
+    assert [e.pk for e in found] == [jepara_post.pk, semarang_post.pk]
+    assert entries(people["jateng"], jateng, campaign="Pemilu Damai") == []
+    # Posts now carry a stage too.
+    assert [e.pk for e in entries(people["jateng"], jateng, stage=ElectionStage.KAMPANYE)] == [other.pk]
+    # A regency sees its own campaign posts only.
+    assert [e.pk for e in entries(people["viewer"], offices[JEPARA], campaign="AyoKeTPS")] == [jepara_post.pk]
 
 
 def test_a_slice_counts_everything_beyond_it(people, offices, post):
@@ -308,7 +329,9 @@ def test_a_rolled_up_month_takes_the_same_queries_whatever_its_size(
     _busy_month(post, article, count)
     province = offices[JATENG]
 
-    with django_assert_max_num_queries(6):
+    # The offices below, a page of keys with their count, the posts, the articles, their offices,
+    # the deliveries that need a word and the posts' channels.
+    with django_assert_max_num_queries(7):
         found = entries(people["jateng"], province)
 
     assert len(found) == 2 * count

@@ -13,7 +13,7 @@ from django.test import Client
 
 from humas.audit.models import AuditEvent
 from humas.blackouts.services import blackout_create
-from humas.coordination import views as calendar_views
+from humas.coordination.views import calendar as calendar_views
 from humas.portal.models import Article, ElectionStage
 from humas.publishing.models import Delivery, Post
 
@@ -157,14 +157,19 @@ def test_filters_from_the_query_string_never_fail(client, people, post):
         assert client.get(BASE, query).status_code == 200, query
 
 
-def test_the_stage_filter_says_posts_have_none(client, people, post, article):
-    post("Draf unggahan", scheduled_at=at(5, 3))
+def test_the_stage_and_campaign_filters(client, people, post, article):
+    draft = post("Draf unggahan", scheduled_at=at(5, 3))
     article("Artikel kampanye", publish_at=at(6, 3), stage=ElectionStage.KAMPANYE)
+    Post.objects.filter(pk=draft.pk).update(campaign="AyoKeTPS")
+    client = signed_in(client, people["operator"])
 
-    page = text(signed_in(client, people["operator"]).get(BASE, {"bulan": "2031-03", "tahapan": "kampanye"}))
-
+    page = text(client.get(BASE, {"bulan": "2031-03", "tahapan": "kampanye"}))
     assert "Artikel kampanye" in page and "Draf unggahan" not in page
-    assert "Tahapan pemilu tercatat pada artikel portal saja" in page
+    # The campaigns in use are offered; a campaign is typed with or without its #.
+    page = text(client.get(BASE, {"bulan": "2031-03", "kampanye": "#ayoketps"}))
+    assert "Draf unggahan" in page and "Artikel kampanye" not in page
+    assert '<option value="AyoKeTPS">' in client.get(BASE).content.decode()
+    assert "Kampanye tercatat pada unggahan Konten" in page
 
 
 def test_the_calendar_in_english(client, people, post):
@@ -216,7 +221,7 @@ def test_the_list_view_takes_the_same_queries_whatever_the_month_holds(
         article(f"Artikel {n}", publish_at=at(1 + n % 28, 3), code=(JEPARA, SEMARANG)[n % 2])
     client = signed_in(client, people["jateng"])
 
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(19):  # the entries' offices; the campaigns offered
         response = client.get("/app/jateng/kalender/", {"bulan": "2031-03"})
 
     assert text(response).count('class="calendar-entry ') == 2 * count
@@ -441,7 +446,7 @@ def test_the_json_takes_the_same_queries_whatever_the_range_holds(
         article(f"Artikel {n}", publish_at=at(1 + n % 28, 3), code=(JEPARA, SEMARANG)[n % 2])
     client = signed_in(client, people["jateng"])
 
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):  # the entries' offices: one query for all of them
         status, body = events(client, "/app/jateng/kalender/")
 
     assert status == 200 and len(body["events"]) == 2 * count

@@ -31,6 +31,7 @@ WRITE_ACTIONS = {
     "cascade.send": {"admin", "editor"},
     "cascade.respond": {"admin", "editor", "operator"},
     "cascade.auto_publish": {"admin"},
+    "compliance.manage": {"admin"},
     "monitoring.ingest": {"admin", "editor", "operator"},
     "monitoring.manage_sources": {"admin", "editor"},
     "monitoring.triage": {"admin", "editor", "operator"},

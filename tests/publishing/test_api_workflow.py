@@ -111,3 +111,42 @@ def test_schedule_keeps_the_approval_and_a_blackout_is_a_400_naming_it(
         client, f"/api/v1/posts/{post_id}/schedule", {"scheduled_at": "2029-02-10T09:00:00"}, op
     )
     assert naive.status_code == 422
+
+
+def test_a_post_carries_its_campaign_and_stage_and_the_list_filters_by_campaign(client, operator):
+    op = token(operator)
+    created = post_json(
+        client,
+        "/api/v1/posts",
+        {
+            "office": "33.20",
+            "text": "Cek DPT online sekarang.",
+            "campaign": "#AyoKeTPS",
+            "election_stage": "pemutakhiran-data-pemilih",
+        },
+        op,
+    )
+    assert created.status_code == 201, created.content
+    assert (created.json()["campaign"], created.json()["election_stage"]) == (
+        "AyoKeTPS",
+        "pemutakhiran-data-pemilih",
+    )
+    post_json(client, "/api/v1/posts", {"office": "33.20", "text": "Tanpa kampanye."}, op)
+
+    found = client.get("/api/v1/posts?office=33.20&campaign=ayoketps", **op).json()["items"]
+    assert [p["text"] for p in found] == ["Cek DPT online sekarang."]
+    bad = post_json(
+        client, "/api/v1/posts", {"office": "33.20", "text": "x", "election_stage": "pilkada-ulang"}, op
+    )
+    assert bad.status_code == 422
+    bad = post_json(client, "/api/v1/posts", {"office": "33.20", "text": "x", "campaign": "Ayo <b>"}, op)
+    assert bad.status_code == 422  # the schema's pattern: letters, digits, spaces, - and _
+
+
+def test_the_api_knows_every_election_stage_the_portal_has():
+    from typing import get_args
+
+    from humas.api.schemas import ElectionStageCode
+    from humas.portal.models import ElectionStage
+
+    assert set(get_args(ElectionStageCode)) == set(ElectionStage.values)

@@ -156,7 +156,8 @@ if REDIS_URL:
         }
     }
     HUEY = {
-        "huey_class": "huey.RedisHuey",
+        # Priorities (humas/core/queue.py): deliveries before the fan-outs that make them.
+        "huey_class": "huey.PriorityRedisHuey",
         "name": "humas",
         "url": REDIS_URL,
         "immediate": False,

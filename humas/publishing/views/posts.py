@@ -30,6 +30,8 @@ from ..metrics import post_metrics_summary
 from ..models import Delivery, Post
 from ..portal_channel import channel_list_for_publishing
 from ..selectors import (
+    POST_VIEWS,
+    campaign_names,
     post_get_for_actor,
     post_list_for_office,
     publication_get_for_office,
@@ -54,7 +56,9 @@ from .media import media_context, media_forms, post_media_context
 @office_view("content.view")
 def post_list(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
     page_number = request.GET.get("page", "1")
-    page = Paginator(post_list_for_office(actor=request.user, office=office), 50).get_page(
+    view = request.GET.get("tampil", "")
+    view = view if view in POST_VIEWS else ""
+    page = Paginator(post_list_for_office(actor=request.user, office=office, view=view), 50).get_page(
         paging.page_number(page_number)
     )
     return render(
@@ -63,6 +67,8 @@ def post_list(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse
         {
             "office": office,
             "page": page,
+            "view": view,
+            "views": POST_VIEWS,
             "can_draft": policy.can(request.user, "content.draft", office),
             "nav_active": "content",
         },
@@ -88,6 +94,8 @@ def _edit(request: AuthenticatedHttpRequest, office: Office, post: Post | None) 
             "link": post.link,
             "scheduled_at": post.scheduled_at,
             "is_clarification": post.is_clarification,
+            "campaign": post.campaign,
+            "election_stage": post.election_stage,
             "channels": list(post.channels.values_list("pk", flat=True)),
         }
         if post
@@ -113,6 +121,8 @@ def _edit(request: AuthenticatedHttpRequest, office: Office, post: Post | None) 
             "scheduled_at": scheduled,
             "channels": list(form.cleaned_data["channels"]),
             "is_clarification": form.cleaned_data["is_clarification"],
+            "campaign": form.cleaned_data["campaign"],
+            "election_stage": form.cleaned_data["election_stage"],
         }
         try:
             # Text, images and variants change together or not at all.
@@ -143,6 +153,7 @@ def _edit(request: AuthenticatedHttpRequest, office: Office, post: Post | None) 
             "post": post,
             "form": form,
             "leaving": leaving,
+            "campaigns": campaign_names(office=office),
             "nav_active": "content",
             **media_context(form=form, variants_form=variants_form, images_form=images_form),
         },

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_amplification as views
+from ..views import amplification as views
 
 app_name = "amplification"
 

@@ -6,7 +6,6 @@ between's part of it) with its CSV."""
 
 from __future__ import annotations
 
-import csv
 from datetime import timedelta
 from typing import Any
 
@@ -29,8 +28,8 @@ from humas.publishing.portal_channel import channel_list_for_publishing
 from humas.publishing.selectors import post_get_for_actor
 from humas.web import paging
 
-from .account_urls import channel_account_label
-from .amplification import (
+from ..account_urls import channel_account_label
+from ..amplification import (
     AmplificationError,
     Source,
     amplification_can_send_from,
@@ -41,17 +40,11 @@ from .amplification import (
     amplification_source_from_delivery,
     amplification_source_from_url,
 )
-from .amplification_forms import (
-    PASTE,
-    BoardFilterForm,
-    DeclineForm,
-    RecordForm,
-    ShareForm,
-    TaskForm,
-    board_filters,
-)
-from .amplification_selectors import (
+from ..amplification_forms import PASTE, DeclineForm, RecordForm, ShareForm, TaskForm
+from ..amplification_selectors import (
+    BOARD,
     Board,
+    BoardRow,
     amplification_board,
     amplification_list_for_office,
     amplification_list_from_above,
@@ -61,11 +54,11 @@ from .amplification_selectors import (
     amplification_target_get,
     amplification_task_get_for_board,
 )
-from .exports import csv_cell, csv_time
-from .models import AmplificationTarget
-from .reach import offices_by_province, receiving_offices
+from ..exports import board_csv, csv_time
+from ..models import AmplificationTarget
+from ..reach import offices_by_province, receiving_offices
+from .boards import board_page
 
-BOARD_PAGE_SIZE = 100
 LIST_PAGE_SIZE = 20
 Status = AmplificationTarget.Status
 
@@ -352,7 +345,7 @@ def amplification_share_view(
 def _board(request: AuthenticatedHttpRequest, office: Office, task_id: int) -> Board:
     task = amplification_task_get_for_board(actor=request.user, office=office, task_id=task_id)
     return amplification_board(
-        actor=request.user, office=office, task=task, filters=board_filters(request.GET)
+        actor=request.user, office=office, task=task, filters=BOARD.filters(request.GET)
     )
 
 
@@ -360,26 +353,21 @@ def _board(request: AuthenticatedHttpRequest, office: Office, task_id: int) -> B
 @require_GET
 def amplification_board_view(request: AuthenticatedHttpRequest, office: Office, task_id: int) -> HttpResponse:
     board = _board(request, office, task_id)
-    page = Paginator(board.rows, BOARD_PAGE_SIZE).get_page(paging.page_number(request.GET.get("page")))
-    filters = board_filters(request.GET)
-    form = BoardFilterForm(
-        {"status": filters.status, "provinsi": filters.province, "urut": filters.sort},
-        provinces=board.provinces,
-    )
-    form.is_valid()
     task = board.task
-    return render(
+    return board_page(
         request,
-        "coordination/amplification_board.html",
-        {
-            "office": office,
-            "board": board,
+        board,
+        spec=BOARD,
+        template="coordination/amplification_board.html",
+        context={
             "task": task,
             "account_label": channel_account_label(task.account),
-            "page": page,
-            "form": form,
-            "filtered": filters.active,
-            "sender_time": timezone.localtime(task.deadline, task.office.zoneinfo),
+            "board_url": reverse(
+                "amplification:board", kwargs={"office_slug": office.slug, "task_id": task.pk}
+            ),
+            "csv_url": reverse(
+                "amplification:board_csv", kwargs={"office_slug": office.slug, "task_id": task.pk}
+            ),
             "nav_active": "calendar",
         },
     )
@@ -390,44 +378,30 @@ def amplification_board_view(request: AuthenticatedHttpRequest, office: Office, 
 def amplification_board_csv(request: AuthenticatedHttpRequest, office: Office, task_id: int) -> HttpResponse:
     """The board as CSV, one row per receiving office (the filters and order of the page)."""
     board = _board(request, office, task_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="amplifikasi-{board.task.pk}-{office.slug}.csv"'
-    response.write("\ufeff")  # spreadsheet programs then read the file as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("Kode"),
-            _("Kantor"),
-            _("Provinsi"),
-            _("Status"),
+    yes, no = _("ya"), _("tidak")
+
+    def cells(row: BoardRow) -> list[object]:
+        target = row.target
+        return [
+            yes if target.shared else no,
+            yes if target.interacted else no,
+            target.result_url,
+            target.recorded_by.get_full_name() if target.recorded_by else "",
+            csv_time(target.recorded_at, office),
+            target.decline_reason,
+        ]
+
+    return board_csv(
+        request,
+        board,
+        filename=f"amplifikasi-{board.task.pk}-{office.slug}.csv",
+        columns=[
             _("Dibagikan ulang"),
             _("Berinteraksi"),
             _("Tautan hasil"),
             _("Dicatat oleh"),
             _("Dicatat pada"),
             _("Alasan menolak"),
-            _("Unggahan di Humas"),
-        ]
+        ],
+        cells=cells,
     )
-    yes, no = _("ya"), _("tidak")
-    for row in board.rows:
-        target = row.target
-        writer.writerow(
-            [
-                csv_cell(value)
-                for value in (
-                    row.office.code,
-                    row.office.name,
-                    row.province.name if row.province else "",
-                    row.status_label,
-                    yes if target.shared else no,
-                    yes if target.interacted else no,
-                    target.result_url,
-                    target.recorded_by.get_full_name() if target.recorded_by else "",
-                    csv_time(target.recorded_at, office),
-                    target.decline_reason,
-                    request.build_absolute_uri(row.post_url) if row.post_url else "",
-                )
-            ]
-        )
-    return response

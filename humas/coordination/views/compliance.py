@@ -7,17 +7,30 @@ import io
 from datetime import date
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from humas.accounts.http import AuthenticatedHttpRequest
+from humas.offices import policy
 from humas.offices.models import Office
 from humas.offices.officecontext import office_view
 
-from .compliance import DEFAULT_THRESHOLD, MAX_DAYS, ComplianceReport, compliance_report, default_period
+from ..compliance import (
+    MAX_DAYS,
+    MIN_SETTING_DAYS,
+    ComplianceReport,
+    ComplianceRule,
+    ComplianceSettingError,
+    compliance_report,
+    compliance_rule_for,
+    compliance_rule_set,
+    default_period,
+)
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -40,10 +53,22 @@ class PeriodForm(forms.Form):
         return data
 
 
-def _report(request: AuthenticatedHttpRequest, office: Office) -> tuple[PeriodForm, ComplianceReport]:
+class RuleForm(forms.Form):
+    """How this office judges the offices below it (compliance.manage: its Administrator)."""
+
+    period_days = forms.IntegerField(
+        label=gettext_lazy("Periode bawaan (hari)"), min_value=MIN_SETTING_DAYS, max_value=MAX_DAYS
+    )
+    threshold = forms.IntegerField(label=gettext_lazy("Ambang keaktifan (%)"), min_value=1, max_value=100)
+
+
+def _report(
+    request: AuthenticatedHttpRequest, office: Office, rule: ComplianceRule | None = None
+) -> tuple[PeriodForm, ComplianceReport]:
     form = PeriodForm(request.GET or None)
-    start, end = default_period(office=office)
-    threshold = DEFAULT_THRESHOLD
+    rule = rule or compliance_rule_for(office=office)
+    start, end = default_period(office=office, days=rule.period_days)
+    threshold = rule.threshold
     if form.is_valid():
         start = form.cleaned_data["dari"] or start
         end = form.cleaned_data["sampai"] or end
@@ -52,11 +77,16 @@ def _report(request: AuthenticatedHttpRequest, office: Office) -> tuple[PeriodFo
     return form, report
 
 
-@office_view("content.view")
-def compliance_page(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
-    form, report = _report(request, office)
+def _page(
+    request: AuthenticatedHttpRequest, office: Office, rule_form: RuleForm | None = None
+) -> HttpResponse:
+    rule = compliance_rule_for(office=office)
+    form, report = _report(request, office, rule)
     if not form.is_bound:
         form = PeriodForm(initial={"dari": report.start, "sampai": report.end, "ambang": report.threshold})
+    can_manage = policy.can(request.user, "compliance.manage", office)
+    if can_manage and rule_form is None:
+        rule_form = RuleForm(initial={"period_days": rule.period_days, "threshold": rule.threshold})
     return render(
         request,
         "coordination/compliance.html",
@@ -64,11 +94,41 @@ def compliance_page(request: AuthenticatedHttpRequest, office: Office) -> HttpRe
             "office": office,
             "form": form,
             "report": report,
+            "rule": rule,
+            "rule_form": rule_form if can_manage else None,
             "summary": summary_sentence(report),
             "query": request.GET.urlencode(),
             "nav_active": "calendar",
         },
+        status=400 if rule_form is not None and rule_form.errors else 200,
     )
+
+
+@office_view("content.view")
+def compliance_page(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
+    return _page(request, office)
+
+
+@office_view("compliance.manage")
+@require_POST
+def compliance_rule_view(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
+    """Save the period and threshold this office's report (and those of the offices below it
+    without their own) uses by default."""
+    form = RuleForm(request.POST)
+    if form.is_valid():
+        try:
+            compliance_rule_set(
+                actor=request.user,
+                office=office,
+                period_days=form.cleaned_data["period_days"],
+                threshold=form.cleaned_data["threshold"],
+            )
+        except ComplianceSettingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Periode dan ambang keaktifan disimpan."))
+            return redirect("compliance:page", office_slug=office.slug)
+    return _page(request, office, form)
 
 
 def _table(report: ComplianceReport) -> tuple[list[str], list[list[object]]]:

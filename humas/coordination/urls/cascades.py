@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_cascade as views
+from ..views import cascades as views
 
 app_name = "cascades"
 

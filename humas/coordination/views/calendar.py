@@ -21,10 +21,11 @@ from humas.offices import policy
 from humas.offices.models import Office
 from humas.offices.officecontext import office_view
 from humas.offices.policy import PolicyDenied
+from humas.publishing.selectors import campaign_names
 from humas.web import paging
 
-from .events import day_rows, entry_event, entry_movable, legend, window_event, window_text
-from .forms import (
+from ..events import day_rows, entry_event, entry_movable, legend, window_event, window_text
+from ..forms import (
     LOCAL_FORMAT,
     CalendarFilterForm,
     MoveForm,
@@ -34,14 +35,14 @@ from .forms import (
     next_month,
     previous_month,
 )
-from .selectors import (
+from ..selectors import (
     CalendarFilters,
     calendar_days,
     calendar_entry_list,
     calendar_office_choices,
     calendar_windows,
 )
-from .services import EntryNotFound, calendar_entry_move
+from ..services import EntryNotFound, calendar_entry_move
 
 LIST_PAGE_SIZE = 200
 # The month and week views draw at most this many entries of one range; past it they say how many
@@ -76,6 +77,7 @@ def _header(
         # Entries of several offices are shown: each names its own.
         "rolled_up": form.filters().include_below and form.has_offices_below,
         "legend": legend(),
+        "campaigns": campaign_names(office=office),
         "can_draft": policy.can(request.user, "content.draft", office),
         "nav_active": "calendar",
     }

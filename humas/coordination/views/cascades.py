@@ -4,7 +4,6 @@ office in between's part of it) with its CSV, and the auto-publish setting."""
 
 from __future__ import annotations
 
-import csv
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from humas.accounts.http import AuthenticatedHttpRequest
@@ -29,10 +27,12 @@ from humas.publishing.portal_channel import channel_list_for_publishing
 from humas.publishing.selectors import post_get_for_actor
 from humas.web import paging
 
-from .cascade_forms import BoardFilterForm, CascadeForm, ChannelsForm, DeclineForm, PreviewForm, board_filters
-from .cascade_selectors import (
+from ..cascade_forms import CascadeForm, ChannelsForm, DeclineForm, PreviewForm
+from ..cascade_selectors import (
+    BOARD,
     PUBLISHED,
     Board,
+    BoardRow,
     cascade_auto_publish_get,
     cascade_board,
     cascade_get_for_board,
@@ -41,7 +41,7 @@ from .cascade_selectors import (
     cascade_queue_for_office,
     cascade_target_get,
 )
-from .cascades import (
+from ..cascades import (
     CascadeError,
     cascade_adapt,
     cascade_adopt,
@@ -55,11 +55,11 @@ from .cascades import (
     cascade_text_resolve,
     receiving_offices,
 )
-from .exports import csv_cell, csv_time
-from .models import CascadeTarget
-from .reach import offices_by_province
+from ..exports import board_csv, csv_time
+from ..models import CascadeTarget
+from ..reach import offices_by_province
+from .boards import board_page
 
-BOARD_PAGE_SIZE = 100
 QUEUE_PAGE_SIZE = 30
 
 
@@ -223,7 +223,7 @@ def cascade_list(request: AuthenticatedHttpRequest, office: Office) -> HttpRespo
 def _board(request: AuthenticatedHttpRequest, office: Office, cascade_id: int) -> Board:
     cascade = cascade_get_for_board(actor=request.user, office=office, cascade_id=cascade_id)
     return cascade_board(
-        actor=request.user, office=office, cascade=cascade, filters=board_filters(request.GET)
+        actor=request.user, office=office, cascade=cascade, filters=BOARD.filters(request.GET)
     )
 
 
@@ -231,26 +231,21 @@ def _board(request: AuthenticatedHttpRequest, office: Office, cascade_id: int) -
 @require_GET
 def cascade_board_view(request: AuthenticatedHttpRequest, office: Office, cascade_id: int) -> HttpResponse:
     board = _board(request, office, cascade_id)
-    page = Paginator(board.rows, BOARD_PAGE_SIZE).get_page(paging.page_number(request.GET.get("page")))
-    filters = board_filters(request.GET)
-    form = BoardFilterForm(
-        {"status": filters.status, "provinsi": filters.province, "urut": filters.sort},
-        provinces=board.provinces,
-    )
-    form.is_valid()
     cascade = board.cascade
-    return render(
+    return board_page(
         request,
-        "coordination/cascade_board.html",
-        {
-            "office": office,
-            "board": board,
+        board,
+        spec=BOARD,
+        template="coordination/cascade_board.html",
+        context={
             "cascade": cascade,
-            "page": page,
-            "form": form,
-            "filtered": filters.active,
+            "board_url": reverse(
+                "cascades:board", kwargs={"office_slug": office.slug, "cascade_id": cascade.pk}
+            ),
+            "csv_url": reverse(
+                "cascades:board_csv", kwargs={"office_slug": office.slug, "cascade_id": cascade.pk}
+            ),
             "source_url": _source_url(cascade.office, cascade.source) if not board.read_only else "",
-            "sender_time": timezone.localtime(cascade.deadline, cascade.office.zoneinfo),
             "published": PUBLISHED,
             "nav_active": "content",
         },
@@ -262,44 +257,30 @@ def cascade_board_view(request: AuthenticatedHttpRequest, office: Office, cascad
 def cascade_board_csv(request: AuthenticatedHttpRequest, office: Office, cascade_id: int) -> HttpResponse:
     """The board as CSV, one row per receiving office (the filters and order of the page)."""
     board = _board(request, office, cascade_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="teruskan-{board.cascade.pk}-{office.slug}.csv"'
-    response.write("\ufeff")  # spreadsheet programs then read the file as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("Kode"),
-            _("Kantor"),
-            pgettext("wilayah", "Provinsi"),
-            _("Status"),
+
+    def cells(row: BoardRow) -> list[object]:
+        target = row.target
+        return [
+            target.decided_by.get_full_name() if target.decided_by else "",
+            csv_time(target.decided_at, office),
+            target.decline_reason,
+            csv_time(row.published_at, office),
+            " ".join(url for _channel, url in row.links),
+        ]
+
+    return board_csv(
+        request,
+        board,
+        filename=f"teruskan-{board.cascade.pk}-{office.slug}.csv",
+        columns=[
             _("Diputuskan oleh"),
             _("Diputuskan pada"),
             _("Alasan menolak"),
             _("Terbit pada"),
             _("Tautan terbit"),
-            _("Unggahan di Humas"),
-        ]
+        ],
+        cells=cells,
     )
-    for row in board.rows:
-        target = row.target
-        writer.writerow(
-            [
-                csv_cell(value)
-                for value in (
-                    row.office.code,
-                    row.office.name,
-                    row.province.name if row.province else "",
-                    row.status_label,
-                    target.decided_by.get_full_name() if target.decided_by else "",
-                    csv_time(target.decided_at, office),
-                    target.decline_reason,
-                    csv_time(row.published_at, office),
-                    " ".join(url for _channel, url in row.links),
-                    request.build_absolute_uri(row.post_url) if row.post_url else "",
-                )
-            ]
-        )
-    return response
 
 
 # --------------------------------------------------------------------------------------------
