@@ -517,39 +517,10 @@ AUTO_TEXT = (
 
 
 def connect_channels(dl: ModuleType, world: dict[str, Any], fakes_url: str) -> dict[int, list[Any]]:
-    """Each office's Facebook page, X account and Telegram channel, connected through the product's
-    ``channel_connect_token`` as bench/delivery connects them (one seeded fake account per office;
-    the Telegram channels through one commission bot)."""
-    from humas.channels.connect import channel_connect_token
-    from humas.channels.services import ChannelError, ChannelInput, channel_create
-
-    admin = world["people"]["admin.ri"]
-    accounts = dl.http_json(f"{fakes_url}/_control/accounts")["accounts"]
-    shared_bot = dl.http_json(f"{fakes_url}/_control/telegram_shared_bot", {"username": "kpu_humas_bot"})
-    connected: dict[int, list[Any]] = {}
-    for office, account in zip(world["below"], accounts, strict=False):
-        channels = []
-        for name, token, account_id in (
-            ("facebook", account["facebook"]["page_token"], account["facebook"]["page_id"]),
-            ("x", account["x"]["access_token"], ""),
-            ("telegram", shared_bot["bot_token"], account["telegram"]["chat_username"]),
-        ):
-            channel = channel_create(
-                actor=admin, office=office, data=ChannelInput(platform=name, name=f"{office.name} {name}")
-            )
-            for attempt in range(1, 4):
-                try:
-                    channel_connect_token(actor=admin, channel=channel, token=token, account_id=account_id)
-                    break
-                except ChannelError as exc:  # setup only: say why, then try again
-                    log(f"  connecting {channel} failed (attempt {attempt}): {exc}")
-                    if attempt == 3:
-                        raise
-                    time.sleep(1.0)
-            channel.refresh_from_db()
-            channels.append(channel)
-        connected[office.pk] = channels
-    return connected
+    """Each office's Facebook page, X account and Telegram channel, connected as bench/delivery
+    connects them (its ``connect_channels``), by KPU RI's Administrator."""
+    pairs = dl.connect_channels(world["people"]["admin.ri"], world["below"], fakes_url)
+    return {office.pk: channels for office, channels in pairs}
 
 
 def quiet_earlier_parts() -> dict[str, int]:

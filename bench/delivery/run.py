@@ -349,34 +349,17 @@ class RunResult:
 SETTLED = ("sent", "failed", "needs_attention", "cancelled", "withdrawn")
 
 
-def setup_world(offices: int, fakes_url: str) -> tuple[Any, list[tuple[Any, Any, list[Any]]]]:
-    """Offices, two national staff (four eyes), every channel connected through the product's
-    service, and one approved post per office. Returns (publisher, [(office, post, channels)])."""
-    from humas.accounts.models import User
+def connect_channels(admin: Any, offices: list[Any], fakes_url: str) -> list[tuple[Any, list[Any]]]:
+    """Each office's Facebook page, X account and Telegram channel, connected through the product's
+    ``channel_connect_token`` by ``admin`` (one seeded fake account per office; the Telegram
+    channels through one commission bot). Also used by bench/cascade."""
     from humas.channels.connect import channel_connect_token
     from humas.channels.services import ChannelError, ChannelInput, channel_create
-    from humas.offices.models import Membership, Office
-    from humas.offices.regions import default_regions_text
-    from humas.offices.services import offices_load
-    from humas.publishing.services import post_approve, post_create, post_submit
-
-    offices_load(text=default_regions_text())
-    national = Office.objects.get(parent__isnull=True)
-    units = list(Office.objects.exclude(pk=national.pk).order_by("code"))[:offices]
-    admin = User.objects.create_user(email="admin.pusat@kpu.bench", password=secrets.token_urlsafe(16))
-    editor = User.objects.create_user(email="editor.pusat@kpu.bench", password=secrets.token_urlsafe(16))
-    operator = User.objects.create_user(email="operator.pusat@kpu.bench", password=secrets.token_urlsafe(16))
-    for user, role in ((admin, "admin"), (editor, "editor"), (operator, "operator")):
-        Membership.objects.create(user=user, office=national, role=role)
 
     accounts = http_json(f"{fakes_url}/_control/accounts")["accounts"]
     shared_bot = http_json(f"{fakes_url}/_control/telegram_shared_bot", {"username": "kpu_humas_bot"})
-    text = (
-        "KPU mengumumkan jadwal rekapitulasi hasil penghitungan suara tingkat kabupaten/kota. "
-        "Ikuti prosesnya secara terbuka dan laporkan kabar bohong kepada kami."
-    )
-    world = []
-    for office, account in zip(units, accounts, strict=False):
+    connected = []
+    for office, account in zip(offices, accounts, strict=False):
         channels = []
         for name, token, account_id in (
             ("facebook", account["facebook"]["page_token"], account["facebook"]["page_id"]),
@@ -397,6 +380,34 @@ def setup_world(offices: int, fakes_url: str) -> tuple[Any, list[tuple[Any, Any,
                     time.sleep(1.0)
             channel.refresh_from_db()
             channels.append(channel)
+        connected.append((office, channels))
+    return connected
+
+
+def setup_world(offices: int, fakes_url: str) -> tuple[Any, list[tuple[Any, Any, list[Any]]]]:
+    """Offices, two national staff (four eyes), every channel connected through the product's
+    service, and one approved post per office. Returns (publisher, [(office, post, channels)])."""
+    from humas.accounts.models import User
+    from humas.offices.models import Membership, Office
+    from humas.offices.regions import default_regions_text
+    from humas.offices.services import offices_load
+    from humas.publishing.services import post_approve, post_create, post_submit
+
+    offices_load(text=default_regions_text())
+    national = Office.objects.get(parent__isnull=True)
+    units = list(Office.objects.exclude(pk=national.pk).order_by("code"))[:offices]
+    admin = User.objects.create_user(email="admin.pusat@kpu.bench", password=secrets.token_urlsafe(16))
+    editor = User.objects.create_user(email="editor.pusat@kpu.bench", password=secrets.token_urlsafe(16))
+    operator = User.objects.create_user(email="operator.pusat@kpu.bench", password=secrets.token_urlsafe(16))
+    for user, role in ((admin, "admin"), (editor, "editor"), (operator, "operator")):
+        Membership.objects.create(user=user, office=national, role=role)
+
+    text = (
+        "KPU mengumumkan jadwal rekapitulasi hasil penghitungan suara tingkat kabupaten/kota. "
+        "Ikuti prosesnya secara terbuka dan laporkan kabar bohong kepada kami."
+    )
+    world = []
+    for office, channels in connect_channels(admin, units, fakes_url):
         # Approved for the three channels it is published to (where it goes out is approved too).
         post = post_create(actor=operator, office=office, text=f"{text} #{office.code}", channels=channels)
         post_submit(actor=operator, post=post)
