@@ -23,8 +23,9 @@ call), part 4 with the strict fakes and two ``humas worker`` processes:
      Jawa Tengah's), after 3 warm-up requests: median, p95, max and the queries of one request;
   3. **auto**: every office opts in (its portal channel and two assisted channels, so nothing
      leaves the machine) and one more cascade is sent; its targets are adopted by
-     ``cascade_auto_adopt`` one after another in this process (what ``cascade_auto_adopt_task``
-     runs in a worker): the time per office and in all;
+     ``cascade_auto_adopt_many`` in batches of ``AUTO_ADOPT_BATCH``, one after another in this
+     process (what each ``cascade_auto_adopt_task`` of a lane runs in a worker): the time per
+     office (a batch's time shared by its offices) and in all;
   4. **autopublish**: bench/delivery's set-up (loaded from bench/delivery/run.py: the fakes with
      its latency, limits and faults, 552 seeded accounts, each office's Facebook page, X account
      and Telegram channel connected through ``channel_connect_token``, its worker settings and
@@ -32,8 +33,8 @@ call), part 4 with the strict fakes and two ``humas worker`` processes:
      (``cascade_auto_publish_set``, by its own Administrator); ``--workers`` ``humas worker``
      processes of ``--threads`` threads; KPU RI sends one cascade to all offices below
      (``cascade_create``). Clock from the cascade's commit to the last of the 1,656 deliveries
-     settled (the adoptions happen in the workers, ``cascade_auto_adopt_task`` per target, and
-     each publishes through the delivery engine): wall time, the adoptions' times, wall / bound,
+     settled (the adoptions happen in the workers, in the lanes of ``cascade_auto_adopt_task``,
+     and each publishes through the delivery engine): wall time, the adoptions' times, wall / bound,
      states, posts on the fakes (exactly one per channel), CPU per process group, the machine's
      busy share, load average. Then the peer with the same workers, fakes and database:
      bench/delivery's own measurement (each office's approved post published to the same three
@@ -439,7 +440,7 @@ def part_auto(world: dict[str, Any]) -> dict[str, Any]:
     from django.utils import timezone
 
     from humas.channels.models import Channel
-    from humas.coordination.cascades import cascade_auto_adopt, cascade_create
+    from humas.coordination.cascades import AUTO_ADOPT_BATCH, cascade_auto_adopt_many, cascade_create
     from humas.coordination.models import Cascade, CascadeAutoPublish, CascadeTarget
     from humas.publishing.models import Delivery
     from humas.publishing.portal_channel import portal_channel_ensure
@@ -467,13 +468,14 @@ def part_auto(world: dict[str, Any]) -> dict[str, Any]:
         scope=Cascade.Scope.BELOW,
         deadline=timezone.now() + dt.timedelta(days=2),
     )
-    ids = list(CascadeTarget.objects.filter(cascade=cascade).values_list("pk", flat=True))
+    ids = list(CascadeTarget.objects.filter(cascade=cascade).order_by("pk").values_list("pk", flat=True))
     samples = []
     started = time.perf_counter()
-    for pk in ids:
+    for start in range(0, len(ids), AUTO_ADOPT_BATCH):
+        batch = ids[start : start + AUTO_ADOPT_BATCH]
         one = time.perf_counter()
-        cascade_auto_adopt(target_id=pk)
-        samples.append(time.perf_counter() - one)
+        cascade_auto_adopt_many(target_ids=batch)
+        samples += [(time.perf_counter() - one) / len(batch)] * len(batch)
     total = time.perf_counter() - started
     adopted = CascadeTarget.objects.filter(cascade=cascade, status="adopted", automatic=True).count()
     deliveries = Delivery.objects.filter(publication__post__cascade_targets__cascade=cascade).count()

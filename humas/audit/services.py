@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import models
@@ -41,6 +43,40 @@ def audit_record(
         object_repr=str(obj)[:200] if obj is not None else "",
         changes=changes or {},
         ip=ip if ip is not None else client_ip.get(),
+    )
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event for ``audit_record_many``."""
+
+    actor: User | None
+    office: Located | None
+    action: str
+    obj: models.Model
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+def audit_record_many(entries: Sequence[AuditEntry]) -> list[AuditEvent]:
+    """Append several events in one statement, in that order (changes made many at once, such as
+    a cascade adopted by a batch of offices). Call inside the transaction of the changes."""
+    ip = client_ip.get()
+    return AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=e.actor,
+                actor_email=e.actor.email if e.actor is not None else "",
+                office_id=e.office.pk if e.office is not None else None,
+                office_path=e.office.path if e.office is not None else "",
+                action=e.action,
+                object_type=e.obj._meta.label_lower,
+                object_id=str(e.obj.pk) if e.obj.pk is not None else "",
+                object_repr=str(e.obj)[:200],
+                changes=e.changes or {},
+                ip=ip,
+            )
+            for e in entries
+        ]
     )
 
 

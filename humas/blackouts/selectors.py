@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Left, Length
+from django.db.models.lookups import Exact
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +43,48 @@ def blocking_window(*, office: Office, at: datetime, clarification: bool = False
     if clarification:
         windows = windows.filter(clarifications_exempt=False)
     return windows.select_related("office").order_by("-ends_at", "pk").first()
+
+
+def windows_ahead(*, now: datetime) -> list[Blackout]:
+    """Every active window not over at ``now``, with its office: a handful (an election's masa
+    tenang, a day of mourning), read once by a task that checks many offices
+    (``blocking_among``)."""
+    return list(_active().filter(ends_at__gt=now).select_related("office").order_by("-ends_at", "pk"))
+
+
+def blocking_among(
+    windows: Sequence[Blackout], *, office: Office, at: datetime, clarification: bool = False
+) -> Blackout | None:
+    """``blocking_window`` answered from ``windows`` (``windows_ahead`` of a moment up to ``at``)
+    instead of a query: the same rule, the same window chosen."""
+    above = set(ancestor_paths(office.path))
+    for window in windows:  # ordered as blocking_window orders them
+        covers = window.office_id == office.pk or (window.includes_below and window.office.path in above)
+        if (
+            covers
+            and window.starts_at <= at < window.ends_at
+            and not (clarification and window.clarifications_exempt)
+        ):
+            return window
+    return None
+
+
+def blocking_exists(*, office: str, clarification: str, at: datetime) -> Exists:
+    """Whether a window stops, at ``at``, the office of each row of an outer query, as
+    ``blocking_window`` answers it for one office (its own windows and those declared above it for
+    everything below; a clarification passes the windows that exempt clarifications). ``office``
+    and ``clarification`` name, from the outer model, its office and whether it is a
+    clarification (``"publication__post__office"``, ``"publication__post__is_clarification"``).
+    For an annotation: the delivery engine asks it in the query that claims a delivery."""
+    above = Left(OuterRef(f"{office}__path"), Length("office__path"))
+    windows = _active().filter(
+        # Paths end with the separator, so a prefix is an office above (or the office itself).
+        Q(office_id=OuterRef(f"{office}_id")) | (Q(includes_below=True) & Exact(above, F("office__path"))),
+        Q(clarifications_exempt=False) | Exact(OuterRef(clarification), False),
+        starts_at__lte=at,
+        ends_at__gt=at,
+    )
+    return Exists(windows)
 
 
 def windows_between(*, office: Office, start: datetime, end: datetime) -> list[Blackout]:

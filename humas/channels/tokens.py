@@ -191,13 +191,18 @@ def channel_verify(*, channel: Channel, token: str) -> AccountInfo:
         connector.close()
 
 
-def channel_credential_secret(*, channel: Channel) -> str:
+def channel_credential_secret(*, channel: Channel, preloaded: bool = False) -> str:
     """The decrypted secret, for the delivery engine only. Raises ChannelError if none is stored.
+    ``preloaded``: ``channel.credential`` was read with the channel just now (the engine's claim,
+    ``select_related("channel__credential")``), so it is not read again.
 
     An OAuth 2.0 access token close to its expiry is refreshed first (under a row lock, see
     credential_refresh); if the platform refuses the refresh, the channel is flagged
     "perlu dihubungkan ulang" and ChannelError says why."""
-    credential = ChannelCredential.objects.filter(channel=channel).first()
+    if preloaded:
+        credential = getattr(channel, "credential", None)
+    else:
+        credential = ChannelCredential.objects.filter(channel=channel).first()
     if credential is None:
         raise ChannelError(_("Kanal ini belum dihubungkan."))
     try:

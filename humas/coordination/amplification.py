@@ -32,10 +32,10 @@ from humas.core.workflow import WorkflowError
 from humas.notifications.models import Notification
 from humas.offices import policy
 from humas.offices.models import Office
-from humas.publishing.delivery import publication_create
+from humas.publishing.approved_above import post_publish_from_above
 from humas.publishing.models import Delivery, Post
 from humas.publishing.portal_channel import portal_channel_ensure
-from humas.publishing.services import PublishingError, post_adopt_approved, post_create
+from humas.publishing.services import PublishingError
 from humas.web.origins import public_url
 
 from .account_urls import (
@@ -535,7 +535,7 @@ def amplification_share(
     *, actor: User, target: AmplificationTarget, channel: Channel, now: datetime | None = None
 ) -> AmplificationTarget:
     """Do the task in one click: a post of the receiving office with the task's link and
-    instructions, approved by the approver of the sender's post (``post_adopt_approved``: it was
+    instructions, approved by the approver of the sender's post (``post_publish_from_above``: it was
     approved above), published now through the delivery engine on ``channel``, one of the
     channels ``amplification_share_channels`` offers. The target is being shared until that
     delivery goes out; then it is done with the delivery's URL (``amplification_settle``).
@@ -574,17 +574,15 @@ def amplification_share(
     try:
         with transaction.atomic():
             locked = _lock_pending(target)
-            text = amplification_share_text(task)
-            post = post_create(
+            post = post_publish_from_above(
                 actor=actor,
                 office=office,
-                text=text,
+                source=source,
+                text=amplification_share_text(task),
                 link=task.url,
                 channels=[chosen],
                 is_clarification=source.is_clarification,
             )
-            post = post_adopt_approved(actor=actor, post=post, source=source, text=text, link=task.url)
-            publication_create(actor=actor, post=post, channels=[chosen])
             locked.status, locked.post, locked.channel = Status.SHARING, post, chosen
             locked.shared = True
             locked.recorded_by, locked.recorded_at = actor, now

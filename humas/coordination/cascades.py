@@ -5,7 +5,7 @@ offices that adopt automatically.
 A cascade's text is a template. Its fill-in fields are resolved for each receiving office from
 what Humas knows about it: its name, its contact (the office profile), its portal address and
 its official accounts. Adopting publishes the resolved text at once through the publishing
-engine, with the approval given above (``publishing.services.post_adopt_approved``); adapting
+engine, with the approval given above (``publishing.approved_above``); adapting
 makes a draft that the office's own approval applies to.
 
 Every function checks the policy, changes rows inside one transaction with its audit event, and
@@ -19,9 +19,10 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +30,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from huey.contrib.djhuey import db_task
 
 from humas.accounts.models import User
-from humas.audit.services import audit_record
+from humas.audit.services import AuditEntry, audit_record, audit_record_many
+from humas.blackouts.selectors import windows_ahead
 from humas.blackouts.services import blackout_refusal
 from humas.channels.models import Channel, Platform
 from humas.core.queue import PRIORITY_FAN_OUT
@@ -41,14 +43,13 @@ from humas.offices import policy
 from humas.offices.models import Office, office_prefix
 from humas.offices.policy import PolicyDenied
 from humas.portal.models import Article, ArticleType
-from humas.publishing.delivery import publication_create
+from humas.publishing.approved_above import Checked, FromAbove, from_above_check, posts_publish_from_above
 from humas.publishing.images import NewImage, post_images_change
 from humas.publishing.models import Post, PostImage
-from humas.publishing.portal_channel import channel_list_for_publishing
+from humas.publishing.portal_channel import channel_list_for_publishing, channels_ready_for_publishing
 from humas.publishing.services import (
     MAX_TEXT,
     PublishingError,
-    post_adopt_approved,
     post_create,
 )
 from humas.publishing.sharing import article_share_link, article_share_text
@@ -306,13 +307,19 @@ def cascade_create(
 # Telling the receiving offices
 
 
-def _texts_for(cascade: Cascade, offices: list[Office]) -> dict[int, str]:
-    """The cascade's text as each office receives it, its official accounts read in one query."""
+def _official_accounts(office_ids: Iterable[int]) -> dict[int, list[Channel]]:
+    """The active official accounts of each office (the ``{akun_resmi}`` field), in one query."""
     accounts: dict[int, list[Channel]] = {}
     for channel in Channel.objects.filter(
-        office_id__in=[o.pk for o in offices], is_active=True, is_official=True
+        office_id__in=list(office_ids), is_active=True, is_official=True
     ).exclude(platform=Platform.PORTAL):
         accounts.setdefault(channel.office_id, []).append(channel)
+    return accounts
+
+
+def _texts_for(cascade: Cascade, offices: list[Office]) -> dict[int, str]:
+    """The cascade's text as each office receives it, its official accounts read in one query."""
+    accounts = _official_accounts(o.pk for o in offices)
     return {
         office.pk: cascade_text_resolve(
             text=cascade.text,
@@ -493,75 +500,102 @@ def _campaign_of(source: Post | Article) -> str:
     return source.campaign if isinstance(source, Post) else ""
 
 
-def cascade_adopt(
+@dataclass(frozen=True)
+class _Adoptable:
+    """What every office adopting a cascade gets of it, read and decoded once: its live source,
+    the time it goes out (the source post's own when still ahead, else now) and its images."""
+
+    cascade: Cascade
+    source: Post | Article
+    at: datetime | None
+    images: list[NewImage]
+
+
+def _adoptable(cascade: Cascade, now: datetime, *, refusal_for: Office | None = None) -> _Adoptable:
+    """The cascade ready to adopt: CascadeError when its source was withdrawn, or (``refusal_for``)
+    when a blackout window stops that office now, before any image is decoded."""
+    source = _require_live_source(cascade)
+    # A source post scheduled for later goes out at that time in every office too, not before it.
+    scheduled = getattr(source, "scheduled_at", None)
+    at = scheduled if scheduled is not None and scheduled > now else None
+    if refusal_for is not None:
+        refusal = blackout_refusal(office=refusal_for, at=at or now, clarification=cascade.is_clarification)
+        if refusal:
+            raise CascadeError(refusal)
+    return _Adoptable(cascade=cascade, source=source, at=at, images=_source_images(cascade))
+
+
+def _item(
     *,
     actor: User,
     target: CascadeTarget,
     channels: Sequence[Channel],
-    automatic: bool = False,
-    now: datetime | None = None,
-) -> CascadeTarget:
-    """Adopt the cascade as it is in the receiving office: a post with the office's fill-ins
-    resolved, the source's images and link, approved by the source's approver
-    (``post_adopt_approved``), published to ``channels`` (one or more the office publishes to)
-    now, or at the source post's time when that is still ahead. Needs cascade.respond in the receiving office. ``automatic``: done by the office's
-    auto-publish setting, acting as ``actor`` (audited as such).
+    adoptable: _Adoptable,
+    accounts: Sequence[Channel] | None = None,
+) -> FromAbove:
+    """The office's post of the cascade: its text with the office's fill-ins resolved
+    (``accounts``: the office's official accounts when read already), the source's link, images,
+    campaign and stage, at the source post's time when still ahead."""
+    office, cascade, source = target.office, adoptable.cascade, adoptable.source
+    values = None if accounts is None else cascade_field_values(office=office, channels=accounts)
+    return FromAbove(
+        actor=actor,
+        office=office,
+        source=source,
+        text=cascade_text_resolve(text=cascade.text, office=office, values=values).text,
+        link=cascade.link,
+        channels=channels,
+        scheduled_at=adoptable.at,
+        images=adoptable.images,
+        is_clarification=cascade.is_clarification,
+        campaign=_campaign_of(source),
+        election_stage=source.election_stage,
+    )
 
-    Exactly once, however many press at the same moment: the target's row is locked and a
-    decided one refused. A blackout window, a channel that would refuse the text, a withdrawn
-    source: CascadeError with the reason, and nothing is created."""
-    target = _target(target)
-    office = target.office
-    policy.require(actor, "cascade.respond", office)
-    cascade = target.cascade
-    source = _require_live_source(cascade)
-    if not channels:
-        raise CascadeError(_("Pilih setidaknya satu kanal untuk menerbitkannya."))
-    chosen = _publishable(office=office, channels=channels)
-    now = now or timezone.now()
-    # A source post scheduled for later goes out at that time in every office too, not before it.
-    scheduled = getattr(source, "scheduled_at", None)
-    at = scheduled if scheduled is not None and scheduled > now else None
-    refusal = blackout_refusal(office=office, at=at or now, clarification=cascade.is_clarification)
-    if refusal:
-        raise CascadeError(refusal)
-    resolved = cascade_text_resolve(text=cascade.text, office=office)
-    images = _source_images(cascade)  # decoded before any lock is taken
+
+def _adopt(answers: Sequence[tuple[CascadeTarget, Checked]], *, automatic: bool) -> list[CascadeTarget]:
+    """The offices' posts published (``posts_publish_from_above``) and their targets adopted, in
+    one transaction on the targets' locked rows: those no longer pending are left out, except for
+    a person's own answer (``automatic`` False: one target), which is refused with who decided."""
     written: list[str] = []
     try:
         with transaction.atomic():
-            locked = _lock_pending(target)
-            post = post_create(
-                actor=actor,
-                office=office,
-                text=resolved.text,
-                link=cascade.link,
-                scheduled_at=at,
-                channels=chosen,
-                is_clarification=cascade.is_clarification,
-                campaign=_campaign_of(source),
-                election_stage=source.election_stage,
+            if automatic:
+                pending = set(
+                    CascadeTarget.objects.select_for_update()
+                    .filter(pk__in=[t.pk for t, _ in answers], status=Status.PENDING)
+                    .values_list("pk", flat=True)
+                )
+                answers = [(t, c) for t, c in answers if t.pk in pending]
+            else:
+                _lock_pending(answers[0][0])
+            posts = posts_publish_from_above([c for _, c in answers])
+            if any(c.item.images for _, c in answers):
+                written = [name for post in posts for name in _image_files(post)]
+            now = timezone.now()
+            targets = []
+            for (target, checked), post in zip(answers, posts, strict=True):
+                target.status, target.post = Status.ADOPTED, post
+                target.decided_by, target.decided_at = checked.item.actor, now
+                target.automatic, target.auto_error = automatic, ""
+                targets.append(target)
+            CascadeTarget.objects.bulk_update(
+                targets, ["status", "post", "decided_by", "decided_at", "automatic", "auto_error"]
             )
-            if images:
-                post_images_change(actor=actor, post=post, add=images)
-                written = _image_files(post)
-            post = post_adopt_approved(
-                actor=actor, post=post, source=source, text=resolved.text, link=cascade.link
-            )
-            publication_create(actor=actor, post=post, channels=chosen)
-            post.refresh_from_db()
-            locked.status, locked.post = Status.ADOPTED, post
-            locked.decided_by, locked.decided_at = actor, timezone.now()
-            locked.automatic, locked.auto_error = automatic, ""
-            locked.save(
-                update_fields=["status", "post", "decided_by", "decided_at", "automatic", "auto_error"]
-            )
-            audit_record(
-                actor=actor,
-                office=office,
-                action="cascade.adopt_auto" if automatic else "cascade.adopt",
-                obj=locked,
-                changes={"channels": [c.pk for c in chosen], "source_office": cascade.office.name},
+            audit_record_many(
+                [
+                    AuditEntry(
+                        actor=checked.item.actor,
+                        office=target.office,
+                        action="cascade.adopt_auto" if automatic else "cascade.adopt",
+                        obj=target,
+                        changes={
+                            "channels": [c.pk for c in checked.channels],
+                            "source_office": target.cascade.office.name,
+                        },
+                    )
+                    for target, checked in answers
+                ]
             )
     except (PublishingError, ImageRejected) as exc:
         delete_quietly(storage=post_image_storage(), names=written)
@@ -570,7 +604,39 @@ def cascade_adopt(
     except BaseException:
         delete_quietly(storage=post_image_storage(), names=written)
         raise
-    return locked
+    return targets
+
+
+def cascade_adopt(
+    *,
+    actor: User,
+    target: CascadeTarget,
+    channels: Sequence[Channel],
+    now: datetime | None = None,
+) -> CascadeTarget:
+    """Adopt the cascade as it is in the receiving office: a post with the office's fill-ins
+    resolved, the source's images and link, approved by the source's approver, published to
+    ``channels`` (one or more the office publishes to) now, or at the source post's time when
+    that is still ahead (``publishing.approved_above``). Needs cascade.respond in the receiving
+    office.
+
+    Exactly once, however many press at the same moment: the target's row is locked and a
+    decided one refused. A blackout window, a channel that would refuse the text, a withdrawn
+    source: CascadeError with the reason, and nothing is created."""
+    target = _target(target)
+    office = target.office
+    policy.require(actor, "cascade.respond", office)
+    if not channels:
+        raise CascadeError(_("Pilih setidaknya satu kanal untuk menerbitkannya."))
+    _require_live_source(target.cascade)
+    chosen = _publishable(office=office, channels=channels)
+    adoptable = _adoptable(target.cascade, now or timezone.now(), refusal_for=office)
+    try:
+        checked = from_above_check(_item(actor=actor, target=target, channels=chosen, adoptable=adoptable))
+    except PublishingError as exc:
+        raise CascadeError(str(exc)) from exc
+    (adopted,) = _adopt([(target, checked)], automatic=False)
+    return adopted
 
 
 def cascade_adapt(*, actor: User, target: CascadeTarget) -> CascadeTarget:
@@ -683,64 +749,184 @@ def _auto_failed(target: CascadeTarget, message: str) -> None:
     CascadeTarget.objects.filter(pk=target.pk, status=Status.PENDING).update(auto_error=message[:500])
 
 
-def cascade_auto_adopt(*, target_id: int) -> CascadeTarget | None:
-    """Adopt one pending target for its office's auto-publish setting, as the Administrator who
-    set it (still one, still active), on the setting's channels still publishable. A refusal
-    (a blackout window, a channel gone) is kept on the target for the office to see, which then
-    decides by hand. Idempotent: a decided target is left alone."""
-    target = CascadeTarget.objects.select_related("office").filter(pk=target_id).first()
-    if target is None or target.status != Status.PENDING:
-        return None
-    setting = (
-        CascadeAutoPublish.objects.select_related("set_by")
+# A cascade is adopted in AUTO_ADOPT_LANES lanes of tasks, each task adopting AUTO_ADOPT_BATCH
+# offices one after another (the cascade, its source and images read once for them) and then
+# queueing its lane's next batch. The lanes go ahead of the deliveries (PRIORITY_FAN_OUT), so the
+# last offices do not wait behind the deliveries of the first, and never take more than
+# AUTO_ADOPT_LANES worker threads, so the deliveries keep the others (bench/cascade: 552 offices).
+AUTO_ADOPT_BATCH = 8
+AUTO_ADOPT_LANES = 16
+# A lane cut short (its worker killed) is taken up again after this long (cascade_auto_adopt_due).
+AUTO_ADOPT_RESUME_AFTER = timedelta(minutes=5)
+
+
+def cascade_auto_adopt_many(*, target_ids: Sequence[int]) -> list[CascadeTarget]:
+    """Adopt the pending targets ``target_ids`` for their offices' auto-publish settings, each as
+    the Administrator who set it (still one, still active), on the setting's channels still
+    publishable. Everything the offices share is read once (the cascade, its source and images,
+    the settings, their people's roles, the channels, the official accounts, the blackout
+    windows), each office is checked on its own, and those that pass are written together in one
+    transaction (one statement per table); if that fails, each is written in a transaction of its
+    own, so one office's failure never stops the others.
+
+    A refusal (a blackout window, a channel gone, the source withdrawn) is kept on the target for
+    the office to see, which then decides by hand. Idempotent: a decided target, or one whose
+    office has no setting, is left alone. Returns those adopted."""
+    targets = list(
+        CascadeTarget.objects.select_related("office")
+        .filter(pk__in=list(target_ids), status=Status.PENDING)
+        .order_by("pk")
+    )
+    settings_of = {
+        setting.office_id: setting
+        for setting in CascadeAutoPublish.objects.select_related("set_by")
         .prefetch_related("channels")
-        .filter(office_id=target.office_id)
-        .first()
+        .filter(office_id__in={t.office_id for t in targets})
+    }
+    targets = [t for t in targets if t.office_id in settings_of]
+    if not targets:
+        return []
+    ready = channels_ready_for_publishing(
+        channel_ids={c.pk for s in settings_of.values() for c in s.channels.all()}
     )
-    if setting is None:
-        return None
-    actor = setting.set_by
-    policy.forget(actor)
-    if not actor.is_active or not policy.can(actor, "cascade.auto_publish", target.office):
-        _auto_failed(
-            target,
-            _(
-                "Terbit otomatis berhenti: %(person)s bukan lagi Administrator kantor ini. Atur ulang di Pengaturan."
+    accounts = _official_accounts(t.office_id for t in targets)
+    cascades = {
+        c.pk: c
+        for c in Cascade.objects.select_related(
+            "office",
+            "source_post__office",
+            "source_post__approved_by",
+            "source_article__office",
+            "source_article__approved_by",
+        ).filter(pk__in={t.cascade_id for t in targets})
+    }
+    policy.load_grants([s.set_by for s in settings_of.values()])
+    now = timezone.now()
+    windows = windows_ahead(now=now)
+    adoptables: dict[int, _Adoptable | CascadeError] = {}
+    answers: list[tuple[CascadeTarget, Checked]] = []
+    for target in targets:
+        target.cascade = cascades[target.cascade_id]
+        actor = settings_of[target.office_id].set_by
+        if not policy.can(actor, "cascade.auto_publish", target.office):
+            _auto_failed(
+                target,
+                _(
+                    "Terbit otomatis berhenti: %(person)s bukan lagi Administrator kantor ini. Atur ulang di Pengaturan."
+                )
+                % {"person": actor.get_full_name()},
             )
-            % {"person": actor.get_full_name()},
-        )
-        return None
-    publishable = {c.pk for c in channel_list_for_publishing(office=target.office)}
-    channels = [c for c in setting.channels.all() if c.pk in publishable]
-    if not channels:
-        _auto_failed(
-            target, _("Terbit otomatis tidak punya kanal yang siap dipakai. Atur ulang di Pengaturan.")
-        )
-        return None
+            continue
+        channels = [c for c in settings_of[target.office_id].channels.all() if c.pk in ready]
+        if not channels:
+            _auto_failed(
+                target, _("Terbit otomatis tidak punya kanal yang siap dipakai. Atur ulang di Pengaturan.")
+            )
+            continue
+        if target.cascade_id not in adoptables:
+            try:
+                adoptables[target.cascade_id] = _adoptable(target.cascade, now)
+            except CascadeError as exc:
+                adoptables[target.cascade_id] = exc
+        adoptable = adoptables[target.cascade_id]
+        try:
+            if isinstance(adoptable, CascadeError):
+                raise adoptable
+            item = _item(
+                actor=actor,
+                target=target,
+                channels=channels,
+                adoptable=adoptable,
+                accounts=accounts.get(target.office_id, []),
+            )
+            answers.append((target, from_above_check(item, now=now, windows=windows)))
+        except (CascadeError, PublishingError, PolicyDenied) as exc:
+            _auto_failed(target, str(exc))
+    if not answers:
+        return []
     try:
-        return cascade_adopt(actor=actor, target=target, channels=channels, automatic=True)
-    except (CascadeError, PolicyDenied) as exc:
+        return _adopt(answers, automatic=True)
+    except Exception:
+        if len(answers) == 1:
+            return _adopt_alone(*answers[0])
+        logger.warning(
+            "cascade targets %s: adopting together failed, one by one now", [t.pk for t, _ in answers]
+        )
+    return [adopted for target, checked in answers for adopted in _adopt_alone(target, checked)]
+
+
+def _adopt_alone(target: CascadeTarget, checked: Checked) -> list[CascadeTarget]:
+    """One office's automatic adoption in a transaction of its own; its failure is kept on it."""
+    try:
+        return _adopt([(target, checked)], automatic=True)
+    except CascadeError as exc:
         _auto_failed(target, str(exc))
-        return None
+    except Exception:
+        logger.exception("cascade target %s: automatic adoption failed", target.pk)
+        _auto_failed(target, _("Terbit otomatis gagal karena kesalahan sistem; putuskan secara manual."))
+    return []
 
 
-def cascade_auto_publish_enqueue(*, cascade_id: int) -> int:
-    """One task per pending target whose office adopts automatically. Returns how many."""
-    ids = list(
-        CascadeTarget.objects.filter(
-            cascade_id=cascade_id, status=Status.PENDING, office__cascade_auto_publish__isnull=False
-        ).values_list("pk", flat=True)
-    )
-    for pk in ids:
-        cascade_auto_adopt_task(pk)
+def cascade_auto_adopt(*, target_id: int) -> CascadeTarget | None:
+    """``cascade_auto_adopt_many`` for one target: the adopted target, or None."""
+    adopted = cascade_auto_adopt_many(target_ids=[target_id])
+    return adopted[0] if adopted else None
+
+
+def _adopt_in_lanes(ids: list[int]) -> int:
+    batches = [ids[start : start + AUTO_ADOPT_BATCH] for start in range(0, len(ids), AUTO_ADOPT_BATCH)]
+    for lane in range(min(AUTO_ADOPT_LANES, len(batches))):
+        first, *rest = batches[lane::AUTO_ADOPT_LANES]
+        cascade_auto_adopt_task(first, rest)
     return len(ids)
 
 
-@db_task()
+def cascade_auto_publish_enqueue(*, cascade_id: int) -> int:
+    """Start the lanes that adopt the pending targets whose offices adopt automatically. Returns
+    how many targets."""
+    return _adopt_in_lanes(
+        list(
+            CascadeTarget.objects.filter(
+                cascade_id=cascade_id, status=Status.PENDING, office__cascade_auto_publish__isnull=False
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    )
+
+
+def cascade_auto_adopt_due(*, now: datetime | None = None) -> int:
+    """Take up adoptions a lane left undone (its worker killed between two batches): targets of
+    cascades of the last day sent more than AUTO_ADOPT_RESUME_AFTER ago, still pending, never
+    tried, whose office adopted automatically already when the cascade was sent. Idempotent (a
+    target decided meanwhile is skipped). Returns how many targets were queued again."""
+    now = now or timezone.now()
+    return _adopt_in_lanes(
+        list(
+            CascadeTarget.objects.filter(
+                status=Status.PENDING,
+                auto_error="",
+                cascade__created_at__gte=now - timedelta(days=1),
+                cascade__created_at__lt=now - AUTO_ADOPT_RESUME_AFTER,
+                office__cascade_auto_publish__updated_at__lt=F("cascade__created_at"),
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    )
+
+
+@db_task(priority=PRIORITY_FAN_OUT)  # the head of the fan-out: it starts the lanes
 def cascade_auto_publish_task(cascade_id: int) -> None:
     cascade_auto_publish_enqueue(cascade_id=cascade_id)
 
 
-@db_task(priority=PRIORITY_FAN_OUT)  # one per office: the deliveries each adoption makes go first
-def cascade_auto_adopt_task(target_id: int) -> None:
-    cascade_auto_adopt(target_id=target_id)
+@db_task(priority=PRIORITY_FAN_OUT)
+def cascade_auto_adopt_task(target_ids: list[int] | int, then: list[list[int]] | None = None) -> None:
+    """One batch of a lane, then the lane's next (``then``). A single id: a task queued before
+    the lanes (one per office)."""
+    try:
+        cascade_auto_adopt_many(target_ids=[target_ids] if isinstance(target_ids, int) else target_ids)
+    finally:
+        if then:
+            cascade_auto_adopt_task(then[0], then[1:])

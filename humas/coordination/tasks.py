@@ -20,6 +20,7 @@ from .amplification import (
     amplification_settle_task,
 )
 from .cascades import (
+    cascade_auto_adopt_due,
     cascade_auto_adopt_task,
     cascade_auto_publish_task,
     cascade_notify_task,
@@ -31,6 +32,7 @@ __all__ = [
     "amplification_reminders_task",
     "amplification_settle_task",
     "amplification_shares_task",
+    "cascade_auto_adopt_resume_task",
     "cascade_auto_adopt_task",
     "cascade_auto_publish_task",
     "cascade_notify_task",
@@ -43,6 +45,13 @@ def cascade_reminders_task() -> None:
     """Every 15 minutes: offices that have not decided on content from above are reminded once,
     HUMAS_CASCADE_REMINDER_HOURS before its deadline."""
     cascade_remind_due()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def cascade_auto_adopt_resume_task() -> None:
+    """Every 5 minutes: automatic adoptions a lane left undone (its worker killed) are queued
+    again."""
+    cascade_auto_adopt_due()
 
 
 @db_periodic_task(crontab(minute="*/15"))

@@ -14,14 +14,14 @@ overdue, including after a restart of everything.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
@@ -29,7 +29,7 @@ from huey.contrib.djhuey import db_task
 from humas.accounts.models import User
 from humas.audit.services import audit_record
 from humas.blackouts.models import Blackout
-from humas.blackouts.selectors import blocking_window, refusal_message
+from humas.blackouts.selectors import blocking_exists, blocking_window, refusal_message
 from humas.blackouts.services import BlackoutError, override_reason
 from humas.channels.connect import channel_check_health
 from humas.channels.connectors import (
@@ -60,7 +60,7 @@ from humas.offices.tree import subtree
 
 from .assisted import ASSISTED_PLATFORMS, assisted_delete_message, needs_hand_deletion
 from .images import images_for_platform
-from .models import Delivery, Post, Publication
+from .models import Delivery, Post, PostImage, PostVariant, Publication
 from .ratelimit import CacheRateLimitStore
 from .services import WITHDRAWAL_REASON_MAX, PublishingError, clean_reason, post_variant_text, refuse_blackout
 from .variants import request_problem
@@ -121,11 +121,12 @@ def connector_for_delivery(
     )
 
 
-def _channel_token(channel: Channel) -> str:
-    """The channel's secret for its connector; the portal needs none. Raises ChannelError."""
+def _channel_token(channel: Channel, *, preloaded: bool = False) -> str:
+    """The channel's secret for its connector; the portal needs none. Raises ChannelError.
+    ``preloaded``: its credential was read with it just now (the claim)."""
     if channel.platform == Platform.PORTAL:
         return ""
-    return channel_credential_secret(channel=channel)
+    return channel_credential_secret(channel=channel, preloaded=preloaded)
 
 
 def request_for(*, post: Post, channel: Channel, images: bool = True) -> PublishRequest:
@@ -188,6 +189,41 @@ def publication_create(
     # Each platform's own request (variant text, images in its form), made once per platform.
     content = Post.objects.prefetch_related("variants", "images").get(pk=post.pk)
     approved = set(content.channels.values_list("pk", flat=True))
+    requests = publication_requests(
+        post=content,
+        channels=channels,
+        approved=approved,
+        make=lambda c: request_for(post=content, channel=c),
+    )
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=post.pk)
+        ((publication, changes),) = publications_write(
+            [
+                NewPublication(
+                    actor=actor, post=post, channels=channels, requests=requests, due=due, override=override
+                )
+            ],
+            now=now,
+        )
+        if post.status != Post.Status.PUBLISHED:
+            post.status = Post.Status.PUBLISHED
+            post.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=actor, office=post.office, action="publication.create", obj=publication, changes=changes
+        )
+    return publication
+
+
+def publication_requests(
+    *,
+    post: Post,
+    channels: Sequence[Channel],
+    approved: Collection[int],
+    make: Callable[[Channel], PublishRequest],
+) -> dict[str, PublishRequest]:
+    """What each platform of ``channels`` gets for ``post`` (``make``), checked: every channel an
+    active channel of the post's office among those ``approved`` with it, with a way to publish,
+    and content its platform takes. Raises PublishingError naming the first problem."""
     requests: dict[str, PublishRequest] = {}
     for channel in channels:
         if channel.office_id != post.office_id or not channel.is_active:
@@ -203,7 +239,7 @@ def publication_create(
             )
         if channel.platform in requests:
             continue  # its platform's request is made and checked once
-        request = requests[channel.platform] = request_for(post=content, channel=channel)
+        request = requests[channel.platform] = make(channel)
         if channel.platform in ASSISTED_PLATFORMS:
             continue  # a person posts it from the copy-ready panel on the post's page
         if channel.platform == Platform.PORTAL:
@@ -220,38 +256,60 @@ def publication_create(
         problem = request_problem(platform=channel.platform, request=request)
         if problem:
             raise PublishingError(problem)
-    with transaction.atomic():
-        post = Post.objects.select_for_update().get(pk=post.pk)
-        publication = Publication.objects.create(post=post, created_by=actor, blackout_override=override)
-        deliveries = Delivery.objects.bulk_create(
-            Delivery(
-                publication=publication, channel=c, next_attempt_at=due, marker=requests[c.platform].marker
-            )
-            for c in channels
+    return requests
+
+
+@dataclass(frozen=True)
+class NewPublication:
+    """A publication ``publications_write`` makes: ``post`` (locked or made in this transaction)
+    to ``channels``, with the requests ``publication_requests`` checked, due at ``due``."""
+
+    actor: User
+    post: Post
+    channels: Sequence[Channel]
+    requests: dict[str, PublishRequest]
+    due: datetime
+    override: str = ""
+
+
+def publications_write(
+    entries: Sequence[NewPublication], *, now: datetime
+) -> list[tuple[Publication, dict[str, object]]]:
+    """The publications and one delivery per channel of each, in one statement each: queued for
+    their time (sent after the commit when due now); assisted channels wait for a person. Returns
+    each with the changes its ``publication.create`` event records (the caller records them).
+    Call inside a transaction."""
+    publications = Publication.objects.bulk_create(
+        Publication(post=e.post, created_by=e.actor, blackout_override=e.override) for e in entries
+    )
+    deliveries = Delivery.objects.bulk_create(
+        Delivery(
+            publication=publication, channel=c, next_attempt_at=e.due, marker=e.requests[c.platform].marker
         )
-        if post.status != Post.Status.PUBLISHED:
-            post.status = Post.Status.PUBLISHED
-            post.save(update_fields=["status", "updated_at"])
-        audit_record(
-            actor=actor,
-            office=post.office,
-            action="publication.create",
-            obj=publication,
-            changes={"channels": [c.pk for c in channels], "due": due.isoformat()}
-            | ({"blackout_override": override} if override else {}),
-        )
-        ids = [d.pk for d in deliveries]
-        # Assisted channels wait for a person; the engine and the sweeper never touch them.
-        manual = {d.pk for d in deliveries if d.channel.platform in ASSISTED_PLATFORMS}
-        if manual:
-            Delivery.objects.filter(pk__in=manual).update(state=State.MANUAL, next_attempt_at=None)
-            ids = [pk for pk in ids if pk not in manual]
-        if due <= now:
-            transaction.on_commit(lambda: _enqueue_many(ids))
+        for e, publication in zip(entries, publications, strict=True)
+        for c in e.channels
+    )
+    # Assisted channels wait for a person; the engine and the sweeper never touch them.
+    manual = {d.pk for d in deliveries if d.channel.platform in ASSISTED_PLATFORMS}
+    if manual:
+        Delivery.objects.filter(pk__in=manual).update(state=State.MANUAL, next_attempt_at=None)
+    due_now: list[int] = []
+    for delivery in deliveries:
+        if delivery.pk in manual:
+            continue
+        if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
+            _schedule_send(delivery.pk, delivery.next_attempt_at)
         else:
-            for pk in ids:
-                _schedule_send(pk, due)
-    return publication
+            due_now.append(delivery.pk)
+    if due_now:
+        transaction.on_commit(lambda: _enqueue_many(due_now))
+    result: list[tuple[Publication, dict[str, object]]] = []
+    for e, publication in zip(entries, publications, strict=True):
+        changes: dict[str, object] = {"channels": [c.pk for c in e.channels], "due": e.due.isoformat()}
+        if e.override:
+            changes["blackout_override"] = e.override
+        result.append((publication, changes))
+    return result
 
 
 def _lang() -> str:
@@ -288,7 +346,7 @@ class _Attempt:
 def _prepare(delivery: Delivery) -> _Attempt:
     attempt = _Attempt(delivery)
     try:
-        attempt.token = _channel_token(delivery.channel)
+        attempt.token = _channel_token(delivery.channel, preloaded=True)
     except ChannelError as exc:
         attempt.problem = (State.NEEDS_ATTENTION, str(exc))
         return attempt
@@ -308,7 +366,18 @@ def _claim(delivery_id: int, now: datetime) -> _Attempt | None:
         # the post, serialising every claim of a publication to many channels on those two rows.
         delivery = (
             Delivery.objects.select_for_update(of=("self",))
-            .select_related("publication__post__office", "channel")
+            .select_related("publication__post__office", "channel__credential")
+            .annotate(
+                # Asked here rather than in queries of their own: a national cascade claims
+                # 1,656 deliveries within seconds (bench/cascade).
+                blocked=blocking_exists(
+                    office="publication__post__office",
+                    clarification="publication__post__is_clarification",
+                    at=now,
+                ),
+                has_variants=Exists(PostVariant.objects.filter(post_id=OuterRef("publication__post_id"))),
+                has_images=Exists(PostImage.objects.filter(post_id=OuterRef("publication__post_id"))),
+            )
             .filter(pk=delivery_id)
             .order_by()  # the default ordering joins the channel again for one row
             .first()
@@ -321,14 +390,23 @@ def _claim(delivery_id: int, now: datetime) -> _Attempt | None:
             delivery.state = State.CANCELLED
             delivery.save(update_fields=["state", "updated_at"])
             return None
-        if _hold(delivery, now):
+        if delivery.blocked and _hold(delivery, now):
             return None
         delivery.state = State.SENDING
         delivery.attempt_count += 1
         delivery.attempt_started_at = now
-        # The variants (for the marker now) and the images (for the send) in one query each,
-        # read again by request_for() from this prefetch.
-        prefetch_related_objects([delivery.publication.post], "variants", "images")
+        # The variants (for the marker now) and the images (for the send), read again by
+        # request_for() from this prefetch: a query each only for a post that has any.
+        prefetch_related_objects(
+            [delivery.publication.post],
+            *(
+                name if present else Prefetch(name, queryset=model.objects.none())
+                for name, model, present in (
+                    ("variants", PostVariant, delivery.has_variants),
+                    ("images", PostImage, delivery.has_images),
+                )
+            ),
+        )
         delivery.marker = request_for(
             post=delivery.publication.post, channel=delivery.channel, images=False
         ).marker
@@ -349,7 +427,8 @@ def _claim(delivery_id: int, now: datetime) -> _Attempt | None:
 
 def _hold(delivery: Delivery, now: datetime) -> bool:
     """Hold a due delivery that a blackout window covers now (on the locked row): kept, not sent,
-    until a person sends or reschedules it; its office is told after the commit."""
+    until a person sends or reschedules it; its office is told after the commit. The claim asks
+    first whether any window covers it (``blocking_exists``), and only then is this read."""
     publication = delivery.publication
     if publication.blackout_override:
         return False
@@ -370,10 +449,18 @@ def _hold(delivery: Delivery, now: datetime) -> bool:
 def _finish(delivery: Delivery, **fields: object) -> bool:
     """Record the outcome of *this* attempt only: a reconciler or another attempt that moved the
     delivery on meanwhile wins, and this outcome is dropped."""
+    return _record(delivery, fields, standing=False)
+
+
+def _record(delivery: Delivery, fields: dict[str, object], *, standing: bool) -> bool:
+    """``_finish``; ``standing``: only while the delivery's publication has not been withdrawn."""
     fields["updated_at"] = timezone.now()
-    updated = Delivery.objects.filter(
+    rows = Delivery.objects.filter(
         pk=delivery.pk, state=State.SENDING, attempt_started_at=delivery.attempt_started_at
-    ).update(**fields)
+    )
+    if standing:
+        rows = rows.filter(publication__withdrawn_at__isnull=True)
+    updated = rows.update(**fields)
     for name, value in fields.items():
         setattr(delivery, name, value)
     if updated == 1 and fields.get("state") in (State.FAILED, State.NEEDS_ATTENTION):
@@ -389,16 +476,19 @@ def _notify_people(publication_id: int) -> None:
     transaction.on_commit(lambda: publication_problems_enqueue(publication_id=publication_id))
 
 
-def _sent(delivery: Delivery, published: PublishedPost) -> bool:
-    return _finish(
+def _sent(delivery: Delivery, published: PublishedPost, *, standing: bool = False) -> bool:
+    return _record(
         delivery,
-        state=State.SENT,
-        platform_post_id=published.post_id,
-        url=published.url,
-        sent_at=timezone.now(),
-        error_class="",
-        error_message="",
-        rate_limited_until=None,
+        {
+            "state": State.SENT,
+            "platform_post_id": published.post_id,
+            "url": published.url,
+            "sent_at": timezone.now(),
+            "error_class": "",
+            "error_message": "",
+            "rate_limited_until": None,
+        },
+        standing=standing,
     )
 
 
@@ -548,16 +638,13 @@ def delivery_send(*, delivery_id: int) -> str:
         except ConnectorError as exc:  # PermissionMissing, BadRequest: the platform's reason
             _finish(delivery, state=State.FAILED, **_error_fields(exc, exc.message))
         else:
-            if _sent(delivery, published) and _withdrawn(delivery):
-                # Withdrawn while this attempt was in flight: take it down again at once.
+            # Recorded in one statement while the publication stands. Withdrawn while this
+            # attempt was in flight: recorded all the same, then taken down again at once.
+            if not _sent(delivery, published, standing=True) and _sent(delivery, published):
                 _delete_on_platform(delivery, connector)
     finally:
         connector.close()
     return delivery.state
-
-
-def _withdrawn(delivery: Delivery) -> bool:
-    return Publication.objects.filter(pk=delivery.publication_id, withdrawn_at__isnull=False).exists()
 
 
 def delivery_reconcile(*, delivery_id: int) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Collection
 from datetime import datetime
 
 from django.conf import settings
@@ -284,18 +285,30 @@ def office_home(office: Office) -> str:
     return office_prefix(office.slug)
 
 
+def _publishing_channels() -> Q:
+    """Active channels a post can go out on: connected API channels, an office's own portal and
+    its assisted channels (posted by hand)."""
+    from .assisted import ASSISTED_PLATFORMS
+
+    return Q(is_active=True) & (
+        Q(platform__in=API_PLATFORMS, credential__isnull=False)
+        | Q(platform=Platform.PORTAL, account_id=PORTAL_ACCOUNT_ID)
+        | Q(platform__in=ASSISTED_PLATFORMS)
+    )
+
+
 def channel_list_for_publishing(*, office: Office) -> QuerySet[Channel]:
     """The channels a post of ``office`` can be published to: connected API channels, the office's
     own portal (created here on first use) and its active assisted channels (posted by hand)."""
-    from .assisted import ASSISTED_PLATFORMS
-
     portal_channel_ensure(office=office)
-    return (
-        Channel.objects.filter(office=office, is_active=True)
-        .filter(
-            Q(platform__in=API_PLATFORMS, credential__isnull=False)
-            | Q(platform=Platform.PORTAL, account_id=PORTAL_ACCOUNT_ID)
-            | Q(platform__in=ASSISTED_PLATFORMS)
-        )
-        .order_by("platform", "name")
+    return Channel.objects.filter(_publishing_channels(), office=office).order_by("platform", "name")
+
+
+def channels_ready_for_publishing(*, channel_ids: Collection[int]) -> set[int]:
+    """Those of ``channel_ids`` a post of their office can be published to now (as
+    ``channel_list_for_publishing`` lists them), whatever their offices, in one query."""
+    if not channel_ids:
+        return set()
+    return set(
+        Channel.objects.filter(_publishing_channels(), pk__in=list(channel_ids)).values_list("pk", flat=True)
     )

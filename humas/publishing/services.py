@@ -26,7 +26,7 @@ from humas.notifications.models import Notification
 from humas.notifications.services import notification_send
 from humas.offices import policy
 from humas.offices.models import Office
-from humas.portal.models import Article, ElectionStage
+from humas.portal.models import ElectionStage
 
 from .models import Post, PostVersion
 
@@ -314,66 +314,6 @@ def post_approve(*, actor: User, post: Post) -> Post:
     return _transition(
         actor=actor, post=post, allowed={Status.IN_REVIEW}, to=Status.APPROVED, action="post.approve"
     )
-
-
-def post_adopt_approved(*, actor: User, post: Post, source: Post | Article, text: str, link: str) -> Post:
-    """Approve ``post``, a draft ``actor`` has just written from ``source`` (content an office
-    above approved: a post approved or published, or a published portal article), without a
-    second approval in ``post``'s office: the content was approved above, so the approval
-    recorded is the source's approver's (``approved_by``), with a version and an audit event
-    that name the source. Used when an office adopts a cascade as it is (humas/coordination).
-
-    ``text`` and ``link`` are what the approval above covers, as the caller derived them from
-    the source (a cascade's text with the office's fill-ins resolved, a task's share text): the
-    draft must say exactly that, so nothing else can ride on the source's approval.
-
-    Needs content.draft in ``post``'s office. Refuses (PublishingError) a post that is not the
-    actor's own untouched draft, a draft whose text or link differ from ``text`` and ``link``,
-    a source that is not approved, or one whose office is not above ``post``'s office."""
-    policy.require(actor, "content.draft", post.office)
-    approver = source.approved_by
-    if isinstance(source, Article):
-        approved = source.status == Article.Status.PUBLISHED
-    else:
-        approved = source.status in (Status.APPROVED, Status.PUBLISHED)
-    if not approved or approver is None:
-        raise PublishingError(_("Konten sumber belum disetujui; unggahan ini perlu disetujui di kantor ini."))
-    if source.office_id == post.office_id or not post.office.path.startswith(source.office.path):
-        raise PublishingError(_("Konten sumber bukan dari kantor di atas kantor ini."))
-    with transaction.atomic():
-        locked = Post.objects.select_for_update().select_related("office").get(pk=post.pk)
-        if (
-            locked.status != Status.DRAFT
-            or locked.author_id != actor.pk
-            or locked.last_changed_by_id != actor.pk
-            or locked.versions.exists()
-        ):
-            raise PublishingError(REFUSED_TRANSITION % {"status": locked.get_status_display()})
-        if (locked.text, locked.link) != (text, link):
-            raise PublishingError(
-                _(
-                    "Teks unggahan ini berbeda dari konten yang disetujui kantor atasan; ajukan untuk disetujui."
-                )
-            )
-        if not locked.channels.exists():
-            raise PublishingError(NO_CHANNELS)
-        locked.status = Status.APPROVED
-        locked.approved_by, locked.approved_at = approver, timezone.now()
-        _record_version(locked)
-        locked.save()
-        audit_record(
-            actor=actor,
-            office=locked.office,
-            action="post.adopt_approved",
-            obj=locked,
-            changes={
-                "status": {"before": Status.DRAFT, "after": Status.APPROVED},
-                "approved_by": approver.get_full_name(),
-                "source_office": source.office.name,
-                ("source_article" if isinstance(source, Article) else "source_post"): source.pk,
-            },
-        )
-    return locked
 
 
 def post_return(*, actor: User, post: Post, reason: str) -> Post:

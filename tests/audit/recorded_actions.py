@@ -106,10 +106,10 @@ def recorded_actions() -> set[str]:
             problems.append(f"{_where(source, call)}: cannot tell which action {ast.unparse(value)!r} is")
 
     for source, call in calls:
-        if _called_name(call) == "audit_record":
+        if _called_name(call) in ("audit_record", "AuditEntry"):  # one of audit_record_many's events
             value = _keyword(call, "action")
             if value is None:
-                problems.append(f"{_where(source, call)}: audit_record without action=")
+                problems.append(f"{_where(source, call)}: {_called_name(call)} without action=")
             else:
                 take(source, call, value)
     seen: set[tuple[str, str, str, str]] = set()

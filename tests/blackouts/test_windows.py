@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from humas.audit.models import AuditEvent
 from humas.blackouts.models import Blackout
-from humas.blackouts.selectors import ancestor_paths, blackout_list_for_office, blocking_window
+from humas.blackouts.selectors import (
+    ancestor_paths,
+    blackout_list_for_office,
+    blocking_among,
+    blocking_exists,
+    blocking_window,
+    windows_ahead,
+)
 from humas.blackouts.services import (
     BlackoutError,
     blackout_cancel,
@@ -148,3 +155,48 @@ def test_the_refusal_names_the_window_and_its_end_in_the_office_zone(offices, na
     assert "Masa tenang ditetapkan" in message and "WIT" in message
     own = blackout_refusal(office=offices["00"], at=timezone.now())
     assert own is not None and "berlaku di kantor ini" in own and "WIB" in own
+
+
+def test_the_engines_question_in_one_query_agrees_with_the_rule(offices, national_admin, member):
+    """``blocking_exists`` (asked for many rows inside the delivery engine's claim) and
+    ``blocking_among`` (the windows read once for a batch of offices) answer as
+    ``blocking_window`` does for one office, for every office, instant and kind of post."""
+    from humas.publishing.models import Post
+
+    jateng_admin = member(JATENG, "admin")
+    window(national_admin, offices["00"])  # everything below, clarifications pass
+    window(jateng_admin, offices[JATENG], start=60, includes_below=False)  # the province alone
+    window(jateng_admin, offices[JATENG], start=120, clarifications_exempt=False)  # strict, below too
+    blackout_cancel(actor=national_admin, blackout=window(national_admin, offices["00"], start=200))
+    author = member(JATENG, "operator")
+    posts = [
+        Post.objects.create(office=offices[code], author=author, text="Teks.", is_clarification=clarification)
+        for code in ("00", JATENG, JEPARA, KUDUS, BALI)
+        for clarification in (False, True)
+    ]
+    now = timezone.now()
+    for hours in (0, 50, 61, 121, 201, 500):
+        at = now + timedelta(hours=hours)
+        answered = dict(
+            Post.objects.filter(pk__in=[p.pk for p in posts])
+            .annotate(blocked=blocking_exists(office="office", clarification="is_clarification", at=at))
+            .values_list("pk", "blocked")
+        )
+        for post in posts:
+            expected = blocking_window(office=post.office, at=at, clarification=post.is_clarification)
+            assert answered[post.pk] is (expected is not None), (
+                hours,
+                post.office.code,
+                post.is_clarification,
+            )
+            among = blocking_among(
+                windows_ahead(now=now), office=post.office, at=at, clarification=post.is_clarification
+            )
+            assert among == expected, (hours, post.office.code, post.is_clarification)
+    # The instants above reach every kind of answer.
+    assert {
+        blocking_window(office=offices[JEPARA], at=now + timedelta(hours=h)) is None for h in (0, 500)
+    } == {
+        True,
+        False,
+    }

@@ -513,6 +513,137 @@ def test_auto_publish_stops_when_its_administrator_left(
     )
 
 
+@pytest.fixture
+def jateng_opted_in(offices, member):
+    """Every regency and city of Jawa Tengah adopting automatically on its portal, each set by an
+    Administrator of its own: their codes."""
+    codes = sorted(code for code in offices if code.startswith(JATENG + "."))
+    for code in codes:
+        cascade_auto_publish_set(
+            actor=member(code, "admin"), office=offices[code], channels=[portal_of(offices[code])]
+        )
+    return codes
+
+
+def test_a_cascade_is_adopted_in_a_few_lanes_each_queueing_its_next_batch(
+    send, jateng_opted_in, monkeypatch, django_capture_on_commit_callbacks
+):
+    from huey.contrib.djhuey import HUEY
+
+    from humas.coordination import cascades
+
+    monkeypatch.setattr(cascades, "AUTO_ADOPT_LANES", 2)
+
+    def run(task):  # as a worker would, on this test's connection (not closed after it)
+        getattr(cascades, task.name.rsplit(".", 1)[-1]).call_local(*task.args)
+
+    HUEY.flush()
+    HUEY.immediate = False
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            cascade = send()
+        head = [t for t in iter(HUEY.dequeue, None) if t.name.endswith("cascade_auto_publish_task")]
+        assert len(head) == 1
+        run(head[0])
+        lanes = list(iter(HUEY.dequeue, None))
+        assert len(lanes) == 2  # 35 offices: 5 batches in 2 lanes
+        ids = sorted(cascade.targets.filter(office__code__in=jateng_opted_in).values_list("pk", flat=True))
+        batches = [batch for lane in lanes for batch in [lane.args[0], *lane.args[1]]]
+        assert sorted(pk for batch in batches for pk in batch) == ids
+        assert max(len(batch) for batch in batches) == cascades.AUTO_ADOPT_BATCH
+        assert sorted(len(lane.args[1]) for lane in lanes) == [1, 2]
+
+        # A link adopts its batch, then queues its lane's next batch (and nothing else).
+        longest = max(lanes, key=lambda lane: len(lane.args[1]))
+        run(longest)
+        assert cascade.targets.filter(status=Status.ADOPTED).count() == len(longest.args[0])
+        (following,) = list(iter(HUEY.dequeue, None))
+        assert following.args == (longest.args[1][0], longest.args[1][1:])
+        queued = [lane for lane in lanes if lane is not longest] + [following]
+        while queued:  # each lane to its end
+            for link in queued:
+                run(link)
+            queued = list(iter(HUEY.dequeue, None))
+    finally:
+        HUEY.immediate = True
+        HUEY.flush()
+    assert cascade.targets.filter(status=Status.ADOPTED).count() == len(jateng_opted_in)
+    assert Post.objects.filter(cascade_targets__cascade=cascade, status=Post.Status.PUBLISHED).count() == len(
+        jateng_opted_in
+    )
+
+
+def test_a_batch_of_offices_is_adopted_in_the_same_few_queries_however_many(send, jateng_opted_in):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from humas.coordination.cascades import cascade_auto_adopt_many
+
+    cascade = send()  # its tasks are not run: the commit never comes in this test
+    ids = list(
+        cascade.targets.filter(office__code__in=jateng_opted_in).order_by("pk").values_list("pk", flat=True)
+    )
+    counts = []
+    for batch in (ids[:5], ids[5:]):
+        with CaptureQueriesContext(connection) as queries:
+            assert len(cascade_auto_adopt_many(target_ids=batch)) == len(batch)
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 25, counts
+    assert cascade.targets.filter(status=Status.ADOPTED, automatic=True).count() == len(ids) == 35
+
+
+def test_one_office_failing_does_not_stop_the_others_of_its_batch(
+    send, jateng_opted_in, offices, monkeypatch, django_capture_on_commit_callbacks
+):
+    from humas.coordination import cascades
+
+    publish = cascades.posts_publish_from_above
+
+    def broken_in_jepara(checked):
+        if any(c.item.office.code == JEPARA for c in checked):
+            raise RuntimeError("disk full")
+        return publish(checked)
+
+    # Jepara's batch fails together, then each office of it is written on its own.
+    monkeypatch.setattr(cascades, "posts_publish_from_above", broken_in_jepara)
+    with django_capture_on_commit_callbacks(execute=True):
+        cascade = send()
+
+    failed = target_of(cascade, JEPARA)
+    assert failed.status == Status.PENDING and "kesalahan sistem" in failed.auto_error
+    assert not Post.objects.filter(office=offices[JEPARA]).exists()
+    assert cascade.targets.filter(status=Status.ADOPTED).count() == len(jateng_opted_in) - 1
+
+
+def test_adoptions_a_lane_left_undone_are_taken_up_again(
+    send, crew, jepara, offices, member, django_capture_on_commit_callbacks
+):
+    from huey.contrib.djhuey import HUEY
+
+    from humas.coordination.cascades import cascade_auto_adopt_due
+
+    cascade_auto_publish_set(actor=crew["jepara_admin"], office=jepara, channels=[portal_of(jepara)])
+    HUEY.immediate = False
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            cascade = send()
+    finally:
+        HUEY.flush()  # the worker died: the lanes are lost
+        HUEY.immediate = True
+    kudus = offices[KUDUS]
+    # An office that opts in after the cascade came is not adopted by it behind its back.
+    cascade_auto_publish_set(actor=member(KUDUS, "admin"), office=kudus, channels=[portal_of(kudus)])
+
+    assert cascade_auto_adopt_due() == 0  # too early: the lanes may still be running
+    Cascade.objects.filter(pk=cascade.pk).update(created_at=timezone.now() - timedelta(minutes=6))
+    CascadeAutoPublish.objects.filter(office=jepara).update(updated_at=timezone.now() - timedelta(minutes=7))
+    assert cascade_auto_adopt_due() == 1
+
+    assert target_of(cascade, JEPARA).status == Status.ADOPTED
+    assert target_of(cascade, KUDUS).status == Status.PENDING
+    assert cascade_auto_adopt_due() == 0  # nothing left: idempotent
+
+
 def test_only_an_administrator_sets_auto_publish_and_no_channels_switch_it_off(crew, jepara, offices):
     with pytest.raises(PolicyDenied):
         cascade_auto_publish_set(actor=crew["jepara_editor"], office=jepara, channels=[portal_of(jepara)])
@@ -568,24 +699,31 @@ def test_a_source_scheduled_for_later_goes_out_at_its_time_in_the_adopting_offic
 
 
 # --------------------------------------------------------------------------------------------
-# The approval from above (publishing.services.post_adopt_approved) is given only where it is true
+# The approval from above (publishing.approved_above.post_publish_from_above) is given only where
+# it is true
 
 
 def test_the_approval_from_above_needs_an_approved_source_of_an_office_above(
     crew, jepara, offices, national_post
 ):
-    from humas.publishing.services import PublishingError, post_adopt_approved
-
-    def adopt(actor, post, source):
-        return post_adopt_approved(actor=actor, post=post, source=source, text="Teks dari atas.", link="")
+    from humas.publishing.approved_above import post_publish_from_above
+    from humas.publishing.services import PublishingError
 
     portal = portal_of(jepara)
-    draft = post_create(
-        actor=crew["jepara_operator"], office=jepara, text="Teks dari atas.", channels=[portal]
-    )
+
+    def publish(source, *, actor=None, channels=None):
+        return post_publish_from_above(
+            actor=actor or crew["jepara_operator"],
+            office=jepara,
+            source=source,
+            text="Teks dari atas.",
+            link="",
+            channels=channels if channels is not None else [portal],
+        )
+
     unapproved = post_create(actor=crew["ri_operator"], office=offices[RI], text="Belum disetujui.")
     with pytest.raises(PublishingError, match="Konten sumber belum disetujui"):
-        adopt(crew["jepara_operator"], draft, unapproved)
+        publish(unapproved)
 
     sibling = post_create(
         actor=crew["semarang_operator"],
@@ -596,20 +734,29 @@ def test_the_approval_from_above_needs_an_approved_source_of_an_office_above(
     Post.objects.filter(pk=sibling.pk).update(status=Post.Status.APPROVED, approved_by=crew["jateng_editor"])
     sibling.refresh_from_db()
     with pytest.raises(PublishingError, match="bukan dari kantor di atas kantor ini"):
-        adopt(crew["jepara_operator"], draft, sibling)
+        publish(sibling)
 
-    # Someone else's draft, or one already approved, is not given the approval from above.
     source = national_post()
-    with pytest.raises(PublishingError, match="tidak dapat diproses"):
-        adopt(crew["jepara_editor"], draft, source)
-    # Only the text the approval above covers: anything else in the draft needs its own approval.
-    with pytest.raises(PublishingError, match="berbeda dari konten yang disetujui kantor atasan"):
-        post_adopt_approved(
-            actor=crew["jepara_operator"], post=draft, source=source, text="Teks lain.", link=""
-        )
-    approved = adopt(crew["jepara_operator"], draft, source)
-    assert (approved.status, approved.approved_by) == (Post.Status.APPROVED, crew["ri_editor"])
-    with pytest.raises(PublishingError, match="tidak dapat diproses"):
-        adopt(crew["jepara_operator"], approved, source)
-    draft.refresh_from_db()
-    assert draft.versions.count() == 1
+    # Only the office's own active channels; someone of another office may not publish here.
+    with pytest.raises(PublishingError, match="bukan kanal aktif kantor ini"):
+        publish(source, channels=[portal_of(offices[SEMARANG])])
+    with pytest.raises(PolicyDenied):
+        publish(source, actor=crew["semarang_operator"])
+    assert not Post.objects.filter(office=jepara).exists()
+
+    post = publish(source)
+    assert (post.status, post.approved_by, post.author) == (
+        Post.Status.PUBLISHED,
+        crew["ri_editor"],
+        crew["jepara_operator"],
+    )
+    version = post.versions.get()
+    assert (version.number, version.text, version.approved_by) == (1, "Teks dari atas.", crew["ri_editor"])
+    assert list(post.channels.all()) == [portal]
+    assert [d.channel for d in Delivery.objects.filter(publication__post=post)] == [portal]
+    # The post's history reads as if it was written, approved from above and published in turn.
+    assert list(
+        AuditEvent.objects.filter(office_id=jepara.pk, action__startswith="p")
+        .order_by("id")
+        .values_list("action", flat=True)
+    ) == ["post.create", "post.adopt_approved", "publication.create"]

@@ -291,7 +291,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("HUMAS_LOG_LEVEL", "INFO")},
     # Huey's consumer installs its own handler; do not print its lines twice.
-    "loggers": {"huey": {"level": "INFO", "propagate": False}},
+    # httpx and httpcore say every request at INFO: the delivery engine records each outcome in
+    # the database, and a national cascade is thousands of requests a minute.
+    "loggers": {
+        "huey": {"level": "INFO", "propagate": False},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 1000
