@@ -98,11 +98,22 @@ class EntryRow:
     time: str  # "09.00 WIB", in the calendar office's zone
     office_time: str  # "11.00 WIT" when the entry's own office keeps another zone, else ""
     show_office: bool
+    # The list view's "Pindahkan jadwal" form (the drag of the month and week views without a
+    # mouse): shown when the person may move it, with its time as the calendar's wall clock.
+    movable: bool = False
+    wall_time: str = ""
 
 
 def day_rows(
-    days: list[tuple[date, list[CalendarEntry]]], *, office: Office, rolled_up: bool
+    days: list[tuple[date, list[CalendarEntry]]],
+    *,
+    office: Office,
+    rolled_up: bool,
+    actor: User | AnonymousUser | None = None,
+    now: datetime | None = None,
 ) -> list[tuple[date, list[EntryRow]]]:
+    """The list view's rows; with ``actor``, each says whether that person may move it."""
+    now = now or timezone.now()
     return [
         (
             day,
@@ -114,6 +125,8 @@ def day_rows(
                     if entry.office.time_zone != office.time_zone
                     else "",
                     show_office=rolled_up or entry.office.pk != office.pk,
+                    movable=actor is not None and entry_movable(actor=actor, entry=entry, now=now),
+                    wall_time=wall_time(entry.at, office.zoneinfo)[:16],  # as <input type=datetime-local>
                 )
                 for entry in entries
             ],

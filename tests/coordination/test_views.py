@@ -679,3 +679,57 @@ def test_a_month_without_windows_says_nothing_about_them(client, people):
     page = text(signed_in(client, people["operator"]).get(BASE, {"bulan": "2031-03"}))
 
     assert "Masa jeda pada bulan ini" not in page and "calendar-windows" not in page
+
+
+# --------------------------------------------------------------------------------------------
+# The list view's "Pindahkan jadwal": the same move without a mouse (a keyboard, a phone)
+
+
+def test_the_list_offers_a_move_form_only_for_what_the_person_may_move(client, people, post):
+    post("Terjadwal", status=Post.Status.APPROVED, scheduled_at=at(10, 2))
+    gone = post("Terbit", status=Post.Status.PUBLISHED, scheduled_at=at(11, 2))
+    deliveries_become(gone, Delivery.State.SENT, sent_at=at(11, 2))
+
+    operator = signed_in(Client(), people["operator"]).get(BASE, {"bulan": "2031-03"}).content.decode()
+    viewer = signed_in(Client(), people["viewer"]).get(BASE, {"bulan": "2031-03"}).content.decode()
+
+    assert operator.count("Pindahkan jadwal") == 1  # the approved post; the published one stays
+    assert 'value="2031-03-10T09:00"' in operator  # its time, as the office's wall clock
+    assert "Pindahkan jadwal" not in viewer
+
+
+def test_the_move_form_moves_and_comes_back_with_what_happened(client, people, post):
+    item = post("Terjadwal", status=Post.Status.APPROVED, scheduled_at=at(10, 2))
+    client = signed_in(client, people["operator"])
+    back = BASE + "?bulan=2031-03&status=approved"
+
+    response = client.post(
+        BASE + "pindahkan/",
+        {"kind": "post", "id": item.pk, "waktu": "2031-03-12T14:45", "next": back},
+        follow=True,
+    )
+
+    item.refresh_from_db()
+    assert response.redirect_chain == [(back, 302)]
+    assert "Dipindahkan ke 12 Maret 2031 14.45 WIB." in response.content.decode()
+    assert item.scheduled_at == datetime(2031, 3, 12, 7, 45, tzinfo=UTC)
+    assert (item.status, item.approved_by) == (Post.Status.APPROVED, people["editor"])
+
+
+def test_the_move_form_says_why_it_refused_and_never_leaves_the_site(client, people, post):
+    item = post("Draf", scheduled_at=at(10, 2))
+    client = signed_in(client, people["operator"])
+    yesterday = (datetime.now(UTC) + timedelta(hours=7) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+
+    response = client.post(
+        BASE + "pindahkan/",
+        {"kind": "post", "id": item.pk, "waktu": yesterday, "next": "https://evil.example/"},
+        follow=True,
+    )
+
+    item.refresh_from_db()
+    assert response.redirect_chain == [(BASE, 302)]
+    assert item.scheduled_at == at(10, 2)
+    assert '<li class="msg-error">Waktu itu sudah lewat. Pilih waktu yang akan datang.</li>' in (
+        response.content.decode()
+    )

@@ -8,10 +8,12 @@ from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -114,8 +116,12 @@ def calendar_list(request: AuthenticatedHttpRequest, office: Office) -> HttpResp
             "is_this_month": first == today.replace(day=1),
             "today": today,
             "days": day_rows(
-                calendar_days(entries.entries, office.zoneinfo), office=office, rolled_up=context["rolled_up"]
+                calendar_days(entries.entries, office.zoneinfo),
+                office=office,
+                rolled_up=context["rolled_up"],
+                actor=request.user,
             ),
+            "here": request.get_full_path(),
             "total": entries.total,
             "windows": [
                 window_text(w, office) for w in calendar_windows(office=office, start=start, end=end)
@@ -227,14 +233,12 @@ def calendar_data(request: AuthenticatedHttpRequest, office: Office) -> JsonResp
     )
 
 
-@office_view("content.view")
-@require_POST
-def calendar_move(request: AuthenticatedHttpRequest, office: Office) -> JsonResponse:
-    """A drag to another time: ``kind``, ``id`` and ``waktu`` (office-local YYYY-MM-DDTHH:MM).
-    Answers {"ok": true} or {"ok": false, "message": ...} with 400, 403 or 404."""
+def _move(request: AuthenticatedHttpRequest, office: Office) -> tuple[datetime | None, str, int]:
+    """The move a drag or the list view's form asks for: (the new instant, "", 200), or (None,
+    the reason it was refused, the status)."""
     form = MoveForm(request.POST)
     if not form.is_valid():
-        return _refusal(" ".join(str(m) for errors in form.errors.values() for m in errors), 400)
+        return None, " ".join(str(m) for errors in form.errors.values() for m in errors), 400
     try:
         at = calendar_entry_move(
             actor=request.user,
@@ -244,17 +248,51 @@ def calendar_move(request: AuthenticatedHttpRequest, office: Office) -> JsonResp
             local=form.cleaned_data["waktu"],
         )
     except EntryNotFound:
-        return _refusal(_("Jadwal itu tidak ditemukan di kalender kantor ini."), 404)
+        return None, _("Jadwal itu tidak ditemukan di kalender kantor ini."), 404
     except PolicyDenied as exc:
-        return _refusal(str(exc) or _("Anda tidak memiliki izin untuk tindakan ini di kantor ini."), 403)
+        return None, str(exc) or _("Anda tidak memiliki izin untuk tindakan ini di kantor ini."), 403
     except WorkflowError as exc:
-        return _refusal(str(exc), 400)
+        return None, str(exc), 400
+    return at, "", 200
+
+
+def _moved(at: datetime, office: Office) -> str:
     local = timezone.localtime(at, office.zoneinfo)
+    return _("Dipindahkan ke %(when)s %(zone)s.") % {
+        "when": formats.date_format(local, "j F Y H.i"),
+        "zone": office.tz_abbreviation,
+    }
+
+
+@office_view("content.view")
+@require_POST
+def calendar_move(request: AuthenticatedHttpRequest, office: Office) -> JsonResponse:
+    """A drag to another time: ``kind``, ``id`` and ``waktu`` (office-local YYYY-MM-DDTHH:MM).
+    Answers {"ok": true} or {"ok": false, "message": ...} with 400, 403 or 404."""
+    at, refusal, status = _move(request, office)
+    if at is None:
+        return _refusal(refusal, status)
     return JsonResponse(
         {
             "ok": True,
-            "message": _("Dipindahkan ke %(when)s %(zone)s.")
-            % {"when": formats.date_format(local, "j F Y H.i"), "zone": office.tz_abbreviation},
-            "waktu": local.strftime(LOCAL_FORMAT),
+            "message": _moved(at, office),
+            "waktu": timezone.localtime(at, office.zoneinfo).strftime(LOCAL_FORMAT),
         }
     )
+
+
+@office_view("content.view")
+@require_POST
+def calendar_move_form(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
+    """The list view's "Pindahkan jadwal": the drag of the month and week views for a keyboard,
+    a phone or a browser without JavaScript. Back to the page it came from (``next``, on this
+    site only) with what happened."""
+    at, refusal, _status = _move(request, office)
+    if at is None:
+        messages.error(request, refusal)
+    else:
+        messages.success(request, _moved(at, office))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+        back = reverse("coordination:calendar", kwargs={"office_slug": office.slug})
+    return redirect(back)
