@@ -86,6 +86,7 @@ from .schemas import (
     ComplianceOut,
     DeclineIn,
     ErrorOut,
+    GuidelineReason,
     MembershipOut,
     MeOut,
     MonitoringItemsIn,
@@ -524,11 +525,14 @@ def create_post(request: AuthenticatedHttpRequest, data: PostIn):
     auth=SIGNED_IN,
     summary="Send a draft for review",
 )
-def submit_post(request: AuthenticatedHttpRequest, post_id: int):
-    """Needs the right to draft in the post's office; the post needs at least one channel."""
+def submit_post(request: AuthenticatedHttpRequest, post_id: int, guideline: Query[GuidelineReason]):
+    """Needs the right to draft in the post's office; the post needs at least one channel. What
+    the public-relations guideline blocks (personal data, partisan calls...) is refused, with the
+    finding named, unless an Administrator gives ``policy_reason``."""
     post = _visible_post(request, post_id)
     with transaction.atomic():
-        return _fresh(request, post_submit(actor=request.user, post=post), operation="post_submit")
+        submitted = post_submit(actor=request.user, post=post, policy_reason=guideline.policy_reason)
+        return _fresh(request, submitted, operation="post_submit")
 
 
 @posts_router.post(
@@ -537,12 +541,15 @@ def submit_post(request: AuthenticatedHttpRequest, post_id: int):
     auth=SIGNED_IN,
     summary="Approve a post in review",
 )
-def approve_post(request: AuthenticatedHttpRequest, post_id: int):
+def approve_post(request: AuthenticatedHttpRequest, post_id: int, guideline: Query[GuidelineReason]):
     """Needs an Editor's or Administrator's right to approve in the post's office (an Operator's
-    token is a 403), and a second person: nobody approves what they wrote or changed last."""
+    token is a 403), and a second person: nobody approves what they wrote or changed last. The
+    public-relations guideline's warnings need ``policy_reason``; what it blocks needs an
+    Administrator's."""
     post = _visible_post(request, post_id)
     with transaction.atomic():
-        return _fresh(request, post_approve(actor=request.user, post=post), operation="post_approve")
+        approved = post_approve(actor=request.user, post=post, policy_reason=guideline.policy_reason)
+        return _fresh(request, approved, operation="post_approve")
 
 
 @posts_router.post(

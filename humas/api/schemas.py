@@ -415,6 +415,18 @@ class AdoptIn(Schema):
     )
 
 
+class GuidelineReason(Schema):
+    policy_reason: str = Field(
+        "",
+        max_length=500,
+        description=(
+            "Why the post goes on despite the public-relations guideline's findings: needed to "
+            "approve a post with warnings, and (an Administrator's only) to submit or approve one "
+            "the guideline blocks. Kept in the audit event."
+        ),
+    )
+
+
 class DeclineIn(Schema):
     reason: str = Field(min_length=1, max_length=500, description="Why; the sender reads it on its board.")
 

@@ -28,6 +28,7 @@ from humas.offices import policy
 from humas.offices.models import Office
 from humas.portal.models import ElectionStage
 
+from .contentcheck import policy_refusal, post_policy_report
 from .models import Post, PostVersion
 
 Status = Post.Status
@@ -255,7 +256,9 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _transition(*, actor: User, post: Post, allowed: set[str], to: str, action: str) -> Post:
+def _transition(
+    *, actor: User, post: Post, allowed: set[str], to: str, action: str, policy_reason: str = ""
+) -> Post:
     with transaction.atomic():
         locked = Post.objects.select_for_update().select_related("office").get(pk=post.pk)
         if to == Status.APPROVED:
@@ -264,6 +267,22 @@ def _transition(*, actor: User, post: Post, allowed: set[str], to: str, action: 
         workflow.require_status(locked, allowed, message=REFUSED_TRANSITION, error=PublishingError)
         if to in (Status.IN_REVIEW, Status.APPROVED) and not locked.channels.exists():
             raise PublishingError(NO_CHANNELS)
+        guideline: dict[str, Any] = {}
+        if to in (Status.IN_REVIEW, Status.APPROVED):
+            # The guideline, on the text as it is now (contentcheck.py): a block stops it unless an
+            # Administrator gives a reason; a warning needs the approver's reason.
+            report = post_policy_report(post=locked)
+            refusal, reason = policy_refusal(
+                report=report,
+                actor=actor,
+                office=locked.office,
+                reason=policy_reason,
+                approving=to == Status.APPROVED,
+            )
+            if refusal:
+                raise PublishingError(refusal)
+            if report.findings:
+                guideline = {"guideline": report.summary() | ({"reason": reason} if reason else {})}
         before = locked.status
         locked.status = to
         if to == Status.APPROVED:
@@ -279,15 +298,23 @@ def _transition(*, actor: User, post: Post, allowed: set[str], to: str, action: 
             office=locked.office,
             action=action,
             obj=locked,
-            changes={"status": {"before": before, "after": to}},
+            changes={"status": {"before": before, "after": to}, **guideline},
         )
     return locked
 
 
-def post_submit(*, actor: User, post: Post) -> Post:
-    """Send a draft (or a withdrawn post, to publish it again) for review."""
+def post_submit(*, actor: User, post: Post, policy_reason: str = "") -> Post:
+    """Send a draft (or a withdrawn post, to publish it again) for review. What the guideline
+    blocks is refused unless an Administrator gives ``policy_reason`` (contentcheck.py)."""
     policy.require(actor, "content.draft", post.office)
-    return _transition(actor=actor, post=post, allowed=SUBMITTABLE, to=Status.IN_REVIEW, action="post.submit")
+    return _transition(
+        actor=actor,
+        post=post,
+        allowed=SUBMITTABLE,
+        to=Status.IN_REVIEW,
+        action="post.submit",
+        policy_reason=policy_reason,
+    )
 
 
 def _record_version(post: Post) -> PostVersion:
@@ -307,12 +334,18 @@ def _record_version(post: Post) -> PostVersion:
     )
 
 
-def post_approve(*, actor: User, post: Post) -> Post:
+def post_approve(*, actor: User, post: Post, policy_reason: str = "") -> Post:
     """Approve a post in review. Needs content.approve; nobody approves a post they wrote or
-    were the last to change (the check runs on the locked row)."""
+    were the last to change (the check runs on the locked row). The guideline's warnings need
+    ``policy_reason``; what it blocks needs an Administrator's (contentcheck.py)."""
     policy.require(actor, "content.approve", post.office)
     return _transition(
-        actor=actor, post=post, allowed={Status.IN_REVIEW}, to=Status.APPROVED, action="post.approve"
+        actor=actor,
+        post=post,
+        allowed={Status.IN_REVIEW},
+        to=Status.APPROVED,
+        action="post.approve",
+        policy_reason=policy_reason,
     )
 
 

@@ -32,6 +32,7 @@ WRITE_ACTIONS = {
     "cascade.respond": {"admin", "editor", "operator"},
     "cascade.auto_publish": {"admin"},
     "compliance.manage": {"admin"},
+    "content.policy_override": {"admin"},
     "monitoring.ingest": {"admin", "editor", "operator"},
     "monitoring.manage_sources": {"admin", "editor"},
     "monitoring.triage": {"admin", "editor", "operator"},

@@ -23,6 +23,7 @@ from humas.offices.officecontext import office_view
 from humas.web import paging
 
 from ..assisted import assisted_panels, found_panels
+from ..contentcheck import post_policy_report
 from ..delivery import delivery_retry, publication_create, publication_withdraw, publication_withdraw_plan
 from ..forms import PostForm, PublishForm, ReturnForm, WithdrawForm
 from ..images import ImageRejected, post_images_change
@@ -224,6 +225,11 @@ def post_detail(request: AuthenticatedHttpRequest, office: Office, post_id: int)
             if can_publish
             else None,
             "can_override": policy.can(user, "blackout.override", office),
+            # The public-relations guideline on a post not yet approved (contentcheck.py).
+            "guideline": post_policy_report(post=post)
+            if not request.GET.get("partial") and post.status in (*SUBMITTABLE, Post.Status.IN_REVIEW)
+            else None,
+            "can_override_guideline": policy.can(user, "content.policy_override", office),
             "can_edit": post.status in EDITABLE and policy.can(user, "content.draft", office),
             "can_submit": post.status in SUBMITTABLE and policy.can(user, "content.draft", office),
             "can_approve": post.status == Post.Status.IN_REVIEW
@@ -257,7 +263,7 @@ def _publish_form(office: Office, targets: list[Channel]) -> PublishForm:
 @office_view("content.draft")
 @post_step()
 def post_submit_view(request: AuthenticatedHttpRequest, office: Office, post: Post) -> Outcome:
-    post_submit(actor=request.user, post=post)
+    post_submit(actor=request.user, post=post, policy_reason=request.POST.get("policy_reason", ""))
     return Done(_("Dikirim untuk disetujui."))
 
 
@@ -266,7 +272,7 @@ def post_submit_view(request: AuthenticatedHttpRequest, office: Office, post: Po
 # The service refuses an author approving their own post with PolicyDenied: a message, not a 403.
 @post_step(errors=(PublishingError, policy.PolicyDenied))
 def post_approve_view(request: AuthenticatedHttpRequest, office: Office, post: Post) -> Outcome:
-    post_approve(actor=request.user, post=post)
+    post_approve(actor=request.user, post=post, policy_reason=request.POST.get("policy_reason", ""))
     return Done(_("Disetujui."))
 
 
