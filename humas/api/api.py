@@ -77,6 +77,7 @@ from .schemas import (
     AmplificationRecordIn,
     AmplificationTargetOut,
     AmplificationTaskOut,
+    ApproveQuery,
     BlackoutOut,
     BoardOut,
     CascadeBoardFilters,
@@ -541,14 +542,20 @@ def submit_post(request: AuthenticatedHttpRequest, post_id: int, guideline: Quer
     auth=SIGNED_IN,
     summary="Approve a post in review",
 )
-def approve_post(request: AuthenticatedHttpRequest, post_id: int, guideline: Query[GuidelineReason]):
+def approve_post(request: AuthenticatedHttpRequest, post_id: int, guideline: Query[ApproveQuery]):
     """Needs an Editor's or Administrator's right to approve in the post's office (an Operator's
     token is a 403), and a second person: nobody approves what they wrote or changed last. The
     public-relations guideline's warnings need ``policy_reason``; what it blocks needs an
-    Administrator's."""
+    Administrator's. Every item of the office's verification checklist must be in ``checklist``."""
     post = _visible_post(request, post_id)
     with transaction.atomic():
-        approved = post_approve(actor=request.user, post=post, policy_reason=guideline.policy_reason)
+        approved = post_approve(
+            actor=request.user,
+            post=post,
+            policy_reason=guideline.policy_reason,
+            checked=guideline.checklist,
+            decision=guideline.decision,
+        )
         return _fresh(request, approved, operation="post_approve")
 
 

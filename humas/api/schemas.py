@@ -427,6 +427,20 @@ class GuidelineReason(Schema):
     )
 
 
+class ApproveQuery(GuidelineReason):
+    checklist: list[str] = Field(
+        default_factory=list,
+        max_length=15,
+        description=(
+            "The items of the office's verification checklist the approver ticked, each as it is "
+            "labelled (repeat the parameter); every item must be there when the office has one."
+        ),
+    )
+    decision: str = Field(
+        "", max_length=120, description="The number of the official decision the post's figures come from."
+    )
+
+
 class DeclineIn(Schema):
     reason: str = Field(min_length=1, max_length=500, description="Why; the sender reads it on its board.")
 

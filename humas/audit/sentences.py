@@ -172,6 +172,7 @@ SENTENCES: dict[str, Sentence] = {
     "cascade.auto_publish_off": S(_("%(actor)s mematikan terbit otomatis konten dari kantor atasan.")),
     # Posting activity (humas/coordination/compliance.py): how an office judges those below it.
     "compliance.setting_set": S(_("%(actor)s mengatur periode dan ambang Keaktifan unggahan.")),
+    "checklist.set": S(_("%(actor)s mengatur daftar periksa persetujuan unggahan.")),
     # Amplification tasks (humas/coordination): asked of the offices below, answered by each.
     "amplification.create": S(_("%(actor)s meminta kantor di bawahnya mengamplifikasi %(object)s.")),
     "amplification.record": S(_("%(actor)s mencatat hasil tugas amplifikasi %(object)s.")),
@@ -316,6 +317,9 @@ KEY_LABELS: dict[str, Promise] = {
     "differs": _("Akun berbeda"),
     "blackout_override": _("Alasan terbit saat masa jeda"),
     "guideline": _("Pedoman kehumasan"),
+    "checklist": _("Daftar periksa"),
+    "items": _("Butir yang dicentang"),
+    "decision": _("Nomor keputusan"),
     "blocks": _("Dilarang"),
     "warnings": _("Peringatan"),
     "released_from_blackout": _("Dilepas dari masa jeda"),

@@ -782,3 +782,27 @@ def demo_amplification(*, now: datetime | None = None) -> int:
             interacted=interacted,
         )
     return len(DEMO_AMPLIFIERS)
+
+
+DEMO_CHECKLIST = (
+    "Sumber informasi sudah diperiksa",
+    "Angka sesuai keputusan resmi (nomor keputusannya ditulis di bawah)",
+    "Tidak ada data pribadi (NIK, nomor telepon, alamat pemilih)",
+    "Gambar berlisensi atau milik sendiri",
+    "Bahasa Indonesia yang baik dan benar",
+)
+
+
+def demo_checklist() -> bool:
+    """KPU RI's verification checklist, which every office below uses: set by its Administrator
+    after the demo's own approvals. Skipped when any office has one. Returns whether it set it."""
+    from humas.publishing.checklist import checklist_set
+    from humas.publishing.models import ApprovalChecklist
+
+    if ApprovalChecklist.objects.exists():
+        return False
+    admin = User.objects.filter(email="admin@kpu.test").first()
+    if admin is None:
+        return False
+    checklist_set(actor=admin, office=Office.objects.get(code="00"), text="\n".join(DEMO_CHECKLIST))
+    return True

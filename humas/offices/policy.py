@@ -52,6 +52,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     # Submit or approve a post the public-relations guideline blocks (personal data, partisan
     # calls...), with a reason that is audited (publishing/contentcheck.py).
     "content.policy_override": frozenset({Role.ADMIN}),
+    # The verification checklist an office's approvers tick (publishing/checklist.py).
+    "checklist.manage": frozenset({Role.ADMIN}),
     # Cascades down the hierarchy (humas/coordination): a national or provincial office sends its
     # approved content to the offices below (the approvers there); each receiving office's staff
     # adopts, adapts or declines it; its Administrator may have cascades adopted automatically.

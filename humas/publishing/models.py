@@ -98,6 +98,9 @@ class PostVersion(models.Model):
         verbose_name=_("disetujui oleh"),
     )
     approved_at = models.DateTimeField(_("disetujui pada"))
+    # What the approver ticked of the office's verification checklist (publishing/checklist.py):
+    # {"items": [labels], "decision": "the official decision's number"}; empty before checklists.
+    checklist = models.JSONField(_("daftar periksa"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("versi unggahan")
@@ -309,3 +312,29 @@ class DeliveryArticle(models.Model):
 
     def __str__(self) -> str:
         return f"delivery {self.delivery_id} -> article {self.article_id}"
+
+
+class ApprovalChecklist(models.Model):
+    """The verification checklist an office's approvers tick before approving a post, set by an
+    Administrator; the offices below without their own use the nearest one above
+    (publishing/checklist.py)."""
+
+    office = models.OneToOneField(
+        "offices.Office",
+        on_delete=models.CASCADE,
+        related_name="approval_checklist",
+        verbose_name=_("kantor"),
+    )
+    # Each item: {"label": "Sumber informasi sudah diperiksa"}, in the order shown.
+    items = models.JSONField(_("butir periksa"), default=list)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("diatur oleh")
+    )
+    updated_at = models.DateTimeField(_("diatur pada"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("daftar periksa persetujuan")
+        verbose_name_plural = _("daftar periksa persetujuan")
+
+    def __str__(self) -> str:
+        return f"checklist of office {self.office_id}"

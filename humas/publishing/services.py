@@ -5,7 +5,7 @@ Every function checks the policy and records an audit event in the same transact
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,7 +28,9 @@ from humas.offices import policy
 from humas.offices.models import Office
 from humas.portal.models import ElectionStage
 
+from .checklist import checklist_answer
 from .contentcheck import policy_refusal, post_policy_report
+from .errors import PublishingError as PublishingError  # where callers import it from
 from .models import Post, PostVersion
 
 Status = Post.Status
@@ -53,10 +55,6 @@ def schedule_from_office_time(*, office: Office, local: datetime) -> datetime:
     if timezone.is_aware(local):
         return local.astimezone(UTC)
     return local.replace(tzinfo=office.zoneinfo).astimezone(UTC)
-
-
-class PublishingError(workflow.WorkflowError):
-    """A request that cannot be carried out; the message is translated and shown to people."""
 
 
 def _clean(*, text: str, link: str, scheduled_at: datetime | None) -> tuple[str, str]:
@@ -257,7 +255,15 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _transition(
-    *, actor: User, post: Post, allowed: set[str], to: str, action: str, policy_reason: str = ""
+    *,
+    actor: User,
+    post: Post,
+    allowed: set[str],
+    to: str,
+    action: str,
+    policy_reason: str = "",
+    checked: Collection[str] = (),
+    decision: str = "",
 ) -> Post:
     with transaction.atomic():
         locked = Post.objects.select_for_update().select_related("office").get(pk=post.pk)
@@ -267,7 +273,7 @@ def _transition(
         workflow.require_status(locked, allowed, message=REFUSED_TRANSITION, error=PublishingError)
         if to in (Status.IN_REVIEW, Status.APPROVED) and not locked.channels.exists():
             raise PublishingError(NO_CHANNELS)
-        guideline: dict[str, Any] = {}
+        recorded: dict[str, Any] = {}
         if to in (Status.IN_REVIEW, Status.APPROVED):
             # The guideline, on the text as it is now (contentcheck.py): a block stops it unless an
             # Administrator gives a reason; a warning needs the approver's reason.
@@ -282,12 +288,18 @@ def _transition(
             if refusal:
                 raise PublishingError(refusal)
             if report.findings:
-                guideline = {"guideline": report.summary() | ({"reason": reason} if reason else {})}
+                recorded = {"guideline": report.summary() | ({"reason": reason} if reason else {})}
+        answer: dict[str, object] = {}
+        if to == Status.APPROVED:
+            # The office's verification checklist, every item ticked (checklist.py).
+            answer = checklist_answer(office=locked.office, ticked=checked, decision=decision)
+            if answer:
+                recorded["checklist"] = answer
         before = locked.status
         locked.status = to
         if to == Status.APPROVED:
             locked.approved_by, locked.approved_at = actor, timezone.now()
-            _record_version(locked)
+            _record_version(locked, checklist=answer)
         elif to == Status.IN_REVIEW:
             locked.approved_by, locked.approved_at = None, None  # a new approval is needed
             # Sent for review again: the reason it was sent back has been answered.
@@ -298,7 +310,7 @@ def _transition(
             office=locked.office,
             action=action,
             obj=locked,
-            changes={"status": {"before": before, "after": to}, **guideline},
+            changes={"status": {"before": before, "after": to}, **recorded},
         )
     return locked
 
@@ -317,9 +329,9 @@ def post_submit(*, actor: User, post: Post, policy_reason: str = "") -> Post:
     )
 
 
-def _record_version(post: Post) -> PostVersion:
-    """The history line of an approval: who wrote what was approved (its last changer) and who
-    approved it (set on ``post`` just before)."""
+def _record_version(post: Post, *, checklist: dict[str, object] | None = None) -> PostVersion:
+    """The history line of an approval: who wrote what was approved (its last changer), who
+    approved it (set on ``post`` just before) and what of the checklist they ticked."""
     assert post.approved_by is not None and post.approved_at is not None
     number = (post.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     return PostVersion.objects.create(
@@ -331,13 +343,23 @@ def _record_version(post: Post) -> PostVersion:
         written_at=post.last_changed_at or post.created_at,
         approved_by=post.approved_by,
         approved_at=post.approved_at,
+        checklist=checklist or {},
     )
 
 
-def post_approve(*, actor: User, post: Post, policy_reason: str = "") -> Post:
+def post_approve(
+    *,
+    actor: User,
+    post: Post,
+    policy_reason: str = "",
+    checked: Collection[str] = (),
+    decision: str = "",
+) -> Post:
     """Approve a post in review. Needs content.approve; nobody approves a post they wrote or
     were the last to change (the check runs on the locked row). The guideline's warnings need
-    ``policy_reason``; what it blocks needs an Administrator's (contentcheck.py)."""
+    ``policy_reason``; what it blocks needs an Administrator's (contentcheck.py). Every item of
+    the office's verification checklist must be in ``checked``; ``decision``: the number of the
+    official decision its figures come from (checklist.py)."""
     policy.require(actor, "content.approve", post.office)
     return _transition(
         actor=actor,
@@ -346,6 +368,8 @@ def post_approve(*, actor: User, post: Post, policy_reason: str = "") -> Post:
         to=Status.APPROVED,
         action="post.approve",
         policy_reason=policy_reason,
+        checked=checked,
+        decision=decision,
     )
 
 

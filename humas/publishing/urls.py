@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import assisted as views_assisted
+from .views import checklist as views_checklist
 from .views import media as views_media
 from .views import posts as views
 from .views import sharing as views_sharing
@@ -10,6 +11,7 @@ app_name = "publishing"
 urlpatterns = [
     path("<slug:office_slug>/content/", views.post_list, name="list"),
     path("<slug:office_slug>/content/new/", views.post_new, name="new"),
+    path("<slug:office_slug>/content/checklist/", views_checklist.checklist_settings, name="checklist"),
     path(
         "<slug:office_slug>/content/from-article/<int:article_id>/",
         views_sharing.post_from_article_view,

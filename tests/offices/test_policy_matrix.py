@@ -33,6 +33,7 @@ WRITE_ACTIONS = {
     "cascade.auto_publish": {"admin"},
     "compliance.manage": {"admin"},
     "content.policy_override": {"admin"},
+    "checklist.manage": {"admin"},
     "monitoring.ingest": {"admin", "editor", "operator"},
     "monitoring.manage_sources": {"admin", "editor"},
     "monitoring.triage": {"admin", "editor", "operator"},

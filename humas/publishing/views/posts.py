@@ -23,6 +23,7 @@ from humas.offices.officecontext import office_view
 from humas.web import paging
 
 from ..assisted import assisted_panels, found_panels
+from ..checklist import checklist_for
 from ..contentcheck import post_policy_report
 from ..delivery import delivery_retry, publication_create, publication_withdraw, publication_withdraw_plan
 from ..forms import PostForm, PublishForm, ReturnForm, WithdrawForm
@@ -230,6 +231,7 @@ def post_detail(request: AuthenticatedHttpRequest, office: Office, post_id: int)
             if not request.GET.get("partial") and post.status in (*SUBMITTABLE, Post.Status.IN_REVIEW)
             else None,
             "can_override_guideline": policy.can(user, "content.policy_override", office),
+            "checklist": checklist_for(office=office) if post.status == Post.Status.IN_REVIEW else None,
             "can_edit": post.status in EDITABLE and policy.can(user, "content.draft", office),
             "can_submit": post.status in SUBMITTABLE and policy.can(user, "content.draft", office),
             "can_approve": post.status == Post.Status.IN_REVIEW
@@ -272,7 +274,13 @@ def post_submit_view(request: AuthenticatedHttpRequest, office: Office, post: Po
 # The service refuses an author approving their own post with PolicyDenied: a message, not a 403.
 @post_step(errors=(PublishingError, policy.PolicyDenied))
 def post_approve_view(request: AuthenticatedHttpRequest, office: Office, post: Post) -> Outcome:
-    post_approve(actor=request.user, post=post, policy_reason=request.POST.get("policy_reason", ""))
+    post_approve(
+        actor=request.user,
+        post=post,
+        policy_reason=request.POST.get("policy_reason", ""),
+        checked=request.POST.getlist("checklist"),
+        decision=request.POST.get("decision", ""),
+    )
     return Done(_("Disetujui."))
 
 
