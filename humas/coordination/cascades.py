@@ -17,7 +17,8 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -525,6 +526,22 @@ def _adoptable(cascade: Cascade, now: datetime, *, refusal_for: Office | None = 
     return _Adoptable(cascade=cascade, source=source, at=at, images=_source_images(cascade))
 
 
+@contextmanager
+def _refused_as_cascade_error(written: list[str]) -> Iterator[None]:
+    """Around writing an office's post from a cascade: the image files listed in ``written`` are
+    deleted when anything fails (the rollback does not remove files), and a refusal of the post
+    or of an image becomes a CascadeError with its reason."""
+    try:
+        yield
+    except (PublishingError, ImageRejected) as exc:
+        delete_quietly(storage=post_image_storage(), names=written)
+        message = " ".join(str(m) for m in exc.messages) if isinstance(exc, ImageRejected) else str(exc)
+        raise CascadeError(message) from exc
+    except BaseException:
+        delete_quietly(storage=post_image_storage(), names=written)
+        raise
+
+
 def _item(
     *,
     actor: User,
@@ -558,52 +575,44 @@ def _adopt(answers: Sequence[tuple[CascadeTarget, Checked]], *, automatic: bool)
     one transaction on the targets' locked rows: those no longer pending are left out, except for
     a person's own answer (``automatic`` False: one target), which is refused with who decided."""
     written: list[str] = []
-    try:
-        with transaction.atomic():
-            if automatic:
-                pending = set(
-                    CascadeTarget.objects.select_for_update()
-                    .filter(pk__in=[t.pk for t, _ in answers], status=Status.PENDING)
-                    .values_list("pk", flat=True)
+    with _refused_as_cascade_error(written), transaction.atomic():
+        if automatic:
+            pending = set(
+                CascadeTarget.objects.select_for_update()
+                .filter(pk__in=[t.pk for t, _ in answers], status=Status.PENDING)
+                .values_list("pk", flat=True)
+            )
+            answers = [(t, c) for t, c in answers if t.pk in pending]
+        else:
+            _lock_pending(answers[0][0])
+        posts = posts_publish_from_above([c for _, c in answers])
+        if any(c.item.images for _, c in answers):
+            written.extend(name for post in posts for name in _image_files(post))
+        now = timezone.now()
+        targets = []
+        for (target, checked), post in zip(answers, posts, strict=True):
+            target.status, target.post = Status.ADOPTED, post
+            target.decided_by, target.decided_at = checked.item.actor, now
+            target.automatic, target.auto_error = automatic, ""
+            targets.append(target)
+        CascadeTarget.objects.bulk_update(
+            targets, ["status", "post", "decided_by", "decided_at", "automatic", "auto_error"]
+        )
+        audit_record_many(
+            [
+                AuditEntry(
+                    actor=checked.item.actor,
+                    office=target.office,
+                    action="cascade.adopt_auto" if automatic else "cascade.adopt",
+                    obj=target,
+                    changes={
+                        "channels": [c.pk for c in checked.channels],
+                        "source_office": target.cascade.office.name,
+                    },
                 )
-                answers = [(t, c) for t, c in answers if t.pk in pending]
-            else:
-                _lock_pending(answers[0][0])
-            posts = posts_publish_from_above([c for _, c in answers])
-            if any(c.item.images for _, c in answers):
-                written = [name for post in posts for name in _image_files(post)]
-            now = timezone.now()
-            targets = []
-            for (target, checked), post in zip(answers, posts, strict=True):
-                target.status, target.post = Status.ADOPTED, post
-                target.decided_by, target.decided_at = checked.item.actor, now
-                target.automatic, target.auto_error = automatic, ""
-                targets.append(target)
-            CascadeTarget.objects.bulk_update(
-                targets, ["status", "post", "decided_by", "decided_at", "automatic", "auto_error"]
-            )
-            audit_record_many(
-                [
-                    AuditEntry(
-                        actor=checked.item.actor,
-                        office=target.office,
-                        action="cascade.adopt_auto" if automatic else "cascade.adopt",
-                        obj=target,
-                        changes={
-                            "channels": [c.pk for c in checked.channels],
-                            "source_office": target.cascade.office.name,
-                        },
-                    )
-                    for target, checked in answers
-                ]
-            )
-    except (PublishingError, ImageRejected) as exc:
-        delete_quietly(storage=post_image_storage(), names=written)
-        message = " ".join(str(m) for m in exc.messages) if isinstance(exc, ImageRejected) else str(exc)
-        raise CascadeError(message) from exc
-    except BaseException:
-        delete_quietly(storage=post_image_storage(), names=written)
-        raise
+                for target, checked in answers
+            ]
+        )
     return targets
 
 
@@ -653,39 +662,31 @@ def cascade_adapt(*, actor: User, target: CascadeTarget) -> CascadeTarget:
     resolved = cascade_text_resolve(text=cascade.text, office=office)
     images = _source_images(cascade)
     written: list[str] = []
-    try:
-        with transaction.atomic():
-            locked = _lock_pending(target)
-            post = post_create(
-                actor=actor,
-                office=office,
-                text=resolved.text,
-                link=cascade.link,
-                channels=list(channel_list_for_publishing(office=office)),
-                is_clarification=cascade.is_clarification,
-                campaign=_campaign_of(source),
-                election_stage=source.election_stage,
-            )
-            if images:
-                post_images_change(actor=actor, post=post, add=images)
-                written = _image_files(post)
-            locked.status, locked.post = Status.ADAPTED, post
-            locked.decided_by, locked.decided_at = actor, timezone.now()
-            locked.save(update_fields=["status", "post", "decided_by", "decided_at"])
-            audit_record(
-                actor=actor,
-                office=office,
-                action="cascade.adapt",
-                obj=locked,
-                changes={"source_office": cascade.office.name},
-            )
-    except (PublishingError, ImageRejected) as exc:
-        delete_quietly(storage=post_image_storage(), names=written)
-        message = " ".join(str(m) for m in exc.messages) if isinstance(exc, ImageRejected) else str(exc)
-        raise CascadeError(message) from exc
-    except BaseException:
-        delete_quietly(storage=post_image_storage(), names=written)
-        raise
+    with _refused_as_cascade_error(written), transaction.atomic():
+        locked = _lock_pending(target)
+        post = post_create(
+            actor=actor,
+            office=office,
+            text=resolved.text,
+            link=cascade.link,
+            channels=list(channel_list_for_publishing(office=office)),
+            is_clarification=cascade.is_clarification,
+            campaign=_campaign_of(source),
+            election_stage=source.election_stage,
+        )
+        if images:
+            post_images_change(actor=actor, post=post, add=images)
+            written.extend(_image_files(post))
+        locked.status, locked.post = Status.ADAPTED, post
+        locked.decided_by, locked.decided_at = actor, timezone.now()
+        locked.save(update_fields=["status", "post", "decided_by", "decided_at"])
+        audit_record(
+            actor=actor,
+            office=office,
+            action="cascade.adapt",
+            obj=locked,
+            changes={"source_office": cascade.office.name},
+        )
     return locked
 
 
