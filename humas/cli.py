@@ -253,6 +253,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         demo_cascade,
         demo_checklist,
         demo_content,
+        demo_library,
         demo_monitoring,
         demo_official_accounts,
         demo_seed,
@@ -285,6 +286,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     demo_amplification()
     demo_activity()
     demo_checklist()  # after the demo's own approvals: from now on approvers tick it
+    demo_library()
     demo_monitoring()
     # The sample's comments on the fakes (before they start), so replies to them can be sent.
     demo_fakes_feed(demo_fakes_state(settings.DATA_DIR))

@@ -149,6 +149,7 @@ SENTENCES: dict[str, Sentence] = {
     ),
     "delivery.mark_deleted": S(_("%(actor)s menandai unggahan %(object)s sudah dihapus dari %(channel)s.")),
     "post.reschedule": S(_("%(actor)s memindahkan jadwal unggahan %(object)s.")),
+    "post.plan_import": S(_("%(actor)s membuat draf unggahan dari rencana konten.")),
     "post.adopt_approved": S(
         _("%(actor)s membuat unggahan %(object)s dari konten kantor atasan, dengan persetujuan dari sana."),
         uses=("status",),
@@ -173,6 +174,14 @@ SENTENCES: dict[str, Sentence] = {
     # Posting activity (humas/coordination/compliance.py): how an office judges those below it.
     "compliance.setting_set": S(_("%(actor)s mengatur periode dan ambang Keaktifan unggahan.")),
     "checklist.set": S(_("%(actor)s mengatur daftar periksa persetujuan unggahan.")),
+    "guideline.set": S(_("%(actor)s mengatur tambahan pedoman kehumasan kantor.")),
+    # The media library (humas/library): images, cards and the cards' colours.
+    "asset.create": S(_("%(actor)s menambahkan gambar %(object)s ke pustaka media.")),
+    "asset.update": S(_("%(actor)s mengubah keterangan gambar pustaka %(object)s.")),
+    "asset.archive": S(_("%(actor)s mengarsipkan gambar pustaka %(object)s.")),
+    "asset.restore": S(_("%(actor)s mengembalikan gambar pustaka %(object)s.")),
+    "card_brand.set": S(_("%(actor)s mengatur warna kartu bergambar kantor.")),
+    "card_brand.clear": S(_("%(actor)s mengembalikan warna kartu bergambar ke warna kantor di atasnya.")),
     # Amplification tasks (humas/coordination): asked of the offices below, answered by each.
     "amplification.create": S(_("%(actor)s meminta kantor di bawahnya mengamplifikasi %(object)s.")),
     "amplification.record": S(_("%(actor)s mencatat hasil tugas amplifikasi %(object)s.")),
@@ -319,6 +328,12 @@ KEY_LABELS: dict[str, Promise] = {
     "guideline": _("Pedoman kehumasan"),
     "checklist": _("Daftar periksa"),
     "items": _("Butir yang dicentang"),
+    "template": _("Templat kartu"),
+    "candidates": _("Calon (jumlah)"),
+    "parties": _("Partai (jumlah)"),
+    "support_phrases": _("Frasa dukungan (jumlah)"),
+    "official_hosts": _("Situs resmi (jumlah)"),
+    "stricter": _("Aturan yang dijadikan larangan (jumlah)"),
     "decision": _("Nomor keputusan"),
     "blocks": _("Dilarang"),
     "warnings": _("Peringatan"),
@@ -337,6 +352,7 @@ KEY_LABELS: dict[str, Promise] = {
     "claims_created": _("Cek fakta baru"),
     "claims_updated": _("Cek fakta diperbarui"),
     "claims_unchanged": _("Cek fakta tidak berubah"),
+    "submitted": _("Dikirim untuk ditinjau"),
     "count": _("Jumlah"),
     "created": _("Kantor baru"),
     "devices": _("Perangkat dihapus"),

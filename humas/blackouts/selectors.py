@@ -14,16 +14,10 @@ from django.utils.translation import gettext as _
 
 from humas.accounts.models import User
 from humas.offices import policy
-from humas.offices.models import PATH_SEPARATOR, Office
+from humas.offices.models import Office
+from humas.offices.tree import ancestor_paths
 
 from .models import Blackout
-
-
-def ancestor_paths(path: str) -> list[str]:
-    """The paths of every office above the one at ``path``, nearest last, itself excluded:
-    ``/00/33/33.20/`` -> ``['/00/', '/00/33/']``."""
-    parts = [part for part in path.split(PATH_SEPARATOR) if part]
-    return [PATH_SEPARATOR + PATH_SEPARATOR.join(parts[:n]) + PATH_SEPARATOR for n in range(1, len(parts))]
 
 
 def applying_to(office: Office) -> Q:

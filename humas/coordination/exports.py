@@ -14,18 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from humas.core.spreadsheets import csv_cell
 from humas.offices.models import Office
 
 from .boards import Board, RowT
-
-# Spreadsheets run a cell that starts with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """``value`` as a CSV cell; one a spreadsheet would run as a formula is written as text."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 def csv_time(moment: datetime | None, office: Office) -> str:

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from humas.channels.models import Platform
-from humas.portal.models import ElectionStage
+from humas.core.stages import ElectionStage
 
 from .selectors import MAX_RANGE_DAYS, CalendarFilters, Category, Kind, OfficeChoice
 

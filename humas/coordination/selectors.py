@@ -53,9 +53,10 @@ from django.utils.translation import gettext as _
 
 from humas.blackouts.selectors import windows_between
 from humas.channels.models import Platform
+from humas.core.stages import ElectionStage
 from humas.offices import policy
 from humas.offices.models import Office
-from humas.portal.models import Article, ElectionStage
+from humas.portal.models import Article
 from humas.publishing.assisted import ASSISTED_PLATFORMS
 from humas.publishing.delivery import PENDING_STATES
 from humas.publishing.models import Delivery, DeliveryArticle, Post, Publication

@@ -14,6 +14,7 @@ MODULES: list[dict[str, Any]] = [
     {"key": "content", "label": _("Konten"), "url_name": "publishing:list", "ready": True},
     {"key": "calendar", "label": _("Kalender"), "url_name": "coordination:calendar", "ready": True},
     {"key": "portal", "label": _("Portal"), "url_name": "portal_admin:list", "ready": True},
+    {"key": "library", "label": _("Pustaka"), "url_name": "library:list", "ready": True},
     {"key": "monitoring", "label": _("Pemantauan"), "url_name": "monitoring:queue", "ready": True},
     {"key": "inbox", "label": _("Kotak Masuk"), "ready": False},
     {"key": "analytics", "label": _("Analitik"), "ready": False},

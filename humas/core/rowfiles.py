@@ -12,6 +12,12 @@ a record, and adds every row that is not one to ``errors`` with its line and rea
   Infinity are not JSON.
 - Both: more than ``max_rows`` rows stops the reading at the first one too many.
 
+Options of a CSV reading (the defaults are what the imports above use): ``aliases`` maps other
+names of a column to its own name before the header is checked; ``numbering="row"`` numbers a row
+as a spreadsheet shows it (the header is row 1 and every record counts, blank ones too, however
+many lines its cells span) instead of by the line it starts on; ``delimiter`` is the cell
+separator (``;`` is what spreadsheets in Indonesian save).
+
 Nothing here stores anything, and nothing knows what a record means.
 """
 
@@ -20,7 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -101,9 +107,12 @@ def _read_csv(
     field_max: int,
     keep: Collection[str] | None,
     drop_blank: Collection[str],
+    aliases: Mapping[str, str],
+    numbering: str,
+    delimiter: str,
 ) -> None:
     csv.field_size_limit(field_max)
-    reader = csv.reader(io.StringIO(content, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(content, newline=""), strict=True, delimiter=delimiter)
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -112,6 +121,7 @@ def _read_csv(
     if header is None:
         return
     columns = [name.strip().lstrip("\ufeff").lower() for name in header]
+    columns = [aliases.get(name, name) for name in columns]
     missing = [name for name in required if name not in columns]
     if missing:
         errors.append(RowError(1, _("Kolom wajib tidak ada: %(columns)s.") % {"columns": ", ".join(missing)}))
@@ -123,8 +133,10 @@ def _read_csv(
         return
     rows = 0
     end = reader.line_num
+    record_number = 1  # the header's
     while True:
-        start = end + 1
+        record_number += 1
+        start = record_number if numbering == "row" else end + 1
         try:
             row = next(reader)
         except StopIteration:
@@ -202,6 +214,9 @@ def read_rows(
     field_max: int,
     keep: Collection[str] | None = None,
     drop_blank: Collection[str] = (),
+    aliases: Mapping[str, str] | None = None,
+    numbering: str = "line",
+    delimiter: str = ",",
 ) -> None:
     """Call ``on_row(line, record)`` for every record of ``content`` (``fmt``: csv or jsonl) and
     add every bad row to ``errors``.
@@ -210,7 +225,11 @@ def read_rows(
     csv module's limit, which is process-wide, is set to it). ``keep``: the only columns or keys
     passed on (and the only ones refused when doubled); ``None`` passes every named one.
     ``drop_blank``: columns whose empty CSV cell is left out of the record (an absent value).
+    ``aliases``, ``numbering`` (``"line"`` or ``"row"``) and ``delimiter``: CSV only, see the
+    module's docstring.
     """
+    if numbering not in ("line", "row"):
+        raise ValueError(f"unknown numbering {numbering!r}")
     if fmt == "csv":
         _read_csv(
             content,
@@ -221,6 +240,9 @@ def read_rows(
             field_max=field_max,
             keep=keep,
             drop_blank=drop_blank,
+            aliases=aliases or {},
+            numbering=numbering,
+            delimiter=delimiter,
         )
     elif fmt == "jsonl":
         _read_jsonl(content, on_row=on_row, errors=errors, max_rows=max_rows, keep=keep)

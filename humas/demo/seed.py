@@ -806,3 +806,172 @@ def demo_checklist() -> bool:
         return False
     checklist_set(actor=admin, office=Office.objects.get(code="00"), text="\n".join(DEMO_CHECKLIST))
     return True
+
+
+# The demo's media library: cards in each office's brand and drawn illustrations (nothing is
+# downloaded; the images are made here).
+DEMO_CARDS: tuple[tuple[str, str, dict[str, object], str, bool], ...] = (
+    (
+        "editor.jateng@kpu.test",
+        "33",
+        {
+            "template": "jadwal",
+            "size": "1080x1350",
+            "title": "Jadwal pemutakhiran data pemilih 2029",
+            "schedule": [
+                ["12 Februari 2029", "Pencocokan dan penelitian (coklit) dimulai"],
+                ["13 Maret 2029", "Coklit selesai"],
+                ["20 Maret 2029", "Rekapitulasi DPS di kecamatan"],
+                ["5 April 2029", "Pengumuman DPS di desa dan kelurahan"],
+            ],
+            "stage": "Pemutakhiran data pemilih",
+            "footer": "kpu-jatengprov.go.id",
+        },
+        "jadwal, coklit, pemutakhiran data",
+        True,
+    ),
+    (
+        "operator.jepara@kpu.test",
+        "33.20",
+        {
+            "template": "pengumuman",
+            "size": "1080x1080",
+            "title": "Petugas coklit datang ke rumah Anda mulai 12 Februari",
+            "body": "Siapkan KTP elektronik dan Kartu Keluarga. Petugas membawa surat tugas dan tanda pengenal dari KPU Kabupaten Jepara.",
+            "stage": "Pemutakhiran data pemilih",
+            "footer": "kab-jepara.kpu.go.id",
+        },
+        "coklit, pengumuman",
+        False,
+    ),
+    (
+        "operator.jepara@kpu.test",
+        "33.20",
+        {
+            "template": "fakta-angka",
+            "size": "1200x630",
+            "title": "Tempat pemungutan suara di Kabupaten Jepara (data contoh demo)",
+            "figure": "2.911",
+            "body": "Sumber: Keputusan KPU Kabupaten Jepara Nomor 7 Tahun 2026 (contoh).",
+            "stage": "Pemungutan suara",
+            "footer": "kab-jepara.kpu.go.id",
+        },
+        "tps, angka",
+        False,
+    ),
+    (
+        "operator.jepara@kpu.test",
+        "33.20",
+        {
+            "template": "klarifikasi",
+            "size": "1080x1080",
+            "title": "Pemilih yang tidak menerima undangan C6 tidak boleh mencoblos",
+            "body": "Pemilih yang terdaftar di DPT tetap dapat mencoblos dengan menunjukkan KTP elektronik di TPS-nya.",
+            "verdict": "hoaks",
+            "stage": "Pemungutan suara",
+            "footer": "kab-jepara.kpu.go.id/klarifikasi",
+        },
+        "hoaks, klarifikasi, c6",
+        False,
+    ),
+)
+DEMO_ILLUSTRATIONS: tuple[tuple[str, str, str, tuple[int, int, int], str, bool], ...] = (
+    (
+        "editor.jateng@kpu.test",
+        "33",
+        "Ilustrasi kotak suara transparan di depan bilik suara",
+        (139, 0, 0),
+        "kotak suara, ilustrasi",
+        True,
+    ),
+    (
+        "operator.jepara@kpu.test",
+        "33.20",
+        "Ilustrasi petugas coklit menempelkan stiker di pintu rumah warga",
+        (11, 61, 145),
+        "coklit, ilustrasi",
+        False,
+    ),
+)
+DEMO_GUIDELINE = {
+    "candidates": "Sutrisno Hadi | 1 | pak tris, sutrisno\nRahmawati Dewi | 2 | bu rahma, rahmawati",
+    "official_hosts": "jdih.kpu.go.id\nkab-jepara.kpu.go.id",
+}
+
+
+def _illustration(color: tuple[int, int, int]) -> bytes:
+    """A flat drawing of a ballot box before a voting booth, in ``color`` (the demo's "photo")."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    width, height = 1200, 800
+    image = Image.new("RGB", (width, height), (236, 240, 245))
+    draw = ImageDraw.Draw(image)
+    for y in range(height // 2, height):  # the floor, darker towards the viewer
+        shade = 210 - (y - height // 2) // 8
+        draw.line([(0, y), (width, y)], fill=(shade, shade - 6, shade - 14))
+    draw.rectangle([760, 140, 1060, 560], fill=(60, 60, 70))  # the booth
+    draw.rectangle([780, 160, 1040, 300], fill=color)
+    draw.rectangle([300, 330, 640, 620], fill=(225, 235, 245), outline=(90, 100, 120), width=6)  # the box
+    draw.rectangle([300, 330, 640, 380], fill=color)
+    draw.rectangle([420, 342, 520, 356], fill=(30, 30, 30))  # the slot
+    draw.polygon([(440, 300), (500, 250), (520, 272), (460, 322)], fill=(255, 255, 255), outline=(80, 80, 80))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def demo_library() -> int:
+    """Jepara's and Central Java's media library (cards and illustrations, some shared with the
+    offices below) and Jepara's additions to the guideline. Skipped when the library has any
+    image; cards are skipped (with a note in the log) when the card fonts are missing."""
+    import logging
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from humas.guideline.rules import RulesInput, guideline_rules_set
+    from humas.library.models import Asset
+    from humas.library.services import Description, asset_upload, card_make, card_spec
+    from humas.media.cards import CardFontsMissing
+
+    if Asset.objects.exists():
+        return 0
+    people = {
+        u.email: u for u in User.objects.filter(email__in={row[0] for row in DEMO_CARDS} | {"admin@kpu.test"})
+    }
+    offices = {o.code: o for o in Office.objects.filter(code__in=["33", "33.20"])}
+    if len(offices) < 2 or len(people) < 3:
+        return 0
+    made = 0
+    for email, code, alt_text, color, tags, shared in DEMO_ILLUSTRATIONS:
+        asset_upload(
+            actor=people[email],
+            office=offices[code],
+            file=SimpleUploadedFile("ilustrasi.png", _illustration(color), content_type="image/png"),
+            description=Description(
+                alt_text=alt_text,
+                title=alt_text.removeprefix("Ilustrasi ").capitalize(),
+                credit="Ilustrasi demo Humas",
+                tags=tags,
+                shared_below=shared,
+            ),
+        )
+        made += 1
+    try:
+        for email, code, values, tags, shared in DEMO_CARDS:
+            office = offices[code]
+            card_make(
+                actor=people[email],
+                office=office,
+                spec=card_spec(office=office, values=values),
+                tags=tags,
+                shared_below=shared,
+            )
+            made += 1
+    except CardFontsMissing as missing:
+        logging.getLogger(__name__).warning("demo cards skipped: %s", missing)
+    guideline_rules_set(
+        actor=people["admin@kpu.test"], office=offices["33.20"], data=RulesInput(**DEMO_GUIDELINE)
+    )
+    return made

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from humas.accounts.models import User
 from humas.audit.services import audit_record
 from humas.channels.models import Lookalike
+from humas.core.spreadsheets import csv_cell
 from humas.offices import policy
 from humas.offices.models import Office
 
@@ -57,9 +58,8 @@ MANIFEST = "manifest.json"
 IN_MEMORY_BYTES = 8 * 1024 * 1024
 _CHUNK_ROWS = 2000
 _COPY_BYTES = 1024 * 1024
-# Spreadsheets run a cell that starts with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# An account handle ("@warga_jepara") starts with @ but holds nothing a spreadsheet could run.
+# An account handle ("@warga_jepara") starts with @ but holds nothing a spreadsheet could run
+# (humas/core/spreadsheets.py).
 _HANDLE = re.compile(r"@[\w.]+")
 
 
@@ -91,13 +91,6 @@ def _items(items: QuerySet[Item]) -> Iterator[dict[str, Any]]:
         yield item
 
 
-def _csv_cell(value: Any) -> str:
-    text = str(value)
-    if text.startswith(_FORMULA_START) and not _HANDLE.fullmatch(text):
-        return "'" + text
-    return text
-
-
 def _write_items(items: QuerySet[Item], csv_file: IO[bytes], json_file: IO[bytes]) -> int:
     csv_text = io.TextIOWrapper(csv_file, encoding="utf-8-sig", newline="")
     json_text = io.TextIOWrapper(json_file, encoding="utf-8", newline="")
@@ -106,7 +99,7 @@ def _write_items(items: QuerySet[Item], csv_file: IO[bytes], json_file: IO[bytes
     json_text.write("[")
     count = 0
     for item in _items(items):
-        writer.writerow([_csv_cell(item[name]) for name in ITEM_FIELDS])
+        writer.writerow([csv_cell(item[name], harmless=_HANDLE) for name in ITEM_FIELDS])
         json_text.write(("," if count else "") + "\n" + json.dumps(item, ensure_ascii=False))
         count += 1
     json_text.write("\n]\n")

@@ -52,8 +52,18 @@ ACTIONS: dict[str, frozenset[str]] = {
     # Submit or approve a post the public-relations guideline blocks (personal data, partisan
     # calls...), with a reason that is audited (publishing/contentcheck.py).
     "content.policy_override": frozenset({Role.ADMIN}),
+    # An office's own additions to the guideline: its region's candidates and parties, its sites,
+    # warnings held as blocks (publishing/guideline.py).
+    "guideline.manage": frozenset({Role.ADMIN}),
     # The verification checklist an office's approvers tick (publishing/checklist.py).
     "checklist.manage": frozenset({Role.ADMIN}),
+    # The media library (humas/library): everyone sees the office's images and those shared from
+    # above; staff add images and make cards; approvers change or archive anyone's; the office's
+    # Administrator sets its cards' colours.
+    "media.view": _ALL,
+    "media.upload": _STAFF,
+    "media.manage": frozenset({Role.ADMIN, Role.EDITOR}),
+    "card.brand": frozenset({Role.ADMIN}),
     # Cascades down the hierarchy (humas/coordination): a national or provincial office sends its
     # approved content to the offices below (the approvers there); each receiving office's staff
     # adopts, adapts or declines it; its Administrator may have cascades adopted automatically.

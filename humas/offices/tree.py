@@ -17,6 +17,13 @@ from .models import NATIONAL_CODE, PATH_SEPARATOR
 ROOT_PATH = f"{PATH_SEPARATOR}{NATIONAL_CODE}{PATH_SEPARATOR}"
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of every office above the one at ``path``, nearest last, itself excluded:
+    ``/00/33/33.20/`` -> ``['/00/', '/00/33/']``."""
+    parts = [part for part in path.split(PATH_SEPARATOR) if part]
+    return [PATH_SEPARATOR + PATH_SEPARATOR.join(parts[:n]) + PATH_SEPARATOR for n in range(1, len(parts))]
+
+
 def subtree(path: str, *, field: str = "path") -> Q:
     """Rows whose ``field`` is ``path`` or lies below it."""
     if not path.endswith(PATH_SEPARATOR):

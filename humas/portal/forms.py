@@ -12,6 +12,8 @@ from django_prose_editor.widgets import ProseEditorWidget
 
 from humas.accounts.models import User
 from humas.blackouts.services import OVERRIDE_REASON_MAX
+from humas.library.selectors import assets_offered
+from humas.library.services import asset_prepared
 from humas.offices.models import Office
 
 from .images import (
@@ -133,6 +135,8 @@ class ArticleForm(forms.Form):
         empty_label=_("— tanpa gambar —"),
         error_messages={"invalid_choice": _("Gambar itu tidak tersedia untuk kantor ini.")},
     )
+    # Or an image of the media library the office may use (a copy becomes the office's image).
+    cover_library = forms.ChoiceField(label=_("Atau pilih dari pustaka media"), required=False, choices=())
     cover_file = forms.FileField(
         label=_("Unggah gambar utama baru"),
         required=False,
@@ -150,7 +154,7 @@ class ArticleForm(forms.Form):
     cover_caption = forms.CharField(label=_("Keterangan gambar"), max_length=CAPTION_MAX, required=False)
     # Only on the edit form of a published article (``published=True``); the service judges it.
     typo_correction = forms.BooleanField(label=_("Koreksi salah ketik"), required=False)
-    COVER_FIELDS = ("cover", "cover_file", "cover_alt", "cover_caption")
+    COVER_FIELDS = ("cover", "cover_library", "cover_file", "cover_alt", "cover_caption")
 
     # Fields that only mean something for one content type; the page hides them for the others.
     ONLY_FOR_TYPE = {
@@ -190,6 +194,13 @@ class ArticleForm(forms.Form):
         if office is not None:
             # Only this office's images: another office's image id is an invalid choice.
             cover_field.queryset = image_list_for_office(office=office, include_id=current_cover_id)
+            library_field = self.fields["cover_library"]
+            assert isinstance(library_field, forms.ChoiceField)
+            self.library = {str(asset.pk): asset for asset in assets_offered(office=office)}
+            library_field.choices = [
+                ("", "—"),
+                *((key, (asset.title or asset.alt_text)[:80]) for key, asset in self.library.items()),
+            ]
         self.fields["cover_file"].help_text = _(
             "JPEG, PNG, WebP, atau GIF; paling besar %(mb)s MB, sisi terpendek paling kecil %(px)d piksel. "
             "Pilih ulang berkasnya bila formulir menampilkan kesalahan."
@@ -212,6 +223,12 @@ class ArticleForm(forms.Form):
         """The cover to save: a new upload (its file is written when the caller's transaction
         commits) or the chosen image. Call after is_valid(); may raise ImageRejected or PolicyDenied."""
         prepared: PreparedImage | None = self.cleaned_data.get("cover_file")
+        alt_text, caption = self.cleaned_data.get("cover_alt", ""), self.cleaned_data.get("cover_caption", "")
+        asset = getattr(self, "library", {}).get(self.cleaned_data.get("cover_library") or "")
+        if prepared is None and asset is not None:
+            prepared = asset_prepared(asset)
+            alt_text = alt_text or asset.alt_text
+            caption = caption or (_("Sumber: %(credit)s") % {"credit": asset.credit} if asset.credit else "")
         if prepared is None:
             chosen: ArticleImage | None = self.cleaned_data.get("cover")
             return chosen
@@ -221,8 +238,8 @@ class ArticleForm(forms.Form):
             actor=actor,
             office=self.office,
             file=prepared,
-            alt_text=self.cleaned_data.get("cover_alt", ""),
-            caption=self.cleaned_data.get("cover_caption", ""),
+            alt_text=alt_text,
+            caption=caption,
         )
 
     def clean_claim_appearances(self) -> list[str]:
@@ -313,11 +330,29 @@ class ApproveForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, zone: ZoneInfo, override: bool = True, **kwargs: Any) -> None:
+    # Offered when the guideline finds something: a warning's reason (any approver), a block's
+    # (an Administrator only).
+    policy_reason = forms.CharField(
+        label=_("Alasan menyetujui meski ada peringatan pedoman"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Tercatat di log audit bersama temuan pedoman."),
+    )
+
+    def __init__(
+        self, *args: Any, zone: ZoneInfo, override: bool = True, guideline: str = "", **kwargs: Any
+    ) -> None:
+        """``guideline``: "" (nothing found, or a block this person may not pass), "warn" or
+        "block" (the reason asked for)."""
         self.zone = zone
         super().__init__(*args, **kwargs)
         if not override:
             del self.fields["blackout_override"]
+        if not guideline:
+            del self.fields["policy_reason"]
+        elif guideline == "block":
+            self.fields["policy_reason"].label = _("Alasan Administrator untuk tetap menyetujui")
 
     def clean_publish_at(self) -> datetime | None:
         value: datetime | None = self.cleaned_data.get("publish_at")

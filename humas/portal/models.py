@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from humas.core.stages import ElectionStage
 from humas.core.workflow import ReviewedModel
 from humas.offices.models import NATIONAL_SLUG
 
@@ -43,17 +44,6 @@ VERDICT_RATING: dict[str, int] = {
     Verdict.SATIRE: 3,
     Verdict.BENAR: 5,
 }
-
-
-class ElectionStage(models.TextChoices):
-    PERENCANAAN = "perencanaan", _("Perencanaan")
-    PEMUTAKHIRAN = "pemutakhiran-data-pemilih", _("Pemutakhiran data pemilih")
-    PENCALONAN = "pencalonan", _("Pencalonan")
-    KAMPANYE = "kampanye", _("Kampanye")
-    MASA_TENANG = "masa-tenang", _("Masa tenang")
-    PEMUNGUTAN = "pemungutan-suara", _("Pemungutan suara")
-    REKAPITULASI = "rekapitulasi", _("Rekapitulasi")
-    PENETAPAN = "penetapan", _("Penetapan hasil")
 
 
 class Category(models.Model):

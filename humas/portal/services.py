@@ -27,6 +27,7 @@ from humas.blackouts.models import Blackout
 from humas.blackouts.selectors import blocking_window, refusal_message
 from humas.blackouts.services import override_reason
 from humas.core import workflow
+from humas.guideline.check import PolicyReport, policy_refusal, text_policy_report
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.offices.tree import subtree
@@ -414,12 +415,53 @@ def article_update(
     return article
 
 
-def article_submit(*, actor: User, article: Article) -> Article:
-    """Send a draft (or a rejected or withdrawn article) for review."""
+def article_submit(*, actor: User, article: Article, policy_reason: str = "") -> Article:
+    """Send a draft (or a rejected or withdrawn article) for review. What the guideline blocks is
+    refused unless an Administrator gives ``policy_reason`` (humas/guideline/check.py)."""
     policy.require(actor, "content.draft", article.office)
     return _transition(
-        actor=actor, article=article, allowed=EDITABLE_BY_AUTHOR, to=Status.IN_REVIEW, action="article.submit"
+        actor=actor,
+        article=article,
+        allowed=EDITABLE_BY_AUTHOR,
+        to=Status.IN_REVIEW,
+        action="article.submit",
+        guideline=GuidelineAsk(reason=policy_reason, approving=False),
     )
+
+
+def article_policy_report(*, article: Article) -> PolicyReport:
+    """The guideline's findings in what the article shows: its title, summary, text and claim."""
+    texts = [
+        (_("Judul"), "", article.title),
+        (_("Ringkasan"), "", article.summary),
+        (_("Isi"), "", html_to_text(article.body)),
+        (_("Klaim yang beredar"), "", article.claim),
+    ]
+    return text_policy_report(office=article.office, texts=[t for t in texts if t[2].strip()])
+
+
+@dataclass(frozen=True)
+class GuidelineAsk:
+    """A transition the guideline checks first: the reason given to go on, and whether it approves
+    (a warning then needs the approver's reason)."""
+
+    reason: str
+    approving: bool
+
+
+def _guideline_check(*, actor: User | None, article: Article, ask: GuidelineAsk) -> dict[str, Any]:
+    """What the audit event keeps of the guideline's findings on ``article`` ({} when none), or
+    WorkflowError with the refusal."""
+    assert actor is not None
+    report = article_policy_report(article=article)
+    refusal, reason = policy_refusal(
+        report=report, actor=actor, office=article.office, reason=ask.reason, approving=ask.approving
+    )
+    if refusal:
+        raise WorkflowError(refusal)
+    if not report.findings:
+        return {}
+    return {"guideline": report.summary() | ({"reason": reason} if reason else {})}
 
 
 def _blackout_check(*, actor: User, article: Article, at: datetime, override: str = "") -> str:
@@ -442,17 +484,24 @@ def _blackout_check(*, actor: User, article: Article, at: datetime, override: st
 
 
 def article_approve(
-    *, actor: User, article: Article, publish_at: datetime | None = None, blackout_override: str = ""
+    *,
+    actor: User,
+    article: Article,
+    publish_at: datetime | None = None,
+    blackout_override: str = "",
+    policy_reason: str = "",
 ) -> Article:
     """Approve an article in review: publish now, or schedule it when ``publish_at`` is in the future.
 
     Needs content.approve at the article's office (an Editor there or above). Nobody approves an
     article they wrote or were the last to change: a second person checks every publication.
     Inside a blackout window it is refused with the window's message; an Administrator may
-    publish it now anyway with ``blackout_override``, a reason that is audited.
+    publish it now anyway with ``blackout_override``, a reason that is audited. The guideline is
+    checked again: a block needs an Administrator's ``policy_reason``, a warning the approver's.
     """
     policy.require(actor, "content.approve", article.office)
     now = timezone.now()
+    ask = GuidelineAsk(reason=policy_reason, approving=True)
     if publish_at is not None and publish_at > now:
         _blackout_check(actor=actor, article=article, at=publish_at)
         return _transition(
@@ -463,6 +512,7 @@ def article_approve(
             action="article.schedule",
             publish_at=publish_at,
             approving=True,
+            guideline=ask,
         )
     override = _blackout_check(actor=actor, article=article, at=now, override=blackout_override)
     return _transition(
@@ -474,6 +524,7 @@ def article_approve(
         publish_at=now,
         approving=True,
         extra={"blackout_override": override} if override else None,
+        guideline=ask,
     )
 
 
@@ -549,6 +600,7 @@ def _transition(
     reason: str = "",
     approving: bool = False,
     extra: dict[str, Any] | None = None,
+    guideline: GuidelineAsk | None = None,
 ) -> Article:
     with transaction.atomic():
         locked = Article.objects.select_for_update().select_related("office").get(pk=article.pk)
@@ -557,6 +609,10 @@ def _transition(
             assert actor is not None
             workflow.require_second_person(locked, actor, own_message=OWN_ARTICLE)
         workflow.require_status(locked, allowed, message=REFUSED_TRANSITION, error=WorkflowError)
+        if guideline is not None:
+            # The guideline, on the text as it is now: a block stops it unless an Administrator
+            # gives a reason; a warning needs the approver's reason.
+            extra = (extra or {}) | _guideline_check(actor=actor, article=locked, ask=guideline)
         before = locked.status
         locked.status = to
         fields = ["status", "updated_at"]

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from humas.accounts.models import User
 from humas.audit.services import audit_record
-from humas.blackouts.selectors import ancestor_paths
 from humas.offices import policy
 from humas.offices.models import Office
+from humas.offices.tree import ancestor_paths
 
 from .errors import PublishingError
 from .models import ApprovalChecklist

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from humas.blackouts.services import OVERRIDE_REASON_MAX
 from humas.channels.models import Channel
-from humas.portal.models import ElectionStage
+from humas.core.stages import ElectionStage
 
 from .services import CAMPAIGN_MAX, MAX_TEXT, RETURN_REASON_MAX, WITHDRAWAL_REASON_MAX
 

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from humas.channels.models import Platform
+from humas.library.models import Asset
+from humas.library.services import asset_prepared
 from humas.media.pipeline import check_total_pixels
 
 from .images import MAX_IMAGES, ImageRejected, NewImage, post_image_prepare
@@ -86,10 +88,26 @@ class ImagesForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, existing: list[PostImage], **kwargs: Any) -> None:
+    pustaka = forms.MultipleChoiceField(
+        label=gettext_lazy("Ambil dari pustaka media"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "Gambar pustaka dipakai dengan teks alternatifnya; ubah di sini setelah disimpan."
+        ),
+    )
+
+    def __init__(
+        self, *args: Any, existing: list[PostImage], library: list[Asset] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.existing = existing
         self.new_images: list[NewImage] = []
+        # The library images offered (each usable in this office: humas/library/selectors.py).
+        self.library = {str(asset.pk): asset for asset in library or []}
+        field = self.fields["pustaka"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(key, asset.title or asset.alt_text) for key, asset in self.library.items()]
         for position, image in enumerate(existing, start=1):
             self.fields[f"alt_{image.pk}"] = forms.CharField(
                 label=gettext_lazy("Teks alternatif"), max_length=250, initial=image.alt_text
@@ -104,6 +122,10 @@ class ImagesForm(forms.Form):
             self.fields[f"remove_{image.pk}"] = forms.BooleanField(
                 label=gettext_lazy("Hapus"), required=False
             )
+
+    def library_rows(self) -> list[tuple[Asset, Any]]:
+        """Each library image offered with its box."""
+        return [(self.library[str(box.data["value"])], box) for box in self["pustaka"]]
 
     def rows(self) -> list[tuple[PostImage, forms.BoundField, forms.BoundField, forms.BoundField]]:
         return [
@@ -124,12 +146,13 @@ class ImagesForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         files: list[UploadedFile] = cleaned.get("images") or []
+        chosen = [self.library[key] for key in cleaned.get("pustaka") or [] if key in self.library]
         kept = [image for image in self.existing if not cleaned.get(f"remove_{image.pk}")]
-        if len(kept) + len(files) > MAX_IMAGES:
+        if len(kept) + len(files) + len(chosen) > MAX_IMAGES:
             self.add_error(
                 "images",
                 _("Terlalu banyak gambar: %(count)s dari batas %(limit)s per unggahan.")
-                % {"count": len(kept) + len(files), "limit": MAX_IMAGES},
+                % {"count": len(kept) + len(files) + len(chosen), "limit": MAX_IMAGES},
             )
             return cleaned
         alts = self._alt_lines()
@@ -154,8 +177,16 @@ class ImagesForm(forms.Form):
                 prepared.append(post_image_prepare(file=upload))
             except ImageRejected as exc:
                 self.add_error("images", f"{upload.name}: {' '.join(exc.messages)}")
+        from_library = []
+        for asset in chosen:
+            try:
+                from_library.append(NewImage(asset_prepared(asset), asset.alt_text))
+            except (ImageRejected, OSError):
+                self.add_error(
+                    "pustaka", _("Gambar pustaka “%(title)s” tidak dapat dibaca.") % {"title": asset}
+                )
         if not self.errors:
-            self.new_images = [NewImage(p, alt) for p, alt in zip(prepared, alts, strict=True)]
+            self.new_images = [NewImage(p, alt) for p, alt in zip(prepared, alts, strict=True)] + from_library
         return cleaned
 
     def changes(self) -> dict[str, Any]:

@@ -7,8 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from humas.channels.models import Platform
+from humas.core.stages import ElectionStage
 from humas.core.workflow import ReviewedModel
-from humas.portal.models import ElectionStage
 
 from .storage import post_image_storage
 

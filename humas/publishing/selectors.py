@@ -30,12 +30,14 @@ POST_VIEW_WAITING = "menunggu"
 POST_VIEW_ATTENTION = "perhatian"
 POST_VIEW_HELD = "ditahan"
 POST_VIEW_MANUAL = "manual"
+POST_VIEW_DRAFTS = "draf"  # where a content plan's import lands (publishing/views/plans.py)
 ATTENTION_STATES = (Delivery.State.FAILED, Delivery.State.NEEDS_ATTENTION)
 POST_VIEWS: dict[str, Any] = {
     POST_VIEW_WAITING: gettext_lazy("Menunggu persetujuan"),
     POST_VIEW_ATTENTION: gettext_lazy("Kiriman gagal atau perlu perhatian"),
     POST_VIEW_HELD: gettext_lazy("Ditahan masa jeda"),
     POST_VIEW_MANUAL: gettext_lazy("Menunggu diunggah manual"),
+    POST_VIEW_DRAFTS: gettext_lazy("Draf"),
 }
 
 
@@ -55,6 +57,8 @@ def post_list_for_office(*, actor: User, office: Office, view: str = "") -> Quer
         posts = _with_deliveries(posts, (Delivery.State.HELD,))
     elif view == POST_VIEW_MANUAL:
         posts = _with_deliveries(posts, (Delivery.State.MANUAL,))
+    elif view == POST_VIEW_DRAFTS:
+        posts = posts.filter(status=Post.Status.DRAFT)
     return posts.select_related("author", "approved_by").order_by("-created_at")
 
 

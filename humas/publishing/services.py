@@ -22,14 +22,15 @@ from humas.audit.services import audit_record
 from humas.blackouts.services import blackout_refusal
 from humas.channels.models import Channel
 from humas.core import workflow
+from humas.core.stages import ElectionStage
+from humas.guideline.check import policy_refusal
 from humas.notifications.models import Notification
 from humas.notifications.services import notification_send
 from humas.offices import policy
 from humas.offices.models import Office
-from humas.portal.models import ElectionStage
 
 from .checklist import checklist_answer
-from .contentcheck import policy_refusal, post_policy_report
+from .contentcheck import post_policy_report
 from .errors import PublishingError as PublishingError  # where callers import it from
 from .models import Post, PostVersion
 

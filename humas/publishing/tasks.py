@@ -17,6 +17,7 @@ from .alerts import notify_publication_task, publication_problems_sweep
 from .delivery import deliver_task, deliveries_hold_task, deliveries_sweep, reconcile_task
 from .images import post_image_renditions_task
 from .metrics import collect_metrics_task, metrics_sweep
+from .plans import plan_uploads_purge
 
 __all__ = [
     "collect_metrics_task",
@@ -25,6 +26,7 @@ __all__ = [
     "notify_publication_task",
     "post_image_renditions_task",
     "publication_problems_sweep_task",
+    "purge_plan_uploads_task",
     "reconcile_task",
     "sweep_deliveries_task",
     "sweep_metrics_task",
@@ -48,3 +50,10 @@ def sweep_metrics_task() -> None:
 def publication_problems_sweep_task() -> None:
     """Backstop for a batch task the queue lost: failures of the last hours reach a person."""
     publication_problems_sweep()
+
+
+@db_periodic_task(crontab(minute="17"))
+def purge_plan_uploads_task() -> None:
+    """Hourly: the ZIPs of content plans previewed and never confirmed (older than a preview
+    lives) are removed from the private storage. Idempotent."""
+    plan_uploads_purge()

@@ -1,8 +1,10 @@
 from django.urls import path
 
 from .views import assisted as views_assisted
+from .views import cards as views_cards
 from .views import checklist as views_checklist
 from .views import media as views_media
+from .views import plans as views_plans
 from .views import posts as views
 from .views import sharing as views_sharing
 
@@ -12,6 +14,17 @@ urlpatterns = [
     path("<slug:office_slug>/content/", views.post_list, name="list"),
     path("<slug:office_slug>/content/new/", views.post_new, name="new"),
     path("<slug:office_slug>/content/checklist/", views_checklist.checklist_settings, name="checklist"),
+    path("<slug:office_slug>/content/rencana/", views_plans.plan_import, name="plan"),
+    path(
+        "<slug:office_slug>/content/rencana/templat.csv",
+        views_plans.plan_template_csv,
+        name="plan_template_csv",
+    ),
+    path(
+        "<slug:office_slug>/content/rencana/templat.xlsx",
+        views_plans.plan_template_xlsx,
+        name="plan_template_xlsx",
+    ),
     path(
         "<slug:office_slug>/content/from-article/<int:article_id>/",
         views_sharing.post_from_article_view,
@@ -19,6 +32,7 @@ urlpatterns = [
     ),
     path("<slug:office_slug>/content/<int:post_id>/", views.post_detail, name="detail"),
     path("<slug:office_slug>/content/<int:post_id>/edit/", views.post_edit, name="edit"),
+    path("<slug:office_slug>/content/<int:post_id>/kartu/", views_cards.post_card, name="card"),
     path(
         "<slug:office_slug>/content/<int:post_id>/images/<int:image_id>/<slug:kind>/",
         views_media.image_view,

@@ -65,8 +65,10 @@ __all__ = [
     "check",
     "is_valid_nik",
     "load_default_rules",
+    "rule_examples",
 ]
 
+BLOCK, WARN = "block", "warn"
 FAMILIES = ("personal_data", "personal_greeting", "partisan", "unverified_figure", "non_official_link")
 # Tokens a support word may be separated from its target by ("pilih pasangan nomor urut 2").
 SUPPORT_GAP = 3
@@ -217,6 +219,18 @@ class RuleSet:
             shorteners=_strings(self.shorteners + tuple(shorteners)),
         )
 
+    def with_blocking(self, rule_ids: Iterable[str]) -> RuleSet:
+        """This rule set with the rules ``rule_ids`` raised to block (an office stricter than the
+        guideline: unknown ids are ignored; nothing is ever lowered)."""
+        raised = frozenset(rule_ids)
+        return dataclasses.replace(
+            self,
+            rules=tuple(
+                Rule(r.id, r.family, BLOCK) if r.id in raised and r.severity != BLOCK else r
+                for r in self.rules
+            ),
+        )
+
     def severity(self, rule: str) -> str:
         return self._severities[rule]
 
@@ -233,10 +247,27 @@ _STRUCTURED = frozenset({"rules", "candidates", "parties"})
 
 
 @cache
+def _default_data() -> dict[str, Any]:
+    text = resources.files("humas.textkit.data").joinpath("contentpolicy.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def rule_examples() -> dict[str, dict[str, list[str]]]:
+    """Per rule id, the shipped examples of what it flags and of innocent look-alikes."""
+    return {
+        rule["id"]: {
+            "flagged": list(rule.get("examples", {}).get("flagged", [])),
+            "innocent": list(rule.get("examples", {}).get("innocent", [])),
+        }
+        for rule in _default_data()["rules"]
+    }
+
+
+@cache
 def load_default_rules() -> RuleSet:
     """The shipped rule set (``data/contentpolicy.json``)."""
-    text = resources.files("humas.textkit.data").joinpath("contentpolicy.json").read_text(encoding="utf-8")
-    return RuleSet.from_dict(json.loads(text))
+    return RuleSet.from_dict(_default_data())
 
 
 # -- tokens with their offsets ---------------------------------------------------------------------

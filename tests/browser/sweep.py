@@ -33,6 +33,7 @@ from humas.coordination.cascades import cascade_create
 from humas.coordination.models import AmplificationTarget, AmplificationTask, Cascade, CascadeTarget
 from humas.demo.seed import demo_content, demo_official_accounts, demo_seed
 from humas.factcheck.models import Claim
+from humas.library.services import Description, asset_upload
 from humas.monitoring.models import Narrative, Source
 from humas.notifications.services import notification_send
 from humas.offices import policy
@@ -148,6 +149,7 @@ class OfficeData:
     article_image_id: int
     notification_id: int
     membership: Membership
+    asset_id: int  # an image of the office's media library
 
 
 @dataclass
@@ -236,6 +238,7 @@ FILLERS: dict[str, Callable[[Context, Route], Any]] = {
     "platform": lambda ctx, route: ctx.data.channel.platform,
     "membership_id": lambda ctx, route: ctx.data.membership.pk,
     "notification_id": lambda ctx, route: ctx.data.notification_id,
+    "asset_id": lambda ctx, route: ctx.data.asset_id,
     "token_id": lambda ctx, route: ctx.token_id,
     "type": lambda ctx, route: _article(ctx, route).type,
     "slug": lambda ctx, route: _article(ctx, route).slug,
@@ -425,6 +428,12 @@ def _office_data(office: Office, people: dict[str, User]) -> OfficeData:
         ),
     )
     image = image_upload(actor=author, office=office, file=_jpeg((30, 90, 160)), alt_text="Foto kegiatan")
+    asset = asset_upload(
+        actor=author,
+        office=office,
+        file=_jpeg((40, 120, 60)),
+        description=Description(alt_text="Spanduk sosialisasi coklit", tags="coklit"),
+    )
     members = list(Membership.objects.filter(office=office).select_related("user"))
     notified = [m.user for m in members] + [admin]
     notification = notification_send(
@@ -448,6 +457,7 @@ def _office_data(office: Office, people: dict[str, User]) -> OfficeData:
         article_image_id=image.pk,
         notification_id=notification[0].pk if notification else 0,
         membership=members[0] if members else Membership.objects.first(),  # type: ignore[assignment]
+        asset_id=asset.pk,
     )
 
 

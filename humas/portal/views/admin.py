@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_POST
 from humas.accounts.http import AuthenticatedHttpRequest
 from humas.blackouts.services import blackout_refusal
 from humas.core import workflow
+from humas.library.cardpage import portal_address
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.offices.officecontext import office_view
@@ -30,6 +33,7 @@ from ..services import (
     article_actions,
     article_approve,
     article_create,
+    article_policy_report,
     article_reject,
     article_submit,
     article_unpublish,
@@ -143,6 +147,14 @@ def article_detail(request: AuthenticatedHttpRequest, office: Office, article_id
     refusal = blackout_refusal(
         office=office, at=timezone.now(), clarification=article.type == ArticleType.KLARIFIKASI
     )
+    # The guideline's findings while the article is being written or reviewed.
+    report = article_policy_report(article=article) if article.status in GUIDELINE_STATUSES else None
+    can_override = policy.can(request.user, "content.policy_override", office)
+    ask = ""
+    if report is not None and report.findings:
+        ask = "block" if report.blocks else "warn"
+        if ask == "block" and not can_override:
+            ask = ""
     return render(
         request,
         "portal/admin/detail.html",
@@ -159,12 +171,37 @@ def article_detail(request: AuthenticatedHttpRequest, office: Office, article_id
             "approve_form": ApproveForm(
                 zone=office.zoneinfo,
                 override=bool(refusal) and policy.can(request.user, "blackout.override", office),
+                guideline=ask,
             ),
+            "guideline": report,
+            "can_override_guideline": can_override,
             "blackout_refusal": refusal,
             "reason_form": ReasonForm(),
             "views": article_view_count(article=article),
+            # "Buat kartu klarifikasi": the media library's card maker, filled in from the article.
+            "card_query": _card_query(article) if article.type == ArticleType.KLARIFIKASI else "",
         },
     )
+
+
+GUIDELINE_STATUSES = frozenset(
+    {Article.Status.DRAFT, Article.Status.IN_REVIEW, Article.Status.REJECTED, Article.Status.UNPUBLISHED}
+)
+
+
+def _card_query(article: Article) -> str:
+    """The card maker's query string for a clarification card of ``article``."""
+    claim = " ".join((article.claim or article.title).split())
+    values = {
+        "template": "klarifikasi",
+        "size": "1080x1080",
+        "title": claim[:200].rsplit(" ", 1)[0] if len(claim) > 200 else claim,
+        "body": " ".join(article.summary.split())[:600],
+        "verdict": article.verdict,
+        "stage": article.election_stage,
+        "footer": portal_address(article.office),
+    }
+    return urlencode({key: value for key, value in values.items() if value})
 
 
 @office_view("content.view")
@@ -212,10 +249,12 @@ def _act(request: AuthenticatedHttpRequest, office: Office, article_id: int, act
     article = article_get_for_actor(actor=request.user, office=office, article_id=article_id)
     try:
         if action == "submit":
-            article_submit(actor=request.user, article=article)
+            article_submit(
+                actor=request.user, article=article, policy_reason=request.POST.get("policy_reason", "")
+            )
             messages.success(request, _("Dikirim untuk ditinjau."))
         elif action == "approve":
-            form = ApproveForm(request.POST, zone=office.zoneinfo)
+            form = ApproveForm(request.POST, zone=office.zoneinfo, guideline="warn")
             if not form.is_valid():
                 messages.error(request, " ".join(str(e) for e in form.errors.get("publish_at", [])))
             else:
@@ -224,6 +263,7 @@ def _act(request: AuthenticatedHttpRequest, office: Office, article_id: int, act
                     article=article,
                     publish_at=form.cleaned_data["publish_at"],
                     blackout_override=form.cleaned_data.get("blackout_override", ""),
+                    policy_reason=form.cleaned_data.get("policy_reason", ""),
                 )
                 messages.success(
                     request, _("Terjadwal.") if result.status == Article.Status.SCHEDULED else _("Terbit.")

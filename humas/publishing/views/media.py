@@ -19,6 +19,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from humas.accounts.http import AuthenticatedHttpRequest
+from humas.library.models import Asset
+from humas.library.selectors import asset_usable, assets_recent_usable
 from humas.offices.models import Office
 from humas.offices.officecontext import office_view
 
@@ -30,16 +32,38 @@ from ..variants import LIMITS, VARIANT_PLATFORMS, counts, post_channel_problems
 BACK_OFFICE_KINDS = frozenset({"thumb", "instagram"})
 
 
-def media_forms(request: HttpRequest, post: Post | None) -> tuple[VariantsForm, ImagesForm]:
+def library_offered(request: AuthenticatedHttpRequest, office: Office) -> tuple[list[Asset], list[str]]:
+    """The library images the editor offers (the newest the office may use, and any asked for
+    with ``?pustaka=<id>`` or ticked in the form sent), and those to tick at first."""
+    asked = [
+        value
+        for value in [*request.GET.getlist("pustaka"), *request.POST.getlist("pustaka")][:MAX_IMAGES]
+        if value.isascii() and value.isdigit() and len(value) < 12
+    ]
+    offered = {asset.pk: asset for asset in assets_recent_usable(actor=request.user, office=office)}
+    for value in asked:
+        if int(value) not in offered and (
+            asset := asset_usable(actor=request.user, office=office, asset_id=int(value))
+        ):
+            offered[asset.pk] = asset
+    return list(offered.values()), [value for value in request.GET.getlist("pustaka") if value.isdigit()]
+
+
+def media_forms(
+    request: AuthenticatedHttpRequest, post: Post | None, office: Office
+) -> tuple[VariantsForm, ImagesForm]:
     """The variants and images forms of the editor, bound on POST."""
     existing = list(post.images.all()) if post is not None else []
+    library, ticked = library_offered(request, office)
     if request.method == "POST":
         return (
             VariantsForm(request.POST),
-            ImagesForm(request.POST, request.FILES, existing=existing),
+            ImagesForm(request.POST, request.FILES, existing=existing, library=library),
         )
     initial = {variant_field_name(v.platform): v.text for v in post.variants.all()} if post else None
-    return VariantsForm(initial=initial), ImagesForm(existing=existing)
+    return VariantsForm(initial=initial), ImagesForm(
+        existing=existing, library=library, initial={"pustaka": ticked}
+    )
 
 
 def _value(form: Any, name: str) -> str:

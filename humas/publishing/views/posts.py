@@ -112,7 +112,7 @@ def _edit(request: AuthenticatedHttpRequest, office: Office, post: Post | None) 
     form.fields["scheduled_at"].help_text = _(
         "Waktu kantor ini (%(zone)s). Kosongkan untuk menerbitkan segera setelah disetujui."
     ) % {"zone": office.tz_abbreviation}
-    variants_form, images_form = media_forms(request, post)
+    variants_form, images_form = media_forms(request, post, office)
     valid = [form.is_valid(), variants_form.is_valid(), images_form.is_valid()]  # all, for errors
     if request.method == "POST" and all(valid):
         local = form.cleaned_data["scheduled_at"]
