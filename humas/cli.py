@@ -249,6 +249,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from humas.demo.seed import (
         demo_activity,
         demo_amplification,
+        demo_analytics,
         demo_calendar,
         demo_cascade,
         demo_checklist,
@@ -287,6 +288,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     demo_activity()
     demo_checklist()  # after the demo's own approvals: from now on approvers tick it
     demo_library()
+    demo_analytics()  # three months of history for the analytics dashboards
     demo_monitoring()
     # The sample's comments on the fakes (before they start), so replies to them can be sent.
     demo_fakes_feed(demo_fakes_state(settings.DATA_DIR))

@@ -34,6 +34,7 @@ urlpatterns = [
     path("app/", include("humas.coordination.urls.cascades")),
     path("app/", include("humas.coordination.urls.amplification")),
     path("app/", include("humas.coordination.urls.compliance")),
+    path("app/", include("humas.analytics.urls")),
     # Platforms' webhooks (Meta's signed change notifications): public, CSRF-exempt, signed.
     path("hooks/telegram/", include("humas.tipline.urls.hooks")),
     path("hooks/", include("humas.monitoring.urls.webhooks")),

@@ -17,7 +17,7 @@ MODULES: list[dict[str, Any]] = [
     {"key": "library", "label": _("Pustaka"), "url_name": "library:list", "ready": True},
     {"key": "monitoring", "label": _("Pemantauan"), "url_name": "monitoring:queue", "ready": True},
     {"key": "inbox", "label": _("Kotak Masuk"), "ready": False},
-    {"key": "analytics", "label": _("Analitik"), "ready": False},
+    {"key": "analytics", "label": _("Analitik"), "url_name": "analytics:dashboard", "ready": True},
     {"key": "settings", "label": _("Pengaturan"), "url_name": "core:settings", "ready": True},
 ]
 

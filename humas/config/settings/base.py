@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "humas.monitoring",
     "humas.tipline",
     "humas.coordination",
+    "humas.analytics",
     "humas.api",  # the API tokens page's templates
 ]
 
@@ -212,6 +213,8 @@ STATICFILES_DIRS = [
     # The calendar's month and week views (humas/coordination): FullCalendar's browser builds
     # (core, daygrid, timegrid, interaction and the Indonesian locale), pinned in package.json.
     ("vendor/fullcalendar", REPO_DIR / "node_modules" / "@fullcalendar"),
+    # The analytics dashboard's charts (humas/analytics): Chart.js's UMD build, pinned in package.json.
+    ("vendor/chartjs", REPO_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.is_dir()]
 MEDIA_URL = "/media/"

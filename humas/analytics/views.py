@@ -1,0 +1,295 @@
+"""The analytics pages of an office: ``/app/<office>/analitik/``, the offices below it and the
+exports. The figures are rolled up over the office's subtree (selectors.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from humas.accounts.http import AuthenticatedHttpRequest
+from humas.core.spreadsheets import csv_cell
+from humas.offices.models import Office
+from humas.offices.officecontext import office_view
+
+from .forms import Period, PeriodForm
+from .selectors import (
+    SORTS,
+    BelowTable,
+    Figures,
+    Series,
+    channel_totals,
+    office_series,
+    offices_below_table,
+)
+
+# Every column the tables and the exports show, in this order.
+COLUMNS: list[tuple[str, Any]] = [
+    ("posts", gettext_lazy("Unggahan")),
+    ("reactions", gettext_lazy("Reaksi")),
+    ("comments", gettext_lazy("Komentar")),
+    ("shares", gettext_lazy("Dibagikan")),
+    ("engagement", gettext_lazy("Interaksi")),
+    ("reach", gettext_lazy("Jangkauan")),
+    ("impressions", gettext_lazy("Impresi")),
+    ("views", gettext_lazy("Ditonton (video)")),
+    ("portal_views", gettext_lazy("Dilihat di portal")),
+    ("articles", gettext_lazy("Artikel terbit")),
+    ("clarifications", gettext_lazy("Klarifikasi terbit")),
+]
+# A platform has no portal figures.
+PLATFORM_COLUMNS = [
+    column for column in COLUMNS if column[0] not in ("portal_views", "articles", "clarifications")
+]
+# The few numbers that matter, against the previous period.
+HEADLINE = ("posts", "engagement", "reach", "portal_views", "clarifications")
+# The table below's sortable columns: ?urut= key -> figure.
+SORT_COLUMNS: list[tuple[str, str]] = [
+    ("unggahan", "posts"),
+    ("interaksi", "engagement"),
+    ("jangkauan", "reach"),
+    ("impresi", "impressions"),
+    ("dilihat", "portal_views"),
+    ("artikel", "articles"),
+    ("klarifikasi", "clarifications"),
+]
+assert {key for key, _figure in SORT_COLUMNS} | {"kantor"} == set(SORTS)
+
+
+def _period(request: AuthenticatedHttpRequest, office: Office) -> tuple[PeriodForm, Period]:
+    form = PeriodForm(request.GET, today=timezone.localdate(timezone=office.zoneinfo))
+    return form, form.period()
+
+
+def _labels() -> dict[str, str]:
+    return {key: str(label) for key, label in COLUMNS}
+
+
+def _values(figures: Figures, columns: Sequence[tuple[str, Any]] = COLUMNS) -> list[tuple[str, int | None]]:
+    """(column label, value) of each column: a table's cells, labelled for narrow screens."""
+    values = figures.as_dict()
+    return [(str(label), values[key]) for key, label in columns]
+
+
+def _change(current: int | None, previous: int | None) -> int | None:
+    """Percent change, None when it means nothing (unknown, or nothing before)."""
+    if current is None or not previous:
+        return None
+    return round((current - previous) * 100 / previous)
+
+
+def _headline(now: Figures, before: Figures) -> list[dict[str, Any]]:
+    labels = _labels()
+    cards = []
+    for key in HEADLINE:
+        current, previous = now.as_dict()[key], before.as_dict()[key]
+        cards.append(
+            {
+                "key": key,
+                "label": labels[key],
+                "value": current,
+                "previous": previous,
+                "change": _change(current, previous),
+            }
+        )
+    return cards
+
+
+def _chart_data(series: Series, platforms: Sequence[Any]) -> dict[str, Any]:
+    labels = _labels()
+    return {
+        "days": {
+            "labels": [formats.date_format(row.day, "j M") for row in series.days],
+            "datasets": [
+                {
+                    "key": key,
+                    "label": labels[key],
+                    "data": [row.figures.as_dict()[key] for row in series.days],
+                }
+                for key in ("posts", "engagement", "portal_views")
+            ],
+        },
+        "platforms": {
+            "labels": [item.label for item in platforms],
+            "datasets": [
+                {
+                    "key": key,
+                    "label": labels[key],
+                    "data": [item.figures.as_dict()[key] for item in platforms],
+                }
+                for key in ("posts", "engagement")
+            ],
+        },
+    }
+
+
+@office_view("report.view")
+@require_GET
+def dashboard(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
+    form, period = _period(request, office)
+    series = office_series(actor=request.user, office=office, start=period.start, end=period.end)
+    before = office_series(
+        actor=request.user, office=office, start=period.previous.start, end=period.previous.end
+    )
+    platforms = channel_totals(actor=request.user, office=office, start=period.start, end=period.end)
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {
+            "office": office,
+            "nav_active": "analytics",
+            "form": form,
+            "period": period,
+            "query": request.GET.urlencode(),
+            "series": series,
+            "headline": _headline(series.total, before.total),
+            "platforms": platforms,
+            "columns": COLUMNS,
+            "chart_data": _chart_data(series, platforms),
+            "day_rows": [(row.day, _values(row.figures)) for row in reversed(series.days)],
+            "platform_columns": PLATFORM_COLUMNS,
+            "platform_rows": [(item.label, _values(item.figures, PLATFORM_COLUMNS)) for item in platforms],
+            "total_values": _values(series.total),
+            "has_below": Office.objects.filter(parent=office).exists(),
+        },
+    )
+
+
+@office_view("report.view")
+@require_GET
+def offices_below(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
+    form, period = _period(request, office)
+    table = offices_below_table(
+        actor=request.user, office=office, start=period.start, end=period.end, sort=request.GET.get("urut")
+    )
+    keep = request.GET.copy()
+    keep.pop("urut", None)
+    labels = _labels()
+    headers = [
+        {
+            "label": labels[figure],
+            "key": key,
+            "sorted": table.sort.lstrip("-") == key,
+            "descending": table.sort == f"-{key}",
+            # The first click sorts the biggest first; a second one reverses.
+            "next": key if table.sort == f"-{key}" else f"-{key}",
+            "figure": figure,
+        }
+        for key, figure in SORT_COLUMNS
+    ]
+
+    def cells(figures: Figures) -> list[tuple[str, int | None]]:
+        values = figures.as_dict()
+        return [(str(header["label"]), values[str(header["figure"])]) for header in headers]
+
+    rows = [{"office": row.office, "values": cells(row.figures)} for row in table.rows]
+    return render(
+        request,
+        "analytics/below.html",
+        {
+            "office": office,
+            "nav_active": "analytics",
+            "form": form,
+            "period": period,
+            "query": request.GET.urlencode(),
+            "period_query": keep.urlencode(),
+            "headers": headers,
+            "rows": rows,
+            "own": cells(table.own),
+            "total": cells(table.total),
+            "table": table,
+            "name_next": "-kantor" if table.sort == "kantor" else "kantor",
+        },
+    )
+
+
+def _series_rows(series: Series) -> tuple[list[str], list[list[object]]]:
+    header = [_("Tanggal"), *[str(label) for _key, label in COLUMNS]]
+    rows: list[list[object]] = [
+        [row.day.isoformat(), *[row.figures.as_dict()[key] for key, _label in COLUMNS]] for row in series.days
+    ]
+    return header, rows
+
+
+def _below_rows(table: BelowTable) -> tuple[list[str], list[list[object]]]:
+    header = [_("Kode"), _("Kantor"), *[str(label) for _key, label in COLUMNS]]
+    rows: list[list[object]] = [
+        [row.office.code, row.office.name, *[row.figures.as_dict()[key] for key, _label in COLUMNS]]
+        for row in table.rows
+    ]
+    rows.append(
+        [table.office.code, _("%(office)s sendiri") % {"office": table.office.name}]
+        + [table.own.as_dict()[key] for key, _label in COLUMNS]
+    )
+    return header, rows
+
+
+def _csv(filename: str, header: list[str], rows: list[list[object]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # spreadsheet programs then read the file as UTF-8
+    writer = csv.writer(response)
+    writer.writerow([csv_cell(cell) for cell in header])
+    for row in rows:
+        writer.writerow([csv_cell(cell) for cell in row])
+    return response
+
+
+def _filename(office: Office, period: Period, what: str) -> str:
+    return f"analitik-{what}-{office.slug}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+
+
+@office_view("report.view")
+@require_GET
+def export_series_csv(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
+    _form, period = _period(request, office)
+    series = office_series(actor=request.user, office=office, start=period.start, end=period.end)
+    return _csv(_filename(office, period, "harian") + ".csv", *_series_rows(series))
+
+
+@office_view("report.view")
+@require_GET
+def export_below_csv(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
+    _form, period = _period(request, office)
+    table = offices_below_table(
+        actor=request.user, office=office, start=period.start, end=period.end, sort=request.GET.get("urut")
+    )
+    return _csv(_filename(office, period, "kantor-bawah") + ".csv", *_below_rows(table))
+
+
+@office_view("report.view")
+@require_GET
+def export_xlsx(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
+    """The daily series and, when the office has offices below it, their table: one sheet each.
+    Text cells go through ``csv_cell`` as in the CSV files (openpyxl would store "=…" as a
+    formula)."""
+    from openpyxl import Workbook  # a large import, needed only here
+
+    _form, period = _period(request, office)
+    series = office_series(actor=request.user, office=office, start=period.start, end=period.end)
+    sheets = [(_("Harian"), *_series_rows(series))]
+    if Office.objects.filter(parent=office).exists():
+        table = offices_below_table(actor=request.user, office=office, start=period.start, end=period.end)
+        sheets.append((_("Kantor di bawah"), *_below_rows(table)))
+    book = Workbook()
+    book.remove(book.active)
+    for title, header, rows in sheets:
+        sheet = book.create_sheet(title=title[:31])
+        sheet.append([csv_cell(cell) for cell in header])
+        for row in rows:
+            sheet.append([cell if isinstance(cell, int) else csv_cell(cell) for cell in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(office, period, "laporan")}.xlsx"'
+    return response
