@@ -7,3 +7,10 @@ class AnalyticsConfig(AppConfig):
     label = "analytics"
     verbose_name = _("Analitik")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from humas.core.extensions import register_highlight_provider
+
+        from .highlights import week_highlights
+
+        register_highlight_provider("analytics", week_highlights)

@@ -1,5 +1,5 @@
-"""The dashboard's "what to do now" list, filled by the apps above core (in their
-AppConfig.ready). Each app registers a provider that, for one person in one office, returns the
+"""The dashboard's "what to do now" list and its numbers of the week, filled by the apps above
+core (in their AppConfig.ready). Each app registers a provider that, for one person in one office, returns the
 few things waiting for them there (posts to approve, deliveries that failed, content sent down
 from above...). The dashboard renders what the providers return and knows nothing of the apps.
 
@@ -46,3 +46,37 @@ def todos_for(user: User, office: Office) -> list[Todo]:
         found.extend(todo for todo in _providers[key](user, office) if todo.count > 0)
     rank = {"alert": 0, "warn": 1, "info": 2}
     return sorted(found, key=lambda t: (rank[t.tone], t.order, t.label))
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """One number of the dashboard's week: its value over the last 7 days and the 7 before
+    (None: no platform gives it), and where its detail is."""
+
+    label: str  # translated
+    value: int | None
+    previous: int | None
+    url: str = ""
+
+    @property
+    def change(self) -> int | None:
+        """The change against the previous 7 days in whole percent, None when it cannot be said."""
+        if self.value is None or not self.previous:
+            return None
+        return round((self.value - self.previous) * 100 / self.previous)
+
+
+HighlightProvider = Callable[["User", "Office"], Iterable[Highlight]]
+
+_highlight_providers: dict[str, HighlightProvider] = {}
+
+
+def register_highlight_provider(key: str, provider: HighlightProvider) -> None:
+    """Register (or replace, by ``key``) a provider of the dashboard's numbers of the week. A
+    provider checks the policy itself and costs a few queries on aggregated tables at most."""
+    _highlight_providers[key] = provider
+
+
+def highlights_for(user: User, office: Office) -> list[Highlight]:
+    """The numbers of the week ``user`` may see for ``office``, in the providers' order."""
+    return [item for key in sorted(_highlight_providers) for item in _highlight_providers[key](user, office)]

@@ -28,7 +28,7 @@ from humas.offices.selectors import (
     office_search_for_switcher,
 )
 
-from .extensions import todos_for
+from .extensions import highlights_for, todos_for
 from .health import health_report, may_see_detail
 from .selectors import AUDIT_KINDS, audit_list_for_office, audit_recent_for_office
 
@@ -60,6 +60,7 @@ def dashboard(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse
         "children": list(office.children.order_by("name")[:12]) if office.depth < 2 else [],
         "recent_events": audit_describe(audit_recent_for_office(actor=user, office=office)),
         "todos": todos_for(user, office),
+        "highlights": highlights_for(user, office),
         # The offices above, linked only where this person may open them.
         "ancestors": [
             (ancestor, policy.can(user, "office.view", ancestor))

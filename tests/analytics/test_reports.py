@@ -215,3 +215,28 @@ def test_exports_are_safe_to_open_in_a_spreadsheet(offices, member, client, chan
     assert [sheet.title for sheet in sheets] == ["Harian", "Kantor di bawah"]
     names = [row[1] for row in sheets[1].iter_rows(values_only=True)]
     assert '\'=HYPERLINK("http://jahat.example")' in names
+
+
+def test_the_office_dashboard_shows_the_week_against_the_week_before(client, offices, member):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from humas.analytics.models import PortalDay
+
+    jepara = offices["33.20"]
+    today = timezone.localdate(timezone=jepara.zoneinfo)
+    PortalDay.objects.create(
+        office=jepara, day=today, views=120, articles_published=1, clarifications_published=1
+    )
+    PortalDay.objects.create(office=jepara, day=today - timedelta(days=8), views=80)
+    PortalDay.objects.create(office=jepara, day=today - timedelta(days=20), views=999)  # outside both weeks
+    viewer = member("33.20", "viewer")
+    client.force_login(viewer)
+    page = client.get("/app/kab-jepara/").content.decode()
+    assert "Tujuh hari terakhir" in page
+    assert "120" in page and "(+50%)" in page
+    assert "/app/kab-jepara/analitik/?periode=7" in page
+    # The province sees Jepara's views rolled up into its own.
+    client.force_login(member("33", "editor"))
+    assert "120" in client.get("/app/jateng/").content.decode()
