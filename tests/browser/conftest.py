@@ -46,3 +46,30 @@ def phone(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """open_page(user, width=1280, height=900, zone=None) -> (a page signed in as ``user``, the
+    PageProblems collecting its CSP violations and script errors). ``zone``: the browser's own
+    time zone (None: the machine's). Every context is closed after the test."""
+    from tests.browser.test_shell_browser import sign_in
+    from tests.browser.watch import PageProblems
+
+    contexts = []
+
+    def make(user, width=1280, height=900, zone=None):
+        options = {"viewport": {"width": width, "height": height}, "locale": "id-ID"}
+        if zone is not None:
+            options["timezone_id"] = zone
+        context = browser.new_context(**options)
+        contexts.append(context)
+        page = context.new_page()
+        problems = PageProblems(page)
+        sign_in(page, live_server.url, user.email)
+        page.wait_for_url(f"{live_server.url}/app/**")
+        return page, problems
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -14,8 +14,7 @@ import pytest
 
 from humas.coordination.models import AmplificationTarget, AmplificationTask
 from tests.browser.conftest import browser  # noqa: F401 - fixtures
-from tests.browser.test_shell_browser import no_horizontal_scroll, serious_violations, sign_in
-from tests.browser.watch import PageProblems
+from tests.browser.test_shell_browser import no_horizontal_scroll, serious_violations
 from tests.coordination.amplification_fixtures import JEPARA, NATIONAL_URL, accounts  # noqa: F401 - fixtures
 from tests.coordination.cascade_fixtures import crew  # noqa: F401 - fixtures
 
@@ -25,25 +24,6 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "amplifica
 OWN_URL = "https://x.com/kpujepara/status/1870000000000000777"
 # Chromium logs every 4xx answer; a refused form is one, on purpose (HTTP 400).
 REFUSED = "console error: Failed to load resource: the server responded with a status of 400 (Bad Request)"
-
-
-@pytest.fixture
-def open_page(browser, live_server):
-    """open_page(user, width) -> a signed-in page, collecting CSP violations and script errors."""
-    contexts = []
-
-    def make(user, width=1280):
-        context = browser.new_context(viewport={"width": width, "height": 900}, locale="id-ID")
-        contexts.append(context)
-        page = context.new_page()
-        problems = PageProblems(page)
-        sign_in(page, live_server.url, user.email)
-        page.wait_for_url(f"{live_server.url}/app/**")
-        return page, problems
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def shoot(page, name: str) -> None:

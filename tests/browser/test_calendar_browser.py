@@ -17,8 +17,7 @@ from humas.blackouts.services import blackout_create
 from humas.portal.models import ElectionStage
 from humas.publishing.models import Delivery, Post
 from tests.browser.conftest import browser  # noqa: F401 - fixtures
-from tests.browser.test_shell_browser import no_horizontal_scroll, serious_violations, sign_in
-from tests.browser.watch import PageProblems
+from tests.browser.test_shell_browser import no_horizontal_scroll, serious_violations
 from tests.coordination.conftest import (  # noqa: F401 - fixtures
     JATENG,
     SEMARANG,
@@ -34,28 +33,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "calendar"
 MONTH = "/app/kab-jepara/kalender/bulan/?bulan=2031-03"
 TEXT = "Coklit serentak dimulai hari ini di 16 kecamatan. Warga Jepara diminta menyiapkan KTP-el dan KK."
-
-
-@pytest.fixture
-def open_page(browser, live_server):
-    """open_page(user, width, zone) -> a signed-in page in a browser whose own time zone is
-    ``zone`` (the calendar must not care), collecting CSP violations and script errors."""
-    contexts = []
-
-    def make(user, width=1280, zone="America/New_York"):
-        context = browser.new_context(
-            viewport={"width": width, "height": 900}, locale="id-ID", timezone_id=zone
-        )
-        contexts.append(context)
-        page = context.new_page()
-        problems = PageProblems(page)
-        sign_in(page, live_server.url, user.email)
-        page.wait_for_url(f"{live_server.url}/app/**")
-        return page, problems
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def shoot(page, name: str) -> None:
@@ -87,7 +64,7 @@ def test_the_month_view_shows_a_post_at_its_wib_time_and_a_drag_moves_it(
 ):
     # 00:30 WIB on 11 March is 17:30 UTC on 10 March, and 13:30 on 10 March in New York.
     item = post(TEXT, status=Post.Status.APPROVED, scheduled_at=datetime(2031, 3, 10, 17, 30, tzinfo=UTC))
-    page, problems = open_page(people["operator"])
+    page, problems = open_page(people["operator"], zone="America/New_York")
 
     page.goto(live_server.url + MONTH)
     entry = event_in(page, "2031-03-11", "Coklit serentak")
@@ -118,7 +95,7 @@ def test_a_drag_into_a_blackout_is_refused_and_undone_with_the_reason(
         ends_at=datetime(2031, 3, 17, tzinfo=zone),
         reason="masa_tenang",
     )
-    page, problems = open_page(people["operator"])
+    page, problems = open_page(people["operator"], zone="America/New_York")
 
     page.goto(live_server.url + MONTH)
     entry = event_in(page, "2031-03-10", "Coklit serentak")

@@ -21,8 +21,7 @@ from humas.portal.services import ArticleInput, article_approve, article_create,
 from humas.publishing.checklist import checklist_set
 from humas.publishing.models import Delivery, Post, PostImage
 from tests.browser.conftest import browser  # noqa: F401 - fixtures
-from tests.browser.test_shell_browser import no_horizontal_scroll, serious_violations, sign_in
-from tests.browser.watch import PageProblems
+from tests.browser.test_shell_browser import no_horizontal_scroll, serious_violations
 from tests.publishing.conftest import admin, connected, editor, fakes, operator  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,24 +36,6 @@ CHECKLIST = ("Sumber informasi sudah diperiksa", "Tidak ada data pribadi")
 def _media(settings, tmp_path):
     settings.HUMAS_PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.MEDIA_ROOT = tmp_path / "public"
-
-
-@pytest.fixture
-def open_page(browser, live_server):
-    contexts = []
-
-    def make(user):
-        context = browser.new_context(viewport={"width": WIDTHS[0], "height": 800}, locale="id-ID")
-        contexts.append(context)
-        page = context.new_page()
-        problems = PageProblems(page)
-        sign_in(page, live_server.url, user.email)
-        page.wait_for_url(f"{live_server.url}/app/**")
-        return page, problems
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def wait_until(page, expression: str, timeout: float = 10.0) -> None:
@@ -97,7 +78,7 @@ def test_a_card_from_a_clarification_a_guideline_fixed_a_checklist_ticked_and_pu
     article_approve(actor=editor, article=article_submit(actor=operator, article=article))
 
     # The Operator makes the clarification's card and keeps it in the library.
-    page, problems = open_page(operator)
+    page, problems = open_page(operator, width=WIDTHS[0], height=800)
     page.goto(f"{base}/app/kab-jepara/portal/{article.pk}/")
     page.click("text=Buat kartu klarifikasi")
     page.wait_for_url(f"{base}/app/kab-jepara/pustaka/kartu/?*")
@@ -153,7 +134,7 @@ def test_a_card_from_a_clarification_a_guideline_fixed_a_checklist_ticked_and_pu
     assert (image.width, image.height) == (1080, 1350)
 
     # The Editor: not approved before the checklist is ticked; then approved and published.
-    review, review_problems = open_page(editor)
+    review, review_problems = open_page(editor, width=WIDTHS[0], height=800)
     review.goto(f"{base}/app/kab-jepara/content/{post.pk}/")
     review.click("button:text-is('Setujui')")  # the browser refuses the unticked boxes
     assert Post.objects.get().status == Post.Status.IN_REVIEW

@@ -15,33 +15,13 @@ import pytest
 from humas.coordination.models import Cascade, CascadeTarget
 from humas.publishing.models import Delivery, Post
 from tests.browser.conftest import browser  # noqa: F401 - fixtures
-from tests.browser.test_shell_browser import no_horizontal_scroll, serious_violations, sign_in
-from tests.browser.watch import PageProblems
+from tests.browser.test_shell_browser import no_horizontal_scroll, serious_violations
 from tests.coordination.cascade_fixtures import crew, national_post  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "cascade"
 WIDTHS = (360, 1280)
-
-
-@pytest.fixture
-def open_page(browser, live_server):
-    """open_page(user) -> a signed-in page (360 px wide) collecting CSP violations and errors."""
-    contexts = []
-
-    def make(user):
-        context = browser.new_context(viewport={"width": WIDTHS[0], "height": 800}, locale="id-ID")
-        contexts.append(context)
-        page = context.new_page()
-        problems = PageProblems(page)
-        sign_in(page, live_server.url, user.email)
-        page.wait_for_url(f"{live_server.url}/app/**")
-        return page, problems
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def shoot(page, name: str) -> None:
@@ -64,7 +44,7 @@ def test_ri_cascades_jepara_adapts_and_publishes_semarang_declines_and_the_board
     )
 
     # KPU RI's Editor sends it to Jawa Tengah's offices, looking at Jepara's text first.
-    ri, ri_problems = open_page(crew["ri_editor"])
+    ri, ri_problems = open_page(crew["ri_editor"], width=WIDTHS[0], height=800)
     ri.goto(f"{base}/app/ri/content/{post.pk}/")
     ri.click("text=Teruskan ke kantor di bawah")
     ri.wait_for_url(f"{base}/app/ri/teruskan/baru/?unggahan={post.pk}")
@@ -90,7 +70,7 @@ def test_ri_cascades_jepara_adapts_and_publishes_semarang_declines_and_the_board
     ri_problems.assert_clean("sending")
 
     # Jepara's Operator adapts it; its Editor approves and publishes it.
-    jepara, jepara_problems = open_page(crew["jepara_operator"])
+    jepara, jepara_problems = open_page(crew["jepara_operator"], width=WIDTHS[0], height=800)
     jepara.goto(f"{base}/app/kab-jepara/content/")
     jepara.click("text=Dari kantor atasan")
     jepara.wait_for_url(f"{base}/app/kab-jepara/dari-atasan/")
@@ -109,7 +89,7 @@ def test_ri_cascades_jepara_adapts_and_publishes_semarang_declines_and_the_board
     jepara.locator("text=Dikirim untuk disetujui").wait_for()
     jepara_problems.assert_clean("adapting")
 
-    editor, editor_problems = open_page(crew["jepara_editor"])
+    editor, editor_problems = open_page(crew["jepara_editor"], width=WIDTHS[0], height=800)
     target.refresh_from_db()
     editor.goto(f"{base}/app/kab-jepara/content/{target.post_id}/")
     editor.click("button:text-is('Setujui')")
@@ -123,7 +103,7 @@ def test_ri_cascades_jepara_adapts_and_publishes_semarang_declines_and_the_board
     assert Delivery.objects.get(publication__post=adapted).state == Delivery.State.SENT
 
     # Semarang's Operator declines it with a reason (none first: the page asks for one).
-    semarang, semarang_problems = open_page(crew["semarang_operator"])
+    semarang, semarang_problems = open_page(crew["semarang_operator"], width=WIDTHS[0], height=800)
     semarang_target = cascade.targets.get(office__code="33.74")
     semarang.goto(f"{base}/app/kota-semarang/dari-atasan/{semarang_target.pk}/")
     semarang.click("button:text-is('Tolak konten ini')")
