@@ -29,7 +29,8 @@ class ChannelDay(models.Model):
     impressions = models.BigIntegerField(_("tayangan"), null=True, blank=True)
     reach = models.BigIntegerField(_("jangkauan"), null=True, blank=True)
     views = models.BigIntegerField(_("ditonton"), null=True, blank=True)
-    # Not collected yet: kept so the table need not change when it is.
+    # The channel's followers that day (FollowerCount), None when none was collected: a level,
+    # not a flow, so a period shows its last known value and never a sum over days.
     followers = models.BigIntegerField(_("pengikut"), null=True, blank=True)
 
     class Meta:
@@ -50,6 +51,9 @@ class PortalDay(models.Model):
     day = models.DateField(_("tanggal"))
     # Counted on UTC days by the portal (portal.ArticleViewDaily), the other two on the office's.
     views = models.BigIntegerField(_("dilihat"), default=0)
+    # Distinct visitors who counted a view of one of the office's articles that (UTC) day; None
+    # for days before the portal counted them.
+    visitors = models.BigIntegerField(_("pengunjung"), null=True, blank=True)
     articles_published = models.PositiveIntegerField(_("artikel terbit"), default=0)
     clarifications_published = models.PositiveIntegerField(_("klarifikasi terbit"), default=0)
 
@@ -61,3 +65,26 @@ class PortalDay(models.Model):
 
     def __str__(self) -> str:
         return f"portal of office {self.office_id} {self.day}"
+
+
+class FollowerCount(models.Model):
+    """A channel's followers as its platform reported them, at most one row per channel and day
+    (the office's day): the raw rows ``ChannelDay.followers`` is rebuilt from. Collected by
+    ``followers.py`` within the platforms' rate limits."""
+
+    channel = models.ForeignKey(
+        "channels.Channel", on_delete=models.CASCADE, related_name="+", verbose_name=_("kanal")
+    )
+    day = models.DateField(_("tanggal"))
+    count = models.BigIntegerField(_("pengikut"))
+    collected_at = models.DateTimeField(_("dikumpulkan"))
+
+    class Meta:
+        verbose_name = _("jumlah pengikut")
+        verbose_name_plural = _("jumlah pengikut")
+        ordering = ["day", "channel_id"]
+        constraints = [models.UniqueConstraint(fields=["channel", "day"], name="follower_count_unique")]
+        indexes = [models.Index(fields=["day"], name="follower_count_day")]
+
+    def __str__(self) -> str:
+        return f"channel {self.channel_id} {self.day}: {self.count}"
