@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import floatformat
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +31,8 @@ from .selectors import (
     office_series,
     offices_below_table,
 )
+from .sparklines import daily_posts_below, sparkline
+from .work import leaderboard, levels_below, office_work, silent_offices
 
 # Every column the tables and the exports show, in this order.
 COLUMNS: list[tuple[str, Any]] = [
@@ -159,6 +162,7 @@ def dashboard(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse
             "platform_rows": [(item.label, _values(item.figures, PLATFORM_COLUMNS)) for item in platforms],
             "total_values": _values(series.total),
             "has_below": Office.objects.filter(parent=office).exists(),
+            "work": office_work(actor=request.user, office=office, start=period.start, end=period.end),
         },
     )
 
@@ -190,7 +194,15 @@ def offices_below(request: AuthenticatedHttpRequest, office: Office) -> HttpResp
         values = figures.as_dict()
         return [(str(header["label"]), values[str(header["figure"])]) for header in headers]
 
-    rows = [{"office": row.office, "values": cells(row.figures)} for row in table.rows]
+    daily = daily_posts_below(actor=request.user, office=office, start=period.start, end=period.end)
+    rows = [
+        {
+            "office": row.office,
+            "values": cells(row.figures),
+            "sparkline": sparkline(daily.get(row.office.pk, []), start=period.start),
+        }
+        for row in table.rows
+    ]
     return render(
         request,
         "analytics/below.html",
@@ -293,3 +305,71 @@ def export_xlsx(request: AuthenticatedHttpRequest, office: Office) -> HttpRespon
     )
     response["Content-Disposition"] = f'attachment; filename="{_filename(office, period, "laporan")}.xlsx"'
     return response
+
+
+RANKING_TITLES = {
+    "aktif": (
+        gettext_lazy("Paling aktif"),
+        gettext_lazy("Hari dengan sedikitnya satu unggahan terkirim, dari semua hari periode."),
+    ),
+    "kaskade": (
+        gettext_lazy("Paling sigap meneruskan kiriman atasan"),
+        gettext_lazy("Bagian kiriman kantor atasan yang diadopsi atau diadaptasi."),
+    ),
+    "klarifikasi": (
+        gettext_lazy("Paling cepat mengklarifikasi"),
+        gettext_lazy("Median waktu dari item pertama sebuah narasi hingga klarifikasinya terbit."),
+    ),
+}
+
+
+def _ranking_value(key: str, value: Any) -> str:
+    if key == "klarifikasi":
+        return _("%(hours)s jam") % {"hours": floatformat(value, -1)}
+    return f"{value}%"
+
+
+@office_view("report.view")
+@require_GET
+def leaderboard_page(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
+    """The offices below ranked on how they work, at one level of the tree (``?tingkat=``)."""
+    form, period = _period(request, office)
+    work = office_work(actor=request.user, office=office, start=period.start, end=period.end)
+    levels = levels_below(work)
+    level = request.GET.get("tingkat")
+    if level not in levels:
+        level = levels[0] if levels else None
+    keep = request.GET.copy()
+    keep.pop("tingkat", None)
+    level_labels = dict(Office.Level.choices)
+    rankings = []
+    if level:
+        for ranking in leaderboard(work, level=level):
+            title, definition = RANKING_TITLES[ranking.key]
+            rankings.append(
+                {
+                    "key": ranking.key,
+                    "title": title,
+                    "definition": definition,
+                    "rows": [(row.office, _ranking_value(ranking.key, value)) for row, value in ranking.rows],
+                }
+            )
+    lowest = levels[-1] if levels else None
+    return render(
+        request,
+        "analytics/leaderboard.html",
+        {
+            "office": office,
+            "nav_active": "analytics",
+            "form": form,
+            "period": period,
+            "query": request.GET.urlencode(),
+            "period_query": keep.urlencode(),
+            "levels": [(value, level_labels[value]) for value in levels],
+            "level": level,
+            "rankings": rankings,
+            "silent": silent_offices(work, level=lowest) if lowest else [],
+            "lowest_label": level_labels.get(lowest or "", ""),
+            "work": work,
+        },
+    )
