@@ -36,9 +36,15 @@ def week_highlights(user: User, office: Office) -> list[Highlight]:
         + "?"
         + urlencode({"periode": WEEK})
     )
+
+    def days(key: str) -> tuple[int | None, ...]:
+        return tuple(row.figures.as_dict()[key] for row in series.days)
+
     return [
-        Highlight(_("Unggahan terkirim"), now.posts, before.posts, url),
-        Highlight(_("Interaksi"), now.engagement, before.engagement, url),
-        Highlight(_("Dilihat di portal"), now.portal_views, before.portal_views, url),
-        Highlight(_("Klarifikasi terbit"), now.clarifications, before.clarifications, url),
+        Highlight(_("Unggahan terkirim"), now.posts, before.posts, url, days("posts")),
+        Highlight(_("Interaksi"), now.engagement, before.engagement, url, days("engagement")),
+        Highlight(_("Dilihat di portal"), now.portal_views, before.portal_views, url, days("portal_views")),
+        Highlight(
+            _("Klarifikasi terbit"), now.clarifications, before.clarifications, url, days("clarifications")
+        ),
     ]

@@ -1,5 +1,5 @@
 """The small chart of each row of the offices-below table: posts per day of the period, drawn on
-the server as an inline SVG (no script, readable without JavaScript, the same on every screen).
+the server (``core.charts``).
 
 One query for every row: the subtree's daily posts grouped by office, told apart by path."""
 
@@ -11,18 +11,16 @@ from typing import Any
 
 from django.db.models import Sum
 from django.utils import formats
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from humas.accounts.models import User
+from humas.core.charts import sparkline_svg
 from humas.offices import policy
 from humas.offices.models import PATH_SEPARATOR, Office
 from humas.offices.tree import subtree
 
 from .models import ChannelDay
-
-WIDTH, HEIGHT, PAD = 120, 28, 2
 
 
 def daily_posts_below(*, actor: User, office: Office, start: date, end: date) -> dict[int, list[int]]:
@@ -49,36 +47,17 @@ def daily_posts_below(*, actor: User, office: Office, start: date, end: date) ->
 
 
 def sparkline(values: Sequence[int], *, start: date) -> SafeString:
-    """An inline SVG line of ``values`` (one per day from ``start``) with a text alternative that
-    says what it shows: the total, the busiest day and its count."""
+    """The posts of each day from ``start`` as a small line, saying in words the total, the
+    busiest day and its count."""
     if not values:
         return SafeString("")
-    top = max(values)
-    total = sum(values)
+    top, total = max(values), sum(values)
     if total:
-        busiest = values.index(top)
         label = _("Unggahan per hari: %(total)s dalam periode, terbanyak %(top)s pada %(day)s") % {
             "total": total,
             "top": top,
-            "day": formats.date_format(start + timedelta(days=busiest), "j M"),
+            "day": formats.date_format(start + timedelta(days=values.index(top)), "j M"),
         }
     else:
         label = _("Unggahan per hari: tidak ada dalam periode")
-    step = (WIDTH - 2 * PAD) / max(len(values) - 1, 1)
-    scale = (HEIGHT - 2 * PAD) / top if top else 0
-    coords = [(PAD + index * step, HEIGHT - PAD - value * scale) for index, value in enumerate(values)]
-    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
-    last_x, last_y = coords[-1]
-    # The last day is marked: it is where the line stands now (and all there is for one day).
-    return format_html(
-        '<svg class="sparkline" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img"'
-        ' aria-label="{label}"><title>{label}</title>'
-        '<polyline fill="none" stroke="currentColor" stroke-width="1.5" points="{points}"/>'
-        '<circle cx="{x}" cy="{y}" r="2" fill="currentColor"/></svg>',
-        width=WIDTH,
-        height=HEIGHT,
-        label=label,
-        points=points,
-        x=f"{last_x:.1f}",
-        y=f"{last_y:.1f}",
-    )
+    return sparkline_svg(values, label=label)

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from django.utils.safestring import SafeString
+
 if TYPE_CHECKING:
     from humas.accounts.models import User
     from humas.offices.models import Office
@@ -57,6 +59,23 @@ class Highlight:
     value: int | None
     previous: int | None
     url: str = ""
+    # The value of each day of both weeks, oldest first (None: not given that day): its small chart.
+    days: tuple[int | None, ...] = ()
+
+    @property
+    def chart(self) -> SafeString:
+        """The days as a small line, labelled with what it shows."""
+        from django.utils.translation import gettext as _
+
+        from .charts import sparkline_svg
+
+        if not self.days:
+            return SafeString("")
+        label = _("%(label)s per hari, %(days)s hari terakhir") % {
+            "label": self.label,
+            "days": len(self.days),
+        }
+        return sparkline_svg(self.days, label=label)
 
     @property
     def change(self) -> int | None:
