@@ -287,3 +287,25 @@ def test_each_office_below_has_a_small_chart_of_its_days(offices, member, client
         {"dari": START.isoformat(), "sampai": END.isoformat()},
     )
     assert page.content.decode().count('class="sparkline"') == 35
+
+
+@pytest.mark.django_db
+def test_each_number_of_the_week_on_beranda_has_its_small_chart(client, offices, member):
+    from django.utils import timezone
+
+    from humas.analytics.highlights import week_highlights
+    from humas.analytics.models import PortalDay
+
+    jepara = offices["33.20"]
+    today = timezone.localdate(timezone=jepara.zoneinfo)
+    PortalDay.objects.create(office=jepara, day=today, views=120)
+    PortalDay.objects.create(office=jepara, day=today - timedelta(days=8), views=80)
+    viewer = member("33.20", "viewer")
+    views = next(item for item in week_highlights(viewer, jepara) if item.label == "Dilihat di portal")
+    assert len(views.days) == 14
+    assert views.days[-1] == 120 and views.days[5] == 80 and sum(views.days) == 200
+
+    client.force_login(viewer)
+    page = client.get("/app/kab-jepara/").content.decode()
+    assert page.count('class="sparkline"') == 4
+    assert 'aria-label="Dilihat di portal per hari, 14 hari terakhir"' in page
