@@ -42,10 +42,13 @@ class WorkFigures:
     """One office's (or a subtree's) work in a period."""
 
     offices: int = 1
-    # Days on which the office sent at least one post; for a subtree the sum over its offices.
+    # Days on which the office sent at least one post (an "active day" of Keaktifan unggahan); for
+    # a subtree the sum over its offices.
     active_days: int = 0
     # Offices of the subtree that sent nothing in the period.
     silent_offices: int = 0
+    # Cascades whose deadline falls in the period, as Keaktifan unggahan (coordination.compliance)
+    # counts them, so both pages give the same share.
     cascades_received: int = 0
     cascades_taken: int = 0  # adopted or adapted
     cascades_on_time: int = 0  # taken before the deadline
@@ -148,8 +151,8 @@ def office_work(*, actor: User, office: Office, start: date, end: date) -> Work:
     cascades: Iterable[Mapping[str, Any]] = (
         CascadeTarget.objects.filter(
             subtree(office.path, field="office__path"),
-            cascade__created_at__gte=window_start,
-            cascade__created_at__lt=window_end,
+            cascade__deadline__gte=window_start,
+            cascade__deadline__lt=window_end,
         )
         .values("office_id")
         .annotate(

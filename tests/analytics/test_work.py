@@ -83,7 +83,7 @@ def _data(channel, sent, cascade, narrative):
     for offset in range(12):
         day_rebuild(day=START + timedelta(days=offset))
     # One cascade to three offices: Jepara adopts on time, Banjarnegara adapts late, Surakarta
-    # declines; another to Jepara only, still pending; one before the period (not counted).
+    # declines; another to Jepara only, still pending; one due before the period (not counted).
     cascade(
         at(3),
         at(4),
@@ -93,8 +93,12 @@ def _data(channel, sent, cascade, narrative):
             "33.72": (CascadeTarget.Status.DECLINED, at(3, 12)),
         },
     )
-    cascade(at(8), at(11), {"33.20": (CascadeTarget.Status.PENDING, None)})
-    cascade(datetime(2031, 2, 20, tzinfo=WIB), at(1), {"33.20": (CascadeTarget.Status.ADOPTED, at(1))})
+    cascade(at(8), at(10), {"33.20": (CascadeTarget.Status.PENDING, None)})
+    cascade(
+        datetime(2031, 2, 20, tzinfo=WIB),
+        datetime(2031, 2, 25, tzinfo=WIB),
+        {"33.20": (CascadeTarget.Status.ADOPTED, datetime(2031, 2, 21, tzinfo=WIB))},
+    )
     # Jepara: two narratives clarified after 4 h and 10 h, one waiting; Banjarnegara: one after 30 h.
     narrative("33.20", at(2, 8), at(2, 12))
     narrative("33.20", at(5, 0), at(5, 10))
@@ -230,6 +234,7 @@ def test_the_leaderboard_page_and_the_dashboard_show_the_work(
     assert "Paling aktif" in text and "Paling cepat mengklarifikasi" in text
     assert offices["33.20"].name in text and "30%" in text
     assert "33 kantor belum mengirim unggahan" in text  # the regencies and cities
+    assert reverse("compliance:page", kwargs={"office_slug": offices["33"].slug}) in text
 
     dashboard = client.get(reverse("analytics:dashboard", kwargs={"office_slug": offices["33"].slug}), query)
     text = dashboard.content.decode()
