@@ -38,7 +38,11 @@ def seed(body_file: str) -> dict[str, object]:
     data = ArticleInput(title=TITLE, summary=SUMMARY, body=body, tags=["rekapitulasi", "pemilu"])
     article = article_create(actor=author, office=office, data=data)
     article_submit(actor=author, article=article)
-    article = article_approve(actor=editor, article=article)
+    # Real news text: the guideline may warn about it (a figure, a name); the approver's reason
+    # lets the bench's article through as an editor's would.
+    article = article_approve(
+        actor=editor, article=article, policy_reason="Teks berita nyata untuk uji beban portal."
+    )
     return {"id": article.pk, "url": article.get_absolute_url()}
 
 

@@ -16,10 +16,10 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 
 from humas.offices.models import Office
-from humas.portal.models import Article, ArticleType, ArticleViewDaily
+from humas.portal.models import Article, ArticleType, ArticleViewDaily, OfficeVisitorDaily
 from humas.publishing.models import Delivery
 
-from .models import ChannelDay, PortalDay
+from .models import ChannelDay, FollowerCount, PortalDay
 
 # The counts a delivery's latest metrics snapshot gives, as named on both tables.
 METRIC_FIELDS = ("reactions", "comments", "shares", "impressions", "reach", "views")
@@ -47,6 +47,8 @@ def day_rebuild(*, day: date) -> int:
     A delivery counts on the day it was sent with the counts of its latest metrics snapshot
     (``Delivery.metrics_latest``, kept by publishing's metrics schedule); a sum is None when no
     delivery of the row has the count (the platform does not give it, or nothing collected yet).
+    ``visitors`` is the portal's distinct visitors of the office that UTC day (OfficeVisitorDaily).
+    ``followers`` is the channel's FollowerCount of the day, None when none was collected.
     """
     channel_rows: list[ChannelDay] = []
     portal: dict[int, PortalDay] = {}
@@ -90,6 +92,23 @@ def day_rebuild(*, day: date) -> int:
             target.articles_published = row["articles"]
             target.clarifications_published = row["clarifications"]
 
+    # Followers are a level each channel had that day (FollowerCount, already on its office's
+    # day): a channel with a count and no delivery gets a row without posts.
+    by_channel = {row.channel_id: row for row in channel_rows}
+    followers = (
+        FollowerCount.objects.filter(day=day)
+        .values("channel_id", "channel__office_id", "count")
+        .order_by("channel_id")
+    )
+    for row in _rows(followers):
+        counted = by_channel.get(row["channel_id"])
+        if counted is None:
+            counted = ChannelDay(
+                office_id=row["channel__office_id"], channel_id=row["channel_id"], day=day, posts=0
+            )
+            channel_rows.append(counted)
+        counted.followers = row["count"]
+
     # The portal counts views on UTC days: they are taken as they are, for the same date.
     views = (
         ArticleViewDaily.objects.filter(day=day)
@@ -100,6 +119,19 @@ def day_rebuild(*, day: date) -> int:
     for row in _rows(views):
         if row["views"]:
             portal_row(row["article__office_id"]).views = row["views"]
+    # Distinct visitors, counted by the portal per office and UTC day (portal.OfficeVisitorDaily),
+    # taken as they are like the views; an office with visitors and nothing else gets its row.
+    visitors = list(
+        OfficeVisitorDaily.objects.filter(day=day).values_list("office_id", "count").order_by("office_id")
+    )
+    for office_id, count in visitors:
+        portal_row(office_id).visitors = count
+    # Once the portal counts visitors (a row this day or before), an office without any has 0;
+    # before, the rows keep None: not counted is not nobody.
+    if portal and (visitors or OfficeVisitorDaily.objects.filter(day__lt=day).exists()):
+        for target in portal.values():
+            if target.visitors is None:
+                target.visitors = 0
 
     with transaction.atomic():
         ChannelDay.objects.filter(day=day).delete()

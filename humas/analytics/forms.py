@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 PRESETS = (7, 30, 90)
@@ -69,3 +70,42 @@ class PeriodForm(forms.Form):
                 return Period(start=self.cleaned_data["dari"], end=self.cleaned_data["sampai"])
             days = self.cleaned_data.get("periode") or DEFAULT_DAYS
         return Period(start=self.today - timedelta(days=days - 1), end=self.today)
+
+
+def last_month(today: date) -> Period:
+    """The calendar month before the one ``today`` is in."""
+    end = today.replace(day=1) - timedelta(days=1)
+    return Period(start=end.replace(day=1), end=end)
+
+
+class ReportRequestForm(forms.Form):
+    """A report for any period (the office's days) in either language; the rules on the period
+    are the service's (reports.report_period_check), which says what is wrong."""
+
+    # A date input takes its value as YYYY-MM-DD whatever the language of the page.
+    dari = forms.DateField(label=_("Dari"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    sampai = forms.DateField(
+        label=_("Sampai"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    bahasa = forms.ChoiceField(label=_("Bahasa laporan"), choices=settings.LANGUAGES)
+
+    def __init__(self, data: Any, *, today: date, language: str) -> None:
+        month = last_month(today)
+        super().__init__(data or None, initial={"dari": month.start, "sampai": month.end, "bahasa": language})
+
+
+class FollowerCountForm(forms.Form):
+    """Today's followers of an assisted channel, as a person reads them on the platform."""
+
+    jumlah = forms.IntegerField(
+        label=_("Jumlah pengikut hari ini"),
+        min_value=0,
+        max_value=10**12,
+        error_messages={
+            "required": _("Isi jumlah pengikut."),
+            "invalid": _("Isi jumlah pengikut dengan bilangan bulat."),
+            "min_value": _("Jumlah pengikut tidak boleh negatif."),
+            "max_value": _("Jumlah pengikut terlalu besar."),
+        },
+        widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"}),
+    )

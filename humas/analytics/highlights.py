@@ -1,6 +1,6 @@
 """The office dashboard's numbers of the week (core.extensions.register_highlight_provider): the
 last 7 days of the office and the offices below it against the 7 days before, from the daily
-tables (two queries)."""
+tables (office_series: three queries)."""
 
 from __future__ import annotations
 

@@ -8,8 +8,11 @@ does not give it", which is not the same as 0.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from humas.media.storage import PrivateMediaStorage, private_storage
 
 
 class ChannelDay(models.Model):
@@ -88,3 +91,84 @@ class FollowerCount(models.Model):
 
     def __str__(self) -> str:
         return f"channel {self.channel_id} {self.day}: {self.count}"
+
+
+def report_storage() -> PrivateMediaStorage:
+    """The storage of Report.file: private (served only through the download view, which checks
+    who asks); a callable so migrations do not freeze a path."""
+    return private_storage()
+
+
+class Report(models.Model):
+    """A PDF report of an office's figures over a period of its own days (both ends included):
+    monthly ones made by a periodic task on the 1st in the office's zone, others on request."""
+
+    class Kind(models.TextChoices):
+        MONTHLY = "monthly", _("Bulanan")
+        ON_DEMAND = "on_demand", _("Atas permintaan")
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Sedang dibuat")
+        READY = "ready", _("Siap")
+        FAILED = "failed", _("Gagal")
+
+    class Language(models.TextChoices):
+        # Each language named in itself, as the language switch does.
+        ID = "id", "Bahasa Indonesia"
+        EN = "en", "English"
+
+    class Error(models.TextChoices):
+        """Why a report failed, said to people in their language (the details go to the log)."""
+
+        RENDER = (
+            "render",
+            _("PDF laporan tidak dapat dibuat. Minta laporan lagi; bila tetap gagal, hubungi admin Humas."),
+        )
+        STORAGE = "storage", _("PDF laporan tidak dapat disimpan. Minta laporan lagi nanti.")
+        ACCESS = "access", _("Peminta laporan tidak lagi memiliki akses ke kantor ini.")
+
+    office = models.ForeignKey(
+        "offices.Office", on_delete=models.CASCADE, related_name="+", verbose_name=_("kantor")
+    )
+    period_start = models.DateField(_("awal periode"))
+    period_end = models.DateField(_("akhir periode"))
+    language = models.CharField(_("bahasa"), max_length=8, choices=Language.choices, default=Language.ID)
+    kind = models.CharField(_("jenis"), max_length=16, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.WAITING)
+    error = models.CharField(_("kesalahan"), max_length=16, choices=Error.choices, blank=True)
+    file = models.FileField(_("berkas"), storage=report_storage, max_length=200, blank=True)
+    bytes = models.PositiveIntegerField(_("ukuran (byte)"), null=True, blank=True)
+    pages = models.PositiveIntegerField(_("halaman"), null=True, blank=True)
+    # None for the monthly ones, which nobody asked for.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("diminta oleh"),
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    # When a monthly report went to the office's Administrators: a render run twice mails once.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("laporan PDF")
+        verbose_name_plural = _("laporan PDF")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # The periodic task creates each office's month once, however often it runs.
+            models.UniqueConstraint(
+                fields=["office", "period_start"],
+                condition=models.Q(kind="monthly"),
+                name="report_monthly_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="report_period_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["office", "-created_at"], name="report_office_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.period_start:%Y-%m-%d} – {self.period_end:%Y-%m-%d}"

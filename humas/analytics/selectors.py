@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import F, Q, Sum, Window
+from django.db.models.functions import FirstValue, RowNumber
 from django.utils.translation import gettext as _
 
 from humas.accounts.models import User
@@ -43,7 +44,16 @@ class Figures:
     impressions: int | None = None
     reach: int | None = None
     views: int | None = None
+    # Followers are a level, not a flow: a day's value is the sum of each channel's count that
+    # day; a period's is each channel's last known count in it, summed, and the growth its last
+    # known minus its first known, summed (take_followers) - never a sum over days.
+    followers: int | None = None
+    followers_growth: int | None = None
     portal_views: int = 0
+    # The portal's distinct visitors of each office and day (PortalDay.visitors), added up over
+    # days and offices: one person reading on two days, or two offices' portals, counts twice.
+    # None: not counted (days before the portal counted visitors).
+    visitors: int | None = None
     articles: int = 0
     clarifications: int = 0
 
@@ -57,14 +67,27 @@ class Figures:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for name in METRIC_FIELDS:
             setattr(self, name, _plus(getattr(self, name), getattr(other, name)))
+        self.visitors = _plus(self.visitors, other.visitors)
+        # Right for offices (their channels differ), wrong for days of one office: a period's
+        # followers come from take_followers, never from adding its days.
+        for name in ("followers", "followers_growth"):
+            setattr(self, name, _plus(getattr(self, name), getattr(other, name)))
 
     def take_channel(self, row: Mapping[str, Any]) -> None:
         self.posts += row["posts"] or 0
         for name in METRIC_FIELDS:
             setattr(self, name, _plus(getattr(self, name), row[name]))
+        if "followers" in row:  # only a day's rows carry them (a level is not summed over days)
+            self.followers = _plus(self.followers, row["followers"])
+
+    def take_followers(self, row: Mapping[str, Any]) -> None:
+        """One channel's first and last known counts of a period (``_followers_by_channel``)."""
+        self.followers = _plus(self.followers, row["last_count"])
+        self.followers_growth = _plus(self.followers_growth, row["last_count"] - row["first_count"])
 
     def take_portal(self, row: Mapping[str, Any]) -> None:
         self.portal_views += row["portal_views"] or 0
+        self.visitors = _plus(self.visitors, row["visitors"])
         self.articles += row["articles"] or 0
         self.clarifications += row["clarifications"] or 0
 
@@ -75,8 +98,10 @@ class Figures:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.posts or self.portal_views or self.articles) and all(
-            getattr(self, name) is None for name in METRIC_FIELDS
+        return (
+            not (self.posts or self.portal_views or self.visitors or self.articles)
+            and all(getattr(self, name) is None for name in METRIC_FIELDS)
+            and self.followers is None
         )
 
 
@@ -130,6 +155,7 @@ class BelowTable:
 _CHANNEL_SUMS = {"posts": Sum("posts"), **{name: Sum(name) for name in METRIC_FIELDS}}
 _PORTAL_SUMS = {
     "portal_views": Sum("views"),
+    "visitors": Sum("visitors"),
     "articles": Sum("articles_published"),
     "clarifications": Sum("clarifications_published"),
 }
@@ -139,9 +165,27 @@ def _in_period(start: date, end: date) -> dict[str, Any]:
     return {"day__gte": start, "day__lte": end}
 
 
+def _followers_by_channel(below: Q, start: date, end: date) -> Iterable[Mapping[str, Any]]:
+    """Each channel of the subtree with a count in [start, end]: its first and last known counts
+    there (``first_count``, ``last_count``), its office's path and its platform. One query: window
+    functions over the channel's days, then its newest day only."""
+    per_channel: dict[str, Any] = {"partition_by": [F("channel_id")]}
+    return (
+        ChannelDay.objects.filter(below, followers__isnull=False, **_in_period(start, end))
+        .annotate(
+            first_count=Window(FirstValue("followers"), order_by=F("day").asc(), **per_channel),
+            last_count=Window(FirstValue("followers"), order_by=F("day").desc(), **per_channel),
+            newest=Window(RowNumber(), order_by=F("day").desc(), **per_channel),
+        )
+        .filter(newest=1)
+        .values("channel_id", "office__path", "channel__platform", "first_count", "last_count")
+    )
+
+
 def office_series(*, actor: User, office: Office, start: date, end: date) -> Series:
     """``office`` and every office below it, summed per day of [start, end]; every day present
-    (a day without rows has zero posts and unknown engagement). Two queries."""
+    (a day without rows has zero posts and unknown engagement). The period's followers are each
+    channel's last known count (``Figures.take_followers``), not a sum of the days. Three queries."""
     policy.require(actor, "report.view", office)
     below = subtree(office.path, field="office__path")
     by_day: dict[date, Figures] = {}
@@ -149,12 +193,13 @@ def office_series(*, actor: User, office: Office, start: date, end: date) -> Ser
     while day <= end:
         by_day[day] = Figures()
         day += timedelta(days=1)
-    for row in (
+    per_day: Iterable[Mapping[str, Any]] = (
         ChannelDay.objects.filter(below, **_in_period(start, end))
         .values("day")
-        .annotate(**_CHANNEL_SUMS)
+        .annotate(**_CHANNEL_SUMS, followers=Sum("followers"))
         .order_by("day")
-    ):
+    )
+    for row in per_day:
         by_day[row["day"]].take_channel(row)
     for row in (
         PortalDay.objects.filter(below, **_in_period(start, end))
@@ -166,18 +211,23 @@ def office_series(*, actor: User, office: Office, start: date, end: date) -> Ser
     total = Figures()
     for figures in by_day.values():
         total.add(figures)
+    total.followers = total.followers_growth = None  # the days' levels do not add up
+    for counts in _followers_by_channel(below, start, end):
+        total.take_followers(counts)
     days = [DayFigures(day=day, figures=figures) for day, figures in by_day.items()]
     return Series(office=office, start=start, end=end, days=days, total=total)
 
 
 def channel_totals(*, actor: User, office: Office, start: date, end: date) -> list[PlatformFigures]:
-    """The rolled-up figures of [start, end] per platform, the platforms with posts only, the
-    busiest first. One query."""
+    """The rolled-up figures of [start, end] per platform, the platforms with a row in the period
+    only (posts or followers), the busiest first. Two queries: the sums, and each channel's
+    followers (last known in the period)."""
     policy.require(actor, "report.view", office)
     labels = dict(Platform.choices)
+    below = subtree(office.path, field="office__path")
     found = []
     for row in (
-        ChannelDay.objects.filter(subtree(office.path, field="office__path"), **_in_period(start, end))
+        ChannelDay.objects.filter(below, **_in_period(start, end))
         .values("channel__platform")
         .annotate(**_CHANNEL_SUMS)
         .order_by("channel__platform")
@@ -188,6 +238,10 @@ def channel_totals(*, actor: User, office: Office, start: date, end: date) -> li
         found.append(
             PlatformFigures(platform=platform, label=str(labels.get(platform, platform)), figures=figures)
         )
+    by_platform = {item.platform: item.figures for item in found}
+    for counts in _followers_by_channel(below, start, end):
+        if (platform_figures := by_platform.get(counts["channel__platform"])) is not None:
+            platform_figures.take_followers(counts)
     found.sort(key=lambda item: (-item.figures.posts, item.label))
     return found
 
@@ -200,8 +254,11 @@ SORTS: dict[str, Any] = {
     "jangkauan": lambda row: row.figures.reach or 0,
     "impresi": lambda row: row.figures.impressions or 0,
     "dilihat": lambda row: row.figures.portal_views,
+    "pengunjung": lambda row: row.figures.visitors or 0,
     "artikel": lambda row: row.figures.articles,
     "klarifikasi": lambda row: row.figures.clarifications,
+    "pengikut": lambda row: row.figures.followers or 0,
+    "pertumbuhan-pengikut": lambda row: row.figures.followers_growth or 0,
 }
 DEFAULT_SORT = "kantor"
 
@@ -226,8 +283,9 @@ def offices_below_table(
     *, actor: User, office: Office, start: date, end: date, sort: str | None = None
 ) -> BelowTable:
     """Each office directly below ``office`` with its subtree's totals for [start, end], sorted
-    by ``sort`` (a ``SORTS`` key, "-" for descending; ties by code). Three queries: the
-    offices below, and the figures of the subtree grouped by office, then told apart by path."""
+    by ``sort`` (a ``SORTS`` key, "-" for descending; ties by code). Four queries: the offices
+    below, the figures of the subtree grouped by office and each of its channels' followers (last
+    known in the period), told apart by path."""
     policy.require(actor, "report.view", office)
     children = list(Office.objects.filter(parent=office).order_by("path"))
     rows = {child.path: OfficeRow(office=child, figures=Figures()) for child in children}
@@ -254,6 +312,9 @@ def offices_below_table(
     for row in portal:
         if (figures := target(row["office__path"])) is not None:
             figures.take_portal(row)
+    for counts in _followers_by_channel(below, start, end):
+        if (figures := target(counts["office__path"])) is not None:
+            figures.take_followers(counts)
 
     chosen = sort_key(sort)
     key = SORTS[chosen.lstrip("-")]
@@ -268,3 +329,60 @@ def offices_below_table(
 
 def empty_text() -> str:
     return _("Belum ada data untuk periode ini.")
+
+
+@dataclass
+class OfficeDays:
+    """An office directly below another, with its subtree's figures for each day of a period and
+    their sum."""
+
+    office: Office
+    days: list[DayFigures]
+    total: Figures
+
+
+def offices_below_days(*, actor: User, office: Office, start: date, end: date) -> list[OfficeDays]:
+    """Each office directly below ``office`` (by path) with its subtree's figures for every day of
+    [start, end] (a day without rows is zero): the small charts of a province's report. Three
+    queries whatever the number of offices below: the offices, then the subtree's rows grouped by
+    office and day, once for the channels and once for the portal, told apart by path."""
+    policy.require(actor, "report.view", office)
+    children = list(Office.objects.filter(parent=office).order_by("path"))
+    count = (end - start).days + 1
+    dates = [start + timedelta(days=offset) for offset in range(count)]
+    grid = {child.path: {day: Figures() for day in dates} for child in children}
+    below = subtree(office.path, field="office__path")
+    period = _in_period(start, end)
+
+    def target(path: str, day: date) -> Figures | None:
+        child = _child_path(office, path)
+        days = grid.get(child) if child is not None else None  # the office itself: not below
+        return days[day] if days is not None else None
+
+    channel: Iterable[Mapping[str, Any]] = (
+        ChannelDay.objects.filter(below, **period)
+        .values("office__path", "day")
+        .annotate(**_CHANNEL_SUMS)
+        .order_by()
+    )
+    for row in channel:
+        if (figures := target(row["office__path"], row["day"])) is not None:
+            figures.take_channel(row)
+    portal: Iterable[Mapping[str, Any]] = (
+        PortalDay.objects.filter(below, **period)
+        .values("office__path", "day")
+        .annotate(**_PORTAL_SUMS)
+        .order_by()
+    )
+    for row in portal:
+        if (figures := target(row["office__path"], row["day"])) is not None:
+            figures.take_portal(row)
+
+    found = []
+    for child in children:
+        total = Figures()
+        for figures in grid[child.path].values():
+            total.add(figures)
+        days = [DayFigures(day=day, figures=figures) for day, figures in grid[child.path].items()]
+        found.append(OfficeDays(office=child, days=days, total=total))
+    return found

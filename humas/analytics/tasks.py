@@ -11,8 +11,16 @@ from huey.contrib.djhuey import db_periodic_task
 from humas.offices.models import Office
 
 from .aggregate import days_rebuild
+from .followers import collect_followers_task, followers_sweep
+from .reports import monthly_reports_create, report_render_task, reports_resume
 
-__all__ = ["rebuild_recent_days_task"]
+__all__ = [
+    "collect_followers_task",
+    "monthly_reports_task",
+    "rebuild_recent_days_task",
+    "report_render_task",
+    "sweep_followers_task",
+]
 
 # Metrics are collected for 7 days after sending: the day of a delivery sent a week ago still
 # changes, so the last 8 days (today included) are rebuilt.
@@ -24,3 +32,21 @@ def rebuild_recent_days_task() -> None:
     """Nightly at 01:30 server time: the daily aggregates of the last 8 days are rebuilt from the
     raw rows. Idempotent. The last day is today in WIT, the zone furthest ahead, so no office's today is missed."""
     days_rebuild(last=timezone.localdate(timezone=ZoneInfo(Office.TimeZone.WIT)), count=RECENT_DAYS)
+
+
+@db_periodic_task(crontab(minute="5"))
+def monthly_reports_task() -> None:
+    """Hourly at minute 5: where it is now the 1st of the month (each of the three zones has its
+    own midnight), the previous month's report of every office of that zone that has none yet;
+    and reports whose worker died queued again. Idempotent."""
+    now = timezone.now()
+    monthly_reports_create(now=now)
+    reports_resume(now=now)
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def sweep_followers_task() -> None:
+    """Every 10 minutes: the followers of a bounded batch of connected channels still without
+    today's count are asked of their platforms (followers.py says how that stays within their
+    limits). Idempotent."""
+    followers_sweep()

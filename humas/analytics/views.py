@@ -8,20 +8,35 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
-from django.utils import formats, timezone
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from humas.accounts.http import AuthenticatedHttpRequest
+from humas.channels.models import Channel
 from humas.core.spreadsheets import csv_cell
 from humas.offices.models import Office
 from humas.offices.officecontext import office_view
+from humas.web.paging import page_number
 
-from .forms import Period, PeriodForm
+from .followers import FollowersError, channel_followers_list, follower_count_record
+from .forms import FollowerCountForm, Period, PeriodForm, ReportRequestForm
+from .models import Report
+from .reports import (
+    ReportRefused,
+    report_content,
+    report_file_name,
+    report_get,
+    report_list,
+    report_request,
+)
 from .selectors import (
     SORTS,
     BelowTable,
@@ -32,6 +47,7 @@ from .selectors import (
     offices_below_table,
 )
 from .sparklines import daily_posts_below, sparkline
+from .top import top_articles, top_posts
 from .work import leaderboard, levels_below, office_work, silent_offices
 
 # Every column the tables and the exports show, in this order.
@@ -44,16 +60,32 @@ COLUMNS: list[tuple[str, Any]] = [
     ("reach", gettext_lazy("Jangkauan")),
     ("impressions", gettext_lazy("Impresi")),
     ("views", gettext_lazy("Ditonton (video)")),
+    ("followers", gettext_lazy("Pengikut")),
+    ("followers_growth", gettext_lazy("Pertumbuhan pengikut")),
     ("portal_views", gettext_lazy("Dilihat di portal")),
+    ("visitors", gettext_lazy("Pengunjung unik harian (dijumlahkan)")),
     ("articles", gettext_lazy("Artikel terbit")),
     ("clarifications", gettext_lazy("Klarifikasi terbit")),
 ]
 # A platform has no portal figures.
 PLATFORM_COLUMNS = [
-    column for column in COLUMNS if column[0] not in ("portal_views", "articles", "clarifications")
+    column
+    for column in COLUMNS
+    if column[0] not in ("portal_views", "visitors", "articles", "clarifications")
 ]
+# A day has a followers count but no growth of its own (the growth is a period's).
+DAY_COLUMNS = [column for column in COLUMNS if column[0] != "followers_growth"]
 # The few numbers that matter, against the previous period.
-HEADLINE = ("posts", "engagement", "reach", "portal_views", "clarifications")
+HEADLINE = (
+    "posts",
+    "engagement",
+    "reach",
+    "followers",
+    "followers_growth",
+    "portal_views",
+    "visitors",
+    "clarifications",
+)
 # The table below's sortable columns: ?urut= key -> figure.
 SORT_COLUMNS: list[tuple[str, str]] = [
     ("unggahan", "posts"),
@@ -61,8 +93,11 @@ SORT_COLUMNS: list[tuple[str, str]] = [
     ("jangkauan", "reach"),
     ("impresi", "impressions"),
     ("dilihat", "portal_views"),
+    ("pengunjung", "visitors"),
     ("artikel", "articles"),
     ("klarifikasi", "clarifications"),
+    ("pengikut", "followers"),
+    ("pertumbuhan-pengikut", "followers_growth"),
 ]
 assert {key for key, _figure in SORT_COLUMNS} | {"kantor"} == set(SORTS)
 
@@ -117,7 +152,7 @@ def _chart_data(series: Series, platforms: Sequence[Any]) -> dict[str, Any]:
                     "label": labels[key],
                     "data": [row.figures.as_dict()[key] for row in series.days],
                 }
-                for key in ("posts", "engagement", "portal_views")
+                for key in ("posts", "engagement", "portal_views", "visitors")
             ],
         },
         "platforms": {
@@ -129,6 +164,17 @@ def _chart_data(series: Series, platforms: Sequence[Any]) -> dict[str, Any]:
                     "data": [item.figures.as_dict()[key] for item in platforms],
                 }
                 for key in ("posts", "engagement")
+            ],
+        },
+        # Followers count in thousands where posts count in ones: a chart of their own.
+        "followers": {
+            "labels": [formats.date_format(row.day, "j M") for row in series.days],
+            "datasets": [
+                {
+                    "key": "followers",
+                    "label": labels["followers"],
+                    "data": [row.figures.followers for row in series.days],
+                }
             ],
         },
     }
@@ -155,14 +201,21 @@ def dashboard(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse
             "series": series,
             "headline": _headline(series.total, before.total),
             "platforms": platforms,
-            "columns": COLUMNS,
+            "columns": DAY_COLUMNS,
             "chart_data": _chart_data(series, platforms),
-            "day_rows": [(row.day, _values(row.figures)) for row in reversed(series.days)],
+            "day_rows": [(row.day, _values(row.figures, DAY_COLUMNS)) for row in reversed(series.days)],
             "platform_columns": PLATFORM_COLUMNS,
             "platform_rows": [(item.label, _values(item.figures, PLATFORM_COLUMNS)) for item in platforms],
-            "total_values": _values(series.total),
+            "total_values": _values(series.total, DAY_COLUMNS),
+            "followers": channel_followers_list(actor=request.user, office=office),
             "has_below": Office.objects.filter(parent=office).exists(),
             "work": office_work(actor=request.user, office=office, start=period.start, end=period.end),
+            "top_posts": top_posts(
+                actor=request.user, office=office, start=period.start, end=period.end, limit=5
+            ),
+            "top_articles": top_articles(
+                actor=request.user, office=office, start=period.start, end=period.end, limit=5
+            ),
         },
     )
 
@@ -224,9 +277,10 @@ def offices_below(request: AuthenticatedHttpRequest, office: Office) -> HttpResp
 
 
 def _series_rows(series: Series) -> tuple[list[str], list[list[object]]]:
-    header = [_("Tanggal"), *[str(label) for _key, label in COLUMNS]]
+    header = [_("Tanggal"), *[str(label) for _key, label in DAY_COLUMNS]]
     rows: list[list[object]] = [
-        [row.day.isoformat(), *[row.figures.as_dict()[key] for key, _label in COLUMNS]] for row in series.days
+        [row.day.isoformat(), *[row.figures.as_dict()[key] for key, _label in DAY_COLUMNS]]
+        for row in series.days
     ]
     return header, rows
 
@@ -251,7 +305,8 @@ def _csv(filename: str, header: list[str], rows: list[list[object]]) -> HttpResp
     writer = csv.writer(response)
     writer.writerow([csv_cell(cell) for cell in header])
     for row in rows:
-        writer.writerow([csv_cell(cell) for cell in row])
+        # A number is never a formula: a negative one (a fall in followers) stays a number.
+        writer.writerow([cell if isinstance(cell, int) else csv_cell(cell) for cell in row])
     return response
 
 
@@ -373,3 +428,100 @@ def leaderboard_page(request: AuthenticatedHttpRequest, office: Office) -> HttpR
             "work": work,
         },
     )
+
+
+@require_POST
+@office_view("content.publish")
+def followers_record(request: AuthenticatedHttpRequest, office: Office, channel_id: int) -> HttpResponse:
+    """Catat jumlah pengikut: today's followers of one of the office's assisted channels, then
+    back to the dashboard (with the period it showed) and a message saying what happened."""
+    channel = Channel.objects.select_related("office").filter(pk=channel_id, office=office).first()
+    if channel is None:
+        raise Http404("channel")
+    form = FollowerCountForm(request.POST)
+    if form.is_valid():
+        try:
+            follower_count_record(actor=request.user, channel=channel, count=form.cleaned_data["jumlah"])
+        except FollowersError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Jumlah pengikut %(channel)s hari ini dicatat: %(count)s.")
+                % {
+                    "channel": channel,
+                    "count": formats.number_format(form.cleaned_data["jumlah"], force_grouping=True),
+                },
+            )
+    else:
+        for error in form.errors.get("jumlah", []):
+            messages.error(request, f"{channel}: {error}")
+    back = reverse("analytics:dashboard", kwargs={"office_slug": office.slug})
+    query = request.GET.urlencode()
+    return redirect(f"{back}?{query}#pengikut" if query else f"{back}#pengikut")
+
+
+# --- PDF reports ------------------------------------------------------------------------------
+
+REPORTS_PER_PAGE = 25
+
+
+@office_view("report.view")
+@require_http_methods(["GET", "POST"])
+def reports_page(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
+    """The office's PDF reports, newest first, and the form to ask for one (the last month in
+    the person's language unless they choose otherwise)."""
+    today = timezone.localdate(timezone=office.zoneinfo)
+    language = getattr(request, "LANGUAGE_CODE", "") or translation.get_language() or "id"
+    form = ReportRequestForm(request.POST or None, today=today, language=language)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report_request(
+                actor=request.user,
+                office=office,
+                start=form.cleaned_data["dari"],
+                end=form.cleaned_data["sampai"],
+                language=form.cleaned_data["bahasa"],
+            )
+        except ReportRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("Laporan sedang dibuat. Halaman ini dimuat ulang sendiri sampai laporan siap.")
+            )
+            return redirect("analytics:reports", office_slug=office.slug)
+    page = Paginator(report_list(actor=request.user, office=office), REPORTS_PER_PAGE).get_page(
+        page_number(request.GET.get("page"))
+    )
+    waiting = any(report.status == Report.Status.WAITING for report in page.object_list)
+    return render(
+        request,
+        "analytics/reports.html",
+        {
+            "office": office,
+            "nav_active": "analytics",
+            "form": form,
+            "page": page,
+            "waiting": waiting,
+            "refresh_seconds": 10,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@office_view("report.view")
+@require_GET
+def report_download(request: AuthenticatedHttpRequest, office: Office, report_id: int) -> HttpResponse:
+    """The PDF of a ready report of this office, as an attachment; 404 for another office's
+    report, or one not ready."""
+    report = report_get(actor=request.user, office=office, report_id=report_id)
+    if report is None:
+        raise Http404("report")
+    content = report_content(actor=request.user, report=report)
+    if content is None:
+        raise Http404("report file")
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{report_file_name(report)}"'
+    response["Content-Length"] = str(len(content))
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -112,6 +112,8 @@ SENTENCES: dict[str, Sentence] = {
     ),
     "channel.credentials_rotate": S(_("%(actor)s mengenkripsi ulang kredensial kanal dengan kunci baru.")),
     "channel.needs_reconnect": S(_("Kanal %(object)s perlu dihubungkan ulang.")),
+    # A person records the followers of an assisted channel (humas/analytics/followers.py).
+    "followers.record": S(_("%(actor)s mencatat jumlah pengikut kanal %(object)s.")),
     "channel.health": S(
         _("Kesehatan kanal %(object)s berubah dari %(before)s menjadi %(after)s."),
         uses=("health",),
@@ -182,6 +184,8 @@ SENTENCES: dict[str, Sentence] = {
     "asset.restore": S(_("%(actor)s mengembalikan gambar pustaka %(object)s.")),
     "card_brand.set": S(_("%(actor)s mengatur warna kartu bergambar kantor.")),
     "card_brand.clear": S(_("%(actor)s mengembalikan warna kartu bergambar ke warna kantor di atasnya.")),
+    # PDF reports (humas/analytics/reports.py); the monthly ones are made by Humas, not recorded.
+    "report.request": S(_("%(actor)s meminta %(object)s.")),
     # Amplification tasks (humas/coordination): asked of the offices below, answered by each.
     "amplification.create": S(_("%(actor)s meminta kantor di bawahnya mengamplifikasi %(object)s.")),
     "amplification.record": S(_("%(actor)s mencatat hasil tugas amplifikasi %(object)s.")),
@@ -354,6 +358,8 @@ KEY_LABELS: dict[str, Promise] = {
     "claims_unchanged": _("Cek fakta tidak berubah"),
     "submitted": _("Dikirim untuk ditinjau"),
     "count": _("Jumlah"),
+    "day": _("Tanggal"),
+    "followers": _("Jumlah pengikut"),
     "created": _("Kantor baru"),
     "devices": _("Perangkat dihapus"),
     "due": _("Jadwal kirim"),

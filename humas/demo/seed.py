@@ -6,8 +6,9 @@ import json
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django_otp.oath import totp
@@ -18,6 +19,10 @@ from humas.accounts.models import User
 from humas.audit.services import audit_record
 from humas.offices import policy
 from humas.offices.models import Membership, Office
+
+if TYPE_CHECKING:
+    from humas.analytics.models import FollowerCount
+    from humas.channels.models import Channel
 
 # (email, full name, [(office code, role)], what to try with this login)
 DEMO_PEOPLE: list[tuple[str, str, list[tuple[str, str]], str]] = [
@@ -1107,14 +1112,59 @@ def _demo_metric_counts(
     return counts, extra
 
 
+# Followers of a demo channel on the first day of the history, for an audience scale of 1 (KPU RI's
+# is 14), and the share they grow by on an ordinary day; they grow faster in the week before the
+# demo's event, as an election commission's accounts do before a vote.
+DEMO_ANALYTICS_FOLLOWERS = {
+    "facebook": 8_400,
+    "instagram": 5_200,
+    "x": 2_600,
+    "tiktok": 3_100,
+    "youtube": 900,
+}
+DEMO_ANALYTICS_FOLLOWER_GROWTH = 0.0015
+
+
+def _demo_follower_counts(
+    channels: dict[str, list[Channel]], offices: dict[str, Office], *, first: date, today: date
+) -> list[FollowerCount]:
+    """A FollowerCount for every day of [first, today) of every demo channel (today is left to the
+    live collection and to the people recording theirs), growing a little each day and faster
+    before the demo's event. Deterministic."""
+    from humas.analytics.models import FollowerCount  # noqa: F811 - the demo imports apps lazily
+
+    rng = random.Random(DEMO_ANALYTICS_SEED + 21)
+    scales = {code: scale for code, _rate, scale, _weekly, _platforms in DEMO_ANALYTICS_OFFICES}
+    rows = []
+    for code, found in channels.items():
+        zone = offices[code].zoneinfo
+        for channel in found:
+            base = DEMO_ANALYTICS_FOLLOWERS.get(channel.platform, 1_000) * scales.get(code, 1.0)
+            count = base * rng.uniform(0.8, 1.25)
+            rate = DEMO_ANALYTICS_FOLLOWER_GROWTH * rng.uniform(0.7, 1.3)
+            day = first
+            while day < today:
+                since_event = DEMO_ANALYTICS_EVENT_DAYS_AGO - (today - day).days
+                # The bump: up to five times the usual growth two days before the event.
+                bump = 1.0 + 4.0 * 0.7 ** abs(since_event + 2)
+                count *= 1 + rate * bump * rng.uniform(0.4, 1.6)
+                at = datetime.combine(day, datetime.min.time(), zone) + timedelta(
+                    hours=9, minutes=rng.randint(0, 50)
+                )
+                rows.append(FollowerCount(channel=channel, day=day, count=int(count), collected_at=at))
+                day += timedelta(days=1)
+    return rows
+
+
 def demo_analytics(*, days: int = 90, now: datetime | None = None) -> int:
     """``days`` days of history for the analytics dashboards: KPU Kabupaten Jepara, KPU Provinsi
     Jawa Tengah, KPU RI and eight of Jawa Tengah's regencies posted 0-4 times a day on their
     channels (a weekly rhythm, a peak around the start of coklit) with the counts their platforms
     reported, and published portal articles (a few clarifications) read less and less after
-    publication. Raw rows written in bulk (no audit events, no notifications: nothing happens now),
-    then each day aggregated (``analytics.aggregate.day_rebuild``). Posts are published with sent
-    deliveries whose metrics schedule is over, none in the last DEMO_ANALYTICS_QUIET_DAYS days;
+    publication, by fewer distinct visitors a day than views. Raw rows written in bulk (no audit
+    events, no notifications: nothing happens now), then each day aggregated
+    (``analytics.aggregate.day_rebuild``). Posts are published with sent deliveries whose metrics
+    schedule is over, none in the last DEMO_ANALYTICS_QUIET_DAYS days;
     in the last month a regency recorded by demo_activity posts only on the days it was active, so
     Keaktifan unggahan keeps its ranking. Deterministic. Skipped (0) when the history exists.
     Returns the days rebuilt."""
@@ -1126,10 +1176,16 @@ def demo_analytics(*, days: int = 90, now: datetime | None = None) -> int:
     from django.utils.translation import gettext
 
     from humas.analytics.aggregate import day_rebuild
-    from humas.analytics.models import ChannelDay
+    from humas.analytics.models import ChannelDay, FollowerCount
     from humas.channels.models import Channel
     from humas.channels.services import ChannelInput, channel_create
-    from humas.portal.models import Article, ArticleVersion, ArticleViewDaily, ArticleViewTotal
+    from humas.portal.models import (
+        Article,
+        ArticleVersion,
+        ArticleViewDaily,
+        ArticleViewTotal,
+        OfficeVisitorDaily,
+    )
     from humas.portal.search import article_reindex_all
     from humas.publishing.metrics import metrics_schedule
     from humas.publishing.models import Delivery, DeliveryMetrics, Post, PostVersion, Publication
@@ -1448,8 +1504,29 @@ def demo_analytics(*, days: int = 90, now: datetime | None = None) -> int:
             totals.append(ArticleViewTotal(article=article, count=total))
         ArticleViewDaily.objects.bulk_create(views, batch_size=1000)
         ArticleViewTotal.objects.bulk_create(totals, batch_size=1000)
+        # Distinct visitors per office and UTC day: fewer than its views (a reader opens one or two
+        # articles). Drawn from a stream of their own, so the rest of the history stays as it was.
+        visitor_rng = random.Random(DEMO_ANALYTICS_SEED + 22)
+        office_views: dict[tuple[int, date], int] = {}
+        for row in views:
+            key = (row.article.office_id, row.day)
+            office_views[key] = office_views.get(key, 0) + row.count
+        OfficeVisitorDaily.objects.bulk_create(
+            [
+                OfficeVisitorDaily(
+                    office_id=office_id, day=day, count=max(1, int(count * visitor_rng.uniform(0.55, 0.8)))
+                )
+                for (office_id, day), count in sorted(office_views.items())
+            ],
+            batch_size=1000,
+        )
         article_reindex_all()  # PostgreSQL's search vectors; nothing on SQLite
 
+    FollowerCount.objects.bulk_create(
+        _demo_follower_counts(channels, offices, first=first, today=today),
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
     for offset in range(days):
         day_rebuild(day=first + timedelta(days=offset))
     return days

@@ -23,9 +23,16 @@ sends a beacon (``POST /_v/<article id>``) once per page view and the beacon is 
   entry for is looked up in the database once and remembered (:func:`beacon_record`); the flush
   refreshes the entries of the articles it counted and publishing, editing or withdrawing drops
   the article's entry (:func:`article_views_forget`).
-* Every minute :func:`views_flush` folds the buffer into ArticleViewDaily and ArticleViewTotal with
-  one ``INSERT … ON CONFLICT DO UPDATE SET count = count + excluded.count`` each, so totals are
-  at most a minute behind and no increment is lost under concurrent load.
+* Distinct visitors per office and UTC day, exactly, in the same step: a counted view that is its
+  visitor's first of the article's office that day also counts one visitor for the office
+  (OfficeVisitorDaily). With Redis the script adds the office (kept in the article's entry beside
+  the total) to a hash of the offices the visitor was counted for that day (``HSETNX``, kept
+  :data:`VISITOR_DAY_SECONDS`) and buffers a ``v:<office id>:<day>`` field; without Redis the same
+  through the "seen" file, and the view's ArticleViewBuffer row carries the office. A beacon that
+  is not counted as a view (bot, staff, prefetch, repeat, over the ceiling) is no visitor either.
+* Every minute :func:`views_flush` folds the buffer into ArticleViewDaily, ArticleViewTotal and
+  OfficeVisitorDaily with one ``INSERT … ON CONFLICT DO UPDATE SET count = count + excluded.count``
+  each, so totals are at most a minute behind and no increment is lost under concurrent load.
 * A beacon answers the total of the last flush plus the article's views waiting in the buffer,
   its own included (with Redis, today's), so the first reader of a new article reads 1. The page
   itself (a cached file shared by every reader) shows the total it was rendered with until the
@@ -57,9 +64,10 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from humas.offices.models import Office
 from humas.web import limits
 
-from .models import Article, ArticleViewBuffer, ArticleViewDaily, ArticleViewTotal
+from .models import Article, ArticleViewBuffer, ArticleViewDaily, ArticleViewTotal, OfficeVisitorDaily
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -84,6 +92,11 @@ _UPSERT_CHUNK = 500
 ARTICLE_ENTRY_SECONDS = 60 * 60
 NOT_PUBLIC_ENTRY_SECONDS = 60
 _NOT_PUBLIC = "-"
+# How long the offices a visitor was counted for on a day are remembered: past the end of that
+# UTC day whenever in it they came (the day is part of the key, so a longer life never merges days).
+VISITOR_DAY_SECONDS = 48 * 60 * 60
+# The buffer field of an office's visitors of a day, beside the views' "<article id>:<day>".
+_VISITORS_FIELD = "v"
 
 # Crawlers, link-preview fetchers, monitors, headless browsers and HTTP libraries. Most of them
 # never run the page's script; the ones that do (search engines render pages) say who they are.
@@ -99,16 +112,20 @@ BOT_USER_AGENT = re.compile(
     re.IGNORECASE,
 )
 
-# KEYS: the article's entry, the "seen" key, the address's count, the buffer.
+# KEYS: the article's entry ("<total>:<office id>"), the "seen" key, the address's count, the
+# buffer, the offices the visitor was counted for today (a hash).
 # ARGV: 1 whether this beacon may count, the window, the ceiling (0: none), the address count's
-# lifetime, the buffer field. Returns {views to show, 1 when counted}: the total of the last flush
-# plus today's views waiting in the buffer, this one included (the first reader reads 1, not 0).
-# A total of -1 means Redis has no entry for the article (ask the database), -2 that the id is no
-# published article.
+# lifetime, the buffer field, the day, the lifetime of the visitor's offices of the day. Returns
+# {views to show, 1 when counted}: the total of the last flush plus today's views waiting in the
+# buffer, this one included (the first reader reads 1, not 0). A total of -1 means Redis has no
+# entry for the article (ask the database; also for an entry written without its office), -2 that
+# the id is no published article.
 _BEACON_SCRIPT = """
-local shown = redis.call('GET', KEYS[1])
+local entry = redis.call('GET', KEYS[1])
+if not entry then return {-1, 0} end
+if entry == '-' then return {-2, 0} end
+local shown, office = string.match(entry, '^(%d+):(%d+)$')
 if not shown then return {-1, 0} end
-if shown == '-' then return {-2, 0} end
 shown = tonumber(shown)
 local function waiting() return shown + tonumber(redis.call('HGET', KEYS[4], ARGV[5]) or '0') end
 if ARGV[1] == '0' then return {waiting(), 0} end
@@ -118,6 +135,10 @@ if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2]) then return {waiting
 if ceiling > 0 then
   redis.call('INCR', KEYS[3])
   redis.call('EXPIRE', KEYS[3], ARGV[4])
+end
+if redis.call('HSETNX', KEYS[5], office, '1') == 1 then
+  redis.call('EXPIRE', KEYS[5], ARGV[7])
+  redis.call('HINCRBY', KEYS[4], 'v:' .. office .. ':' .. ARGV[6], 1)
 end
 return {shown + redis.call('HINCRBY', KEYS[4], ARGV[5], 1), 1}
 """
@@ -314,6 +335,15 @@ def _article_key(article_id: int) -> str:
     return f"{REDIS_PREFIX}:article:{article_id}"
 
 
+def _article_entry(views: int, office_id: int) -> str:
+    # The script reads both in one GET: the total to show and the office a visitor counts for.
+    return f"{views}:{office_id}"
+
+
+def _visitor_day_key(day: str, visitor_id: str) -> str:
+    return f"{REDIS_PREFIX}:visitor:{day}:{visitor_id}"
+
+
 def _address_part(address: str | None) -> str:
     # Keys hold a hash of the address, never the address itself (as humas.web.limits does).
     return hashlib.sha256((address or "").encode("utf-8")).hexdigest()[:24]
@@ -350,17 +380,20 @@ def beacon_record(
         if views == -1:
             if not database:
                 raise NotInRedis(article_id)
-            article_views_remember(article_id=article_id, views=article_views_public(article_id=article_id))
+            _article_remember(article_id, _article_public(article_id=article_id))
             views, counted = _beacon_redis(article_id, visitor_id, address, counts=counts, window=window)
             if views == -1:  # the entry vanished at once (Redis evicting): answer from the database
                 return Beacon(article_views_public(article_id=article_id), False)
         return Beacon(None if views < 0 else views, counted)
     if not database:  # the embedded shape counts with the database: only Django answers there
         raise NotInRedis(article_id)
-    shown = _article_views_with_buffered(article_id=article_id)
-    if shown is None or not counts:
+    found = _article_views_with_buffered(article_id=article_id)
+    if found is None:
+        return Beacon(None, False)
+    shown, office_id = found
+    if not counts:
         return Beacon(shown, False)
-    counted = _record_locally(article_id, visitor_id, address, window=window)
+    counted = _record_locally(article_id, office_id, visitor_id, address, window=window)
     return Beacon(shown + 1 if counted else shown, counted)
 
 
@@ -369,19 +402,30 @@ def _beacon_redis(
 ) -> tuple[int, bool]:
     # One round trip, atomic: a view is never half-recorded and the ceiling is never overshot.
     slot = int(time.time() // window)
+    day = timezone.now().date().isoformat()  # the UTC day: USE_TZ
     keys = [
         _article_key(article_id),
         _seen_key(article_id, visitor_id),
         f"{REDIS_PREFIX}:address:{article_id}:{_address_part(address)}:{slot}",
         _buffer_key(),
+        _visitor_day_key(day, visitor_id),
     ]
-    day = timezone.now().date().isoformat()
-    args: list[int | str] = [int(counts), window, views_per_address(), 2 * window, f"{article_id}:{day}"]
+    args: list[int | str] = [
+        int(counts),
+        window,
+        views_per_address(),
+        2 * window,
+        f"{article_id}:{day}",
+        day,
+        VISITOR_DAY_SECONDS,
+    ]
     shown, counted = _evalsha(_redis_url(), keys, args)
     return int(shown), bool(counted)
 
 
-def _record_locally(article_id: int, visitor_id: str, address: str | None, *, window: int) -> bool:
+def _record_locally(
+    article_id: int, office_id: int, visitor_id: str, address: str | None, *, window: int
+) -> bool:
     # The embedded shape: the ceiling is one of humas.web.limits' windows (the local cache).
     ceiling = limits.Limit("views-per-address", count=views_per_address(), seconds=window)
     parts = (str(article_id), _address_part(address))
@@ -389,17 +433,31 @@ def _record_locally(article_id: int, visitor_id: str, address: str | None, *, wi
         return False
     if not _seen_add(_seen_key(article_id, visitor_id), window=window):
         return False
-    ArticleViewBuffer.objects.create(article_id=article_id, day=timezone.now().date())
+    day = timezone.now().date()
+    # The visitor's first counted view of this office today: the same row says so (no second write).
+    first = _seen_add(
+        f"{_visitor_day_key(day.isoformat(), visitor_id)}:{office_id}", window=VISITOR_DAY_SECONDS
+    )
+    ArticleViewBuffer.objects.create(
+        article_id=article_id, day=day, visitor_office_id=office_id if first else None
+    )
     limits.hit(ceiling, *parts)
     return True
 
 
-def article_views_remember(*, article_id: int, views: int | None) -> None:
-    """Tell Redis what the beacon shows for this article (None: the id is no published article)."""
-    if views is None:
+def article_views_remember(*, article_id: int, views: int | None, office_id: int | None = None) -> None:
+    """Tell Redis what the beacon shows for this article (None: the id is no published article)
+    and the office its visitors count for (looked up when not given)."""
+    if views is not None and office_id is None:
+        office_id = Article.objects.filter(pk=article_id).values_list("office_id", flat=True).first()
+    _article_remember(article_id, None if views is None or office_id is None else (views, office_id))
+
+
+def _article_remember(article_id: int, public: tuple[int, int] | None) -> None:
+    if public is None:
         redis_client().set(_article_key(article_id), _NOT_PUBLIC, ex=NOT_PUBLIC_ENTRY_SECONDS)
     else:
-        redis_client().set(_article_key(article_id), views, ex=ARTICLE_ENTRY_SECONDS)
+        redis_client().set(_article_key(article_id), _article_entry(*public), ex=ARTICLE_ENTRY_SECONDS)
 
 
 def article_views_forget(*, article_id: int) -> None:
@@ -422,13 +480,18 @@ def _article_entries_refresh(client: Redis, article_ids: Iterable[int]) -> None:
     ids = sorted(set(article_ids))
     if not ids:
         return
-    rows = Article.objects.filter(pk__in=ids).values_list("pk", "status", "view_total__count").order_by()
-    state = {int(pk): (status, int(total or 0)) for pk, status, total in rows}
+    rows = (
+        Article.objects.filter(pk__in=ids)
+        .values_list("pk", "status", "view_total__count", "office_id")
+        .order_by()
+    )
+    state = {int(pk): (status, int(total or 0), int(office)) for pk, status, total, office in rows}
     with client.pipeline(transaction=False) as pipe:
         for article_id in ids:
-            status, total = state.get(article_id, ("", 0))
+            status, total, office_id = state.get(article_id, ("", 0, 0))
             if status == Article.Status.PUBLISHED:
-                pipe.set(_article_key(article_id), total, ex=ARTICLE_ENTRY_SECONDS, xx=True)
+                entry = _article_entry(total, office_id)
+                pipe.set(_article_key(article_id), entry, ex=ARTICLE_ENTRY_SECONDS, xx=True)
             else:
                 pipe.set(_article_key(article_id), _NOT_PUBLIC, ex=NOT_PUBLIC_ENTRY_SECONDS)
         pipe.execute()
@@ -496,17 +559,25 @@ def _seen_purge() -> None:
 
 def article_views_public(*, article_id: int) -> int | None:
     """The counted views of a published article, or None when no published article has this id."""
+    found = _article_public(article_id=article_id)
+    return None if found is None else found[0]
+
+
+def _article_public(*, article_id: int) -> tuple[int, int] | None:
+    """The counted views of a published article and its office (one query), or None when no
+    published article has this id."""
     row = (
         Article.objects.filter(pk=article_id, status=Article.Status.PUBLISHED)
-        .values_list("pk", "view_total__count")
+        .values_list("view_total__count", "office_id")
         .first()
     )
-    return None if row is None else int(row[1] or 0)
+    return None if row is None else (int(row[0] or 0), int(row[1]))
 
 
-def _article_views_with_buffered(*, article_id: int) -> int | None:
+def _article_views_with_buffered(*, article_id: int) -> tuple[int, int] | None:
     """The embedded shape's number to show: the counted views of a published article plus its
-    views waiting in ArticleViewBuffer (one query), or None when no published article has this id."""
+    views waiting in ArticleViewBuffer, and the article's office (one query), or None when no
+    published article has this id."""
     waiting = (
         ArticleViewBuffer.objects.filter(article_id=OuterRef("pk"))
         .order_by()
@@ -517,10 +588,10 @@ def _article_views_with_buffered(*, article_id: int) -> int | None:
     row = (
         Article.objects.filter(pk=article_id, status=Article.Status.PUBLISHED)
         .annotate(waiting=Coalesce(Subquery(waiting), 0))
-        .values_list("view_total__count", "waiting")
+        .values_list("view_total__count", "waiting", "office_id")
         .first()
     )
-    return None if row is None else int(row[0] or 0) + int(row[1])
+    return None if row is None else (int(row[0] or 0) + int(row[1]), int(row[2]))
 
 
 def article_views_total(*, article_id: int) -> int:
@@ -533,7 +604,8 @@ def article_views_total(*, article_id: int) -> int:
 
 
 def views_flush() -> int:
-    """Fold buffered views into per-day rows and totals; returns how many views it applied.
+    """Fold buffered views into per-day rows and totals, and buffered visitors into the offices'
+    per-day rows; returns how many views it applied.
 
     Safe to run concurrently with counting and with itself, and safe to die at any point: a view
     leaves the database buffer only in the transaction that adds it to the counts; a Redis batch
@@ -556,8 +628,9 @@ def _flush_database() -> int:
             # Delete and read in one statement: exactly the rows this snapshot removes are
             # counted, so rows committed meanwhile by concurrent views wait for the next flush.
             sql = (
-                f"WITH gone AS (DELETE FROM {buffer} RETURNING article_id, day) "  # noqa: S608
-                "SELECT article_id, day, COUNT(*) FROM gone GROUP BY article_id, day"
+                f"WITH gone AS (DELETE FROM {buffer} RETURNING article_id, day, visitor_office_id) "  # noqa: S608
+                "SELECT article_id, day, visitor_office_id, COUNT(*) FROM gone "
+                "GROUP BY article_id, day, visitor_office_id"
             )
             with connection.cursor() as cursor:
                 cursor.execute(sql)
@@ -571,13 +644,18 @@ def _flush_database() -> int:
             taken = ArticleViewBuffer.objects.filter(pk__lte=last)
             rows = list(
                 taken.order_by()
-                .values("article_id", "day")
+                .values("article_id", "day", "visitor_office_id")
                 .annotate(n=Count("pk"))
-                .values_list("article_id", "day", "n")
+                .values_list("article_id", "day", "visitor_office_id", "n")
             )
             taken.delete()
-        counts = Counter({(int(a), _as_date(d)): int(n) for a, d, n in rows})
-        return _apply(counts)
+        counts: Counter[tuple[int, date]] = Counter()
+        visitors: Counter[tuple[int, date]] = Counter()
+        for article, day, office, n in rows:
+            counts[(int(article), _as_date(day))] += int(n)
+            if office is not None:
+                visitors[(int(office), _as_date(day))] += int(n)
+        return _apply(counts, visitors)
 
 
 def _as_date(value: object) -> date:
@@ -600,8 +678,11 @@ def _flush_redis() -> int:
         if not batches:
             return 0
         counts: Counter[tuple[int, date]] = Counter()
+        visitors: Counter[tuple[int, date]] = Counter()
         for key in batches:
-            counts.update(_parse_batch(cast("dict[bytes, bytes]", client.hgetall(key))))
+            views_of_batch, visitors_of_batch = _parse_batch(cast("dict[bytes, bytes]", client.hgetall(key)))
+            counts.update(views_of_batch)
+            visitors.update(visitors_of_batch)
         # On PostgreSQL the batches are stamped with the id of the transaction that applies them,
         # so a flush dying between COMMIT and deleting them cannot make the next one apply them
         # again (see _batch_pending). Inside a caller's transaction the id is not ours to judge.
@@ -612,7 +693,7 @@ def _flush_redis() -> int:
                     cursor.execute("SELECT pg_current_xact_id()::text")
                     xid = cursor.fetchone()[0]
                 client.hset(_stamps_key(), mapping=dict.fromkeys(batches, xid))
-            applied = _apply(counts)
+            applied = _apply(counts, visitors)
         # Only now, with the counts committed, may the batches go.
         _forget(client, batches)
         # The beacons show the new totals from now on, without asking the database.
@@ -672,31 +753,54 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def _parse_batch(raw: Mapping[bytes, bytes]) -> Counter[tuple[int, date]]:
+def _parse_batch(raw: Mapping[bytes, bytes]) -> tuple[Counter[tuple[int, date]], Counter[tuple[int, date]]]:
+    """A batch's views per (article, day) ("<article id>:<day>" fields) and visitors per (office,
+    day) ("v:<office id>:<day>" fields)."""
     counts: Counter[tuple[int, date]] = Counter()
+    visitors: Counter[tuple[int, date]] = Counter()
     for field, value in raw.items():
         try:
-            article, day = _text(field).split(":", 1)
-            counts[(int(article), date.fromisoformat(day))] += int(value)
+            kind, rest = _text(field).split(":", 1)
+            if kind == _VISITORS_FIELD:
+                office, day = rest.split(":", 1)
+                visitors[(int(office), date.fromisoformat(day))] += int(value)
+            else:
+                counts[(int(kind), date.fromisoformat(rest))] += int(value)
         except ValueError:
             logger.warning("dropping malformed view buffer field %r", field)
-    return counts
+    return counts, visitors
 
 
-def _apply(counts: Mapping[tuple[int, date], int]) -> int:
-    """Add ``counts`` to the per-day rows and totals: one upsert per table. Call in a transaction."""
-    if not counts:
-        return 0
-    # An article deleted since its views were counted takes them with it.
-    alive = set(Article.objects.filter(pk__in={a for a, _ in counts}).values_list("pk", flat=True).order_by())
-    daily = sorted((a, d, n) for (a, d), n in counts.items() if a in alive and n > 0)
-    totals: Counter[int] = Counter()
-    for article, _day, n in daily:
-        totals[article] += n
-    # Sorted rows: two flushes touching the same rows lock them in the same order (no deadlock).
-    _upsert(ArticleViewDaily._meta.db_table, ("article_id", "day"), daily)
-    _upsert(ArticleViewTotal._meta.db_table, ("article_id",), sorted(totals.items()))
-    return sum(n for _a, _d, n in daily)
+def _apply(
+    counts: Mapping[tuple[int, date], int], visitors: Mapping[tuple[int, date], int] | None = None
+) -> int:
+    """Add ``counts`` (views per article and day) to the per-day rows and totals and ``visitors``
+    (per office and day) to OfficeVisitorDaily: one upsert per table. Call in a transaction.
+    Returns the views applied."""
+    applied = 0
+    if counts:
+        # An article deleted since its views were counted takes them with it.
+        alive = set(
+            Article.objects.filter(pk__in={a for a, _ in counts}).values_list("pk", flat=True).order_by()
+        )
+        daily = sorted((a, d, n) for (a, d), n in counts.items() if a in alive and n > 0)
+        totals: Counter[int] = Counter()
+        for article, _day, n in daily:
+            totals[article] += n
+        # Sorted rows: two flushes touching the same rows lock them in the same order (no deadlock).
+        _upsert(ArticleViewDaily._meta.db_table, ("article_id", "day"), daily)
+        _upsert(ArticleViewTotal._meta.db_table, ("article_id",), sorted(totals.items()))
+        applied = sum(n for _a, _d, n in daily)
+    if visitors:
+        # The office's visitors stay when the article they read is deleted (they came that day),
+        # not when the office is: a row without its office would fail every flush after it.
+        offices = set(
+            Office.objects.filter(pk__in={o for o, _ in visitors}).values_list("pk", flat=True).order_by()
+        )
+        rows = sorted((o, d, n) for (o, d), n in visitors.items() if o in offices and n > 0)
+        # After the views' tables, in every flush: the same lock order again.
+        _upsert(OfficeVisitorDaily._meta.db_table, ("office_id", "day"), rows)
+    return applied
 
 
 def _upsert(table: str, key: Iterable[str], rows: Sequence[tuple[int | date, ...]]) -> None:

@@ -256,6 +256,28 @@ class ArticleViewBuffer(models.Model):
 
     article_id = models.BigIntegerField()
     day = models.DateField()
+    # Set (to the article's office) when this view was also its visitor's first counted view of
+    # that office's articles that day: the flush adds one to the office's OfficeVisitorDaily too.
+    # On the view's own row, so that a new visitor costs no second INSERT.
+    visitor_office_id = models.BigIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.article_id} {self.day}"
+
+
+class OfficeVisitorDaily(models.Model):
+    """Distinct visitors per office per UTC day (the days of ArticleViewDaily): a visitor (a signed
+    cookie, see counter.py) who counted a view of one or several of the office's articles that day
+    counts once. Only the count is kept, never who the visitors were."""
+
+    office = models.ForeignKey("offices.Office", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        # Day first: the analytics rebuild reads one day of every office; the flush's upsert
+        # finds its row by both columns, in whichever order.
+        constraints = [models.UniqueConstraint(fields=["day", "office"], name="office_visitor_day_unique")]
+
+    def __str__(self) -> str:
+        return f"office {self.office_id} {self.day}: {self.count}"

@@ -314,3 +314,41 @@ def test_each_number_of_the_week_on_beranda_has_its_small_chart(client, offices,
     page = client.get("/app/kab-jepara/").content.decode()
     assert page.count('class="sparkline"') == 4
     assert 'aria-label="Dilihat di portal per hari, 14 hari terakhir"' in page
+
+
+@pytest.mark.django_db
+def test_the_dashboard_lists_the_top_posts_and_articles(offices, member, client, channel, sent, article):
+    from humas.analytics.top import top_articles, top_posts
+
+    jepara, solo = channel("33.20"), channel("33.72", "x")
+    sent(jepara, at(2), [{"reactions": 5, "comments": 1}])
+    sent(solo, at(3), [{"reactions": 40, "shares": 2}])
+    sent(solo, at(4), [{"reactions": 0}])  # no engagement: not listed
+    sent(jepara, datetime(2031, 2, 20, tzinfo=WIB), [{"reactions": 99}])  # before the period
+    article("33.20", at(2), views={date(2031, 3, 2): 7, date(2031, 3, 3): 5})
+    article("33.72", at(2), type=ArticleType.KLARIFIKASI, views={date(2031, 3, 4): 30})
+    viewer = member("33", "viewer")
+    posts = top_posts(actor=viewer, office=offices["33"], start=START, end=END)
+    assert [(post.office, post.engagement) for post in posts] == [
+        (offices["33.72"].name, "42"),
+        (offices["33.20"].name, "6"),
+    ]
+    articles = top_articles(actor=viewer, office=offices["33"], start=START, end=END)
+    assert [(item.office, item.views) for item in articles] == [
+        (offices["33.72"].name, "30"),
+        (offices["33.20"].name, "12"),
+    ]
+    with pytest.raises(PolicyDenied):
+        top_posts(actor=member("33.20", "viewer"), office=offices["33.72"], start=START, end=END)
+
+    for offset in range(10):
+        day_rebuild(day=START + timedelta(days=offset))
+    client.force_login(viewer)
+    page = client.get(
+        reverse("analytics:dashboard", kwargs={"office_slug": offices["33"].slug}),
+        {"dari": START.isoformat(), "sampai": END.isoformat()},
+    ).content.decode()
+    assert "Konten teratas" in page and "Unggahan dengan interaksi terbanyak" in page
+    assert page.index(offices["33.72"].name, page.index("top-posts")) < page.index(
+        offices["33.20"].name, page.index("top-posts")
+    )

@@ -24,6 +24,9 @@ from django.utils.http import urlsafe_base64_encode
 from PIL import Image
 
 from humas.accounts.models import User
+from humas.analytics.forms import last_month
+from humas.analytics.models import Report
+from humas.analytics.reports import report_render
 from humas.api.services import api_token_create
 from humas.blackouts.models import Blackout
 from humas.channels.models import Channel
@@ -210,6 +213,20 @@ def _cascade(ctx: Context) -> Cascade:
     )
 
 
+def _report(ctx: Context) -> int:
+    """The office's monthly PDF report of last month, made and rendered on first use: its download
+    is a file for everyone who may see the office's analytics."""
+    found = Report.objects.filter(office=ctx.data.office).values_list("pk", flat=True).first()
+    if found is not None:
+        return found
+    month = last_month(timezone.localdate(timezone=ctx.data.office.zoneinfo))
+    report = Report.objects.create(
+        office=ctx.data.office, period_start=month.start, period_end=month.end, kind=Report.Kind.MONTHLY
+    )
+    report_render(report=report)
+    return report.pk
+
+
 def _cascade_target(ctx: Context) -> int:
     """The office's item of that cascade; KPU RI receives none (its page is a 404 for all)."""
     return (
@@ -239,6 +256,7 @@ FILLERS: dict[str, Callable[[Context, Route], Any]] = {
     "membership_id": lambda ctx, route: ctx.data.membership.pk,
     "notification_id": lambda ctx, route: ctx.data.notification_id,
     "asset_id": lambda ctx, route: ctx.data.asset_id,
+    "report_id": lambda ctx, route: _report(ctx),
     "token_id": lambda ctx, route: ctx.token_id,
     "type": lambda ctx, route: _article(ctx, route).type,
     "slug": lambda ctx, route: _article(ctx, route).slug,

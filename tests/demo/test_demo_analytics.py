@@ -8,7 +8,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db.models import Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from humas.accounts.models import User
@@ -27,7 +27,7 @@ from humas.demo.seed import (
     demo_seed,
 )
 from humas.offices.models import Office
-from humas.portal.models import Article, ArticleViewDaily
+from humas.portal.models import Article, ArticleViewDaily, OfficeVisitorDaily
 from humas.publishing.models import Delivery, DeliveryMetrics, Post
 from humas.publishing.selectors import post_todo_counts
 
@@ -115,8 +115,20 @@ def test_the_demo_has_three_months_of_analytics_for_jepara_and_jawa_tengah(offic
         series.total.clarifications
         == portal.aggregate(Sum("clarifications_published"))["clarifications_published__sum"]
     )
+    # Distinct visitors: exactly the raw rows, at least one and at most the views on a day read.
+    visitors = OfficeVisitorDaily.objects.filter(
+        office__path__startswith=jateng.path, day__gte=first, day__lte=last
+    )
+    assert (
+        0
+        < series.total.visitors
+        == visitors.aggregate(Sum("count"))["count__sum"]
+        < series.total.portal_views
+    )
+    assert not portal.filter(views__gt=0).filter(Q(visitors__lt=1) | Q(visitors__gt=F("views"))).exists()
     table = offices_below_table(actor=actor, office=jateng, start=first, end=last)
     assert table.total.posts == series.total.posts
+    assert table.total.visitors == series.total.visitors
     assert sum(1 for row in table.rows if row.figures.posts) >= 9  # Jepara and eight more, at least
     # KPU RI sees its own history and Central Java's below it.
     national = office_series(

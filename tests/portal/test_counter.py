@@ -8,17 +8,18 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
 
 from humas.portal import counter
-from humas.portal.models import ArticleViewBuffer, ArticleViewDaily, ArticleViewTotal
+from humas.portal.models import ArticleViewBuffer, ArticleViewDaily, ArticleViewTotal, OfficeVisitorDaily
 from humas.portal.services import ArticleInput, article_create, article_unpublish
 from tests.conftest import require_service
 
@@ -80,10 +81,11 @@ def daily(article) -> dict[date, int]:
 
 
 def buffered(kind: str) -> int:
+    """The views waiting for the flush (the Redis buffer's visitor fields are not views)."""
     if kind == "database":
         return ArticleViewBuffer.objects.count()
     raw = counter.redis_client().hgetall(f"{counter.REDIS_PREFIX}:buffer")
-    return sum(int(v) for v in raw.values())
+    return sum(int(v) for k, v in raw.items() if not k.startswith(b"v:"))
 
 
 # Counting rules ------------------------------------------------------------------------------
@@ -849,3 +851,302 @@ def test_browser_sends_one_beacon_per_visitor_and_shows_the_returned_count(live_
     assert beacons == ["POST"] * 4
     assert counter.views_flush() == 2
     assert total(article) == 43
+
+
+# Distinct visitors per office and UTC day ----------------------------------------------------
+
+DAY = date(2026, 11, 28)
+NEXT_DAY = date(2026, 11, 29)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The counter's clock (the day a view and a visitor count on), set by the test: ``clock.at``."""
+    fake = SimpleNamespace(at=datetime(2026, 11, 28, 10, 0, tzinfo=UTC))
+    monkeypatch.setattr(counter, "timezone", SimpleNamespace(now=lambda: fake.at))
+    return fake
+
+
+def visitors_of(office) -> dict[date, int]:
+    return dict(OfficeVisitorDaily.objects.filter(office=office).values_list("day", "count"))
+
+
+def buffered_visitors(kind: str) -> int:
+    if kind == "database":
+        return ArticleViewBuffer.objects.exclude(visitor_office_id=None).count()
+    raw = counter.redis_client().hgetall(f"{counter.REDIS_PREFIX}:buffer")
+    return sum(int(v) for k, v in raw.items() if k.startswith(b"v:"))
+
+
+@pytest.mark.django_db
+def test_one_visitor_reading_three_articles_of_an_office_is_one_visitor_and_three_views(
+    client, publish, offices, buffer, clock
+):
+    articles = [publish("33.20", title=title) for title in ("Debat kandidat", "Rapat pleno", "Jadwal coklit")]
+
+    for article in articles:
+        assert beacon(client, article.pk).status_code == 200
+    for article in articles:  # read again inside the window: no view, so no visitor either
+        beacon(client, article.pk)
+
+    assert (buffered(buffer), buffered_visitors(buffer)) == (3, 1)
+    assert counter.views_flush() == 3
+    assert [daily(article) for article in articles] == [{DAY: 1}] * 3
+    assert visitors_of(offices["33.20"]) == {DAY: 1}
+    assert OfficeVisitorDaily.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_visitor_counts_once_for_each_office_they_read(publish, offices, buffer, clock):
+    jepara = publish("33.20", title="Debat kandidat")
+    jepara_again = publish("33.20", title="Rapat pleno")
+    province = publish("33", title="Rapat pleno provinsi")
+    ani, budi = Client(), Client()
+
+    for article in (jepara, province, jepara_again):
+        beacon(ani, article.pk)
+    beacon(budi, jepara.pk)
+
+    assert counter.views_flush() == 4
+    assert visitors_of(offices["33.20"]) == {DAY: 2}
+    assert visitors_of(offices["33"]) == {DAY: 1}
+    # The province's portal is its own: its regencies' readers are not its visitors.
+    assert OfficeVisitorDaily.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_next_utc_day_counts_the_visitor_again(client, publish, offices, buffer, clock):
+    one = publish("33.20", title="Debat kandidat")
+    two = publish("33.20", title="Rapat pleno")
+    three = publish("33.20", title="Jadwal coklit")
+
+    clock.at = datetime(2026, 11, 28, 23, 58, tzinfo=UTC)
+    beacon(client, one.pk)
+    beacon(client, two.pk)
+    clock.at = datetime(2026, 11, 29, 0, 1, tzinfo=UTC)  # 07:01 WIB: the portal counts UTC days
+    beacon(client, three.pk)
+    beacon(client, one.pk)  # inside the window: not a view again, so not a visitor of it either
+
+    assert counter.views_flush() == 3
+    assert (daily(one), daily(two), daily(three)) == ({DAY: 1}, {DAY: 1}, {NEXT_DAY: 1})
+    assert visitors_of(offices["33.20"]) == {DAY: 1, NEXT_DAY: 1}
+
+
+@pytest.mark.django_db
+def test_beacons_not_counted_as_views_are_no_visitors(publish, member, offices, buffer, settings, clock):
+    settings.HUMAS_VIEWS_PER_ADDRESS = 2
+    settings.HUMAS_VIEW_WINDOW_SECONDS = 10**9  # one ceiling slot however slow the machine
+    article = publish("33.20", title="Debat kandidat")
+    staff = Client()
+    staff.force_login(member("33.20", "operator"))
+
+    beacon(
+        Client(),
+        article.pk,
+        user_agent="Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    )
+    beacon(Client(), article.pk, user_agent="")
+    beacon(Client(), article.pk, HTTP_SEC_PURPOSE="prefetch")
+    beacon(staff, article.pk)
+    beacon(Client(), article.pk, referrer="http://testserver/app/portal/artikel/")
+    beacon(Client(), article.pk, HTTP_ORIGIN="https://contoh-penipu.example")
+    assert (buffered(buffer), buffered_visitors(buffer)) == (0, 0)
+    # Six new visitors behind one address: the ceiling's two views are two visitors, the rest neither.
+    for _ in range(6):
+        beacon(Client(), article.pk, REMOTE_ADDR="203.0.113.9")
+
+    assert counter.views_flush() == 2
+    assert visitors_of(offices["33.20"]) == {DAY: 2}
+
+
+def _seed_visitors(kind: str, rows: list[tuple[int, int, date]]) -> None:
+    """Buffer views (article, office, day) that were also their visitor's first of the office that day."""
+    if kind == "database":
+        ArticleViewBuffer.objects.bulk_create(
+            [ArticleViewBuffer(article_id=a, day=d, visitor_office_id=o) for a, o, d in rows]
+        )
+        return
+    client = counter.redis_client()
+    for article_id, office_id, day in rows:
+        client.hincrby(f"{counter.REDIS_PREFIX}:buffer", f"{article_id}:{day.isoformat()}", 1)
+        client.hincrby(f"{counter.REDIS_PREFIX}:buffer", f"v:{office_id}:{day.isoformat()}", 1)
+
+
+@pytest.mark.django_db
+def test_flush_folds_buffered_visitors_into_the_offices_days_exactly(publish, offices, buffer):
+    jepara, province = offices["33.20"], offices["33"]
+    article = publish("33.20", title="Debat kandidat")
+    provincial = publish("33", title="Rapat pleno provinsi")
+    monday, tuesday = date(2026, 11, 23), date(2026, 11, 24)
+    OfficeVisitorDaily.objects.create(office=jepara, day=monday, count=10)
+    _seed_visitors(
+        buffer,
+        [(article.pk, jepara.pk, monday)] * 3
+        + [(article.pk, jepara.pk, tuesday), (provincial.pk, province.pk, monday)]
+        + [(article.pk, 10_000_000, monday)],  # an office deleted since: dropped, not failing the flush
+    )
+    _seed(buffer, [(article.pk, monday)] * 2)  # views of visitors already counted that day
+
+    assert counter.views_flush() == 8
+
+    assert visitors_of(jepara) == {monday: 13, tuesday: 1}
+    assert visitors_of(province) == {monday: 1}
+    assert OfficeVisitorDaily.objects.count() == 3
+    assert buffered_visitors(buffer) == 0
+    # Nothing is applied twice.
+    assert counter.views_flush() == 0
+    assert visitors_of(jepara) == {monday: 13, tuesday: 1}
+
+
+@pytest.mark.django_db
+def test_a_flush_that_dies_at_the_visitors_loses_nothing_and_the_next_one_applies_them_once(
+    publish, offices, buffer, monkeypatch, clock
+):
+    article = publish("33.20", title="Debat kandidat")
+    beacon(Client(), article.pk)
+    beacon(Client(), article.pk)
+    real_upsert = counter._upsert
+
+    def dies_at_the_visitors(table, key, rows):
+        if table == OfficeVisitorDaily._meta.db_table:
+            raise ConnectionError("worker killed")
+        real_upsert(table, key, rows)
+
+    monkeypatch.setattr(counter, "_upsert", dies_at_the_visitors)
+    with pytest.raises(ConnectionError):
+        counter.views_flush()
+    assert (total(article), visitors_of(offices["33.20"])) == (0, {})  # the views' upserts rolled back too
+    beacon(Client(), article.pk)  # visitors keep arriving meanwhile
+
+    monkeypatch.setattr(counter, "_upsert", real_upsert)
+    assert counter.views_flush() == 3
+    assert (total(article), visitors_of(offices["33.20"])) == (3, {DAY: 3})
+    assert counter.views_flush() == 0
+    assert visitors_of(offices["33.20"]) == {DAY: 3}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("buffer", ["redis"], indirect=True)
+def test_an_article_entry_without_its_office_is_asked_again_and_its_visitor_counted(
+    client, publish, offices, buffer, clock
+):
+    """An entry holding a total alone (written before entries kept the office) counts no visitor:
+    the script takes it for unknown, the database is asked once and the entry written whole."""
+    article = publish("33.20", title="Debat kandidat")
+    ArticleViewTotal.objects.create(article=article, count=5)
+    redis = counter.redis_client()
+    redis.set(counter._article_key(article.pk), "5", ex=60)
+
+    assert beacon(client, article.pk).json() == {"views": 6}
+
+    assert redis.get(counter._article_key(article.pk)) == f"5:{offices['33.20'].pk}".encode()
+    assert (buffered(buffer), buffered_visitors(buffer)) == (1, 1)
+    counter.views_flush()
+    assert visitors_of(offices["33.20"]) == {DAY: 1}
+    assert redis.get(counter._article_key(article.pk)) == f"6:{offices['33.20'].pk}".encode()
+
+
+@pytest.mark.django_db
+def test_visitors_leave_no_address_or_cookie_in_the_database(client, publish, buffer, clock):
+    article = publish("33.20", title="Debat kandidat")
+
+    response = beacon(client, article.pk, REMOTE_ADDR="203.0.113.77")
+    visitor = response.cookies[counter.VISITOR_COOKIE].value
+    buffered_rows = list(ArticleViewBuffer.objects.values())
+    counter.views_flush()
+
+    stored = repr(buffered_rows) + repr(list(OfficeVisitorDaily.objects.values()))
+    assert visitor not in stored and "203.0.113.77" not in stored
+    assert [sorted(row) for row in OfficeVisitorDaily.objects.values()] == [
+        ["count", "day", "id", "office_id"]
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_visitor_upserts_lose_no_increment(offices):
+    """Eight flushes adding to the same offices' rows at once: every increment lands (the upsert
+    adds to the row a concurrent flush just wrote, it never overwrites it)."""
+    require_service(
+        connection.vendor == "postgresql",
+        "needs PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/humas",
+    )
+    jepara, province = offices["33.20"].pk, offices["33"].pk
+
+    def flush_many(_: int) -> None:
+        try:
+            for _round in range(25):
+                with transaction.atomic():
+                    counter._apply({}, {(jepara, DAY): 1, (province, DAY): 2})
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(flush_many, range(8)))
+
+    assert visitors_of(offices["33.20"]) == {DAY: 8 * 25}
+    assert visitors_of(offices["33"]) == {DAY: 2 * 8 * 25}
+
+
+def _fire_concurrent_visits(article_ids: list[int], visitors: int, *, flushers: int) -> list[int]:
+    """Every visitor reads every article of ``article_ids`` (each twice), from 16 threads, while
+    ``flushers`` threads flush in a loop; returns the status codes."""
+    ids = [counter.visitor_id_new() for _ in range(visitors)]
+
+    def visit(job: tuple[int, int]) -> int:
+        n, article_id = job
+        try:
+            visitor = Client()
+            visitor.cookies[counter.VISITOR_COOKIE] = ids[n]
+            return beacon(visitor, article_id, REMOTE_ADDR=f"10.2.{n // 250}.{n % 250}").status_code
+        finally:
+            connection.close()
+
+    stop = threading.Event()
+    flushed: list[int] = []
+
+    def flush_loop() -> None:
+        try:
+            while not stop.is_set():
+                flushed.append(counter.views_flush())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=flush_loop) for _ in range(flushers)]
+    for thread in threads:
+        thread.start()
+    try:
+        jobs = [(n, article_id) for article_id in article_ids for n in range(visitors)]
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            codes = list(pool.map(visit, jobs))
+            while threads and not any(flushed):
+                time.sleep(0.01)
+            codes += list(pool.map(visit, list(reversed(jobs))))
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    return codes
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("flushers", [0, 2], ids=["flush-after", "two-flushes-during"])
+def test_concurrent_visitors_are_counted_exactly_on_postgresql(publish, offices, buffer, clock, flushers):
+    require_service(
+        connection.vendor == "postgresql",
+        "needs PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/humas",
+    )
+    visitors = 120
+    one = publish("33.20", title="Debat kandidat")
+    two = publish("33.20", title="Rapat pleno")
+    provincial = publish("33", title="Rapat pleno provinsi")
+
+    codes = _fire_concurrent_visits([one.pk, two.pk, provincial.pk], visitors, flushers=flushers)
+    counter.views_flush()
+    connections.close_all()
+
+    assert codes == [200] * (2 * 3 * visitors)
+    assert (total(one), total(two), total(provincial)) == (visitors, visitors, visitors)
+    assert visitors_of(offices["33.20"]) == {DAY: visitors}
+    assert visitors_of(offices["33"]) == {DAY: visitors}
+    assert (buffered(buffer), buffered_visitors(buffer)) == (0, 0)

@@ -93,6 +93,12 @@ def graph_time(value: object) -> datetime | None:
             return None
 
 
+def unknown_field(exc: BadRequest, name: str) -> bool:
+    """Graph refused a ``fields`` name it does not know (any more): "(#100) Tried accessing
+    nonexisting field (followers_count) on node type (Page)"."""
+    return exc.code == 100 and f"({name})" in exc.platform_message
+
+
 def usage_percent(entry: Mapping[str, Any]) -> float:
     values = [entry.get(k) for k in ("call_count", "total_cputime", "total_time")]
     return max((float(v) for v in values if isinstance(v, int | float)), default=0.0)

@@ -140,6 +140,11 @@ class HttpConnector:
     def find_reply(self, comment_id: str, text: str, *, since: datetime) -> Comment | None:
         raise Unsupported(self.platform, operation="memeriksa balasan yang sudah terkirim")
 
+    # --- the account's audience; platforms that give a count override it -----------------------
+
+    def followers(self) -> int | None:
+        raise Unsupported(self.platform, operation="jumlah pengikut")
+
     def __enter__(self) -> HttpConnector:
         return self
 
@@ -280,3 +285,11 @@ def parse_int(value: object) -> int | None:
 def opt_int(value: Any) -> int | None:
     """A count the platform may leave out: an int as given, anything else None."""
     return int(value) if isinstance(value, int) else None
+
+
+def opt_count(value: Any) -> int | None:
+    """A count of people (followers): a non-negative int as given; anything else (left out, null,
+    a string, a boolean) None."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value

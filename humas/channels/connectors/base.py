@@ -59,6 +59,9 @@ class Capability(StrEnum):
     MENTIONS = "mentions"
     # A keyword search over the platform's recent public posts (``search_recent``).
     SEARCH = "search"
+    # How many follow the account now (``followers``): Page and Instagram followers, X followers,
+    # a Telegram channel's subscribers.
+    FOLLOWERS = "followers"
 
 
 # --------------------------------------------------------------------------------------------
@@ -496,6 +499,26 @@ class Connector(Protocol):
     def find_published(self, request: PublishRequest, *, since: datetime) -> PublishedPost | None:
         """The post made for ``request`` at or after ``since``, or None if there is none.
         Raises Unsupported where the platform cannot list an account's posts."""
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class FollowerSource(Protocol):
+    """The size of the account's audience (``Capability.FOLLOWERS``), which every HTTP connector
+    offers (the platforms without a count raise :class:`Unsupported`; the portal adapter has no
+    followers: its audience is its visitors)."""
+
+    @property
+    def platform(self) -> Platform: ...
+
+    @property
+    def capabilities(self) -> frozenset[Capability]: ...
+
+    def followers(self) -> int | None:
+        """How many follow the account now; None when the platform's answer no longer holds the
+        number (a field it stopped returning). Errors go through the one hierarchy; a recorded
+        rate-limit wait raises RateLimited without a call."""
 
     def close(self) -> None: ...
 

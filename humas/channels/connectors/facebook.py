@@ -6,8 +6,8 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from ._graph import GraphConnector, graph_time
-from ._http import data_list, opt_int, shape_guard, shape_guard_pages
+from ._graph import GraphConnector, graph_time, unknown_field
+from ._http import data_list, opt_count, opt_int, shape_guard, shape_guard_pages
 from .base import (
     T_IMAGE_SIZE,
     T_TOO_MANY_IMAGES,
@@ -212,6 +212,20 @@ class FacebookConnector(GraphConnector):
             views=values.get("views"),
             unavailable=tuple(unavailable),
         )
+
+    @shape_guard(mutating=False)
+    def followers(self) -> int | None:
+        """The Page's followers (``GET /{page-id}?fields=followers_count``); a Page whose answer
+        has none falls back to its likes (``fan_count``), and so does a Graph version that no
+        longer knows the field. None when Graph gives neither."""
+        try:
+            page = self._call("GET", self.page_id, params={"fields": "followers_count,fan_count"})
+        except BadRequest as exc:
+            if not unknown_field(exc, "followers_count"):
+                raise
+            page = self._call("GET", self.page_id, params={"fields": "fan_count"})
+        found = opt_count(page.get("followers_count"))
+        return found if found is not None else opt_count(page.get("fan_count"))
 
     @shape_guard(mutating=False)
     def comments(self, post_id: str, *, limit: int = 50) -> list[Comment]:

@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from ._graph import GraphConnector, graph_time
-from ._http import data_list, opt_int, shape_guard, shape_guard_pages
+from ._graph import GraphConnector, graph_time, unknown_field
+from ._http import data_list, opt_count, opt_int, shape_guard, shape_guard_pages
 from .base import (
     AccountInfo,
     BadRequest,
@@ -78,6 +78,7 @@ class InstagramConnector(GraphConnector):
             Capability.REPLY,
             Capability.FIND_PUBLISHED,
             Capability.MENTIONS,
+            Capability.FOLLOWERS,
         }
     )
     required_scopes = ("instagram_basic", "instagram_content_publish")
@@ -147,6 +148,18 @@ class InstagramConnector(GraphConnector):
             url=self.web_link(f"{username}/") if username else "",
             warnings=grants.warnings,
         )
+
+    @shape_guard(mutating=False)
+    def followers(self) -> int | None:
+        """The account's followers (``GET /{ig-user-id}?fields=followers_count``); None when the
+        answer holds no count or Graph no longer knows the field."""
+        try:
+            account = self._call("GET", self.ig_user_id, params={"fields": "followers_count"})
+        except BadRequest as exc:
+            if unknown_field(exc, "followers_count"):
+                return None
+            raise
+        return opt_count(account.get("followers_count"))
 
     @shape_guard(mutating=False)
     def publishing_quota(self) -> tuple[int, int]:

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from ._http import HttpConnector, parse_int, shape_guard, shape_guard_pages
+from ._http import HttpConnector, opt_count, parse_int, shape_guard, shape_guard_pages
 from .base import (
     T_GARBAGE,
     T_IMAGE_SIZE,
@@ -77,6 +77,10 @@ T_NO_DISCUSSION = register(
     "Channel %(chat)s has no discussion group; comments can only be read from the discussion group "
     "linked to the channel, with the bot as a member.",
 )
+T_MEMBERS_HIDDEN = register(
+    _("Telegram tidak memberikan jumlah pelanggan kanal %(chat)s."),
+    "Telegram does not give the number of subscribers of channel %(chat)s.",
+)
 T_BAD_COMMENT_ID = register(
     _("Pesan yang hendak dibalas tidak dikenali (%(detail)s)."),
     "The message to reply to is not recognised (%(detail)s).",
@@ -85,7 +89,9 @@ T_BAD_COMMENT_ID = register(
 
 class TelegramConnector(HttpConnector):
     platform = Platform.TELEGRAM
-    capabilities = frozenset({Capability.PUBLISH, Capability.DELETE, Capability.MENTIONS, Capability.REPLY})
+    capabilities = frozenset(
+        {Capability.PUBLISH, Capability.DELETE, Capability.MENTIONS, Capability.REPLY, Capability.FOLLOWERS}
+    )
     WEB_URL = "https://t.me"
 
     def __init__(self, *, bot_token: str, chat_id: str, base_url: str = TELEGRAM_URL, **kwargs: Any) -> None:
@@ -305,6 +311,25 @@ class TelegramConnector(HttpConnector):
 
     def metrics(self, post_id: str) -> PostMetrics:
         raise Unsupported(self.platform, operation="statistik unggahan")
+
+    @shape_guard(mutating=False)
+    def followers(self) -> int | None:
+        """The channel's subscribers (``getChatMemberCount``); None when the answer holds no
+        count. A channel whose member list Telegram keeps from the bot is a BadRequest saying so."""
+        try:
+            result = self._call("getChatMemberCount", {"chat_id": self.chat_id})
+        except BadRequest as exc:
+            if "member list is inaccessible" in exc.platform_message.lower():
+                raise BadRequest(
+                    self.platform,
+                    template=T_MEMBERS_HIDDEN,
+                    chat=self.chat_id,
+                    platform_message=exc.platform_message,
+                    code=exc.code,
+                    http_status=exc.http_status,
+                ) from None
+            raise
+        return opt_count(result)
 
     def comments(self, post_id: str, *, limit: int = 50) -> list[Comment]:
         raise Unsupported(self.platform, operation="membaca komentar kanal")

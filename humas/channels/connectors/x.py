@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from ._http import HttpConnector, data_list, opt_int, parse_int, shape_guard, shape_guard_pages
+from ._http import HttpConnector, data_list, opt_count, opt_int, parse_int, shape_guard, shape_guard_pages
 from .base import (
     T_GARBAGE,
     T_IMAGE_SIZE,
@@ -354,6 +354,22 @@ class XConnector(HttpConnector):
             impressions=opt_int(public.get("impression_count")),
             extra={"bookmarks": count("bookmark_count"), "quotes": count("quote_count")},
         )
+
+    @shape_guard(mutating=False)
+    def followers(self) -> int | None:
+        """The account's followers (``GET /2/users/:id?user.fields=public_metrics``,
+        ``public_metrics.followers_count``); None when the answer holds no such count. A user X
+        does not find answers 200 with only ``errors``: a BadRequest naming it."""
+        if not self.user_id:
+            self.verify()
+        payload = self._call(
+            "GET", f"/2/users/{self.user_id}", "GET /2/users/:id", params={"user.fields": "public_metrics"}
+        )
+        data = payload.get("data")
+        if not isinstance(data, dict):
+            raise self._garbage_from(payload)
+        public = data.get("public_metrics")
+        return opt_count(public.get("followers_count")) if isinstance(public, dict) else None
 
     @shape_guard(mutating=False)
     def comments(self, post_id: str, *, limit: int = 50) -> list[Comment]:

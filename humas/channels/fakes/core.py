@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import email.parser
 import email.policy
+import hashlib
 import json
 import random
 import threading
@@ -239,6 +240,25 @@ class Settings:
     duplicate_window_seconds: int = 86400  # identical text refused as duplicate within this
     ig_container_polls: int = 1  # container is IN_PROGRESS for this many status reads
     public_base_url: str = ""  # used in permalinks shown by the fake's pages
+    # Fields a newer Graph version no longer knows: asking for one is "(#100) Tried accessing
+    # nonexisting field", as after a deprecation (e.g. ["followers_count"]).
+    graph_removed_fields: list[str] = field(default_factory=list)
+
+
+# An account's followers (Page and Instagram followers, X followers, a Telegram channel's
+# subscribers): a size of its own, drawn from its id, that grows a little every day from
+# FOLLOWERS_SINCE on, so the same account answers the same count at every start (nothing to keep)
+# and tomorrow a few more. ``set_followers`` of a fake overrides it.
+FOLLOWERS_SINCE = 1767225600.0  # 2026-01-01T00:00:00Z
+
+
+def follower_count(account_id: str, now: float) -> int:
+    """Between 1,500 and 50,000 followers on FOLLOWERS_SINCE, then 0.05-0.3 % more each day."""
+    digest = int(hashlib.sha256(f"followers:{account_id}".encode()).hexdigest()[:12], 16)
+    base = 1_500 + digest % 48_500
+    daily = max(1, base * (5 + (digest >> 24) % 26) // 10_000)
+    days = max(0, int((now - FOLLOWERS_SINCE) // 86_400))
+    return base + daily * days
 
 
 class PlatformFake(Protocol):

@@ -18,7 +18,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .core import Fault, IdCounter, Limits, LockedFake, Request, Response, Settings, SlidingWindow
+from .core import (
+    Fault,
+    IdCounter,
+    Limits,
+    LockedFake,
+    Request,
+    Response,
+    Settings,
+    SlidingWindow,
+    follower_count,
+)
 
 VERSION_RE = re.compile(r"^v\d+\.\d+$")
 FB_TEXT_LIMIT = 63_206
@@ -170,6 +180,7 @@ class GraphFake(LockedFake):
         "app_window",
         "page_window",
         "publish_window",
+        "follower_overrides",
     )
     # The fake's registered Meta app (Facebook Login, app access token, appsecret_proof).
     APP_ID = "900000000000001"
@@ -191,6 +202,9 @@ class GraphFake(LockedFake):
             self.app_window: SlidingWindow | None = None
             self.page_window: SlidingWindow | None = None
             self.publish_window = SlidingWindow(10**9, 86400, self.clock)
+            # Page or IG account id -> its followers as set by a test or the control API; None:
+            # Graph no longer gives the field (follower_count otherwise).
+            self.follower_overrides: dict[str, int | None] = {}
             # Facebook Login: authorization codes from /dialog/oauth (code -> grant) and the page
             # tokens derived from a person's login (page id, scopes) -> token.
             self.oauth_codes: dict[str, dict[str, Any]] = {}
@@ -246,6 +260,19 @@ class GraphFake(LockedFake):
                 result["ig_username"] = username
             self.pages[page_id] = page
             return result
+
+    def set_followers(self, account_id: str, count: int | None) -> None:
+        """The followers a Page or IG account answers from now on; None: the answer leaves the
+        field out (``followers_count``; a Page still gives its likes, ``fan_count``)."""
+        with self.lock:
+            if account_id not in self.pages and account_id not in self.ig_accounts:
+                raise ValueError(f"unknown Page or Instagram account {account_id!r}")
+            self.follower_overrides[account_id] = count
+
+    def _followers(self, account_id: str) -> int | None:
+        if account_id in self.follower_overrides:
+            return self.follower_overrides[account_id]
+        return follower_count(account_id, self.clock())
 
     def expire_token(self, token: str, subcode: int = 463) -> None:
         with self.lock:
@@ -663,7 +690,7 @@ class GraphFake(LockedFake):
         result: dict[str, Any] = {}
         for spec in wanted:
             name = field_name(spec)
-            if name not in obj:
+            if name not in obj or name in self.settings.graph_removed_fields:
                 raise GraphError(
                     100, f"(#100) Tried accessing nonexisting field ({name}) on node type ({node_type})"
                 )
@@ -680,7 +707,9 @@ class GraphFake(LockedFake):
             "link": f"https://www.facebook.com/{page.username}",
             "category": "Government Organization",
             "instagram_business_account": {"id": page.ig_user_id} if page.ig_user_id else None,
-            "fan_count": 0,
+            "followers_count": self._followers(page.id),
+            # Likes: most who follow a Page also like it.
+            "fan_count": follower_count(page.id, self.clock()) * 9 // 10,
         }
         return self._select(obj, split_fields(request.param("fields") or "id,name"), "Page")
 
@@ -766,7 +795,7 @@ class GraphFake(LockedFake):
                         for o in self.objects.values()
                         if o.owner == node and o.kind == "ig_media" and not o.deleted
                     ),
-                    "followers_count": 0,
+                    "followers_count": self._followers(account.id),
                 }
                 return self._select(ig_user, split_fields(request.param("fields") or "id"), "IGUser")
             if edge == "media":

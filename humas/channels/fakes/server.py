@@ -250,6 +250,21 @@ class FakeHub:
     def add_fault(self, **fields: Any) -> Fault:
         return self.faults.add(Fault.from_dict(fields))
 
+    def set_followers(self, platform: str, account: str, count: int | None) -> None:
+        """The followers an account answers from now on (``account``: Page id, IG user id, X user
+        id, Telegram chat id or ``@name``); None: the platform stops giving the number (Graph and
+        X leave the field out, Telegram refuses with "member list is inaccessible")."""
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+            raise ValueError("count must be a whole number of 0 or more, or null")
+        if platform in ("facebook", "instagram"):
+            self.graph.set_followers(account, count)
+        elif platform == "x":
+            self.x.set_followers(account, count)
+        elif platform == "telegram":
+            self.telegram.set_followers(account, count)
+        else:
+            raise ValueError(f"unknown platform {platform!r}")
+
     # --- request handling ----------------------------------------------------------------------
 
     def dispatch(self, request: Request) -> Response:
@@ -406,6 +421,9 @@ class FakeHub:
                 except OSError as exc:
                     return Response.json(502, {"error": f"the webhook could not be delivered: {exc}"})
                 return Response.json(200, {"status": status})
+            if action == "followers" and request.method == "POST":
+                self.set_followers(str(body["platform"]), str(body["account"]), body.get("count"))
+                return Response.json(200, {"ok": True})
             if action == "engagement" and request.method == "POST":
                 values = {k: int(v) for k, v in body.items() if k not in ("platform", "post_id")}
                 self.set_engagement(str(body["platform"]), str(body["post_id"]), values)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from .core import Fault, IdCounter, LockedFake, Request, Response, SlidingWindow
+from .core import Fault, IdCounter, LockedFake, Request, Response, SlidingWindow, follower_count
 
 TEXT_LIMIT = 4096
 SHARED_BOT_INDEX = 999_999  # seeded demo bots use 1..N
@@ -420,7 +420,7 @@ class TelegramFake(LockedFake):
         "webhooks",
     )
     STATE_CLASSES = (Bot, Channel, Message, PrivateChat, PrivateMessage, Webhook)
-    TRANSIENT_FIELDS = (*LockedFake.TRANSIENT_FIELDS, "chat_window", "bot_window")
+    TRANSIENT_FIELDS = (*LockedFake.TRANSIENT_FIELDS, "chat_window", "bot_window", "follower_overrides")
 
     def reset(self) -> None:
         with self.lock:
@@ -439,6 +439,9 @@ class TelegramFake(LockedFake):
             self.webhooks: dict[int, Webhook] = {}  # bot id -> its webhook
             self.chat_window: SlidingWindow | None = None
             self.bot_window: SlidingWindow | None = None
+            # Chat id -> its subscribers as set by a test or the control API; None: Telegram keeps
+            # the member list from bots ("member list is inaccessible"); follower_count otherwise.
+            self.follower_overrides: dict[int, int | None] = {}
 
     def add_bot(self, *, username: str, index: int | None = None) -> dict[str, Any]:
         with self.lock:
@@ -475,6 +478,23 @@ class TelegramFake(LockedFake):
                 "chat_username": f"@{username}" if username else str(chat_id),
                 "title": title,
             }
+
+    def set_followers(self, chat_id: int | str, count: int | None) -> None:
+        """The subscribers a channel answers from now on (``chat_id``: its id or ``@name``);
+        None: getChatMemberCount is refused, "member list is inaccessible"."""
+        with self.lock:
+            key = str(chat_id)
+            found = next(
+                (
+                    c.id
+                    for c in self.channels.values()
+                    if str(c.id) == key or (c.username and f"@{c.username}".lower() == key.lower())
+                ),
+                None,
+            )
+            if found is None:
+                raise ValueError(f"unknown Telegram chat {chat_id!r}")
+            self.follower_overrides[found] = count
 
     def add_shared_bot(self, *, username: str) -> dict[str, Any]:
         """One bot made administrator of every channel, as an organisation running all its
@@ -1070,6 +1090,19 @@ class TelegramFake(LockedFake):
         if member is None:
             return {"status": "left", "user": user}
         return {**member, "user": user}
+
+    def _m_getchatmembercount(self, bot: Bot, request: Request) -> int:
+        """The number of members of a chat: a channel's subscribers. Like getChat, a private chat
+        the bot is not in is "chat not found"."""
+        channel = self._chat(request)
+        if bot.id not in channel.members and not channel.username:
+            raise TgError(400, "Bad Request: chat not found")
+        if channel.id in self.follower_overrides:
+            count = self.follower_overrides[channel.id]
+            if count is None:
+                raise TgError(400, "Bad Request: member list is inaccessible")
+            return count
+        return follower_count(str(channel.id), self.clock())
 
     def _text_param(self, request: Request, name: str, limit: int, too_long: str) -> str:
         return self._formatted(request, name, limit, too_long)[0]

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..connectors.x import weighted_length
-from .core import Fault, IdCounter, LockedFake, Request, Response, SlidingWindow
+from .core import Fault, IdCounter, LockedFake, Request, Response, SlidingWindow, follower_count
 from .xsearch import SearchQuery
 
 PROBLEM = "https://api.twitter.com/2/problems/"
@@ -86,7 +86,7 @@ class XFake(LockedFake):
         "refresh_tokens",
     )
     STATE_CLASSES = (XUser, Tweet)
-    TRANSIENT_FIELDS = (*LockedFake.TRANSIENT_FIELDS, "windows", "app_window")
+    TRANSIENT_FIELDS = (*LockedFake.TRANSIENT_FIELDS, "windows", "app_window", "follower_overrides")
 
     def reset(self) -> None:
         with self.lock:
@@ -103,6 +103,9 @@ class XFake(LockedFake):
             self.oauth_codes: dict[str, dict[str, Any]] = {}
             self.token_expiry: dict[str, float] = {}
             self.refresh_tokens: dict[str, dict[str, Any]] = {}  # refresh token -> user, scopes
+            # User id -> followers as set by a test or the control API; None: public_metrics
+            # leaves followers_count out (follower_count otherwise).
+            self.follower_overrides: dict[str, int | None] = {}
 
     def add_user(self, *, username: str, name: str, index: int | None = None) -> dict[str, str]:
         with self.lock:
@@ -119,6 +122,14 @@ class XFake(LockedFake):
                 "access_token": token,
                 "app_bearer_token": app_token,
             }
+
+    def set_followers(self, user_id: str, count: int | None) -> None:
+        """The followers a user answers from now on; None: ``public_metrics`` without
+        ``followers_count``."""
+        with self.lock:
+            if user_id not in self.users:
+                raise ValueError(f"unknown X user {user_id!r}")
+            self.follower_overrides[user_id] = count
 
     def owns(self, path: str) -> bool:
         return path.startswith(("/2/", "/i/oauth2/"))
@@ -288,6 +299,9 @@ class XFake(LockedFake):
         match = re.fullmatch(r"/2/users/(\d+)/mentions", path)
         if match and method == "GET":
             return "GET /2/users/:id/mentions", self._mentions, (match[1],)
+        match = re.fullmatch(r"/2/users/(\d+)", path)
+        if match and method == "GET":
+            return "GET /2/users/:id", self._user_lookup, (match[1],)
         raise problem(
             404,
             "Not Found Error",
@@ -652,6 +666,85 @@ class XFake(LockedFake):
         if missing:
             result["errors"] = missing
         return 200, result
+
+    USER_FIELDS = frozenset(
+        {
+            "affiliation",
+            "confirmed_email",
+            "connection_status",
+            "created_at",
+            "description",
+            "entities",
+            "id",
+            "is_identity_verified",
+            "location",
+            "most_recent_tweet_id",
+            "name",
+            "parody",
+            "pinned_tweet_id",
+            "profile_banner_url",
+            "profile_image_url",
+            "protected",
+            "public_metrics",
+            "receives_your_dm",
+            "subscription",
+            "subscription_type",
+            "url",
+            "username",
+            "verified",
+            "verified_followers_count",
+            "verified_type",
+            "withheld",
+        }
+    )
+
+    def _user_lookup(
+        self, kind: str, subject: str, request: Request, user_id: str
+    ) -> tuple[int, dict[str, Any]]:
+        """``GET /2/users/:id`` with ``user.fields``: an unknown field is a 400 naming the known
+        ones; a user X does not have is a 200 with only ``errors``, as X answers."""
+        fields_ = [f for f in (request.param("user.fields") or "").split(",") if f]
+        for f in fields_:
+            if f not in self.USER_FIELDS:
+                raise self._invalid(
+                    f"The `user.fields` query parameter value [{f}] is not one of {sorted(self.USER_FIELDS)}",
+                    "user.fields",
+                )
+        user = self.users.get(user_id)
+        if user is None:
+            return 200, {
+                "errors": [
+                    {
+                        "value": user_id,
+                        "detail": f"Could not find user with id: [{user_id}].",
+                        "title": "Not Found Error",
+                        "resource_type": "user",
+                        "parameter": "id",
+                        "resource_id": user_id,
+                        "type": PROBLEM + "resource-not-found",
+                    }
+                ]
+            }
+        data: dict[str, Any] = {"id": user.id, "name": user.name, "username": user.username}
+        if "public_metrics" in fields_:
+            metrics: dict[str, int] = {
+                "following_count": 120,
+                "tweet_count": sum(
+                    1 for t in self.tweets.values() if t.author_id == user.id and not t.deleted
+                ),
+                "listed_count": 12,
+                "like_count": 0,
+                "media_count": 0,
+            }
+            followers = self.follower_overrides.get(user.id, follower_count(user.id, self.clock()))
+            if followers is not None:
+                metrics["followers_count"] = followers
+            data["public_metrics"] = metrics
+        if "created_at" in fields_:
+            data["created_at"] = "2019-04-01T00:00:00.000Z"
+        if "protected" in fields_:
+            data["protected"] = False
+        return 200, {"data": data}
 
     def _me(self, kind: str, subject: str, request: Request) -> tuple[int, dict[str, Any]]:
         self._user_only(kind)

@@ -67,4 +67,33 @@
       options: { responsive: true, maintainAspectRatio: false, scales: scales() }
     });
   }
+
+  // Followers are a level in the thousands: one line on its own axis, not starting at zero, so a
+  // month's growth shows.
+  var followers = document.getElementById("chart-followers");
+  if (followers && data.followers) {
+    new window.Chart(followers, {
+      type: "line",
+      data: {
+        labels: data.followers.labels,
+        datasets: data.followers.datasets.map(function (item) {
+          return {
+            label: item.label,
+            data: item.data,
+            backgroundColor: colours[1],
+            borderColor: colours[1],
+            tension: 0.2,
+            pointRadius: 2,
+            spanGaps: true
+          };
+        })
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        interaction: { mode: "index", intersect: false },
+        scales: { y: { beginAtZero: false, ticks: { precision: 0 } } }
+      }
+    });
+  }
 })();
