@@ -52,6 +52,7 @@ from .selectors import (
     offices_below_table,
 )
 from .top import clarifications, top_articles, top_posts
+from .work import office_work
 
 logger = logging.getLogger(__name__)
 
@@ -475,6 +476,7 @@ def report_context(*, report: Report, reader: User, now: datetime) -> dict[str, 
             "clarifications": listed,
             "clarifications_more": more,
             "below": _below(reader, office, start, end, below_days),
+            "work": office_work(actor=reader, office=office, start=start, end=end),
         }
     )
     return context
