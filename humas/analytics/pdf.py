@@ -30,7 +30,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from humas.accounts.models import User
 from humas.media.cards import FONT_FILES, font_dir
@@ -560,6 +560,10 @@ def report_pdf(*, report: Report, reader: User, now: datetime | None = None) -> 
     ``report.view`` at the office). Raises on a failure; the caller records it."""
     from weasyprint import CSS, HTML  # a large import, needed only when rendering
     from weasyprint.text.fonts import FontConfiguration
+
+    # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES; the image pipeline
+    # must keep refusing truncated uploads in this worker, and the report embeds no such image.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     now = now or timezone.now()
     with translation.override(report.language):
