@@ -44,6 +44,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
+from .pipeline import strict_decoding
+
 # --- What a card may hold -----------------------------------------------------------------------
 
 SIZES: dict[str, tuple[int, int]] = {
@@ -600,6 +602,7 @@ def _logo_image(data: bytes) -> Image.Image:
             % {"size": f"{len(data) / (1024 * 1024):.1f}", "limit": f"{LOGO_MAX_BYTES / (1024 * 1024):g}"}
         )
     not_image = _("Logo bukan gambar yang dapat dibaca. Unggah logo PNG, JPEG, WebP, atau GIF.")
+    strict_decoding()
     try:
         with Image.open(io.BytesIO(data), formats=LOGO_FORMATS) as source:
             width, height = source.size  # read from the header: nothing is decoded yet

@@ -19,7 +19,7 @@ from typing import IO, Any, cast
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +174,18 @@ def corrupt_error() -> ImageRejected:
     )
 
 
+def strict_decoding() -> None:
+    """Make Pillow refuse truncated data again if anything in this process allowed it.
+
+    ``PIL.ImageFile.LOAD_TRUNCATED_IMAGES`` is one flag for the whole process, and libraries
+    switch it on when imported (WeasyPrint does). A truncated upload must be refused, never
+    padded with grey and published, so every decode of untrusted bytes calls this first.
+    """
+    if ImageFile.LOAD_TRUNCATED_IMAGES:
+        logger.warning("Pillow's LOAD_TRUNCATED_IMAGES was switched on in this process; switching it off")
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
 def file_size(*, file: IO[bytes] | Any) -> int:
     """The size of an uploaded file in bytes, without reading it."""
     size = getattr(file, "size", None)
@@ -239,6 +251,7 @@ def prepare_upload(
     side_minimum = min_side() if side_minimum is None else side_minimum
     check_upload_size(file=file, limit=byte_limit)
     file.seek(0)
+    strict_decoding()
     try:
         with Image.open(cast(IO[bytes], file), formats=formats) as img:
             width, height = img.size

@@ -182,6 +182,18 @@ def test_truncated_jpeg_is_refused_as_corrupt():
     assert refused(gps_jpeg()[:600]).messages == [CORRUPT]
 
 
+def test_truncated_jpeg_is_refused_even_after_a_library_allowed_truncated_images(monkeypatch):
+    # WeasyPrint (the PDF reports) switches Pillow's process-wide flag on when imported; a
+    # worker that rendered a report must still refuse a truncated upload.
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+
+    assert refused(gps_jpeg()[:600]).messages == [CORRUPT]
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+
+
 def test_payload_appended_to_a_real_jpeg_does_not_survive_the_re_encoding():
     payload = b"<?php system($_GET['c']); ?>PK\x03\x04"
     prepared = prepare_upload(file=io.BytesIO(gps_jpeg() + payload))
