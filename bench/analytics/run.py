@@ -1706,6 +1706,96 @@ def verify_days(days: Iterable[dt.date]) -> dict[str, Any]:
     return {**checked, "mismatches": len(mismatches), "examples": mismatches[:10]}
 
 
+def verify_rollups(days: Iterable[dt.date]) -> dict[str, Any]:
+    """The roll-ups of ``days`` against the day's rows summed here over every subtree (each
+    office's path and the paths above it), and each sampled office's TopDelivery list against
+    the raw deliveries of its subtree sent that day in their office's zone, ordered by
+    engagement, then sent_at, then id."""
+    from humas.analytics.models import ChannelDay, PortalDay, SubtreeDay, SubtreePortalDay, TopDelivery
+    from humas.offices.models import Office
+    from humas.publishing.models import Delivery
+
+    paths = dict(Office.objects.values_list("id", "path"))
+    by_path = {path: office_id for office_id, path in paths.items()}
+
+    def above(office_id: int) -> list[int]:
+        parts = [part for part in paths[office_id].split("/") if part]
+        return [by_path["/" + "/".join(parts[:n]) + "/"] for n in range(1, len(parts) + 1)]
+
+    channel_names = ("posts", *COUNT_NAMES, "followers")
+    portal_names = ("views", "visitors", "articles_published", "clarifications_published")
+    checked = {"channel_rows": 0, "portal_rows": 0, "top_lists": 0}
+    mismatches: list[str] = []
+    sampled = [by_path["/00/"], *(by_path[p] for p in ("/00/33/", "/00/33/33.20/") if p in by_path)]
+    for day in days:
+        expected: dict[tuple[int, str], list[Any]] = {}
+        for row in ChannelDay.objects.filter(day=day).values(
+            "office_id", "channel__platform", *channel_names
+        ):
+            for office_id in above(row["office_id"]):
+                sums = expected.setdefault((office_id, row["channel__platform"]), [0] + [None] * 7)
+                for n, name in enumerate(channel_names):
+                    sums[n] = _plus(sums[n], row[name])
+        found = {
+            (row["office_id"], row["platform"]): [row[name] for name in channel_names]
+            for row in SubtreeDay.objects.filter(day=day).values("office_id", "platform", *channel_names)
+        }
+        for key in sorted(set(expected) | set(found)):
+            if expected.get(key) != found.get(key):
+                mismatches.append(f"{day} subtree {key}: roll-up {found.get(key)} rows {expected.get(key)}")
+        checked["channel_rows"] += len(found)
+        portal: dict[int, list[Any]] = {}
+        for row in PortalDay.objects.filter(day=day).values("office_id", *portal_names):
+            for office_id in above(row["office_id"]):
+                sums = portal.setdefault(office_id, [0, None, 0, 0])
+                for n, name in enumerate(portal_names):
+                    sums[n] = _plus(sums[n], row[name])
+        portal_found = {
+            row["office_id"]: [row[name] for name in portal_names]
+            for row in SubtreePortalDay.objects.filter(day=day).values("office_id", *portal_names)
+        }
+        for key in sorted(set(portal) | set(portal_found)):
+            if portal.get(key) != portal_found.get(key):
+                mismatches.append(
+                    f"{day} subtree portal {key}: roll-up {portal_found.get(key)} rows {portal.get(key)}"
+                )
+        checked["portal_rows"] += len(portal_found)
+        low = dt.datetime.combine(day - dt.timedelta(days=1), dt.time.min, tzinfo=UTC)
+        high = dt.datetime.combine(day + dt.timedelta(days=2), dt.time.min, tzinfo=UTC)
+        raw: list[tuple[int, int, dt.datetime, int]] = []
+        for delivery_id, office_id, zone, sent_at, *counts in Delivery.objects.filter(
+            sent_at__gte=low, sent_at__lt=high, metrics_latest__isnull=False
+        ).values_list(
+            "pk",
+            "channel__office_id",
+            "channel__office__time_zone",
+            "sent_at",
+            "metrics_latest__reactions",
+            "metrics_latest__comments",
+            "metrics_latest__shares",
+        ):
+            engagement = sum(value or 0 for value in counts)
+            if engagement > 0 and sent_at.astimezone(ZoneInfo(zone)).date() == day:
+                raw.append((delivery_id, office_id, sent_at, engagement))
+        for office_id in sampled:
+            want = [
+                item[0]
+                for item in sorted(
+                    (item for item in raw if office_id in above(item[1])),
+                    key=lambda item: (-item[3], item[2], item[0]),
+                )[:10]
+            ]
+            got = list(
+                TopDelivery.objects.filter(office_id=office_id, day=day)
+                .order_by("-engagement", "delivery__sent_at", "delivery_id")
+                .values_list("delivery_id", flat=True)
+            )
+            if want != got:
+                mismatches.append(f"{day} top list of office {office_id}: {got} raw {want}")
+            checked["top_lists"] += 1
+    return {**checked, "mismatches": len(mismatches), "examples": mismatches[:10]}
+
+
 def verify_year(spec: Spec, made: dict[str, Any]) -> dict[str, Any]:
     """The aggregates of the whole year against the raw tables' totals and what was generated."""
     from django.db.models import Sum
@@ -2279,6 +2369,16 @@ def markdown(result: dict[str, Any]) -> str:
         lines += ["", *markdown_rebuild(result["rebuild"])]
     if "verify" in result:
         lines += ["", *markdown_verify(result["verify"], result["verify_year"])]
+    if "verify_rollups" in result:
+        rollups = result["verify_rollups"]
+        lines += [
+            "",
+            f"Roll-ups, the same days: {rollups['channel_rows']:,} subtree-platform-days and "
+            f"{rollups['portal_rows']:,} subtree-days against the day's rows summed over each subtree, and "
+            f"{rollups['top_lists']} top lists (KPU RI, Jawa Tengah, Jepara) against the raw deliveries: "
+            f"**{rollups['mismatches']} mismatches**.",
+            *[f"- {example}" for example in rollups["examples"]],
+        ]
     if "pages" in result:
         lines += ["", *markdown_pages(result["pages"], result["repeats"])]
     if "peer" in result:
@@ -2379,6 +2479,7 @@ def main() -> int:
             days = sample_days(spec, args.verify_days)
             log(f"verifying {len(days)} days row by row, and the year's totals")
             result["verify"] = verify_days(days)
+            result["verify_rollups"] = verify_rollups(days)
             result["verify_year"] = verify_year(spec, made)
         if "pages" in parts:
             log("pages")

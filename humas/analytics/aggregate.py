@@ -3,26 +3,42 @@
 A day is the office's own calendar day, so the instants of one date differ by zone: the offices
 are taken a zone at a time (three zones, three windows), never an office at a time. A rebuild
 replaces the day's rows in one transaction; run twice, it leaves the same rows.
+
+With the day's rows it writes their roll-ups (models.SubtreeDay, SubtreePortalDay, TopDelivery):
+each office's whole subtree summed, so that pages read one row per day however many offices lie
+below. ``rollups_missing`` finds the days that have rows but no roll-ups (after an upgrade) and
+the nightly task fills them in.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 
 from humas.offices.models import Office
+from humas.offices.tree import ancestor_paths
 from humas.portal.models import Article, ArticleType, ArticleViewDaily, OfficeVisitorDaily
 from humas.publishing.models import Delivery
 
-from .models import ChannelDay, FollowerCount, PortalDay
+from .models import ChannelDay, FollowerCount, PortalDay, SubtreeDay, SubtreePortalDay, TopDelivery
 
 # The counts a delivery's latest metrics snapshot gives, as named on both tables.
 METRIC_FIELDS = ("reactions", "comments", "shares", "impressions", "reach", "views")
+# The deliveries kept per office and day in TopDelivery: a period's top list can show this many.
+TOP_PER_DAY = 10
+# A delivery's engagement: reactions + comments + shares of its latest metrics snapshot.
+ENGAGEMENT = (
+    Coalesce(F("metrics_latest__reactions"), Value(0))
+    + Coalesce(F("metrics_latest__comments"), Value(0))
+    + Coalesce(F("metrics_latest__shares"), Value(0))
+)
 # An article counts on the day it went public, also when it has been withdrawn since.
 _PUBLIC = (Article.Status.PUBLISHED, Article.Status.UNPUBLISHED)
 
@@ -49,8 +65,11 @@ def day_rebuild(*, day: date) -> int:
     delivery of the row has the count (the platform does not give it, or nothing collected yet).
     ``visitors`` is the portal's distinct visitors of the office that UTC day (OfficeVisitorDaily).
     ``followers`` is the channel's FollowerCount of the day, None when none was collected.
+    The roll-ups of the day are rewritten in the same transaction.
     """
     channel_rows: list[ChannelDay] = []
+    platforms: dict[int, str] = {}
+    top: list[tuple[int, int, datetime, int]] = []  # (delivery, office, sent_at, engagement)
     portal: dict[int, PortalDay] = {}
 
     def portal_row(office_id: int) -> PortalDay:
@@ -63,11 +82,12 @@ def day_rebuild(*, day: date) -> int:
         sums = {field: Sum(f"metrics_latest__{field}") for field in METRIC_FIELDS}
         deliveries = (
             Delivery.objects.filter(sent_at__gte=start, sent_at__lt=end, channel__office__time_zone=zone)
-            .values("channel_id", "channel__office_id")
+            .values("channel_id", "channel__office_id", "channel__platform")
             .annotate(posts=Count("pk"), **sums)
             .order_by("channel_id")
         )
         for row in _rows(deliveries):
+            platforms[row["channel_id"]] = row["channel__platform"]
             channel_rows.append(
                 ChannelDay(
                     office_id=row["channel__office_id"],
@@ -77,6 +97,19 @@ def day_rebuild(*, day: date) -> int:
                     **{field: row[field] for field in METRIC_FIELDS},
                 )
             )
+        engaging = (
+            Delivery.objects.filter(
+                sent_at__gte=start,
+                sent_at__lt=end,
+                channel__office__time_zone=zone,
+                metrics_latest__isnull=False,
+            )
+            .annotate(engagement=ENGAGEMENT)
+            .filter(engagement__gt=0)
+            .values_list("pk", "channel__office_id", "sent_at", "engagement")
+        )
+        for delivery_id, office_id, sent_at, engagement in engaging:
+            top.append((delivery_id, office_id, sent_at or start, engagement))
         articles = (
             Article.objects.filter(
                 published_at__gte=start, published_at__lt=end, office__time_zone=zone, status__in=_PUBLIC
@@ -97,10 +130,11 @@ def day_rebuild(*, day: date) -> int:
     by_channel = {row.channel_id: row for row in channel_rows}
     followers = (
         FollowerCount.objects.filter(day=day)
-        .values("channel_id", "channel__office_id", "count")
+        .values("channel_id", "channel__office_id", "channel__platform", "count")
         .order_by("channel_id")
     )
     for row in _rows(followers):
+        platforms[row["channel_id"]] = row["channel__platform"]
         counted = by_channel.get(row["channel_id"])
         if counted is None:
             counted = ChannelDay(
@@ -134,11 +168,99 @@ def day_rebuild(*, day: date) -> int:
                 target.visitors = 0
 
     with transaction.atomic():
-        ChannelDay.objects.filter(day=day).delete()
-        PortalDay.objects.filter(day=day).delete()
+        for model in (ChannelDay, PortalDay, TopDelivery):
+            model.objects.filter(day=day).delete()
         ChannelDay.objects.bulk_create(channel_rows, batch_size=1000)
         PortalDay.objects.bulk_create(list(portal.values()), batch_size=1000)
+        TopDelivery.objects.bulk_create(_top_rows(day, top), batch_size=1000)
+        rollups_rebuild(day=day)
     return len(channel_rows) + len(portal)
+
+
+def plus(a: int | None, b: int | None) -> int | None:
+    """None-aware sum: None only when neither side is known."""
+    if a is None and b is None:
+        return None
+    return (a or 0) + (b or 0)
+
+
+def _upward() -> dict[int, list[int]]:
+    """Each office's id with the ids of every office above it, as the tree is now. One query."""
+    paths = dict(Office.objects.values_list("id", "path"))
+    by_path = {path: office_id for office_id, path in paths.items()}
+    return {
+        office_id: [office_id, *(by_path[above] for above in ancestor_paths(path) if above in by_path)]
+        for office_id, path in paths.items()
+    }
+
+
+def _top_rows(day: date, deliveries: Iterable[tuple[int, int, datetime, int]]) -> list[TopDelivery]:
+    """The day's best ``TOP_PER_DAY`` deliveries of every office's subtree, given (delivery, office,
+    sent_at, engagement): the most engagement first, then the earliest sent (top.top_posts's
+    order)."""
+    upward = _upward()
+    candidates: dict[int, list[tuple[int, datetime, int]]] = {}
+    for delivery_id, office_id, sent_at, engagement in deliveries:
+        for above in upward.get(office_id, [office_id]):
+            candidates.setdefault(above, []).append((delivery_id, sent_at, engagement))
+    rows: list[TopDelivery] = []
+    for office_id, found in candidates.items():
+        best = heapq.nsmallest(TOP_PER_DAY, found, key=lambda item: (-item[2], item[1], item[0]))
+        rows.extend(
+            TopDelivery(office_id=office_id, day=day, delivery_id=delivery_id, engagement=engagement)
+            for delivery_id, _sent_at, engagement in best
+        )
+    return rows
+
+
+def rollups_rebuild(*, day: date) -> int:
+    """Rewrite ``day``'s roll-ups (SubtreeDay, SubtreePortalDay) from its ChannelDay and PortalDay
+    rows: each row added into its office and every office above it, as the tree is now. Return
+    how many roll-up rows the day has. Idempotent; five queries and the writes."""
+    upward = _upward()
+    channels: dict[tuple[int, str], SubtreeDay] = {}
+    day_rows: Iterable[dict[str, Any]] = ChannelDay.objects.filter(day=day).values(
+        "office_id", "channel__platform", "posts", *METRIC_FIELDS, "followers"
+    )
+    for row in day_rows:
+        platform = row["channel__platform"]
+        for office_id in upward.get(row["office_id"], [row["office_id"]]):
+            target = channels.get((office_id, platform))
+            if target is None:
+                target = channels[office_id, platform] = SubtreeDay(
+                    office_id=office_id, day=day, platform=platform
+                )
+            target.posts += row["posts"]
+            for name in (*METRIC_FIELDS, "followers"):
+                setattr(target, name, plus(getattr(target, name), row[name]))
+    portal: dict[int, SubtreePortalDay] = {}
+    for office_row in PortalDay.objects.filter(day=day):
+        for office_id in upward.get(office_row.office_id, [office_row.office_id]):
+            total = portal.get(office_id)
+            if total is None:
+                total = portal[office_id] = SubtreePortalDay(office_id=office_id, day=day)
+            total.views += office_row.views
+            total.visitors = plus(total.visitors, office_row.visitors)
+            total.articles_published += office_row.articles_published
+            total.clarifications_published += office_row.clarifications_published
+    with transaction.atomic():
+        SubtreeDay.objects.filter(day=day).delete()
+        SubtreePortalDay.objects.filter(day=day).delete()
+        SubtreeDay.objects.bulk_create(channels.values(), batch_size=1000)
+        SubtreePortalDay.objects.bulk_create(portal.values(), batch_size=1000)
+    return len(channels) + len(portal)
+
+
+def rollups_missing(*, limit: int) -> list[date]:
+    """Up to ``limit`` days, newest first, that have daily rows but no roll-ups (days aggregated
+    before the roll-ups existed): each needs a ``day_rebuild``."""
+    aggregated = set(ChannelDay.objects.values_list("day", flat=True).distinct()) | set(
+        PortalDay.objects.values_list("day", flat=True).distinct()
+    )
+    rolled = set(SubtreeDay.objects.values_list("day", flat=True).distinct()) | set(
+        SubtreePortalDay.objects.values_list("day", flat=True).distinct()
+    )
+    return sorted(aggregated - rolled, reverse=True)[:limit]
 
 
 def days_rebuild(*, last: date, count: int) -> int:

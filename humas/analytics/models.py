@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from humas.channels.models import Platform
 from humas.media.storage import PrivateMediaStorage, private_storage
 
 
@@ -41,7 +42,10 @@ class ChannelDay(models.Model):
         verbose_name_plural = _("statistik harian kanal")
         ordering = ["day", "channel_id"]
         constraints = [models.UniqueConstraint(fields=["channel", "day"], name="channel_day_unique")]
-        indexes = [models.Index(fields=["office", "day"], name="channel_day_office")]
+        indexes = [
+            models.Index(fields=["office", "day"], name="channel_day_office"),
+            models.Index(fields=["day"], name="channel_day_day"),  # the rebuild replaces a day
+        ]
 
     def __str__(self) -> str:
         return f"channel {self.channel_id} {self.day}"
@@ -65,9 +69,102 @@ class PortalDay(models.Model):
         verbose_name_plural = _("statistik harian portal")
         ordering = ["day", "office_id"]
         constraints = [models.UniqueConstraint(fields=["office", "day"], name="portal_day_unique")]
+        indexes = [models.Index(fields=["day"], name="portal_day_day")]
 
     def __str__(self) -> str:
         return f"portal of office {self.office_id} {self.day}"
+
+
+# --- Roll-ups: the rows above summed over each office's subtree ------------------------------
+#
+# An office's figures are its whole subtree's (itself and every office below it). Summing the
+# rows above at read time costs a national page every channel of 553 offices for every day of the
+# period; these tables hold, for each office and day, its subtree's sums already, so a page reads
+# one row per day (and platform) whatever the number of offices below. day_rebuild writes them
+# from the day's ChannelDay and PortalDay rows in the same transaction, following the tree as it
+# is at the rebuild; nothing else writes them.
+
+
+class SubtreeDay(models.Model):
+    """The ``ChannelDay`` rows of an office's subtree for one day and platform, summed."""
+
+    office = models.ForeignKey(
+        "offices.Office", on_delete=models.CASCADE, related_name="+", verbose_name=_("kantor")
+    )
+    day = models.DateField(_("tanggal"))
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    posts = models.PositiveIntegerField(_("unggahan"), default=0)
+    reactions = models.BigIntegerField(_("reaksi"), null=True, blank=True)
+    comments = models.BigIntegerField(_("komentar"), null=True, blank=True)
+    shares = models.BigIntegerField(_("dibagikan"), null=True, blank=True)
+    impressions = models.BigIntegerField(_("tayangan"), null=True, blank=True)
+    reach = models.BigIntegerField(_("jangkauan"), null=True, blank=True)
+    views = models.BigIntegerField(_("ditonton"), null=True, blank=True)
+    # The day's known follower counts of the subtree's channels, summed (a day's level; a
+    # period's comes from each channel's own rows, selectors.followers_by_channel).
+    followers = models.BigIntegerField(_("pengikut"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("statistik harian kanal per cabang")
+        verbose_name_plural = _("statistik harian kanal per cabang")
+        ordering = ["day", "office_id", "platform"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "day", "platform"], name="subtree_day_unique")
+        ]
+        indexes = [models.Index(fields=["day"], name="subtree_day_day")]
+
+    def __str__(self) -> str:
+        return f"subtree of office {self.office_id} {self.day} {self.platform}"
+
+
+class SubtreePortalDay(models.Model):
+    """The ``PortalDay`` rows of an office's subtree for one day, summed."""
+
+    office = models.ForeignKey(
+        "offices.Office", on_delete=models.CASCADE, related_name="+", verbose_name=_("kantor")
+    )
+    day = models.DateField(_("tanggal"))
+    views = models.BigIntegerField(_("dilihat"), default=0)
+    visitors = models.BigIntegerField(_("pengunjung"), null=True, blank=True)
+    articles_published = models.PositiveIntegerField(_("artikel terbit"), default=0)
+    clarifications_published = models.PositiveIntegerField(_("klarifikasi terbit"), default=0)
+
+    class Meta:
+        verbose_name = _("statistik harian portal per cabang")
+        verbose_name_plural = _("statistik harian portal per cabang")
+        ordering = ["day", "office_id"]
+        constraints = [models.UniqueConstraint(fields=["office", "day"], name="subtree_portal_day_unique")]
+        indexes = [models.Index(fields=["day"], name="subtree_portal_day_day")]
+
+    def __str__(self) -> str:
+        return f"portal of the subtree of office {self.office_id} {self.day}"
+
+
+class TopDelivery(models.Model):
+    """One of the deliveries of an office's subtree sent that day with the most engagement
+    (reactions + comments + shares of its latest metrics snapshot at the rebuild): at most
+    ``aggregate.TOP_PER_DAY`` per office and day, so a period's top posts are the best of its days' lists."""
+
+    office = models.ForeignKey(
+        "offices.Office", on_delete=models.CASCADE, related_name="+", verbose_name=_("kantor")
+    )
+    day = models.DateField(_("tanggal"))
+    delivery = models.ForeignKey(
+        "publishing.Delivery", on_delete=models.CASCADE, related_name="+", verbose_name=_("pengiriman")
+    )
+    engagement = models.BigIntegerField(_("interaksi"))
+
+    class Meta:
+        verbose_name = _("unggahan teratas harian")
+        verbose_name_plural = _("unggahan teratas harian")
+        ordering = ["day", "office_id", "-engagement"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "day", "delivery"], name="top_delivery_unique")
+        ]
+        indexes = [models.Index(fields=["day"], name="top_delivery_day")]
+
+    def __str__(self) -> str:
+        return f"delivery {self.delivery_id} in the top of office {self.office_id} {self.day}"
 
 
 class FollowerCount(models.Model):

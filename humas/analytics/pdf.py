@@ -47,6 +47,7 @@ from .selectors import (
     Series,
     channel_totals,
     empty_text,
+    followers_by_channel,
     office_series,
     offices_below_days,
     offices_below_table,
@@ -442,7 +443,8 @@ def report_context(*, report: Report, reader: User, now: datetime) -> dict[str, 
     office, start, end = report.office, report.period_start, report.period_end
     length = (end - start).days + 1
     previous_start, previous_end = start - timedelta(days=length), start - timedelta(days=1)
-    series = office_series(actor=reader, office=office, start=start, end=end)
+    followers = followers_by_channel(office=office, start=start, end=end)
+    series = office_series(actor=reader, office=office, start=start, end=end, followers=followers)
     local_now = timezone.localtime(now, office.zoneinfo)
     context: dict[str, Any] = {
         "report": report,
@@ -462,7 +464,7 @@ def report_context(*, report: Report, reader: User, now: datetime) -> dict[str, 
     if series.is_empty:
         return context
     before = office_series(actor=reader, office=office, start=previous_start, end=previous_end)
-    platforms = channel_totals(actor=reader, office=office, start=start, end=end)
+    platforms = channel_totals(actor=reader, office=office, start=start, end=end, followers=followers)
     below_days = offices_below_days(actor=reader, office=office, start=start, end=end)
     listed, more = clarifications(actor=reader, office=office, start=start, end=end)
     context.update(

@@ -1,8 +1,10 @@
 """Reads of the daily aggregates: an office's figures rolled up over its subtree (itself and every
 office below it), per day, per platform and per office directly below it.
 
-Each read is a fixed number of queries whatever the number of offices: the subtree is one
-path-prefix filter, and the offices below are told apart by their path, not queried one by one.
+Each read is a fixed number of queries whatever the number of offices: an office's subtree is
+read from its roll-ups (models.SubtreeDay, SubtreePortalDay: one row per day and platform), the
+offices directly below from theirs, and only followers (a level per channel, which does not add
+up over days) from each channel's own rows.
 """
 
 from __future__ import annotations
@@ -12,25 +14,17 @@ from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import F, Q, Sum, Window
-from django.db.models.functions import FirstValue, RowNumber
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from humas.accounts.models import User
-from humas.channels.models import Platform
+from humas.channels.models import Channel, Platform
 from humas.offices import policy
 from humas.offices.models import PATH_SEPARATOR, Office
 from humas.offices.tree import subtree
 
-from .aggregate import METRIC_FIELDS
-from .models import ChannelDay, PortalDay
-
-
-def _plus(a: int | None, b: int | None) -> int | None:
-    """None-aware sum: None only when neither side is known."""
-    if a is None and b is None:
-        return None
-    return (a or 0) + (b or 0)
+from .aggregate import METRIC_FIELDS, plus
+from .models import ChannelDay, PortalDay, SubtreeDay, SubtreePortalDay
 
 
 @dataclass
@@ -60,34 +54,34 @@ class Figures:
     @property
     def engagement(self) -> int | None:
         """Reactions + comments + shares (the parts a platform gives)."""
-        return _plus(_plus(self.reactions, self.comments), self.shares)
+        return plus(plus(self.reactions, self.comments), self.shares)
 
     def add(self, other: Figures) -> None:
         for name in ("posts", "portal_views", "articles", "clarifications"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for name in METRIC_FIELDS:
-            setattr(self, name, _plus(getattr(self, name), getattr(other, name)))
-        self.visitors = _plus(self.visitors, other.visitors)
+            setattr(self, name, plus(getattr(self, name), getattr(other, name)))
+        self.visitors = plus(self.visitors, other.visitors)
         # Right for offices (their channels differ), wrong for days of one office: a period's
         # followers come from take_followers, never from adding its days.
         for name in ("followers", "followers_growth"):
-            setattr(self, name, _plus(getattr(self, name), getattr(other, name)))
+            setattr(self, name, plus(getattr(self, name), getattr(other, name)))
 
     def take_channel(self, row: Mapping[str, Any]) -> None:
         self.posts += row["posts"] or 0
         for name in METRIC_FIELDS:
-            setattr(self, name, _plus(getattr(self, name), row[name]))
+            setattr(self, name, plus(getattr(self, name), row[name]))
         if "followers" in row:  # only a day's rows carry them (a level is not summed over days)
-            self.followers = _plus(self.followers, row["followers"])
+            self.followers = plus(self.followers, row["followers"])
 
-    def take_followers(self, row: Mapping[str, Any]) -> None:
-        """One channel's first and last known counts of a period (``_followers_by_channel``)."""
-        self.followers = _plus(self.followers, row["last_count"])
-        self.followers_growth = _plus(self.followers_growth, row["last_count"] - row["first_count"])
+    def take_followers(self, counts: ChannelFollowers) -> None:
+        """One channel's first and last known counts of a period (``followers_by_channel``)."""
+        self.followers = plus(self.followers, counts.last_count)
+        self.followers_growth = plus(self.followers_growth, counts.last_count - counts.first_count)
 
     def take_portal(self, row: Mapping[str, Any]) -> None:
         self.portal_views += row["portal_views"] or 0
-        self.visitors = _plus(self.visitors, row["visitors"])
+        self.visitors = plus(self.visitors, row["visitors"])
         self.articles += row["articles"] or 0
         self.clarifications += row["clarifications"] or 0
 
@@ -165,36 +159,66 @@ def _in_period(start: date, end: date) -> dict[str, Any]:
     return {"day__gte": start, "day__lte": end}
 
 
-def _followers_by_channel(below: Q, start: date, end: date) -> Iterable[Mapping[str, Any]]:
-    """Each channel of the subtree with a count in [start, end]: its first and last known counts
-    there (``first_count``, ``last_count``), its office's path and its platform. One query: window
-    functions over the channel's days, then its newest day only."""
-    per_channel: dict[str, Any] = {"partition_by": [F("channel_id")]}
-    return (
-        ChannelDay.objects.filter(below, followers__isnull=False, **_in_period(start, end))
+@dataclass(frozen=True)
+class ChannelFollowers:
+    """A channel's first and last known follower counts in a period."""
+
+    channel_id: int
+    office_path: str
+    platform: str
+    first_count: int
+    last_count: int
+
+
+def followers_by_channel(*, office: Office, start: date, end: date) -> list[ChannelFollowers]:
+    """Each channel of ``office``'s subtree with a count in [start, end]: its first and last known
+    counts there. One query: two index lookups per channel (its first and last day with a count)."""
+    known = ChannelDay.objects.filter(
+        channel=OuterRef("pk"), followers__isnull=False, **_in_period(start, end)
+    ).values("followers")
+    rows: Iterable[Mapping[str, Any]] = (
+        Channel.objects.filter(subtree(office.path, field="office__path"))
         .annotate(
-            first_count=Window(FirstValue("followers"), order_by=F("day").asc(), **per_channel),
-            last_count=Window(FirstValue("followers"), order_by=F("day").desc(), **per_channel),
-            newest=Window(RowNumber(), order_by=F("day").desc(), **per_channel),
+            first_count=Subquery(known.order_by("day")[:1]),
+            last_count=Subquery(known.order_by("-day")[:1]),
         )
-        .filter(newest=1)
-        .values("channel_id", "office__path", "channel__platform", "first_count", "last_count")
+        .filter(last_count__isnull=False)
+        .values("pk", "office__path", "platform", "first_count", "last_count")
+        .order_by()
     )
+    return [
+        ChannelFollowers(
+            channel_id=row["pk"],
+            office_path=row["office__path"],
+            platform=row["platform"],
+            first_count=row["first_count"],
+            last_count=row["last_count"],
+        )
+        for row in rows
+    ]
 
 
-def office_series(*, actor: User, office: Office, start: date, end: date) -> Series:
+def office_series(
+    *,
+    actor: User,
+    office: Office,
+    start: date,
+    end: date,
+    followers: list[ChannelFollowers] | None = None,
+) -> Series:
     """``office`` and every office below it, summed per day of [start, end]; every day present
-    (a day without rows has zero posts and unknown engagement). The period's followers are each
-    channel's last known count (``Figures.take_followers``), not a sum of the days. Three queries."""
+    (a day without rows has zero posts and unknown engagement). Read from the roll-ups: one row per
+    day and platform whatever the number of offices below. The period's followers are each
+    channel's last known count (``Figures.take_followers``), not a sum of the days: ``followers``
+    when the caller has them, else read. Three queries."""
     policy.require(actor, "report.view", office)
-    below = subtree(office.path, field="office__path")
     by_day: dict[date, Figures] = {}
     day = start
     while day <= end:
         by_day[day] = Figures()
         day += timedelta(days=1)
     per_day: Iterable[Mapping[str, Any]] = (
-        ChannelDay.objects.filter(below, **_in_period(start, end))
+        SubtreeDay.objects.filter(office=office, **_in_period(start, end))
         .values("day")
         .annotate(**_CHANNEL_SUMS, followers=Sum("followers"))
         .order_by("day")
@@ -202,7 +226,7 @@ def office_series(*, actor: User, office: Office, start: date, end: date) -> Ser
     for row in per_day:
         by_day[row["day"]].take_channel(row)
     for row in (
-        PortalDay.objects.filter(below, **_in_period(start, end))
+        SubtreePortalDay.objects.filter(office=office, **_in_period(start, end))
         .values("day")
         .annotate(**_PORTAL_SUMS)
         .order_by("day")
@@ -212,35 +236,45 @@ def office_series(*, actor: User, office: Office, start: date, end: date) -> Ser
     for figures in by_day.values():
         total.add(figures)
     total.followers = total.followers_growth = None  # the days' levels do not add up
-    for counts in _followers_by_channel(below, start, end):
+    if followers is None:
+        followers = followers_by_channel(office=office, start=start, end=end)
+    for counts in followers:
         total.take_followers(counts)
     days = [DayFigures(day=day, figures=figures) for day, figures in by_day.items()]
     return Series(office=office, start=start, end=end, days=days, total=total)
 
 
-def channel_totals(*, actor: User, office: Office, start: date, end: date) -> list[PlatformFigures]:
+def channel_totals(
+    *,
+    actor: User,
+    office: Office,
+    start: date,
+    end: date,
+    followers: list[ChannelFollowers] | None = None,
+) -> list[PlatformFigures]:
     """The rolled-up figures of [start, end] per platform, the platforms with a row in the period
-    only (posts or followers), the busiest first. Two queries: the sums, and each channel's
-    followers (last known in the period)."""
+    only (posts or followers), the busiest first. Two queries (one with ``followers``): the sums
+    from the roll-ups, and each channel's followers (last known in the period)."""
     policy.require(actor, "report.view", office)
     labels = dict(Platform.choices)
-    below = subtree(office.path, field="office__path")
     found = []
     for row in (
-        ChannelDay.objects.filter(below, **_in_period(start, end))
-        .values("channel__platform")
+        SubtreeDay.objects.filter(office=office, **_in_period(start, end))
+        .values("platform")
         .annotate(**_CHANNEL_SUMS)
-        .order_by("channel__platform")
+        .order_by("platform")
     ):
         figures = Figures()
         figures.take_channel(row)
-        platform = row["channel__platform"]
+        platform = row["platform"]
         found.append(
             PlatformFigures(platform=platform, label=str(labels.get(platform, platform)), figures=figures)
         )
     by_platform = {item.platform: item.figures for item in found}
-    for counts in _followers_by_channel(below, start, end):
-        if (platform_figures := by_platform.get(counts["channel__platform"])) is not None:
+    if followers is None:
+        followers = followers_by_channel(office=office, start=start, end=end)
+    for counts in followers:
+        if (platform_figures := by_platform.get(counts.platform)) is not None:
             platform_figures.take_followers(counts)
     found.sort(key=lambda item: (-item.figures.posts, item.label))
     return found
@@ -283,38 +317,43 @@ def offices_below_table(
     *, actor: User, office: Office, start: date, end: date, sort: str | None = None
 ) -> BelowTable:
     """Each office directly below ``office`` with its subtree's totals for [start, end], sorted
-    by ``sort`` (a ``SORTS`` key, "-" for descending; ties by code). Four queries: the offices
-    below, the figures of the subtree grouped by office and each of its channels' followers (last
-    known in the period), told apart by path."""
+    by ``sort`` (a ``SORTS`` key, "-" for descending; ties by code). Six queries: the offices
+    below, their roll-ups (channels and portal), the office's own rows (channels and portal) and
+    each of the subtree's channels' followers (last known in the period), told apart by path."""
     policy.require(actor, "report.view", office)
     children = list(Office.objects.filter(parent=office).order_by("path"))
-    rows = {child.path: OfficeRow(office=child, figures=Figures()) for child in children}
+    rows = {child.pk: OfficeRow(office=child, figures=Figures()) for child in children}
+    by_path = {child.path: rows[child.pk] for child in children}
     own = Figures()
-    below = subtree(office.path, field="office__path")
     period = _in_period(start, end)
 
-    def target(path: str) -> Figures | None:
-        child = _child_path(office, path)
-        if child is None:
-            return own
-        row = rows.get(child)
-        return row.figures if row is not None else None  # an office moved since: not counted
-
     channel: Iterable[Mapping[str, Any]] = (
-        ChannelDay.objects.filter(below, **period).values("office__path").annotate(**_CHANNEL_SUMS).order_by()
+        SubtreeDay.objects.filter(office__parent=office, **period)
+        .values("office_id")
+        .annotate(**_CHANNEL_SUMS)
+        .order_by()
     )
     for row in channel:
-        if (figures := target(row["office__path"])) is not None:
-            figures.take_channel(row)
+        if (office_row := rows.get(row["office_id"])) is not None:
+            office_row.figures.take_channel(row)
     portal: Iterable[Mapping[str, Any]] = (
-        PortalDay.objects.filter(below, **period).values("office__path").annotate(**_PORTAL_SUMS).order_by()
+        SubtreePortalDay.objects.filter(office__parent=office, **period)
+        .values("office_id")
+        .annotate(**_PORTAL_SUMS)
+        .order_by()
     )
     for row in portal:
-        if (figures := target(row["office__path"])) is not None:
-            figures.take_portal(row)
-    for counts in _followers_by_channel(below, start, end):
-        if (figures := target(counts["office__path"])) is not None:
-            figures.take_followers(counts)
+        if (office_row := rows.get(row["office_id"])) is not None:
+            office_row.figures.take_portal(row)
+    own_channel = ChannelDay.objects.filter(office=office, **period).aggregate(**_CHANNEL_SUMS)
+    own.take_channel(own_channel)
+    own.take_portal(PortalDay.objects.filter(office=office, **period).aggregate(**_PORTAL_SUMS))
+    for counts in followers_by_channel(office=office, start=start, end=end):
+        child = _child_path(office, counts.office_path)
+        if child is None:
+            own.take_followers(counts)
+        elif (office_row := by_path.get(child)) is not None:
+            office_row.figures.take_followers(counts)
 
     chosen = sort_key(sort)
     key = SORTS[chosen.lstrip("-")]
@@ -342,47 +381,41 @@ class OfficeDays:
 
 
 def offices_below_days(*, actor: User, office: Office, start: date, end: date) -> list[OfficeDays]:
-    """Each office directly below ``office`` (by path) with its subtree's figures for every day of
+    """Each office directly below ``office`` with its subtree's figures for every day of
     [start, end] (a day without rows is zero): the small charts of a province's report. Three
-    queries whatever the number of offices below: the offices, then the subtree's rows grouped by
-    office and day, once for the channels and once for the portal, told apart by path."""
+    queries whatever the number of offices below: the offices, then their roll-ups by day, once
+    for the channels and once for the portal."""
     policy.require(actor, "report.view", office)
     children = list(Office.objects.filter(parent=office).order_by("path"))
     count = (end - start).days + 1
     dates = [start + timedelta(days=offset) for offset in range(count)]
-    grid = {child.path: {day: Figures() for day in dates} for child in children}
-    below = subtree(office.path, field="office__path")
+    grid = {child.pk: {day: Figures() for day in dates} for child in children}
     period = _in_period(start, end)
 
-    def target(path: str, day: date) -> Figures | None:
-        child = _child_path(office, path)
-        days = grid.get(child) if child is not None else None  # the office itself: not below
-        return days[day] if days is not None else None
-
     channel: Iterable[Mapping[str, Any]] = (
-        ChannelDay.objects.filter(below, **period)
-        .values("office__path", "day")
+        SubtreeDay.objects.filter(office__parent=office, **period)
+        .values("office_id", "day")
         .annotate(**_CHANNEL_SUMS)
         .order_by()
     )
     for row in channel:
-        if (figures := target(row["office__path"], row["day"])) is not None:
-            figures.take_channel(row)
+        if (cells := grid.get(row["office_id"])) is not None:
+            cells[row["day"]].take_channel(row)
     portal: Iterable[Mapping[str, Any]] = (
-        PortalDay.objects.filter(below, **period)
-        .values("office__path", "day")
+        SubtreePortalDay.objects.filter(office__parent=office, **period)
+        .values("office_id", "day")
         .annotate(**_PORTAL_SUMS)
         .order_by()
     )
     for row in portal:
-        if (figures := target(row["office__path"], row["day"])) is not None:
-            figures.take_portal(row)
+        if (cells := grid.get(row["office_id"])) is not None:
+            cells[row["day"]].take_portal(row)
 
     found = []
     for child in children:
         total = Figures()
-        for figures in grid[child.path].values():
+        for figures in grid[child.pk].values():
             total.add(figures)
-        days = [DayFigures(day=day, figures=figures) for day, figures in grid[child.path].items()]
+        days = [DayFigures(day=day, figures=figures) for day, figures in grid[child.pk].items()]
         found.append(OfficeDays(office=child, days=days, total=total))
     return found

@@ -1,7 +1,7 @@
 """The small chart of each row of the offices-below table: posts per day of the period, drawn on
 the server (``core.charts``).
 
-One query for every row: the subtree's daily posts grouped by office, told apart by path."""
+One query for every row: the roll-ups of the offices directly below, grouped by office and day."""
 
 from __future__ import annotations
 
@@ -17,32 +17,26 @@ from django.utils.translation import gettext as _
 from humas.accounts.models import User
 from humas.core.charts import sparkline_svg
 from humas.offices import policy
-from humas.offices.models import PATH_SEPARATOR, Office
-from humas.offices.tree import subtree
+from humas.offices.models import Office
 
-from .models import ChannelDay
+from .models import SubtreeDay
 
 
 def daily_posts_below(*, actor: User, office: Office, start: date, end: date) -> dict[int, list[int]]:
     """For each office directly below ``office``: the posts its subtree sent on each day of
     [start, end] (every day present). One query for the offices, one for the figures."""
     policy.require(actor, "report.view", office)
-    children = {child.path: child.pk for child in Office.objects.filter(parent=office).only("pk", "path")}
     days = (end - start).days + 1
-    found = {pk: [0] * days for pk in children.values()}
+    found = {pk: [0] * days for pk in Office.objects.filter(parent=office).values_list("pk", flat=True)}
     rows: Iterable[Mapping[str, Any]] = (
-        ChannelDay.objects.filter(subtree(office.path, field="office__path"), day__gte=start, day__lte=end)
-        .values("office__path", "day")
+        SubtreeDay.objects.filter(office__parent=office, day__gte=start, day__lte=end)
+        .values("office_id", "day")
         .annotate(posts=Sum("posts"))
         .order_by()
     )
     for row in rows:
-        rest = row["office__path"][len(office.path) :]
-        if not rest:
-            continue  # the office itself
-        child = office.path + rest.split(PATH_SEPARATOR, 1)[0] + PATH_SEPARATOR
-        if (pk := children.get(child)) is not None:
-            found[pk][(row["day"] - start).days] += row["posts"] or 0
+        if (counts := found.get(row["office_id"])) is not None:
+            counts[(row["day"] - start).days] += row["posts"] or 0
     return found
 
 

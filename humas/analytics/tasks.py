@@ -10,7 +10,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 from humas.offices.models import Office
 
-from .aggregate import days_rebuild
+from .aggregate import day_rebuild, days_rebuild, rollups_missing
 from .followers import collect_followers_task, followers_sweep
 from .reports import monthly_reports_create, report_render_task, reports_resume
 
@@ -25,13 +25,19 @@ __all__ = [
 # Metrics are collected for 7 days after sending: the day of a delivery sent a week ago still
 # changes, so the last 8 days (today included) are rebuilt.
 RECENT_DAYS = 8
+# Days aggregated before the roll-ups existed are rolled up a bounded number per night (a day is
+# about two seconds at a national year's scale), so an upgrade needs no manual step.
+CATCH_UP_DAYS = 120
 
 
 @db_periodic_task(crontab(minute="30", hour="1"))
 def rebuild_recent_days_task() -> None:
     """Nightly at 01:30 server time: the daily aggregates of the last 8 days are rebuilt from the
-    raw rows. Idempotent. The last day is today in WIT, the zone furthest ahead, so no office's today is missed."""
+    raw rows. Idempotent. The last day is today in WIT, the zone furthest ahead, so no office's today is missed.
+    Then up to CATCH_UP_DAYS older days that have no roll-ups yet."""
     days_rebuild(last=timezone.localdate(timezone=ZoneInfo(Office.TimeZone.WIT)), count=RECENT_DAYS)
+    for day in rollups_missing(limit=CATCH_UP_DAYS):
+        day_rebuild(day=day)
 
 
 @db_periodic_task(crontab(minute="5"))

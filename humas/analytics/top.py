@@ -1,5 +1,5 @@
 """What did best in a period in an office's subtree: the posts with the most engagement, the
-articles read most, and the clarifications published with their views. Shown on the analytics
+articles of the period read most, and the clarifications published with their views. Shown on the analytics
 dashboard and in the PDF report, formatted in the active language (``formatting.py``).
 
 Each list is one or two queries whatever the number of offices below."""
@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import F, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -20,12 +19,12 @@ from humas.offices import policy
 from humas.offices.models import Office
 from humas.offices.tree import subtree
 from humas.portal.models import Article, ArticleType, ArticleViewDaily
-from humas.publishing.models import Delivery
 
-from .aggregate import day_window
+from .aggregate import TOP_PER_DAY, day_window
 from .formatting import day_text, number
+from .models import TopDelivery
 
-TOP = 10  # posts and articles listed
+TOP = TOP_PER_DAY  # posts and articles listed (the days' top lists hold this many)
 CLARIFICATIONS_LISTED = 50  # a busy national month lists the 50 most viewed and counts the rest
 TEXT_CHARS = 110  # a post's text in the top list
 # An article counts on the day it went public, also when it has been withdrawn since (aggregate.py).
@@ -71,36 +70,30 @@ def _local_day(moment: datetime | None, office: Office) -> str:
 
 def top_posts(*, actor: User, office: Office, start: date, end: date, limit: int = TOP) -> list[TopPost]:
     """The deliveries sent in the period in the office's subtree with the most engagement
-    (reactions + comments + shares of their latest metrics snapshot). One query."""
+    (reactions + comments + shares of their latest metrics snapshot, as the nightly rebuild saw
+    it, like every figure of the dashboard). Read from the days' top lists (``TopDelivery``): the
+    best of a period are among the best of its days. One query."""
     policy.require(actor, "report.view", office)
-    engagement = (
-        Coalesce(F("metrics_latest__reactions"), Value(0))
-        + Coalesce(F("metrics_latest__comments"), Value(0))
-        + Coalesce(F("metrics_latest__shares"), Value(0))
-    )
     rows = (
-        Delivery.objects.filter(
-            subtree(office.path, field="channel__office__path"),
-            _period_window(start, end, "sent_at", "channel__office__time_zone"),
-            metrics_latest__isnull=False,
-        )
-        .annotate(engagement=engagement)
-        .filter(engagement__gt=0)
-        .select_related("channel__office", "publication__post")
-        .order_by("-engagement", "sent_at", "pk")[:limit]
+        TopDelivery.objects.filter(office=office, day__gte=start, day__lte=end)
+        .select_related("delivery__channel__office", "delivery__publication__post")
+        .order_by("-engagement", "delivery__sent_at", "delivery_id")[: min(limit, TOP_PER_DAY)]
     )
     labels = dict(Platform.choices)
-    return [
-        TopPost(
-            text=Truncator(" ".join(row.publication.post.text.split())).chars(TEXT_CHARS),
-            platform=str(labels.get(row.channel.platform, row.channel.platform)),
-            office=row.channel.office.name,
-            sent=_local_day(row.sent_at, row.channel.office),
-            engagement=number(row.engagement),
-            url=row.url,
+    found = []
+    for row in rows:
+        delivery = row.delivery
+        found.append(
+            TopPost(
+                text=Truncator(" ".join(delivery.publication.post.text.split())).chars(TEXT_CHARS),
+                platform=str(labels.get(delivery.channel.platform, delivery.channel.platform)),
+                office=delivery.channel.office.name,
+                sent=_local_day(delivery.sent_at, delivery.channel.office),
+                engagement=number(row.engagement),
+                url=delivery.url,
+            )
         )
-        for row in rows
-    ]
+    return found
 
 
 def _article_row(article: Article, views: int) -> TopArticle:
@@ -117,24 +110,20 @@ def _article_row(article: Article, views: int) -> TopArticle:
 def top_articles(
     *, actor: User, office: Office, start: date, end: date, limit: int = TOP
 ) -> list[TopArticle]:
-    """The portal articles of the office's subtree most viewed in the period (the portal's days,
-    as the aggregates count them). Two queries."""
+    """The portal articles of the office's subtree published in the period (on their office's
+    days, as the aggregates count them) with the most views since they went public. One query."""
     policy.require(actor, "report.view", office)
-    views = list(
-        ArticleViewDaily.objects.filter(
-            subtree(office.path, field="article__office__path"), day__gte=start, day__lte=end
+    articles = (
+        Article.objects.filter(
+            subtree(office.path, field="office__path"),
+            _period_window(start, end, "published_at", "office__time_zone"),
+            status__in=_PUBLIC,
+            view_total__count__gt=0,
         )
-        .values("article_id")
-        .annotate(views=Sum("count"))
-        .filter(views__gt=0)
-        .order_by("-views", "article_id")[:limit]
+        .select_related("office", "view_total")
+        .order_by("-view_total__count", "published_at", "pk")[:limit]
     )
-    articles = Article.objects.select_related("office").in_bulk([row["article_id"] for row in views])
-    return [
-        _article_row(articles[row["article_id"]], row["views"])
-        for row in views
-        if row["article_id"] in articles
-    ]
+    return [_article_row(article, article.view_total.count) for article in articles]
 
 
 def clarifications(*, actor: User, office: Office, start: date, end: date) -> tuple[list[TopArticle], int]:

@@ -43,6 +43,7 @@ from .selectors import (
     Figures,
     Series,
     channel_totals,
+    followers_by_channel,
     office_series,
     offices_below_table,
 )
@@ -184,11 +185,16 @@ def _chart_data(series: Series, platforms: Sequence[Any]) -> dict[str, Any]:
 @require_GET
 def dashboard(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse:
     form, period = _period(request, office)
-    series = office_series(actor=request.user, office=office, start=period.start, end=period.end)
+    followers = followers_by_channel(office=office, start=period.start, end=period.end)
+    series = office_series(
+        actor=request.user, office=office, start=period.start, end=period.end, followers=followers
+    )
     before = office_series(
         actor=request.user, office=office, start=period.previous.start, end=period.previous.end
     )
-    platforms = channel_totals(actor=request.user, office=office, start=period.start, end=period.end)
+    platforms = channel_totals(
+        actor=request.user, office=office, start=period.start, end=period.end, followers=followers
+    )
     return render(
         request,
         "analytics/dashboard.html",

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import pytest
 
 from humas.channels.models import Channel
-from humas.portal.models import Article, ArticleType, ArticleViewDaily
+from humas.portal.models import Article, ArticleType, ArticleViewDaily, ArticleViewTotal
 from humas.publishing.models import Delivery, DeliveryMetrics, Post, Publication
 from tests.factories import UserFactory
 
@@ -73,6 +73,8 @@ def article(author, offices):
         )
         for day, count in (views or {}).items():
             ArticleViewDaily.objects.create(article=item, day=day, count=count)
+        if views:
+            ArticleViewTotal.objects.create(article=item, count=sum(views.values()))
         return item
 
     return make

@@ -165,3 +165,96 @@ def test_the_nightly_task_rebuilds_the_last_8_days_and_is_idempotent(channel, se
 
     days = list(ChannelDay.objects.order_by("day").values_list("day", "posts"))
     assert days == [(today - timedelta(days=7), 1), (today, 1)]
+
+
+@pytest.mark.django_db
+def test_the_rollups_sum_each_subtree_per_platform_and_day(offices, channel, sent, article):
+    from humas.analytics.models import SubtreeDay, SubtreePortalDay
+
+    jepara, kudus, papua = channel("33.20"), channel("33.19", "instagram"), channel("91.71")
+    sent(jepara, datetime(2031, 3, 10, 9, tzinfo=WIB), [{"reactions": 5, "reach": 50}])
+    sent(jepara, datetime(2031, 3, 10, 10, tzinfo=WIB), [{"reactions": 1}])
+    sent(kudus, datetime(2031, 3, 10, 9, tzinfo=WIB), [{"reactions": 3, "comments": 2}])
+    sent(papua, datetime(2031, 3, 10, 9, tzinfo=WIT), [{"reactions": 7}])
+    article("33.20", datetime(2031, 3, 10, 8, tzinfo=WIB), views={DAY: 40})
+    article("91.71", datetime(2031, 3, 10, 8, tzinfo=WIT), type=ArticleType.KLARIFIKASI, views={DAY: 2})
+
+    day_rebuild(day=DAY)
+
+    def rollup(code: str) -> dict[str, tuple]:
+        return {
+            row["platform"]: (row["posts"], row["reactions"], row["comments"], row["reach"])
+            for row in SubtreeDay.objects.filter(office=offices[code], day=DAY).values(
+                "platform", "posts", "reactions", "comments", "reach"
+            )
+        }
+
+    assert rollup("33.20") == {"facebook": (2, 6, None, 50)}
+    assert rollup("33") == {"facebook": (2, 6, None, 50), "instagram": (1, 3, 2, None)}
+    assert rollup("91") == {"facebook": (1, 7, None, None)}
+    assert rollup("00") == {"facebook": (3, 13, None, 50), "instagram": (1, 3, 2, None)}
+    assert not SubtreeDay.objects.filter(office=offices["35"]).exists()  # nothing below Jawa Timur
+    portal = {
+        code: SubtreePortalDay.objects.filter(office=offices[code], day=DAY).values_list(
+            "views", "articles_published", "clarifications_published"
+        )[0]
+        for code in ("33.20", "33", "91.71", "00")
+    }
+    assert portal == {"33.20": (40, 1, 0), "33": (40, 1, 0), "91.71": (2, 1, 1), "00": (42, 2, 1)}
+
+    # Rebuilt after a change, the roll-ups follow; run twice, the same rows.
+    sent(kudus, datetime(2031, 3, 10, 11, tzinfo=WIB), [{"reactions": 10}])
+    day_rebuild(day=DAY)
+    day_rebuild(day=DAY)
+    assert rollup("00")["instagram"] == (2, 13, 2, None)
+    assert SubtreeDay.objects.filter(office=offices["00"], day=DAY).count() == 2
+
+
+@pytest.mark.django_db
+def test_each_office_keeps_its_days_best_posts_ordered_by_engagement_then_time(offices, channel, sent):
+    from humas.analytics.aggregate import TOP_PER_DAY
+    from humas.analytics.models import TopDelivery
+
+    jepara, solo = channel("33.20"), channel("33.72", "x")
+    made = []
+    for n in range(TOP_PER_DAY + 2):  # 12 posts in Jepara, engagement 1..12
+        made.append(sent(jepara, datetime(2031, 3, 10, 8, n, tzinfo=WIB), [{"reactions": n + 1}]))
+    tie = sent(
+        solo, datetime(2031, 3, 10, 7, 0, tzinfo=WIB), [{"reactions": 12}]
+    )  # ties Jepara's best, earlier
+    sent(solo, datetime(2031, 3, 10, 9, 0, tzinfo=WIB), [{"reactions": 0}])  # no engagement: never listed
+
+    day_rebuild(day=DAY)
+
+    def best(code: str) -> list[int]:
+        return list(
+            TopDelivery.objects.filter(office=offices[code], day=DAY)
+            .order_by("-engagement", "delivery__sent_at", "delivery_id")
+            .values_list("delivery_id", flat=True)
+        )
+
+    assert best("33.20") == [item.pk for item in reversed(made)][:TOP_PER_DAY]
+    assert best("33.72") == [tie.pk]
+    assert best("33") == [tie.pk, *[item.pk for item in reversed(made)]][:TOP_PER_DAY]
+    assert best("33") == best("00")
+
+
+@pytest.mark.django_db
+def test_days_aggregated_before_the_rollups_are_rolled_up_by_the_nightly_task(offices, channel, sent):
+    from humas.analytics.aggregate import rollups_missing
+    from humas.analytics.models import SubtreeDay, SubtreePortalDay, TopDelivery
+    from humas.analytics.tasks import rebuild_recent_days_task
+
+    facebook = channel("33.20")
+    delivery = sent(facebook, datetime(2031, 3, 10, 9, tzinfo=WIB), [{"reactions": 4}])
+    day_rebuild(day=DAY)
+    # As an installation upgraded from a version without roll-ups has them: rows, no roll-ups.
+    for model in (SubtreeDay, SubtreePortalDay, TopDelivery):
+        model.objects.all().delete()
+    assert rollups_missing(limit=10) == [DAY]
+
+    rebuild_recent_days_task.call_local()
+
+    assert rollups_missing(limit=10) == []
+    assert SubtreeDay.objects.get(office=offices["00"], day=DAY).reactions == 4
+    assert TopDelivery.objects.get(office=offices["33"], day=DAY).delivery_id == delivery.pk

@@ -164,6 +164,12 @@ def test_the_rebuilt_aggregates_equal_the_raw_rows(bench, year, offices):
         counted = visitors.objects.filter(day__gte=spec.first).count()
         assert checked["visitors_rows"] + checked["visitors_missing"] >= counted > 0
     assert bench.verify_year(spec, made.as_json())["all_equal"]
+    # The roll-ups of every subtree equal the day's rows summed over it; the top lists of KPU RI,
+    # Jawa Tengah and Jepara equal the raw deliveries ordered by engagement.
+    rollups = bench.verify_rollups(spec.day_list)
+    assert rollups["mismatches"] == 0, rollups["examples"]
+    assert rollups["channel_rows"] > 0 and rollups["portal_rows"] > 0
+    assert rollups["top_lists"] == 3 * DAYS
     # Each office's sums over the slice, computed here from the raw rows: every delivery and
     # article of the slice lies on one of its days, and its views on the UTC days of the slice.
     for code in ("33.20", "91.71", "73.71"):
@@ -198,6 +204,20 @@ def test_the_verification_finds_a_wrong_row(bench, year):
 
     assert checked["mismatches"] == 1
     assert f"channel {wrong.channel_id}:" in checked["examples"][0]
+
+
+def test_the_verification_finds_a_wrong_rollup(bench, year):
+    from humas.analytics.models import SubtreeDay
+
+    spec, _made = year
+    bench.rebuild_days(spec.day_list)
+    national = SubtreeDay.objects.filter(office__code="00", posts__gt=0).order_by("day", "platform").first()
+    SubtreeDay.objects.filter(pk=national.pk).update(posts=national.posts - 1)
+
+    checked = bench.verify_rollups([national.day])
+
+    assert checked["mismatches"] == 1
+    assert f"subtree ({national.office_id}, '{national.platform}')" in checked["examples"][0]
 
 
 def test_the_national_dashboard_reads_the_slice(bench, year, client, member):
