@@ -27,12 +27,25 @@ from humas.offices.tree import ancestor_paths
 from humas.portal.models import Article, ArticleType, ArticleViewDaily, OfficeVisitorDaily
 from humas.publishing.models import Delivery
 
-from .models import ChannelDay, FollowerCount, PortalDay, SubtreeDay, SubtreePortalDay, TopDelivery
+from .models import (
+    ActiveDay,
+    ChannelDay,
+    FollowerCount,
+    PortalDay,
+    SubtreeDay,
+    SubtreePortalDay,
+    TopArticle,
+    TopDelivery,
+)
 
 # The counts a delivery's latest metrics snapshot gives, as named on both tables.
 METRIC_FIELDS = ("reactions", "comments", "shares", "impressions", "reach", "views")
-# The deliveries kept per office and day in TopDelivery: a period's top list can show this many.
+# The deliveries (articles) kept per office and day in TopDelivery (TopArticle): a period's top
+# list can show this many.
 TOP_PER_DAY = 10
+# An article is read for months after it went public (views in its first days mostly, a tail up to
+# about four months): the nightly task refreshes the article top lists of this many days.
+ARTICLE_TOP_DAYS = 120
 # A delivery's engagement: reactions + comments + shares of its latest metrics snapshot.
 ENGAGEMENT = (
     Coalesce(F("metrics_latest__reactions"), Value(0))
@@ -174,6 +187,7 @@ def day_rebuild(*, day: date) -> int:
         PortalDay.objects.bulk_create(list(portal.values()), batch_size=1000)
         TopDelivery.objects.bulk_create(_top_rows(day, top), batch_size=1000)
         rollups_rebuild(day=day)
+        top_articles_rebuild(day=day)
     return len(channel_rows) + len(portal)
 
 
@@ -213,16 +227,53 @@ def _top_rows(day: date, deliveries: Iterable[tuple[int, int, datetime, int]]) -
     return rows
 
 
+def top_articles_rebuild(*, day: date) -> int:
+    """Rewrite ``day``'s TopArticle lists: the articles published that day (each on its office's
+    day) with the most views since, best ``TOP_PER_DAY`` of every office's subtree, the most
+    viewed first, then the earliest published. Return how many rows. Idempotent; four queries and
+    the writes."""
+    found: list[tuple[int, int, datetime, int]] = []  # (article, office, published_at, views)
+    for zone in Office.TimeZone.values:
+        start, end = day_window(day, zone)
+        for article_id, office_id, published_at, views in Article.objects.filter(
+            published_at__gte=start,
+            published_at__lt=end,
+            office__time_zone=zone,
+            status__in=_PUBLIC,
+            view_total__count__gt=0,
+        ).values_list("pk", "office_id", "published_at", "view_total__count"):
+            found.append((article_id, office_id, published_at or start, views))
+    upward = _upward()
+    candidates: dict[int, list[tuple[int, datetime, int]]] = {}
+    for article_id, office_id, published_at, views in found:
+        for above in upward.get(office_id, [office_id]):
+            candidates.setdefault(above, []).append((article_id, published_at, views))
+    rows: list[TopArticle] = []
+    for office_id, items in candidates.items():
+        best = heapq.nsmallest(TOP_PER_DAY, items, key=lambda item: (-item[2], item[1], item[0]))
+        rows.extend(
+            TopArticle(office_id=office_id, day=day, article_id=article_id, views=views)
+            for article_id, _published_at, views in best
+        )
+    with transaction.atomic():
+        TopArticle.objects.filter(day=day).delete()
+        TopArticle.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
 def rollups_rebuild(*, day: date) -> int:
     """Rewrite ``day``'s roll-ups (SubtreeDay, SubtreePortalDay) from its ChannelDay and PortalDay
-    rows: each row added into its office and every office above it, as the tree is now. Return
-    how many roll-up rows the day has. Idempotent; five queries and the writes."""
+    rows: each row added into its office and every office above it, as the tree is now; and the
+    offices active that day (ActiveDay). Return how many roll-up rows the day has. Idempotent; a
+    fixed number of queries and the writes."""
     upward = _upward()
     channels: dict[tuple[int, str], SubtreeDay] = {}
     day_rows: Iterable[dict[str, Any]] = ChannelDay.objects.filter(day=day).values(
         "office_id", "channel__platform", "posts", *METRIC_FIELDS, "followers"
     )
+    own: dict[int, int] = {}  # each office's own posts (ActiveDay)
     for row in day_rows:
+        own[row["office_id"]] = own.get(row["office_id"], 0) + row["posts"]
         platform = row["channel__platform"]
         for office_id in upward.get(row["office_id"], [row["office_id"]]):
             target = channels.get((office_id, platform))
@@ -244,10 +295,18 @@ def rollups_rebuild(*, day: date) -> int:
             total.articles_published += office_row.articles_published
             total.clarifications_published += office_row.clarifications_published
     with transaction.atomic():
-        SubtreeDay.objects.filter(day=day).delete()
-        SubtreePortalDay.objects.filter(day=day).delete()
+        for model in (SubtreeDay, SubtreePortalDay, ActiveDay):
+            model.objects.filter(day=day).delete()
         SubtreeDay.objects.bulk_create(channels.values(), batch_size=1000)
         SubtreePortalDay.objects.bulk_create(portal.values(), batch_size=1000)
+        ActiveDay.objects.bulk_create(
+            [
+                ActiveDay(office_id=office_id, day=day, posts=posts)
+                for office_id, posts in own.items()
+                if posts
+            ],
+            batch_size=1000,
+        )
     return len(channels) + len(portal)
 
 

@@ -140,6 +140,28 @@ class SubtreePortalDay(models.Model):
         return f"portal of the subtree of office {self.office_id} {self.day}"
 
 
+class ActiveDay(models.Model):
+    """A day on which an office's own channels sent at least one post (its ChannelDay rows with
+    posts, summed): an "active day" of the work measures, one narrow row per office and day so a
+    year of 553 offices is counted without reading every channel's rows."""
+
+    office = models.ForeignKey(
+        "offices.Office", on_delete=models.CASCADE, related_name="+", verbose_name=_("kantor")
+    )
+    day = models.DateField(_("tanggal"))
+    posts = models.PositiveIntegerField(_("unggahan"))
+
+    class Meta:
+        verbose_name = _("hari aktif")
+        verbose_name_plural = _("hari aktif")
+        ordering = ["day", "office_id"]
+        constraints = [models.UniqueConstraint(fields=["office", "day"], name="active_day_unique")]
+        indexes = [models.Index(fields=["day"], name="active_day_day")]
+
+    def __str__(self) -> str:
+        return f"office {self.office_id} active on {self.day}"
+
+
 class TopDelivery(models.Model):
     """One of the deliveries of an office's subtree sent that day with the most engagement
     (reactions + comments + shares of its latest metrics snapshot at the rebuild): at most
@@ -165,6 +187,34 @@ class TopDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"delivery {self.delivery_id} in the top of office {self.office_id} {self.day}"
+
+
+class TopArticle(models.Model):
+    """One of the portal articles of an office's subtree published that day (on its office's day)
+    with the most views since (``ArticleViewTotal`` at the last refresh): at most
+    ``aggregate.TOP_PER_DAY`` per office and day. Views keep coming for months, so the nightly task
+    refreshes the lists of the last ``aggregate.ARTICLE_TOP_DAYS`` days."""
+
+    office = models.ForeignKey(
+        "offices.Office", on_delete=models.CASCADE, related_name="+", verbose_name=_("kantor")
+    )
+    day = models.DateField(_("tanggal"))
+    article = models.ForeignKey(
+        "portal.Article", on_delete=models.CASCADE, related_name="+", verbose_name=_("artikel")
+    )
+    views = models.BigIntegerField(_("dilihat"))
+
+    class Meta:
+        verbose_name = _("artikel teratas harian")
+        verbose_name_plural = _("artikel teratas harian")
+        ordering = ["day", "office_id", "-views"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "day", "article"], name="top_article_unique")
+        ]
+        indexes = [models.Index(fields=["day"], name="top_article_day")]
+
+    def __str__(self) -> str:
+        return f"article {self.article_id} in the top of office {self.office_id} {self.day}"
 
 
 class FollowerCount(models.Model):

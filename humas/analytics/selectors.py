@@ -24,7 +24,7 @@ from humas.offices.models import PATH_SEPARATOR, Office
 from humas.offices.tree import subtree
 
 from .aggregate import METRIC_FIELDS, plus
-from .models import ChannelDay, PortalDay, SubtreeDay, SubtreePortalDay
+from .models import ChannelDay, FollowerCount, PortalDay, SubtreeDay, SubtreePortalDay
 
 
 @dataclass
@@ -172,20 +172,22 @@ class ChannelFollowers:
 
 def followers_by_channel(*, office: Office, start: date, end: date) -> list[ChannelFollowers]:
     """Each channel of ``office``'s subtree with a count in [start, end]: its first and last known
-    counts there. One query: two index lookups per channel (its first and last day with a count)."""
-    known = ChannelDay.objects.filter(
-        channel=OuterRef("pk"), followers__isnull=False, **_in_period(start, end)
-    ).values("followers")
+    counts there. Read from the counts themselves (``FollowerCount``, one row per channel and day
+    on its office's day: what ``ChannelDay.followers`` is rebuilt from), so a channel costs two
+    index lookups whatever the length of the period, and a channel without counts (the assisted
+    platforms before anyone records one) costs nothing. One query."""
+    known = FollowerCount.objects.filter(channel=OuterRef("pk"), **_in_period(start, end)).values("count")
     rows: Iterable[Mapping[str, Any]] = (
         Channel.objects.filter(subtree(office.path, field="office__path"))
         .annotate(
             first_count=Subquery(known.order_by("day")[:1]),
             last_count=Subquery(known.order_by("-day")[:1]),
         )
-        .filter(last_count__isnull=False)
         .values("pk", "office__path", "platform", "first_count", "last_count")
         .order_by()
     )
+    # Channels without a count in the period are dropped here, not in SQL, where the filter would
+    # ask each channel's last count once more.
     return [
         ChannelFollowers(
             channel_id=row["pk"],
@@ -195,6 +197,7 @@ def followers_by_channel(*, office: Office, start: date, end: date) -> list[Chan
             last_count=row["last_count"],
         )
         for row in rows
+        if row["last_count"] is not None
     ]
 
 

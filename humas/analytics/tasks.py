@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -10,7 +11,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 from humas.offices.models import Office
 
-from .aggregate import day_rebuild, days_rebuild, rollups_missing
+from .aggregate import ARTICLE_TOP_DAYS, day_rebuild, days_rebuild, rollups_missing, top_articles_rebuild
 from .followers import collect_followers_task, followers_sweep
 from .reports import monthly_reports_create, report_render_task, reports_resume
 
@@ -34,8 +35,12 @@ CATCH_UP_DAYS = 120
 def rebuild_recent_days_task() -> None:
     """Nightly at 01:30 server time: the daily aggregates of the last 8 days are rebuilt from the
     raw rows. Idempotent. The last day is today in WIT, the zone furthest ahead, so no office's today is missed.
-    Then up to CATCH_UP_DAYS older days that have no roll-ups yet."""
-    days_rebuild(last=timezone.localdate(timezone=ZoneInfo(Office.TimeZone.WIT)), count=RECENT_DAYS)
+    Then the article top lists of the older days still read (their views keep growing), and up to
+    CATCH_UP_DAYS older days that have no roll-ups yet."""
+    today = timezone.localdate(timezone=ZoneInfo(Office.TimeZone.WIT))
+    days_rebuild(last=today, count=RECENT_DAYS)
+    for back in range(RECENT_DAYS, ARTICLE_TOP_DAYS):
+        top_articles_rebuild(day=today - timedelta(days=back))
     for day in rollups_missing(limit=CATCH_UP_DAYS):
         day_rebuild(day=day)
 

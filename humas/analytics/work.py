@@ -31,7 +31,7 @@ from humas.offices.tree import ancestor_paths, subtree
 from humas.portal.models import Article
 
 from .aggregate import day_window
-from .models import ChannelDay
+from .models import ActiveDay
 
 _TAKEN = (CascadeTarget.Status.ADOPTED, CascadeTarget.Status.ADAPTED)
 _PUBLIC = (Article.Status.PUBLISHED, Article.Status.UNPUBLISHED)
@@ -136,11 +136,9 @@ def office_work(*, actor: User, office: Office, start: date, end: date) -> Work:
     by_id = {item.pk: WorkFigures() for item in offices}
 
     active: Iterable[Mapping[str, Any]] = (
-        ChannelDay.objects.filter(
-            subtree(office.path, field="office__path"), day__gte=start, day__lte=end, posts__gt=0
-        )
+        ActiveDay.objects.filter(subtree(office.path, field="office__path"), day__gte=start, day__lte=end)
         .values("office_id")
-        .annotate(days=Count("day", distinct=True))
+        .annotate(days=Count("day"))
         .order_by()
     )
     for row in active:

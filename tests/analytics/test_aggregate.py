@@ -258,3 +258,32 @@ def test_days_aggregated_before_the_rollups_are_rolled_up_by_the_nightly_task(of
     assert rollups_missing(limit=10) == []
     assert SubtreeDay.objects.get(office=offices["00"], day=DAY).reactions == 4
     assert TopDelivery.objects.get(office=offices["33"], day=DAY).delivery_id == delivery.pk
+
+
+@pytest.mark.django_db
+def test_article_top_lists_follow_views_that_keep_coming_after_the_rebuilt_days(offices, article):
+    from humas.analytics.models import TopArticle
+    from humas.analytics.tasks import rebuild_recent_days_task
+    from humas.portal.models import ArticleViewTotal
+
+    today = timezone.localdate(timezone=WIT)
+    old = today - timedelta(days=30)  # long past the 8 days the nightly task rebuilds
+    first = article("33.20", datetime.combine(old, time(9), tzinfo=WIB), views={old: 50})
+    second = article("33.72", datetime.combine(old, time(10), tzinfo=WIB), views={old: 40})
+    day_rebuild(day=old)
+
+    def best(code: str) -> list[tuple[int, int]]:
+        return list(
+            TopArticle.objects.filter(office=offices[code], day=old)
+            .order_by("-views", "article__published_at")
+            .values_list("article_id", "views")
+        )
+
+    assert best("33") == [(first.pk, 50), (second.pk, 40)]
+    assert best("33.72") == [(second.pk, 40)]
+    ArticleViewTotal.objects.filter(article=second).update(count=75)  # read again since
+
+    rebuild_recent_days_task.call_local()
+
+    assert best("33") == [(second.pk, 75), (first.pk, 50)]
+    assert best("00") == best("33")
