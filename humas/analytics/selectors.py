@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import OuterRef, Subquery, Sum
 from django.utils.translation import gettext as _
@@ -159,9 +159,9 @@ def _in_period(start: date, end: date) -> dict[str, Any]:
     return {"day__gte": start, "day__lte": end}
 
 
-@dataclass(frozen=True)
-class ChannelFollowers:
-    """A channel's first and last known follower counts in a period."""
+class ChannelFollowers(NamedTuple):
+    """A channel's first and last known follower counts in a period (a tuple: a national page
+    makes a few thousand of them)."""
 
     channel_id: int
     office_path: str
@@ -177,27 +177,21 @@ def followers_by_channel(*, office: Office, start: date, end: date) -> list[Chan
     index lookups whatever the length of the period, and a channel without counts (the assisted
     platforms before anyone records one) costs nothing. One query."""
     known = FollowerCount.objects.filter(channel=OuterRef("pk"), **_in_period(start, end)).values("count")
-    rows: Iterable[Mapping[str, Any]] = (
+    rows: Iterable[tuple[int, str, str, int | None, int | None]] = (
         Channel.objects.filter(subtree(office.path, field="office__path"))
         .annotate(
             first_count=Subquery(known.order_by("day")[:1]),
             last_count=Subquery(known.order_by("-day")[:1]),
         )
-        .values("pk", "office__path", "platform", "first_count", "last_count")
+        .values_list("pk", "office__path", "platform", "first_count", "last_count")
         .order_by()
     )
     # Channels without a count in the period are dropped here, not in SQL, where the filter would
     # ask each channel's last count once more.
     return [
-        ChannelFollowers(
-            channel_id=row["pk"],
-            office_path=row["office__path"],
-            platform=row["platform"],
-            first_count=row["first_count"],
-            last_count=row["last_count"],
-        )
-        for row in rows
-        if row["last_count"] is not None
+        ChannelFollowers(pk, path, platform, last if first is None else first, last)
+        for pk, path, platform, first, last in rows
+        if last is not None
     ]
 
 
