@@ -208,23 +208,33 @@ def _upward() -> dict[int, list[int]]:
     }
 
 
-def _top_rows(day: date, deliveries: Iterable[tuple[int, int, datetime, int]]) -> list[TopDelivery]:
-    """The day's best ``TOP_PER_DAY`` deliveries of every office's subtree, given (delivery, office,
-    sent_at, engagement): the most engagement first, then the earliest sent (top.top_posts's
-    order)."""
+def _best_per_office(items: Iterable[tuple[int, int, datetime, int]]) -> dict[int, list[tuple[int, int]]]:
+    """Given (id, office, instant, score) for a day, each office's best ``TOP_PER_DAY`` of its
+    whole subtree as (id, score): the highest score first, then the earliest instant, then the
+    id (the order top.py lists them in)."""
     upward = _upward()
     candidates: dict[int, list[tuple[int, datetime, int]]] = {}
-    for delivery_id, office_id, sent_at, engagement in deliveries:
+    for item_id, office_id, instant, score in items:
         for above in upward.get(office_id, [office_id]):
-            candidates.setdefault(above, []).append((delivery_id, sent_at, engagement))
-    rows: list[TopDelivery] = []
-    for office_id, found in candidates.items():
-        best = heapq.nsmallest(TOP_PER_DAY, found, key=lambda item: (-item[2], item[1], item[0]))
-        rows.extend(
-            TopDelivery(office_id=office_id, day=day, delivery_id=delivery_id, engagement=engagement)
-            for delivery_id, _sent_at, engagement in best
-        )
-    return rows
+            candidates.setdefault(above, []).append((item_id, instant, score))
+    return {
+        office_id: [
+            (item_id, score)
+            for item_id, _instant, score in heapq.nsmallest(
+                TOP_PER_DAY, found, key=lambda item: (-item[2], item[1], item[0])
+            )
+        ]
+        for office_id, found in candidates.items()
+    }
+
+
+def _top_rows(day: date, deliveries: Iterable[tuple[int, int, datetime, int]]) -> list[TopDelivery]:
+    """The day's TopDelivery rows, given (delivery, office, sent_at, engagement)."""
+    return [
+        TopDelivery(office_id=office_id, day=day, delivery_id=delivery_id, engagement=engagement)
+        for office_id, best in _best_per_office(deliveries).items()
+        for delivery_id, engagement in best
+    ]
 
 
 def top_articles_rebuild(*, day: date) -> int:
@@ -243,18 +253,11 @@ def top_articles_rebuild(*, day: date) -> int:
             view_total__count__gt=0,
         ).values_list("pk", "office_id", "published_at", "view_total__count"):
             found.append((article_id, office_id, published_at or start, views))
-    upward = _upward()
-    candidates: dict[int, list[tuple[int, datetime, int]]] = {}
-    for article_id, office_id, published_at, views in found:
-        for above in upward.get(office_id, [office_id]):
-            candidates.setdefault(above, []).append((article_id, published_at, views))
-    rows: list[TopArticle] = []
-    for office_id, items in candidates.items():
-        best = heapq.nsmallest(TOP_PER_DAY, items, key=lambda item: (-item[2], item[1], item[0]))
-        rows.extend(
-            TopArticle(office_id=office_id, day=day, article_id=article_id, views=views)
-            for article_id, _published_at, views in best
-        )
+    rows = [
+        TopArticle(office_id=office_id, day=day, article_id=article_id, views=views)
+        for office_id, best in _best_per_office(found).items()
+        for article_id, views in best
+    ]
     with transaction.atomic():
         TopArticle.objects.filter(day=day).delete()
         TopArticle.objects.bulk_create(rows, batch_size=1000)

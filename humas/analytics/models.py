@@ -16,14 +16,10 @@ from humas.channels.models import Platform
 from humas.media.storage import PrivateMediaStorage, private_storage
 
 
-class ChannelDay(models.Model):
-    office = models.ForeignKey(
-        "offices.Office", on_delete=models.CASCADE, related_name="+", verbose_name=_("kantor")
-    )
-    channel = models.ForeignKey(
-        "channels.Channel", on_delete=models.CASCADE, related_name="+", verbose_name=_("kanal")
-    )
-    day = models.DateField(_("tanggal"))
+class ChannelCounts(models.Model):
+    """The counts of a channel-day and of its roll-ups (SubtreeDay). None: no platform gives it
+    for these rows (not the same as 0)."""
+
     # Deliveries sent that day; the counts below are their latest metrics snapshots (they grow
     # for a week after sending, so a day is rebuilt until then).
     posts = models.PositiveIntegerField(_("unggahan"), default=0)
@@ -33,9 +29,38 @@ class ChannelDay(models.Model):
     impressions = models.BigIntegerField(_("tayangan"), null=True, blank=True)
     reach = models.BigIntegerField(_("jangkauan"), null=True, blank=True)
     views = models.BigIntegerField(_("ditonton"), null=True, blank=True)
-    # The channel's followers that day (FollowerCount), None when none was collected: a level,
-    # not a flow, so a period shows its last known value and never a sum over days.
+    # Followers that day (FollowerCount; a roll-up sums its channels'), None when none was
+    # collected: a level, not a flow, so a period shows each channel's last known value and never
+    # a sum over days.
     followers = models.BigIntegerField(_("pengikut"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class PortalCounts(models.Model):
+    """The counts of a portal-day of an office and of its roll-ups (SubtreePortalDay)."""
+
+    # Counted on UTC days by the portal (portal.ArticleViewDaily), the articles on the office's.
+    views = models.BigIntegerField(_("dilihat"), default=0)
+    # Distinct visitors who counted a view of one of the office's articles that (UTC) day; None
+    # for days before the portal counted them.
+    visitors = models.BigIntegerField(_("pengunjung"), null=True, blank=True)
+    articles_published = models.PositiveIntegerField(_("artikel terbit"), default=0)
+    clarifications_published = models.PositiveIntegerField(_("klarifikasi terbit"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ChannelDay(ChannelCounts):
+    office = models.ForeignKey(
+        "offices.Office", on_delete=models.CASCADE, related_name="+", verbose_name=_("kantor")
+    )
+    channel = models.ForeignKey(
+        "channels.Channel", on_delete=models.CASCADE, related_name="+", verbose_name=_("kanal")
+    )
+    day = models.DateField(_("tanggal"))
 
     class Meta:
         verbose_name = _("statistik harian kanal")
@@ -51,18 +76,11 @@ class ChannelDay(models.Model):
         return f"channel {self.channel_id} {self.day}"
 
 
-class PortalDay(models.Model):
+class PortalDay(PortalCounts):
     office = models.ForeignKey(
         "offices.Office", on_delete=models.CASCADE, related_name="+", verbose_name=_("kantor")
     )
     day = models.DateField(_("tanggal"))
-    # Counted on UTC days by the portal (portal.ArticleViewDaily), the other two on the office's.
-    views = models.BigIntegerField(_("dilihat"), default=0)
-    # Distinct visitors who counted a view of one of the office's articles that (UTC) day; None
-    # for days before the portal counted them.
-    visitors = models.BigIntegerField(_("pengunjung"), null=True, blank=True)
-    articles_published = models.PositiveIntegerField(_("artikel terbit"), default=0)
-    clarifications_published = models.PositiveIntegerField(_("klarifikasi terbit"), default=0)
 
     class Meta:
         verbose_name = _("statistik harian portal")
@@ -85,24 +103,15 @@ class PortalDay(models.Model):
 # is at the rebuild; nothing else writes them.
 
 
-class SubtreeDay(models.Model):
-    """The ``ChannelDay`` rows of an office's subtree for one day and platform, summed."""
+class SubtreeDay(ChannelCounts):
+    """The ``ChannelDay`` rows of an office's subtree for one day and platform, summed (a period's
+    followers come from each channel's own counts, selectors.followers_by_channel)."""
 
     office = models.ForeignKey(
         "offices.Office", on_delete=models.CASCADE, related_name="+", verbose_name=_("kantor")
     )
     day = models.DateField(_("tanggal"))
     platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
-    posts = models.PositiveIntegerField(_("unggahan"), default=0)
-    reactions = models.BigIntegerField(_("reaksi"), null=True, blank=True)
-    comments = models.BigIntegerField(_("komentar"), null=True, blank=True)
-    shares = models.BigIntegerField(_("dibagikan"), null=True, blank=True)
-    impressions = models.BigIntegerField(_("tayangan"), null=True, blank=True)
-    reach = models.BigIntegerField(_("jangkauan"), null=True, blank=True)
-    views = models.BigIntegerField(_("ditonton"), null=True, blank=True)
-    # The day's known follower counts of the subtree's channels, summed (a day's level; a
-    # period's comes from each channel's own rows, selectors.followers_by_channel).
-    followers = models.BigIntegerField(_("pengikut"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("statistik harian kanal per cabang")
@@ -117,17 +126,13 @@ class SubtreeDay(models.Model):
         return f"subtree of office {self.office_id} {self.day} {self.platform}"
 
 
-class SubtreePortalDay(models.Model):
+class SubtreePortalDay(PortalCounts):
     """The ``PortalDay`` rows of an office's subtree for one day, summed."""
 
     office = models.ForeignKey(
         "offices.Office", on_delete=models.CASCADE, related_name="+", verbose_name=_("kantor")
     )
     day = models.DateField(_("tanggal"))
-    views = models.BigIntegerField(_("dilihat"), default=0)
-    visitors = models.BigIntegerField(_("pengunjung"), null=True, blank=True)
-    articles_published = models.PositiveIntegerField(_("artikel terbit"), default=0)
-    clarifications_published = models.PositiveIntegerField(_("klarifikasi terbit"), default=0)
 
     class Meta:
         verbose_name = _("statistik harian portal per cabang")
