@@ -1088,32 +1088,25 @@ class Year:
             post_ref = f"{delivery_id}{rng.randrange(10**6):06d}"
             url = f"https://{platform}.example/{channel.handle}/{post_ref}"
             final = self.final_counts(platform, channel.followers, busy) if platform in COUNTED else None
+        # A sent delivery's row up to its metrics schedule, then the schedule's own columns.
+        head = (
+            delivery_id,
+            publication,
+            channel.id,
+            "sent",
+            1,
+            at,
+            marker,
+            at,
+            post_ref,
+            url,
+            "",
+            "",
+            sent_at,
+            None,
+        )
         if platform == "telegram":
-            self.delivery.add(
-                (
-                    delivery_id,
-                    publication,
-                    channel.id,
-                    "sent",
-                    1,
-                    at,
-                    marker,
-                    at,
-                    post_ref,
-                    url,
-                    "",
-                    "",
-                    sent_at,
-                    None,
-                    sent_at,
-                    "unavailable",
-                    0,
-                    None,
-                    None,
-                    self.note_unavailable,
-                    None,
-                )
-            )
+            self.delivery.add((*head, sent_at, "unavailable", 0, None, None, self.note_unavailable, None))
             return sent_at
         latest, collected, next_stage, next_at = None, None, len(self.points), None
         unavailable, last = self.unavailable[platform], len(self.points) - 1
@@ -1143,20 +1136,7 @@ class Year:
             collected = taken
         self.delivery.add(
             (
-                delivery_id,
-                publication,
-                channel.id,
-                "sent",
-                1,
-                at,
-                marker,
-                at,
-                post_ref,
-                url,
-                "",
-                "",
-                sent_at,
-                None,
+                *head,
                 max(sent_at, collected or sent_at),
                 "active" if next_at is not None else "done",
                 next_stage,
