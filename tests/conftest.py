@@ -26,6 +26,32 @@ def require_service(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_scanned_once():
+    """WhiteNoise lists and stats every static file (about 800 with the vendored builds) each time
+    its middleware is built, and Django's test client builds the middleware anew for every
+    ``Client()``: thousands of scans in a run. Production builds it once per process. Here the
+    first scan's entries are kept and handed to every later instance; the static files do not
+    change during a run."""
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    original = WhiteNoiseMiddleware.add_files_from_finders
+    scanned: dict[str, dict] = {}
+
+    def add_files_from_finders(self):
+        entries = scanned.get(self.static_prefix)
+        if entries is None:
+            before = set(self.files)
+            original(self)
+            entries = scanned[self.static_prefix] = {k: v for k, v in self.files.items() if k not in before}
+        for url, static_file in entries.items():
+            self.files[url] = static_file
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
+    yield
+    WhiteNoiseMiddleware.add_files_from_finders = original
+
+
 @pytest.fixture(autouse=True)
 def _fresh_impersonation_watch():
     """The pipeline's impersonation watch trusts its index of the official accounts for a minute
