@@ -194,14 +194,14 @@ FOLLOWER_PLATFORMS = ("facebook", "instagram", "x", "telegram")
 COUNTED = ("facebook", "instagram", "x")
 ASSISTED = ("youtube", "tiktok")
 # What each counted platform gives (publishing.metrics COUNTS order: reactions, comments, shares,
-# impressions, reach, views); the others are None and named in ``unavailable``.
+# impressions, reach, views, link clicks); the others are None and named in ``unavailable``.
 GIVES = {
-    "facebook": (True, True, True, True, True, True),
-    "instagram": (True, True, True, False, True, True),
-    "x": (True, True, True, True, False, False),
-    "portal": (False, False, False, False, False, True),
+    "facebook": (True, True, True, True, True, True, True),
+    "instagram": (True, True, True, False, True, True, False),
+    "x": (True, True, True, True, False, False, True),
+    "portal": (False, False, False, False, False, True, False),
 }
-COUNT_NAMES = ("reactions", "comments", "shares", "impressions", "reach", "views")
+COUNT_NAMES = ("reactions", "comments", "shares", "impressions", "reach", "views", "link_clicks")
 # A schedule point is skipped now and then (the platform did not answer; the next stands in).
 SKIP_POINT = 0.02
 # API deliveries that failed after their retries (no sent_at: never counted).
@@ -1120,7 +1120,7 @@ class Year:
                 continue
             share = self.shares[stage]
             if daily is not None:
-                counts: tuple[int | None, ...] = (None, None, None, None, None, views_at(daily, taken))
+                counts: tuple[int | None, ...] = (None, None, None, None, None, views_at(daily, taken), None)
                 extra = EMPTY_JSON
             else:
                 assert final is not None
@@ -1160,7 +1160,7 @@ class Year:
             reactions = reach * 0.035
             return (
                 (int(reactions), int(reactions * 0.09), int(reactions * 0.12), int(impressions), int(reach))
-                + (int(impressions * 0.55),),
+                + (int(impressions * 0.55), int(reach * 0.011)),
                 (),
             )
         if platform == "instagram":
@@ -1174,6 +1174,7 @@ class Year:
                     None,
                     int(reach),
                     int(reach * 1.6),
+                    None,
                 ),
                 (("saved", int(reactions * 0.04)),),
             )
@@ -1181,7 +1182,15 @@ class Year:
         reactions = impressions * 0.012
         shares = reactions * 0.25
         return (
-            (int(reactions), int(reactions * 0.12), int(shares), int(impressions), None, None),
+            (
+                int(reactions),
+                int(reactions * 0.12),
+                int(shares),
+                int(impressions),
+                None,
+                None,
+                int(impressions * 0.004),
+            ),
             (("bookmarks", int(reactions * 0.05)), ("quotes", int(shares * 0.15))),
         )
 
@@ -1713,7 +1722,9 @@ def verify_rollups(days: Iterable[dt.date]) -> dict[str, Any]:
             "office_id", "channel__platform", *channel_names
         ):
             for office_id in above(row["office_id"]):
-                sums = expected.setdefault((office_id, row["channel__platform"]), [0] + [None] * 7)
+                sums = expected.setdefault(
+                    (office_id, row["channel__platform"]), [0] + [None] * (len(channel_names) - 1)
+                )
                 for n, name in enumerate(channel_names):
                     sums[n] = _plus(sums[n], row[name])
         found = {
@@ -1753,8 +1764,9 @@ def verify_rollups(days: Iterable[dt.date]) -> dict[str, Any]:
             "metrics_latest__reactions",
             "metrics_latest__comments",
             "metrics_latest__shares",
+            "metrics_latest__link_clicks",
         ):
-            engagement = sum(value or 0 for value in counts)
+            engagement = sum(value or 0 for value in counts)  # publishing.metrics.INTERACTIONS
             if engagement > 0 and sent_at.astimezone(ZoneInfo(zone)).date() == day:
                 raw.append((delivery_id, office_id, sent_at, engagement))
         for office_id in sampled:

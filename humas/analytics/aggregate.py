@@ -39,18 +39,20 @@ from .models import (
 )
 
 # The counts a delivery's latest metrics snapshot gives, as named on both tables.
-METRIC_FIELDS = ("reactions", "comments", "shares", "impressions", "reach", "views")
+METRIC_FIELDS = ("reactions", "comments", "shares", "impressions", "reach", "views", "link_clicks")
 # The deliveries (articles) kept per office and day in TopDelivery (TopArticle): a period's top
 # list can show this many.
 TOP_PER_DAY = 10
 # An article is read for months after it went public (views in its first days mostly, a tail up to
 # about four months): the nightly task refreshes the article top lists of this many days.
 ARTICLE_TOP_DAYS = 120
-# A delivery's engagement: reactions + comments + shares of its latest metrics snapshot.
+# A delivery's engagement: reactions + comments + shares + link clicks of its latest metrics
+# snapshot (publishing.metrics.INTERACTIONS), of the parts its platform gives.
 ENGAGEMENT = (
     Coalesce(F("metrics_latest__reactions"), Value(0))
     + Coalesce(F("metrics_latest__comments"), Value(0))
     + Coalesce(F("metrics_latest__shares"), Value(0))
+    + Coalesce(F("metrics_latest__link_clicks"), Value(0))
 )
 # An article counts on the day it went public, also when it has been withdrawn since.
 _PUBLIC = (Article.Status.PUBLISHED, Article.Status.UNPUBLISHED)

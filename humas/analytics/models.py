@@ -29,6 +29,7 @@ class ChannelCounts(models.Model):
     impressions = models.BigIntegerField(_("tayangan"), null=True, blank=True)
     reach = models.BigIntegerField(_("jangkauan"), null=True, blank=True)
     views = models.BigIntegerField(_("ditonton"), null=True, blank=True)
+    link_clicks = models.BigIntegerField(_("klik tautan"), null=True, blank=True)
     # Followers that day (FollowerCount; a roll-up sums its channels'), None when none was
     # collected: a level, not a flow, so a period shows each channel's last known value and never
     # a sum over days.
@@ -169,7 +170,7 @@ class ActiveDay(models.Model):
 
 class TopDelivery(models.Model):
     """One of the deliveries of an office's subtree sent that day with the most engagement
-    (reactions + comments + shares of its latest metrics snapshot at the rebuild): at most
+    (reactions + comments + shares + link clicks of its latest metrics snapshot at the rebuild): at most
     ``aggregate.TOP_PER_DAY`` per office and day, so a period's top posts are the best of its days' lists."""
 
     office = models.ForeignKey(

@@ -83,7 +83,11 @@ MEASURES: dict[str, tuple[Promise, Promise]] = {
     "reactions": (gettext_lazy("Reaksi"), gettext_lazy("Suka dan reaksi lain pada unggahan itu.")),
     "comments": (gettext_lazy("Komentar"), gettext_lazy("Komentar pada unggahan itu.")),
     "shares": (gettext_lazy("Dibagikan"), gettext_lazy("Berapa kali unggahan itu dibagikan ulang.")),
-    "engagement": (gettext_lazy("Interaksi"), gettext_lazy("Reaksi + komentar + dibagikan.")),
+    "link_clicks": (
+        gettext_lazy("Klik tautan"),
+        gettext_lazy("Klik pada tautan unggahan (Facebook dan X)."),
+    ),
+    "engagement": (gettext_lazy("Interaksi"), gettext_lazy("Reaksi + komentar + dibagikan + klik tautan.")),
     "reach": (
         gettext_lazy("Jangkauan"),
         gettext_lazy("Jumlah akun berbeda yang melihat unggahan, menurut platform."),
@@ -119,7 +123,17 @@ MEASURES: dict[str, tuple[Promise, Promise]] = {
 HEADLINE = ("posts", "engagement", "reach", "portal_views", "clarifications")
 # The columns of the daily table, of the platforms' and of the offices below.
 DAY_KEYS = ("posts", "engagement", "reach", "impressions", "portal_views", "articles", "clarifications")
-PLATFORM_KEYS = ("posts", "reactions", "comments", "shares", "engagement", "reach", "impressions", "views")
+PLATFORM_KEYS = (
+    "posts",
+    "reactions",
+    "comments",
+    "shares",
+    "link_clicks",
+    "engagement",
+    "reach",
+    "impressions",
+    "views",
+)
 BELOW_KEYS = ("posts", "engagement", "reach", "portal_views", "articles", "clarifications")
 CARD_KEYS = ("posts", "engagement", "portal_views", "clarifications")
 CARDS_PER_ROW = 3

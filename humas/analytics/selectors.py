@@ -38,6 +38,7 @@ class Figures:
     impressions: int | None = None
     reach: int | None = None
     views: int | None = None
+    link_clicks: int | None = None
     # Followers are a level, not a flow: a day's value is the sum of each channel's count that
     # day; a period's is each channel's last known count in it, summed, and the growth its last
     # known minus its first known, summed (take_followers) - never a sum over days.
@@ -53,8 +54,8 @@ class Figures:
 
     @property
     def engagement(self) -> int | None:
-        """Reactions + comments + shares (the parts a platform gives)."""
-        return plus(plus(self.reactions, self.comments), self.shares)
+        """Reactions + comments + shares + link clicks (the parts a platform gives)."""
+        return plus(plus(plus(self.reactions, self.comments), self.shares), self.link_clicks)
 
     def add(self, other: Figures) -> None:
         for name in ("posts", "portal_views", "articles", "clarifications"):

@@ -75,7 +75,7 @@ def _local_day(moment: datetime | None, office: Office) -> str:
 
 def top_posts(*, actor: User, office: Office, start: date, end: date, limit: int = TOP) -> list[TopPost]:
     """The deliveries sent in the period in the office's subtree with the most engagement
-    (reactions + comments + shares of their latest metrics snapshot, as the nightly rebuild saw
+    (reactions + comments + shares + link clicks of their latest metrics snapshot, as the nightly rebuild saw
     it, like every figure of the dashboard). Read from the days' top lists (``TopDelivery``): the
     best of a period are among the best of its days. One query."""
     policy.require(actor, "report.view", office)

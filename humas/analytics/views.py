@@ -57,6 +57,7 @@ COLUMNS: list[tuple[str, Any]] = [
     ("reactions", gettext_lazy("Reaksi")),
     ("comments", gettext_lazy("Komentar")),
     ("shares", gettext_lazy("Dibagikan")),
+    ("link_clicks", gettext_lazy("Klik tautan")),
     ("engagement", gettext_lazy("Interaksi")),
     ("reach", gettext_lazy("Jangkauan")),
     ("impressions", gettext_lazy("Impresi")),

@@ -345,6 +345,7 @@ def _metrics_point(snapshot: DeliveryMetrics) -> dict[str, object]:
         "impressions": snapshot.impressions,
         "reach": snapshot.reach,
         "views": snapshot.views,
+        "link_clicks": snapshot.link_clicks,
         "extra": snapshot.extra,
         "unavailable": snapshot.unavailable,
     }

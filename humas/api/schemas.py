@@ -235,6 +235,7 @@ class MetricsPointOut(Schema):
     impressions: int | None
     reach: int | None
     views: int | None
+    link_clicks: int | None = Field(description="Clicks on the post's link (Facebook, X); null elsewhere.")
     extra: dict[str, int]
     unavailable: list[str]
 

@@ -1020,6 +1020,7 @@ DEMO_ANALYTICS_COUNTS: dict[str, dict[str, tuple[int, int] | None]] = {
         "impressions": None,
         "reach": (2000, 9000),
         "views": (3000, 15000),
+        "link_clicks": None,
     },
     "facebook": {
         "reactions": (40, 250),
@@ -1028,6 +1029,7 @@ DEMO_ANALYTICS_COUNTS: dict[str, dict[str, tuple[int, int] | None]] = {
         "impressions": (2000, 12000),
         "reach": (1500, 9000),
         "views": None,
+        "link_clicks": (20, 300),
     },
     "x": {
         "reactions": (5, 60),
@@ -1036,6 +1038,7 @@ DEMO_ANALYTICS_COUNTS: dict[str, dict[str, tuple[int, int] | None]] = {
         "impressions": (800, 5000),
         "reach": None,
         "views": None,
+        "link_clicks": (3, 60),
     },
 }
 # The share of the final counts reached at each point of the metrics schedule (+1 h … +7 d).

@@ -57,7 +57,9 @@ from .models import Delivery, DeliveryMetrics, Post
 logger = logging.getLogger(__name__)
 
 MetricsState = Delivery.MetricsState
-COUNTS = ("reactions", "comments", "shares", "impressions", "reach", "views")
+COUNTS = ("reactions", "comments", "shares", "impressions", "reach", "views", "link_clicks")
+# What a post's interactions (engagement) add up: the parts its platform gives.
+INTERACTIONS = ("reactions", "comments", "shares", "link_clicks")
 # A claimed collection not recorded after this long (its worker died) is due again.
 LEASE = timedelta(minutes=15)
 # Transient failures at one schedule point: retried after 5, 10, 20 min, then the point is skipped.
@@ -349,7 +351,7 @@ class DeliveryMetricsRow:
     delivery: Delivery
     latest: DeliveryMetrics | None
     history: list[DeliveryMetrics]
-    # SVG polyline points of interactions (reactions + comments + shares) over the history.
+    # SVG polyline points of interactions (INTERACTIONS) over the history.
     sparkline: str
 
 
@@ -366,7 +368,8 @@ class PostMetricsSummary:
 
 
 def interactions(snapshot: DeliveryMetrics) -> int | None:
-    values = [v for v in (snapshot.reactions, snapshot.comments, snapshot.shares) if v is not None]
+    """Reactions + comments + shares + link clicks, of the parts the platform gives."""
+    values = [v for v in (getattr(snapshot, name) for name in INTERACTIONS) if v is not None]
     return sum(values) if values else None
 
 

@@ -283,6 +283,8 @@ class DeliveryMetrics(models.Model):
     impressions = models.PositiveBigIntegerField(null=True, blank=True)
     reach = models.PositiveBigIntegerField(null=True, blank=True)
     views = models.PositiveBigIntegerField(null=True, blank=True)
+    # Clicks on the post's link (Facebook, X); None elsewhere and for a post without a link.
+    link_clicks = models.PositiveBigIntegerField(null=True, blank=True)
     extra = models.JSONField(default=dict, blank=True)
     unavailable = models.JSONField(default=list, blank=True)
 

@@ -268,7 +268,7 @@ class PortalConnector:
         return PostMetrics(
             post_id=post_id,
             views=article_views_total(article_id=int(post_id)),
-            unavailable=("reactions", "comments", "shares", "impressions", "reach"),
+            unavailable=("reactions", "comments", "shares", "impressions", "reach", "link_clicks"),
         )
 
     def comments(self, post_id: str, *, limit: int = 50) -> list[Comment]:

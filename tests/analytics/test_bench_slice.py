@@ -127,15 +127,23 @@ def test_each_delivery_has_the_snapshots_its_schedule_took_by_now(year):
             assert delivery.metrics_state == Delivery.MetricsState.ACTIVE
             assert delivery.metrics_next_at == delivery.sent_at + schedule[delivery.metrics_stage]
         for before, after in zip(taken, taken[1:], strict=False):
-            for name in ("reactions", "comments", "shares", "impressions", "reach", "views"):
+            for name in ("reactions", "comments", "shares", "impressions", "reach", "views", "link_clicks"):
                 old, new = getattr(before, name), getattr(after, name)
                 assert (old is None) == (new is None)
                 assert old is None or old <= new
         if platform == "portal" and taken:
             assert taken[-1].reactions is None and taken[-1].views is not None
-            assert set(taken[-1].unavailable) == {"reactions", "comments", "shares", "impressions", "reach"}
+            assert set(taken[-1].unavailable) == {
+                "reactions",
+                "comments",
+                "shares",
+                "impressions",
+                "reach",
+                "link_clicks",
+            }
         if platform == "x" and taken:
             assert taken[-1].reach is None and taken[-1].unavailable == ["reach", "views"]
+            assert taken[-1].link_clicks is not None
         checked[platform] += 1
     assert checked["done"] > 0
     assert checked["unavailable"] > 0

@@ -145,6 +145,7 @@ def history(offices, member):
         shares=9,
         reach=2400,
         impressions=3100,
+        link_clicks=64,
     )
     h.sent(
         "33.20",
@@ -207,7 +208,14 @@ def history(offices, member):
     )
     # Cilacap: one X post, one article.
     h.sent(
-        "33.01", "x", _at(6), "Rekrutmen KPPS dibuka hingga 20 November", reactions=70, comments=12, shares=30
+        "33.01",
+        "x",
+        _at(6),
+        "Rekrutmen KPPS dibuka hingga 20 November",
+        reactions=70,
+        comments=12,
+        shares=30,
+        link_clicks=11,
     )
     h.article("33.01", _at(7, 9), "Pendaftaran KPPS Cilacap dibuka", {date(2026, 11, 7): 80})
     # Jawa Tengah itself.
@@ -322,10 +330,12 @@ def test_the_numbers_in_the_pdf_are_the_selectors_and_the_raw_rows(history, offi
             (d.metrics_latest.reactions or 0)
             + (d.metrics_latest.comments or 0)
             + (d.metrics_latest.shares or 0)
+            + (d.metrics_latest.link_clicks or 0)
             for d in sent.select_related("metrics_latest")
         )
-        assert now.total.engagement == engagement == 1563
-        assert "Ringkasan\nUnggahan\n8\nsebelumnya 1 (+700%)\nInteraksi\n1.563\n" in text
+        assert now.total.engagement == engagement == 1563 + 64 + 11
+        assert now.total.link_clicks == 75
+        assert "Ringkasan\nUnggahan\n8\nsebelumnya 1 (+700%)\nInteraksi\n1.638\n" in text
         # The daily table's total row and the platforms' rows.
         total = " ".join(pdf._cells(now.total, pdf._present(pdf.DAY_KEYS, now.total)))
         assert f"\nJumlah {total}\n" in text

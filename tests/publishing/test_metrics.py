@@ -68,7 +68,9 @@ def snapshot_counts(delivery: Delivery) -> list[tuple]:
     return list(
         DeliveryMetrics.objects.filter(delivery=delivery)
         .order_by("collected_at")
-        .values_list("stage", "reactions", "comments", "shares", "impressions", "reach", "views")
+        .values_list(
+            "stage", "reactions", "comments", "shares", "impressions", "reach", "views", "link_clicks"
+        )
     )
 
 
@@ -99,6 +101,8 @@ def test_collection_stores_the_numbers_the_fake_reports(fakes, published):
             "post_impressions": 4500,
             "post_impressions_unique": 3100,
             "post_media_view": 900,
+            "link_clicks": 41,
+            "photo_views": 12,
         },
     )
     fakes.hub.add_comment("facebook", fb.platform_post_id, "Terima kasih infonya", "warga")
@@ -106,7 +110,13 @@ def test_collection_stores_the_numbers_the_fake_reports(fakes, published):
     fakes.hub.set_engagement(
         "x",
         x.platform_post_id,
-        {"like_count": 33, "retweet_count": 5, "quote_count": 2, "impression_count": 2048},
+        {
+            "like_count": 33,
+            "retweet_count": 5,
+            "quote_count": 2,
+            "impression_count": 2048,
+            "url_link_clicks": 9,
+        },
     )
     sent_ago(fb, 1.1)
     sent_ago(x, 1.1)
@@ -114,9 +124,9 @@ def test_collection_stores_the_numbers_the_fake_reports(fakes, published):
     assert metrics_sweep() == {"started": 0, "due": 2}  # the immediate queue runs both tasks
 
     # post_impressions is deprecated by Graph (and by the fake): the platform no longer gives it.
-    assert snapshot_counts(fb) == [(0, 120, 2, 7, None, 3100, 900)]
+    assert snapshot_counts(fb) == [(0, 120, 2, 7, None, 3100, 900, 41)]
     assert DeliveryMetrics.objects.get(delivery=fb).unavailable == ["impressions"]
-    assert snapshot_counts(x) == [(0, 33, 0, 7, 2048, None, None)]
+    assert snapshot_counts(x) == [(0, 33, 0, 7, 2048, None, None, 9)]
     x_snapshot = DeliveryMetrics.objects.get(delivery=x)
     assert x_snapshot.extra == {"bookmarks": 0, "quotes": 2}
     assert x_snapshot.unavailable == ["reach", "views"]
@@ -135,8 +145,10 @@ def test_collection_stores_the_numbers_the_fake_reports(fakes, published):
         "impressions": 2048,
         "reach": 3100,
         "views": 900,
+        "link_clicks": 50,
     }
-    assert summary.interactions == 169
+    # Reactions + comments + shares + link clicks of both.
+    assert summary.interactions == 169 + 50
 
 
 def test_schedule_advances_through_every_point_then_stops(fakes, published):
@@ -292,7 +304,7 @@ def test_collecting_twice_makes_one_snapshot(fakes, published):
     assert metrics_sweep() == {"started": 0, "due": 0}
     x.refresh_from_db()
     assert (x.metrics_stage, x.metrics_next_at) == (1, next_at)
-    assert snapshot_counts(x) == [(0, 4, 0, 0, 0, None, None)]
+    assert snapshot_counts(x) == [(0, 4, 0, 0, 0, None, None, None)]
 
 
 def test_a_claim_in_flight_is_not_taken_again_until_its_lease_ends(fakes, published):
@@ -401,9 +413,9 @@ def test_portal_delivery_collects_the_articles_view_counter(
     assert views_flush() == 17
 
     assert delivery_metrics_collect(delivery_id=sent_ago(delivery, 1.1).pk) == MState.ACTIVE
-    assert snapshot_counts(delivery) == [(0, None, None, None, None, None, 17)]
+    assert snapshot_counts(delivery) == [(0, None, None, None, None, None, 17, None)]
     snapshot = DeliveryMetrics.objects.get(delivery=delivery)
-    assert snapshot.unavailable == ["reactions", "comments", "shares", "impressions", "reach"]
+    assert snapshot.unavailable == ["reactions", "comments", "shares", "impressions", "reach", "link_clicks"]
 
 
 def test_api_returns_a_posts_metrics_to_its_office_only(client, fakes, published, operator, member):
@@ -427,11 +439,16 @@ def test_api_returns_a_posts_metrics_to_its_office_only(client, fakes, published
         "impressions": 300,
         "reach": None,
         "views": None,
+        "link_clicks": None,  # a post without a link
     }
     assert body["interactions"] == 21
     [row] = body["deliveries"]
     assert (row["delivery_id"], row["platform"], row["metrics_state"]) == (x.pk, "x", "active")
-    assert row["latest"]["reactions"] == 21 and row["latest"]["unavailable"] == ["reach", "views"]
+    assert row["latest"]["reactions"] == 21 and row["latest"]["unavailable"] == [
+        "reach",
+        "views",
+        "link_clicks",
+    ]
     assert len(row["history"]) == 1
     assert row["next_collection_at"] is not None
 

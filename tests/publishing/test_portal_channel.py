@@ -260,7 +260,7 @@ def test_metrics_are_the_articles_counted_views(
     assert (metrics.views, metrics.reactions, metrics.unavailable) == (
         42,
         None,
-        ("reactions", "comments", "shares", "impressions", "reach"),
+        ("reactions", "comments", "shares", "impressions", "reach", "link_clicks"),
     )
 
 

@@ -450,11 +450,20 @@ class GraphConnector(HttpConnector):
 
 
 def _insight_values(payload: Any) -> dict[str, int]:
+    """The latest value of each metric by name. A metric broken down by type (a JSON object such as
+    ``post_clicks_by_type``'s ``{"link clicks": 3, "other clicks": 9}``) gives its total under its
+    name and each part as ``name/key``; Graph leaves out the types nobody clicked."""
     values: dict[str, int] = {}
     for item in data_list(payload):
         points = item.get("values") or []
-        if points and isinstance(points[-1].get("value"), int):
-            values[str(item.get("name"))] = int(points[-1]["value"])
+        value = points[-1].get("value") if points else None  # garbage: shape_guard's RetryLater
+        name = str(item.get("name"))
+        if isinstance(value, int) and not isinstance(value, bool):
+            values[name] = value
+        elif isinstance(value, dict):
+            parts = {str(k): v for k, v in value.items() if isinstance(v, int) and not isinstance(v, bool)}
+            values[name] = sum(parts.values())
+            values.update({f"{name}/{key}": count for key, count in parts.items()})
     return values
 
 

@@ -135,6 +135,8 @@ class PostMetrics:
     impressions: int | None = None
     reach: int | None = None
     views: int | None = None
+    # Clicks on the link the post carries (Facebook's "link clicks", X's ``url_link_clicks``).
+    link_clicks: int | None = None
     extra: dict[str, int] = field(default_factory=dict)
     unavailable: tuple[str, ...] = ()
 

@@ -39,7 +39,10 @@ INSIGHT_METRICS = {
     "post_media_view": "views",
     "post_impressions": "impressions",
     "post_impressions_unique": "reach",
+    # Clicks by type ("link clicks", "photo view", "other clicks"); only the link's are kept.
+    "post_clicks_by_type": "clicks",
 }
+LINK_CLICKS = "post_clicks_by_type/link clicks"
 
 T_USER_TOKEN = register(
     _(
@@ -200,8 +203,12 @@ class FacebookConnector(GraphConnector):
         )
         values: dict[str, int] = {}
         unavailable: list[str] = []
-        for metric, value in self._insights(post_id, list(INSIGHT_METRICS), unavailable).items():
-            values[INSIGHT_METRICS[metric]] = value
+        insights = self._insights(post_id, list(INSIGHT_METRICS), unavailable)
+        for metric, value in insights.items():
+            if metric in INSIGHT_METRICS:
+                values[INSIGHT_METRICS[metric]] = value
+        # A post nobody clicked has no "link clicks" part: 0 when the breakdown itself came.
+        link_clicks = insights.get(LINK_CLICKS, 0) if "clicks" in values else None
         return PostMetrics(
             post_id=post_id,
             reactions=_summary_count(post.get("reactions")),
@@ -210,6 +217,7 @@ class FacebookConnector(GraphConnector):
             impressions=values.get("impressions"),
             reach=values.get("reach"),
             views=values.get("views"),
+            link_clicks=link_clicks,
             unavailable=tuple(unavailable),
         )
 

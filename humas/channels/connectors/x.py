@@ -327,12 +327,16 @@ class XConnector(HttpConnector):
                 return  # idempotent: already gone
             raise
 
-    def get_tweet(self, tweet_id: str) -> dict[str, Any]:
+    def get_tweet(self, tweet_id: str, *, private_metrics: bool = False) -> dict[str, Any]:
+        """The tweet with its public metrics; with ``private_metrics`` also ``non_public_metrics``,
+        which X gives only to the author's own token and only for a post's first 30 days (else the
+        answer carries the tweet without them and a field authorization error)."""
+        fields = "public_metrics,created_at,author_id,conversation_id"
         payload = self._call(
             "GET",
             f"/2/tweets/{tweet_id}",
             "GET /2/tweets/:id",
-            params={"tweet.fields": "public_metrics,created_at,author_id,conversation_id"},
+            params={"tweet.fields": f"{fields},non_public_metrics" if private_metrics else fields},
         )
         data = payload.get("data")
         if not isinstance(data, dict):
@@ -341,7 +345,11 @@ class XConnector(HttpConnector):
 
     @shape_guard(mutating=False)
     def metrics(self, post_id: str) -> PostMetrics:
-        public = self.get_tweet(post_id).get("public_metrics") or {}
+        tweet = self.get_tweet(post_id, private_metrics=True)
+        public = tweet.get("public_metrics") or {}
+        private = tweet.get("non_public_metrics")
+        # Absent when X refuses the private counts, and for a post without a link.
+        link_clicks = opt_int(private.get("url_link_clicks")) if isinstance(private, dict) else None
 
         def count(name: str) -> int:
             return int(public.get(name) or 0)
@@ -352,6 +360,7 @@ class XConnector(HttpConnector):
             comments=count("reply_count"),
             shares=count("retweet_count") + count("quote_count"),
             impressions=opt_int(public.get("impression_count")),
+            link_clicks=link_clicks,
             extra={"bookmarks": count("bookmark_count"), "quotes": count("quote_count")},
         )
 

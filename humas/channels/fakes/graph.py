@@ -55,7 +55,10 @@ FB_POST_METRICS = {
     "post_media_view",
     "post_impressions_unique",
     "post_clicks",
+    "post_clicks_by_type",
 }  # post_impressions: deprecated
+# post_clicks_by_type's parts, as set with set_engagement (link_clicks=, photo_views=, ...).
+FB_CLICK_TYPES = {"link_clicks": "link clicks", "photo_views": "photo view", "other_clicks": "other clicks"}
 IG_MEDIA_METRICS = {"views", "reach", "saved", "shares", "likes", "comments", "total_interactions"}
 
 
@@ -1091,12 +1094,18 @@ class GraphFake(LockedFake):
                     100, "(#100) The value must be a valid insights metric", error_type="OAuthException"
                 )
         counts = obj.data.get("insights", {})
+        # Clicks by type leave out the types nobody clicked; post_clicks is their total.
+        by_type = {label: int(counts[key]) for key, label in FB_CLICK_TYPES.items() if counts.get(key)}
+        value_of: dict[str, Any] = {
+            "post_clicks_by_type": by_type,
+            "post_clicks": counts.get("post_clicks", sum(by_type.values())),
+        }
         return {
             "data": [
                 {
                     "name": metric,
                     "period": "lifetime",
-                    "values": [{"value": int(counts.get(metric, 0))}],
+                    "values": [{"value": value_of.get(metric, int(counts.get(metric, 0)))}],
                     "title": metric.replace("_", " ").title(),
                     "id": f"{obj.id}/insights/{metric}/lifetime",
                 }

@@ -647,7 +647,45 @@ class XFake(LockedFake):
         tweet = self.tweets.get(tweet_id)
         if tweet is None or tweet.deleted:
             return 200, {"errors": [self._not_found(tweet_id)]}
-        return 200, {"data": self._render(tweet, fields_)}
+        data = self._render(tweet, fields_)
+        refused = [
+            field
+            for field in ("non_public_metrics", "organic_metrics")
+            if field in fields_ and not self._private_metrics(data, tweet, field, kind, subject)
+        ]
+        if refused:
+            return 200, {"data": data, "errors": [self._field_refused(tweet_id, field) for field in refused]}
+        return 200, {"data": data}
+
+    def _private_metrics(
+        self, data: dict[str, Any], tweet: Tweet, field: str, kind: str, subject: str
+    ) -> bool:
+        """Add a tweet's private counts to ``data`` when X gives them: to the author's own user
+        token, for a post of the last 30 days. ``url_link_clicks`` only for a post with a link."""
+        if kind != "user" or tweet.author_id != subject or self.clock() - tweet.created > 30 * 86400:
+            return False
+        counts: dict[str, int] = {
+            "impression_count": tweet.metrics.get("impression_count", 0),
+            "user_profile_clicks": tweet.metrics.get("user_profile_clicks", 0),
+        }
+        if "http://" in tweet.text or "https://" in tweet.text or "url_link_clicks" in tweet.metrics:
+            counts["url_link_clicks"] = tweet.metrics.get("url_link_clicks", 0)
+        if field == "organic_metrics":
+            counts.update({k: v for k, v in data.get("public_metrics", {}).items() if k != "bookmark_count"})
+        data[field] = counts
+        return True
+
+    def _field_refused(self, tweet_id: str, field: str) -> dict[str, Any]:
+        return {
+            "value": tweet_id,
+            "detail": f"Sorry, you are not authorized to access '{field}' on a Tweet.",
+            "title": "Field Authorization Error",
+            "resource_type": "tweet",
+            "field": field,
+            "parameter": "tweet.fields",
+            "resource_id": tweet_id,
+            "type": PROBLEM + "not-authorized-for-field",
+        }
 
     def _lookup_many(self, kind: str, subject: str, request: Request) -> tuple[int, dict[str, Any]]:
         fields_ = self._tweet_fields(request)

@@ -362,6 +362,32 @@ def test_metrics_skip_deprecated_insights_and_count_reactions(facebook, fakes):
     assert metrics.unavailable == ("post_impressions",)
 
 
+def test_metrics_keep_the_link_clicks_of_the_clicks_by_type(facebook, fakes):
+    post = facebook.publish(PublishRequest(text="Cek DPT", link="https://cekdptonline.kpu.go.id"))
+    quiet = facebook.publish(PublishRequest(text="Belum ada yang klik"))
+    fakes.hub.set_engagement(
+        "facebook", post.post_id, {"reactions": 5, "link_clicks": 37, "photo_views": 8, "other_clicks": 2}
+    )
+
+    clicked, unclicked = facebook.metrics(post.post_id), facebook.metrics(quiet.post_id)
+
+    # Only the link's clicks, not a photo opened; Graph leaves out a type nobody clicked: 0, not None.
+    assert (clicked.link_clicks, unclicked.link_clicks) == (37, 0)
+    assert "post_clicks_by_type" not in clicked.unavailable
+
+
+def test_link_clicks_are_none_when_graph_no_longer_gives_the_breakdown(facebook, fakes, monkeypatch):
+    from humas.channels.fakes import graph
+
+    post = facebook.publish(PublishRequest(text="Cek DPT"))
+    monkeypatch.setattr(graph, "FB_POST_METRICS", graph.FB_POST_METRICS - {"post_clicks_by_type"})
+
+    metrics = facebook.metrics(post.post_id)
+
+    assert metrics.link_clicks is None
+    assert "post_clicks_by_type" in metrics.unavailable
+
+
 def test_comments_and_reply(facebook, fakes):
     post = facebook.publish(PublishRequest(text="Tanya jawab"))
     first = fakes.hub.add_comment("facebook", post.post_id, "Di mana TPS saya?", "budi")

@@ -218,6 +218,20 @@ def test_read_timeout_after_posting_is_ambiguous_and_reconciled(x, fakes):
     assert x.find_published(PublishRequest(text="Tidak ada"), since=NOW) is None
 
 
+def test_link_clicks_come_from_the_private_metrics_of_the_authors_recent_posts(x, fakes, clock):
+    with_link = x.publish(PublishRequest(text="Cek DPT https://cekdptonline.kpu.go.id"))
+    without = x.publish(PublishRequest(text="Tanpa tautan"))
+    fakes.hub.set_engagement("x", with_link.post_id, {"like_count": 4, "url_link_clicks": 19})
+
+    recent, linkless = x.metrics(with_link.post_id), x.metrics(without.post_id)
+    clock.now += timedelta(days=31)  # X gives private counts for a post's first 30 days only
+    old = x.metrics(with_link.post_id)
+
+    assert (recent.link_clicks, recent.reactions) == (19, 4)
+    assert linkless.link_clicks is None  # no link: no such count
+    assert (old.link_clicks, old.reactions) == (None, 4)  # the public counts still come
+
+
 def test_unknown_tweet_is_a_bad_request(x):
     with pytest.raises(BadRequest) as caught:
         x.metrics("1234")
