@@ -27,6 +27,8 @@ from huey.contrib.djhuey import db_task
 from humas.accounts.models import User
 from humas.audit.services import audit_record
 from humas.media.storage import read_bytes, save_replacing
+from humas.notifications.models import Notification
+from humas.notifications.services import notification_send
 from humas.offices import policy
 from humas.offices.models import Membership, Office
 
@@ -160,12 +162,11 @@ def report_file_name(report: Report) -> str:
 
 
 def _administrators(office: Office) -> QuerySet[User]:
-    """The office's own Administrators (not those of the offices above it), with an address."""
+    """The office's own active Administrators (not those of the offices above it)."""
     return (
         User.objects.filter(
             memberships__office=office, memberships__role=Membership.Role.ADMIN, is_active=True
         )
-        .exclude(email="")
         .distinct()
         .order_by("pk")
     )
@@ -179,7 +180,7 @@ def report_mail(*, report: Report, content: bytes, now: datetime | None = None) 
     if report.kind != Report.Kind.MONTHLY or report.status != Report.Status.READY:
         return 0
     now = now or timezone.now()
-    people = list(_administrators(report.office))
+    people = list(_administrators(report.office).exclude(email=""))
     if not people:
         return 0
     if not Report.objects.filter(pk=report.pk, emailed_at__isnull=True).update(emailed_at=now):
@@ -220,16 +221,62 @@ def report_mail(*, report: Report, content: bytes, now: datetime | None = None) 
     return len(messages)
 
 
+def _told(report: Report) -> list[User]:
+    """Who hears in the app that ``report`` is ready or failed: the person who asked for it (while
+    they may still see the office's reports), or every Administrator of the office for a monthly
+    report."""
+    if report.kind == Report.Kind.MONTHLY:
+        return list(_administrators(report.office))
+    person = report.created_by
+    return [person] if person is not None and policy.can(person, "report.view", report.office) else []
+
+
+def report_notify(*, report: Report, now: datetime | None = None) -> int:
+    """Tell the people of ``_told`` in the app that ``report`` is ready (no e-mail: a monthly
+    report has its own) or failed, with why; once per report and outcome. Returns how many were
+    told."""
+    if report.status not in (Report.Status.READY, Report.Status.FAILED):
+        return 0
+    period = pdf.period_text(report.period_start, report.period_end)
+    link = reverse("analytics:reports", kwargs={"office_slug": report.office.slug}) + f"#report-{report.pk}"
+    if report.status == Report.Status.READY:
+        kind, title = (
+            Notification.Kind.REPORT_READY,
+            _("Laporan %(office)s siap diunduh") % {"office": report.office.name},
+        )
+        body = period
+    else:
+        kind, title = (
+            Notification.Kind.REPORT_FAILED,
+            _("Laporan %(office)s gagal dibuat") % {"office": report.office.name},
+        )
+        body = f"{period}. {report.get_error_display()}"
+    sent = notification_send(
+        users=_told(report),
+        office=report.office,
+        kind=kind,
+        title=title,
+        body=body,
+        link=link,
+        key=f"report:{report.pk}:{report.status}",
+        now=now,
+    )
+    return len(sent)
+
+
 def report_produce(*, report_id: int, now: datetime | None = None) -> Report | None:
-    """Render the report ``report_id`` (fresh from the database) and, for a monthly one, mail it.
-    Idempotent; a failure is recorded on the report. None when the report is gone."""
+    """Render the report ``report_id`` (fresh from the database), tell who waits for it in the app
+    and, for a monthly one, mail it. Idempotent; a failure is recorded on the report and told.
+    None when the report is gone."""
     report = Report.objects.select_related("office", "created_by").filter(pk=report_id).first()
     if report is None:
         return None
     try:
         content = report_render(report=report, now=now)
     except ReportFailed:
+        report_notify(report=report, now=now)
         return report
+    report_notify(report=report, now=now)
     report_mail(report=report, content=content, now=now)
     return report
 

@@ -23,6 +23,8 @@ class Notification(models.Model):
         CASCADE_REMINDER = "cascade_reminder", _("Tenggat konten dari kantor atasan")
         AMPLIFICATION_RECEIVED = "amplification_received", _("Tugas amplifikasi dari kantor atasan")
         AMPLIFICATION_REMINDER = "amplification_reminder", _("Tenggat tugas amplifikasi")
+        REPORT_READY = "report_ready", _("Laporan analitik siap")
+        REPORT_FAILED = "report_failed", _("Laporan analitik gagal dibuat")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

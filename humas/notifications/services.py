@@ -24,8 +24,9 @@ from .models import Notification
 log = logging.getLogger(__name__)
 Kind = Notification.Kind
 
-# Kinds shown in the app only, no e-mail: nobody needs to act on them.
-LOW_IMPORTANCE: frozenset[str] = frozenset({Kind.CHANNEL_RECOVERED})
+# Kinds shown in the app only, no e-mail: nobody needs to act on them (a monthly report's
+# Administrators get its own e-mail with the PDF attached).
+LOW_IMPORTANCE: frozenset[str] = frozenset({Kind.CHANNEL_RECOVERED, Kind.REPORT_READY})
 
 
 def notification_link_is_internal(link: str) -> bool:

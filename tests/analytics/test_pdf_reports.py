@@ -38,6 +38,7 @@ from humas.analytics.reports import (
 from humas.analytics.selectors import channel_totals, office_series, offices_below_days, offices_below_table
 from humas.audit.models import AuditEvent
 from humas.channels.models import Channel
+from humas.notifications.models import Notification
 from humas.offices import policy
 from humas.offices.models import Office
 from humas.offices.policy import PolicyDenied
@@ -484,6 +485,15 @@ def test_a_ready_monthly_report_goes_to_the_offices_administrators_once_with_the
     [(name, content, mimetype)] = message.attachments
     assert (name, mimetype) == ("laporan-kpu-kabupaten-jepara-2026-11.pdf", "application/pdf")
     assert content == report.file.read() and content.startswith(b"%PDF-")
+    # In the app too, once, without a second e-mail; the editor and the province hear nothing.
+    told = Notification.objects.filter(kind=Notification.Kind.REPORT_READY)
+    assert [(n.recipient_id, n.title, n.link) for n in told] == [
+        (
+            admin.pk,
+            "Laporan KPU Kabupaten Jepara siap diunduh",
+            f"/app/kab-jepara/analitik/laporan/#report-{report.pk}",
+        )
+    ]
 
 
 def test_an_on_demand_report_is_not_mailed(history, offices, member):
@@ -496,6 +506,14 @@ def test_an_on_demand_report_is_not_mailed(history, offices, member):
     reports.report_produce(report_id=report.pk, now=RENDERED_AT)
     report.refresh_from_db()
     assert report.status == Report.Status.READY and mail.outbox == []
+    # The person who asked hears in the app that it is ready (and nobody else).
+    [told] = Notification.objects.all()
+    assert (told.recipient_id, told.kind, told.body) == (
+        person.pk,
+        Notification.Kind.REPORT_READY,
+        "1 November 2026 – 3 November 2026",
+    )
+    assert told.emailed_at is None
 
 
 def test_a_report_for_a_sibling_office_is_refused(offices, member):
@@ -649,6 +667,11 @@ def test_a_failed_render_is_recorded_with_its_reason_and_no_500(
     assert page.status_code == 200
     html = page.content.decode()
     assert "Gagal" in html and str(Report.Error.RENDER.label) in html
+    # The person who asked is told why, in the app and by e-mail.
+    [told] = Notification.objects.filter(kind=Notification.Kind.REPORT_FAILED)
+    assert told.title == "Laporan KPU Kabupaten Jepara gagal dibuat"
+    assert str(Report.Error.RENDER.label) in told.body
+    assert told.link.endswith(f"#report-{report.pk}") and f'id="report-{report.pk}"' in html
     download = client.get(
         reverse("analytics:report_download", kwargs={"office_slug": "kab-jepara", "report_id": report.pk})
     )
@@ -665,6 +688,7 @@ def test_a_requester_who_lost_access_gets_a_failed_report(offices, member):
     report.refresh_from_db()
     assert (report.status, report.error) == ("failed", "access")
     assert report.get_error_display() == "Peminta laporan tidak lagi memiliki akses ke kantor ini."
+    assert not Notification.objects.exists()  # nobody left to tell about this office
 
 
 @pytest.mark.parametrize(
