@@ -1513,12 +1513,28 @@ def analyze_aggregates() -> None:
     takes the aggregate tables for the empty ones it analysed after generating)."""
     from django.db import connection
 
-    from humas.analytics.models import ChannelDay, PortalDay
+    from humas.analytics.models import (
+        ActiveDay,
+        ChannelDay,
+        PortalDay,
+        SubtreeDay,
+        SubtreePortalDay,
+        TopArticle,
+        TopDelivery,
+    )
 
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for model in (ChannelDay, PortalDay):
+        for model in (
+            ChannelDay,
+            PortalDay,
+            SubtreeDay,
+            SubtreePortalDay,
+            ActiveDay,
+            TopDelivery,
+            TopArticle,
+        ):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 

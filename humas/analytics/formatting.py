@@ -3,6 +3,7 @@ that show the same lists (top content) use these, so both read alike."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.utils import formats
@@ -13,6 +14,19 @@ def number(value: int | None) -> str:
     if value is None:
         return "—"
     return str(formats.number_format(value, decimal_pos=0, force_grouping=True))
+
+
+def number_writer() -> Callable[[int | None], str]:
+    """``number`` for many counts of one language: the language's grouping is looked up once
+    (a year's table writes thousands of counts; ``number_format`` looks it up for each)."""
+    separator = str(formats.get_format("THOUSAND_SEPARATOR"))
+    if formats.get_format("NUMBER_GROUPING") != 3:
+        return number
+
+    def write(value: int | None) -> str:
+        return "—" if value is None else f"{value:,}".replace(",", separator)
+
+    return write
 
 
 def change(current: int | None, previous: int | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -119,6 +119,18 @@ def _values(figures: Figures, columns: Sequence[tuple[str, Any]] = COLUMNS) -> l
     return [(str(label), values[key]) for key, label in columns]
 
 
+def _rows_values(
+    rows: Iterable[tuple[Any, Figures]], columns: Sequence[tuple[str, Any]]
+) -> list[tuple[Any, list[tuple[str, int | None]]]]:
+    """``_values`` of many rows (a year is 365 days): each label translated once."""
+    named = [(key, str(label)) for key, label in columns]
+    result = []
+    for head, figures in rows:
+        values = figures.as_dict()
+        result.append((head, [(label, values[key]) for key, label in named]))
+    return result
+
+
 def _change(current: int | None, previous: int | None) -> int | None:
     """Percent change, None when it means nothing (unknown, or nothing before)."""
     if current is None or not previous:
@@ -145,15 +157,13 @@ def _headline(now: Figures, before: Figures) -> list[dict[str, Any]]:
 
 def _chart_data(series: Series, platforms: Sequence[Any]) -> dict[str, Any]:
     labels = _labels()
+    days = [formats.date_format(row.day, "j M") for row in series.days]
+    daily = [row.figures.as_dict() for row in series.days]
     return {
         "days": {
-            "labels": [formats.date_format(row.day, "j M") for row in series.days],
+            "labels": days,
             "datasets": [
-                {
-                    "key": key,
-                    "label": labels[key],
-                    "data": [row.figures.as_dict()[key] for row in series.days],
-                }
+                {"key": key, "label": labels[key], "data": [values[key] for values in daily]}
                 for key in ("posts", "engagement", "portal_views", "visitors")
             ],
         },
@@ -170,7 +180,7 @@ def _chart_data(series: Series, platforms: Sequence[Any]) -> dict[str, Any]:
         },
         # Followers count in thousands where posts count in ones: a chart of their own.
         "followers": {
-            "labels": [formats.date_format(row.day, "j M") for row in series.days],
+            "labels": days,
             "datasets": [
                 {
                     "key": "followers",
@@ -210,13 +220,15 @@ def dashboard(request: AuthenticatedHttpRequest, office: Office) -> HttpResponse
             "platforms": platforms,
             "columns": DAY_COLUMNS,
             "chart_data": _chart_data(series, platforms),
-            "day_rows": [(row.day, _values(row.figures, DAY_COLUMNS)) for row in reversed(series.days)],
+            "day_rows": _rows_values(((row.day, row.figures) for row in reversed(series.days)), DAY_COLUMNS),
             "platform_columns": PLATFORM_COLUMNS,
             "platform_rows": [(item.label, _values(item.figures, PLATFORM_COLUMNS)) for item in platforms],
             "total_values": _values(series.total, DAY_COLUMNS),
             "followers": channel_followers_list(actor=request.user, office=office),
             "has_below": Office.objects.filter(parent=office).exists(),
-            "work": office_work(actor=request.user, office=office, start=period.start, end=period.end),
+            "work": office_work(
+                actor=request.user, office=office, start=period.start, end=period.end, rows=False
+            ),
             "top_posts": top_posts(
                 actor=request.user, office=office, start=period.start, end=period.end, limit=5
             ),
@@ -286,8 +298,10 @@ def offices_below(request: AuthenticatedHttpRequest, office: Office) -> HttpResp
 def _series_rows(series: Series) -> tuple[list[str], list[list[object]]]:
     header = [_("Tanggal"), *[str(label) for _key, label in DAY_COLUMNS]]
     rows: list[list[object]] = [
-        [row.day.isoformat(), *[row.figures.as_dict()[key] for key, _label in DAY_COLUMNS]]
-        for row in series.days
+        [day, *[value for _label, value in values]]
+        for day, values in _rows_values(
+            ((row.day.isoformat(), row.figures) for row in series.days), DAY_COLUMNS
+        )
     ]
     return header, rows
 
@@ -295,12 +309,13 @@ def _series_rows(series: Series) -> tuple[list[str], list[list[object]]]:
 def _below_rows(table: BelowTable) -> tuple[list[str], list[list[object]]]:
     header = [_("Kode"), _("Kantor"), *[str(label) for _key, label in COLUMNS]]
     rows: list[list[object]] = [
-        [row.office.code, row.office.name, *[row.figures.as_dict()[key] for key, _label in COLUMNS]]
-        for row in table.rows
+        [office.code, office.name, *[value for _label, value in values]]
+        for office, values in _rows_values(((row.office, row.figures) for row in table.rows), COLUMNS)
     ]
+    own = table.own.as_dict()
     rows.append(
         [table.office.code, _("%(office)s sendiri") % {"office": table.office.name}]
-        + [table.own.as_dict()[key] for key, _label in COLUMNS]
+        + [own[key] for key, _label in COLUMNS]
     )
     return header, rows
 
