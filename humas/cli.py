@@ -257,6 +257,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         demo_library,
         demo_monitoring,
         demo_official_accounts,
+        demo_saved_replies,
         demo_seed,
         demo_tipline,
     )
@@ -287,6 +288,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     demo_amplification()
     demo_activity()
     demo_checklist()  # after the demo's own approvals: from now on approvers tick it
+    demo_saved_replies()
     demo_library()
     demo_analytics()  # three months of history for the analytics dashboards
     demo_monitoring()

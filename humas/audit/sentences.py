@@ -204,6 +204,11 @@ SENTENCES: dict[str, Sentence] = {
         _("Bagikan ulang %(object)s lewat Humas tidak terbit di %(channel)s; tugasnya menunggu lagi."),
         uses=("channel",),
     ),
+    # Saved replies of the inbox (humas/inbox).
+    "inbox.saved_reply_create": S(_("%(actor)s menulis balasan tersimpan %(object)s.")),
+    "inbox.saved_reply_update": S(_("%(actor)s mengubah balasan tersimpan %(object)s.")),
+    "inbox.saved_reply_archive": S(_("%(actor)s mengarsipkan balasan tersimpan %(object)s.")),
+    "inbox.saved_reply_restore": S(_("%(actor)s memakai lagi balasan tersimpan %(object)s.")),
     # Blackout periods (humas/blackouts).
     "blackout.create": S(_("%(actor)s menetapkan masa jeda publikasi %(object)s.")),
     "blackout.update": S(_("%(actor)s mengubah masa jeda publikasi %(object)s.")),

@@ -24,6 +24,7 @@ urlpatterns = [
     path("app/", include("humas.channels.urls")),
     path("app/", include("humas.publishing.urls")),
     path("app/", include("humas.blackouts.urls")),
+    path("app/", include("humas.inbox.urls")),
     path("app/", include("humas.library.urls")),
     path("app/", include("humas.guideline.urls")),
     path("app/", include("humas.notifications.urls")),

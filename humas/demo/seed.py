@@ -814,6 +814,97 @@ def demo_checklist() -> bool:
     return True
 
 
+# The answers the public's questions get most often (humas/inbox): written by KPU RI for every
+# office, and one by Jawa Tengah for its regencies; (author, office, title, keywords, body).
+DEMO_SAVED_REPLIES: tuple[tuple[str, str, str, str, str], ...] = (
+    (
+        "admin@kpu.test",
+        "00",
+        "Cek DPT",
+        "dpt, daftar pemilih, terdaftar, cek, nik, cekdptonline",
+        "Terima kasih sudah bertanya. Status Anda sebagai pemilih dapat dicek di cekdptonline.kpu.go.id "
+        "dengan memasukkan NIK sesuai KTP elektronik. Bila nama Anda belum terdaftar, hubungi {kantor} di "
+        "{telepon} atau datang ke {alamat}.",
+    ),
+    (
+        "admin@kpu.test",
+        "00",
+        "Lokasi TPS",
+        "tps, lokasi, tempat pemungutan suara, coblos, mencoblos, dimana",
+        "Lokasi TPS Anda tercantum di cekdptonline.kpu.go.id setelah memasukkan NIK, dan di surat "
+        "pemberitahuan yang dibagikan petugas KPPS sebelum hari pemungutan suara. Pertanyaan lain: "
+        "{kantor}, {telepon}.",
+    ),
+    (
+        "admin@kpu.test",
+        "00",
+        "Pindah memilih",
+        "pindah, pindah memilih, dptb, domisili, kuliah, kerja, luar kota, rantau",
+        "Pemilih yang akan mencoblos di luar TPS asalnya (karena bekerja, kuliah, atau dirawat) dapat "
+        "mengurus pindah memilih di PPS desa/kelurahan, PPK, atau {kantor} sebelum batas waktu yang "
+        "ditetapkan KPU. Bawa KTP elektronik. Informasi lengkap: {situs}.",
+    ),
+    (
+        "admin@kpu.test",
+        "00",
+        "Jadwal tahapan",
+        "jadwal, tahapan, kapan, tanggal, pemungutan, hari h",
+        "Jadwal lengkap tahapan pemilu diumumkan di jdih.kpu.go.id dan di situs {kantor}: {situs}. Ikuti "
+        "juga akun resmi {kantor} untuk pengumuman terbaru.",
+    ),
+    (
+        "admin@kpu.test",
+        "00",
+        "Kontak kantor",
+        "kontak, telepon, alamat, email, hubungi, kantor, nomor",
+        "{kantor} dapat dihubungi di {telepon}, e-mail {email}, atau datang langsung ke {alamat} pada "
+        "hari dan jam kerja.",
+    ),
+    (
+        "editor.jateng@kpu.test",
+        "33",
+        "Rekrutmen KPPS",
+        "kpps, rekrutmen, pendaftaran, daftar petugas, badan adhoc",
+        "Pendaftaran anggota KPPS dibuka oleh PPS di setiap desa/kelurahan. Syarat dan jadwalnya "
+        "diumumkan {kantor} di {situs} dan di kantor PPS setempat.",
+    ),
+)
+# KPU Kabupaten Jepara's contact details in its profile (made up for the demo), so its answers
+# read filled in where the other offices' show what is missing.
+DEMO_JEPARA_PROFILE = {
+    "address": "Jl. Contoh Demo No. 1, Jepara (alamat demo)",
+    "phone": "0291-000-000 (demo)",
+    "email": "demo.jepara@kpu.test",
+    "website": "https://jepara.kpu.example",
+}
+
+
+def demo_saved_replies() -> int:
+    """The demo's saved replies and Jepara's contact details. Skipped when any saved reply
+    exists. Returns how many were written."""
+    from humas.inbox.models import SavedReply
+    from humas.inbox.services import saved_reply_create
+
+    if SavedReply.objects.exists():
+        return 0
+    Office.objects.filter(code="33.20").update(**DEMO_JEPARA_PROFILE)
+    people = {
+        user.email: user for user in User.objects.filter(email__in={row[0] for row in DEMO_SAVED_REPLIES})
+    }
+    offices = {
+        office.code: office
+        for office in Office.objects.filter(code__in={row[1] for row in DEMO_SAVED_REPLIES})
+    }
+    made = 0
+    for email, code, title, keywords, body in DEMO_SAVED_REPLIES:
+        if email in people and code in offices:
+            saved_reply_create(
+                actor=people[email], office=offices[code], title=title, keywords=keywords, body=body
+            )
+            made += 1
+    return made
+
+
 # The demo's media library: cards in each office's brand and drawn illustrations (nothing is
 # downloaded; the images are made here).
 DEMO_CARDS: tuple[tuple[str, str, dict[str, object], str, bool], ...] = (

@@ -86,8 +86,11 @@ ACTIONS: dict[str, frozenset[str]] = {
     # fact-checks (own clarifications enter it by being published on the portal).
     "factcheck.view": frozenset({Role.ADMIN, Role.EDITOR, Role.OPERATOR, Role.ANALYST}),
     "factcheck.manage": frozenset({Role.ADMIN, Role.EDITOR}),
+    # The inbox (humas/inbox): staff read it and answer; approvers write the office's saved replies,
+    # which every office below it may use too.
     "inbox.view": _STAFF,
     "inbox.reply": _STAFF,
+    "inbox.manage_replies": frozenset({Role.ADMIN, Role.EDITOR}),
     "report.view": _ALL,
 }
 

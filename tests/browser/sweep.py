@@ -36,6 +36,7 @@ from humas.coordination.cascades import cascade_create
 from humas.coordination.models import AmplificationTarget, AmplificationTask, Cascade, CascadeTarget
 from humas.demo.seed import demo_content, demo_official_accounts, demo_seed
 from humas.factcheck.models import Claim
+from humas.inbox.models import SavedReply
 from humas.library.services import Description, asset_upload
 from humas.monitoring.models import Narrative, Source
 from humas.notifications.services import notification_send
@@ -306,6 +307,15 @@ FILLERS: dict[str, Callable[[Context, Route], Any]] = {
     # board as each office reads it (its own, or its part), and the office's own item (none for
     # KPU RI itself: 404).
     "amplification:task_id": lambda ctx, route: _amplification_task().pk,
+    # A saved reply of the office, made on first use; its edit page is the office's approvers'.
+    "inbox:reply_id": lambda ctx, route: (
+        SavedReply.objects.get_or_create(
+            office=ctx.data.office,
+            title="Sapuan halaman",
+            is_active=True,
+            defaults={"body": "Hubungi {kantor} di {telepon}.", "keywords": "kontak, telepon"},
+        )[0].pk
+    ),
     "amplification:target_id": lambda ctx, route: (
         AmplificationTarget.objects.filter(task=_amplification_task(), office=ctx.data.office)
         .values_list("pk", flat=True)

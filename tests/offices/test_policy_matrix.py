@@ -44,6 +44,7 @@ WRITE_ACTIONS = {
     "monitoring.triage": {"admin", "editor", "operator"},
     "factcheck.manage": {"admin", "editor"},
     "inbox.reply": {"admin", "editor", "operator"},
+    "inbox.manage_replies": {"admin", "editor"},
 }
 
 # membership office -> {relation: target office code}

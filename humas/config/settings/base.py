@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "humas.portal",
     "humas.guideline",
     "humas.blackouts",
+    "humas.inbox",
     "humas.channels",
     "humas.publishing",
     "humas.notifications",
