@@ -25,6 +25,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 FIELDS = (("title", 2.0), ("keywords", 3.0), ("body", 1.0))
 K1, B = 1.2, 0.75
 SUGGESTED = 3
+# An answer far behind the best shares a common word with the message, not its question: left out.
+BEHIND_BEST = 0.4
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,8 @@ class Suggestion:
 
 def suggest_replies(text: str, usable: Sequence[UsableReply], *, limit: int = SUGGESTED) -> list[Suggestion]:
     """The saved replies of ``usable`` that best answer ``text``, best first (ties keep the
-    order of ``usable``: the nearest office first); only answers sharing a word with the message."""
+    order of ``usable``: the nearest office first); only answers sharing a word with the message,
+    and none scoring under ``BEHIND_BEST`` of the best."""
     analyzer = default_analyzer()
 
     def terms(value: str) -> list[str]:
@@ -71,4 +74,4 @@ def suggest_replies(text: str, usable: Sequence[UsableReply], *, limit: int = SU
         if score > 0:
             found.append(Suggestion(usable=item, score=round(score, 3), terms=tuple(shared)))
     found.sort(key=lambda suggestion: -suggestion.score)
-    return found[:limit]
+    return [suggestion for suggestion in found[:limit] if suggestion.score >= BEHIND_BEST * found[0].score]

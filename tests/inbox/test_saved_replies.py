@@ -158,6 +158,8 @@ def test_the_answer_to_a_question_as_people_write_it_comes_first(offices, member
     found = suggest_replies(message, usable)
 
     assert found and found[0].usable.reply.title == first
+    # An answer that only shares a common word ("daftar" in "pendaftaran KPPS") is not offered.
+    assert len(found) == 1
     assert all(s.usable.reply.office_id != offices["33.01"].pk for s in found)
 
 
